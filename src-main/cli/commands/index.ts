@@ -1,0 +1,7 @@
+// Every `iios` subcommand, by name. Each lives in its own file and exports a Command.
+import type { Command } from '../command.ts';
+import { versionCommand } from './version.ts';
+
+export const commands: Record<string, Command> = {
+  version: versionCommand,
+};

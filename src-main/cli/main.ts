@@ -1,0 +1,66 @@
+// Entry of the `iios` command: dispatches to a subcommand, prints user errors without stacks.
+import { commands } from './commands/index.ts';
+import { parseCommandArgs, UsageError, type CommandIO } from './command.ts';
+import { appVersion } from '../services/app-info.ts';
+
+function help(): string {
+  const names = Object.keys(commands).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'iios: bootable, writable, offline-rebuildable USB sticks',
+    '',
+    'usage: iios <command> [options]',
+    '',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.summary}`),
+    '',
+    'iios <command> --help for its options; iios --version for the version.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`iios ${appVersion()}\n`);
+    return 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    io.stderr.write(`iios: unknown command '${name}'\n\n${help()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n`);
+    return 0;
+  }
+  try {
+    const parsed = parseCommandArgs(cmd, rest);
+    return await cmd.run(parsed as { values: Record<string, unknown>; positionals: string[] }, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`iios: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error & { code?: string };
+    if (e.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`iios ${name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return 2;
+    }
+    io.stderr.write(`iios ${name}: ${e.message}\n`);
+    return 1;
+  }
+}
+
+const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`iios: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

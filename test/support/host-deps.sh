@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what iios's tests and demo need on a Debian/Ubuntu host, only when something is missing.
+# Safe to run repeatedly: it checks each tool first and installs nothing when all are present.
+set -euo pipefail
+
+# tool -> Debian package
+declare -A NEED=(
+  [sgdisk]=gdisk [sfdisk]=fdisk [mkfs.vfat]=dosfstools [mcopy]=mtools [mkfs.btrfs]=btrfs-progs
+  [mksquashfs]=squashfs-tools [veritysetup]=cryptsetup-bin [mkfs.erofs]=erofs-utils
+  [mkfs.ext4]=e2fsprogs [qemu-system-x86_64]=qemu-system-x86 [chromium]=chromium
+  [xz]=xz-utils [zstd]=zstd [bzip2]=bzip2 [cpio]=cpio [dpkg-deb]=dpkg [losetup]=util-linux
+)
+missing=()
+for tool in "${!NEED[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${NEED[$tool]}")
+done
+[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  echo "iios: installing host packages: ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies: install when node_modules is absent or older than the lockfile.
+cd "$(dirname "$0")/../.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "iios: installing npm dependencies" >&2
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
