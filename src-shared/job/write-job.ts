@@ -1,0 +1,108 @@
+// The WriteJob: the only input the privileged helper accepts (interfaces §4). The app builds it; the
+// helper re-validates it with this same schema because the app is not trusted.
+import { z } from 'zod';
+
+const hex = (len?: number) => (len ? z.string().regex(new RegExp(`^[0-9a-f]{${len}}$`)) : z.string().regex(/^[0-9a-f]*$/));
+
+/** A file entry of the bundle manifest: sha256 + size, checked when the bundle is loaded. */
+export const JobBundleFile = z.object({ sha256: hex(64), sizeBytes: z.number().int().nonnegative() });
+
+/**
+ * The bundle manifest as the helper needs it (interfaces §1). Loose, so the full manifest object loaded by
+ * src-shared/profile can be passed through unchanged; the helper re-checks every listed file's sha256.
+ */
+export const JobBundleManifest = z.looseObject({
+  format: z.literal(1),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  arch: z.string().min(1),
+  kernel: z.string().min(1),
+  initrd: z.string().min(1),
+  cmdline: z.string(),
+  bootloader: z.string().min(1),
+  rootfs: z.object({
+    kind: z.enum(['squashfs', 'erofs', 'btrfs-seed', 'raw']),
+    file: z.string().min(1),
+    sizeBytes: z.number().int().positive(),
+  }),
+  verity: z
+    .object({
+      hashFile: z.string().min(1),
+      rootHash: hex(64),
+      salt: hex(),
+      dataBlockSize: z.number().int().positive(),
+      hashBlockSize: z.number().int().positive(),
+      hashAlgorithm: z.string().min(1),
+      sizeBytes: z.number().int().positive(),
+    })
+    .nullable(),
+  files: z.record(z.string(), JobBundleFile),
+});
+export type JobBundleManifest = z.infer<typeof JobBundleManifest>;
+
+/**
+ * The loaded profile object (owner: src-shared/profile). Only `id` is required here; the helper derives the
+ * layout with the shared planLayout and reads the subvolume lists from the profile itself.
+ */
+export const JobProfile = z.looseObject({ id: z.string().min(1) });
+export type JobProfile = z.infer<typeof JobProfile>;
+
+/** Target ids and hostnames end up in file names and on the kernel command line: keep them plain. */
+const plainId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+const hostname = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'hostname: lowercase letters, digits and dashes');
+
+export const WriteTarget = z.object({
+  id: plainId,
+  kind: z.enum(['device', 'image-file']),
+  /** Whole block device (/dev/sdX, /dev/loopN) or the image file to create. */
+  path: z.string().startsWith('/'),
+  /** Image files: the size to create. Devices: the size the app saw (the helper re-reads the real one). */
+  sizeBytes: z.number().int().positive(),
+  hostname,
+});
+export type WriteTarget = z.infer<typeof WriteTarget>;
+
+export const PayloadFile = z.object({
+  sourcePath: z.string().startsWith('/'),
+  /** File name on the payload partition: one plain name, no directories. */
+  name: z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', 'payload name'),
+});
+export type PayloadFile = z.infer<typeof PayloadFile>;
+
+export const CacheRef = z.object({ kind: z.string().min(1), path: z.string().startsWith('/') });
+
+export const WriteJob = z
+  .object({
+    jobId: plainId,
+    profile: JobProfile,
+    /** An iios bundle directory (A/B and writable profiles) … */
+    bundleDir: z.string().startsWith('/').optional(),
+    /** … or a plain disk image (raw profile; .img, .iso, optionally .xz/.gz/.zst/.bz2). */
+    imagePath: z.string().startsWith('/').optional(),
+    /** The bundle manifest as loaded (required with bundleDir). */
+    manifest: JobBundleManifest.nullable().optional(),
+    targets: z.array(WriteTarget).min(1).max(64),
+    payload: z.array(PayloadFile).default([]),
+    caches: z.array(CacheRef).default([]),
+    unmountIfMounted: z.boolean().default(false),
+    verify: z.boolean().default(true),
+    sectorSize: z.union([z.literal(512), z.literal(4096)]).optional(),
+  })
+  .superRefine((job, ctx) => {
+    if (!!job.bundleDir === !!job.imagePath) {
+      ctx.addIssue({ code: 'custom', path: ['bundleDir'], message: 'exactly one of bundleDir or imagePath' });
+    }
+    if (job.bundleDir && !job.manifest) {
+      ctx.addIssue({ code: 'custom', path: ['manifest'], message: 'a bundle job carries its manifest' });
+    }
+    const ids = new Set<string>();
+    const paths = new Set<string>();
+    job.targets.forEach((t, i) => {
+      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}` });
+      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `duplicate target ${t.path}` });
+      ids.add(t.id);
+      paths.add(t.path);
+    });
+  });
+export type WriteJob = z.infer<typeof WriteJob>;
+export type WriteJobInput = z.input<typeof WriteJob>;
