@@ -1,0 +1,131 @@
+// Starts the privileged helper: directly when iios already runs as root, through sudo-prompt (pkexec and the
+// polkit policy) otherwise. Only the socket path and the one-time token travel on the command line; the job
+// and the progress go over the private socket (design.md, "The privileged helper").
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface HelperCommand {
+  file: string;
+  args: string[];
+  cwd: string;
+}
+
+export interface HelperExit {
+  code: number | null;
+  signal: string | null;
+  /** The user refused to elevate (dismissed or failed the password prompt). */
+  cancelled: boolean;
+  message?: string;
+  stderr: string;
+}
+
+export interface HelperProcess {
+  /** Settles when the helper has exited; never rejects. */
+  exited: Promise<HelperExit>;
+  /** Stops the helper when we can (only a directly started one; an elevated one stops when its socket closes). */
+  kill(): void;
+  pid?: number;
+}
+
+/** The subset of sudo-prompt's exec that we use (its callback fires once, when the command ends). */
+export type SudoExec = (
+  command: string,
+  options: { name: string; env?: Record<string, string> },
+  callback: (error?: Error, stdout?: string | Buffer, stderr?: string | Buffer) => void,
+) => void;
+
+/** A started child as execa returns it (a promise with kill and pid); its result is not rejected. */
+export interface DirectChild extends PromiseLike<{ exitCode?: number; signal?: string; stderr?: unknown; isCanceled?: boolean }> {
+  kill(signal?: NodeJS.Signals): boolean;
+  pid?: number;
+}
+export type DirectSpawn = (file: string, args: string[], options: { cwd: string }) => DirectChild;
+
+export interface ElevationDeps {
+  isRoot: () => boolean;
+  sudoExec: SudoExec;
+  spawnDirect: DirectSpawn;
+}
+
+/** sudo-prompt's message when the user dismissed or failed the prompt. */
+export const PERMISSION_DENIED = 'User did not grant permission.';
+
+/**
+ * The helper's command line. From a clone: `node --import tsx <root>/helpers/main.ts`; from a packaged build:
+ * `node dist/helper/main.js` (Electron's binary runs it as Node through ELECTRON_RUN_AS_NODE).
+ */
+export function helperCommand(opts: { root: string; execPath?: string; tsxImport?: string; preferBuilt?: boolean }): HelperCommand {
+  const execPath = opts.execPath ?? process.execPath;
+  const built = join(opts.root, 'dist', 'helper', 'main.js');
+  if (opts.preferBuilt !== false && existsSync(built) && !process.env.IIOS_FROM_SOURCE) {
+    return { file: execPath, args: [built], cwd: opts.root };
+  }
+  const tsx = opts.tsxImport ?? tsxLoaderPath();
+  return { file: execPath, args: ['--import', tsx, join(opts.root, 'helpers', 'main.ts')], cwd: opts.root };
+}
+
+/** tsx's loader as an absolute path, so the helper does not depend on the working directory. */
+function tsxLoaderPath(): string {
+  return fileURLToPath(import.meta.resolve('tsx'));
+}
+
+const SAFE_ARG = /^[A-Za-z0-9_./:@%+=,-]+$/;
+
+/** One argument for sudo-prompt's `bash -c "…"` line; anything beyond a plain path or token is refused. */
+export function quoteForSudo(arg: string): string {
+  if (!SAFE_ARG.test(arg)) throw new Error(`iios: refusing to pass an unusual character to the elevated helper: ${JSON.stringify(arg)}`);
+  return `'${arg}'`;
+}
+
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}
+
+/** Starts `cmd` with `extraArgs` (--socket, --token) as root. */
+export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: ElevationDeps): HelperProcess {
+  const args = [...cmd.args, ...extraArgs];
+  if (deps.isRoot()) {
+    const child = deps.spawnDirect(cmd.file, args, { cwd: cmd.cwd });
+    const exited = Promise.resolve(child).then(
+      (r): HelperExit => ({ code: r.exitCode ?? null, signal: r.signal ?? null, cancelled: false, stderr: text(r.stderr) }),
+      (e: Error & { exitCode?: number; signal?: string; stderr?: unknown }): HelperExit => ({
+        code: e.exitCode ?? null,
+        signal: e.signal ?? null,
+        cancelled: false,
+        message: e.message,
+        stderr: text(e.stderr),
+      }),
+    );
+    return { exited, kill: () => void child.kill('SIGTERM'), pid: child.pid };
+  }
+  const line = ['cd', quoteForSudo(cmd.cwd), '&&', 'exec', ...[cmd.file, ...args].map(quoteForSudo)].join(' ');
+  const exited = new Promise<HelperExit>((resolve) => {
+    deps.sudoExec(line, { name: 'iios' }, (error, _stdout, stderr) => {
+      if (!error) return resolve({ code: 0, signal: null, cancelled: false, stderr: text(stderr) });
+      const refused = error.message === PERMISSION_DENIED;
+      const code = (error as Error & { code?: unknown }).code;
+      resolve({
+        code: typeof code === 'number' ? code : null,
+        signal: null,
+        cancelled: refused,
+        message: refused ? 'the administrator password was not given; nothing was written' : error.message,
+        stderr: text(stderr),
+      });
+    });
+  });
+  // An elevated helper cannot be signalled from here; closing the socket makes it cancel and exit.
+  return { exited, kill: () => undefined };
+}
+
+/** The real dependencies: execa for the direct start, sudo-prompt for elevation. */
+export async function defaultElevationDeps(): Promise<ElevationDeps> {
+  const [{ execa }, sudo] = await Promise.all([import('execa'), import('sudo-prompt')]);
+  return {
+    isRoot: () => process.getuid?.() === 0,
+    sudoExec: (command, options, cb) => sudo.exec(command, options, cb),
+    spawnDirect: (file, args, options) =>
+      execa(file, args, { cwd: options.cwd, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
+  };
+}

@@ -1,0 +1,115 @@
+// What is known about a running or finished write job, folded from the helper's events. Pure: the job
+// service keeps one for `jobs.current`, the CLI one for its progress bars.
+import type { JobEvent, Phase, TargetResult } from '../../src-shared/job/events.ts';
+
+export type TargetStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface TargetState {
+  id: string;
+  path: string;
+  hostname: string;
+  status: TargetStatus;
+  phase: Phase | null;
+  bytesDone: number;
+  bytesTotal: number;
+  speedBps: number;
+  etaSeconds: number | null;
+  verified: boolean;
+  cancelled: boolean;
+  message: string | null;
+}
+
+export type JobStatus = 'starting' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
+
+export interface JobSnapshot {
+  jobId: string;
+  status: JobStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  targets: TargetState[];
+  /** A failure of the whole job (refused, helper lost), if any. */
+  error: string | null;
+  results: TargetResult[] | null;
+}
+
+export function initialSnapshot(jobId: string, targets: { id: string; path: string; hostname: string }[], now = new Date()): JobSnapshot {
+  return {
+    jobId,
+    status: 'starting',
+    startedAt: now.toISOString(),
+    finishedAt: null,
+    error: null,
+    results: null,
+    targets: targets.map((t) => ({
+      id: t.id,
+      path: t.path,
+      hostname: t.hostname,
+      status: 'pending',
+      phase: null,
+      bytesDone: 0,
+      bytesTotal: 0,
+      speedBps: 0,
+      etaSeconds: null,
+      verified: false,
+      cancelled: false,
+      message: null,
+    })),
+  };
+}
+
+function updateTarget(s: JobSnapshot, id: string, f: (t: TargetState) => TargetState): JobSnapshot {
+  return { ...s, targets: s.targets.map((t) => (t.id === id ? f(t) : t)) };
+}
+
+/** Folds one event into the snapshot (returns a new object; the old one is left as it was). */
+export function applyEvent(s: JobSnapshot, ev: JobEvent, now = new Date()): JobSnapshot {
+  const running: JobStatus = s.status === 'starting' ? 'running' : s.status;
+  switch (ev.kind) {
+    case 'phase':
+      return updateTarget({ ...s, status: running }, ev.targetId, (t) => ({
+        ...t,
+        phase: ev.phase,
+        status: t.status === 'pending' ? 'running' : t.status,
+      }));
+    case 'progress':
+      return updateTarget({ ...s, status: running }, ev.targetId, (t) => ({
+        ...t,
+        status: t.status === 'pending' ? 'running' : t.status,
+        bytesDone: ev.bytesDone,
+        bytesTotal: ev.bytesTotal,
+        speedBps: ev.speedBps,
+        etaSeconds: ev.etaSeconds,
+      }));
+    case 'log':
+      return s;
+    case 'target-failed':
+      return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'failed', message: ev.message, cancelled: ev.cancelled }));
+    case 'target-done':
+      return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'done', phase: 'complete', verified: ev.verified, etaSeconds: 0 }));
+    case 'error':
+      return { ...s, error: s.error ?? ev.message };
+    case 'done': {
+      let next: JobSnapshot = { ...s, results: ev.results, finishedAt: now.toISOString() };
+      for (const r of ev.results) {
+        next = updateTarget(next, r.targetId, (t) =>
+          r.ok
+            ? { ...t, status: 'done', verified: r.verified }
+            : { ...t, status: 'failed', message: t.message ?? r.message ?? 'failed' },
+        );
+      }
+      const allOk = ev.results.length > 0 && ev.results.every((r) => r.ok) && !s.error;
+      const status: JobStatus = allOk ? 'done' : s.status === 'cancelling' || next.targets.some((t) => t.cancelled) ? 'cancelled' : 'failed';
+      return { ...next, status };
+    }
+  }
+}
+
+/** The `done` event the service emits itself when the helper ended without one. */
+export function syntheticDone(s: JobSnapshot, message: string): JobEvent {
+  return {
+    kind: 'done',
+    results: s.targets.map((t) =>
+      t.status === 'done' ? { targetId: t.id, ok: true, verified: t.verified } : { targetId: t.id, ok: false, verified: false, message: t.message ?? message },
+    ),
+  };
+}

@@ -1,0 +1,250 @@
+// The job service: runs one WriteJob at a time through the privileged helper. It opens a Unix socket in a
+// private (0700) directory, starts the helper with the socket path and a one-time token, accepts only the
+// helper that proves the token, sends it the job, pings it every 2 s, and passes its events on.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JobEvent } from '../../src-shared/job/events.ts';
+import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../src-shared/job/protocol.ts';
+import { WriteJob, type WriteJobInput } from '../../src-shared/job/write-job.ts';
+import type { HelperProcess } from './elevation.ts';
+import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
+
+export interface JobServiceDeps {
+  /** Starts the helper with these extra arguments (`--socket <path> --token <hex>`), elevated as needed. */
+  launchHelper: (extraArgs: string[]) => HelperProcess;
+  /** Where the private socket directory is made (default: the OS temp dir). */
+  tmpRoot?: string;
+  pingIntervalMs?: number;
+  /** How long the helper may take to connect (includes the user typing the administrator password). */
+  helloTimeoutMs?: number;
+  /** After a cancel, how long the helper may take to clean up before the socket is closed on it. */
+  cancelGraceMs?: number;
+}
+
+export interface JobNotice {
+  jobId: string;
+  event: JobEvent;
+}
+
+export class JobBusyError extends Error {
+  constructor(jobId: string) {
+    super(`a write is already running (job ${jobId}); wait for it to finish or cancel it first`);
+  }
+}
+
+interface Running {
+  jobId: string;
+  dir: string;
+  server: Server;
+  socket: Socket | null;
+  helper: HelperProcess | null;
+  timers: NodeJS.Timeout[];
+  cancelRequested: boolean;
+  ended: boolean;
+  finished: Promise<JobSnapshot>;
+  resolveFinished: (s: JobSnapshot) => void;
+}
+
+export class JobService {
+  private running: Running | null = null;
+  private snapshot: JobSnapshot | null = null;
+  private readonly listeners = new Set<(n: JobNotice) => void>();
+
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  /** The running job, or the last finished one, or null. */
+  current(): JobSnapshot | null {
+    return this.snapshot;
+  }
+
+  isBusy(): boolean {
+    return this.running !== null;
+  }
+
+  subscribe(listener: (n: JobNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Starts a job and returns once the helper is launched; `finished` settles with the final snapshot
+   * (never rejects). A second start while one runs is refused with JobBusyError.
+   */
+  async start(input: WriteJobInput): Promise<{ jobId: string; finished: Promise<JobSnapshot> }> {
+    if (this.running) throw new JobBusyError(this.running.jobId);
+    const job = WriteJob.parse(input);
+    let resolveFinished!: (s: JobSnapshot) => void;
+    const finished = new Promise<JobSnapshot>((r) => (resolveFinished = r));
+    const server = createServer();
+    // Claim the slot before the first await, so two starts at once cannot both pass the check above.
+    const run: Running = {
+      jobId: job.jobId,
+      dir: '',
+      server,
+      socket: null,
+      helper: null,
+      timers: [],
+      cancelRequested: false,
+      ended: false,
+      finished,
+      resolveFinished,
+    };
+    this.running = run;
+    this.snapshot = initialSnapshot(job.jobId, job.targets);
+    try {
+      run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
+      if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
+      const socketPath = join(run.dir, 'helper.sock');
+      const token = randomBytes(32).toString('hex');
+      server.on('connection', (s) => this.onConnection(run, s, token, job));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, () => resolve());
+      });
+      run.helper = this.deps.launchHelper(['--socket', socketPath, '--token', token]);
+    } catch (err) {
+      await this.finish(run, `could not start the helper: ${(err as Error).message}`);
+      throw err;
+    }
+    run.helper.exited.then((exit) => {
+      const why = exit.cancelled
+        ? (exit.message ?? 'cancelled before elevation')
+        : `the helper exited (code ${exit.code ?? exit.signal ?? '?'}) without finishing the job${exit.stderr ? `: ${lastLine(exit.stderr)}` : ''}`;
+      if (exit.cancelled) this.markCancelled(run);
+      // Give its last events on the socket a moment to arrive before calling the job over.
+      setTimeout(() => void this.finish(run, why), 200);
+    });
+    run.timers.push(
+      setTimeout(() => {
+        if (!run.socket) {
+          run.helper?.kill();
+          void this.finish(run, 'the helper did not connect in time');
+        }
+      }, this.deps.helloTimeoutMs ?? 300_000),
+    );
+    return { jobId: job.jobId, finished };
+  }
+
+  /** Asks the running job to stop; true when there was one. Targets are left visibly incomplete. */
+  cancel(): boolean {
+    const run = this.running;
+    if (!run || run.ended) return false;
+    if (run.cancelRequested) return true;
+    run.cancelRequested = true;
+    if (this.snapshot) this.snapshot = { ...this.snapshot, status: 'cancelling' };
+    if (run.socket) {
+      run.socket.write(encodeLine({ type: 'cancel' }));
+      // A helper that does not finish on its own is made to: it cancels and exits when its socket closes.
+      run.timers.push(setTimeout(() => run.socket?.end(), this.deps.cancelGraceMs ?? 60_000));
+    } else {
+      run.helper?.kill();
+      this.markCancelled(run);
+      void this.finish(run, 'cancelled before the helper started');
+    }
+    return true;
+  }
+
+  private markCancelled(run: Running): void {
+    run.cancelRequested = true;
+    if (this.snapshot?.jobId === run.jobId) {
+      this.snapshot = {
+        ...this.snapshot,
+        status: 'cancelling',
+        targets: this.snapshot.targets.map((t) => (t.status === 'done' ? t : { ...t, cancelled: true })),
+      };
+    }
+  }
+
+  private onConnection(run: Running, socket: Socket, token: string, job: WriteJob): void {
+    if (run.socket || run.ended) {
+      socket.destroy();
+      return;
+    }
+    socket.setEncoding('utf8');
+    let authed = false;
+    const splitter = new LineSplitter((line) => {
+      const msg = parseLine(HelperToApp, line);
+      if (!authed) {
+        if (!msg.ok || msg.value.type !== 'hello' || !sameToken(msg.value.token, token) || run.socket) {
+          socket.destroy();
+          return;
+        }
+        authed = true;
+        run.socket = socket;
+        // One helper per job: nobody else may connect now.
+        run.server.close();
+        if (run.cancelRequested) {
+          socket.end();
+          return;
+        }
+        socket.write(encodeLine({ type: 'job', job }));
+        run.timers.push(setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS));
+        return;
+      }
+      if (!msg.ok) return this.emit(run, { kind: 'log', level: 'warn', message: `unreadable message from the helper: ${msg.error}` });
+      if (msg.value.type === 'event') this.emit(run, msg.value.event);
+    });
+    socket.on('data', (chunk: string) => {
+      try {
+        splitter.push(chunk);
+      } catch (err) {
+        socket.destroy(err as Error);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (run.socket === socket) void this.finish(run, 'the connection to the helper closed before the job finished');
+    });
+  }
+
+  private emit(run: Running, event: JobEvent): void {
+    if (run.ended || this.snapshot?.jobId !== run.jobId) return;
+    this.snapshot = applyEvent(this.snapshot, event);
+    for (const l of [...this.listeners]) {
+      try {
+        l({ jobId: run.jobId, event });
+      } catch (err) {
+        console.error('iios: job listener failed:', err);
+      }
+    }
+    if (event.kind === 'done') void this.finish(run, null);
+  }
+
+  /** Ends the job once: a final `done` (made up when the helper did not send one), then cleanup. */
+  private async finish(run: Running, failure: string | null): Promise<void> {
+    if (run.ended) return;
+    if (failure && this.snapshot?.jobId === run.jobId && !this.snapshot.results) {
+      if (!run.cancelRequested) this.emit(run, { kind: 'error', message: failure });
+      this.emit(run, syntheticDone(this.snapshot, run.cancelRequested ? 'cancelled' : failure));
+      return; // the emitted `done` called finish(run, null)
+    }
+    run.ended = true;
+    for (const t of run.timers) clearTimeout(t);
+    run.socket?.end();
+    run.server.close();
+    // Let the helper finish its own cleanup (unmounts, loop devices) before the job counts as over.
+    if (run.helper) await Promise.race([run.helper.exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
+    if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
+    if (this.running === run) this.running = null;
+    run.resolveFinished(this.snapshot!);
+  }
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] ?? '';
+}
+
+/** Validates a job the way the helper will, so an obviously bad one is refused before anything starts. */
+export function parseWriteJob(input: unknown): WriteJob {
+  return WriteJob.parse(input);
+}
