@@ -1,0 +1,80 @@
+// Drive discovery: drivelist for disks, lsblk + losetup for loop devices, polled about once a second;
+// `drives.changed` is pushed only when the list differs. Parsing and rules are pure (src-shared/drives).
+import { execa } from 'execa';
+import * as drivelist from 'drivelist';
+import type { Drive } from '../../src-shared/contract/index.ts';
+import { buildDriveList, parseLosetup, parseLsblk, type DrivelistEntry } from '../../src-shared/drives/inventory.ts';
+import type { EventSink } from './events.ts';
+
+export interface DriveSources {
+  drivelist(): Promise<DrivelistEntry[]>;
+  lsblkJson(): Promise<string>;
+  losetupJson(): Promise<string>;
+}
+
+/** The real sources: the drivelist package and the util-linux tools. */
+export const systemDriveSources: DriveSources = {
+  drivelist: () => drivelist.list() as Promise<DrivelistEntry[]>,
+  lsblkJson: async () => (await execa('lsblk', ['--json', '--bytes', '--output-all', '--paths'])).stdout,
+  losetupJson: async () => (await execa('losetup', ['--list', '--json'], { reject: false })).stdout,
+};
+
+export class DriveService {
+  private timer: NodeJS.Timeout | null = null;
+  private last: string | null = null;
+  private running = false;
+
+  constructor(
+    private readonly events: EventSink,
+    private readonly sources: DriveSources = systemDriveSources,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  async list(): Promise<Drive[]> {
+    const [entries, lsblk, losetup] = await Promise.all([
+      this.sources.drivelist(),
+      this.sources.lsblkJson(),
+      this.sources.losetupJson(),
+    ]);
+    return buildDriveList(entries, parseLsblk(lsblk), parseLosetup(losetup));
+  }
+
+  /** Unmounts every filesystem of the drive, then ejects it when it is a physical removable device. */
+  async eject(id: string): Promise<{ ejected: boolean }> {
+    const drive = (await this.list()).find((d) => d.id === id);
+    if (!drive) throw Object.assign(new Error(`no such drive: ${id}`), { code: 'E_NO_DRIVE' });
+    if (drive.system) throw Object.assign(new Error(`${id} holds the running system`), { code: 'E_SYSTEM_DRIVE' });
+    for (const m of drive.mountpoints) {
+      if (m.path.startsWith('/')) await execa('umount', [m.path]);
+    }
+    if (drive.virtual) return { ejected: false };
+    const r = await execa('eject', [drive.device], { reject: false });
+    return { ejected: r.exitCode === 0 };
+  }
+
+  /** Starts polling; the first poll always emits (so a new subscriber can rely on one event). */
+  start(): void {
+    if (this.timer || this.running) return;
+    this.running = true;
+    const tick = async () => {
+      try {
+        const drives = await this.list();
+        const key = JSON.stringify(drives);
+        if (key !== this.last) {
+          this.last = key;
+          this.events.emit('drives.changed', { drives });
+        }
+      } catch (err) {
+        console.error('iios: listing drives failed:', (err as Error).message);
+      }
+      if (this.running) this.timer = setTimeout(tick, this.intervalMs);
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,63 @@
+// The transport-neutral handler registry: one handler per invoke channel of the contract, built from
+// services passed in as parameters. The Electron ipcMain binding and the loopback bridge both serve the
+// objects built here. To add a channel: add its service to `Services` and its handler to `createHandlers`.
+// The `Handlers` type requires every contract channel, so a channel without a handler does not compile.
+import { z } from 'zod';
+import {
+  ErrorCodes,
+  errorEnvelope,
+  invokeContract,
+  isInvokeChannel,
+  resultEnvelope,
+  type Envelope,
+  type InvokeChannel,
+  type InvokeResult,
+  type ParsedInvokeArgs,
+} from '../../src-shared/contract/index.ts';
+import type { AppInfo } from '../../src-shared/contract/index.ts';
+import type { DriveService } from './drives.ts';
+
+export interface HandlerContext {
+  /** Which transport delivered the call. */
+  transport: 'electron' | 'bridge' | 'local';
+}
+
+export type Handler<C extends InvokeChannel> = (
+  args: ParsedInvokeArgs<C>,
+  ctx: HandlerContext,
+) => Promise<InvokeResult<C>> | InvokeResult<C>;
+
+export type Handlers = { [C in InvokeChannel]: Handler<C> };
+
+export interface Services {
+  appInfo: () => Omit<AppInfo, 'transport'>;
+  drives: Pick<DriveService, 'list' | 'eject'>;
+}
+
+export function createHandlers(services: Services): Handlers {
+  return {
+    'app.info': (_args, ctx) => ({ ...services.appInfo(), transport: ctx.transport }),
+    'drives.list': () => services.drives.list(),
+    'drives.eject': (args) => services.drives.eject(args.id),
+  };
+}
+
+/**
+ * Runs one call the way every transport must: refuses unknown channels, validates the arguments with
+ * the contract's zod schema, calls the handler, and returns an envelope (never throws).
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, args: unknown, ctx: HandlerContext): Promise<Envelope> {
+  if (!isInvokeChannel(channel)) {
+    return { error: { message: `unknown channel ${JSON.stringify(channel)}`, code: ErrorCodes.unknownChannel } };
+  }
+  const parsed = invokeContract[channel].args.safeParse(args);
+  if (!parsed.success) {
+    return { error: { message: `${channel}: invalid arguments: ${z.prettifyError(parsed.error)}`, code: ErrorCodes.badArgs } };
+  }
+  try {
+    const handler = handlers[channel] as (a: unknown, c: HandlerContext) => unknown;
+    return resultEnvelope(await handler(parsed.data, ctx));
+  } catch (err) {
+    return errorEnvelope(err);
+  }
+}

@@ -1,0 +1,37 @@
+// Builds the services and the handler registry once per process; both the Electron main process and
+// `iios serve` start here, so they serve the same handlers over their own transport.
+import { appVersion } from './app-info.ts';
+import { DriveService } from './drives.ts';
+import { EventHub } from './events.ts';
+import { createHandlers, type Handlers } from './handlers.ts';
+
+export interface AppRuntime {
+  handlers: Handlers;
+  events: EventHub;
+  drives: DriveService;
+  /** Starts background watchers (drive polling). */
+  start(): void;
+  dispose(): void;
+}
+
+export function createAppRuntime(): AppRuntime {
+  const events = new EventHub();
+  const drives = new DriveService(events);
+  const handlers = createHandlers({
+    appInfo: () => ({
+      name: 'iios',
+      version: appVersion(),
+      platform: process.platform,
+      arch: process.arch,
+      elevated: typeof process.getuid === 'function' && process.getuid() === 0,
+    }),
+    drives,
+  });
+  return {
+    handlers,
+    events,
+    drives,
+    start: () => drives.start(),
+    dispose: () => drives.stop(),
+  };
+}

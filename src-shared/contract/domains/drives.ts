@@ -1,0 +1,48 @@
+// Domain "drives": the block devices iios could write to, and ejecting one.
+import { z } from 'zod';
+import { event, invoke, noArgs } from '../define.ts';
+
+export const DriveMountpoint = z.object({
+  path: z.string(),
+  label: z.string().nullable(),
+});
+
+export const Drive = z.object({
+  /** Stable id for the session: the device path (/dev/sdb, /dev/loop3). */
+  id: z.string().min(1),
+  device: z.string().startsWith('/dev/'),
+  /** /dev/disk/by-path link when one exists. */
+  devicePath: z.string().nullable(),
+  description: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  logicalBlockSize: z.number().int().positive(),
+  physicalBlockSize: z.number().int().positive(),
+  /** Transport as lsblk reports it, upper-case: USB, SATA, NVME, LOOP, UNKNOWN… */
+  busType: z.string(),
+  removable: z.boolean(),
+  readOnly: z.boolean(),
+  /** Holds the running system (/, /boot, /boot/efi, swap) or is reported as internal/system. */
+  system: z.boolean(),
+  /** Not a physical disk: loop devices (image files), RAM or virtual block devices. */
+  virtual: z.boolean(),
+  usb: z.boolean(),
+  card: z.boolean(),
+  /** For a loop device: the file behind it. */
+  backingFile: z.string().nullable(),
+  mountpoints: z.array(DriveMountpoint),
+  partitionTableType: z.enum(['gpt', 'mbr']).nullable(),
+});
+export type Drive = z.infer<typeof Drive>;
+
+export const DriveList = z.array(Drive);
+
+export const drivesInvoke = {
+  'drives.list': invoke(noArgs, DriveList),
+  /** Unmounts every filesystem of the drive and powers it off when the hardware allows it. */
+  'drives.eject': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ ejected: z.boolean() })),
+};
+
+export const drivesEvents = {
+  /** The whole current list, pushed only when it differs from the previous one. */
+  'drives.changed': event(z.object({ drives: DriveList })),
+};
