@@ -1,0 +1,28 @@
+// btrfs-progs: subvolumes, read-only snapshots, the read-only check.
+import { run, type RunOptions } from './run.ts';
+
+export async function subvolumeCreate(path: string, opts: RunOptions = {}): Promise<void> {
+  await run('btrfs', ['subvolume', 'create', path], opts);
+}
+
+export async function snapshotReadOnly(source: string, dest: string, opts: RunOptions = {}): Promise<void> {
+  await run('btrfs', ['subvolume', 'snapshot', '-r', source, dest], opts);
+}
+
+/** Paths of all subvolumes below the mount (`btrfs subvolume list`), e.g. ["@", "@snapshots/factory"]. */
+export async function subvolumeList(mountDir: string, opts: RunOptions = {}): Promise<string[]> {
+  const { stdout } = await run('btrfs', ['subvolume', 'list', mountDir], opts);
+  return stdout
+    .split('\n')
+    .map((l) => / path (.+)$/.exec(l.trim())?.[1])
+    .filter((p): p is string => !!p);
+}
+
+/** `btrfs check --readonly` on an unmounted device; throws ToolError on any problem. */
+export async function checkReadonly(dev: string, opts: RunOptions = {}): Promise<void> {
+  await run('btrfs', ['check', '--readonly', dev], opts);
+}
+
+export async function filesystemSync(mountDir: string, opts: RunOptions = {}): Promise<void> {
+  await run('btrfs', ['filesystem', 'sync', mountDir], opts);
+}
