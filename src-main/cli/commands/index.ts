@@ -1,7 +1,11 @@
 // Every `iios` subcommand, by name. Each lives in its own file and exports a Command.
 import type { Command } from '../command.ts';
 import { versionCommand } from './version.ts';
+import { inspectCommand } from './inspect.ts';
+import { verifyCommand } from './verify.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
+  inspect: inspectCommand,
+  verify: verifyCommand,
 };

@@ -1,0 +1,60 @@
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { formatBytes, table } from '../format.ts';
+import { readStick, type StickInfo } from '../../services/stick-reader.ts';
+
+export function describeStick(info: StickInfo): string {
+  const out: string[] = [];
+  out.push(`${info.path}: ${info.kind === 'device' ? 'block device' : 'image file'}, ${formatBytes(info.sizeBytes)} (${info.sizeBytes} bytes)`);
+  if (!info.layout) {
+    out.push(info.layoutError ?? 'no partition table');
+    return out.join('\n');
+  }
+  out.push(`partition table: ${info.layout.label}, ${info.layout.sectorSize}-byte sectors, ${info.layout.partitions.length} partitions`);
+  out.push(
+    table([
+      ['#', 'name', 'start', 'size', 'type', 'attrs'],
+      ...info.layout.partitions.map((p) => [
+        String(p.index),
+        p.name || '-',
+        `${p.startLba}`,
+        formatBytes(p.sizeBytes),
+        p.typeGuid,
+        p.attributes.join(',') || '-',
+      ]),
+    ]),
+  );
+  const s = info.stamp;
+  if (!s) {
+    out.push(`stamp: none — ${info.stampError ?? 'not a stick made by iios'}`);
+    out.push('status: NOT an iios stick (or not complete)');
+    return out.join('\n');
+  }
+  out.push(`profile: ${s.profile ?? '?'}   hostname: ${s.hostname ?? '?'}   written: ${s.createdAt ?? '?'} by ${s.tool ? `${s.tool.name} ${s.tool.version}` : '?'}`);
+  const slots = Object.entries(s.slots);
+  if (slots.length) {
+    out.push(
+      table([
+        ['slot', 'bundle', 'version', 'root hash'],
+        ...slots.map(([name, v]) => [name, v.bundle ?? '?', v.version ?? '?', v.rootHash ? `${v.rootHash.slice(0, 16)}…` : '-']),
+      ]),
+    );
+  }
+  if (s.payload.length) out.push(`payload: ${s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ')}`);
+  if (s.caches.length) out.push(`caches: ${s.caches.length}`);
+  out.push(info.complete ? 'status: complete' : 'status: INCOMPLETE — the write did not finish; write this stick again');
+  return out.join('\n');
+}
+
+export const inspectCommand: Command = {
+  summary: 'show the layout, stamp and slots of a stick or image file',
+  usage: 'iios inspect TARGET [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1) throw new UsageError('inspect takes one target (a block device or an image file)');
+    const info = await readStick(positionals[0]!);
+    if (values.json) io.stdout.write(JSON.stringify(info, null, 2) + '\n');
+    else io.stdout.write(describeStick(info) + '\n');
+    return 0;
+  },
+};

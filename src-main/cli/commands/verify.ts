@@ -1,0 +1,28 @@
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { verifyStick } from '../../services/stick-verify.ts';
+import { formatSpeed } from '../../../src-shared/progress/speed.ts';
+
+export const verifyCommand: Command = {
+  summary: 're-check a written stick or image file against its stamp',
+  usage: 'iios verify TARGET [--json]',
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1) throw new UsageError('verify takes one target (a block device or an image file)');
+    const path = positionals[0]!;
+    const report = await verifyStick(path, {
+      onCheck: (c) => {
+        if (values.json) return;
+        const speed = c.bytes && c.ms > 0 ? ` (${formatSpeed((c.bytes * 1000) / c.ms)})` : '';
+        io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}${speed}\n`);
+      },
+    });
+    if (values.json) {
+      io.stdout.write(JSON.stringify({ path, ok: report.ok, checks: report.checks }, null, 2) + '\n');
+    } else {
+      const failed = report.checks.filter((c) => !c.ok).length;
+      io.stdout.write(report.ok ? `${path}: verified, ${report.checks.length} checks passed\n` : `${path}: NOT OK, ${failed} of ${report.checks.length} checks failed\n`);
+    }
+    return report.ok ? 0 : 1;
+  },
+};
