@@ -3,9 +3,13 @@ import type { Command } from '../command.ts';
 import { versionCommand } from './version.ts';
 import { inspectCommand } from './inspect.ts';
 import { verifyCommand } from './verify.ts';
+import { drivesCommand } from './drives.ts';
+import { serveCommand } from './serve.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
   inspect: inspectCommand,
   verify: verifyCommand,
+  drives: drivesCommand,
+  serve: serveCommand,
 };

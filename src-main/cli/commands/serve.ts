@@ -1,0 +1,42 @@
+// `iios serve`: the app's handlers over the loopback bridge plus the built renderer, for a browser
+// (headless stations, Playwright tests). Prints the URL with its token; runs until SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, type Command } from '../command.ts';
+import { appRoot } from '../../services/app-info.ts';
+import { createAppRuntime } from '../../services/runtime.ts';
+import { BRIDGE_HOST, startBridge } from '../../bridge/server.ts';
+
+export function rendererDir(): string {
+  return process.env.IIOS_RENDERER_DIR ?? join(appRoot(), 'dist', 'renderer');
+}
+
+export const serveCommand: Command = {
+  summary: 'serve the iios UI to a browser on 127.0.0.1 (prints the URL with its token)',
+  usage: 'iios serve [--port N] [--host 127.0.0.1]',
+  options: { port: { type: 'string' }, host: { type: 'string' } },
+  async run({ values }, io) {
+    const host = (values.host as string | undefined) ?? BRIDGE_HOST;
+    if (host !== BRIDGE_HOST) throw new UsageError(`--host: iios serves on ${BRIDGE_HOST} only (the bridge controls disk writes)`);
+    const portText = (values.port as string | undefined) ?? '0';
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port: not a port number: ${portText}`);
+    const staticDir = rendererDir();
+    if (!existsSync(join(staticDir, 'index.html'))) {
+      throw new UsageError(`the renderer is not built (${staticDir}/index.html is missing): run \`npm run build\` first`, 1);
+    }
+    const runtime = createAppRuntime();
+    runtime.start();
+    const bridge = await startBridge({ handlers: runtime.handlers, events: runtime.events, port, host, staticDir });
+    io.stdout.write(`iios serve: open ${bridge.url}\n`);
+    io.stdout.write('iios serve: the link carries a secret token; stop with Ctrl+C\n');
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    io.stdout.write(`iios serve: ${signal}, stopping\n`);
+    runtime.dispose();
+    await bridge.close();
+    return 0;
+  },
+};
