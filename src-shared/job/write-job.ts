@@ -1,51 +1,19 @@
 // The WriteJob: the only input the privileged helper accepts (interfaces §4). The app builds it; the
 // helper re-validates it with this same schema because the app is not trusted.
 import { z } from 'zod';
-
-const hex = (len?: number) => (len ? z.string().regex(new RegExp(`^[0-9a-f]{${len}}$`)) : z.string().regex(/^[0-9a-f]*$/));
-
-/** A file entry of the bundle manifest: sha256 + size, checked when the bundle is loaded. */
-export const JobBundleFile = z.object({ sha256: hex(64), sizeBytes: z.number().int().nonnegative() });
+import { BundleManifestSchema, type BundleManifest } from '../profile/bundle-manifest.ts';
+import { ImageProfileSchema, type ImageProfile } from '../profile/image-profile.ts';
 
 /**
- * The bundle manifest as the helper needs it (interfaces §1). Loose, so the full manifest object loaded by
- * src-shared/profile can be passed through unchanged; the helper re-checks every listed file's sha256.
+ * The loaded profile (interfaces §2), re-validated with the profile schema itself: the helper derives the layout
+ * with the shared planLayout and reads the Btrfs subvolumes from it.
  */
-export const JobBundleManifest = z.looseObject({
-  format: z.literal(1),
-  name: z.string().min(1),
-  version: z.string().min(1),
-  arch: z.string().min(1),
-  kernel: z.string().min(1),
-  initrd: z.string().min(1),
-  cmdline: z.string(),
-  bootloader: z.string().min(1),
-  rootfs: z.object({
-    kind: z.enum(['squashfs', 'erofs', 'btrfs-seed', 'raw']),
-    file: z.string().min(1),
-    sizeBytes: z.number().int().positive(),
-  }),
-  verity: z
-    .object({
-      hashFile: z.string().min(1),
-      rootHash: hex(64),
-      salt: hex(),
-      dataBlockSize: z.number().int().positive(),
-      hashBlockSize: z.number().int().positive(),
-      hashAlgorithm: z.string().min(1),
-      sizeBytes: z.number().int().positive(),
-    })
-    .nullable(),
-  files: z.record(z.string(), JobBundleFile),
-});
-export type JobBundleManifest = z.infer<typeof JobBundleManifest>;
+export const JobProfile = ImageProfileSchema;
+export type JobProfile = ImageProfile;
 
-/**
- * The loaded profile object (owner: src-shared/profile). Only `id` is required here; the helper derives the
- * layout with the shared planLayout and reads the subvolume lists from the profile itself.
- */
-export const JobProfile = z.looseObject({ id: z.string().min(1) });
-export type JobProfile = z.infer<typeof JobProfile>;
+/** The bundle manifest as loaded (interfaces §1); the helper re-checks every listed file's sha256 itself. */
+export const JobBundleManifest = BundleManifestSchema;
+export type JobBundleManifest = BundleManifest;
 
 /** Target ids and hostnames end up in file names and on the kernel command line: keep them plain. */
 const plainId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
@@ -86,11 +54,16 @@ export const WriteJob = z
     caches: z.array(CacheRef).default([]),
     unmountIfMounted: z.boolean().default(false),
     verify: z.boolean().default(true),
+    /** Raw profile: add the persistence partition after the image (default: the profile's persistence.enabled). */
+    persistence: z.boolean().optional(),
     sectorSize: z.union([z.literal(512), z.literal(4096)]).optional(),
   })
   .superRefine((job, ctx) => {
     if (!!job.bundleDir === !!job.imagePath) {
       ctx.addIssue({ code: 'custom', path: ['bundleDir'], message: 'exactly one of bundleDir or imagePath' });
+    }
+    if (job.profile.mode === 'raw' ? !job.imagePath : !job.bundleDir) {
+      ctx.addIssue({ code: 'custom', path: ['profile'], message: `profile ${job.profile.id} needs ${job.profile.mode === 'raw' ? 'imagePath' : 'bundleDir'}` });
     }
     if (job.bundleDir && !job.manifest) {
       ctx.addIssue({ code: 'custom', path: ['manifest'], message: 'a bundle job carries its manifest' });
