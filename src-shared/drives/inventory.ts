@@ -40,6 +40,8 @@ export interface LsblkDevice {
   partlabel: string | null;
   mountpoints: string[];
   children: LsblkDevice[];
+  /** e.g. "block:scsi:usb:pci", "block:virtio:pci" (absent in hand-made objects). */
+  subsystems?: string | null;
 }
 
 const LsblkRaw: z.ZodType<unknown> = z.lazy(() =>
@@ -55,6 +57,7 @@ const LsblkRaw: z.ZodType<unknown> = z.lazy(() =>
     pttype: z.string().nullish(),
     label: z.string().nullish(),
     partlabel: z.string().nullish(),
+    subsystems: z.string().nullish(),
     mountpoint: z.string().nullish(),
     mountpoints: z.array(z.string().nullable()).nullish(),
     children: z.array(LsblkRaw).nullish(),
@@ -82,6 +85,7 @@ function toDevice(raw: unknown): LsblkDevice {
     partlabel: (r.partlabel as string | null | undefined) ?? null,
     mountpoints: [...new Set(mounts)],
     children: (r.children ?? []).map(toDevice),
+    subsystems: (r.subsystems as string | null | undefined) ?? null,
   };
 }
 
@@ -129,6 +133,17 @@ function mountsOf(dev: LsblkDevice): Drive['mountpoints'] {
   return [...own, ...dev.children.flatMap(mountsOf)];
 }
 
+/**
+ * drivelist builds the description from label, vendor and model; a virtio disk has only a PCI vendor id
+ * ("0x1af4"), which tells a user nothing.
+ */
+function describe(d: DrivelistEntry, lsblk?: LsblkDevice): string {
+  const text = d.description.trim();
+  if (text && !/^0x[0-9a-f]+$/i.test(text)) return text;
+  if (lsblk?.subsystems?.split(':').includes('virtio')) return 'Virtio disk';
+  return d.isUSB ? 'USB drive' : 'Disk';
+}
+
 export function driveFromDrivelist(d: DrivelistEntry, lsblk?: LsblkDevice): Drive {
   const mountpoints = lsblk
     ? mountsOf(lsblk)
@@ -137,7 +152,7 @@ export function driveFromDrivelist(d: DrivelistEntry, lsblk?: LsblkDevice): Driv
     id: d.device,
     device: d.device,
     devicePath: d.devicePath,
-    description: d.description.trim() || d.device,
+    description: describe(d, lsblk),
     sizeBytes: d.size ?? 0,
     logicalBlockSize: d.logicalBlockSize || 512,
     physicalBlockSize: d.blockSize || 512,

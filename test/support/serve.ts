@@ -1,0 +1,66 @@
+// Starts `iios serve` as a child process (the real CLI), waits for its URL, and stops it again.
+// Builds the renderer first when dist/renderer is missing, so a UI test runs from a fresh clone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/renderer when it is missing or older than a source file of the renderer or src-shared. */
+export async function ensureRendererBuilt(): Promise<void> {
+  const index = join(REPO_ROOT, 'dist', 'renderer', 'index.html');
+  if (existsSync(index)) {
+    const built = statSync(index).mtimeMs;
+    const sources = Math.max(newestMtime(join(REPO_ROOT, 'src-renderer')), newestMtime(join(REPO_ROOT, 'src-shared')));
+    if (built >= sources) return;
+  }
+  await execa('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdout: 'ignore', stderr: 'inherit' });
+}
+
+export interface ServeProcess {
+  url: string;
+  port: number;
+  token: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+export async function startServe(opts: { args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'src-main', 'cli', 'iios.mjs'), 'serve', ...(opts.args ?? [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    const m = /open (http:\/\/127\.0\.0\.1:(\d+)\/#token=([\w-]+))/.exec(out);
+    if (m) return { url: m[1]!, port: Number(m[2]), token: m[3]!, child, output: () => out, stop };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`iios serve did not print its URL:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
