@@ -1,0 +1,6 @@
+// The layout planner: profile + bundle (or raw image) + target size -> exact GPT plan (interfaces §2).
+export * from './plan-types.ts';
+export * from './gpt.ts';
+export { planLayout, bundleSizes, partitionName, type PlanSource } from './plan-layout.ts';
+export { verityHashBytes } from './verity-size.ts';
+export { guidFromSeed, GUID_PATTERN } from './guid.ts';

@@ -1,0 +1,168 @@
+// planLayout(profile, bundle, targetBytes, options) -> PartitionPlan: pure and exact (interfaces §2).
+// Partitions follow the profile's order from the first 1 MiB boundary, each a whole number of MiB;
+// the growing partition (always the last) ends on the last 1 MiB boundary before the backup GPT.
+import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';
+import type { ImageProfile, ProfilePartition } from '../profile/image-profile.ts';
+import { formatBinaryBytes, parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
+import { ALIGNMENT_BYTES, ATTR_READ_ONLY, SECTOR_SIZES, TYPE_GUIDS, alignDown, alignUp, gptGeometry } from './gpt.ts';
+import { finishPlan, uniqueGuid } from './plan-common.ts';
+import {
+  PlanError, TooSmallError,
+  type BundleSizes, type PartitionPlan, type PartitionRole, type PlanOptions, type PlannedFilesystem, type PlannedPartition, type RawImageSource,
+} from './plan-types.ts';
+import { planRaw } from './raw-plan.ts';
+
+export type PlanSource = BundleManifest | BundleSizes | RawImageSource;
+
+/** The sizes of a loaded bundle manifest that the planner uses. */
+export function bundleSizes(m: BundleManifest): BundleSizes {
+  const size = (name: string) => m.files[name]?.sizeBytes ?? 0;
+  return {
+    rootfsKind: m.rootfs.kind,
+    rootfsBytes: m.rootfs.sizeBytes,
+    verityBytes: m.verity ? m.verity.sizeBytes : null,
+    arch: m.arch,
+    bootBytes: { bootloader: size(m.bootloader), perSlot: size(m.kernel) + size(m.initrd) },
+  };
+}
+
+const FS_OF_ROOTFS: Record<RootfsKind, PlannedFilesystem> = { squashfs: 'squashfs', erofs: 'erofs', 'btrfs-seed': 'btrfs', raw: 'raw' };
+
+export function partitionName(role: PartitionRole): string {
+  if (role === 'esp') return 'IIOS-ESP';
+  if (role === 'persistence') return 'iios-data';
+  return `iios-${role}`;
+}
+
+export function planLayout(profile: ImageProfile, source: PlanSource, targetBytes: number, options: PlanOptions = {}): PartitionPlan {
+  const sectorSize = options.sectorSize ?? 512;
+  if (!SECTOR_SIZES.includes(sectorSize)) throw new PlanError(`sector size ${String(sectorSize)} is not supported (512 or 4096)`);
+  if (!Number.isSafeInteger(targetBytes) || targetBytes < 0) throw new PlanError(`target size ${targetBytes} is not a whole number of bytes`);
+  const geo = gptGeometry(targetBytes, sectorSize);
+  if (profile.mode === 'raw') {
+    if (!('imageBytes' in source)) throw new PlanError('the raw profile writes a disk image: give the image, not a bundle');
+    return planRaw(profile, source, targetBytes, geo, options);
+  }
+  if ('imageBytes' in source) throw new PlanError(`the ${profile.id} profile lays out a bundle; a disk image goes with the raw profile`);
+  const sizes = 'format' in source ? bundleSizes(source) : source;
+  checkContent(profile, sizes);
+
+  let cursor = alignUp(geo.firstUsableLba * sectorSize);
+  const extents: { part: ProfilePartition; start: number; size: number; grows: boolean }[] = [];
+  for (const [i, part] of profile.partitions.entries()) {
+    const spec = parseSizeSpec(part.size);
+    if (!spec) throw new PlanError(`partitions[${i}].size: "${part.size}" is not a size`);
+    if (spec.kind === 'grow') {
+      const min = part.minSize ? resolveBytes(part.minSize, part, sizes) : ALIGNMENT_BYTES;
+      const size = alignUp(Math.max(min, ALIGNMENT_BYTES));
+      extents.push({ part, start: cursor, size, grows: true });
+      cursor += size;
+      continue;
+    }
+    const size = alignUp(resolveBytes(part.size, part, sizes));
+    const content = contentOf(part.role, sizes);
+    if (content !== undefined && size < content) {
+      throw new PlanError(
+        `${partitionName(part.role)} is ${formatBinaryBytes(size)} (partitions[${i}].size "${part.size}") but its content is ${formatBinaryBytes(content)}`,
+      );
+    }
+    if (size === 0) throw new PlanError(`partitions[${i}].size: "${part.size}" is zero`);
+    extents.push({ part, start: cursor, size, grows: false });
+    cursor += size;
+  }
+  checkEsp(profile, sizes, extents);
+
+  const neededBytes = cursor + geo.backupBytes;
+  if (targetBytes < neededBytes) throw new TooSmallError(profile.id, targetBytes, neededBytes);
+  const last = extents[extents.length - 1];
+  if (last?.grows) last.size = alignDown((geo.lastUsableLba + 1) * sectorSize) - last.start;
+
+  const arch = sizes.arch ?? 'x86_64';
+  const partitions = extents.map(({ part, start, size }, i): PlannedPartition => {
+    const role = part.role;
+    const verity = role === 'verity-a' || role === 'verity-b';
+    const planned: PlannedPartition = {
+      index: i + 1,
+      role,
+      name: partitionName(role),
+      typeGuid: typeGuidOf(role, arch),
+      startLba: start / sectorSize,
+      sizeLba: size / sectorSize,
+      startBytes: start,
+      sizeBytes: size,
+      readOnly: verity,
+      attributes: verity ? [ATTR_READ_ONLY] : [],
+      filesystem: filesystemOf(part, sizes.rootfsKind),
+    };
+    const content = contentOf(role, sizes);
+    if (content !== undefined && role !== 'system') planned.contentBytes = content;
+    if (part.btrfs) planned.btrfs = structuredClone(part.btrfs);
+    const guid = uniqueGuid(role, options);
+    if (guid) planned.uniqueGuid = guid;
+    return planned;
+  });
+  return finishPlan(profile.id, targetBytes, geo, neededBytes, partitions, options);
+}
+
+function checkContent(profile: ImageProfile, sizes: BundleSizes): void {
+  const kinds = profile.rootfsKinds;
+  if (kinds && !kinds.includes(sizes.rootfsKind)) {
+    throw new PlanError(`the ${profile.id} profile takes ${kinds.join(' or ')} root images; this bundle's is ${sizes.rootfsKind}`);
+  }
+  if (profile.mode === 'ab' && sizes.verityBytes === null) {
+    throw new PlanError(`the ${profile.id} profile seals its slots with dm-verity; this bundle has no verity hash tree`);
+  }
+}
+
+/** The ESP holds the bootloader and a kernel + initrd per slot, plus FAT metadata (5% + 1 MiB). */
+function checkEsp(profile: ImageProfile, sizes: BundleSizes, extents: { part: ProfilePartition; size: number }[]): void {
+  const esp = extents.find((e) => e.part.role === 'esp');
+  if (!esp || !sizes.bootBytes) return;
+  const slots = profile.mode === 'writable' ? 1 : extents.filter((e) => e.part.role.startsWith('root-')).length;
+  const files = sizes.bootBytes.bootloader + sizes.bootBytes.perSlot * slots;
+  const needed = Math.ceil(files * 1.05) + ALIGNMENT_BYTES;
+  if (esp.size < needed) {
+    throw new PlanError(`IIOS-ESP is ${formatBinaryBytes(esp.size)} but the boot files of ${slots} slot(s) need ${formatBinaryBytes(needed)}`);
+  }
+}
+
+function contentOf(role: string, sizes: BundleSizes): number | undefined {
+  if (role.startsWith('root-') || role === 'system') return sizes.rootfsBytes;
+  if (role.startsWith('verity-')) return sizes.verityBytes ?? undefined;
+  return undefined;
+}
+
+function resolveBytes(text: string, part: ProfilePartition, sizes: BundleSizes): number {
+  const spec = parseSizeSpec(text);
+  if (!spec || spec.kind === 'grow') throw new PlanError(`"${text}" is not a size for ${partitionName(part.role)}`);
+  if (spec.kind === 'absolute') return spec.bytes;
+  const fit = contentOf(part.role, sizes);
+  if (fit === undefined) throw new PlanError(`${partitionName(part.role)}: "${text}" is relative, but nothing is written to it`);
+  return resolveFit(spec, fit);
+}
+
+function typeGuidOf(role: PartitionRole, arch: 'x86_64' | 'aarch64'): string {
+  if (role === 'esp') return TYPE_GUIDS.esp;
+  if (role === 'root-a' || role === 'root-b' || role === 'system') return TYPE_GUIDS.root[arch];
+  if (role === 'verity-a' || role === 'verity-b') return TYPE_GUIDS.rootVerity[arch];
+  return TYPE_GUIDS.linuxData;
+}
+
+function filesystemOf(part: ProfilePartition, rootfsKind: RootfsKind): PlannedFilesystem {
+  switch (part.role) {
+    case 'esp':
+      return 'vfat';
+    case 'root-a':
+    case 'root-b':
+      return FS_OF_ROOTFS[rootfsKind];
+    case 'verity-a':
+    case 'verity-b':
+      return 'verity';
+    case 'system':
+      return 'btrfs';
+    case 'payload':
+      return part.filesystem ?? 'ext4';
+    case 'data':
+      return part.filesystem ?? 'btrfs';
+  }
+}

@@ -1,0 +1,104 @@
+// PartitionPlan (interfaces §2): the exact layout of one stick, in sectors and bytes.
+import type { BundleArch, RootfsKind } from '../profile/bundle-manifest.ts';
+import type { BtrfsLayout } from '../profile/image-profile.ts';
+import { formatDecimalBytes, groupDigits } from '../profile/size-spec.ts';
+import type { SectorSize } from './gpt.ts';
+
+export type PartitionRole =
+  | 'esp' | 'root-a' | 'verity-a' | 'root-b' | 'verity-b' | 'system' | 'payload' | 'data' | 'raw-image' | 'persistence';
+export type PlannedFilesystem = 'vfat' | 'btrfs' | 'ext4' | 'squashfs' | 'erofs' | 'verity' | 'raw' | 'none';
+
+export interface PlannedPartition {
+  /** 1-based GPT partition number; 0 for the raw image extent and the raw profile's persistence
+   *  partition (sgdisk's "first free number": the raw image's own table decides it) */
+  index: number;
+  role: PartitionRole;
+  name: string;
+  typeGuid: string;
+  startLba: number;
+  sizeLba: number;
+  startBytes: number;
+  sizeBytes: number;
+  readOnly: boolean;
+  /** GPT attribute bit numbers (60 = read-only) */
+  attributes: number[];
+  filesystem: PlannedFilesystem;
+  /** unique partition GUID, only when options.seed or options.uuids gave one */
+  uniqueGuid?: string;
+  /** bytes of bundle content written raw into the partition (root image, hash tree, disk image) */
+  contentBytes?: number;
+  /** subvolumes and snapshots to create (Btrfs partitions) */
+  btrfs?: BtrfsLayout;
+}
+
+/** What the writer does for the raw profile, in order (see raw-plan.ts). */
+export interface RawPlanStep {
+  step: 'write-image' | 'relocate-gpt' | 'add-partition' | 'mkfs';
+  description: string;
+  /** argument vector with "<disk>" for the target device or image file */
+  argv?: string[];
+}
+
+export interface PartitionPlan {
+  profileId: string;
+  diskBytes: number;
+  sectorSize: SectorSize;
+  alignmentBytes: number;
+  firstUsableLba: number;
+  lastUsableLba: number;
+  /** the smallest target this profile and content fit on */
+  neededBytes: number;
+  diskGuid?: string;
+  partitions: PlannedPartition[];
+  /** raw profile only */
+  rawSteps?: RawPlanStep[];
+}
+
+/** The sizes a plan needs from a bundle (a loaded manifest gives them through bundleSizes()). */
+export interface BundleSizes {
+  rootfsKind: RootfsKind;
+  rootfsBytes: number;
+  /** null: the bundle has no verity hash tree (A/B profiles refuse it) */
+  verityBytes: number | null;
+  arch?: BundleArch;
+  /** bootloader + kernel + initrd bytes, when known: checked against the ESP size */
+  bootBytes?: { bootloader: number; perSlot: number };
+}
+
+/** A raw disk image (raw profile): its uncompressed size. */
+export interface RawImageSource {
+  imageBytes: number;
+}
+
+export interface PlanOptions {
+  sectorSize?: SectorSize;
+  /** derive unique partition GUIDs and the disk GUID from this seed (deterministic) */
+  seed?: string;
+  /** explicit unique GUIDs by role (win over the seed); `disk` for the disk GUID */
+  uuids?: Partial<Record<PartitionRole | 'disk', string>>;
+  /** raw profile: add the persistence partition (default: the profile's raw.persistence.enabled) */
+  persistence?: boolean;
+}
+
+/** The profile and bundle cannot be laid out (wrong kind of content, content larger than a fixed slot…). */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+/** The target is smaller than the profile needs with this content. */
+export class TooSmallError extends PlanError {
+  override name = 'TooSmallError';
+  constructor(
+    readonly profileId: string,
+    readonly targetBytes: number,
+    readonly neededBytes: number,
+  ) {
+    super(tooSmallMessage(profileId, targetBytes, neededBytes));
+  }
+}
+
+function tooSmallMessage(profileId: string, targetBytes: number, neededBytes: number): string {
+  let digits = 1;
+  while (digits < 4 && formatDecimalBytes(targetBytes, digits) === formatDecimalBytes(neededBytes, digits)) digits++;
+  return `target is ${formatDecimalBytes(targetBytes, digits)} but the ${profileId} profile needs at least ${formatDecimalBytes(neededBytes, digits)} (${groupDigits(neededBytes)} bytes)`;
+}

@@ -1,0 +1,108 @@
+// Partition size expressions of image profiles: absolute ("2GiB", "512MiB", "1.5GiB"), relative to the
+// content the partition receives from the bundle ("fit", "fit + 25%", "fit + 64MiB"), or "grow" (fills
+// the rest of the stick). Exact integer arithmetic (BigInt) so that plans never depend on float rounding.
+
+export type SizeSpec =
+  | { kind: 'absolute'; bytes: number }
+  | { kind: 'fit'; /** extra percentage in hundredths of a percent (25% = 2500) */ extraBasisPoints: number; extraBytes: number }
+  | { kind: 'grow' };
+
+export const SIZE_HINT = 'use 2GiB, 512MiB or "fit + 25%"';
+
+const UNITS: Record<string, bigint> = {
+  b: 1n,
+  kib: 1024n,
+  mib: 1024n ** 2n,
+  gib: 1024n ** 3n,
+  tib: 1024n ** 4n,
+};
+
+const ABSOLUTE = /^(\d+)(?:\.(\d{1,6}))?\s*([A-Za-z]+)$/;
+const FIT = /^fit(?:\s*\+\s*(.+))?$/i;
+const PERCENT = /^(\d+)(?:\.(\d{1,2}))?\s*%$/;
+
+/** Bytes of an absolute size ("2GiB", "1.5 GiB", "4096B"), rounded up to a whole byte; null if not one. */
+export function parseAbsoluteBytes(text: string): number | null {
+  const m = ABSOLUTE.exec(text.trim());
+  if (!m) return null;
+  const unit = UNITS[m[3]!.toLowerCase()];
+  if (unit === undefined) return null;
+  const frac = m[2] ?? '';
+  const scale = 10n ** BigInt(frac.length);
+  const numerator = (BigInt(m[1]!) * scale + BigInt(frac || '0')) * unit;
+  const bytes = (numerator + scale - 1n) / scale;
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return Number(bytes);
+}
+
+/** Parses a size expression; null when the text is not one. */
+export function parseSizeSpec(text: string): SizeSpec | null {
+  const t = text.trim();
+  if (/^grow$/i.test(t)) return { kind: 'grow' };
+  const fit = FIT.exec(t);
+  if (fit) {
+    const extra = fit[1]?.trim();
+    if (extra === undefined) return { kind: 'fit', extraBasisPoints: 0, extraBytes: 0 };
+    const pct = PERCENT.exec(extra);
+    if (pct) {
+      const bp = Number(pct[1]) * 100 + Number((pct[2] ?? '').padEnd(2, '0'));
+      return { kind: 'fit', extraBasisPoints: bp, extraBytes: 0 };
+    }
+    const bytes = parseAbsoluteBytes(extra);
+    return bytes === null ? null : { kind: 'fit', extraBasisPoints: 0, extraBytes: bytes };
+  }
+  const bytes = parseAbsoluteBytes(t);
+  return bytes === null ? null : { kind: 'absolute', bytes };
+}
+
+/** Why a text is not a size, for messages: decimal units get a hint towards binary ones. */
+export function sizeProblem(text: string): string {
+  if (/^\s*\d+(\.\d+)?\s*(k|m|g|t)b\s*$/i.test(text)) {
+    return `${JSON.stringify(text)} is not a size: decimal units are ambiguous for partitions (${SIZE_HINT})`;
+  }
+  return `${JSON.stringify(text)} is not a size (${SIZE_HINT})`;
+}
+
+/** Content-relative size: fit bytes plus the extra percentage (rounded up) plus extra bytes. */
+export function resolveFit(spec: Extract<SizeSpec, { kind: 'fit' }>, fitBytes: number): number {
+  const withPct = (BigInt(fitBytes) * BigInt(10000 + spec.extraBasisPoints) + 9999n) / 10000n;
+  return Number(withPct) + spec.extraBytes;
+}
+
+/** Two size texts that mean the same thing (e.g. "fit+25%" and "fit + 25.0%"). */
+export function sameSize(a: string, b: string): boolean {
+  const x = parseSizeSpec(a);
+  const y = parseSizeSpec(b);
+  return x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y);
+}
+
+/** "4.3 GB" style (decimal, as drive vendors label sticks). */
+export function formatDecimalBytes(bytes: number, digits = 1): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${bytes} B` : `${v.toFixed(digits)} ${units[i]}`;
+}
+
+/** "512 MiB" style (binary, as profiles are written). */
+export function formatBinaryBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  if (i === 0) return `${bytes} B`;
+  const text = Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1);
+  return `${text} ${units[i]}`;
+}
+
+/** 4294967296 -> "4,294,967,296" (locale-independent). */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
