@@ -6,6 +6,8 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { expandNames } from '../../src-shared/job/names.ts';
 import type { WriteJobInput } from '../../src-shared/job/write-job.ts';
+import type { PartitionPlan } from '../../src-shared/layout/plan-types.ts';
+import type { BundleManifest, ImageProfile } from '../../src-shared/profile/index.ts';
 
 export interface WriteRequest {
   profileId: string;
@@ -20,22 +22,28 @@ export interface WriteRequest {
   caches?: { kind: string; path: string }[];
   unmountIfMounted?: boolean;
   verify?: boolean;
+  /** Raw profile: add the persistence partition after the image. */
+  persistence?: boolean;
 }
 
 /** What the request needs from the profile, bundle and planner services (parameters, so it tests in plain Node). */
-export interface JobRequestDeps<Profile extends { id: string }, Manifest, Plan> {
-  loadProfile(id: string): Promise<Profile>;
+export interface JobRequestDeps {
+  loadProfile(id: string): Promise<ImageProfile>;
   /** Loads a bundle directory and checks every file's sha256; throws with a clear message otherwise. */
-  loadBundle(dir: string): Promise<Manifest>;
+  loadBundle(dir: string): Promise<BundleManifest>;
   /** The partition plan for one target size; throws (with the needed size) when the target is too small. */
-  plan(profile: Profile, source: { manifest: Manifest | null; imagePath: string | null }, targetBytes: number): Promise<Plan> | Plan;
+  plan(
+    profile: ImageProfile,
+    source: { manifest: BundleManifest | null; imagePath: string | null; persistence?: boolean },
+    targetBytes: number,
+  ): Promise<PartitionPlan> | PartitionPlan;
 }
 
 export class RequestError extends Error {}
 
-export interface PreparedJob<Plan> {
+export interface PreparedJob {
   job: WriteJobInput;
-  plans: { targetId: string; path: string; kind: 'device' | 'image-file'; sizeBytes: number; hostname: string; exists: boolean; plan: Plan }[];
+  plans: { targetId: string; path: string; kind: 'device' | 'image-file'; sizeBytes: number; hostname: string; exists: boolean; plan: PartitionPlan }[];
 }
 
 async function describeTarget(path: string, sizeBytes: number | undefined) {
@@ -56,10 +64,7 @@ function targetId(index: number, path: string): string {
   return `t${index + 1}-${base}`.slice(0, 60);
 }
 
-export async function prepareWriteJob<Profile extends { id: string }, Manifest, Plan>(
-  req: WriteRequest,
-  deps: JobRequestDeps<Profile, Manifest, Plan>,
-): Promise<PreparedJob<Plan>> {
+export async function prepareWriteJob(req: WriteRequest, deps: JobRequestDeps): Promise<PreparedJob> {
   if (!req.targets.length) throw new RequestError('no target: give at least one --target');
   if (!!req.bundleDir === !!req.imagePath) throw new RequestError('give either a bundle (--bundle DIR) or a disk image (--image FILE)');
   const paths = req.targets.map((t) => resolve(t.path));
@@ -88,13 +93,13 @@ export async function prepareWriteJob<Profile extends { id: string }, Manifest, 
     payload.push({ sourcePath: abs, name });
   }
 
-  const plans: PreparedJob<Plan>['plans'] = [];
+  const plans: PreparedJob['plans'] = [];
   for (const [i, t] of req.targets.entries()) {
     const path = paths[i]!;
     const d = await describeTarget(path, t.sizeBytes);
-    let plan: Plan;
+    let plan: PartitionPlan;
     try {
-      plan = await deps.plan(profile, { manifest, imagePath }, d.sizeBytes);
+      plan = await deps.plan(profile, { manifest, imagePath, persistence: req.persistence }, d.sizeBytes);
     } catch (err) {
       throw new RequestError(`${path}: ${(err as Error).message}`);
     }
@@ -103,13 +108,14 @@ export async function prepareWriteJob<Profile extends { id: string }, Manifest, 
 
   const job: WriteJobInput = {
     jobId: `job-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`,
-    profile: profile as WriteJobInput['profile'],
-    ...(req.bundleDir ? { bundleDir: resolve(req.bundleDir), manifest: manifest as WriteJobInput['manifest'] } : { imagePath: imagePath! }),
+    profile,
+    ...(req.bundleDir ? { bundleDir: resolve(req.bundleDir), manifest } : { imagePath: imagePath! }),
     targets: plans.map((p) => ({ id: p.targetId, kind: p.kind, path: p.path, sizeBytes: p.sizeBytes, hostname: p.hostname })),
     payload,
     caches: req.caches ?? [],
     unmountIfMounted: req.unmountIfMounted ?? false,
     verify: req.verify ?? true,
+    ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
   };
   return { job, plans };
 }

@@ -1,36 +1,13 @@
 // What is known about a running or finished write job, folded from the helper's events. Pure: the job
 // service keeps one for `jobs.current`, the CLI one for its progress bars.
-import type { JobEvent, Phase, TargetResult } from '../../src-shared/job/events.ts';
+import type { z } from 'zod';
+import type { JobSnapshotSchema, TargetStateSchema } from '../../src-shared/contract/domains/jobs.ts';
+import type { JobEvent } from '../../src-shared/job/events.ts';
 
-export type TargetStatus = 'pending' | 'running' | 'done' | 'failed';
-
-export interface TargetState {
-  id: string;
-  path: string;
-  hostname: string;
-  status: TargetStatus;
-  phase: Phase | null;
-  bytesDone: number;
-  bytesTotal: number;
-  speedBps: number;
-  etaSeconds: number | null;
-  verified: boolean;
-  cancelled: boolean;
-  message: string | null;
-}
-
-export type JobStatus = 'starting' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
-
-export interface JobSnapshot {
-  jobId: string;
-  status: JobStatus;
-  startedAt: string;
-  finishedAt: string | null;
-  targets: TargetState[];
-  /** A failure of the whole job (refused, helper lost), if any. */
-  error: string | null;
-  results: TargetResult[] | null;
-}
+export type TargetState = z.infer<typeof TargetStateSchema>;
+export type TargetStatus = TargetState['status'];
+export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
+export type JobStatus = JobSnapshot['status'];
 
 export function initialSnapshot(jobId: string, targets: { id: string; path: string; hostname: string }[], now = new Date()): JobSnapshot {
   return {

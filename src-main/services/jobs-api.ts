@@ -1,0 +1,81 @@
+// What the handlers of the "jobs" domain and the `iios write` command call: prepare a WriteJob from a user's
+// request (refusing before the helper starts what can be refused), run it on the job service, publish events.
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { WriteRequestArgs } from '../../src-shared/contract/domains/jobs.ts';
+import type { EventSink } from './events.ts';
+import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
+import type { JobSnapshot } from './job-state.ts';
+import { JobBusyError, type JobService } from './jobs.ts';
+
+export interface StartedJob {
+  jobId: string;
+  targets: { id: string; path: string; kind: 'device' | 'image-file'; sizeBytes: number; hostname: string }[];
+  finished: Promise<JobSnapshot>;
+  prepared: PreparedJob;
+}
+
+export class JobsApi {
+  constructor(
+    private readonly service: JobService,
+    private readonly requestDeps: JobRequestDeps,
+    events?: EventSink,
+    private readonly cachesRoot: string = process.env.IIOS_CACHES_DIR ?? join(homedir(), '.cache', 'iios', 'caches'),
+  ) {
+    if (events) {
+      service.subscribe((n) => {
+        const snapshot = service.current();
+        if (snapshot) events.emit('jobs.event', { jobId: n.jobId, event: n.event, snapshot });
+      });
+    }
+  }
+
+  /** Plans every target and starts the helper; a second job while one runs is refused. */
+  async start(req: WriteRequestArgs): Promise<StartedJob> {
+    if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
+    const prepared = await prepareWriteJob(req, this.requestDeps);
+    const { jobId, finished } = await this.service.start(prepared.job);
+    return {
+      jobId,
+      targets: prepared.plans.map((p) => ({ id: p.targetId, path: p.path, kind: p.kind, sizeBytes: p.sizeBytes, hostname: p.hostname })),
+      finished,
+      prepared,
+    };
+  }
+
+  cancel(): { cancelled: boolean } {
+    return { cancelled: this.service.cancel() };
+  }
+
+  current(): JobSnapshot | null {
+    return this.service.current();
+  }
+
+  /** Offline caches on this computer: one directory per kind under the caches root (e.g. apt, flatpak). */
+  async listCaches(): Promise<{ kind: string; path: string; sizeBytes: number; files: number }[]> {
+    const entries = await readdir(this.cachesRoot, { withFileTypes: true }).catch(() => []);
+    const out: { kind: string; path: string; sizeBytes: number; files: number }[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const path = join(this.cachesRoot, e.name);
+      const { bytes, files } = await duOf(path);
+      out.push({ kind: e.name, path, sizeBytes: bytes, files });
+    }
+    return out.sort((a, b) => a.kind.localeCompare(b.kind));
+  }
+}
+
+async function duOf(dir: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (!e.isFile()) continue;
+    const st = await stat(join(e.parentPath, e.name)).catch(() => null);
+    if (st) {
+      bytes += st.size;
+      files++;
+    }
+  }
+  return { bytes, files };
+}
