@@ -16,6 +16,7 @@ import {
 } from '../../src-shared/contract/index.ts';
 import type { AppInfo } from '../../src-shared/contract/index.ts';
 import type { DriveService } from './drives.ts';
+import type { JobsApi } from './jobs-api.ts';
 
 export interface HandlerContext {
   /** Which transport delivered the call. */
@@ -32,6 +33,13 @@ export type Handlers = { [C in InvokeChannel]: Handler<C> };
 export interface Services {
   appInfo: () => Omit<AppInfo, 'transport'>;
   drives: Pick<DriveService, 'list' | 'eject'>;
+  /** Writing sticks; absent in a process that cannot write (then its channels say so). */
+  jobs?: Pick<JobsApi, 'start' | 'cancel' | 'current' | 'listCaches'>;
+}
+
+function jobsOf(services: Services): NonNullable<Services['jobs']> {
+  if (!services.jobs) throw new Error('writing sticks is not available in this process');
+  return services.jobs;
 }
 
 export function createHandlers(services: Services): Handlers {
@@ -39,6 +47,13 @@ export function createHandlers(services: Services): Handlers {
     'app.info': (_args, ctx) => ({ ...services.appInfo(), transport: ctx.transport }),
     'drives.list': () => services.drives.list(),
     'drives.eject': (args) => services.drives.eject(args.id),
+    'jobs.start': async (args) => {
+      const { jobId, targets } = await jobsOf(services).start(args);
+      return { jobId, targets };
+    },
+    'jobs.cancel': () => jobsOf(services).cancel(),
+    'jobs.current': () => jobsOf(services).current(),
+    'caches.list': () => jobsOf(services).listCaches(),
   };
 }
 

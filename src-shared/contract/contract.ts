@@ -5,15 +5,18 @@ import type { z } from 'zod';
 import type { EventSpec, InvokeSpec } from './define.ts';
 import { appEvents, appInvoke } from './domains/app.ts';
 import { drivesEvents, drivesInvoke } from './domains/drives.ts';
+import { jobsEvents, jobsInvoke } from './domains/jobs.ts';
 
 export const invokeContract = {
   ...appInvoke,
   ...drivesInvoke,
+  ...jobsInvoke,
 } satisfies Record<string, InvokeSpec>;
 
 export const eventContract = {
   ...appEvents,
   ...drivesEvents,
+  ...jobsEvents,
 } satisfies Record<string, EventSpec>;
 
 export type InvokeContract = typeof invokeContract;
