@@ -1,0 +1,47 @@
+// Drives: the live list pushed by the services, and the "show all drives" switch.
+import type { SliceCreator } from './store.ts';
+import type { Drive } from './types.ts';
+
+export interface DrivesSlice {
+  drives: Drive[];
+  drivesLoaded: boolean;
+  drivesError: string | null;
+  showAllDrives: boolean;
+  loadDrives(): Promise<void>;
+  setDrives(drives: Drive[]): void;
+  setShowAllDrives(on: boolean): void;
+}
+
+export const createDrivesSlice: SliceCreator<DrivesSlice> = (set, get, api) => ({
+  drives: [],
+  drivesLoaded: false,
+  drivesError: null,
+  showAllDrives: false,
+  async loadDrives() {
+    try {
+      get().setDrives(await api.listDrives());
+    } catch (err) {
+      set({ drivesError: errorText(err), drivesLoaded: true });
+    }
+  },
+  setDrives(drives) {
+    const ids = new Set(drives.map((d) => d.id));
+    // A stick that was pulled leaves the selection with it.
+    const selected = get().selectedDrives.filter((id) => ids.has(id));
+    set({ drives, drivesLoaded: true, drivesError: null, selectedDrives: selected });
+    get().refreshPlans();
+  },
+  setShowAllDrives(on) {
+    set({ showAllDrives: on });
+    if (!on) {
+      // Drives that are only visible under "show all" (virtual ones) leave the selection when it is switched off.
+      const visible = new Set(get().drives.filter((d) => !d.system && !d.virtual).map((d) => d.id));
+      set({ selectedDrives: get().selectedDrives.filter((id) => visible.has(id)) });
+      get().refreshPlans();
+    }
+  },
+});
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,193 @@
+// The flash job: started from the chosen targets, then fed by the pushed jobs.event notices (each carries the
+// job's snapshot after the event). Only one flash at a time: startFlash refuses while one is starting,
+// running or cancelling — here in the store, whatever the buttons show.
+import { errorText } from './drives-slice.ts';
+import { buildStartRequest } from './job-request.ts';
+import type { SliceCreator } from './store.ts';
+import type { JobNotice, JobSnapshotView, Phase } from './types.ts';
+
+export type FlashTargetState = 'pending' | 'writing' | 'verifying' | 'verified' | 'written' | 'failed' | 'cancelled';
+
+export interface FlashTarget {
+  id: string;
+  /** Drive id, or the image-file key: what the done step ejects. */
+  key: string;
+  kind: 'device' | 'image-file';
+  label: string;
+  path: string;
+  hostname: string;
+  phase: Phase | null;
+  bytesDone: number;
+  bytesTotal: number;
+  speedBps: number;
+  etaSeconds: number | null;
+  state: FlashTargetState;
+  message: string | null;
+}
+
+export type FlashStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished';
+
+export interface FlashSlice {
+  flashStatus: FlashStatus;
+  jobId: string | null;
+  flashTargets: FlashTarget[];
+  /** Why the job as a whole failed or was refused (not one target). */
+  flashError: string | null;
+  ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
+  flashBusy(): boolean;
+  startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  cancelFlash(): Promise<void>;
+  applyJobNotice(notice: JobNotice): void;
+  resumeJob(): Promise<void>;
+  ejectTarget(key: string): Promise<void>;
+  flashMore(): void;
+}
+
+export const BUSY_REASON = 'A flash is already running. Wait for it to finish or cancel it first.';
+const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancelled']);
+
+export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
+  /** Notices that arrive before jobs.start has answered with the job id. */
+  let early: JobNotice[] = [];
+
+  function fold(notice: JobNotice): void {
+    const byId = new Map(notice.snapshot.targets.map((t) => [t.id, t]));
+    const flashTargets = get().flashTargets.map((row) => {
+      const t = byId.get(row.id);
+      return t ? { ...row, ...fromSnapshot(t), hostname: t.hostname || row.hostname } : row;
+    });
+    const kind = notice.event.kind;
+    if (kind === 'done' || kind === 'error' || FINAL_JOB.has(notice.snapshot.status)) {
+      const error = notice.snapshot.error ?? (notice.event.kind === 'error' ? notice.event.message : null);
+      set({
+        flashStatus: 'finished',
+        flashError: error,
+        // A target the job never finished is not "written": show it as failed with the job's error.
+        flashTargets: flashTargets.map((t) =>
+          t.state === 'pending' || t.state === 'writing' || t.state === 'verifying'
+            ? { ...t, state: 'failed', message: t.message ?? error ?? 'the writer stopped before this target was finished' }
+            : t,
+        ),
+        step: 'done',
+      });
+      return;
+    }
+    set({ flashTargets, flashStatus: get().flashStatus === 'starting' ? 'running' : get().flashStatus });
+  }
+
+  return {
+    flashStatus: 'idle',
+    jobId: null,
+    flashTargets: [],
+    flashError: null,
+    ejected: {},
+    flashBusy() {
+      const s = get().flashStatus;
+      return s === 'starting' || s === 'running' || s === 'cancelling';
+    },
+    async startFlash() {
+      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      const built = buildStartRequest(get());
+      if (!built.ok) return built;
+      early = [];
+      set({ flashStatus: 'starting', jobId: null, flashError: null, ejected: {}, flashTargets: built.targets, step: 'flash' });
+      try {
+        const started = await api.startJob(built.request);
+        const byPath = new Map(started.targets.map((t) => [t.path, t]));
+        set({
+          jobId: started.jobId,
+          flashTargets: get().flashTargets.map((row) => {
+            const t = byPath.get(row.path);
+            return t ? { ...row, id: t.id, hostname: t.hostname } : row;
+          }),
+        });
+        const pending = early.filter((n) => n.jobId === started.jobId);
+        early = [];
+        for (const n of pending) if (get().flashStatus !== 'finished') fold(n);
+        return { ok: true };
+      } catch (err) {
+        const reason = errorText(err);
+        set({ flashStatus: 'idle', flashError: reason, flashTargets: [], step: 'review' });
+        return { ok: false, reason };
+      }
+    },
+    async cancelFlash() {
+      const { flashStatus } = get();
+      if (flashStatus !== 'running' && flashStatus !== 'starting') return;
+      set({ flashStatus: 'cancelling' });
+      try {
+        await api.cancelJob();
+      } catch (err) {
+        if (get().flashStatus === 'cancelling') set({ flashStatus: 'running', flashError: `Cancel failed: ${errorText(err)}` });
+      }
+    },
+    applyJobNotice(notice) {
+      const { jobId, flashStatus } = get();
+      if (flashStatus === 'starting' && jobId === null) {
+        early.push(notice);
+        return;
+      }
+      if (notice.jobId !== jobId || flashStatus === 'finished' || flashStatus === 'idle') return;
+      fold(notice);
+    },
+    async resumeJob() {
+      let snap: JobSnapshotView | null;
+      try {
+        snap = await api.currentJob();
+      } catch {
+        return;
+      }
+      if (!snap || get().flashStatus !== 'idle' || FINAL_JOB.has(snap.status)) return;
+      set({
+        jobId: snap.jobId,
+        flashStatus: snap.status === 'cancelling' ? 'cancelling' : 'running',
+        flashTargets: snap.targets.map((t) => {
+          const drive = get().drives.find((d) => d.device === t.path);
+          return {
+            id: t.id,
+            key: drive?.id ?? t.path,
+            kind: drive ? 'device' : 'image-file',
+            label: drive?.description || t.path.split('/').pop() || t.path,
+            path: t.path,
+            hostname: t.hostname,
+            ...fromSnapshot(t),
+          } satisfies FlashTarget;
+        }),
+        step: 'flash',
+      });
+    },
+    async ejectTarget(key) {
+      set({ ejected: { ...get().ejected, [key]: 'ejecting' } });
+      try {
+        const ok = await api.eject(key);
+        set({ ejected: { ...get().ejected, [key]: ok ? 'ejected' : { error: 'it could not be powered off; it is unmounted, you can pull it out' } } });
+      } catch (err) {
+        set({ ejected: { ...get().ejected, [key]: { error: errorText(err) } } });
+      }
+    },
+    flashMore() {
+      if (get().flashBusy()) return;
+      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashError: null, ejected: {}, step: 'targets' });
+    },
+  };
+};
+
+type SnapshotTarget = JobSnapshotView['targets'][number];
+
+function fromSnapshot(t: SnapshotTarget): Pick<FlashTarget, 'phase' | 'bytesDone' | 'bytesTotal' | 'speedBps' | 'etaSeconds' | 'state' | 'message'> {
+  const state: FlashTargetState =
+    t.status === 'failed' ? (t.cancelled ? 'cancelled' : 'failed')
+    : t.status === 'done' ? (t.verified ? 'verified' : 'written')
+    : t.phase === 'verify' ? 'verifying'
+    : t.status === 'running' ? 'writing'
+    : 'pending';
+  return {
+    phase: t.phase,
+    bytesDone: t.bytesDone,
+    bytesTotal: t.bytesTotal,
+    speedBps: t.speedBps,
+    etaSeconds: t.etaSeconds,
+    state,
+    message: t.message,
+  };
+}

@@ -1,0 +1,47 @@
+// Turns the wizard's choices into the job service's start request and the rows shown while it runs.
+import { chosenTargets, targetNames } from './selectors.ts';
+import type { FlashTarget } from './flash-slice.ts';
+import type { WizardState } from './store.ts';
+import type { StartRequest } from './types.ts';
+
+export function buildStartRequest(
+  s: WizardState,
+): { ok: true; request: StartRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
+  if (!s.profileId) return { ok: false, reason: 'No profile chosen.' };
+  if (!s.source) return { ok: false, reason: 'No bundle or image chosen.' };
+  const chosen = chosenTargets(s);
+  if (chosen.length === 0) return { ok: false, reason: 'No target chosen.' };
+  const names = targetNames(s);
+  if (!names.ok) return { ok: false, reason: names.reason };
+  // Until jobs.start answers, a row is known by its path; the services then give each target its id.
+  const targets: FlashTarget[] = chosen.map((t, i) => ({
+    id: t.path,
+    key: t.key,
+    kind: t.kind,
+    label: t.label,
+    path: t.path,
+    hostname: names.names[i]!,
+    phase: null,
+    bytesDone: 0,
+    bytesTotal: 0,
+    speedBps: 0,
+    etaSeconds: null,
+    state: 'pending',
+    message: null,
+  }));
+  const caches = (s.availableCaches ?? []).filter((c) => s.caches.includes(c.path)).map((c) => ({ kind: c.kind, path: c.path }));
+  return {
+    ok: true,
+    targets,
+    request: {
+      profileId: s.profileId,
+      source: s.source,
+      targets: chosen.map((t) => ({ kind: t.kind, path: t.path, sizeBytes: t.sizeBytes })),
+      namePattern: s.namePattern.trim(),
+      payload: s.payload,
+      caches,
+      // The review step lists mounted drives as "will be unmounted"; confirming it is the user's consent.
+      unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Partition plans: one per candidate target (every listed drive and the image file, so a too-small drive is
+// shown disabled with the size it needs before anyone ticks it) and one preview per profile card.
+import { errorText } from './drives-slice.ts';
+import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
+import type { SliceCreator } from './store.ts';
+import type { PlanView } from './types.ts';
+
+/** Size the profile cards' pictures are drawn for: a common 16 GiB stick. */
+export const PREVIEW_BYTES = 16 * 1024 ** 3;
+
+export type PlanEntry =
+  | { status: 'loading'; key: string }
+  | { status: 'ok'; key: string; plan: PlanView }
+  | { status: 'error'; key: string; reason: string; minBytes: number | null };
+
+export interface PlansSlice {
+  /** By target key (drive id or IMAGE_FILE_KEY). `key` says which inputs the entry was computed for. */
+  plans: Record<string, PlanEntry>;
+  previews: Record<string, PlanEntry>;
+  refreshPlans(): void;
+  refreshPreviews(): void;
+}
+
+export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
+  function compute(bucket: 'plans' | 'previews', target: string, profileId: string, bytes: number): void {
+    const source = get().source;
+    if (!source) return;
+    const key = `${profileId}|${sourceLocation(source)}|${bytes}`;
+    const existing = get()[bucket][target];
+    if (existing && existing.key === key) return;
+    const put = (entry: PlanEntry) => {
+      // Ignore an answer for inputs that changed while it was computed.
+      const now = get()[bucket][target];
+      if (now && now.key !== key) return;
+      set({ [bucket]: { ...get()[bucket], [target]: entry } } as Partial<PlansSlice>);
+    };
+    set({ [bucket]: { ...get()[bucket], [target]: { status: 'loading', key } } } as Partial<PlansSlice>);
+    api.computePlan(profileId, source, bytes).then(
+      (r) => put(r.ok ? { status: 'ok', key, plan: r.plan } : { status: 'error', key, reason: r.reason, minBytes: r.minBytes }),
+      (err: unknown) => put({ status: 'error', key, reason: errorText(err), minBytes: null }),
+    );
+  }
+
+  return {
+    plans: {},
+    previews: {},
+    refreshPlans() {
+      const { profileId, drives, imageTarget, source } = get();
+      if (!profileId || !source) {
+        set({ plans: {} });
+        return;
+      }
+      const keep = new Set(drives.map((d) => d.id));
+      if (imageTarget.enabled) keep.add(IMAGE_FILE_KEY);
+      set({ plans: Object.fromEntries(Object.entries(get().plans).filter(([k]) => keep.has(k))) });
+      for (const d of drives) if (!d.system && d.sizeBytes > 0) compute('plans', d.id, profileId, d.sizeBytes);
+      if (imageTarget.enabled && imageTarget.sizeBytes > 0) compute('plans', IMAGE_FILE_KEY, profileId, imageTarget.sizeBytes);
+    },
+    refreshPreviews() {
+      for (const p of get().profiles) {
+        if (get().source?.kind === (p.source === 'image' ? 'image' : 'bundle')) compute('previews', p.id, p.id, PREVIEW_BYTES);
+      }
+    },
+  };
+};

@@ -1,0 +1,162 @@
+// What the user chose: profile, source (bundle or image), targets, names, payload files and caches.
+// "Flash more" keeps all of it; only the job is reset.
+import { errorText } from './drives-slice.ts';
+import type { SliceCreator } from './store.ts';
+import type { CacheSetView, ProfileView, SourceView } from './types.ts';
+
+export const IMAGE_FILE_KEY = 'image-file';
+const GiB = 1024 ** 3;
+
+export interface ImageFileTarget {
+  enabled: boolean;
+  path: string;
+  sizeBytes: number;
+}
+
+export interface SelectionSlice {
+  profiles: ProfileView[];
+  profilesError: string | null;
+  profileId: string | null;
+  /** The default (demo) bundle, kept so switching back from raw restores it. */
+  defaultSource: SourceView | null;
+  source: SourceView | null;
+  sourcePath: string;
+  sourceLoading: boolean;
+  sourceError: string | null;
+  selectedDrives: string[];
+  imageTarget: ImageFileTarget;
+  namePattern: string;
+  payload: string[];
+  availableCaches: CacheSetView[] | null;
+  cachesError: string | null;
+  caches: string[];
+  loadProfiles(): Promise<void>;
+  loadDefaultSource(): Promise<void>;
+  loadCaches(): Promise<void>;
+  chooseProfile(id: string): void;
+  setSourcePath(path: string): void;
+  inspectSource(path?: string): Promise<void>;
+  toggleDrive(id: string, on: boolean): void;
+  setImageTarget(patch: Partial<ImageFileTarget>): void;
+  setNamePattern(pattern: string): void;
+  addPayload(path: string): void;
+  removePayload(path: string): void;
+  toggleCache(id: string, on: boolean): void;
+}
+
+export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api) => ({
+  profiles: [],
+  profilesError: null,
+  profileId: null,
+  defaultSource: null,
+  source: null,
+  sourcePath: '',
+  sourceLoading: false,
+  sourceError: null,
+  selectedDrives: [],
+  imageTarget: { enabled: false, path: '', sizeBytes: 8 * GiB },
+  namePattern: 'class-{nn}',
+  payload: [],
+  availableCaches: null,
+  cachesError: null,
+  caches: [],
+
+  async loadProfiles() {
+    try {
+      set({ profiles: await api.listProfiles(), profilesError: null });
+      get().refreshPreviews();
+    } catch (err) {
+      set({ profilesError: errorText(err) });
+    }
+  },
+  async loadDefaultSource() {
+    set({ sourceLoading: true });
+    try {
+      const source = await api.defaultBundle();
+      // The user may have typed another path meanwhile; only fill in what is still empty.
+      if (get().source === null && get().sourcePath === '') {
+        set({ source, defaultSource: source, sourcePath: source ? sourceLocation(source) : '', sourceError: null });
+      } else {
+        set({ defaultSource: source });
+      }
+    } catch (err) {
+      set({ sourceError: `The demo bundle could not be loaded: ${errorText(err)}` });
+    } finally {
+      set({ sourceLoading: false });
+      get().refreshPreviews();
+      get().refreshPlans();
+    }
+  },
+  async loadCaches() {
+    try {
+      set({ availableCaches: await api.listCaches(), cachesError: null });
+    } catch (err) {
+      set({ availableCaches: [], cachesError: errorText(err) });
+    }
+  },
+  chooseProfile(id) {
+    if (get().profileId === id) return;
+    const profile = get().profiles.find((p) => p.id === id);
+    set({ profileId: id });
+    // A raw profile writes a disk image, the others a bundle: drop a source of the wrong kind.
+    const source = get().source;
+    const wants = profile?.source ?? 'bundle';
+    if (source && source.kind !== wants) {
+      const fallback = wants === 'bundle' ? get().defaultSource : null;
+      set({ source: fallback, sourcePath: fallback ? sourceLocation(fallback) : '', sourceError: null });
+    }
+    if (!profile?.payload) set({ payload: [] });
+    get().refreshPlans();
+  },
+  setSourcePath(path) {
+    set({ sourcePath: path });
+  },
+  async inspectSource(path = get().sourcePath) {
+    const trimmed = path.trim();
+    if (!trimmed) {
+      set({ sourceError: 'Type the path of a bundle folder or a disk image first.' });
+      return;
+    }
+    const wants = get().profiles.find((p) => p.id === get().profileId)?.source ?? 'bundle';
+    set({ sourceLoading: true, sourceError: null, sourcePath: trimmed });
+    try {
+      const source = await api.inspectSource(trimmed, wants);
+      set({ source });
+    } catch (err) {
+      // A refused bundle is not kept: the job can only start from a source that passed inspection.
+      set({ source: null, sourceError: errorText(err) });
+    } finally {
+      set({ sourceLoading: false });
+      get().refreshPlans();
+      get().refreshPreviews();
+    }
+  },
+  toggleDrive(id, on) {
+    const current = get().selectedDrives;
+    if (on && !current.includes(id)) set({ selectedDrives: [...current, id] });
+    if (!on) set({ selectedDrives: current.filter((d) => d !== id) });
+    get().refreshPlans();
+  },
+  setImageTarget(patch) {
+    set({ imageTarget: { ...get().imageTarget, ...patch } });
+    get().refreshPlans();
+  },
+  setNamePattern(pattern) {
+    set({ namePattern: pattern });
+  },
+  addPayload(path) {
+    const p = path.trim();
+    if (p && !get().payload.includes(p)) set({ payload: [...get().payload, p] });
+  },
+  removePayload(path) {
+    set({ payload: get().payload.filter((p) => p !== path) });
+  },
+  toggleCache(id, on) {
+    const current = get().caches;
+    set({ caches: on ? [...new Set([...current, id])] : current.filter((c) => c !== id) });
+  },
+});
+
+export function sourceLocation(source: SourceView): string {
+  return source.kind === 'bundle' ? source.dir : source.path;
+}

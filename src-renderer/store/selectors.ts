@@ -1,0 +1,152 @@
+// Derived views of the store: which drives are shown and selectable (and why not), the chosen targets in
+// order, their names, and whether each step may be left.
+import { expandNames } from '../../src-shared/job/names.ts';
+import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
+import { baseName } from './format.ts';
+import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
+import type { StepId, WizardState } from './store.ts';
+import type { Drive, PlanView, SourceView } from './types.ts';
+
+export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
+export interface Badge {
+  text: string;
+  tone: BadgeTone;
+  /** The full sentence (title / screen readers). */
+  detail: string;
+}
+
+export interface DriveVerdict {
+  selectable: boolean;
+  /** Why it cannot be chosen (shown under the drive), or null. */
+  reason: string | null;
+  badges: Badge[];
+}
+
+const BADGE_TEXT: Record<DriveIssueCode, string> = {
+  system: 'system',
+  'read-only': 'read-only',
+  'too-small': 'too small',
+  source: 'holds the source',
+  mounted: 'mounted',
+  large: 'over 128 GB',
+  virtual: 'virtual',
+};
+
+export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
+  return s.showAllDrives ? s.drives : s.drives.filter((d) => !d.system && !d.virtual);
+}
+
+/** Drives whose mount points hold the bundle folder or image file (never a target). */
+function sourceDevices(drives: Drive[], source: SourceView | null): string[] {
+  if (!source) return [];
+  const at = sourceLocation(source);
+  return drives
+    .filter((d) => d.mountpoints.some((m) => m.path !== '/' && (at === m.path || at.startsWith(`${m.path}/`))))
+    .map((d) => d.device);
+}
+
+/** The shared drive rules (src-shared/drives) plus what only the plan knows: whether the layout fits. */
+export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'source' | 'drives'>): DriveVerdict {
+  const plan = s.plans[drive.id];
+  const requiredBytes = plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
+  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: true });
+  const badges: Badge[] = issues.map((i) => ({
+    text: BADGE_TEXT[i.code],
+    tone: i.blocking ? 'danger' : i.code === 'virtual' ? 'info' : 'warn',
+    detail: i.message,
+  }));
+  let reason = issues.find((i) => i.blocking)?.message ?? null;
+  if (!reason && !drive.system && plan?.status === 'error') {
+    // The planner refused for another reason than size (or without saying the size): still not selectable.
+    badges.unshift({ text: 'does not fit', tone: 'danger', detail: plan.reason });
+    reason = plan.reason;
+  }
+  return { selectable: reason === null, reason, badges };
+}
+
+export interface ChosenTarget {
+  key: string;
+  kind: 'device' | 'image-file';
+  label: string;
+  path: string;
+  sizeBytes: number;
+  drive: Drive | null;
+  plan: PlanView | null;
+}
+
+export function chosenTargets(s: WizardState): ChosenTarget[] {
+  const targets: ChosenTarget[] = [];
+  for (const d of s.drives) {
+    if (!s.selectedDrives.includes(d.id)) continue;
+    const plan = s.plans[d.id];
+    targets.push({
+      key: d.id,
+      kind: 'device',
+      label: d.description || d.device,
+      path: d.device,
+      sizeBytes: d.sizeBytes,
+      drive: d,
+      plan: plan?.status === 'ok' ? plan.plan : null,
+    });
+  }
+  const img = s.imageTarget;
+  if (img.enabled) {
+    const plan = s.plans[IMAGE_FILE_KEY];
+    targets.push({
+      key: IMAGE_FILE_KEY,
+      kind: 'image-file',
+      label: img.path ? baseName(img.path) : 'image file',
+      path: img.path.trim(),
+      sizeBytes: img.sizeBytes,
+      drive: null,
+      plan: plan?.status === 'ok' ? plan.plan : null,
+    });
+  }
+  return targets;
+}
+
+export function targetNames(s: WizardState): { ok: true; names: string[] } | { ok: false; reason: string } {
+  try {
+    return { ok: true, names: expandNames(s.namePattern.trim(), chosenTargets(s).length) };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export function currentProfile(s: Pick<WizardState, 'profiles' | 'profileId'>) {
+  return s.profiles.find((p) => p.id === s.profileId) ?? null;
+}
+
+/** Whether the user may go on from a step, and if not, what to do. */
+export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: false; hint: string } {
+  switch (step) {
+    case 'profile':
+      return s.profileId ? { ok: true } : { ok: false, hint: 'Choose what kind of stick to make.' };
+    case 'image':
+      if (s.sourceLoading) return { ok: false, hint: 'Checking the bundle…' };
+      if (!s.source) return { ok: false, hint: s.sourceError ? 'Choose a bundle that passes the check.' : 'Choose a bundle or image.' };
+      return { ok: true };
+    case 'targets': {
+      const targets = chosenTargets(s);
+      if (targets.length === 0) return { ok: false, hint: 'Tick at least one drive or the image file.' };
+      const img = targets.find((t) => t.kind === 'image-file');
+      if (img && !img.path.startsWith('/')) return { ok: false, hint: 'Give the image file a full path (starting with /).' };
+      for (const t of targets) {
+        const entry = s.plans[t.key];
+        if (entry?.status === 'error') return { ok: false, hint: `${t.label}: ${entry.reason}` };
+        if (!t.plan) return { ok: false, hint: 'Working out the partition layout…' };
+      }
+      return { ok: true };
+    }
+    case 'options': {
+      const names = targetNames(s);
+      if (!names.ok) return { ok: false, hint: names.reason };
+      if (currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: 'Add at least one payload file for the kiosk.' };
+      return stepReady(s, 'targets');
+    }
+    case 'review':
+    case 'flash':
+    case 'done':
+      return { ok: true };
+  }
+}

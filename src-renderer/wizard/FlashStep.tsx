@@ -1,0 +1,32 @@
+// Step 6: the flash. One progress row per target; cancel leaves every unfinished target marked incomplete.
+import { useWizard } from '../store/context.tsx';
+import { ProgressRow } from './ProgressRow.tsx';
+import { StepHeading } from './StepHeading.tsx';
+
+export function FlashStep() {
+  const targets = useWizard((s) => s.flashTargets);
+  const status = useWizard((s) => s.flashStatus);
+  const cancelFlash = useWizard((s) => s.cancelFlash);
+  const finished = targets.filter((t) => t.state === 'verified' || t.state === 'written' || t.state === 'failed' || t.state === 'cancelled').length;
+
+  return (
+    <section>
+      <StepHeading title="Flashing">Keep the sticks plugged in. Each is verified after it is written.</StepHeading>
+      <ul className="progress-list" aria-label="Targets">
+        {targets.map((t) => (
+          <ProgressRow key={t.id} target={t} />
+        ))}
+      </ul>
+      <div className="row" style={{ marginTop: 12 }}>
+        <span className="grow muted num" role="status" data-testid="flash-status">
+          {status === 'starting' && 'Starting the writer (you may be asked for the administrator password)…'}
+          {status === 'running' && `${finished} of ${targets.length} finished`}
+          {status === 'cancelling' && 'Cancelling: cleaning up, the unfinished sticks will be marked incomplete…'}
+        </span>
+        <button type="button" className="btn" onClick={() => void cancelFlash()} disabled={status === 'cancelling' || status === 'finished'}>
+          {status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+// A to-scale picture of a partition plan: one segment per partition, width proportional to its size;
+// unpartitioned space shows as the striped background. Tiny partitions keep a few pixels so they are seen.
+import { formatBytes } from '../store/format.ts';
+import type { PlanView } from '../store/types.ts';
+
+const ROLE_LABEL: Record<string, string> = {
+  esp: 'EFI',
+  'root-a': 'root A',
+  'verity-a': 'verity A',
+  'root-b': 'root B',
+  'verity-b': 'verity B',
+  system: 'system',
+  payload: 'payload',
+  data: 'data',
+  'raw-image': 'image',
+  persistence: 'persistence',
+};
+
+export function roleLabel(role: string): string {
+  return ROLE_LABEL[role] ?? role;
+}
+
+export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanView; small?: boolean; legend?: boolean }) {
+  const total = plan.diskBytes > 0 ? plan.diskBytes : 1;
+  const parts = [...plan.partitions].sort((a, b) => a.startBytes - b.startBytes);
+  const description = parts.map((p) => `${roleLabel(p.role)} ${formatBytes(p.sizeBytes)}`).join(', ');
+  const segments: React.ReactNode[] = [];
+  let cursor = 0;
+  for (const p of parts) {
+    if (p.startBytes > cursor) segments.push(<div key={`gap-${p.index}`} style={{ width: pct(p.startBytes - cursor, total) }} aria-hidden="true" />);
+    const share = p.sizeBytes / total;
+    segments.push(
+      <div
+        key={p.index}
+        className={`layout-seg ${p.role}`}
+        style={{ width: pct(p.sizeBytes, total), flex: 'none' }}
+        title={`${p.name}: ${formatBytes(p.sizeBytes)} (${p.filesystem}${p.readOnly ? ', read-only' : ''})`}
+        aria-hidden="true"
+      >
+        {share > (small ? 0.16 : 0.09) ? roleLabel(p.role) : ''}
+      </div>,
+    );
+    cursor = p.startBytes + p.sizeBytes;
+  }
+  return (
+    <div>
+      <div className={`layout-bar${small ? ' small' : ''}`} role="img" aria-label={`Layout of ${formatBytes(plan.diskBytes)}: ${description}`}>
+        {segments}
+      </div>
+      {legend && (
+        <ul className="layout-legend">
+          {parts.map((p) => (
+            <li key={p.index}>
+              <span className={`swatch layout-seg ${p.role}`} aria-hidden="true" />
+              {roleLabel(p.role)} <span className="num">{formatBytes(p.sizeBytes)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function pct(bytes: number, total: number): string {
+  return `${Math.max(0, (bytes / total) * 100).toFixed(3)}%`;
+}

@@ -1,0 +1,69 @@
+// One target while flashing: its name, a bar, and fixed-width columns (percent, phase, speed, ETA, state)
+// with tabular figures, so the row never changes size as the numbers tick.
+import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
+import type { FlashTarget } from '../store/flash-slice.ts';
+import { formatPercent } from '../store/format.ts';
+
+const PHASE_TEXT: Record<string, string> = {
+  check: 'checking',
+  wipe: 'wiping',
+  partition: 'partitioning',
+  esp: 'boot files',
+  slots: 'writing system',
+  verity: 'writing verity',
+  btrfs: 'data partition',
+  payload: 'payload',
+  caches: 'caches',
+  stamp: 'stamp',
+  verify: 'verifying',
+  complete: 'complete',
+};
+
+const STATE_TEXT: Record<FlashTarget['state'], string> = {
+  pending: 'waiting',
+  writing: 'writing',
+  verifying: 'verifying',
+  verified: 'verified',
+  written: 'written',
+  failed: 'failed',
+  cancelled: 'incomplete',
+};
+
+export function progressFraction(t: FlashTarget): number {
+  if (t.state === 'verified' || t.state === 'written') return 1;
+  return t.bytesTotal > 0 ? Math.min(1, t.bytesDone / t.bytesTotal) : 0;
+}
+
+export function ProgressRow({ target }: { target: FlashTarget }) {
+  const fraction = progressFraction(target);
+  const percent = Math.round(fraction * 100);
+  const finished = target.state === 'verified' || target.state === 'written' || target.state === 'failed' || target.state === 'cancelled';
+  return (
+    <li className={`progress-row ${target.state}`} data-target={target.id} data-state={target.state}>
+      <div className="who">
+        <div className="name" title={target.label}>{target.label}</div>
+        <div className="sub">
+          <span className="mono">{target.path}</span>
+        </div>
+        <div className="sub">name: {target.hostname}</div>
+      </div>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label={`${target.label}: ${STATE_TEXT[target.state]}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+      >
+        <div className="fill" style={{ width: `${fraction * 100}%` }} />
+      </div>
+      <div className="stats">
+        <span>{formatPercent(fraction, 1)}</span>
+        <span className="state" data-testid="target-state">{STATE_TEXT[target.state]}</span>
+        <span>{target.phase && !finished ? PHASE_TEXT[target.phase] : ''}</span>
+        <span title="speed">{finished ? '' : formatSpeed(target.speedBps)}</span>
+        <span title="time left">{finished ? (target.message ?? '') : `ETA ${formatEta(target.etaSeconds)}`}</span>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,122 @@
+// Step 3: where to write. The live drive list (sticks appear and vanish as they are plugged in and pulled),
+// several at once. System drives and loop devices only show under "show all drives"; drives that cannot be
+// written are disabled with the reason beside them. An image file can be a target too.
+import { useWizard } from '../store/context.tsx';
+import { formatBytes } from '../store/format.ts';
+import { driveVerdict, visibleDrives } from '../store/selectors.ts';
+import { IMAGE_FILE_KEY } from '../store/selection-slice.ts';
+import type { Drive } from '../store/types.ts';
+import { DriveBadges } from './DriveBadges.tsx';
+import { StepHeading } from './StepHeading.tsx';
+
+const GB = 1000 ** 3;
+
+export function TargetsStep() {
+  const state = useWizard((s) => s);
+  const drives = visibleDrives(state);
+  const hidden = state.drives.length - drives.length;
+  const img = state.imageTarget;
+  const imgPlan = state.plans[IMAGE_FILE_KEY];
+
+  return (
+    <section>
+      <StepHeading title="Where to write?">Tick every stick to make. Everything on them will be erased.</StepHeading>
+      <div className="row" style={{ marginBottom: 8 }}>
+        <label className="switch">
+          <input type="checkbox" checked={state.showAllDrives} onChange={(e) => state.setShowAllDrives(e.target.checked)} />
+          Show all drives
+        </label>
+        <span className="muted grow" aria-live="polite">
+          {hidden > 0 && !state.showAllDrives ? `${hidden} system or virtual drive${hidden === 1 ? '' : 's'} hidden` : ''}
+        </span>
+      </div>
+      {state.drivesError && (
+        <div className="alert error" role="alert">
+          <strong>The drive list could not be read.</strong> {state.drivesError}
+        </div>
+      )}
+      <ul className="drive-list" aria-label="Drives">
+        {!state.drivesLoaded && <li className="muted">Looking for drives…</li>}
+        {state.drivesLoaded && drives.length === 0 && <li className="muted">No USB stick found. Plug one in; it appears here within two seconds.</li>}
+        {drives.map((d) => (
+          <DriveRow key={d.id} drive={d} />
+        ))}
+      </ul>
+      <div className={`drive image-target${img.enabled ? ' selected' : ''}`} style={{ marginTop: 10, display: 'block' }}>
+        <label className="switch">
+          <input type="checkbox" checked={img.enabled} onChange={(e) => state.setImageTarget({ enabled: e.target.checked })} />
+          <span className="name">Write to an .img file</span>
+        </label>
+        {img.enabled && (
+          <>
+            <div className="row">
+              <label htmlFor="image-file-path" className="sr-only">Image file path</label>
+              <input
+                id="image-file-path"
+                className="text-input mono"
+                type="text"
+                spellCheck={false}
+                placeholder="/home/teacher/class-stick.img"
+                value={img.path}
+                onChange={(e) => state.setImageTarget({ path: e.target.value })}
+              />
+              <label htmlFor="image-file-size">Size (GB)</label>
+              <input
+                id="image-file-size"
+                className="text-input size-input num"
+                type="number"
+                min={1}
+                step={1}
+                value={Math.round(img.sizeBytes / GB)}
+                onChange={(e) => {
+                  const gb = Number(e.target.value);
+                  if (Number.isFinite(gb) && gb > 0) state.setImageTarget({ sizeBytes: Math.round(gb) * GB });
+                }}
+              />
+            </div>
+            <div className="sub muted">Written sparse: the file only takes the space its content needs.</div>
+            {imgPlan?.status === 'error' && (
+              <div className="reason" role="alert">
+                {imgPlan.minBytes ? `Too small: this image needs at least ${formatBytes(imgPlan.minBytes)}.` : imgPlan.reason}
+              </div>
+            )}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function DriveRow({ drive }: { drive: Drive }) {
+  const state = useWizard((s) => s);
+  const verdict = driveVerdict(drive, state);
+  const checked = state.selectedDrives.includes(drive.id);
+  const inputId = `drive-${drive.id.replace(/[^A-Za-z0-9]/g, '-')}`;
+  const reasonId = `${inputId}-reason`;
+  const sub = [drive.device, drive.busType, drive.backingFile ? `over ${drive.backingFile}` : null].filter(Boolean).join(' · ');
+  return (
+    <li className={`drive${checked ? ' selected' : ''}${verdict.selectable ? '' : ' disabled'}`} data-drive={drive.device}>
+      <input
+        id={inputId}
+        type="checkbox"
+        checked={checked && verdict.selectable}
+        disabled={!verdict.selectable}
+        aria-describedby={verdict.reason ? reasonId : undefined}
+        onChange={(e) => state.toggleDrive(drive.id, e.target.checked)}
+      />
+      <label htmlFor={inputId} style={{ display: 'block', minWidth: 0, cursor: verdict.selectable ? 'pointer' : 'not-allowed' }}>
+        <div className="name">
+          {drive.description || drive.device}
+          <DriveBadges badges={verdict.badges} />
+        </div>
+        <div className="sub mono">{sub}</div>
+        {verdict.reason && (
+          <div className="reason" id={reasonId} data-testid="drive-reason">
+            {verdict.reason}
+          </div>
+        )}
+      </label>
+      <div className="size num">{formatBytes(drive.sizeBytes)}</div>
+    </li>
+  );
+}

@@ -1,0 +1,66 @@
+// The wizard's frame: header, step bar, the current step (the only part that scrolls), and the footer with
+// Back / Next and a hint saying what is missing when Next is disabled.
+import { useWizard } from '../store/context.tsx';
+import { stepReady } from '../store/selectors.ts';
+import { STEPS, type StepId } from '../store/store.ts';
+import { ThemeToggle } from '../theme/ThemeToggle.tsx';
+import { DoneStep } from './DoneStep.tsx';
+import { FlashStep } from './FlashStep.tsx';
+import { ImageStep } from './ImageStep.tsx';
+import { OptionsStep } from './OptionsStep.tsx';
+import { ProfileStep } from './ProfileStep.tsx';
+import { ReviewStep } from './ReviewStep.tsx';
+import { StepNav, STEP_TITLES } from './StepNav.tsx';
+import { TargetsStep } from './TargetsStep.tsx';
+
+const BODY: Record<StepId, () => React.ReactNode> = {
+  profile: ProfileStep,
+  image: ImageStep,
+  targets: TargetsStep,
+  options: OptionsStep,
+  review: ReviewStep,
+  flash: FlashStep,
+  done: DoneStep,
+};
+
+export function Wizard({ headerExtra }: { headerExtra?: React.ReactNode }) {
+  const state = useWizard((s) => s);
+  const Body = BODY[state.step];
+  const index = STEPS.indexOf(state.step);
+  const editable = index <= STEPS.indexOf('review') && state.flashStatus === 'idle';
+  const ready = stepReady(state, state.step);
+  const next = STEPS[index + 1];
+  const prev = STEPS[index - 1];
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>iios</h1>
+        <span className="muted">bootable, writable USB sticks</span>
+        <span className="spacer" />
+        {headerExtra}
+        <ThemeToggle />
+      </header>
+      <StepNav />
+      <main className="app-main" key={state.step} data-step={state.step}>
+        <Body />
+      </main>
+      <footer className="app-footer">
+        {editable && prev && (
+          <button type="button" className="btn" onClick={() => state.goTo(prev)}>
+            ← Back
+          </button>
+        )}
+        <span className="spacer" />
+        <span className="hint" role="status">
+          {editable && !ready.ok ? ready.hint : ''}
+        </span>
+        {editable && next && state.step !== 'review' && (
+          <button type="button" className="btn primary" disabled={!ready.ok} onClick={() => state.goTo(next)}>
+            Next: {STEP_TITLES[next]} →
+          </button>
+        )}
+      </footer>
+    </div>
+  );
+}
