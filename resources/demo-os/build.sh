@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Builds the iios demo OS bundle from Debian packages (recipe.env): kernel, initramfs, squashfs root with its
+# dm-verity hash tree, systemd-boot, manifest.json. Downloads with `apt-get download`, unpacks with
+# `dpkg-deb -x`; nothing is installed on the host. Works as root or not.
+# Output: .cache/demo-os/bundle/ under the repository. The bundle directory is printed as the LAST line of
+# stdout; everything else goes to stderr. Rebuilds only when an input (recipe, scripts, package set) changed.
+set -euo pipefail
+exec 3>&1 1>&2
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+CACHE="${IIOS_DEMO_CACHE:-$REPO/.cache/demo-os}"
+DEBS="$CACHE/debs"
+OUT="$CACHE/bundle"
+WORK="$CACHE/work"
+
+# shellcheck source=recipe.env
+source "$HERE/recipe.env"
+
+log() { echo "iios demo-os: $*" >&2; }
+die() { echo "iios demo-os: error: $*" >&2; exit 1; }
+
+for tool in apt-get apt-cache dpkg-deb mksquashfs veritysetup cpio sha256sum; do
+  command -v "$tool" >/dev/null || die "missing host tool: $tool (run test/support/host-deps.sh)"
+done
+
+mkdir -p "$DEBS"
+# One build at a time per cache (test suites may call this concurrently).
+exec 9>"$CACHE/.lock"
+flock 9
+
+# --- 1. resolve and fetch the packages -------------------------------------------------------------------------
+
+# Prints the cached .deb of package $1 at version $2, if any.
+cached_deb() {
+  local f
+  for f in "$DEBS/$1"_*.deb; do
+    [ -f "$f" ] || continue
+    if [ "$(dpkg-deb -f "$f" Package)" = "$1" ] && [ "$(dpkg-deb -f "$f" Version)" = "$2" ]; then
+      echo "$f"
+      return 0
+    fi
+  done
+  return 1
+}
+
+candidate_version() {
+  apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'
+}
+
+download() { # name version
+  local tmp sandbox=()
+  tmp="$(mktemp -d "$DEBS/.dl.XXXXXX")"
+  # As root, apt would drop to its sandbox user, which may not reach the repository's folder.
+  [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+  if (cd "$tmp" && apt-get download -q "${sandbox[@]}" "$1=$2" >&2); then
+    mv "$tmp"/*.deb "$DEBS/"
+    rmdir "$tmp"
+    return 0
+  fi
+  rm -rf "$tmp"
+  return 1
+}
+
+# Ensures name=version is cached (falling back to the current candidate when the pin left the archive,
+# unless IIOS_DEMO_STRICT_PINS=1) and prints the .deb path.
+fetch() { # name version
+  local name="$1" version="$2" f cand
+  if f="$(cached_deb "$name" "$version")"; then echo "$f"; return 0; fi
+  log "downloading $name=$version"
+  if download "$name" "$version" && f="$(cached_deb "$name" "$version")"; then echo "$f"; return 0; fi
+  [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die "$name=$version is not available (update recipe.env)"
+  cand="$(candidate_version "$name")"
+  [ -n "$cand" ] && [ "$cand" != "(none)" ] || die "$name is not available from apt (apt-get update?)"
+  log "WARNING: $name=$version is no longer available; using $cand (update recipe.env)"
+  if f="$(cached_deb "$name" "$cand")"; then echo "$f"; return 0; fi
+  download "$name" "$cand" && f="$(cached_deb "$name" "$cand")" || die "cannot download $name=$cand"
+  echo "$f"
+}
+
+kernel_pkg="$KERNEL_PACKAGE" kernel_ver="$KERNEL_PACKAGE_VERSION"
+if ! cached_deb "$kernel_pkg" "$kernel_ver" >/dev/null && [ -z "$(candidate_version "$kernel_pkg" | grep -v '(none)')" ]; then
+  # The pinned ABI is gone from the archive: follow the metapackage to the current one.
+  [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die "$kernel_pkg is not available (update recipe.env)"
+  kernel_pkg="$(apt-cache depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')"
+  [ -n "$kernel_pkg" ] || die "cannot resolve $KERNEL_META"
+  kernel_ver="$(candidate_version "$kernel_pkg")"
+  log "WARNING: $KERNEL_PACKAGE is gone; using $kernel_pkg=$kernel_ver (update recipe.env)"
+fi
+
+deb="$(fetch "$kernel_pkg" "$kernel_ver")" || exit 1
+deb_files=("$deb")
+for spec in "${PACKAGES[@]}"; do
+  deb="$(fetch "${spec%%=*}" "${spec#*=}")" || exit 1
+  deb_files+=("$deb")
+done
+
+# --- 2. inputs hash: skip the build when nothing changed --------------------------------------------------------
+
+inputs_hash="$(
+  {
+    echo "iios-demo-os-inputs 1"
+    (cd "$HERE" && find . -type f ! -name '*~' | LC_ALL=C sort | xargs sha256sum)
+    for f in "${deb_files[@]}"; do echo "$(basename "$f")"; done
+  } | sha256sum | cut -d' ' -f1
+)"
+
+bundle_complete() {
+  [ -f "$OUT/.inputs-sha256" ] && [ "$(cat "$OUT/.inputs-sha256")" = "$inputs_hash" ] || return 1
+  local f
+  for f in manifest.json vmlinuz initrd.img root.squashfs root.verity systemd-bootx64.efi; do
+    [ -s "$OUT/$f" ] || return 1
+  done
+}
+
+if bundle_complete; then
+  log "bundle is up to date ($inputs_hash)"
+  echo "$OUT" >&3
+  exit 0
+fi
+
+log "building bundle (inputs $inputs_hash)"
+rm -rf "$WORK"
+mkdir -p "$WORK/pkgs"
+trap 'rm -rf "$WORK"' EXIT
+for f in "${deb_files[@]}"; do
+  dpkg-deb -x "$f" "$WORK/pkgs"
+done
+P="$WORK/pkgs"
+BB="$P/bin/busybox"
+[ -x "$BB" ] || die "busybox-static did not unpack to /bin/busybox"
+
+KVER="$(basename "$(find "$P/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"
+[ -f "$P/boot/vmlinuz-$KVER" ] || die "no kernel image for $KVER"
+log "kernel $KVER"
+
+# Deterministic timestamps for squashfs and cpio.
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1700000000}"
+
+# --- 3. initramfs -----------------------------------------------------------------------------------------------
+
+IR="$WORK/initramfs"
+mkdir -p "$IR"/{bin,sbin,dev,proc,sys,run,tmp,newroot,lib/iios,lib/x86_64-linux-gnu,lib64,etc}
+cp "$BB" "$IR/bin/busybox"
+for applet in $("$BB" --list); do
+  [ "$applet" = busybox ] || ln -sf busybox "$IR/bin/$applet"
+done
+ln -sf ../bin/busybox "$IR/sbin/modprobe"
+install -m 0755 "$HERE/initramfs/init" "$IR/init"
+install -m 0644 "$HERE/common.sh" "$IR/lib/iios/common.sh"
+
+# veritysetup and exactly the shared libraries it loads, resolved by the unpacked dynamic loader.
+LDSO="$P/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+[ -x "$LDSO" ] || die "libc6 did not unpack the dynamic loader"
+libpath="$P/lib/x86_64-linux-gnu:$P/usr/lib/x86_64-linux-gnu"
+cp "$P/sbin/veritysetup" "$IR/sbin/veritysetup"
+cp -L "$LDSO" "$IR/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+ln -sf ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$IR/lib64/ld-linux-x86-64.so.2"
+"$LDSO" --library-path "$libpath" --list "$P/sbin/veritysetup" >"$WORK/ldd.txt" || die "cannot resolve veritysetup's libraries"
+while read -r soname arrow path _; do
+  [ "$arrow" = "=>" ] || continue
+  case "$soname" in /*) continue ;; esac # the dynamic loader itself, copied above
+  case "$path" in
+    "$P"/*) cp -L "$path" "$IR/lib/x86_64-linux-gnu/$soname" ;;
+    *) die "veritysetup needs $soname, which no recipe package provides (got '$path')" ;;
+  esac
+done <"$WORK/ldd.txt"
+
+# Kernel modules: the recipe's list plus everything it depends on (modules.dep of the whole tree).
+"$BB" depmod -b "$P" "$KVER"
+MD="$P/lib/modules/$KVER"
+declare -A want=()
+module_path() { # name -> path relative to the modules dir (names match with - and _ interchangeable)
+  local n="${1//-/_}"
+  awk -F: -v n="$n" '{ p = $1; b = p; sub(/.*\//, "", b); sub(/\.ko.*$/, "", b); gsub(/-/, "_", b); if (b == n) { print p; exit } }' "$MD/modules.dep"
+}
+add_module_file() {
+  local rel="$1" dep
+  [ -n "${want[$rel]:-}" ] && return 0
+  want[$rel]=1
+  for dep in $(awk -F': ' -v p="$rel" '$1 == p { print $2 }' "$MD/modules.dep"); do
+    add_module_file "$dep"
+  done
+}
+for m in "${MODULES[@]}"; do
+  rel="$(module_path "$m")"
+  [ -n "$rel" ] || die "kernel module $m not found in $KVER (built in? check the recipe)"
+  add_module_file "$rel"
+done
+IMD="$IR/lib/modules/$KVER"
+for rel in "${!want[@]}"; do
+  mkdir -p "$IMD/$(dirname "$rel")"
+  cp "$MD/$rel" "$IMD/$rel"
+done
+cp "$MD/modules.builtin" "$MD/modules.order" "$IMD/"
+"$BB" depmod -b "$IR" "$KVER"
+printf '%s\n' "${MODULES[@]}" >"$IR/etc/iios-modules"
+log "initramfs: ${#want[@]} kernel modules"
+
+if command -v zstd >/dev/null; then compress=(zstd -q -19 -T0 -c); else compress=(gzip -9 -n -c); fi
+find "$IR" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+(cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | "${compress[@]}") >"$WORK/initrd.img"
+
+# --- 4. root filesystem (squashfs) + dm-verity -------------------------------------------------------------------
+
+RT="$WORK/root"
+mkdir -p "$RT"/{bin,sbin,dev,proc,sys,run,tmp,home,payload,root,etc,var/lib/iios,var/log,lib/iios,usr/bin,usr/sbin}
+chmod 1777 "$RT/tmp"
+cp "$BB" "$RT/bin/busybox"
+for applet in $("$BB" --list); do
+  [ "$applet" = busybox ] || [ "$applet" = init ] || ln -sf busybox "$RT/bin/$applet"
+done
+install -m 0755 "$HERE/rootfs/init" "$RT/sbin/init"
+install -m 0644 "$HERE/common.sh" "$RT/lib/iios/common.sh"
+echo iios >"$RT/etc/hostname"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$RT/etc/passwd"
+printf 'root:x:0:\n' >"$RT/etc/group"
+printf 'NAME="iios demo"\nID=iios-demo\nVERSION_ID=%s\nPRETTY_NAME="iios demo OS %s"\n' \
+  "$BUNDLE_VERSION" "$BUNDLE_VERSION" >"$RT/etc/os-release"
+printf 'export PATH=/bin:/sbin:/usr/bin:/usr/sbin\nexport PS1='"'"'\\h:\\w\\$ '"'"'\n' >"$RT/etc/profile"
+find "$RT" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+mksquashfs "$RT" "$WORK/root.squashfs" -noappend -all-root -comp xz -no-progress -quiet >&2
+
+# The salt is derived from the image, so the same inputs give the same root hash.
+salt="$(sha256sum "$WORK/root.squashfs" | cut -d' ' -f1)"
+veritysetup format --data-block-size=4096 --hash-block-size=4096 --hash=sha256 --salt="$salt" \
+  "$WORK/root.squashfs" "$WORK/root.verity" >"$WORK/verity.txt"
+root_hash="$(awk '/^Root hash:/ { print $3 }' "$WORK/verity.txt")"
+[[ "$root_hash" =~ ^[0-9a-f]{64}$ ]] || die "veritysetup format gave no root hash"
+veritysetup verify "$WORK/root.squashfs" "$WORK/root.verity" "$root_hash" || die "fresh verity tree does not verify"
+
+# --- 5. bundle ---------------------------------------------------------------------------------------------------
+
+STAGE="$WORK/bundle"
+mkdir -p "$STAGE"
+cp "$P/boot/vmlinuz-$KVER" "$STAGE/vmlinuz"
+mv "$WORK/initrd.img" "$WORK/root.squashfs" "$WORK/root.verity" "$STAGE/"
+cp "$P/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$STAGE/systemd-bootx64.efi"
+chmod 0644 "$STAGE"/*
+
+size_of() { stat -c %s "$1"; }
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+json_str() { local s="${1//\\/\\\\}"; printf '"%s"' "${s//\"/\\\"}"; }
+
+files_json=""
+total=0
+for f in vmlinuz initrd.img root.squashfs root.verity systemd-bootx64.efi; do
+  [ -z "$files_json" ] || files_json+=$',\n'
+  files_json+="    \"$f\": { \"sha256\": \"$(sha_of "$STAGE/$f")\", \"sizeBytes\": $(size_of "$STAGE/$f") }"
+  total=$((total + $(size_of "$STAGE/$f")))
+done
+[ "$total" -le "$MAX_BUNDLE_BYTES" ] || die "bundle is $total bytes, over the $MAX_BUNDLE_BYTES budget"
+
+cat >"$STAGE/manifest.json" <<EOF
+{
+  "format": 1,
+  "name": $(json_str "$BUNDLE_NAME"),
+  "version": $(json_str "$BUNDLE_VERSION"),
+  "arch": $(json_str "$BUNDLE_ARCH"),
+  "kernel": "vmlinuz",
+  "initrd": "initrd.img",
+  "cmdline": $(json_str "$BUNDLE_CMDLINE"),
+  "bootloader": "systemd-bootx64.efi",
+  "rootfs": { "kind": "squashfs", "file": "root.squashfs", "sizeBytes": $(size_of "$STAGE/root.squashfs") },
+  "verity": {
+    "hashFile": "root.verity",
+    "rootHash": "$root_hash",
+    "salt": "$salt",
+    "dataBlockSize": 4096,
+    "hashBlockSize": 4096,
+    "hashAlgorithm": "sha256",
+    "sizeBytes": $(size_of "$STAGE/root.verity")
+  },
+  "files": {
+$files_json
+  },
+  "build": {
+    "kernelRelease": $(json_str "$KVER"),
+    "packages": [$(for f in "${deb_files[@]}"; do printf '%s"%s=%s"' "${sep:-}" "$(dpkg-deb -f "$f" Package)" "$(dpkg-deb -f "$f" Version)"; sep=', '; done)],
+    "inputsSha256": "$inputs_hash"
+  }
+}
+EOF
+echo "$inputs_hash" >"$STAGE/.inputs-sha256"
+
+rm -rf "$OUT"
+mv "$STAGE" "$OUT"
+log "bundle ready: $total bytes in $OUT (root hash $root_hash)"
+echo "$OUT" >&3
