@@ -1,0 +1,51 @@
+// Electron main process of iios: one window, the contract bound to ipcMain over the shared handlers.
+// Bundled by build.mjs to dist/main/main.cjs (package.json "main").
+import { app, BrowserWindow, ipcMain } from 'electron';
+import { appRoot } from '../services/app-info.ts';
+import { createAppRuntime } from '../services/runtime.ts';
+import { bindIpc, senderCheck } from './ipc.ts';
+import { createMainWindow, defaultWindowPaths, guardWebContents, hardenSession, rendererUrl } from './window.ts';
+
+// Packaged: package.json and resources/ are copied next to app.asar (electron-builder extraResources),
+// where external tools (the helper, mksquashfs…) can read them.
+if (app.isPackaged && !process.env.IIOS_ROOT) process.env.IIOS_ROOT = process.resourcesPath;
+
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const paths = defaultWindowPaths(__dirname, appRoot());
+const pageUrl = rendererUrl(paths);
+let mainWindow: BrowserWindow | null = null;
+
+app.on('web-contents-created', (_event, contents) => guardWebContents(contents, pageUrl));
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+
+void app.whenReady().then(() => {
+  hardenSession();
+  const runtime = createAppRuntime();
+  const liveWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
+  bindIpc({
+    ipcMain,
+    handlers: runtime.handlers,
+    events: runtime.events,
+    isTrustedSender: senderCheck(() => {
+      const w = liveWindow();
+      return w ? [w.webContents.id] : [];
+    }, pageUrl),
+    eventTargets: () => {
+      const w = liveWindow();
+      return w ? [w.webContents] : [];
+    },
+  });
+  runtime.start();
+  mainWindow = createMainWindow(paths);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(paths);
+  });
+  app.on('before-quit', () => runtime.dispose());
+});
+
+app.on('window-all-closed', () => app.quit());
