@@ -7,7 +7,7 @@ import type { WriteRequestArgs } from '../../src-shared/contract/domains/jobs.ts
 import type { EventSink } from './events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
-import { JobBusyError, type JobService } from './jobs.ts';
+import { JobBusyError, type JobNotice, type JobService } from './jobs.ts';
 
 export interface StartedJob {
   jobId: string;
@@ -34,7 +34,15 @@ export class JobsApi {
   /** Plans every target and starts the helper; a second job while one runs is refused. */
   async start(req: WriteRequestArgs): Promise<StartedJob> {
     if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
-    const prepared = await prepareWriteJob(req, this.requestDeps);
+    return this.startPrepared(await this.prepare(req));
+  }
+
+  /** Checks the bundle and plans every target, without starting anything (the CLI asks before it starts). */
+  prepare(req: WriteRequestArgs): Promise<PreparedJob> {
+    return prepareWriteJob(req, this.requestDeps);
+  }
+
+  async startPrepared(prepared: PreparedJob): Promise<StartedJob> {
     const { jobId, finished } = await this.service.start(prepared.job);
     return {
       jobId,
@@ -50,6 +58,10 @@ export class JobsApi {
 
   current(): JobSnapshot | null {
     return this.service.current();
+  }
+
+  subscribe(listener: (n: JobNotice, snapshot: JobSnapshot) => void): () => void {
+    return this.service.subscribe((n) => listener(n, this.service.current()!));
   }
 
   /** Offline caches on this computer: one directory per kind under the caches root (e.g. apt, flatpak). */

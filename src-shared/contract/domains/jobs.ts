@@ -19,6 +19,8 @@ export const WriteRequestSchema = z.strictObject({
   caches: z.array(z.strictObject({ kind: z.string().min(1), path: z.string().startsWith('/') })).optional(),
   unmountIfMounted: z.boolean().optional(),
   verify: z.boolean().optional(),
+  /** Raw profile: add the persistence partition after the image. */
+  persistence: z.boolean().optional(),
 });
 export type WriteRequestArgs = z.infer<typeof WriteRequestSchema>;
 

@@ -1,0 +1,135 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command, CommandIO } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { formatBytes, parseSizeArg } from '../format.ts';
+import { ProgressView, summary } from '../progress-view.ts';
+import type { PreparedJob } from '../../services/job-request.ts';
+import { RequestError } from '../../services/job-request.ts';
+import type { JobSnapshot } from '../../services/job-state.ts';
+import { createJobsApi } from '../../services/jobs-runtime.ts';
+import { readStick } from '../../services/stick-reader.ts';
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+
+/** What is on a target now, in a few words (what the user is about to lose). */
+async function currentContent(path: string, exists: boolean): Promise<string> {
+  if (!exists) return 'new image file';
+  const info = await readStick(path).catch(() => null);
+  if (!info?.layout) return 'no partition table';
+  if (info.stamp) return `iios stick "${info.stamp.hostname ?? '?'}" (${info.stamp.profile ?? '?'}${info.complete ? '' : ', incomplete'})`;
+  return `${info.layout.label} table, ${info.layout.partitions.length} partition(s): ${info.layout.partitions.map((p) => p.name || `#${p.index}`).join(', ')}`;
+}
+
+async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string): Promise<boolean> {
+  io.stdout.write(`iios will ERASE and write the ${profileId} profile onto:\n`);
+  for (const p of prepared.plans) {
+    io.stdout.write(`  ${p.path}  ${formatBytes(p.sizeBytes)}  → ${p.hostname}   (now: ${await currentContent(p.path, p.exists)})\n`);
+  }
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  try {
+    const answer = await rl.question(`Everything on ${prepared.plans.length === 1 ? 'this target' : `these ${prepared.plans.length} targets`} will be lost. Type "yes" to go on: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export const writeCommand: Command = {
+  summary: 'write a profile onto sticks or image files (one job, many targets)',
+  usage:
+    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--persistence] [--unmount] [--no-verify] [--yes]",
+  options: {
+    profile: { type: 'string' },
+    bundle: { type: 'string' },
+    image: { type: 'string' },
+    target: { type: 'string', multiple: true },
+    size: { type: 'string' },
+    name: { type: 'string' },
+    first: { type: 'string' },
+    payload: { type: 'string', multiple: true },
+    persistence: { type: 'boolean' },
+    unmount: { type: 'boolean' },
+    'no-verify': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
+  async run({ values, positionals }, io) {
+    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (targets go after --target)`);
+    const profileId = values.profile as string | undefined;
+    if (!profileId) throw new UsageError('--profile is required (appliance, classroom, kiosk, raw or a .yaml file)');
+    const targets = list(values.target);
+    if (!targets.length) throw new UsageError('--target is required (a block device or an image file; repeat it for more)');
+    const size = values.size === undefined ? undefined : parseSizeArg(values.size as string);
+    if (size === null) throw new UsageError(`--size ${String(values.size)} is not a size (e.g. 8G, 512M)`);
+    const first = values.first === undefined ? undefined : Number(values.first);
+    if (first !== undefined && !Number.isInteger(first)) throw new UsageError('--first takes a whole number');
+    if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
+
+    const api = await createJobsApi({
+      onBundleProgress: (done, total) => {
+        if (io.stdout.isTTY) io.stdout.write(`\rchecking bundle… ${Math.floor((done * 100) / Math.max(1, total))}%${done >= total ? '\n' : ''}`);
+      },
+    });
+    let prepared: PreparedJob;
+    try {
+      prepared = await api.prepare({
+        profileId,
+        bundleDir: values.bundle ? absolute(values.bundle as string) : undefined,
+        imagePath: values.image ? absolute(values.image as string) : undefined,
+        targets: targets.map((t) => ({ path: absolute(t), sizeBytes: size })),
+        namePattern: values.name as string | undefined,
+        firstNumber: first,
+        payload: list(values.payload).map(absolute),
+        unmountIfMounted: !!values.unmount,
+        verify: !values['no-verify'],
+        persistence: values.persistence as boolean | undefined,
+      });
+    } catch (err) {
+      const why = err instanceof RequestError ? err.message : (err as Error).message;
+      throw new UsageError(`refused before writing anything: ${why}`, 1);
+    }
+    if (!values.yes && !(await confirm(prepared, io, profileId))) {
+      io.stdout.write('nothing was written\n');
+      return 1;
+    }
+    return runJob(api, prepared, io);
+  },
+};
+
+function absolute(p: string): string {
+  return p.startsWith('/') ? p : `${process.cwd()}/${p}`;
+}
+
+async function runJob(api: Awaited<ReturnType<typeof createJobsApi>>, prepared: PreparedJob, io: CommandIO): Promise<number> {
+  const view = new ProgressView(io.stdout);
+  const unsubscribe = api.subscribe((n, snapshot) => {
+    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
+    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
+    if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
+    view.update(snapshot, n.event.kind !== 'progress');
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      view.log('cancelling… (the targets will be left incomplete; Ctrl-C again to stop waiting)');
+      api.cancel();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const started = await api.startPrepared(prepared);
+    io.stdout.write(`job ${started.jobId}: ${started.targets.length} target(s)\n`);
+    const final: JobSnapshot = await started.finished;
+    view.update(final, true);
+    io.stdout.write(summary(final) + '\n');
+    if (final.status === 'done') return 0;
+    return final.status === 'cancelled' ? 130 : 1;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

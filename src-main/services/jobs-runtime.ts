@@ -1,0 +1,44 @@
+// The real wiring of the jobs domain: the helper started through elevation, profiles and bundles from their
+// services, the shared planner. Electron's main process, `iios serve` and `iios write` all build it here.
+import { planLayout } from '../../src-shared/layout/plan-layout.ts';
+import { appRoot } from './app-info.ts';
+import { loadBundle } from './bundles.ts';
+import { defaultElevationDeps, helperCommand, startHelper, type ElevationDeps } from './elevation.ts';
+import type { EventSink } from './events.ts';
+import type { JobRequestDeps } from './job-request.ts';
+import { JobsApi } from './jobs-api.ts';
+import { JobService, type JobServiceDeps } from './jobs.ts';
+import { loadProfile } from './profiles.ts';
+
+export interface JobsRuntimeOptions {
+  events?: EventSink;
+  /** Elevation dependencies (default: execa as root, sudo-prompt otherwise). */
+  elevation?: ElevationDeps;
+  service?: Partial<Omit<JobServiceDeps, 'launchHelper'>>;
+  /** Called with each bundle file check, e.g. to show "checking bundle…" in the CLI. */
+  onBundleProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+export const realJobRequestDeps = (onBundleProgress?: JobsRuntimeOptions['onBundleProgress']): JobRequestDeps => ({
+  loadProfile: (id) => loadProfile(id),
+  loadBundle: async (dir) => (await loadBundle(dir, { onProgress: (p) => onBundleProgress?.(p.bytesDone, p.bytesTotal) })).manifest,
+  plan: async (profile, source, targetBytes) => {
+    if (source.manifest) return planLayout(profile, source.manifest, targetBytes);
+    const { inspectImage } = await import('./bundles.ts');
+    const image = await inspectImage(source.imagePath!);
+    if (image.uncompressedBytes === null) throw new Error(`cannot tell the size of ${image.name} before decompressing it; decompress it first`);
+    return planLayout(profile, { imageBytes: image.uncompressedBytes }, targetBytes, { persistence: source.persistence });
+  },
+});
+
+export async function createJobsApi(opts: JobsRuntimeOptions = {}): Promise<JobsApi> {
+  const elevation = opts.elevation ?? (await defaultElevationDeps());
+  const cmd = helperCommand({ root: appRoot() });
+  const service = new JobService({
+    ...opts.service,
+    // A root process has no password prompt to wait for: the helper connects in seconds or not at all.
+    helloTimeoutMs: opts.service?.helloTimeoutMs ?? (elevation.isRoot() ? 60_000 : 300_000),
+    launchHelper: (args) => startHelper(cmd, args, elevation),
+  });
+  return new JobsApi(service, realJobRequestDeps(opts.onBundleProgress), opts.events);
+}
