@@ -5,6 +5,8 @@ import type { BundleArch } from '../profile/bundle-manifest.ts';
 export const MiB = 1024 * 1024;
 /** Every partition starts and (except a raw image) ends on a 1 MiB boundary. */
 export const ALIGNMENT_BYTES = MiB;
+/** mkfs.btrfs refuses devices below ~109 MiB; a Btrfs partition is never planned smaller than this */
+export const MIN_BTRFS_BYTES = 128 * MiB;
 export const SECTOR_SIZES = [512, 4096] as const;
 export type SectorSize = (typeof SECTOR_SIZES)[number];
 

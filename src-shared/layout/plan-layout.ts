@@ -4,7 +4,7 @@
 import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { ImageProfile, ProfilePartition } from '../profile/image-profile.ts';
 import { formatBinaryBytes, parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
-import { ALIGNMENT_BYTES, ATTR_READ_ONLY, SECTOR_SIZES, TYPE_GUIDS, alignDown, alignUp, gptGeometry } from './gpt.ts';
+import { ALIGNMENT_BYTES, ATTR_READ_ONLY, MIN_BTRFS_BYTES, SECTOR_SIZES, TYPE_GUIDS, alignDown, alignUp, gptGeometry } from './gpt.ts';
 import { finishPlan, uniqueGuid } from './plan-common.ts';
 import {
   PlanError, TooSmallError,
@@ -54,7 +54,8 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
     if (!spec) throw new PlanError(`partitions[${i}].size: "${part.size}" is not a size`);
     if (spec.kind === 'grow') {
       const min = part.minSize ? resolveBytes(part.minSize, part, sizes) : ALIGNMENT_BYTES;
-      const size = alignUp(Math.max(min, ALIGNMENT_BYTES));
+      const floor = filesystemOf(part, sizes.rootfsKind) === 'btrfs' ? MIN_BTRFS_BYTES : ALIGNMENT_BYTES;
+      const size = alignUp(Math.max(min, floor));
       extents.push({ part, start: cursor, size, grows: true });
       cursor += size;
       continue;
@@ -67,6 +68,9 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
       );
     }
     if (size === 0) throw new PlanError(`partitions[${i}].size: "${part.size}" is zero`);
+    if (filesystemOf(part, sizes.rootfsKind) === 'btrfs' && !part.role.startsWith('root-') && size < MIN_BTRFS_BYTES) {
+      throw new PlanError(`${partitionName(part.role)} is ${formatBinaryBytes(size)}, but a Btrfs partition needs at least ${formatBinaryBytes(MIN_BTRFS_BYTES)}`);
+    }
     extents.push({ part, start: cursor, size, grows: false });
     cursor += size;
   }

@@ -15,7 +15,7 @@
 // the writer re-plans with the byte count it actually wrote before step 2.
 import type { ImageProfile } from '../profile/image-profile.ts';
 import { parseSizeSpec } from '../profile/size-spec.ts';
-import { ALIGNMENT_BYTES, TYPE_GUIDS, alignDown, alignUp, type GptGeometry } from './gpt.ts';
+import { ALIGNMENT_BYTES, MIN_BTRFS_BYTES, TYPE_GUIDS, alignDown, alignUp, type GptGeometry } from './gpt.ts';
 import { finishPlan, uniqueGuid } from './plan-common.ts';
 import { PlanError, TooSmallError, type PartitionPlan, type PlanOptions, type PlannedPartition, type RawImageSource, type RawPlanStep } from './plan-types.ts';
 
@@ -55,7 +55,8 @@ export function planRaw(
   const minSpec = parseSizeSpec(settings.minSize);
   if (!sizeSpec || sizeSpec.kind === 'fit') throw new PlanError(`raw.persistence.size: "${settings.size}" must be absolute or "grow"`);
   const grows = sizeSpec.kind === 'grow';
-  const minBytes = grows ? alignUp(Math.max(minSpec?.kind === 'absolute' ? minSpec.bytes : 0, ALIGNMENT_BYTES)) : alignUp(sizeSpec.bytes);
+  const floor = settings.filesystem === 'btrfs' ? MIN_BTRFS_BYTES : ALIGNMENT_BYTES;
+  const minBytes = alignUp(Math.max(grows ? (minSpec?.kind === 'absolute' ? minSpec.bytes : 0) : sizeSpec.bytes, floor));
   const neededBytes = start + minBytes + geo.backupBytes;
   if (targetBytes < neededBytes) throw new TooSmallError(profile.id, targetBytes, neededBytes);
   const size = grows ? alignDown((geo.lastUsableLba + 1) * sectorSize) - start : minBytes;

@@ -64,6 +64,8 @@ export const BundleManifestSchema = z
       })
       .nullable(),
     files: z.record(bundlePath, BundleFileSchema),
+    /** how the bundle was made (kernel release, package versions, input hash): provenance, not checked */
+    build: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((m, ctx) => {
     const refs: [string[], string, number | undefined][] = [

@@ -5,6 +5,7 @@ import { inspectCommand } from './inspect.ts';
 import { verifyCommand } from './verify.ts';
 import { drivesCommand } from './drives.ts';
 import { serveCommand } from './serve.ts';
+import { planCommand } from './plan.ts';
 import { writeCommand } from './write.ts';
 
 export const commands: Record<string, Command> = {
@@ -13,5 +14,6 @@ export const commands: Record<string, Command> = {
   verify: verifyCommand,
   drives: drivesCommand,
   serve: serveCommand,
+  plan: planCommand,
   write: writeCommand,
 };

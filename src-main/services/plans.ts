@@ -1,0 +1,90 @@
+// Computing a plan from what a user names: a profile (id or file), a bundle directory, a raw image, or a
+// nominal root image size; shared by `iios plan` and the `plan.compute` channel.
+import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource, type SectorSize } from '../../src-shared/layout/index.ts';
+import type { ImageProfile } from '../../src-shared/profile/index.ts';
+import { defaultBundleDir, readBundleManifest } from './bundles.ts';
+import { inspectImage } from './images.ts';
+import { loadProfile } from './profiles.ts';
+
+export interface PlanRequest {
+  /** built-in id or a .yaml path */
+  profile: string;
+  targetBytes: number;
+  sectorSize?: SectorSize;
+  bundleDir?: string;
+  /** nominal bundle: a squashfs root of this size with its verity hash tree */
+  rootfsSizeBytes?: number;
+  /** raw profile: the image file, or its uncompressed size */
+  imagePath?: string;
+  imageBytes?: number;
+  persistence?: boolean;
+  seed?: string;
+}
+
+export interface PlanResult {
+  profile: ImageProfile;
+  /** what the plan was computed for, in words ("bundle /x (iios-demo 2026.11.1)", "nominal 300 MB root") */
+  source: string;
+  plan: PartitionPlan;
+}
+
+/** A request that cannot be planned for lack of input (not a too-small target). */
+export class PlanInputError extends Error {
+  override name = 'PlanInputError';
+  readonly code = 'E_PLAN_INPUT';
+}
+
+async function resolveSource(profile: ImageProfile, req: PlanRequest): Promise<{ source: PlanSource; text: string }> {
+  if (profile.mode === 'raw') {
+    if (req.imageBytes !== undefined) return { source: { imageBytes: req.imageBytes }, text: `image of ${req.imageBytes} bytes` };
+    if (!req.imagePath) throw new PlanInputError('the raw profile needs a disk image: give --image FILE (or --image-size)');
+    const info = await inspectImage(req.imagePath);
+    if (info.uncompressedBytes === null) {
+      throw new PlanInputError(`${req.imagePath}: the uncompressed size of a ${info.compression} image is not known without decompressing it; give --image-size`);
+    }
+    return { source: { imageBytes: info.uncompressedBytes }, text: `image ${req.imagePath} (${info.uncompressedBytes} bytes uncompressed)` };
+  }
+  if (req.bundleDir) {
+    const m = await readBundleManifest(req.bundleDir);
+    return { source: m, text: `bundle ${req.bundleDir} (${m.name} ${m.version})` };
+  }
+  if (req.rootfsSizeBytes !== undefined) {
+    const rootfsBytes = req.rootfsSizeBytes;
+    return {
+      source: { rootfsKind: 'squashfs', rootfsBytes, verityBytes: verityHashBytes(rootfsBytes) },
+      text: `nominal squashfs root of ${rootfsBytes} bytes`,
+    };
+  }
+  const demo = defaultBundleDir();
+  if (demo) {
+    const m = await readBundleManifest(demo);
+    return { source: m, text: `demo bundle ${demo} (${m.name} ${m.version})` };
+  }
+  throw new PlanInputError('no bundle: give --bundle DIR or --rootfs-size SIZE (or build the demo bundle: npm run build:demo)');
+}
+
+export async function computePlan(req: PlanRequest): Promise<PlanResult> {
+  const profile = await loadProfile(req.profile);
+  const { source, text } = await resolveSource(profile, req);
+  const plan = planLayout(profile, source, req.targetBytes, {
+    sectorSize: req.sectorSize ?? 512,
+    ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+  });
+  return { profile, source: text, plan };
+}
+
+/** The `--json` / GUI summary of a plan (issue 3): exactly these keys. */
+export function planSummary(plan: PartitionPlan) {
+  return {
+    diskBytes: plan.diskBytes,
+    sectorSize: plan.sectorSize,
+    partitions: plan.partitions.map((p) => ({
+      name: p.name,
+      typeGuid: p.typeGuid,
+      startBytes: p.startBytes,
+      sizeBytes: p.sizeBytes,
+      readOnly: p.readOnly,
+    })),
+  };
+}
