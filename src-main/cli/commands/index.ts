@@ -7,6 +7,7 @@ import { drivesCommand } from './drives.ts';
 import { serveCommand } from './serve.ts';
 import { planCommand } from './plan.ts';
 import { writeCommand } from './write.ts';
+import { demoCommand } from './demo.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -16,4 +17,5 @@ export const commands: Record<string, Command> = {
   serve: serveCommand,
   plan: planCommand,
   write: writeCommand,
+  demo: demoCommand,
 };
