@@ -9,6 +9,8 @@ export interface HelperCommand {
   file: string;
   args: string[];
   cwd: string;
+  /** Extra environment (a packaged build runs the helper with Electron's binary as plain Node). */
+  env?: Record<string, string>;
 }
 
 export interface HelperExit {
@@ -40,7 +42,7 @@ export interface DirectChild extends PromiseLike<{ exitCode?: number; signal?: s
   kill(signal?: NodeJS.Signals): boolean;
   pid?: number;
 }
-export type DirectSpawn = (file: string, args: string[], options: { cwd: string }) => DirectChild;
+export type DirectSpawn = (file: string, args: string[], options: { cwd: string; env?: Record<string, string> }) => DirectChild;
 
 export interface ElevationDeps {
   isRoot: () => boolean;
@@ -59,7 +61,8 @@ export function helperCommand(opts: { root: string; execPath?: string; tsxImport
   const execPath = opts.execPath ?? process.execPath;
   const built = join(opts.root, 'dist', 'helper', 'main.js');
   if (opts.preferBuilt !== false && existsSync(built) && !process.env.IIOS_FROM_SOURCE) {
-    return { file: execPath, args: [built], cwd: opts.root };
+    const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+    return { file: execPath, args: [built], cwd: opts.root, env };
   }
   const tsx = opts.tsxImport ?? tsxLoaderPath();
   return { file: execPath, args: ['--import', tsx, join(opts.root, 'helpers', 'main.ts')], cwd: opts.root };
@@ -87,7 +90,7 @@ function text(v: unknown): string {
 export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: ElevationDeps): HelperProcess {
   const args = [...cmd.args, ...extraArgs];
   if (deps.isRoot()) {
-    const child = deps.spawnDirect(cmd.file, args, { cwd: cmd.cwd });
+    const child = deps.spawnDirect(cmd.file, args, { cwd: cmd.cwd, env: cmd.env });
     const exited = Promise.resolve(child).then(
       (r): HelperExit => ({ code: r.exitCode ?? null, signal: r.signal ?? null, cancelled: false, stderr: text(r.stderr) }),
       (e: Error & { exitCode?: number; signal?: string; stderr?: unknown }): HelperExit => ({
@@ -102,7 +105,7 @@ export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: Eleva
   }
   const line = ['cd', quoteForSudo(cmd.cwd), '&&', 'exec', ...[cmd.file, ...args].map(quoteForSudo)].join(' ');
   const exited = new Promise<HelperExit>((resolve) => {
-    deps.sudoExec(line, { name: 'iios' }, (error, _stdout, stderr) => {
+    deps.sudoExec(line, { name: 'iios', ...(cmd.env && Object.keys(cmd.env).length ? { env: cmd.env } : {}) }, (error, _stdout, stderr) => {
       if (!error) return resolve({ code: 0, signal: null, cancelled: false, stderr: text(stderr) });
       const refused = error.message === PERMISSION_DENIED;
       const code = (error as Error & { code?: unknown }).code;
@@ -126,6 +129,6 @@ export async function defaultElevationDeps(): Promise<ElevationDeps> {
     isRoot: () => process.getuid?.() === 0,
     sudoExec: (command, options, cb) => sudo.exec(command, options, cb),
     spawnDirect: (file, args, options) =>
-      execa(file, args, { cwd: options.cwd, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
+      execa(file, args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
   };
 }
