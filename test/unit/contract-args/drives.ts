@@ -1,0 +1,9 @@
+import type { ArgsRow } from './row.ts';
+
+export const rows: Record<string, ArgsRow> = {
+  'drives.list': { good: [undefined, {}], bad: [{ all: true }] },
+  'drives.eject': {
+    good: [{ id: '/dev/sdb' }, { id: '/dev/loop7' }],
+    bad: [undefined, {}, { id: 'sdb' }, { id: 3 }, { id: '/dev/sdb', force: true }, { device: '/dev/sdb' }],
+  },
+};
