@@ -1,0 +1,140 @@
+// What every step gets: the job, one context per target (its plan, its own cancel, its failure), and the
+// event sink. A target that fails is marked here and skipped by later steps; the others go on.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { JobEvent, Phase } from '../src-shared/job/events.ts';
+import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
+import type { ImageProfile } from '../src-shared/profile/image-profile.ts';
+import type { PartitionPlan, PartitionRole, PlannedPartition } from '../src-shared/layout/index.ts';
+import { SpeedWindow, etaSeconds } from '../src-shared/progress/speed.ts';
+import { ToolError } from './tools/run.ts';
+
+export type Emit = (event: JobEvent) => void;
+
+export class TargetCtx {
+  readonly controller = new AbortController();
+  phase: Phase = 'check';
+  failure: { message: string; cancelled: boolean } | null = null;
+  verified = false;
+  /** Set when the stamp is written: what it says, for the final complete:true rewrite. */
+  stamp: Record<string, unknown> | null = null;
+  private speed = new SpeedWindow();
+  private lastProgressAt = 0;
+
+  constructor(
+    readonly target: WriteTarget,
+    readonly plan: PartitionPlan,
+    readonly profile: ImageProfile,
+    readonly emit: Emit,
+    jobSignal: AbortSignal,
+  ) {
+    if (jobSignal.aborted) this.controller.abort();
+    jobSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
+  }
+
+  get id(): string {
+    return this.target.id;
+  }
+  /** The disk or image file the steps write to. */
+  get disk(): string {
+    return this.target.path;
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  get alive(): boolean {
+    return !this.failure && !this.signal.aborted;
+  }
+
+  part(role: PartitionRole): PlannedPartition | undefined {
+    return this.plan.partitions.find((p) => p.role === role);
+  }
+  mustPart(role: PartitionRole): PlannedPartition {
+    const p = this.part(role);
+    if (!p) throw new Error(`the plan has no ${role} partition`);
+    return p;
+  }
+
+  enter(phase: Phase): void {
+    this.phase = phase;
+    this.speed = new SpeedWindow();
+    this.lastProgressAt = 0;
+    this.emit({ kind: 'phase', targetId: this.id, phase });
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.emit({ kind: 'log', targetId: this.id, level, message });
+  }
+
+  /** Progress, at most every 200 ms per target (and always at the end). */
+  progress(bytesDone: number, bytesTotal: number, force = false): void {
+    const now = performance.now();
+    this.speed.add(now, bytesDone);
+    if (!force && now - this.lastProgressAt < 200 && bytesDone < bytesTotal) return;
+    this.lastProgressAt = now;
+    const speedBps = Math.round(this.speed.speedBps());
+    this.emit({ kind: 'progress', targetId: this.id, bytesDone, bytesTotal, speedBps, etaSeconds: etaSeconds(bytesDone, bytesTotal, speedBps) });
+  }
+
+  /** Marks the target failed (once) and stops whatever still runs for it. */
+  fail(err: unknown): void {
+    if (this.failure) return;
+    const cancelled = this.signal.aborted || (err instanceof ToolError && err.cancelled);
+    const message = cancelled ? `cancelled during ${this.phase}; the stick is incomplete` : describeFailure(this, err);
+    this.failure = { message, cancelled };
+    this.controller.abort();
+    this.emit({ kind: 'target-failed', targetId: this.id, message, cancelled });
+  }
+}
+
+const GONE_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'ENOENT', 'ENOSPC', 'EROFS', 'ESHUTDOWN']);
+
+/** A device target that vanished or was detached: a USB stick pulled, a loop device detached. */
+export function deviceGone(ctx: TargetCtx): boolean {
+  if (ctx.target.kind !== 'device') return false;
+  const name = basename(ctx.disk);
+  const sys = `/sys/block/${name}`;
+  if (!existsSync(sys)) return true;
+  try {
+    if (readFileSync(`${sys}/size`, 'utf8').trim() === '0') return true;
+    // `losetup -d` on a loop we hold open only sets autoclear; the loop goes away when we close it.
+    if (name.startsWith('loop') && readFileSync(`${sys}/loop/autoclear`, 'utf8').trim() === '1') return true;
+  } catch {
+    return true;
+  }
+  return false;
+}
+
+export function removedMessage(phase: Phase): string {
+  return `the stick was removed or stopped responding during ${phase}; nothing on it is usable — write it again`;
+}
+
+function describeFailure(ctx: TargetCtx, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (deviceGone(ctx) || (ctx.target.kind === 'device' && code && GONE_CODES.has(code)) || (err as { stalled?: boolean })?.stalled) {
+    return removedMessage(ctx.phase);
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return `${ctx.phase} failed: ${text}`;
+}
+
+/** Runs fn for every live target at once; a throw fails only that target. */
+export async function forEachTarget(targets: TargetCtx[], fn: (t: TargetCtx) => Promise<void>): Promise<void> {
+  await Promise.all(
+    targets.map(async (t) => {
+      if (!t.alive) return;
+      try {
+        await fn(t);
+        if (!t.failure && deviceGone(t)) throw new Error('device gone');
+      } catch (err) {
+        t.fail(err);
+      }
+    }),
+  );
+}
+
+export interface JobCtx {
+  job: WriteJob;
+  emit: Emit;
+  signal: AbortSignal;
+}

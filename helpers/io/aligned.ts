@@ -1,0 +1,48 @@
+// Buffers for O_DIRECT: the kernel wants the memory address, the file offset and the length aligned to the
+// device's logical block size. JavaScript cannot see a buffer's address, so we probe: an O_DIRECT read into
+// a misaligned view fails with EINVAL, an aligned one succeeds. Large ArrayBuffers never move, so the view
+// found once stays aligned.
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+export const DIRECT_ALIGN = 4096;
+
+/** A plain buffer of `size` bytes (buffered I/O). */
+export function plainBuffer(size = CHUNK_BYTES): Buffer {
+  return Buffer.alloc(size);
+}
+
+/**
+ * A `size`-byte view whose address suits O_DIRECT on `device`, or null when O_DIRECT does not work there
+ * (then the caller uses buffered I/O and fdatasync).
+ */
+export function directBuffer(device: string, size = CHUNK_BYTES): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(device, constants.O_RDONLY | constants.O_DIRECT);
+  } catch {
+    return null;
+  }
+  try {
+    const backing = Buffer.alloc(size + DIRECT_ALIGN);
+    for (let off = 0; off < DIRECT_ALIGN; off += 8) {
+      const view = backing.subarray(off, off + size);
+      try {
+        readSync(fd, view, 0, DIRECT_ALIGN, 0);
+        return view;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') return null;
+      }
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Rounds up to the O_DIRECT block (zero-filling the tail) so the last, short chunk can be written directly. */
+export function padForDirect(buf: Buffer, length: number): number {
+  const padded = Math.ceil(length / DIRECT_ALIGN) * DIRECT_ALIGN;
+  if (padded > length) buf.fill(0, length, padded);
+  return padded;
+}

@@ -1,0 +1,69 @@
+// The raw profile: a disk image written as it is from byte 0 (decompressed on the way by the system tool),
+// read back and compared, then optionally the persistence partition behind it (sgdisk -e moves the image's
+// backup GPT to the end of the target; an MBR-only image gets an appended MBR partition instead).
+import { open } from 'node:fs/promises';
+import type { WriteJob } from '../src-shared/job/write-job.ts';
+import { forEachTarget, type TargetCtx } from './context.ts';
+import { fanOut } from './io/fanout.ts';
+import { decompressReader, fileReader } from './io/reader.ts';
+import type { RawSource } from './source.ts';
+import { formatPartition } from './steps/btrfs.ts';
+import { readBackSha256 } from './steps/verify.ts';
+import { wipe } from './steps/wipe.ts';
+import { run } from './tools/run.ts';
+import { addPartitionsAfterImage, verifyGpt } from './tools/sgdisk.ts';
+
+async function hasGpt(ctx: TargetCtx): Promise<boolean> {
+  const fh = await open(ctx.disk, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    await fh.read(b, 0, 8, ctx.plan.sectorSize);
+    return b.toString('latin1') === 'EFI PART';
+  } finally {
+    await fh.close();
+  }
+}
+
+async function addPersistence(ctx: TargetCtx): Promise<void> {
+  const part = ctx.part('persistence');
+  if (!part) return;
+  ctx.enter('partition');
+  const spec = { index: 0, name: part.name, typeGuid: part.typeGuid, startLba: part.startLba, sizeLba: part.sizeLba, attributes: [] };
+  if (await hasGpt(ctx)) {
+    await addPartitionsAfterImage(ctx.disk, [spec], { signal: ctx.signal });
+    await verifyGpt(ctx.disk, { signal: ctx.signal });
+  } else {
+    await run('sfdisk', ['--append', '--no-reread', '--no-tell-kernel', ctx.disk], { input: `start=${part.startLba}, size=${part.sizeLba}, type=83\n`, signal: ctx.signal });
+  }
+  ctx.enter('btrfs');
+  await formatPartition(ctx, { ...part, role: 'data' }, null);
+}
+
+export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawSource, signal: AbortSignal): Promise<void> {
+  await forEachTarget(targets, wipe);
+  const live = targets.filter((t) => t.alive);
+  for (const t of live) {
+    t.enter('slots');
+    t.progress(0, source.imageBytes, true);
+  }
+  const reader = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
+  let sha: string | null = null;
+  try {
+    const got = await fanOut(reader, source.imageBytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, source.imageBytes, n >= source.imageBytes) })), signal);
+    if (source.sha256 && got.sha256 !== source.sha256) throw new Error(`the image changed while it was written (sha256 ${got.sha256}, expected ${source.sha256})`);
+    sha = got.sha256;
+  } catch (err) {
+    for (const t of live) t.fail(err);
+  } finally {
+    await reader.close();
+  }
+  await forEachTarget(live, async (t) => {
+    if (job.verify && sha) {
+      t.enter('verify');
+      const back = await readBackSha256(t, 0, source.imageBytes, (n) => t.progress(n, source.imageBytes));
+      if (back !== sha) throw new Error(`the image reads back with sha256 ${back}, expected ${sha}`);
+      t.verified = true;
+    }
+    await addPersistence(t);
+  });
+}

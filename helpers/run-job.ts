@@ -1,0 +1,123 @@
+// One WriteJob, start to end: validate, prepare (source + safety + plans), then the steps in order with
+// one read of the source for all targets. Every target ends as target-done or target-failed; the job ends
+// with `done` (or `error` when it was refused before anything was written).
+import { z } from 'zod';
+import type { TargetResult } from '../src-shared/job/events.ts';
+import { WriteJob } from '../src-shared/job/write-job.ts';
+import { forEachTarget, TargetCtx, type Emit } from './context.ts';
+import { prepare, RefusedError } from './prepare.ts';
+import { writeRaw } from './raw.ts';
+import type { BundleSource } from './source.ts';
+import { btrfs } from './steps/btrfs.ts';
+import { esp } from './steps/esp.ts';
+import { partition } from './steps/partition.ts';
+import { payload, type PayloadEntry } from './steps/payload.ts';
+import { writeSlots } from './steps/slots.ts';
+import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/stamp.ts';
+import { verifyTarget } from './steps/verify.ts';
+import { wipe } from './steps/wipe.ts';
+import { fatRead } from './tools/mtools.ts';
+import { umount } from './tools/mount.ts';
+import { profileSlots } from '../src-shared/profile/image-profile.ts';
+
+function slotStamps(t: TargetCtx, bundle: BundleSource): Record<string, SlotStamp> {
+  const m = bundle.manifest;
+  const one: SlotStamp = {
+    bundle: m.name,
+    version: m.version,
+    rootHash: m.verity?.rootHash ?? null,
+    rootfsSha256: m.files[m.rootfs.file]!.sha256,
+    rootfsBytes: m.rootfs.sizeBytes,
+  };
+  return Object.fromEntries(profileSlots(t.profile).map((s) => [s, { ...one }]));
+}
+
+async function writeBundle(job: WriteJob, targets: TargetCtx[], bundle: BundleSource, payloadIn: (PayloadEntry & { sourcePath: string })[], signal: AbortSignal) {
+  const m = bundle.manifest;
+  const createdAt = new Date().toISOString();
+  const espSha = new Map<string, Record<string, string>>();
+  const payloadOut = payloadIn.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes }));
+  const stampInit = (t: TargetCtx) => ({
+    profile: job.profile.id,
+    hostname: t.target.hostname,
+    diskBytes: t.plan.diskBytes,
+    sectorSize: t.plan.sectorSize,
+    slots: slotStamps(t, bundle),
+    payload: t.part('payload') ? payloadOut : [],
+    espFiles: espSha.get(t.id) ?? {},
+  });
+
+  await forEachTarget(targets, async (t) => {
+    await wipe(t);
+    await partition(t);
+    espSha.set(t.id, await esp(t, bundle));
+    t.enter('stamp');
+    await writeStamp(t, stampObject(stampInit(t), false, createdAt));
+  });
+  try {
+    await writeSlots(targets, bundle, signal);
+  } catch (err) {
+    for (const t of targets) t.fail(err);
+  }
+  await forEachTarget(targets, async (t) => {
+    await btrfs(t, bundle);
+    await payload(t, payloadIn);
+    if (job.verify) {
+      await verifyTarget(t, {
+        rootfsBytes: m.rootfs.sizeBytes,
+        rootfsSha256: m.files[m.rootfs.file]!.sha256,
+        rootHash: m.verity?.rootHash ?? null,
+        espFiles: espSha.get(t.id) ?? {},
+      });
+      t.verified = true;
+    }
+    // Last: complete:true, read back.
+    t.enter('stamp');
+    await writeStamp(t, stampObject(stampInit(t), true, createdAt));
+    const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
+    if (back.complete !== true) throw new Error('the stamp did not read back as complete');
+  });
+}
+
+export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
+  const parsed = WriteJob.safeParse(rawJob);
+  if (!parsed.success) {
+    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    return [];
+  }
+  const job = parsed.data;
+  let prepared;
+  try {
+    prepared = await prepare(job, emit, signal);
+  } catch (err) {
+    const message = signal.aborted ? 'cancelled before anything was written' : err instanceof Error ? err.message : String(err);
+    const results = job.targets.map((t) => {
+      const own = err instanceof RefusedError ? err.perTarget.get(t.id) : undefined;
+      const msg = own ?? (err instanceof RefusedError ? 'not written: another target of this job was refused' : message);
+      emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled: signal.aborted });
+      return { targetId: t.id, ok: false, verified: false, message: msg };
+    });
+    emit({ kind: 'error', message });
+    emit({ kind: 'done', results });
+    return results;
+  }
+  const targets = prepared.targets.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, job.profile, emit, signal));
+  await forEachTarget(targets, async (t) => {
+    for (const m of prepared.targets.find((p) => p.plan === t.plan)!.unmount) {
+      t.log('info', `unmounting ${m}`);
+      await umount(m);
+    }
+  });
+  if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared.source, prepared.payload, signal);
+  else await writeRaw(job, targets, prepared.source, signal);
+
+  const results: TargetResult[] = targets.map((t) => {
+    if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
+    if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
+    t.enter('complete');
+    emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
+    return { targetId: t.id, ok: true, verified: t.verified };
+  });
+  emit({ kind: 'done', results });
+  return results;
+}

@@ -1,0 +1,35 @@
+// The ESP's text files (interfaces §3): loader.conf and one Boot Loader Specification entry per slot, with
+// boot counting (+3). Pure string building, so it is easy to read next to the contract.
+import type { BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
+
+export type Slot = 'a' | 'b' | 'system';
+
+export function loaderConf(writable: boolean): string {
+  return [`default ${writable ? 'iios-system*' : 'iios-a*'}`, 'timeout 0', 'console-mode keep', 'editor no', ''].join('\n');
+}
+
+export function entryFileName(slot: Slot): string {
+  return `iios-${slot}+3.conf`;
+}
+
+export function bootEntry(m: BundleManifest, slot: Slot, opts: { kiosk: boolean }): string {
+  let options: string;
+  if (slot === 'system') {
+    options = `${m.cmdline} iios.mode=writable iios.slot=system iios.root=PARTLABEL=iios-system`;
+  } else {
+    if (!m.verity) throw new Error(`bundle ${m.name} has no verity hash tree; A/B slots need one`);
+    options =
+      `${m.cmdline} iios.mode=ab iios.slot=${slot} iios.roothash=${m.verity.rootHash}` +
+      ` iios.root=PARTLABEL=iios-root-${slot} iios.verity=PARTLABEL=iios-verity-${slot} iios.data=PARTLABEL=iios-data`;
+    if (opts.kiosk) options += ' iios.payload=PARTLABEL=iios-payload';
+  }
+  return [
+    `title iios ${m.name} ${m.version} (${slot === 'system' ? 'system' : `slot ${slot}`})`,
+    `version ${m.version}`,
+    `sort-key iios-${slot}`,
+    `linux /iios/${slot}/vmlinuz`,
+    `initrd /iios/${slot}/initrd.img`,
+    `options ${options.trim().replace(/\s+/g, ' ')}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,102 @@
+// Test harness playing the app's side of the helper protocol (interfaces §4): a private 0700 socket dir,
+// the real helper as a child process (`node --import tsx helpers/main.ts --socket … --token …`), hello
+// with the token checked, the job sent, pings every 2 s, events collected; cancel() and onEvent hooks.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { JobEvent, TargetResult } from '../../src-shared/job/events.ts';
+import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../src-shared/job/protocol.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+
+export interface HelperRun {
+  events: JobEvent[];
+  results: TargetResult[] | null;
+  error: string | null;
+  exitCode: number | null;
+  stderr: string;
+  failed(targetId: string): { message: string; cancelled: boolean } | undefined;
+  phases(targetId: string): string[];
+}
+
+export interface RunHelperOptions {
+  /** Called for each event; may call control.cancel() or do anything to the targets (e.g. detach a loop). */
+  onEvent?: (e: JobEvent, control: { cancel(): void; closeSocket(): void }) => void | Promise<void>;
+  /** A wrong token the harness expects the helper to present (to test refusal) — default: the real one. */
+  timeoutMs?: number;
+  /** Stop sending pings (to test the helper's watchdog). */
+  noPings?: boolean;
+}
+
+export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Promise<HelperRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'iios-helper-test-'));
+  const sockPath = join(dir, 'helper.sock');
+  const token = randomBytes(16).toString('hex');
+  const events: JobEvent[] = [];
+  let error: string | null = null;
+  let results: TargetResult[] | null = null;
+  let conn: Socket | null = null;
+  let pinger: NodeJS.Timeout | undefined;
+  const control = {
+    cancel: () => conn?.write(encodeLine({ type: 'cancel' })),
+    closeSocket: () => conn?.destroy(),
+  };
+
+  const server = createServer((s) => {
+    s.setEncoding('utf8');
+    let authed = false;
+    const splitter = new LineSplitter((line) => {
+      const msg = parseLine(HelperToApp, line);
+      if (!msg.ok) throw new Error(`helper sent a bad message: ${msg.error}: ${line}`);
+      if (msg.value.type === 'hello') {
+        if (msg.value.token !== token) {
+          s.destroy();
+          return;
+        }
+        authed = true;
+        conn = s;
+        s.write(encodeLine({ type: 'job', job }));
+        if (!opts.noPings) pinger = setInterval(() => s.write(encodeLine({ type: 'ping' })), PING_INTERVAL_MS);
+        return;
+      }
+      if (!authed) return;
+      const e = msg.value.event;
+      events.push(e);
+      if (e.kind === 'done') results = e.results;
+      if (e.kind === 'error') error = e.message;
+      void opts.onEvent?.(e, control);
+    });
+    s.on('data', (d: string) => splitter.push(d));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(sockPath, r));
+
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'helpers/main.ts'), '--socket', sockPath, '--token', token], {
+    cwd: REPO,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs ?? 240_000);
+  const exitCode: number | null = await new Promise((r) => child.on('exit', (code) => r(code)));
+  clearTimeout(timer);
+  clearInterval(pinger);
+  await new Promise<void>((r) => server.close(() => r()));
+  await rm(dir, { recursive: true, force: true });
+
+  return {
+    events,
+    results,
+    error,
+    exitCode,
+    stderr,
+    failed: (id) => {
+      const e = events.find((x) => x.kind === 'target-failed' && x.targetId === id);
+      return e && e.kind === 'target-failed' ? { message: e.message, cancelled: e.cancelled } : undefined;
+    },
+    phases: (id) => events.flatMap((e) => (e.kind === 'phase' && e.targetId === id ? [e.phase] : [])),
+  };
+}
