@@ -17,6 +17,7 @@ import {
 import type { AppInfo } from '../../src-shared/contract/index.ts';
 import type { DriveService } from './drives.ts';
 import type { JobsApi } from './jobs-api.ts';
+import type { ProfilesApi } from './profiles-api.ts';
 
 export interface HandlerContext {
   /** Which transport delivered the call. */
@@ -35,6 +36,13 @@ export interface Services {
   drives: Pick<DriveService, 'list' | 'eject'>;
   /** Writing sticks; absent in a process that cannot write (then its channels say so). */
   jobs?: Pick<JobsApi, 'start' | 'cancel' | 'current' | 'listCaches'>;
+  /** Profiles, bundles, raw images and plans (createProfilesApi()). */
+  profiles?: ProfilesApi;
+}
+
+function profilesOf(services: Services): ProfilesApi {
+  if (!services.profiles) throw new Error('profiles are not available in this process');
+  return services.profiles;
 }
 
 function jobsOf(services: Services): NonNullable<Services['jobs']> {
@@ -54,6 +62,11 @@ export function createHandlers(services: Services): Handlers {
     'jobs.cancel': () => jobsOf(services).cancel(),
     'jobs.current': () => jobsOf(services).current(),
     'caches.list': () => jobsOf(services).listCaches(),
+    'profiles.list': () => profilesOf(services).list(),
+    'bundles.default': () => profilesOf(services).defaultBundle(),
+    'bundles.inspect': (args) => profilesOf(services).inspectBundle(args.dir, args.verify ?? false),
+    'images.inspect': (args) => profilesOf(services).inspectImage(args.path),
+    'plan.compute': (args) => profilesOf(services).computePlan(args),
   };
 }
 

@@ -4,6 +4,7 @@ import { appVersion } from './app-info.ts';
 import { DriveService } from './drives.ts';
 import { EventHub } from './events.ts';
 import { createHandlers, type Handlers } from './handlers.ts';
+import { createProfilesApi } from './profiles-api.ts';
 
 export interface AppRuntime {
   handlers: Handlers;
@@ -26,6 +27,7 @@ export function createAppRuntime(): AppRuntime {
       elevated: typeof process.getuid === 'function' && process.getuid() === 0,
     }),
     drives,
+    profiles: createProfilesApi(),
   });
   return {
     handlers,

@@ -6,17 +6,20 @@ import type { EventSpec, InvokeSpec } from './define.ts';
 import { appEvents, appInvoke } from './domains/app.ts';
 import { drivesEvents, drivesInvoke } from './domains/drives.ts';
 import { jobsEvents, jobsInvoke } from './domains/jobs.ts';
+import { profilesEvents, profilesInvoke } from './domains/profiles.ts';
 
 export const invokeContract = {
   ...appInvoke,
   ...drivesInvoke,
   ...jobsInvoke,
+  ...profilesInvoke,
 } satisfies Record<string, InvokeSpec>;
 
 export const eventContract = {
   ...appEvents,
   ...drivesEvents,
   ...jobsEvents,
+  ...profilesEvents,
 } satisfies Record<string, EventSpec>;
 
 export type InvokeContract = typeof invokeContract;

@@ -4,3 +4,4 @@ export * from './gpt.ts';
 export { planLayout, bundleSizes, partitionName, type PlanSource } from './plan-layout.ts';
 export { verityHashBytes } from './verity-size.ts';
 export { guidFromSeed, GUID_PATTERN } from './guid.ts';
+export { PartitionPlanSchema, PlannedPartitionSchema } from './plan-schema.ts';

@@ -83,11 +83,14 @@ export interface PlanOptions {
 /** The profile and bundle cannot be laid out (wrong kind of content, content larger than a fixed slot…). */
 export class PlanError extends Error {
   override name = 'PlanError';
+  /** travels through the IPC error envelope */
+  readonly code: string = 'E_PLAN';
 }
 
 /** The target is smaller than the profile needs with this content. */
 export class TooSmallError extends PlanError {
   override name = 'TooSmallError';
+  override readonly code: string = 'E_TOO_SMALL';
   constructor(
     readonly profileId: string,
     readonly targetBytes: number,

@@ -20,10 +20,13 @@ export class SchemaError extends Error {
 
 export class ProfileError extends SchemaError {
   override name = 'ProfileError';
+  /** travels through the IPC error envelope */
+  readonly code = 'E_PROFILE';
 }
 
 export class ManifestError extends SchemaError {
   override name = 'ManifestError';
+  readonly code = 'E_MANIFEST';
 }
 
 /** ["partitions", 2, "size"] -> "partitions[2].size" */

@@ -1,0 +1,39 @@
+// The "profiles" domain of the contract as one service object (handlers.ts serves it over both transports).
+import type { BundleInfo } from '../../src-shared/contract/domains/profiles.ts';
+import type { z } from 'zod';
+import type { PlanComputeArgs } from '../../src-shared/contract/domains/profiles.ts';
+import type { PartitionPlan } from '../../src-shared/layout/index.ts';
+import type { ImageProfile } from '../../src-shared/profile/index.ts';
+import { defaultBundleDir, loadBundle } from './bundles.ts';
+import { inspectImage, type ImageInfo } from './images.ts';
+import { computePlan } from './plans.ts';
+import { listProfiles } from './profiles.ts';
+
+export interface ProfilesApi {
+  list(): Promise<ImageProfile[]>;
+  defaultBundle(): Promise<BundleInfo | null>;
+  inspectBundle(dir: string, verify: boolean): Promise<BundleInfo>;
+  inspectImage(path: string): Promise<ImageInfo>;
+  computePlan(args: z.output<typeof PlanComputeArgs>): Promise<{ plan: PartitionPlan; source: string }>;
+}
+
+async function bundleInfo(dir: string, verify: boolean): Promise<BundleInfo> {
+  const b = await loadBundle(dir, { verify });
+  return { dir: b.dir, manifest: b.manifest, totalBytes: b.totalBytes, verified: b.verified };
+}
+
+export function createProfilesApi(): ProfilesApi {
+  return {
+    list: () => listProfiles(),
+    async defaultBundle() {
+      const dir = defaultBundleDir();
+      return dir ? bundleInfo(dir, false) : null;
+    },
+    inspectBundle: (dir, verify) => bundleInfo(dir, verify),
+    inspectImage: (path) => inspectImage(path),
+    async computePlan(args) {
+      const { plan, source } = await computePlan(args);
+      return { plan, source };
+    },
+  };
+}

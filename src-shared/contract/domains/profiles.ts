@@ -1,0 +1,58 @@
+// Domain "profiles": the built-in image profiles, bundles and raw images a stick is made from, and the
+// exact partition plan of a profile on a target size.
+import { z } from 'zod';
+import { invoke, noArgs } from '../define.ts';
+import { BundleManifestSchema } from '../../profile/bundle-manifest.ts';
+import { ImageProfileSchema } from '../../profile/image-profile.ts';
+import { PartitionPlanSchema } from '../../layout/plan-schema.ts';
+
+export const BundleInfo = z.object({
+  dir: z.string(),
+  manifest: BundleManifestSchema,
+  /** bytes of every listed file together */
+  totalBytes: z.number().int().nonnegative(),
+  /** true when every file's sha256 was checked (not only presence and size) */
+  verified: z.boolean(),
+});
+export type BundleInfo = z.infer<typeof BundleInfo>;
+
+export const ImageInfoSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  fileBytes: z.number().int().nonnegative(),
+  compression: z.enum(['none', 'xz', 'gzip', 'zstd', 'bzip2']),
+  extension: z.enum(['img', 'iso', 'raw']).nullable(),
+  content: z.object({ iso9660: z.boolean(), partitionTable: z.enum(['gpt', 'mbr']).nullable() }),
+  uncompressedBytes: z.number().int().nonnegative().nullable(),
+  uncompressedExact: z.boolean(),
+  sizeSource: z.enum(['file', 'xz-index', 'gzip-trailer', 'zstd-frame-header']).nullable(),
+});
+
+export const PlanComputeArgs = z.strictObject({
+  /** built-in profile id, or an absolute path of a profile .yaml */
+  profile: z.string().min(1),
+  targetBytes: z.number().int().positive(),
+  sectorSize: z.union([z.literal(512), z.literal(4096)]).optional(),
+  bundleDir: z.string().startsWith('/').optional(),
+  /** a nominal squashfs root of this size instead of a bundle */
+  rootfsSizeBytes: z.number().int().positive().optional(),
+  imagePath: z.string().startsWith('/').optional(),
+  imageBytes: z.number().int().positive().optional(),
+  persistence: z.boolean().optional(),
+  seed: z.string().max(200).optional(),
+});
+
+export const profilesInvoke = {
+  /** Every built-in profile, validated, in display order (classroom, appliance, kiosk, raw). */
+  'profiles.list': invoke(noArgs, z.array(ImageProfileSchema)),
+  /** The demo bundle when it has been built (files present, sizes right), else null. */
+  'bundles.default': invoke(noArgs, BundleInfo.nullable()),
+  /** A bundle directory: manifest parsed, files present with their sizes; sha256 too when verify is true. */
+  'bundles.inspect': invoke(z.strictObject({ dir: z.string().startsWith('/'), verify: z.boolean().optional() }), BundleInfo),
+  /** A raw disk image: compression by magic bytes, partition table / ISO 9660, uncompressed size when cheap. */
+  'images.inspect': invoke(z.strictObject({ path: z.string().startsWith('/') }), ImageInfoSchema),
+  /** The exact plan; a too-small target fails with code E_TOO_SMALL and the needed size in the message. */
+  'plan.compute': invoke(PlanComputeArgs, z.object({ plan: PartitionPlanSchema, source: z.string() })),
+};
+
+export const profilesEvents = {};
