@@ -4,17 +4,27 @@ import { app, BrowserWindow, ipcMain } from 'electron';
 import { appRoot } from '../services/app-info.ts';
 import { createAppRuntime } from '../services/runtime.ts';
 import { bindIpc, senderCheck } from './ipc.ts';
-import { createMainWindow, defaultWindowPaths, guardWebContents, hardenSession, rendererUrl } from './window.ts';
+import { dirname } from 'node:path';
+import {
+  createMainWindow,
+  defaultWindowPaths,
+  guardWebContents,
+  hardenSession,
+  registerAppScheme,
+  rendererUrl,
+  serveAppScheme,
+} from './window.ts';
 
 // Packaged: package.json and resources/ are copied next to app.asar (electron-builder extraResources),
 // where external tools (the helper, mksquashfs…) can read them.
 if (app.isPackaged && !process.env.IIOS_ROOT) process.env.IIOS_ROOT = process.resourcesPath;
 
 app.enableSandbox();
+registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 const paths = defaultWindowPaths(__dirname, appRoot());
-const pageUrl = rendererUrl(paths);
+const pageUrl = rendererUrl();
 let mainWindow: BrowserWindow | null = null;
 
 app.on('web-contents-created', (_event, contents) => guardWebContents(contents, pageUrl));
@@ -25,6 +35,7 @@ app.on('second-instance', () => {
 
 void app.whenReady().then(() => {
   hardenSession();
+  serveAppScheme(dirname(paths.rendererIndex));
   const runtime = createAppRuntime();
   const liveWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
   bindIpc({

@@ -1,10 +1,14 @@
 // The iios window: context isolation, sandbox, no Node in the page, a strict CSP, no navigation away
-// from the app's own page, no new windows, no permissions.
-import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
-import { join } from 'node:path';
+// from the app's own page, no new windows, no permissions. The page comes from a private iios:// scheme
+// rather than file:// (Electron's security checklist): 'self' then means the app's own files only.
+import { app, BrowserWindow, net, protocol, session, shell, type WebContents } from 'electron';
+import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RENDERER_CSP } from '../bridge/static-files.ts';
+import { ELECTRON_CSP } from '../bridge/static-files.ts';
 import { pageUrl } from './ipc.ts';
+
+export const APP_SCHEME = 'iios';
+export const APP_HOST = 'app';
 
 export interface WindowPaths {
   preload: string;
@@ -12,8 +16,34 @@ export interface WindowPaths {
   icon: string | undefined;
 }
 
-export function rendererUrl(paths: WindowPaths): string {
-  return pathToFileURL(paths.rendererIndex).href;
+export function rendererUrl(): string {
+  return `${APP_SCHEME}://${APP_HOST}/index.html`;
+}
+
+/** Before app ready: iios:// behaves like https for the page (standard, secure, fetch). */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
+}
+
+/** After app ready: iios://app/<path> serves files of the built renderer, nothing outside it. */
+export function serveAppScheme(rendererDir: string): void {
+  const root = normalize(rendererDir);
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const rel = normalize(decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
+    const file = join(root, rel);
+    if (url.host !== APP_HOST || !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+      return new Response('not found', { status: 404 });
+    }
+    const response = await net.fetch(pathToFileURL(file).href).catch(() => null);
+    if (!response?.ok) return new Response('not found', { status: 404 });
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', ELECTRON_CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
 }
 
 /** Session-wide guards, once: CSP on every response, every permission request refused. */
@@ -22,7 +52,7 @@ export function hardenSession(): void {
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
   });
 }
 
@@ -64,7 +94,7 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
   });
   win.removeMenu();
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(paths.rendererIndex);
+  void win.loadURL(rendererUrl());
   return win;
 }
 

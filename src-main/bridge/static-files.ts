@@ -17,7 +17,10 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** The CSP of the renderer when served over HTTP (the Electron build carries the same one in a meta tag). */
+/**
+ * The CSP of the renderer when served over HTTP by the bridge; index.html carries the same one in a meta
+ * tag. The Electron window adds ELECTRON_CSP (no WebSocket), and the strictest of all applies.
+ */
 export const RENDERER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -30,6 +33,8 @@ export const RENDERER_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+export const ELECTRON_CSP = RENDERER_CSP.replace("connect-src 'self' ws://127.0.0.1:*", "connect-src 'self'");
 
 export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
