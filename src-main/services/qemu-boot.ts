@@ -36,7 +36,7 @@ export interface BootResult {
 }
 
 /** How long QEMU may take to power off by itself after the verdict line before it is killed. */
-const GRACE_AFTER_VERDICT_MS = 15_000;
+const GRACE_AFTER_VERDICT_MS = 5_000;
 const KILL_ESCALATION_MS = 3_000;
 
 export interface OvmfFiles {
