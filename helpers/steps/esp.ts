@@ -14,14 +14,27 @@ import { bootEntry, entryFileName, loaderConf, type Slot } from './boot-entries.
 
 export const ESP_LABEL = 'IIOS-ESP';
 
+/**
+ * Sectors per cluster for FAT32 on `bytes`: at most 4 KiB clusters, but small enough that the volume keeps
+ * well over the 65525 clusters FAT32 needs (else firmware and mtools take it for FAT16).
+ */
+export function fat32SectorsPerCluster(bytes: number, sector: number): number {
+  let spc = Math.max(1, 4096 / sector);
+  while (spc > 1 && bytes / (sector * spc) < 70_000) spc /= 2;
+  return spc;
+}
+
+/** FAT (FAT32 unless told otherwise) straight on the disk or image at the partition's offset (no loop device, no mount). */
+export async function mkfsFatAt(ctx: TargetCtx, startBytes: number, sizeBytes: number, label: string, fat32 = true): Promise<void> {
+  const sector = ctx.plan.sectorSize;
+  const fat = fat32 ? ['-F', '32', '-s', String(fat32SectorsPerCluster(sizeBytes, sector))] : [];
+  const args = [...fat, '-n', label, '-S', String(sector), `--offset=${startBytes / sector}`, ctx.disk, String(Math.floor(sizeBytes / 1024))];
+  await run('mkfs.vfat', args, { signal: ctx.signal });
+}
+
 export async function mkfsEsp(ctx: TargetCtx): Promise<FatVolume> {
   const esp = ctx.mustPart('esp');
-  const sector = ctx.plan.sectorSize;
-  await run(
-    'mkfs.vfat',
-    ['-F', '32', '-n', ESP_LABEL, '-S', String(sector), `--offset=${esp.startBytes / sector}`, ctx.disk, String(Math.floor(esp.sizeBytes / 1024))],
-    { signal: ctx.signal },
-  );
+  await mkfsFatAt(ctx, esp.startBytes, esp.sizeBytes, ESP_LABEL);
   return { disk: ctx.disk, offset: esp.startBytes };
 }
 

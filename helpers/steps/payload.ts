@@ -10,6 +10,7 @@ import { mkfsExt4 } from '../tools/mkfs.ts';
 import { withMount } from '../tools/mount.ts';
 import { fatCopyIn } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
+import { mkfsFatAt } from './esp.ts';
 
 export interface PayloadEntry {
   path: string;
@@ -33,8 +34,8 @@ export async function payload(ctx: TargetCtx, entries: (PayloadEntry & { sourceP
   if (!part) return [];
   ctx.enter('payload');
   if (part.filesystem === 'vfat') {
-    const sector = ctx.plan.sectorSize;
-    await run('mkfs.vfat', ['-F', '32', '-n', 'IIOS-PAYLD', '-S', String(sector), `--offset=${part.startBytes / sector}`, ctx.disk, String(Math.floor(part.sizeBytes / 1024))], { signal: ctx.signal });
+    // A small payload partition is too small for FAT32: mkfs.vfat picks FAT12/16.
+    await mkfsFatAt(ctx, part.startBytes, part.sizeBytes, 'IIOS-PAYLD', false);
     for (const e of entries) await fatCopyIn({ disk: ctx.disk, offset: part.startBytes }, e.sourcePath, e.path, { signal: ctx.signal });
   } else {
     await withLoop(
