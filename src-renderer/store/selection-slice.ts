@@ -5,7 +5,7 @@ import type { SliceCreator } from './store.ts';
 import type { CacheSetView, ProfileView, SourceView } from './types.ts';
 
 export const IMAGE_FILE_KEY = 'image-file';
-const GiB = 1024 ** 3;
+const GB = 1000 ** 3;
 
 export interface ImageFileTarget {
   enabled: boolean;
@@ -54,7 +54,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   sourceLoading: false,
   sourceError: null,
   selectedDrives: [],
-  imageTarget: { enabled: false, path: '', sizeBytes: 8 * GiB },
+  imageTarget: { enabled: false, path: '', sizeBytes: 8 * GB },
   namePattern: 'class-{nn}',
   payload: [],
   availableCaches: null,

@@ -9,6 +9,8 @@ import type { Drive, PlanView, SourceView } from './types.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
 export interface Badge {
+  /** Which rule (system, too-small…; 'no-fit' when the planner refused for another reason). */
+  code: string;
   text: string;
   tone: BadgeTone;
   /** The full sentence (title / screen readers). */
@@ -23,13 +25,13 @@ export interface DriveVerdict {
 }
 
 const BADGE_TEXT: Record<DriveIssueCode, string> = {
-  system: 'system',
-  'read-only': 'read-only',
-  'too-small': 'too small',
-  source: 'holds the source',
-  mounted: 'mounted',
-  large: 'over 128 GB',
-  virtual: 'virtual',
+  system: 'System drive',
+  'read-only': 'Read-only',
+  'too-small': 'Too small',
+  source: 'Source drive',
+  mounted: 'Mounted',
+  large: 'Over 128 GB',
+  virtual: 'Virtual',
 };
 
 export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
@@ -51,6 +53,7 @@ export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'sourc
   const requiredBytes = plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
   const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: true });
   const badges: Badge[] = issues.map((i) => ({
+    code: i.code,
     text: BADGE_TEXT[i.code],
     tone: i.blocking ? 'danger' : i.code === 'virtual' ? 'info' : 'warn',
     detail: i.message,
@@ -58,7 +61,7 @@ export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'sourc
   let reason = issues.find((i) => i.blocking)?.message ?? null;
   if (!reason && !drive.system && plan?.status === 'error') {
     // The planner refused for another reason than size (or without saying the size): still not selectable.
-    badges.unshift({ text: 'does not fit', tone: 'danger', detail: plan.reason });
+    badges.unshift({ code: 'no-fit', text: 'Does not fit', tone: 'danger', detail: plan.reason });
     reason = plan.reason;
   }
   return { selectable: reason === null, reason, badges };

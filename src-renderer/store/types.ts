@@ -70,6 +70,7 @@ export type PlanResult =
 export interface TargetRequest {
   kind: 'device' | 'image-file';
   path: string;
+  /** The size the target has (devices) or is to be created with (image files). */
   sizeBytes: number;
 }
 

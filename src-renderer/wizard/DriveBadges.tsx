@@ -6,7 +6,7 @@ export function DriveBadges({ badges }: { badges: Badge[] }) {
   return (
     <span className="badges">
       {badges.map((b) => (
-        <span key={b.text} className={`badge ${b.tone}`} title={b.detail}>
+        <span key={b.code} className={`badge badge-${b.code} ${b.tone}`} title={b.detail}>
           {b.text}
         </span>
       ))}

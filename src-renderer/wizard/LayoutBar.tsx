@@ -27,11 +27,11 @@ export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanV
   const segments: React.ReactNode[] = [];
   let cursor = 0;
   for (const p of parts) {
-    if (p.startBytes > cursor) segments.push(<div key={`gap-${p.index}`} style={{ width: pct(p.startBytes - cursor, total) }} aria-hidden="true" />);
+    if (p.startBytes > cursor) segments.push(<div key={`gap-${p.startBytes}`} style={{ width: pct(p.startBytes - cursor, total) }} aria-hidden="true" />);
     const share = p.sizeBytes / total;
     segments.push(
       <div
-        key={p.index}
+        key={`${p.role}-${p.startBytes}`}
         className={`layout-seg ${p.role}`}
         style={{ width: pct(p.sizeBytes, total), flex: 'none' }}
         title={`${p.name}: ${formatBytes(p.sizeBytes)} (${p.filesystem}${p.readOnly ? ', read-only' : ''})`}
@@ -50,7 +50,7 @@ export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanV
       {legend && (
         <ul className="layout-legend">
           {parts.map((p) => (
-            <li key={p.index}>
+            <li key={`${p.role}-${p.startBytes}`}>
               <span className={`swatch layout-seg ${p.role}`} aria-hidden="true" />
               {roleLabel(p.role)} <span className="num">{formatBytes(p.sizeBytes)}</span>
             </li>

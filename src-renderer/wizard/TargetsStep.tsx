@@ -1,6 +1,7 @@
 // Step 3: where to write. The live drive list (sticks appear and vanish as they are plugged in and pulled),
 // several at once. System drives and loop devices only show under "show all drives"; drives that cannot be
 // written are disabled with the reason beside them. An image file can be a target too.
+import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../store/format.ts';
 import { driveVerdict, visibleDrives } from '../store/selectors.ts';
@@ -61,18 +62,7 @@ export function TargetsStep() {
                 onChange={(e) => state.setImageTarget({ path: e.target.value })}
               />
               <label htmlFor="image-file-size">Size (GB)</label>
-              <input
-                id="image-file-size"
-                className="text-input size-input num"
-                type="number"
-                min={1}
-                step={1}
-                value={Math.round(img.sizeBytes / GB)}
-                onChange={(e) => {
-                  const gb = Number(e.target.value);
-                  if (Number.isFinite(gb) && gb > 0) state.setImageTarget({ sizeBytes: Math.round(gb) * GB });
-                }}
-              />
+              <SizeField bytes={img.sizeBytes} onChange={(sizeBytes) => state.setImageTarget({ sizeBytes })} />
             </div>
             <div className="sub muted">Written sparse: the file only takes the space its content needs.</div>
             {imgPlan?.status === 'error' && (
@@ -87,6 +77,26 @@ export function TargetsStep() {
   );
 }
 
+/** Whole gigabytes; the text is the user's while typing (an empty field is allowed on the way to a number). */
+function SizeField({ bytes, onChange }: { bytes: number; onChange: (bytes: number) => void }) {
+  const [text, setText] = useState(String(Math.round(bytes / GB)));
+  return (
+    <input
+      id="image-file-size"
+      className="text-input size-input num"
+      type="number"
+      min={1}
+      step={1}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const gb = Number(e.target.value);
+        if (e.target.value !== '' && Number.isInteger(gb) && gb > 0) onChange(gb * GB);
+      }}
+    />
+  );
+}
+
 function DriveRow({ drive }: { drive: Drive }) {
   const state = useWizard((s) => s);
   const verdict = driveVerdict(drive, state);
@@ -95,7 +105,7 @@ function DriveRow({ drive }: { drive: Drive }) {
   const reasonId = `${inputId}-reason`;
   const sub = [drive.device, drive.busType, drive.backingFile ? `over ${drive.backingFile}` : null].filter(Boolean).join(' · ');
   return (
-    <li className={`drive${checked ? ' selected' : ''}${verdict.selectable ? '' : ' disabled'}`} data-drive={drive.device}>
+    <li className={`drive${checked ? ' selected' : ''}${verdict.selectable ? '' : ' disabled'}`} data-device={drive.device} data-system={drive.system ? 'true' : 'false'}>
       <input
         id={inputId}
         type="checkbox"
@@ -111,7 +121,7 @@ function DriveRow({ drive }: { drive: Drive }) {
         </div>
         <div className="sub mono">{sub}</div>
         {verdict.reason && (
-          <div className="reason" id={reasonId} data-testid="drive-reason">
+          <div className="reason drive-reason" id={reasonId}>
             {verdict.reason}
           </div>
         )}

@@ -1,0 +1,84 @@
+// The wizard's WizardApi over the typed contract client (window.iios wrapped by createIiosClient): the one
+// place where contract shapes become the store's view shapes.
+import type { IiosClient, InvokeResult } from '../../src-shared/contract/index.ts';
+import type { BundleView, JobSnapshotView, StartRequest, WizardApi } from './types.ts';
+
+export function createWizardApi(client: IiosClient): WizardApi {
+  return {
+    listDrives: () => client.invoke('drives.list'),
+    onDrivesChanged: (listener) => client.on('drives.changed', (p) => listener(p.drives)),
+    async listProfiles() {
+      const profiles = await client.invoke('profiles.list');
+      return profiles.map((p) => ({
+        id: p.id,
+        title: p.title,
+        description: p.description,
+        source: p.mode === 'raw' ? 'image' : 'bundle',
+        payload: p.partitions.some((part) => part.role === 'payload'),
+      }));
+    },
+    async defaultBundle() {
+      const info = await client.invoke('bundles.default');
+      return info ? bundleView(info) : null;
+    },
+    async inspectSource(path, want) {
+      if (want === 'image') {
+        const info = await client.invoke('images.inspect', { path });
+        return { kind: 'image', path: info.path, sizeBytes: info.uncompressedBytes ?? info.fileBytes, compression: info.compression === 'none' ? null : info.compression };
+      }
+      // A bundle the user names is checked fully (every file's sha256), so a broken one is refused here.
+      return bundleView(await client.invoke('bundles.inspect', { dir: path, verify: true }));
+    },
+    async computePlan(profileId, source, targetBytes) {
+      try {
+        const where = source.kind === 'bundle' ? { bundleDir: source.dir } : { imagePath: source.path };
+        const { plan } = await client.invoke('plan.compute', { profile: profileId, targetBytes, ...where });
+        return { ok: true, plan };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        // "… needs at least 1.6 GB (1,617,969,664 bytes)": the exact figure is in the parentheses.
+        const needed = /needs at least [^(]*\(([\d,]+) bytes\)/.exec(message);
+        return { ok: false, reason: message, minBytes: needed ? Number(needed[1]!.replace(/,/g, '')) : null };
+      }
+    },
+    async listCaches() {
+      const caches = await client.invoke('caches.list');
+      return caches.map((c) => ({ path: c.path, kind: c.kind, sizeBytes: c.sizeBytes, files: c.files }));
+    },
+    async startJob(req: StartRequest) {
+      const started = await client.invoke('jobs.start', {
+        profileId: req.profileId,
+        ...(req.source.kind === 'bundle' ? { bundleDir: req.source.dir } : { imagePath: req.source.path }),
+        // A device's size is its own; only a new image file is given one.
+        targets: req.targets.map((t) => (t.kind === 'image-file' ? { path: t.path, sizeBytes: t.sizeBytes } : { path: t.path })),
+        namePattern: req.namePattern,
+        payload: req.payload,
+        caches: req.caches,
+        unmountIfMounted: req.unmountIfMounted,
+        verify: true,
+      });
+      return { jobId: started.jobId, targets: started.targets.map((t) => ({ id: t.id, path: t.path, hostname: t.hostname })) };
+    },
+    async cancelJob() {
+      await client.invoke('jobs.cancel');
+    },
+    currentJob: async () => (await client.invoke('jobs.current')) as JobSnapshotView | null,
+    onJobEvent: (listener) => client.on('jobs.event', (n) => listener({ jobId: n.jobId, event: n.event, snapshot: n.snapshot })),
+    async eject(driveId) {
+      return (await client.invoke('drives.eject', { id: driveId })).ejected;
+    },
+  };
+}
+
+function bundleView(b: InvokeResult<'bundles.inspect'>): BundleView {
+  return {
+    kind: 'bundle',
+    dir: b.dir,
+    name: b.manifest.name,
+    version: b.manifest.version,
+    arch: b.manifest.arch,
+    rootfsKind: b.manifest.rootfs.kind,
+    sizeBytes: b.totalBytes,
+    rootHash: b.manifest.verity?.rootHash ?? null,
+  };
+}

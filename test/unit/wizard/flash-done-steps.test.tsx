@@ -1,0 +1,109 @@
+// @vitest-environment jsdom
+// The flash step (a bar per target with phase, speed, ETA, then verification; cancel) and the done step
+// (verified / failed with the reason and what to do, eject, flash more keeping the choices).
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDisabled } from './support/dom.ts';
+import { jobNotice } from './support/fake-services.ts';
+import { setupWizard } from './support/harness.tsx';
+import { bigDisk, stick } from './support/fixtures.ts';
+import { next, tick, toTargets } from './support/steps.ts';
+
+afterEach(cleanup);
+
+type PushArgs = Parameters<typeof jobNotice> extends [unknown, ...infer Rest] ? Rest : never;
+
+async function flashing() {
+  const w = setupWizard();
+  await toTargets(w.user, w.store);
+  await tick(w.user, stick.device);
+  await tick(w.user, bigDisk.device);
+  await next(w.user, w.store, 'options');
+  await next(w.user, w.store, 'review');
+  await w.user.type(screen.getByLabelText(/type the number of targets/), '2');
+  await w.user.click(screen.getByRole('button', { name: 'Erase and flash 2 targets' }));
+  await waitFor(() => expect(w.store.getState().jobId).not.toBeNull());
+  const push = (...args: PushArgs) => act(() => w.fake.emit('jobs.event', jobNotice(w.services, ...args)));
+  return { ...w, push };
+}
+
+const rowOf = (id: string) => document.querySelector<HTMLLIElement>(`li.progress-row[data-target="${id}"]`)!;
+const barOf = (id: string) => within(rowOf(id)).getByRole('progressbar');
+
+describe('flash step', () => {
+  it('shows a bar per target with phase, speed and ETA, then verification, in a row that keeps its size', async () => {
+    const { push } = await flashing();
+    expect(screen.getByRole('heading', { name: 'Flashing' })).toBeTruthy();
+    expect(rowOf('t1-sdb').dataset.state).toBe('pending');
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'slots' }, { 't1-sdb': { status: 'running', phase: 'slots' } });
+    push(
+      { kind: 'progress', targetId: 't1-sdb', bytesDone: 250e6, bytesTotal: 1e9, speedBps: 38.2e6, etaSeconds: 20 },
+      { 't1-sdb': { bytesDone: 250e6, bytesTotal: 1e9, speedBps: 38.2e6, etaSeconds: 20 } },
+    );
+    const row = rowOf('t1-sdb');
+    expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe('25');
+    expect(within(row).getByText('25 %')).toBeTruthy();
+    expect(within(row).getByText('writing system')).toBeTruthy();
+    expect(within(row).getByText('38.2 MB/s')).toBeTruthy();
+    expect(within(row).getByText('ETA 0:20')).toBeTruthy();
+    // the stats are five fixed cells whatever their content: no layout jump as numbers change
+    expect(row.querySelectorAll('.stats > span')).toHaveLength(5);
+
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'verify' }, { 't1-sdb': { phase: 'verify', bytesDone: 0 } });
+    expect(within(row).getByTestId('target-state').textContent).toBe('verifying');
+    push({ kind: 'target-done', targetId: 't1-sdb', verified: true }, { 't1-sdb': { status: 'done', verified: true, phase: 'complete' } });
+    expect(rowOf('t1-sdb').dataset.state).toBe('verified');
+    expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe('100');
+    expect(screen.getByTestId('flash-status').textContent).toBe('1 of 2 finished');
+  });
+
+  it('cancels through jobs.cancel and shows the cancelled target as incomplete', async () => {
+    const { push, user, fake, store } = await flashing();
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'slots' }, { 't1-sdb': { status: 'running', phase: 'slots' } });
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(fake.calls.some((c) => c.channel === 'jobs.cancel')).toBe(true);
+    expect(isDisabled(screen.getByRole('button', { name: 'Cancelling…' }))).toBe(true);
+    push({ kind: 'target-failed', targetId: 't1-sdb', message: 'cancelled', cancelled: true }, { 't1-sdb': { status: 'failed', cancelled: true, message: 'cancelled' } });
+    push({ kind: 'target-failed', targetId: 't2-sde', message: 'cancelled', cancelled: true }, { 't2-sde': { status: 'failed', cancelled: true, message: 'cancelled' } });
+    push({ kind: 'done', results: [] }, {}, 'cancelled');
+    expect(store.getState().step).toBe('done');
+    const result = document.querySelector('[data-result="t1-sdb"]')!;
+    expect(result.getAttribute('data-state')).toBe('cancelled');
+    expect(result.textContent).toMatch(/marked incomplete/);
+    expect(result.textContent).toMatch(/flash it again/);
+  });
+});
+
+describe('done step', () => {
+  it('reports each target: verified, or failed with the reason and what to do; ejects; flash more keeps the choices', async () => {
+    const { push, user, store, fake } = await flashing();
+    push({ kind: 'target-done', targetId: 't1-sdb', verified: true }, { 't1-sdb': { status: 'done', verified: true } });
+    push(
+      { kind: 'target-failed', targetId: 't2-sde', message: 'write to /dev/sde failed: Input/output error', cancelled: false },
+      { 't2-sde': { status: 'failed', message: 'write to /dev/sde failed: Input/output error' } },
+    );
+    push({ kind: 'done', results: [{ targetId: 't1-sdb', ok: true, verified: true }, { targetId: 't2-sde', ok: false, verified: false, message: 'write to /dev/sde failed: Input/output error' }] }, {}, 'done');
+    expect(screen.getByRole('heading', { name: 'Partly done' })).toBeTruthy();
+    const ok = document.querySelector('[data-result="t1-sdb"]')!;
+    expect(within(ok as HTMLElement).getByTestId('result-text').textContent).toMatch(/^Verified/);
+    const bad = document.querySelector('[data-result="t2-sde"]')!;
+    expect(within(bad as HTMLElement).getByTestId('result-text').textContent).toBe('Failed: write to /dev/sde failed: Input/output error');
+    expect(bad.textContent).toMatch(/still plugged in and not write-protected/);
+
+    await user.click(screen.getByRole('button', { name: 'Eject SanDisk Ultra' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Eject SanDisk Ultra' }).textContent).toBe('Ejected'));
+    expect(fake.calls.find((c) => c.channel === 'drives.eject')!.args).toEqual({ id: '/dev/sdb' });
+
+    await user.click(screen.getByRole('button', { name: 'Flash more' }));
+    expect(store.getState()).toMatchObject({ step: 'targets', flashStatus: 'idle', profileId: 'appliance', selectedDrives: ['/dev/sdb', '/dev/sde'], namePattern: 'class-{nn}' });
+    expect(store.getState().source?.kind).toBe('bundle');
+  });
+
+  it('shows a failure of the whole job and marks the unfinished targets failed with its message', async () => {
+    const { push } = await flashing();
+    push({ kind: 'error', message: 'the helper could not be started: the user refused' }, {}, 'failed');
+    expect(screen.getByRole('heading', { name: 'The flash failed' })).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toMatch(/the user refused/);
+    expect(document.querySelector('[data-result="t1-sdb"]')!.textContent).toMatch(/Failed: the helper could not be started/);
+  });
+});

@@ -1,0 +1,99 @@
+// @vitest-environment jsdom
+// Options (name pattern previewed per target, kiosk payload files, cache sets) and review (layout per target
+// to scale, what will be erased where, a deliberate confirmation).
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDisabled } from './support/dom.ts';
+import { setupWizard } from './support/harness.tsx';
+import { bigDisk, loop, stick } from './support/fixtures.ts';
+import { next, tick, toTargets } from './support/steps.ts';
+
+afterEach(cleanup);
+
+async function toOptions(opts: Parameters<typeof setupWizard>[0] = {}, profile: RegExp = /Appliance/) {
+  const w = setupWizard(opts);
+  await toTargets(w.user, w.store, profile);
+  await tick(w.user, stick.device);
+  await tick(w.user, bigDisk.device);
+  await next(w.user, w.store, 'options');
+  return w;
+}
+
+describe('options step', () => {
+  it('previews the name of every target from the pattern and refuses a pattern that repeats names', async () => {
+    const { user } = await toOptions();
+    expect(screen.getAllByTestId('name-preview').map((n) => n.textContent)).toEqual(['class-01', 'class-02']);
+    const field = screen.getByLabelText('Name pattern');
+    await user.clear(field);
+    await user.type(field, 'lab-{{n}');
+    expect(screen.getAllByTestId('name-preview').map((n) => n.textContent)).toEqual(['lab-1', 'lab-2']);
+    await user.clear(field);
+    await user.type(field, 'kiosk');
+    expect(screen.getByRole('alert').textContent).toBe("name pattern 'kiosk' has no {n} or {nn}, so 2 targets would share one name");
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('says "none available yet" when there are no cache sets, and lists them when there are', async () => {
+    await toOptions();
+    expect(screen.getByText('None available yet.')).toBeTruthy();
+    cleanup();
+    const { user, store } = await toOptions({ services: { caches: [{ kind: 'apt', path: '/var/cache/iios/apt', sizeBytes: 1.2e9, files: 812 }] } });
+    const box = screen.getByRole('checkbox', { name: /apt/ });
+    await user.click(box);
+    expect(store.getState().caches).toEqual(['/var/cache/iios/apt']);
+  });
+
+  it('asks for payload files for a kiosk and not for the others', async () => {
+    const { user, store } = await toOptions({}, /Kiosk/);
+    expect(screen.getByText('No payload files yet.')).toBeTruthy();
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+    expect(screen.getByText('Add at least one payload file for the kiosk.')).toBeTruthy();
+    await user.type(screen.getByLabelText(/Payload files/), '/home/teacher/kiosk/start.html{Enter}');
+    expect(store.getState().payload).toEqual(['/home/teacher/kiosk/start.html']);
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'Remove /home/teacher/kiosk/start.html' }));
+    expect(store.getState().payload).toEqual([]);
+  });
+});
+
+describe('review step', () => {
+  it('shows each target with its layout to scale and what will be erased, and needs a deliberate confirmation', async () => {
+    const w = setupWizard();
+    await toTargets(w.user, w.store);
+    await w.user.click(screen.getByRole('checkbox', { name: 'Show all drives' }));
+    await tick(w.user, loop.device);
+    await tick(w.user, bigDisk.device);
+    await w.user.click(screen.getByRole('checkbox', { name: 'Write to an .img file' }));
+    await w.user.type(screen.getByLabelText('Image file path'), '/srv/class.img');
+    await next(w.user, w.store, 'options');
+    await next(w.user, w.store, 'review');
+
+    const panels = [...document.querySelectorAll<HTMLElement>('[data-review-target]')];
+    expect(panels.map((p) => p.dataset.reviewTarget)).toEqual(['/dev/sde', '/dev/loop7', '/srv/class.img']);
+    const [big, lo, img] = panels as [HTMLElement, HTMLElement, HTMLElement];
+    expect(within(big).getByRole('img').getAttribute('aria-label')).toMatch(/^Layout of 2\.0 TB: EFI 537 MB, .* data 2\.0 TB$/);
+    expect(big.querySelector('.erase')!.textContent).toBe(
+      'Everything on /dev/sde (WD Elements, 2.0 TB) will be erased. Its mounted filesystems (/media/teacher/WD) will be unmounted first.',
+    );
+    expect(lo.querySelector('.erase')!.textContent).toBe('Everything on /dev/loop7 (Loop device, 8.0 GB) will be erased.');
+    expect(img.querySelector('.erase')!.textContent).toBe('The file /srv/class.img will be created, or replaced if it exists (8.0 GB, sparse).');
+    expect(within(img).getByText('class-03')).toBeTruthy();
+
+    const go = screen.getByRole('button', { name: 'Erase and flash 3 targets' });
+    expect(isDisabled(go)).toBe(true);
+    const count = screen.getByLabelText(/type the number of targets/);
+    await w.user.type(count, '2');
+    expect(isDisabled(go)).toBe(true);
+    await w.user.clear(count);
+    await w.user.type(count, '3');
+    expect(isDisabled(go)).toBe(false);
+    await w.user.keyboard('{Enter}');
+    await waitFor(() => expect(w.store.getState().step).toBe('flash'));
+    const call = w.fake.calls.find((c) => c.channel === 'jobs.start')!;
+    expect(call.args).toMatchObject({
+      targets: [{ path: '/dev/sde' }, { path: '/dev/loop7' }, { path: '/srv/class.img', sizeBytes: 8e9 }],
+      unmountIfMounted: true,
+    });
+  });
+});

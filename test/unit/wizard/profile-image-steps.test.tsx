@@ -1,0 +1,101 @@
+// @vitest-environment jsdom
+// Profile cards (one line each, a to-scale layout picture) and the image step (demo bundle preselected with
+// name, version, size and verity root hash; a broken bundle refused with the services' reason).
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDisabled } from './support/dom.ts';
+import { setupWizard } from './support/harness.tsx';
+import { chooseProfile, next } from './support/steps.ts';
+
+afterEach(cleanup);
+
+describe('profile step', () => {
+  it('shows every built-in profile as a card with its one-line description and its layout to scale', async () => {
+    const { store } = setupWizard();
+    const cards = await screen.findAllByRole('radio');
+    expect(cards.map((c) => c.getAttribute('data-profile'))).toEqual(['classroom', 'appliance', 'kiosk', 'raw']);
+    const appliance = screen.getByRole('radio', { name: /Appliance/ });
+    expect(appliance.textContent).toMatch(/Immutable A\/B system slots sealed with dm-verity/);
+    const picture = await within(appliance).findByRole('img');
+    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 17\.2 GB: EFI 537 MB, root A 2\.1 MB, verity A 1\.0 MB, root B 2\.1 MB, verity B 1\.0 MB, data 16\.6 GB$/);
+    // to scale: the data partition takes almost all of the bar, the ESP about 3 %
+    const widths = [...picture.querySelectorAll<HTMLElement>('.layout-seg')].map((s) => parseFloat(s.style.width));
+    expect(widths[0]).toBeCloseTo((512 * 2 ** 20 * 100) / 2 ** 34, 2);
+    expect(widths[5]).toBeGreaterThan(96);
+    expect(within(screen.getByRole('radio', { name: /Disk image/ })).getByText(/follows the disk image/)).toBeTruthy();
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+    expect(store.getState().profileId).toBeNull();
+  });
+
+  it('is chosen with the keyboard alone: Tab to a card, Enter, then on to Next', async () => {
+    const { user, store } = setupWizard();
+    await screen.findAllByRole('radio');
+    screen.getByRole('radio', { name: /Classroom/ }).focus();
+    await user.tab();
+    expect(document.activeElement?.getAttribute('data-profile')).toBe('appliance');
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('radio', { name: /Appliance/ }).getAttribute('aria-checked')).toBe('true');
+    await user.tab(); await user.tab(); // kiosk, raw
+    await user.tab(); // Next
+    expect(document.activeElement?.textContent).toBe('Next: Image →');
+    await user.keyboard(' ');
+    expect(store.getState().step).toBe('image');
+    // the new step's heading takes the focus
+    expect(document.activeElement?.tagName).toBe('H2');
+  });
+
+  it('says so when the profiles cannot be loaded', async () => {
+    setupWizard({ handlers: { 'profiles.list': () => { throw new Error('resources/profiles/kiosk.yaml: partitions[2].size: "fitt" is not a size'); } } as never });
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/The profiles could not be loaded\..*"fitt" is not a size/);
+  });
+});
+
+describe('image step', () => {
+  it('preselects the demo bundle and shows its name, version, size and verity root hash', async () => {
+    const { user, store } = setupWizard();
+    await chooseProfile(user, /Appliance/);
+    await next(user, store, 'image');
+    expect((await screen.findByTestId('bundle-name')).textContent).toBe('iios-demo');
+    expect(screen.getByText('2026.11.1')).toBeTruthy();
+    expect(screen.getByText('16.6 MB')).toBeTruthy();
+    expect(screen.getByTestId('root-hash').textContent).toBe('1f22750d13196694e7e3666a61c3fda05edc1e0de409a6c68cada740b138683d');
+    expect((screen.getByLabelText('Bundle folder') as HTMLInputElement).value).toBe('/opt/iios/demo-bundle');
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(false);
+  });
+
+  it('refuses a broken bundle with the reason and what to do, and offers the demo bundle again', async () => {
+    const reason = 'bundle /media/usb/lab: root.squashfs has sha256 00ff, manifest.json says e33e';
+    const { user, store } = setupWizard({ services: { brokenBundles: { '/media/usb/lab': reason } } });
+    await chooseProfile(user, /Appliance/);
+    await next(user, store, 'image');
+    await screen.findByTestId('bundle-name');
+    const field = screen.getByLabelText('Bundle folder');
+    await user.clear(field);
+    await user.type(field, '/media/usb/lab{Enter}');
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('This bundle is refused.')).toBeTruthy();
+    expect(screen.getByTestId('source-error').textContent).toBe(reason);
+    expect(alert.textContent).toMatch(/Rebuild or copy the bundle again/);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByTestId('bundle-name')).toBeNull();
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+    expect(screen.getByText('Choose a bundle that passes the check.')).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Use the demo bundle' }));
+    await waitFor(() => expect(screen.getByTestId('bundle-name').textContent).toBe('iios-demo'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('refuses a folder that is not a bundle at all', async () => {
+    const { user, store } = setupWizard();
+    await chooseProfile(user, /Classroom/);
+    await next(user, store, 'image');
+    await screen.findByTestId('bundle-name');
+    const field = screen.getByLabelText('Bundle folder');
+    await user.clear(field);
+    await user.type(field, '/home/teacher/Downloads');
+    await user.click(screen.getByRole('button', { name: 'Check' }));
+    expect((await screen.findByTestId('source-error')).textContent).toBe('/home/teacher/Downloads/manifest.json: no such file: not an iios bundle');
+  });
+});

@@ -1,0 +1,128 @@
+// In-memory services behind the fake window.iios: real profiles (resources/profiles/*.yaml parsed by the
+// shared schema), a real bundle manifest, the real planner (planLayout), drives and a job table held in memory.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Handlers } from '../../../../src-main/services/handlers.ts';
+import type { Drive } from '../../../../src-shared/contract/index.ts';
+import type { JobEvent } from '../../../../src-shared/job/events.ts';
+import { planLayout, TooSmallError } from '../../../../src-shared/layout/index.ts';
+import { parseBundleManifest, parseImageProfile, type BundleManifest, type ImageProfile } from '../../../../src-shared/profile/index.ts';
+import type { Snapshot, SnapshotTarget } from './fixtures.ts';
+import { snapshotTarget } from './fixtures.ts';
+
+const ROOT = join(import.meta.dirname, '../../../..');
+export const DEMO_DIR = '/opt/iios/demo-bundle';
+
+export const demoManifest: BundleManifest = parseBundleManifest(
+  JSON.stringify({
+    format: 1,
+    name: 'iios-demo',
+    version: '2026.11.1',
+    arch: 'x86_64',
+    kernel: 'vmlinuz',
+    initrd: 'initrd.img',
+    cmdline: 'console=ttyS0,115200',
+    bootloader: 'systemd-bootx64.efi',
+    rootfs: { kind: 'squashfs', file: 'root.squashfs', sizeBytes: 933888 },
+    verity: { hashFile: 'root.verity', rootHash: '1f22750d13196694e7e3666a61c3fda05edc1e0de409a6c68cada740b138683d', salt: 'e33e5363845c1db6bb633b9a2497401e71cb653876c5982bd1e185369ebfca43', dataBlockSize: 4096, hashBlockSize: 4096, hashAlgorithm: 'sha256', sizeBytes: 16384 },
+    files: {
+      vmlinuz: { sha256: '26f2e57c99338feaf71c46fa4babdc7e1a6c115943002d109fdb746667104f5f', sizeBytes: 8247232 },
+      'initrd.img': { sha256: 'df930365f9cb2161e533ffb6dd000e340bf35546cdd318e9639bacce1a62a9dc', sizeBytes: 7252453 },
+      'root.squashfs': { sha256: 'e33e5363845c1db6bb633b9a2497401e71cb653876c5982bd1e185369ebfca43', sizeBytes: 933888 },
+      'root.verity': { sha256: '32d869a98fdd78e712e558e618c7061a1e686dca59d5adb9102468c8cff8f45f', sizeBytes: 16384 },
+      'systemd-bootx64.efi': { sha256: '10288fece5e90ce3ba3e7160f49695b022d648f7ef41774678db8c77774db167', sizeBytes: 140891 },
+    },
+  }),
+  'manifest.json',
+);
+
+export function builtInProfiles(): ImageProfile[] {
+  const dir = join(ROOT, 'resources/profiles');
+  const order = ['classroom', 'appliance', 'kiosk', 'raw'];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => parseImageProfile(readFileSync(join(dir, f), 'utf8'), f, f.slice(0, -5)))
+    .sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
+
+export interface FakeServices {
+  drives: Drive[];
+  caches: { kind: string; path: string; sizeBytes: number; files: number }[];
+  job: Snapshot | null;
+  /** Bundle folders that fail their check, with the services' message. */
+  brokenBundles: Record<string, string>;
+}
+
+export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
+  const profiles = builtInProfiles();
+  const bundles: Record<string, BundleManifest> = { [DEMO_DIR]: demoManifest };
+  const handlers = {
+    'app.info': () => ({ name: 'iios', version: '0.1.0', platform: 'linux', arch: 'x64', transport: 'bridge', elevated: true }),
+    'drives.list': () => s.drives,
+    'drives.eject': (args: { id: string }) => {
+      if (!s.drives.some((d) => d.id === args.id)) throw new Error(`${args.id} is gone`);
+      return { ejected: true };
+    },
+    'caches.list': () => s.caches,
+    'jobs.current': () => s.job,
+    'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
+    'jobs.start': (args: { targets: { path: string; sizeBytes?: number }[]; namePattern?: string }) => {
+      if (s.job && (s.job.status === 'running' || s.job.status === 'starting' || s.job.status === 'cancelling')) {
+        throw new Error(`a write is already running (job ${s.job.jobId}); wait for it to finish or cancel it first`);
+      }
+      const targets = args.targets.map((t, i) => ({
+        id: `t${i + 1}-${t.path.split('/').pop()}`,
+        path: t.path,
+        kind: t.path.startsWith('/dev/') ? ('device' as const) : ('image-file' as const),
+        sizeBytes: t.sizeBytes ?? s.drives.find((d) => d.device === t.path)?.sizeBytes ?? 0,
+        hostname: (args.namePattern ?? 'iios-{nn}').replace('{nn}', String(i + 1).padStart(2, '0')),
+      }));
+      s.job = {
+        jobId: `job-${Date.now().toString(36)}`,
+        status: 'starting',
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        error: null,
+        results: null,
+        targets: targets.map((t) => snapshotTarget({ id: t.id, path: t.path, hostname: t.hostname })),
+      };
+      return { jobId: s.job.jobId, targets };
+    },
+    'profiles.list': () => profiles,
+    'bundles.default': () => bundleInfo(DEMO_DIR, demoManifest, false),
+    'bundles.inspect': (args: { dir: string }) => {
+      if (s.brokenBundles[args.dir]) throw Object.assign(new Error(s.brokenBundles[args.dir]), { code: 'E_BUNDLE' });
+      const manifest = bundles[args.dir];
+      if (!manifest) throw Object.assign(new Error(`${args.dir}/manifest.json: no such file: not an iios bundle`), { code: 'E_BUNDLE' });
+      return bundleInfo(args.dir, manifest, true);
+    },
+    'plan.compute': (args: { profile: string; bundleDir?: string; targetBytes: number }) => {
+      const profile = profiles.find((p) => p.id === args.profile);
+      if (!profile) throw new Error(`no profile ${args.profile}`);
+      const manifest = bundles[args.bundleDir ?? DEMO_DIR]!;
+      try {
+        return { plan: planLayout(profile, manifest, args.targetBytes), source: `bundle ${args.bundleDir} (${manifest.name} ${manifest.version})` };
+      } catch (err) {
+        if (err instanceof TooSmallError) throw Object.assign(err, { code: 'E_TOO_SMALL' });
+        throw err;
+      }
+    },
+  } satisfies Partial<Record<keyof Handlers | string, unknown>>;
+  return handlers;
+}
+
+/** Advances the in-memory job by one helper event: updates the snapshot like the job service, returns the notice. */
+export function jobNotice(s: FakeServices, event: JobEvent, patch: Record<string, Partial<SnapshotTarget>> = {}, status?: Snapshot['status']) {
+  if (!s.job) throw new Error('no job');
+  s.job = {
+    ...s.job,
+    status: status ?? (s.job.status === 'starting' ? 'running' : s.job.status),
+    error: event.kind === 'error' ? event.message : s.job.error,
+    targets: s.job.targets.map((t) => ({ ...t, ...patch[t.id] })),
+  };
+  return { jobId: s.job.jobId, event, snapshot: s.job };
+}
+
+function bundleInfo(dir: string, manifest: BundleManifest, verified: boolean) {
+  return { dir, manifest, verified, totalBytes: Object.values(manifest.files).reduce((sum, f) => sum + f.sizeBytes, 0) };
+}

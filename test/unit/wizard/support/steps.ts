@@ -1,0 +1,33 @@
+// Shortcuts through the wizard for tests that start at a later step: each click is what a user does.
+import { screen, waitFor } from '@testing-library/react';
+import type { UserEvent } from '@testing-library/user-event';
+import { expect } from 'vitest';
+import { isDisabled } from './dom.ts';
+import type { WizardStore } from '../../../../src-renderer/store/store.ts';
+
+export async function chooseProfile(user: UserEvent, title: RegExp | string) {
+  await user.click(await screen.findByRole('radio', { name: title }));
+}
+
+export async function next(user: UserEvent, store: WizardStore, expected: string) {
+  const button = await screen.findByRole('button', { name: /^Next:/ });
+  await waitFor(() => expect(isDisabled(button)).toBe(false));
+  await user.click(button);
+  await waitFor(() => expect(store.getState().step).toBe(expected));
+}
+
+/** Profile → image (demo bundle) → targets. */
+export async function toTargets(user: UserEvent, store: WizardStore, profile: RegExp | string = /Appliance/) {
+  await chooseProfile(user, profile);
+  await next(user, store, 'image');
+  await screen.findByText('iios-demo');
+  await next(user, store, 'targets');
+}
+
+export async function tick(user: UserEvent, device: string) {
+  const row = document.querySelector(`li.drive[data-device="${device}"]`);
+  if (!row) throw new Error(`no row for ${device}`);
+  const box = row.querySelector('input')!;
+  await waitFor(() => expect(isDisabled(box)).toBe(false));
+  await user.click(box);
+}
