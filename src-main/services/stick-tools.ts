@@ -27,7 +27,7 @@ export async function tool(file: string, args: string[], opts: ToolOptions = {})
 }
 
 export async function toolBuffer(file: string, args: string[], opts: ToolOptions = {}): Promise<Buffer> {
-  const r = await execa(file, args, { reject: false, encoding: 'buffer', cancelSignal: opts.signal, env: { LC_ALL: 'C', ...opts.env } });
+  const r = await execa(file, args, { reject: false, encoding: 'buffer', stripFinalNewline: false, cancelSignal: opts.signal, env: { LC_ALL: 'C', ...opts.env } });
   if (r.exitCode !== 0) throw new ReadToolError(file, r.exitCode ?? null, Buffer.from(r.stderr as Uint8Array).toString());
   return Buffer.from(r.stdout as Uint8Array);
 }
