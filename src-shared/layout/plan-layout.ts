@@ -3,7 +3,7 @@
 // the growing partition (always the last) ends on the last 1 MiB boundary before the backup GPT.
 import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { ImageProfile, ProfilePartition } from '../profile/image-profile.ts';
-import { formatBinaryBytes, parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
+import { formatBinaryBytes, groupDigits, parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
 import { ALIGNMENT_BYTES, ATTR_READ_ONLY, MIN_BTRFS_BYTES, SECTOR_SIZES, TYPE_GUIDS, alignDown, alignUp, gptGeometry } from './gpt.ts';
 import { finishPlan, uniqueGuid } from './plan-common.ts';
 import {
@@ -64,7 +64,7 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
     const content = contentOf(part.role, sizes);
     if (content !== undefined && size < content) {
       throw new PlanError(
-        `${partitionName(part.role)} is ${formatBinaryBytes(size)} (partitions[${i}].size "${part.size}") but its content is ${formatBinaryBytes(content)}`,
+        `${partitionName(part.role)} is ${formatBinaryBytes(size)} (partitions[${i}].size "${part.size}") but its content is ${groupDigits(content)} bytes`,
       );
     }
     if (size === 0) throw new PlanError(`partitions[${i}].size: "${part.size}" is zero`);
