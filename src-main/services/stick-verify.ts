@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { partitionByName, readStick, type StickInfo, type StickPartition } from './stick-reader.ts';
-import { fatReadFile, tool, withReadOnlyLoop } from './stick-tools.ts';
+import { fatReadFile, tool, toolBuffer, withReadOnlyLoop } from './stick-tools.ts';
 
 export interface VerifyCheck {
   name: string;
@@ -52,16 +52,20 @@ export async function hashRange(path: string, offset: number, length: number, on
   }
 }
 
-async function hasBtrfsMagic(path: string, part: StickPartition): Promise<boolean> {
+async function readAt(path: string, at: number, length: number): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(8);
-    await fh.read(buf, 0, 8, part.startBytes + 0x10040);
-    return buf.equals(BTRFS_MAGIC);
+    const buf = Buffer.alloc(length);
+    await fh.read(buf, 0, length, at);
+    return buf;
   } finally {
     await fh.close();
   }
 }
+
+const hasBtrfsMagic = async (path: string, part: StickPartition) => (await readAt(path, part.startBytes + 0x10040, 8)).equals(BTRFS_MAGIC);
+/** ext2/3/4: 0xEF53 at byte 56 of the superblock, which starts 1024 bytes in. */
+const hasExt4Magic = async (path: string, part: StickPartition) => (await readAt(path, part.startBytes + 1024 + 56, 2)).readUInt16LE(0) === 0xef53;
 
 /** Runs every check that applies; a failing check does not stop the others. */
 export async function verifyStick(path: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -133,6 +137,31 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
         }
       }
       return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${espFiles.length} files match` };
+    });
+  }
+
+  const payloadPart = partitionByName(info.layout, 'iios-payload');
+  if (payloadPart && stamp.payload.length) {
+    await check('payload', async () => {
+      const bad: string[] = [];
+      const readAll = async (read: (file: string) => Promise<Buffer>) => {
+        for (const p of stamp.payload) {
+          try {
+            const got = createHash('sha256').update(await read(p.path)).digest('hex');
+            if (got !== p.sha256) bad.push(`${p.path} differs`);
+          } catch {
+            bad.push(`${p.path} missing`);
+          }
+        }
+      };
+      if (await hasExt4Magic(path, payloadPart)) {
+        await withReadOnlyLoop(path, payloadPart.startBytes, payloadPart.sizeBytes, (dev) =>
+          readAll((file) => toolBuffer('debugfs', ['-R', `cat ${file}`, dev], { signal: opts.signal })),
+        );
+      } else {
+        await readAll((file) => fatReadFile(path, payloadPart.startBytes, file, { signal: opts.signal }));
+      }
+      return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${stamp.payload.length} files match` };
     });
   }
 

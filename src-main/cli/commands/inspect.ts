@@ -26,6 +26,9 @@ export function describeStick(info: StickInfo): string {
   );
   const s = info.stamp;
   if (!s) {
+    if (!info.esp && info.layout.partitions.some((p) => p.name === 'iios-data')) {
+      out.push('a disk image written as it is, with an iios persistence partition (raw profile: no stamp)');
+    }
     out.push(`stamp: none — ${info.stampError ?? 'not a stick made by iios'}`);
     out.push('status: NOT an iios stick (or not complete)');
     return out.join('\n');
