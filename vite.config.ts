@@ -12,5 +12,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',
+    // One bundle loaded from disk or loopback: no network cost to split for.
+    chunkSizeWarningLimit: 2000,
   },
 });
