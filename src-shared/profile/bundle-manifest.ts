@@ -87,7 +87,7 @@ export const BundleManifestSchema = z
         });
       }
     }
-  });
+  }, { when: (payload) => payload.issues.length === 0 }); // cross-checks only once every field is well-formed
 export type BundleManifest = z.infer<typeof BundleManifestSchema>;
 
 /** Validates an already-parsed manifest object. */
