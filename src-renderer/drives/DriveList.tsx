@@ -36,7 +36,10 @@ export function DriveList({ drives, selected, onToggle, mode = 'multiple', rules
               name="drive"
               checked={selected.includes(d.id)}
               disabled={Boolean(blocking)}
-              onChange={() => onToggle(d.id)}
+              // Refused here too, not only by `disabled` (a synthetic click still reaches onChange).
+              onChange={() => {
+                if (!blocking) onToggle(d.id);
+              }}
               aria-describedby={`${inputId}-why`}
             />
             <label htmlFor={inputId} className="drive-main">
