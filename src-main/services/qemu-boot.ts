@@ -32,12 +32,27 @@ export interface BootResult {
   serial: string;
   /** True when QEMU was killed because the time budget ran out before it stopped on its own. */
   timedOut: boolean;
+  /** Why the boot was cut short without a verdict (firmware fell back to its shell, kernel panic), if it was. */
+  deadEnd: string | null;
   elapsedMs: number;
 }
 
 /** How long QEMU may take to power off by itself after the verdict line before it is killed. */
 const GRACE_AFTER_VERDICT_MS = 5_000;
 const KILL_ESCALATION_MS = 3_000;
+/** After a dead end is seen, a moment more of serial output (the panic's backtrace) before QEMU is killed. */
+const DEAD_END_GRACE_MS = 2_000;
+
+const DEAD_ENDS: Array<[RegExp, string]> = [
+  [/BdsDxe: starting Boot[0-9A-F]+ "EFI Internal Shell"/, 'firmware found no bootable ESP and started its shell'],
+  [/Kernel panic - not syncing/, 'kernel panic'],
+];
+
+/** Recognises serial output after which no IIOS verdict can follow. */
+export function deadEnd(serial: string): string | null {
+  for (const [pattern, why] of DEAD_ENDS) if (pattern.test(serial)) return why;
+  return null;
+}
 
 export interface OvmfFiles {
   code: string;
@@ -140,6 +155,7 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
     let timedOut = false;
     let aborted = false;
     let graceTimer: NodeJS.Timeout | null = null;
+    let stuck: string | null = null;
 
     running.stdout?.on('data', (chunk: Buffer | string) => {
       const text = chunk.toString();
@@ -148,6 +164,9 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
       if (graceTimer === null && /IIOS-(READY|FAIL) [^\n]*\n/.test(serial)) {
         // The verdict is in; the guest has synced before printing it. Give it time to power off, then stop it.
         graceTimer = setTimeout(() => killQemu(running), GRACE_AFTER_VERDICT_MS);
+      } else if (graceTimer === null && (stuck = deadEnd(serial)) !== null) {
+        // No verdict will ever come (no bootloader found, kernel panic): stop now instead of at the timeout.
+        graceTimer = setTimeout(() => killQemu(running), DEAD_END_GRACE_MS);
       }
     });
     running.stderr?.on('data', (chunk: Buffer | string) => {
@@ -175,7 +194,7 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
     if (verdict.readyLine === null && verdict.failLine === null && !timedOut && result.exitCode !== 0) {
       throw new Error(`iios: qemu-system-x86_64 failed (exit ${result.exitCode}): ${stderr.trim() || 'no output'}`);
     }
-    return { ...verdict, serial, timedOut, elapsedMs: Date.now() - started };
+    return { ...verdict, serial, timedOut, deadEnd: stuck, elapsedMs: Date.now() - started };
   } finally {
     killQemu(child);
     process.removeListener('exit', killChild);
