@@ -19,6 +19,12 @@ import {
 // where external tools (the helper, mksquashfs…) can read them.
 if (app.isPackaged && !process.env.IIOS_ROOT) process.env.IIOS_ROOT = process.resourcesPath;
 
+// Chromium refuses to start as root with its OS sandbox on. iios is normally started as a user (the helper
+// is elevated per job); when it is started as root anyway, run without it rather than not at all.
+if (typeof process.getuid === 'function' && process.getuid() === 0) {
+  console.warn('iios: running as root: the Chromium OS sandbox is off (start iios as a normal user to keep it)');
+  app.commandLine.appendSwitch('no-sandbox');
+}
 app.enableSandbox();
 registerAppScheme();
 if (!app.requestSingleInstanceLock()) app.quit();
