@@ -48,6 +48,7 @@ export function createIiosClient(transport: IiosTransport): IiosClient {
       return transport.on(event, (payload) => {
         const parsed = schema.safeParse(payload);
         if (parsed.success) listener(parsed.data as EventPayload<typeof event>);
+        else console.warn(`iios: dropped a malformed ${event} event: ${z.prettifyError(parsed.error)}`);
       });
     },
   };
