@@ -1,0 +1,169 @@
+// The plan applied with sgdisk to a sparse file (512-byte sectors) and to a loop device with 4096-byte
+// sectors, read back with sfdisk --json: `sgdisk -v` finds no problem, and names, type GUIDs, unique GUIDs,
+// starts, sizes, attribute bit 60 and the usable LBA range are what the plan says. `iios plan --json` run as a
+// subprocess says the same. The raw profile's steps (sgdisk -e, then the new partition) run on a real image.
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planLayout, type PartitionPlan, type SectorSize } from '../../src-shared/layout/index.ts';
+import { validateBundleManifest, type BundleManifest } from '../../src-shared/profile/index.ts';
+import { loadProfile } from '../../src-main/services/profiles.ts';
+import { planSummary } from '../../src-main/services/plans.ts';
+import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
+
+const GiB = 1024 ** 3;
+
+interface SfdiskTable {
+  label: string;
+  id: string;
+  firstlba: number;
+  lastlba: number;
+  sectorsize: number;
+  partitions: { start: number; size: number; type: string; uuid: string; name?: string; attrs?: string }[];
+}
+
+async function readBack(disk: string): Promise<SfdiskTable> {
+  const { stdout } = await execa('sfdisk', ['--json', disk]);
+  return (JSON.parse(stdout) as { partitiontable: SfdiskTable }).partitiontable;
+}
+
+/** The sgdisk command line that lays the plan out (what the writer's partition step does). */
+function sgdiskArgs(plan: PartitionPlan, disk: string): string[] {
+  const args = ['--clear'];
+  if (plan.diskGuid) args.push('--disk-guid', plan.diskGuid);
+  for (const p of plan.partitions) {
+    const i = p.index;
+    args.push('-n', `${i}:${p.startLba}:${p.startLba + p.sizeLba - 1}`, '-t', `${i}:${p.typeGuid}`, '-c', `${i}:${p.name}`);
+    if (p.uniqueGuid) args.push('-u', `${i}:${p.uniqueGuid}`);
+    for (const bit of p.attributes) args.push('-A', `${i}:set:${bit}`);
+  }
+  return [...args, disk];
+}
+
+async function applyAndCheck(plan: PartitionPlan, disk: string): Promise<SfdiskTable> {
+  await execa('sgdisk', sgdiskArgs(plan, disk));
+  const verify = await execa('sgdisk', ['-v', disk]);
+  expect(verify.stdout).toContain('No problems found.');
+  const table = await readBack(disk);
+  expect(table).toMatchObject({ label: 'gpt', sectorsize: plan.sectorSize, firstlba: plan.firstUsableLba, lastlba: plan.lastUsableLba });
+  expect(table.id.toLowerCase()).toBe(plan.diskGuid);
+  expect(
+    table.partitions.map((p) => ({ start: p.start, size: p.size, type: p.type.toLowerCase(), uuid: p.uuid.toLowerCase(), name: p.name, attrs: p.attrs })),
+  ).toEqual(
+    plan.partitions.map((p) => ({
+      start: p.startLba, size: p.sizeLba, type: p.typeGuid, uuid: p.uniqueGuid, name: p.name,
+      attrs: p.attributes.length ? p.attributes.map((b) => `GUID:${b}`).join(' ') : undefined,
+    })),
+  );
+  return table;
+}
+
+/** `iios plan … --json` as a user runs it. */
+async function cliPlan(args: string[]): Promise<unknown> {
+  const r = await execa('node', ['src-main/cli/iios.mjs', 'plan', ...args, '--json'], { env: { IIOS_FROM_SOURCE: '1' } });
+  return JSON.parse(r.stdout);
+}
+
+/** The sfdisk read-back in the shape of `iios plan --json`. */
+function summaryOf(table: SfdiskTable, diskBytes: number) {
+  const ss = table.sectorsize;
+  return {
+    diskBytes,
+    sectorSize: ss,
+    partitions: table.partitions.map((p) => ({
+      name: p.name, typeGuid: p.type.toLowerCase(), startBytes: p.start * ss, sizeBytes: p.size * ss, readOnly: (p.attrs ?? '').includes('GUID:60'),
+    })),
+  };
+}
+
+let work: string;
+let bundle: TestBundle;
+let manifest: BundleManifest;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'iios-plan-sgdisk-'));
+  bundle = await makeBundle({ randomBytes: 512 * 1024 });
+  manifest = validateBundleManifest(bundle.manifest);
+});
+afterAll(async () => {
+  await bundle?.cleanup();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe.each(['classroom', 'appliance', 'kiosk'])('%s profile', (id) => {
+  it.each([8_000_000_000, 16 * GiB])('512-byte sectors, sparse file of %i bytes: sgdisk agrees', async (diskBytes) => {
+    const disk = join(work, `${id}-${diskBytes}.img`);
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    try {
+      const plan = planLayout(await loadProfile(id), manifest, diskBytes, { sectorSize: 512, seed: `${id}/${diskBytes}` });
+      const table = await applyAndCheck(plan, disk);
+      if (diskBytes === 8_000_000_000) {
+        const cli = await cliPlan(['--profile', id, '--bundle', bundle.dir, '--size', String(diskBytes)]);
+        expect(cli).toEqual(planSummary(plan));
+        expect(cli).toEqual(summaryOf(table, diskBytes));
+      }
+    } finally {
+      await rm(disk, { force: true });
+    }
+  });
+
+  it('4096-byte sectors on a loop device: sgdisk agrees', async () => {
+    const diskBytes = 16 * GiB;
+    const file = join(work, `${id}-4k.img`);
+    await execa('truncate', ['-s', String(diskBytes), file]);
+    const loop = (await execa('losetup', ['-f', '--show', '--sector-size', '4096', file])).stdout.trim();
+    try {
+      expect((await execa('blockdev', ['--getss', loop])).stdout.trim()).toBe('4096');
+      const sectorSize: SectorSize = 4096;
+      const plan = planLayout(await loadProfile(id), manifest, diskBytes, { sectorSize, seed: `${id}/4k` });
+      const table = await applyAndCheck(plan, loop);
+      const cli = await cliPlan(['--profile', id, '--bundle', bundle.dir, '--size', '16G', '--sector-size', '4096']);
+      expect(cli).toEqual(planSummary(plan));
+      expect(cli).toEqual(summaryOf(table, diskBytes));
+    } finally {
+      await execa('losetup', ['-d', loop]);
+      await rm(file, { force: true });
+    }
+  });
+});
+
+describe('raw profile', () => {
+  it('writes the image, relocates its GPT with sgdisk -e and adds iios-data behind it', async () => {
+    // a 64 MiB bootc-style disk image with its own GPT: an ESP and a root filling the image
+    const image = join(work, 'os.img');
+    await execa('truncate', ['-s', '64M', image]);
+    await execa('sgdisk', ['-o', '-n', '1:2048:+16M', '-t', '1:ef00', '-c', '1:EFI-SYSTEM', '-n', '2:0:0', '-t', '2:8304', '-c', '2:root', image]);
+    const imageTable = await readBack(image);
+    const diskBytes = 2 * GiB;
+    const disk = join(work, 'raw-target.img');
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    let loop: string | null = null;
+    try {
+      const plan = planLayout(await loadProfile('raw'), { imageBytes: 64 * 1024 ** 2 }, diskBytes, { persistence: true });
+      // step 1: the image as it is, from byte 0
+      await execa('dd', [`if=${image}`, `of=${disk}`, 'bs=1M', 'conv=notrunc,sparse', 'status=none']);
+      // steps 2 and 3 as the plan gives them
+      for (const step of plan.rawSteps!.filter((s) => s.step === 'relocate-gpt' || s.step === 'add-partition')) {
+        const [cmd, ...args] = step.argv!.map((a) => (a === '<disk>' ? disk : a));
+        await execa(cmd!, args);
+      }
+      expect((await execa('sgdisk', ['-v', disk])).stdout).toContain('No problems found.');
+      const table = await readBack(disk);
+      const data = plan.partitions[1]!;
+      expect(table.lastlba).toBe(plan.lastUsableLba);
+      expect(table.partitions.slice(0, 2)).toEqual(imageTable.partitions.map((p) => ({ ...p, node: `${disk}${p.node.slice(image.length)}` })));
+      expect(table.partitions[2]).toMatchObject({ start: data.startLba, size: data.sizeLba, type: data.typeGuid.toUpperCase(), name: 'iios-data' });
+      expect(await cliPlan(['--profile', 'raw', '--image', image, '--size', '2G', '--persistence'])).toEqual(planSummary(plan));
+
+      // step 4: the filesystem, on a loop device over the new partition's byte range
+      const mkfs = plan.rawSteps!.find((s) => s.step === 'mkfs')!.argv!;
+      loop = (await execa('losetup', ['-f', '--show', '-o', String(data.startBytes), '--sizelimit', String(data.sizeBytes), disk])).stdout.trim();
+      await execa(mkfs[0]!, mkfs.slice(1).map((a) => (a === '<partition>' ? loop! : a)));
+      expect((await execa('blkid', ['-o', 'export', loop])).stdout).toMatch(/LABEL=iios-data[\s\S]*TYPE=ext4/);
+    } finally {
+      if (loop) await execa('losetup', ['-d', loop]);
+      await rm(disk, { force: true });
+    }
+  });
+});
