@@ -27,6 +27,8 @@ async function streamFile(targets: TargetCtx[], path: string, bytes: number, wan
   const reader = await fileReader(path, bytes);
   try {
     const got = await fanOut(reader, bytes, sinks, signal);
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    sinks[0]!.ctx.emit({ kind: 'log', level: 'info', message: `${name}: read once (${got.bytes} bytes) for ${sinks.length} target(s)` });
     if (got.sha256 !== wantSha) {
       const err = new Error(`the source ${path} changed while it was written (sha256 ${got.sha256}, expected ${wantSha})`);
       for (const s of sinks) s.ctx.fail(err);

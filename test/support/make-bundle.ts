@@ -18,6 +18,8 @@ export interface MakeBundleOptions {
   kernel?: string;
   initrd?: string;
   bootloader?: string;
+  /** false: store the squashfs uncompressed (fast to make, large — for tests that need a long write). */
+  compress?: boolean;
   /** Directory to create the bundle in (default: a new temp dir). */
   dir?: string;
 }
@@ -50,7 +52,7 @@ export async function makeBundle(opts: MakeBundleOptions = {}): Promise<TestBund
     await writeFile(join(tree, 'etc/os-release'), `NAME=iios-test\nVERSION=${opts.version ?? '1.0'}\n`);
     await writeFile(join(tree, 'etc/hostname'), 'iios\n');
     await writeFile(join(tree, 'usr/share/iios/noise.bin'), randomBytes(opts.randomBytes ?? 2 * 1024 * 1024));
-    await execa('mksquashfs', [tree, join(dir, 'root.squashfs'), '-noappend', '-quiet', '-comp', 'gzip', '-all-root']);
+    await execa('mksquashfs', [tree, join(dir, 'root.squashfs'), '-noappend', '-quiet', '-all-root', ...(opts.compress === false ? ['-noI', '-noD', '-noF', '-noX'] : ['-comp', 'gzip'])]);
   } finally {
     await rm(tree, { recursive: true, force: true });
   }
