@@ -1,6 +1,6 @@
 // Boots the demo OS bundle's kernel and initramfs in QEMU (TCG, direct -kernel/-initrd) against stick images
 // assembled like the writer lays them out, and checks the one-line verdict on the serial console plus what the
-// boot left on the disk (boot counter, blessed entry). Five boots in all, each ~15 s under TCG.
+// boot left on the disk (boot counter, blessed entry). Six boots in all (one through OVMF and systemd-boot), 15-30 s each under TCG.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { espEntries, flipByte, makeAbDisk, makeWritableDisk, readFromBtrfs, type
 interface Manifest {
   kernel: string;
   initrd: string;
+  bootloader: string;
   cmdline: string;
   rootfs: { file: string; sizeBytes: number };
   verity: { hashFile: string; rootHash: string };
@@ -122,6 +123,27 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     expect(result.timedOut).toBe(false);
     expect(await espEntries(disk)).toEqual(['iios-a+3.conf', 'iios-b+3.conf']);
     expect(await readFromBtrfs(disk, 'iios-data', '@state/boot-count')).toBeNull();
+  });
+
+  it('UEFI: OVMF starts the bundle\'s systemd-boot, which boots slot a; the counted-down entry gets blessed', async () => {
+    const disk = await makeAbDisk(join(work, 'uefi.img'), bundle, {
+      hostname: 'uefi-01',
+      profile: 'appliance',
+      slots: { a: { rootHash: bundle.rootHash }, b: { rootHash: bundle.rootHash } },
+      entries: [],
+      bootable: {
+        bundle: { ...bundle, kernel: manifest.kernel, initrd: manifest.initrd, bootloader: manifest.bootloader },
+        slot: 'a',
+        options: abAppend('a', bundle.rootHash),
+      },
+    });
+    const result = await bootUntilReady({ disk: disk.path, uefi: true, timeoutMs: BOOT_TIMEOUT_MS });
+    await writeFile(join(logDir, 'uefi.log'), result.serial);
+    console.log(`demo-os boot uefi: ${(result.elapsedMs / 1000).toFixed(1)} s -> ${result.readyLine ?? result.failLine ?? result.deadEnd ?? 'no verdict'}`);
+    expect(result.readyLine).toBe('IIOS-READY slot=a mode=ab verity=ok boots=1 hostname=uefi-01');
+    // systemd-boot renamed iios-a+3.conf to iios-a+2-1.conf before starting it; the OS blessed that
+    expect(result.serial).toContain('blessed boot entry iios-a+2-1.conf -> iios-a.conf');
+    expect(await espEntries(disk)).toEqual(['iios-a.conf']);
   });
 
   it('writable: subvolume @ of iios-system boots read-write and keeps its counter inside @', async () => {

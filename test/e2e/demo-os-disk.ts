@@ -113,6 +113,9 @@ export interface EspContent {
   slots: Record<string, { rootHash?: string }>;
   /** Boot entry file names to create under /loader/entries (contents are not read by the OS). */
   entries: string[];
+  /** Makes the ESP bootable by firmware: systemd-boot from the bundle, loader.conf, the kernel and initrd
+   *  under /iios/<slot>/ and a real entry `iios-<slot>+3.conf` with these options. */
+  bootable?: { bundle: BundleFiles & { kernel: string; initrd: string; bootloader: string }; slot: string; options: string };
 }
 
 async function makeEsp(disk: Disk, esp: EspContent, work: string): Promise<void> {
@@ -143,6 +146,25 @@ async function makeEsp(disk: Disk, esp: EspContent, work: string): Promise<void>
     await writeFile(file, `title ${entry}\n`);
     await execa('mcopy', ['-i', img, file, `::/loader/entries/${entry}`], { env: mtoolsEnv });
   }
+  if (esp.bootable) {
+    const { bundle, slot, options } = esp.bootable;
+    const put = async (src: string, dest: string) => execa('mcopy', ['-i', img, src, dest], { env: mtoolsEnv });
+    await execa('mmd', ['-i', img, '::/EFI', '::/EFI/BOOT', `::/iios/${slot}`], { env: mtoolsEnv });
+    await put(join(bundle.dir, bundle.bootloader), '::/EFI/BOOT/BOOTX64.EFI');
+    await put(join(bundle.dir, bundle.kernel), `::/iios/${slot}/vmlinuz`);
+    await put(join(bundle.dir, bundle.initrd), `::/iios/${slot}/initrd.img`);
+    await writeFile(join(work, 'loader.conf'), `default iios-${slot}*\ntimeout 0\nconsole-mode keep\neditor no\n`);
+    await put(join(work, 'loader.conf'), '::/loader/loader.conf');
+    const entry = [
+      `title iios demo (slot ${slot})`,
+      `sort-key iios-${slot}`,
+      `linux /iios/${slot}/vmlinuz`,
+      `initrd /iios/${slot}/initrd.img`,
+      `options ${options}`,
+    ].join('\n');
+    await writeFile(join(work, 'entry.conf'), `${entry}\n`);
+    await put(join(work, 'entry.conf'), `::/loader/entries/iios-${slot}+3.conf`);
+  }
 }
 
 /** File names under /loader/entries on the image's ESP. */
@@ -168,7 +190,7 @@ export interface BundleFiles {
 export async function makeAbDisk(path: string, bundle: BundleFiles, esp: EspContent): Promise<Disk> {
   const rootMiB = Math.ceil((await stat(join(bundle.dir, bundle.rootfs))).size / MiB) + 1;
   const disk = await partitionImage(path, [
-    { name: 'IIOS-ESP', type: TYPE.esp, sizeMiB: 16 },
+    { name: 'IIOS-ESP', type: TYPE.esp, sizeMiB: esp.bootable ? 48 : 16 },
     { name: 'iios-root-a', type: TYPE.root, sizeMiB: rootMiB },
     { name: 'iios-verity-a', type: TYPE.verity, sizeMiB: 1, readOnly: true },
     { name: 'iios-root-b', type: TYPE.root, sizeMiB: rootMiB },
