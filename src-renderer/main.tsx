@@ -3,7 +3,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { ensureTransport } from './platform/iios.ts';
-import './styles/app.css';
+import './theme/theme.css';
+import './theme/wizard.css';
 
 const root = createRoot(document.getElementById('root')!);
 if (ensureTransport()) {

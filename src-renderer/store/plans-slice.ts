@@ -5,8 +5,8 @@ import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { SliceCreator } from './store.ts';
 import type { PlanView } from './types.ts';
 
-/** Size the profile cards' pictures are drawn for: a common 16 GiB stick. */
-export const PREVIEW_BYTES = 16 * 1024 ** 3;
+/** Size the profile cards' pictures are drawn for: a common 16 GB stick. */
+export const PREVIEW_BYTES = 16 * 1000 ** 3;
 
 export type PlanEntry =
   | { status: 'loading'; key: string }

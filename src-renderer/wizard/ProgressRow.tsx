@@ -39,7 +39,7 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
   const percent = Math.round(fraction * 100);
   const finished = target.state === 'verified' || target.state === 'written' || target.state === 'failed' || target.state === 'cancelled';
   return (
-    <li className={`progress-row ${target.state}`} data-target={target.id} data-state={target.state}>
+    <li className={`progress-row ${target.state}`} data-target={target.id} data-state={target.state} data-phase={target.phase ?? ''}>
       <div className="who">
         <div className="name" title={target.label}>{target.label}</div>
         <div className="sub">

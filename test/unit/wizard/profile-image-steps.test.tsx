@@ -17,10 +17,10 @@ describe('profile step', () => {
     const appliance = screen.getByRole('radio', { name: /Appliance/ });
     expect(appliance.textContent).toMatch(/Immutable A\/B system slots sealed with dm-verity/);
     const picture = await within(appliance).findByRole('img');
-    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 17\.2 GB: EFI 537 MB, root A 2\.1 MB, verity A 1\.0 MB, root B 2\.1 MB, verity B 1\.0 MB, data 16\.6 GB$/);
+    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 16\.0 GB: EFI 537 MB, root A 2\.1 MB, verity A 1\.0 MB, root B 2\.1 MB, verity B 1\.0 MB, data 15\.5 GB$/);
     // to scale: the data partition takes almost all of the bar, the ESP about 3 %
     const widths = [...picture.querySelectorAll<HTMLElement>('.layout-seg')].map((s) => parseFloat(s.style.width));
-    expect(widths[0]).toBeCloseTo((512 * 2 ** 20 * 100) / 2 ** 34, 2);
+    expect(widths[0]).toBeCloseTo((512 * 2 ** 20 * 100) / 16e9, 2);
     expect(widths[5]).toBeGreaterThan(96);
     expect(within(screen.getByRole('radio', { name: /Disk image/ })).getByText(/follows the disk image/)).toBeTruthy();
     expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);

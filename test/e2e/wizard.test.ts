@@ -1,0 +1,157 @@
+// The whole wizard in Debian's Chromium through `iios serve` (real CLI, bridge, drive service, job service and
+// privileged helper): the demo bundle with the appliance profile onto an image file and a loop device at once,
+// both verified and then read back with `iios inspect --json`; a too-small loop device shown disabled with its
+// reason; a cancel mid-flash leaving the stick marked incomplete. A screenshot of every step goes to
+// test-artifacts/e2e/wizard-<step>.png.
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
+import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
+import { ensureRendererBuilt, REPO_ROOT, startServe, type ServeProcess } from '../support/serve.ts';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e');
+const GiB = 1024 ** 3;
+
+async function attachLoop(file: string, bytes: number): Promise<string> {
+  await writeFile(file, '');
+  await truncate(file, bytes);
+  return (await execa('losetup', ['-f', '--show', file])).stdout.trim();
+}
+
+async function inspect(target: string): Promise<{ complete: boolean; stamp: { profile?: string; hostname?: string; complete?: boolean } | null }> {
+  const r = await execa(process.execPath, [join(REPO_ROOT, 'src-main/cli/iios.mjs'), 'inspect', '--json', target], { cwd: REPO_ROOT, reject: false });
+  if (r.exitCode !== 0) throw new Error(`iios inspect ${target} failed (${r.exitCode}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as { complete: boolean; stamp: { profile?: string; hostname?: string } | null };
+}
+
+async function shot(page: Page, step: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `wizard-${step}.png`) });
+}
+
+const driveRow = (page: Page, device: string) => page.locator(`li.drive[data-device="${device}"]`);
+const next = (page: Page) => page.getByRole('button', { name: /^Next:/ });
+
+describe('the wizard through iios serve', () => {
+  let serve: ServeProcess;
+  let browser: LaunchedChromium;
+  let dir: string;
+  const loops: string[] = [];
+  let loopDev = '';
+  let tinyDev = '';
+  let imageFile = '';
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await ensureDemoBundle();
+    await ensureRendererBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'iios-wizard-e2e-'));
+    loopDev = await attachLoop(join(dir, 'stick.img'), 4 * GiB);
+    loops.push(loopDev);
+    tinyDev = await attachLoop(join(dir, 'tiny.img'), 1 * GiB);
+    loops.push(tinyDev);
+    imageFile = join(dir, 'class.img');
+    serve = await startServe();
+    browser = await launchChromium({ width: 1024, height: 700 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    for (const dev of loops) await execa('losetup', ['-d', dev], { reject: false });
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('flashes the demo bundle (appliance) onto an image file and a loop device at once; both verify', async () => {
+    const { page } = browser;
+    await page.goto(serve.url);
+
+    // 1. profile
+    const appliance = page.getByRole('radio', { name: /Appliance/ });
+    await appliance.waitFor();
+    await page.locator('.card[data-profile="appliance"] .layout-bar').waitFor();
+    await appliance.click();
+    expect(await appliance.getAttribute('aria-checked')).toBe('true');
+    await shot(page, 'profile');
+    await next(page).click();
+
+    // 2. image: the demo bundle is preselected
+    await expect.poll(() => page.getByTestId('bundle-name').textContent(), { timeout: 60_000 }).toBe('iios-demo');
+    expect(await page.getByTestId('root-hash').textContent()).toMatch(/^[0-9a-f]{64}$/);
+    await shot(page, 'image');
+    await next(page).click();
+
+    // 3. targets: loops only under "show all drives"; the 1 GiB one is too small for appliance
+    await page.getByRole('checkbox', { name: 'Show all drives' }).check();
+    const tiny = driveRow(page, tinyDev);
+    await tiny.waitFor({ timeout: 15_000 });
+    await expect.poll(() => tiny.locator('.drive-reason').textContent(), { timeout: 15_000 }).toMatch(/^Too small: needs at least 1\.\d GB$/);
+    expect(await tiny.locator('input').isDisabled()).toBe(true);
+    expect(await tiny.locator('.badge-virtual').count()).toBe(1);
+    const loop = driveRow(page, loopDev);
+    await expect.poll(() => loop.locator('input').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await loop.locator('input').check();
+    await page.getByRole('checkbox', { name: 'Write to an .img file' }).check();
+    await page.getByLabel('Image file path').fill(imageFile);
+    await expect.poll(() => next(page).isEnabled(), { timeout: 15_000 }).toBe(true);
+    await shot(page, 'targets');
+    await next(page).click();
+
+    // 4. options
+    await expect.poll(() => page.getByTestId('name-preview').allTextContents()).toEqual(['class-01', 'class-02']);
+    await shot(page, 'options');
+    await next(page).click();
+
+    // 5. review
+    await page.locator('[data-review-target] .layout-bar').nth(1).waitFor();
+    const erase = page.getByRole('button', { name: 'Erase and flash 2 targets' });
+    expect(await erase.isDisabled()).toBe(true);
+    await page.getByLabel(/type the number of targets/).fill('2');
+    await shot(page, 'review');
+    await erase.click();
+
+    // 6. flash: a row per target; both reach "verified"
+    const rows = page.locator('li.progress-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.locator('li.progress-row[data-phase]:not([data-phase=""])').first().waitFor({ timeout: 120_000 });
+    await shot(page, 'flash');
+    await page.locator('[data-step="done"]').waitFor({ timeout: 480_000 });
+
+    // 7. done
+    const results = page.locator('li.result');
+    expect(await results.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['verified', 'verified']);
+    await shot(page, 'done');
+    expect(browser.errors).toEqual([]);
+
+    for (const [target, hostname] of [[loopDev, 'class-01'], [imageFile, 'class-02']] as const) {
+      const info = await inspect(target);
+      expect(info.complete).toBe(true);
+      expect(info.stamp).toMatchObject({ profile: 'appliance', hostname, complete: true });
+    }
+  });
+
+  it('cancel mid-flash leaves the target marked incomplete', async () => {
+    const { page } = browser;
+    // Flash more keeps the choices; this time only the loop device (which now holds a complete stick).
+    await page.getByRole('button', { name: 'Flash more' }).click();
+    await page.getByRole('checkbox', { name: 'Write to an .img file' }).uncheck();
+    expect(await driveRow(page, loopDev).locator('input').isChecked()).toBe(true);
+    await next(page).click();
+    await next(page).click();
+    await page.getByLabel(/type the number of targets/).fill('1');
+    await page.getByRole('button', { name: 'Erase and flash 1 target' }).click();
+    // cancel once the old stick has been wiped and the new one is being laid out
+    await page.locator('li.progress-row:is([data-phase="partition"],[data-phase="esp"],[data-phase="slots"],[data-phase="verity"],[data-phase="btrfs"])').waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-step="done"]').waitFor({ timeout: 120_000 });
+    expect(await page.locator('li.result').getAttribute('data-state')).toBe('cancelled');
+    expect(await page.getByTestId('result-text').textContent()).toMatch(/marked incomplete/);
+    await shot(page, 'cancelled');
+
+    const info = await inspect(loopDev);
+    expect(info.complete).toBe(false);
+  });
+});
