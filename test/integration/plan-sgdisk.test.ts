@@ -21,7 +21,7 @@ interface SfdiskTable {
   firstlba: number;
   lastlba: number;
   sectorsize: number;
-  partitions: { start: number; size: number; type: string; uuid: string; name?: string; attrs?: string }[];
+  partitions: { node: string; start: number; size: number; type: string; uuid: string; name?: string; attrs?: string }[];
 }
 
 async function readBack(disk: string): Promise<SfdiskTable> {
