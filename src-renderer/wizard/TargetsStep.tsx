@@ -43,35 +43,40 @@ export function TargetsStep() {
           <DriveRow key={d.id} drive={d} />
         ))}
       </ul>
-      <div className={`drive image-target${img.enabled ? ' selected' : ''}`} style={{ marginTop: 10, display: 'block' }}>
-        <label className="switch">
-          <input type="checkbox" checked={img.enabled} onChange={(e) => state.setImageTarget({ enabled: e.target.checked })} />
-          <span className="name">Write to an .img file</span>
-        </label>
-        {img.enabled && (
-          <>
-            <div className="row">
-              <label htmlFor="image-file-path" className="sr-only">Image file path</label>
-              <input
-                id="image-file-path"
-                className="text-input mono"
-                type="text"
-                spellCheck={false}
-                placeholder="/home/teacher/class-stick.img"
-                value={img.path}
-                onChange={(e) => state.setImageTarget({ path: e.target.value })}
-              />
-              <label htmlFor="image-file-size">Size (GB)</label>
-              <SizeField bytes={img.sizeBytes} onChange={(sizeBytes) => state.setImageTarget({ sizeBytes })} />
-            </div>
-            <div className="sub muted">Written sparse: the file only takes the space its content needs.</div>
-            {imgPlan?.status === 'error' && (
-              <div className="reason" role="alert">
-                {imgPlan.minBytes ? `Too small: this image needs at least ${formatBytes(imgPlan.minBytes)}.` : imgPlan.reason}
+      <div className={`drive image-target${img.enabled ? ' selected' : ''}`}>
+        <input id="image-file-on" type="checkbox" checked={img.enabled} onChange={(e) => state.setImageTarget({ enabled: e.target.checked })} />
+        <div style={{ minWidth: 0 }}>
+          <label htmlFor="image-file-on" className="name" style={{ cursor: 'pointer' }}>
+            Write to an .img file
+          </label>
+          {img.enabled && (
+            <>
+              <div className="row">
+                <label htmlFor="image-file-path" className="sr-only">
+                  Image file path
+                </label>
+                <input
+                  id="image-file-path"
+                  className="text-input mono"
+                  type="text"
+                  spellCheck={false}
+                  placeholder="/home/teacher/class-stick.img"
+                  value={img.path}
+                  onChange={(e) => state.setImageTarget({ path: e.target.value })}
+                />
+                <label htmlFor="image-file-size">Size (GB)</label>
+                <SizeField bytes={img.sizeBytes} onChange={(sizeBytes) => state.setImageTarget({ sizeBytes })} />
               </div>
-            )}
-          </>
-        )}
+              <div className="sub">Written sparse: the file only takes the space its content needs.</div>
+              {imgPlan?.status === 'error' && (
+                <div className="reason" role="alert">
+                  {imgPlan.minBytes ? `Too small: this image needs at least ${formatBytes(imgPlan.minBytes)}.` : imgPlan.reason}
+                </div>
+              )}
+            </>
+          )}
+        </div>
+        <div className="size num">{img.enabled ? formatBytes(img.sizeBytes) : ''}</div>
       </div>
     </section>
   );
