@@ -101,7 +101,9 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
   for (const s of sinks) {
     if (!s.ctx.alive) continue;
     try {
-      open.push(await openSink(s, !!(a && b)));
+      const o = await openSink(s, !!(a && b));
+      s.ctx.log('debug', `writing ${o.direct ? 'with O_DIRECT' : o.sparse ? 'sparse, buffered' : 'buffered'} to ${s.ctx.disk}`);
+      open.push(o);
     } catch (err) {
       s.ctx.fail(err);
     }

@@ -10,6 +10,7 @@ import { filesystemSync, snapshotReadOnly, subvolumeCreate } from '../tools/btrf
 import { withLoop } from '../tools/losetup.ts';
 import { mkfsBtrfs, mkfsExt4 } from '../tools/mkfs.ts';
 import { withMount } from '../tools/mount.ts';
+import { run } from '../tools/run.ts';
 import { unsquash } from '../tools/squashfs.ts';
 
 async function fillSystem(ctx: TargetCtx, mnt: string, bundle: BundleSource): Promise<void> {
@@ -17,14 +18,15 @@ async function fillSystem(ctx: TargetCtx, mnt: string, bundle: BundleSource): Pr
   const root = join(mnt, '@');
   if (m.rootfs.kind === 'squashfs') {
     await unsquash(bundle.files[m.rootfs.file]!, root, { signal: ctx.signal });
-  } else if (m.rootfs.kind === 'erofs') {
-    // Read-only loop over the erofs image, copied file by file (keeps owners, modes, links).
-    await withLoop(bundle.files[m.rootfs.file]!, 0, m.rootfs.sizeBytes, (dev) => withMount(dev, (src) => cp(src, root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true }), ['ro']), {
+  } else if (m.rootfs.kind === 'erofs' || m.rootfs.kind === 'btrfs-seed') {
+    // Mounted read-only through a loop and copied with cp -a (owners, modes, links, xattrs kept).
+    const image = bundle.files[m.rootfs.file]!;
+    await withLoop(image, 0, m.rootfs.sizeBytes, (dev) => withMount(dev, (src) => run('cp', ['-a', '--reflink=never', `${src}/.`, `${root}/`], { signal: ctx.signal }), ['ro']), {
       readOnly: true,
       signal: ctx.signal,
     });
   } else {
-    throw new Error(`the writable profile cannot unpack a ${m.rootfs.kind} root image yet`);
+    throw new Error(`the writable profile cannot unpack a ${m.rootfs.kind} root image`);
   }
   await mkdir(join(root, 'etc'), { recursive: true });
   await writeFile(join(root, 'etc/hostname'), `${ctx.target.hostname}\n`);

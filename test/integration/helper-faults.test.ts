@@ -80,6 +80,22 @@ describe('helper faults', () => {
     expect((await execa('findmnt', ['-rn', '-o', 'TARGET'])).stdout).not.toMatch(/iios-mnt-/);
   });
 
+  it('the app going away (socket closed) mid-write cancels the job and the helper exits', async () => {
+    const img = join(work, 'closed.img');
+    const started = Date.now();
+    const r = await runHelper(job([{ id: 't1', kind: 'image-file', path: img }]), {
+      onEvent: (e, control) => {
+        if (e.kind === 'phase' && e.phase === 'slots') control.closeSocket();
+      },
+    });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/cancelling \(the app closed the connection\)/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const { parts } = await readGpt(img);
+    expect(JSON.parse((await espFile(img, parts, '/iios/stick.json'))!)).toMatchObject({ complete: false });
+    expect(await attachedTo(img)).toBe('');
+  });
+
   it('a loop target detached mid-write fails clearly while the other one completes and verifies', async () => {
     const loops: TestLoop[] = [await makeLoop(APPLIANCE), await makeLoop(APPLIANCE)];
     let detached = false;

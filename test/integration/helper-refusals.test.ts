@@ -113,6 +113,27 @@ describe('helper refuses before writing anything', () => {
     expect(r.failed('t2')?.message).toBe('not written: another target of this job was refused');
   });
 
+  it('a mounted target unless the job allows unmounting it', async () => {
+    const stick = await makeLoop(720 * MiB);
+    const dir = await mkdtemp(join(tmpdir(), 'iios-mounted-'));
+    try {
+      await execa('mkfs.ext4', ['-q', '-F', stick.dev]);
+      await execa('mount', [stick.dev, dir]);
+      const before = await sha256File(stick.file);
+      const refused = await runHelper(job(bundle.dir, { kind: 'device', path: stick.dev }));
+      expect(refused.failed('t1')?.message).toMatch(new RegExp(`is mounted at ${dir}; unmount it first or allow unmounting`));
+      expect(await sha256File(stick.file)).toBe(before);
+      const r = await runHelper({ ...job(bundle.dir, { kind: 'device', path: stick.dev }), unmountIfMounted: true });
+      expect(r.results).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+      expect(r.events).toContainEqual({ kind: 'log', targetId: 't1', level: 'info', message: `unmounting ${dir}` });
+      expect((await execa('findmnt', ['-rn', '-o', 'TARGET'])).stdout.split('\n')).not.toContain(dir);
+    } finally {
+      await execa('umount', [dir], { reject: false });
+      await rm(dir, { recursive: true, force: true });
+      await stick.cleanup();
+    }
+  });
+
   it('a job that does not pass the schema', async () => {
     const r = await runHelper({ ...job(bundle.dir, { kind: 'device', path: loop.dev }), targets: [{ id: 't1', kind: 'device', path: 'sda', sizeBytes: 1, hostname: 'X' }] });
     expect(r.error).toMatch(/^the job is not valid/);
