@@ -100,7 +100,7 @@ done
 inputs_hash="$(
   {
     echo "iios-demo-os-inputs 1"
-    (cd "$HERE" && find . -type f ! -name '*~' | LC_ALL=C sort | xargs sha256sum)
+    (cd "$HERE" && find . -type f ! -name '*~' ! -name '*.md' | LC_ALL=C sort | xargs sha256sum)
     for f in "${deb_files[@]}"; do echo "$(basename "$f")"; done
   } | sha256sum | cut -d' ' -f1
 )"

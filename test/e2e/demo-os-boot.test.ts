@@ -90,17 +90,24 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     expect(bootLog?.trim().split('\n')).toEqual(['boot 1 slot=a mode=ab', 'boot 2 slot=a mode=ab']);
   });
 
-  it('A/B: a root with one flipped byte is refused and slot b boots with the hash from the stamp', async () => {
-    const disk = await makeAbDisk(join(work, 'fallback.img'), bundle, {
-      hostname: 'kiosk-3',
-      profile: 'appliance',
-      slots: { a: { rootHash: bundle.rootHash }, b: { rootHash: bundle.rootHash } },
-      entries: ['iios-a+3.conf', 'iios-b+3.conf'],
-    });
+  it('kiosk: a root with one flipped byte is refused, slot b boots with the hash from the stamp, payload at /payload', async () => {
+    const disk = await makeAbDisk(
+      join(work, 'fallback.img'),
+      bundle,
+      {
+        hostname: 'kiosk-3',
+        profile: 'kiosk',
+        slots: { a: { rootHash: bundle.rootHash }, b: { rootHash: bundle.rootHash } },
+        entries: ['iios-a+3.conf', 'iios-b+3.conf'],
+      },
+      { 'index.html': '<h1>iios kiosk</h1>\n', 'app.json': '{}\n' },
+    );
     await flipByte(disk, 'iios-root-a', Math.floor(manifest.rootfs.sizeBytes / 2));
 
-    const result = await boot('fallback', disk.path, abAppend('a', bundle.rootHash));
+    const result = await boot('fallback', disk.path, `${abAppend('a', bundle.rootHash)} iios.payload=PARTLABEL=iios-payload`);
     expect(result.serial).toContain('slot a refused: verity-mismatch');
+    // ext4 adds lost+found to the two payload files
+    expect(result.serial).toMatch(/payload \/dev\/vda\d+ mounted read-only at \/payload \(3 entries\)/);
     expect(result.readyLine).toBe('IIOS-READY slot=b mode=ab verity=ok boots=1 hostname=kiosk-3');
     // the slot that really runs is blessed; the damaged one keeps counting down
     expect(await espEntries(disk)).toEqual(['iios-a+3.conf', 'iios-b.conf']);

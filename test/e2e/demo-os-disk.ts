@@ -1,7 +1,7 @@
 // Assembles small iios stick images for the demo OS boot tests, the way the on-stick format (interfaces §3)
 // lays them out: GPT by sgdisk, slots by dd, a vfat ESP by mkfs.vfat --offset + mtools (vfat does not mount
 // here), Btrfs through a loop device over the partition's byte range. Needs root (losetup, mount).
-import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -186,8 +186,9 @@ export interface BundleFiles {
   rootHash: string;
 }
 
-/** A/B stick: ESP, root/verity a and b (same bundle), data Btrfs with @state and @home. */
-export async function makeAbDisk(path: string, bundle: BundleFiles, esp: EspContent): Promise<Disk> {
+/** A/B stick: ESP, root/verity a and b (same bundle), data Btrfs with @state and @home; with `payload`
+ *  (file name -> content) also a kiosk's ext4 iios-payload partition holding those files. */
+export async function makeAbDisk(path: string, bundle: BundleFiles, esp: EspContent, payload?: Record<string, string>): Promise<Disk> {
   const rootMiB = Math.ceil((await stat(join(bundle.dir, bundle.rootfs))).size / MiB) + 1;
   const disk = await partitionImage(path, [
     { name: 'IIOS-ESP', type: TYPE.esp, sizeMiB: esp.bootable ? 48 : 16 },
@@ -196,9 +197,16 @@ export async function makeAbDisk(path: string, bundle: BundleFiles, esp: EspCont
     { name: 'iios-root-b', type: TYPE.root, sizeMiB: rootMiB },
     { name: 'iios-verity-b', type: TYPE.verity, sizeMiB: 1, readOnly: true },
     { name: 'iios-data', type: TYPE.data, sizeMiB: 160 },
+    ...(payload ? [{ name: 'iios-payload', type: TYPE.data, sizeMiB: 8 }] : []),
   ]);
   const work = await mkdtemp(join(tmpdir(), 'iios-esp-'));
   try {
+    if (payload) {
+      const tree = join(work, 'payload');
+      await mkdir(tree);
+      for (const [name, content] of Object.entries(payload)) await writeFile(join(tree, name), content);
+      await withLoop(disk, 'iios-payload', (dev) => execa('mkfs.ext4', ['-q', '-F', '-L', 'iios-payload', '-d', tree, dev]));
+    }
     for (const slot of ['a', 'b']) {
       await ddInto(disk, `iios-root-${slot}`, join(bundle.dir, bundle.rootfs));
       await ddInto(disk, `iios-verity-${slot}`, join(bundle.dir, bundle.hashFile));
