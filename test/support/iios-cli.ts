@@ -1,0 +1,38 @@
+// Runs the `iios` command as a user would: a child process of src-main/cli/iios.mjs, from the sources.
+import { join, resolve } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+const ENTRY = join(REPO, 'src-main', 'cli', 'iios.mjs');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function iios(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+  const r = await execa(process.execPath, [ENTRY, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env: { IIOS_FROM_SOURCE: '1' },
+    timeout: opts.timeoutMs ?? 300_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Starts `iios` without waiting (to signal it mid-run); output is collected on the returned promise. */
+export function iiosSpawn(args: string[]): ResultPromise {
+  return execa(process.execPath, [ENTRY, ...args], { reject: false, stdin: 'ignore', env: { IIOS_FROM_SOURCE: '1' }, buffer: true });
+}
+
+/** `iios inspect --json` parsed. */
+export async function inspectJson(target: string): Promise<{
+  complete: boolean;
+  layout: { partitions: { name: string; typeGuid: string }[] } | null;
+  stamp: null | { complete: boolean; profile: string; hostname: string; slots: Record<string, { rootHash?: string; bundle?: string; version?: string }> };
+}> {
+  const r = await iios(['inspect', target, '--json']);
+  if (r.exitCode !== 0) throw new Error(`iios inspect failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as never;
+}
