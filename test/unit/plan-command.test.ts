@@ -1,6 +1,9 @@
 // `iios plan`: the table a person reads, the JSON a script reads, and the refusals (too small, no bundle,
 // bad arguments) with a non-zero exit.
 import { execa } from 'execa';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { planCommand } from '../../src-main/cli/commands/plan.ts';
@@ -66,5 +69,43 @@ describe('iios plan', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toBe('iios plan: target is 2.1 GB but the appliance profile needs at least 2.4 GB (2,368,750,080 bytes)');
+  });
+
+  it('without --bundle: the demo bundle when it exists, else a clear error', async () => {
+    // an app root of its own (IIOS_ROOT) with the real profiles and, second time round, a demo bundle manifest
+    const root = await mkdtemp(join(tmpdir(), 'iios-root-'));
+    try {
+      await mkdir(join(root, 'resources'));
+      await symlink(resolve('resources/profiles'), join(root, 'resources/profiles'));
+      const plan = (extra: string[] = []) =>
+        execa('node', ['src-main/cli/iios.mjs', 'plan', '--profile', 'kiosk', '--size', '8G', ...extra], {
+          reject: false,
+          env: { IIOS_FROM_SOURCE: '1', IIOS_ROOT: root },
+        });
+      const missing = await plan();
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr.trim()).toBe('iios plan: no bundle: give --bundle DIR or --rootfs-size SIZE (or build the demo bundle: npm run build:demo)');
+
+      const demo = join(root, '.cache/demo-os/bundle');
+      await mkdir(demo, { recursive: true });
+      const file = (n: string, size: number) => [n, { sha256: n.length.toString(16).padStart(64, '0'), sizeBytes: size }];
+      await writeFile(join(demo, 'manifest.json'), JSON.stringify({
+        format: 1, name: 'iios-demo', version: '2026.11.1', arch: 'x86_64', kernel: 'vmlinuz', initrd: 'initrd.img',
+        cmdline: 'console=ttyS0,115200', bootloader: 'systemd-bootx64.efi',
+        rootfs: { kind: 'squashfs', file: 'root.squashfs', sizeBytes: 100 * 2 ** 20 },
+        verity: { hashFile: 'root.verity', rootHash: 'a'.repeat(64), salt: 'ab', dataBlockSize: 4096, hashBlockSize: 4096, hashAlgorithm: 'sha256', sizeBytes: 827392 },
+        files: Object.fromEntries([file('vmlinuz', 8e6), file('initrd.img', 7e6), file('systemd-bootx64.efi', 140891), file('root.squashfs', 100 * 2 ** 20), file('root.verity', 827392)]),
+      }));
+      const found = await plan(['--json']);
+      expect(found.exitCode).toBe(0);
+      // root "fit + 10%" of 100 MiB = 110 MiB; verity 827,392 B + 10% -> 1 MiB; after the 256 MiB ESP at 1 MiB
+      expect((JSON.parse(found.stdout) as { partitions: { name: string; startBytes: number; sizeBytes: number }[] }).partitions.slice(1, 4)).toEqual([
+        expect.objectContaining({ name: 'iios-root-a', startBytes: 257 * 2 ** 20, sizeBytes: 110 * 2 ** 20 }),
+        expect.objectContaining({ name: 'iios-verity-a', startBytes: 367 * 2 ** 20, sizeBytes: 2 ** 20 }),
+        expect.objectContaining({ name: 'iios-payload', startBytes: 368 * 2 ** 20, sizeBytes: 32 * 2 ** 20 }),
+      ]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
