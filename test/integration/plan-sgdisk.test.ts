@@ -166,4 +166,29 @@ describe('raw profile', () => {
       await rm(disk, { force: true });
     }
   });
+
+  it('an MBR-only image gets iios-data with sfdisk --append at the planned sectors', async () => {
+    const image = join(work, 'mbr.img');
+    await execa('truncate', ['-s', '32M', image]);
+    await execa('sfdisk', ['--quiet', image], { input: 'label: dos\nstart=2048, type=c, bootable\n' });
+    const diskBytes = GiB;
+    const disk = join(work, 'mbr-target.img');
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    try {
+      const plan = planLayout(await loadProfile('raw'), { imageBytes: 32 * 1024 ** 2 }, diskBytes, { persistence: true });
+      const data = plan.partitions[1]!;
+      await execa('dd', [`if=${image}`, `of=${disk}`, 'bs=1M', 'conv=notrunc,sparse', 'status=none']);
+      // the fallback named in the add-partition step
+      const input = /sfdisk --append <disk> with "([^"]+)"/.exec(plan.rawSteps!.find((s) => s.step === 'add-partition')!.description)![1]!;
+      await execa('sfdisk', ['--quiet', '--append', disk], { input: `${input}\n` });
+      const table = await readBack(disk);
+      expect(table.label).toBe('dos');
+      expect(table.partitions.map((p) => [p.start, p.size, p.type])).toEqual([
+        [2048, 32 * 2048 - 2048, 'c'],
+        [data.startLba, data.sizeLba, '83'],
+      ]);
+    } finally {
+      await rm(disk, { force: true });
+    }
+  });
 });
