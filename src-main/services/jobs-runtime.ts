@@ -26,7 +26,10 @@ export const realJobRequestDeps = (onBundleProgress?: JobsRuntimeOptions['onBund
     if (source.manifest) return planLayout(profile, source.manifest, targetBytes);
     const { inspectImage } = await import('./bundles.ts');
     const image = await inspectImage(source.imagePath!);
-    if (image.uncompressedBytes === null) throw new Error(`cannot tell the size of ${image.name} before decompressing it; decompress it first`);
+    if (image.uncompressedBytes === null) {
+      const why = image.compression === 'xz' ? 'its xz index cannot be read: truncated or damaged?' : `${String(image.compression)} does not record it`;
+      throw new Error(`cannot tell the size of ${image.name} before decompressing it (${why}); decompress it first`);
+    }
     return planLayout(profile, { imageBytes: image.uncompressedBytes }, targetBytes, { persistence: source.persistence });
   },
 });
