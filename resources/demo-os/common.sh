@@ -82,3 +82,13 @@ iios_stamp_root_hash() {
     grep -oE '"rootHash"[[:space:]]*:[[:space:]]*"[0-9a-f]{64}"' |
     grep -oE '[0-9a-f]{64}' | head -n1
 }
+
+# Prints one verdict line on the console with kernel console messages held back meanwhile, so that no printk
+# lands inside it (they stay in dmesg).
+iios_say() {
+  local level=""
+  [ -r /proc/sys/kernel/printk ] && level="$(cut -f1 /proc/sys/kernel/printk)"
+  [ -z "$level" ] || echo 1 >/proc/sys/kernel/printk
+  echo "$*"
+  [ -z "$level" ] || echo "$level" >/proc/sys/kernel/printk
+}
