@@ -37,10 +37,12 @@ const ZERO = Buffer.alloc(CHUNK_BYTES);
 
 async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
   const isDevice = s.ctx.target.kind === 'device';
-  if (isDevice && wantDirect) {
+  if (wantDirect) {
+    // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
+    // file still gets only the chunks that hold data.
     try {
       const fh = await open(s.ctx.disk, constants.O_WRONLY | constants.O_DIRECT);
-      return { ...s, fh, direct: true, sparse: false, written: 0 };
+      return { ...s, fh, direct: true, sparse: !isDevice, written: 0 };
     } catch {
       /* buffered below */
     }
@@ -93,9 +95,9 @@ function withStall<T>(p: Promise<T>, ms: number): Promise<T> {
  * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything.
  */
 export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal): Promise<FanoutResult> {
-  const firstDevice = sinks.find((s) => s.ctx.target.kind === 'device');
-  const a = (firstDevice && directBuffer(firstDevice.ctx.disk)) || null;
-  const b = a && firstDevice ? directBuffer(firstDevice.ctx.disk) : null;
+  const probe = sinks.find((s) => s.ctx.target.kind === 'device') ?? sinks[0];
+  const a = (probe && directBuffer(probe.ctx.disk)) || null;
+  const b = a && probe ? directBuffer(probe.ctx.disk) : null;
   const bufs: [Buffer, Buffer] = a && b ? [a, b] : [plainBuffer(), plainBuffer()];
   const open: OpenSink[] = [];
   for (const s of sinks) {
@@ -116,12 +118,12 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     while (len > 0) {
       if (jobSignal.aborted) throw Object.assign(new Error('cancelled'), { cancelled: true });
       const buf = bufs[cur]!;
-      hash.update(buf.subarray(0, len));
       const zero = buf.compare(ZERO, 0, len, 0, len) === 0;
       const live = open.filter((s) => s.ctx.alive);
       if (live.length === 0) break;
       const next = len === buf.length ? reader.read(bufs[1 - cur]!) : Promise.resolve(0);
-      await Promise.all(
+      // Writes and the next read run in the thread pool while this thread hashes the chunk.
+      const writes = Promise.all(
         live.map(async (s) => {
           try {
             if (deviceGone(s.ctx)) throw new Error(removedMessage(s.ctx.phase));
@@ -131,6 +133,8 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
           }
         }),
       );
+      hash.update(buf.subarray(0, len));
+      await writes;
       pos += len;
       cur = 1 - cur;
       len = await next;

@@ -1,4 +1,4 @@
-// Verify by reading back with independent means: each slot's bytes (O_DIRECT on devices, so the page
+// Verify by reading back with independent means: each slot's bytes (O_DIRECT where the kernel takes it, so the page
 // cache does not answer for the stick) against the bundle's sha256, `veritysetup verify` of each slot
 // against its hash partition and root hash, the ESP files' sha256 through mtools, `btrfs check --readonly`.
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import { verityVerify } from '../tools/verity.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
-  const direct = ctx.target.kind === 'device' ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
+  const direct = directBuffer(ctx.disk, CHUNK_BYTES);
   const buf = direct ?? plainBuffer(CHUNK_BYTES);
   const fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
   const h = createHash('sha256');

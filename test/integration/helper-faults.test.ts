@@ -69,7 +69,7 @@ describe('helper faults', () => {
         if (e.kind === 'phase' && e.phase === 'slots') control.cancel();
       },
     });
-    expect(r.failed('t1')).toEqual({ message: expect.stringMatching(/^cancelled during (slots|verity)/), cancelled: true });
+    expect(r.failed('t1')).toEqual({ message: expect.stringMatching(/^cancelled during (slots|verity|btrfs); the stick is incomplete$/), cancelled: true });
     expect(r.results).toEqual([{ targetId: 't1', ok: false, verified: false, message: expect.stringMatching(/cancelled/) }]);
     expect(r.exitCode).not.toBe(0);
     expect(r.phases('t1')).not.toContain('verify');
