@@ -80,6 +80,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     expect(first.failLine).toBeNull();
     expect(first.readyLine).toBe('IIOS-READY slot=a mode=ab verity=ok boots=1 hostname=class-07');
     expect(first.timedOut).toBe(false); // powered itself off after the line
+    expect(first.serial).toContain('iios: mounts: /(overlay,rw) /home(btrfs,rw)');
     expect(await espEntries(disk)).toEqual(['iios-a.conf', 'iios-b+3.conf']);
 
     const second = await boot('ab-2', disk.path, abAppend('a', bundle.rootHash));
@@ -108,6 +109,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     expect(result.serial).toContain('slot a refused: verity-mismatch');
     // ext4 adds lost+found to the two payload files
     expect(result.serial).toMatch(/payload \/dev\/vda\d+ mounted read-only at \/payload \(3 entries\)/);
+    expect(result.serial).toContain('/payload(ext4,ro)');
     expect(result.readyLine).toBe('IIOS-READY slot=b mode=ab verity=ok boots=1 hostname=kiosk-3');
     // the slot that really runs is blessed; the damaged one keeps counting down
     expect(await espEntries(disk)).toEqual(['iios-a+3.conf', 'iios-b.conf']);
@@ -165,6 +167,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     const result = await boot('writable', disk.path, append);
     expect(result.failLine).toBeNull();
     expect(result.readyLine).toBe('IIOS-READY slot=system mode=writable verity=off boots=1 hostname=class-22');
+    expect(result.serial).toContain('iios: mounts: /(btrfs,rw) /home(btrfs,rw)');
     expect((await readFromBtrfs(disk, 'iios-system', '@/var/lib/iios/boot-count'))?.trim()).toBe('1');
     expect(await espEntries(disk)).toEqual(['iios-system.conf']);
   });
