@@ -1,0 +1,127 @@
+// Sticks written by `iios write` (image files) booted for real: OVMF → systemd-boot from the ESP → the
+// demo OS kernel and initramfs, QEMU with -accel tcg. Six boots in all, each 20–90 s under TCG on a busy host:
+// appliance counts boots 1 → 2 and blesses its entry; classroom keeps in boot 2 what boot 1 wrote (and what
+// the host put in between); one flipped byte in slot A falls back to B; with B broken too it fails clearly.
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../../src-main/services/app-info.ts';
+import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
+import { bootUntilReady, type BootResult } from '../../src-main/services/qemu-boot.ts';
+import { iios } from '../support/iios-cli.ts';
+import { espDir, gptParts, readStamp, withBtrfs } from '../support/written-stick.ts';
+
+const isRoot = process.getuid?.() === 0;
+const BOOT_TIMEOUT_MS = 300_000;
+const logDir = join(appRoot(), 'test-artifacts', 'stick-boot');
+
+describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-boot', () => {
+  let bundle = '';
+  let work = '';
+
+  beforeAll(async () => {
+    bundle = await ensureDemoBundle();
+    work = await mkdtemp(join(tmpdir(), 'iios-stick-boot-'));
+    await mkdir(logDir, { recursive: true });
+  });
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  async function write(profile: string, name: string): Promise<string> {
+    const img = join(work, `${name}.img`);
+    const r = await iios(['write', '--profile', profile, '--bundle', bundle, '--target', img, '--size', '2G', '--name', 'class-{nn}', '--yes']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    return img;
+  }
+
+  async function boot(disk: string, label: string): Promise<BootResult> {
+    const r = await bootUntilReady({ disk, uefi: true, timeoutMs: BOOT_TIMEOUT_MS });
+    await writeFile(join(logDir, `${label}.serial.log`), r.serial);
+    return r;
+  }
+
+  /** XORs one byte in the middle of slot `slot`'s root image (inside the bytes verity covers). */
+  async function flipByteInSlot(disk: string, slot: 'a' | 'b'): Promise<void> {
+    const part = (await gptParts(disk)).find((p) => p.name === `iios-root-${slot}`)!;
+    const bytes = (await readStamp(disk)).slots[slot] as { rootfsBytes: number };
+    const at = part.start + Math.floor(bytes.rootfsBytes / 2);
+    const fh = await open(disk, 'r+');
+    try {
+      const b = Buffer.alloc(1);
+      await fh.read(b, 0, 1, at);
+      b[0] = b[0]! ^ 0x5a;
+      await fh.write(b, 0, 1, at);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  it('appliance boots slot A, counts boots 1 → 2 and blesses its boot entry', async () => {
+    const img = await write('appliance', 'appliance');
+    expect(await espDir(img, '/loader/entries')).toEqual(expect.arrayContaining(['/loader/entries/iios-a+3.conf', '/loader/entries/iios-b+3.conf']));
+
+    const first = await boot(img, 'appliance-1');
+    expect(first.ready, first.serial.slice(-3000)).toEqual({ slot: 'a', mode: 'ab', verity: 'ok', boots: '1', hostname: 'class-01' });
+    const entries = await espDir(img, '/loader/entries');
+    expect(entries).toContain('/loader/entries/iios-a.conf');
+    expect(entries.some((e) => e.startsWith('/loader/entries/iios-a+'))).toBe(false);
+    expect(entries.some((e) => e.startsWith('/loader/entries/iios-b+'))).toBe(true);
+
+    const second = await boot(img, 'appliance-2');
+    expect(second.ready, second.serial.slice(-3000)).toMatchObject({ slot: 'a', verity: 'ok', boots: '2', hostname: 'class-01' });
+    // the counter lives in the data partition's @state, and the write was still complete after two boots
+    expect(await withBtrfs(img, 'iios-data', async (mnt) => (await readFile(join(mnt, '@state/boot-count'), 'utf8')).trim())).toBe('2');
+    expect((await iios(['verify', img])).stdout).toMatch(/slot a verity: root hash .* verified/);
+  });
+
+  it('classroom keeps what one boot wrote (and a file put there from the host) for the next boot', async () => {
+    const img = await write('classroom', 'classroom');
+    const first = await boot(img, 'classroom-1');
+    expect(first.ready, first.serial.slice(-3000)).toEqual({ slot: 'system', mode: 'writable', verity: 'off', boots: '1', hostname: 'class-01' });
+
+    // between boots, on the host: the system Btrfs @ holds what boot 1 wrote; put a teacher's file next to it
+    await withBtrfs(
+      img,
+      'iios-system',
+      async (mnt) => {
+        expect((await readFile(join(mnt, 'var/lib/iios/boot-count'), 'utf8')).trim()).toBe('1');
+        await mkdir(join(mnt, 'home/teacher'), { recursive: true });
+        await writeFile(join(mnt, 'home/teacher/lesson.txt'), 'fractions, page 12\n');
+      },
+      { readOnly: false, subvol: '@' },
+    );
+
+    const second = await boot(img, 'classroom-2');
+    expect(second.ready, second.serial.slice(-3000)).toMatchObject({ slot: 'system', mode: 'writable', boots: '2' });
+    const after = await withBtrfs(
+      img,
+      'iios-system',
+      async (mnt) => ({
+        count: (await readFile(join(mnt, 'var/lib/iios/boot-count'), 'utf8')).trim(),
+        log: await readFile(join(mnt, 'var/log/iios-boots.log'), 'utf8'),
+        lesson: await readFile(join(mnt, 'home/teacher/lesson.txt'), 'utf8'),
+      }),
+      { subvol: '@' },
+    );
+    expect(after).toEqual({ count: '2', log: 'boot 1 slot=system mode=writable\nboot 2 slot=system mode=writable\n', lesson: 'fractions, page 12\n' });
+  });
+
+  it('one flipped byte in slot A: the boot falls back to slot B; with B broken too it stops with IIOS-FAIL', async () => {
+    const img = await write('appliance', 'fallback');
+    await flipByteInSlot(img, 'a');
+    const verify = await iios(['verify', img]);
+    expect(verify.exitCode).toBe(1);
+    expect(verify.stdout).toMatch(/FAIL\s+slot a sha256/);
+
+    const fallback = await boot(img, 'fallback-b');
+    expect(fallback.failLine).toBeNull();
+    expect(fallback.ready, fallback.serial.slice(-3000)).toMatchObject({ slot: 'b', mode: 'ab', verity: 'ok', boots: '1' });
+
+    await flipByteInSlot(img, 'b');
+    const broken = await boot(img, 'fallback-none');
+    expect(broken.readyLine, broken.serial.slice(-3000)).toBeNull();
+    expect(broken.failLine).toMatch(/^IIOS-FAIL slot=[ab] reason=\S+/);
+  });
+});
