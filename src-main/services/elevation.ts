@@ -2,6 +2,8 @@
 // polkit policy) otherwise. Only the socket path and the one-time token travel on the command line; the job
 // and the progress go over the private socket (design.md, "The privileged helper").
 import { existsSync } from 'node:fs';
+import { execa } from 'execa';
+import sudo from 'sudo-prompt';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -123,8 +125,7 @@ export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: Eleva
 }
 
 /** The real dependencies: execa for the direct start, sudo-prompt for elevation. */
-export async function defaultElevationDeps(): Promise<ElevationDeps> {
-  const [{ execa }, sudo] = await Promise.all([import('execa'), import('sudo-prompt')]);
+export function defaultElevationDeps(): ElevationDeps {
   return {
     isRoot: () => process.getuid?.() === 0,
     sudoExec: (command, options, cb) => sudo.exec(command, options, cb),

@@ -34,14 +34,14 @@ export const realJobRequestDeps = (onBundleProgress?: JobsRuntimeOptions['onBund
   },
 });
 
-export async function createJobsApi(opts: JobsRuntimeOptions = {}): Promise<JobsApi> {
-  const elevation = opts.elevation ?? (await defaultElevationDeps());
-  const cmd = helperCommand({ root: appRoot() });
+export function createJobsApi(opts: JobsRuntimeOptions = {}): JobsApi {
+  const elevation = opts.elevation ?? defaultElevationDeps();
   const service = new JobService({
     ...opts.service,
     // A root process has no password prompt to wait for: the helper connects in seconds or not at all.
     helloTimeoutMs: opts.service?.helloTimeoutMs ?? (elevation.isRoot() ? 60_000 : 300_000),
-    launchHelper: (args) => startHelper(cmd, args, elevation),
+    // Resolved per job, so a process that never writes does not need to find the helper.
+    launchHelper: (args) => startHelper(helperCommand({ root: appRoot() }), args, elevation),
   });
   return new JobsApi(service, realJobRequestDeps(opts.onBundleProgress), opts.events);
 }

@@ -5,6 +5,7 @@ import { DriveService } from './drives.ts';
 import { EventHub } from './events.ts';
 import { createHandlers, type Handlers } from './handlers.ts';
 import { createProfilesApi } from './profiles-api.ts';
+import { createJobsApi } from './jobs-runtime.ts';
 
 export interface AppRuntime {
   handlers: Handlers;
@@ -28,6 +29,7 @@ export function createAppRuntime(): AppRuntime {
     }),
     drives,
     profiles: createProfilesApi(),
+    jobs: createJobsApi({ events }),
   });
   return {
     handlers,

@@ -36,7 +36,7 @@ describe('elevation', () => {
   });
 
   it('starts a root helper directly with an argument array and reports its exit code', async () => {
-    const deps = await defaultElevationDeps();
+    const deps = defaultElevationDeps();
     const proc = startHelper({ file: process.execPath, args: ['-e', 'process.stderr.write("bye\\n"); process.exit(3)', '--'], cwd: tmpdir() }, ['--x'], {
       ...deps,
       isRoot: () => true,
@@ -92,7 +92,7 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
   });
 
   async function service(opts: { tamperToken?: boolean; rogueFirst?: boolean } = {}) {
-    const deps = await defaultElevationDeps();
+    const deps = defaultElevationDeps();
     const cmd = helperCommand({ root, preferBuilt: false });
     const socketDirs: string[] = [];
     const rogue: { closed: Promise<boolean> }[] = [];
@@ -169,7 +169,7 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
   }, 240_000);
 
   it('reports a helper that dies before connecting and cleans up', async () => {
-    const deps = await defaultElevationDeps();
+    const deps = defaultElevationDeps();
     const dirs: string[] = [];
     const svc = new JobService({
       tmpRoot: work,

@@ -27,7 +27,7 @@ export const demoCommand: Command = {
     io.stdout.write(`2/3 writing the appliance profile onto ${image} (8 GiB, sparse)\n`);
     await mkdir(join(image, '..'), { recursive: true });
     await rm(image, { force: true });
-    const api = await createJobsApi();
+    const api = createJobsApi();
     const prepared = await api.prepare({
       profileId: 'appliance',
       bundleDir: bundle,

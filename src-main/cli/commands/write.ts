@@ -64,7 +64,7 @@ export const writeCommand: Command = {
     if (first !== undefined && !Number.isInteger(first)) throw new UsageError('--first takes a whole number');
     if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
 
-    const api = await createJobsApi({
+    const api = createJobsApi({
       onBundleProgress: (done, total) => {
         if (io.stdout.isTTY) io.stdout.write(`\rchecking bundle… ${Math.floor((done * 100) / Math.max(1, total))}%${done >= total ? '\n' : ''}`);
       },
@@ -99,7 +99,7 @@ function absolute(p: string): string {
   return p.startsWith('/') ? p : `${process.cwd()}/${p}`;
 }
 
-async function runJob(api: Awaited<ReturnType<typeof createJobsApi>>, prepared: PreparedJob, io: CommandIO): Promise<number> {
+async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJob, io: CommandIO): Promise<number> {
   const view = new ProgressView(io.stdout);
   const unsubscribe = api.subscribe((n, snapshot) => {
     if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
