@@ -30,11 +30,14 @@ export async function main(argv: string[]): Promise<number> {
     if (!closed && socket.writable) socket.write(encodeLine(message));
   };
   const emit = (event: JobEvent) => send({ type: 'event', event });
+  let resolveJob: (job: unknown) => void = () => undefined;
+  const jobArrived = new Promise<unknown>((r) => (resolveJob = r));
   const stop = (why: string) => {
     if (cancel.signal.aborted) return;
     process.stderr.write(`iios-helper: cancelling (${why})\n`);
     cancel.abort();
     abortAllTools();
+    resolveJob(null);
   };
 
   let lastPing = Date.now();
@@ -42,8 +45,6 @@ export async function main(argv: string[]): Promise<number> {
     if (Date.now() - lastPing > PING_TIMEOUT_MS) stop('no ping from the app for 10 s');
   }, 1_000);
 
-  let resolveJob: (job: unknown) => void = () => undefined;
-  const jobArrived = new Promise<unknown>((r) => (resolveJob = r));
   const splitter = new LineSplitter((line) => {
     const msg = parseLine(AppToHelper, line);
     if (!msg.ok) {

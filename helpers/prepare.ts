@@ -1,6 +1,6 @@
 // Before anything is written: the job re-validated, the source re-checked, and every target planned and
 // re-checked for safety. Any refusal refuses the whole job — nothing is written to any target.
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
@@ -41,8 +41,11 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
 
   const refusals = new Map<string, string>();
   const targets: PreparedTarget[] = [];
-  for (const [index, t] of job.targets.entries()) {
+  for (const [index, given] of job.targets.entries()) {
     const problems: SafetyProblem[] = [];
+    // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name.
+    const t = given.kind === 'device' ? { ...given, path: await realpath(given.path).catch(() => given.path) } : given;
+    job.targets[index] = t;
     const block = await isBlockDevice(t.path);
     if (t.kind === 'device' && !block) problems.push({ code: 'not-found', message: `${t.path} is not a block device` });
     if (t.kind === 'image-file') {

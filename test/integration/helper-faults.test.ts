@@ -2,7 +2,7 @@
 // middle (the stamp stays incomplete, nothing stays attached), and one of two loop targets detached
 // mid-write (that one fails with a clear message, the other completes and verifies).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -94,6 +94,18 @@ describe('helper faults', () => {
     const { parts } = await readGpt(img);
     expect(JSON.parse((await espFile(img, parts, '/iios/stick.json'))!)).toMatchObject({ complete: false });
     expect(await attachedTo(img)).toBe('');
+  });
+
+  it('without pings the helper gives up after 10 s; a refused token ends it at once', async () => {
+    const started = Date.now();
+    const silent = await runHelper(job([{ id: 't1', kind: 'image-file', path: join(work, 'never.img') }]), { noPings: true, holdJob: true });
+    expect(silent.stderr).toMatch(/no ping from the app for 10 s/);
+    expect(Date.now() - started).toBeGreaterThan(9_000);
+    expect(silent.exitCode).not.toBe(0);
+    const refused = await runHelper(job([{ id: 't1', kind: 'image-file', path: join(work, 'never.img') }]), { rejectToken: true });
+    expect(refused.events).toEqual([]);
+    expect(refused.exitCode).not.toBe(0);
+    await expect(stat(join(work, 'never.img'))).rejects.toThrow(/ENOENT/);
   });
 
   it('a loop target detached mid-write fails clearly while the other one completes and verifies', async () => {

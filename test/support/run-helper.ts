@@ -25,10 +25,13 @@ export interface HelperRun {
 export interface RunHelperOptions {
   /** Called for each event; may call control.cancel() or do anything to the targets (e.g. detach a loop). */
   onEvent?: (e: JobEvent, control: { cancel(): void; closeSocket(): void }) => void | Promise<void>;
-  /** A wrong token the harness expects the helper to present (to test refusal) — default: the real one. */
   timeoutMs?: number;
-  /** Stop sending pings (to test the helper's watchdog). */
+  /** Send no pings (to test the helper's watchdog). */
   noPings?: boolean;
+  /** Never send the job (the helper waits; with noPings its watchdog must end it). */
+  holdJob?: boolean;
+  /** Expect a different token than the helper was given: the app side closes the connection, as the app does. */
+  rejectToken?: boolean;
 }
 
 export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Promise<HelperRun> {
@@ -52,13 +55,13 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
       const msg = parseLine(HelperToApp, line);
       if (!msg.ok) throw new Error(`helper sent a bad message: ${msg.error}: ${line}`);
       if (msg.value.type === 'hello') {
-        if (msg.value.token !== token) {
+        if (opts.rejectToken || msg.value.token !== token) {
           s.destroy();
           return;
         }
         authed = true;
         conn = s;
-        s.write(encodeLine({ type: 'job', job }));
+        if (!opts.holdJob) s.write(encodeLine({ type: 'job', job }));
         if (!opts.noPings) pinger = setInterval(() => s.write(encodeLine({ type: 'ping' })), PING_INTERVAL_MS);
         return;
       }
