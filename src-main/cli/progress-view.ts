@@ -3,9 +3,10 @@
 import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
 import type { JobSnapshot, TargetState } from '../services/job-state.ts';
 
-export function percent(t: TargetState): number {
+/** Percent of the current phase, or null while the phase has reported no byte counts. */
+export function percent(t: TargetState): number | null {
   if (t.status === 'done') return 100;
-  if (t.bytesTotal <= 0) return 0;
+  if (t.bytesTotal <= 0) return null;
   return Math.min(100, Math.floor((t.bytesDone * 100) / t.bytesTotal));
 }
 
@@ -18,19 +19,20 @@ function stateText(t: TargetState): string {
 /** One bar line, at most `width` columns. */
 export function barLine(t: TargetState, width: number, labelWidth: number): string {
   const pct = percent(t);
-  const tail = ` ${String(pct).padStart(3)}%  ${stateText(t).padEnd(10)} ${formatSpeed(t.speedBps).padStart(10)}  ETA ${formatEta(t.status === 'done' ? 0 : t.etaSeconds).padStart(7)}`;
+  const tail = ` ${pct === null ? '    ' : `${String(pct).padStart(3)}%`}  ${stateText(t).padEnd(14)} ${formatSpeed(t.speedBps).padStart(10)}  ETA ${formatEta(t.status === 'done' ? 0 : t.etaSeconds).padStart(7)}`;
   const label = `${t.hostname} ${t.path}`.padEnd(labelWidth).slice(0, labelWidth);
   const barWidth = Math.max(10, Math.min(40, width - label.length - tail.length - 4));
-  const filled = Math.round((pct * barWidth) / 100);
+  const filled = Math.round(((pct ?? 0) * barWidth) / 100);
   return `${label} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]${tail}`;
 }
 
 /** One plain line for logs and pipes. */
 export function plainLine(t: TargetState): string {
-  const base = `${t.hostname} ${t.path}: ${stateText(t)} ${percent(t)}%`;
+  const pct = percent(t);
+  const base = `${t.hostname} ${t.path}: ${stateText(t)}`;
   if (t.status === 'failed') return `${base} — ${t.message ?? ''}`;
-  if (t.status === 'done') return base;
-  return `${base} ${formatSpeed(t.speedBps)} ETA ${formatEta(t.etaSeconds)}`;
+  if (t.status === 'done' || pct === null) return base;
+  return `${base} ${pct}% ${formatSpeed(t.speedBps)} ETA ${formatEta(t.etaSeconds)}`;
 }
 
 export interface ProgressOutput {
@@ -66,7 +68,7 @@ export class ProgressView {
     for (const t of s.targets) {
       const key = `${t.status}/${t.phase}`;
       const prev = this.lastPlain.get(t.id);
-      const pct = percent(t);
+      const pct = percent(t) ?? -1;
       const due = !prev || prev.key !== key || (this.now() - prev.at >= 5_000 && pct !== prev.pct);
       if (due) {
         this.lastPlain.set(t.id, { at: this.now(), key, pct });

@@ -43,10 +43,12 @@ export function applyEvent(s: JobSnapshot, ev: JobEvent, now = new Date()): JobS
   const running: JobStatus = s.status === 'starting' ? 'running' : s.status;
   switch (ev.kind) {
     case 'phase':
+      // Byte counts belong to one phase: a new phase starts from nothing until it reports progress.
       return updateTarget({ ...s, status: running }, ev.targetId, (t) => ({
         ...t,
         phase: ev.phase,
         status: t.status === 'pending' ? 'running' : t.status,
+        ...(t.phase === ev.phase ? {} : { bytesDone: 0, bytesTotal: 0, speedBps: 0, etaSeconds: null }),
       }));
     case 'progress':
       return updateTarget({ ...s, status: running }, ev.targetId, (t) => ({
