@@ -39,7 +39,10 @@ export interface JobRequestDeps {
   ): Promise<PartitionPlan> | PartitionPlan;
 }
 
-export class RequestError extends Error {}
+/** A request refused before anything started (its message says why, for the user). */
+export class RequestError extends Error {
+  readonly code = 'E_REQUEST';
+}
 
 export interface PreparedJob {
   job: WriteJobInput;

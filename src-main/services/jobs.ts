@@ -30,6 +30,7 @@ export interface JobNotice {
 }
 
 export class JobBusyError extends Error {
+  readonly code = 'E_JOB_BUSY';
   constructor(jobId: string) {
     super(`a write is already running (job ${jobId}); wait for it to finish or cancel it first`);
   }
