@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
-import { iios, iiosSpawn, inspectJson } from '../support/iios-cli.ts';
+import { iios, iiosSpawn, inspectJson, REPO } from '../support/iios-cli.ts';
 import { makeLoopDisk } from '../support/written-stick.ts';
 
 const MiB = 1024 ** 2;
@@ -131,5 +131,21 @@ describe('refused before writing anything', () => {
     expect(b.exitCode).toBe(2);
     expect(b.stderr).toMatch(/without --yes/);
     expect(existsSync(img)).toBe(false);
+  });
+
+  it('asks on a terminal first: it lists what will be erased, and "no" leaves the stick untouched', async () => {
+    const loop = await makeLoopDisk(work, 'ask.disk', 3 * 1024 * MiB);
+    cleanups.push(loop.detach);
+    await execa('sgdisk', ['-n1:2048:+64M', '-c1:holiday-photos', loop.dev]);
+    const before = (await execa('sha256sum', [loop.file])).stdout.slice(0, 64);
+    // `script` gives iios a terminal on stdin and stdout, as a person at a shell would have
+    const cmd = `node ${JSON.stringify(join(REPO, 'src-main/cli/iios.mjs'))} write --profile appliance --bundle ${bundle.dir} --target ${loop.dev}`;
+    const r = await execa('script', ['-qec', cmd, '/dev/null'], { input: 'no\n', reject: false, env: { IIOS_FROM_SOURCE: '1' } });
+    const out = String(r.stdout);
+    expect(out).toMatch(/iios will ERASE and write the appliance profile onto:/);
+    expect(out).toMatch(new RegExp(`${loop.dev}\\s+3\\.0 GiB .*now: gpt table, 1 partition\\(s\\): holiday-photos`));
+    expect(out).toMatch(/Type "yes" to go on/);
+    expect(out).toContain('nothing was written');
+    expect((await execa('sha256sum', [loop.file])).stdout.slice(0, 64)).toBe(before);
   });
 });

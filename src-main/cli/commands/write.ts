@@ -64,9 +64,13 @@ export const writeCommand: Command = {
     if (first !== undefined && !Number.isInteger(first)) throw new UsageError('--first takes a whole number');
     if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
 
+    let shownPct = -1;
     const api = createJobsApi({
       onBundleProgress: (done, total) => {
-        if (io.stdout.isTTY) io.stdout.write(`\rchecking bundle… ${Math.floor((done * 100) / Math.max(1, total))}%${done >= total ? '\n' : ''}`);
+        const pct = Math.floor((done * 100) / Math.max(1, total));
+        if (!io.stdout.isTTY || pct === shownPct) return;
+        shownPct = pct;
+        io.stdout.write(`\rchecking the bundle's sha256… ${pct}%${pct >= 100 ? '\n' : ''}`);
       },
     });
     let prepared: PreparedJob;
