@@ -168,6 +168,32 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
     expect(t.targets[0]!.message ?? t.error).toMatch(/small|needs/i);
   }, 240_000);
 
+  it('reports a helper killed mid-write as a failed job instead of waiting for it', async () => {
+    const deps = defaultElevationDeps();
+    const cmd = helperCommand({ root, preferBuilt: false });
+    let helperPid: number | undefined;
+    const svc = new JobService({
+      tmpRoot: work,
+      launchHelper: (args) => {
+        const proc = startHelper(cmd, args, deps);
+        helperPid = proc.pid;
+        return proc;
+      },
+    });
+    const { finished } = await svc.start(await job('killed', join(work, 'killed.img')));
+    const off = svc.subscribe((n) => {
+      if (n.event.kind === 'phase' && n.event.phase === 'slots') {
+        off();
+        process.kill(helperPid!, 'SIGKILL');
+      }
+    });
+    const final = await finished;
+    expect(final.status).toBe('failed');
+    expect(final.error).toMatch(/helper/);
+    expect(final.targets[0]!.status).toBe('failed');
+    expect(svc.isBusy()).toBe(false);
+  }, 120_000);
+
   it('reports a helper that dies before connecting and cleans up', async () => {
     const deps = defaultElevationDeps();
     const dirs: string[] = [];
