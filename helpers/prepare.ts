@@ -6,6 +6,7 @@ import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safe
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
 import { gatherFacts, isBlockDevice } from './check.ts';
 import type { Emit } from './context.ts';
+import { describeCaches, type CacheEntry } from './steps/caches.ts';
 import { describePayload, type PayloadEntry } from './steps/payload.ts';
 import { loadBundle, loadRawImage, type Source } from './source.ts';
 
@@ -18,6 +19,7 @@ export interface PreparedTarget {
 export interface Prepared {
   source: Source;
   payload: (PayloadEntry & { sourcePath: string })[];
+  caches: CacheEntry[];
   targets: PreparedTarget[];
 }
 
@@ -36,7 +38,8 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
     : await loadRawImage(job, signal);
   emit({ kind: 'log', level: 'info', message: source.kind === 'bundle' ? `bundle ${source.manifest.name} ${source.manifest.version}: every file checked` : `image ${source.path}: ${source.imageBytes} bytes` });
   const payload = await describePayload(job.payload, signal);
-  const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.sourcePath)]);
+  const caches = await describeCaches(job.caches, signal);
+  const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.sourcePath), ...caches.map((c) => c.sourcePath)]);
   const planSource: PlanSource = source.kind === 'bundle' ? source.manifest : { imageBytes: source.imageBytes };
 
   const refusals = new Map<string, string>();
@@ -77,5 +80,5 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');
     throw new RefusedError(refusals, `refused before writing anything: ${what}`);
   }
-  return { source, payload, targets };
+  return { source, payload, caches, targets };
 }

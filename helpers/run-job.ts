@@ -5,13 +5,14 @@ import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
 import { forEachTarget, TargetCtx, type Emit } from './context.ts';
-import { prepare, RefusedError } from './prepare.ts';
+import { prepare, RefusedError, type Prepared } from './prepare.ts';
 import { writeRaw } from './raw.ts';
 import type { BundleSource } from './source.ts';
-import { btrfs } from './steps/btrfs.ts';
+import { btrfs, cachesPartition } from './steps/btrfs.ts';
+import { cacheStamps } from './steps/caches.ts';
 import { esp } from './steps/esp.ts';
 import { partition } from './steps/partition.ts';
-import { payload, type PayloadEntry } from './steps/payload.ts';
+import { payload } from './steps/payload.ts';
 import { writeSlots } from './steps/slots.ts';
 import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/stamp.ts';
 import { verifyTarget } from './steps/verify.ts';
@@ -32,7 +33,9 @@ function slotStamps(t: TargetCtx, bundle: BundleSource): Record<string, SlotStam
   return Object.fromEntries(profileSlots(t.profile).map((s) => [s, { ...one }]));
 }
 
-async function writeBundle(job: WriteJob, targets: TargetCtx[], bundle: BundleSource, payloadIn: (PayloadEntry & { sourcePath: string })[], signal: AbortSignal) {
+async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepared, bundle: BundleSource, signal: AbortSignal) {
+  const payloadIn = prepared.payload;
+  const caches = prepared.caches;
   const m = bundle.manifest;
   const createdAt = new Date().toISOString();
   const espSha = new Map<string, Record<string, string>>();
@@ -44,6 +47,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], bundle: BundleSo
     sectorSize: t.plan.sectorSize,
     slots: slotStamps(t, bundle),
     payload: t.part('payload') ? payloadOut : [],
+    caches: cachesPartition(t) ? cacheStamps(caches) : [],
     espFiles: espSha.get(t.id) ?? {},
   });
 
@@ -60,7 +64,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], bundle: BundleSo
     for (const t of targets) t.fail(err);
   }
   await forEachTarget(targets, async (t) => {
-    await btrfs(t, bundle);
+    if (caches.length && !cachesPartition(t)) t.log('warn', `the ${job.profile.id} profile has no @caches subvolume; caches are not copied`);
+    await btrfs(t, bundle, caches);
     await payload(t, payloadIn);
     if (job.verify) {
       await verifyTarget(t, {
@@ -108,7 +113,7 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
       await umount(m);
     }
   });
-  if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared.source, prepared.payload, signal);
+  if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
   else await writeRaw(job, targets, prepared.source, signal);
 
   const results: TargetResult[] = targets.map((t) => {

@@ -11,6 +11,7 @@ import { withLoop } from '../tools/losetup.ts';
 import { mkfsBtrfs, mkfsExt4 } from '../tools/mkfs.ts';
 import { withMount } from '../tools/mount.ts';
 import { run } from '../tools/run.ts';
+import { copyCaches, type CacheEntry } from './caches.ts';
 import { unsquash } from '../tools/squashfs.ts';
 
 async function fillSystem(ctx: TargetCtx, mnt: string, bundle: BundleSource): Promise<void> {
@@ -45,7 +46,7 @@ async function copyBundle(ctx: TargetCtx, mnt: string, bundle: BundleSource): Pr
 }
 
 /** mkfs + subvolumes + content + snapshots on one Btrfs (or ext4, raw persistence) partition. */
-export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bundle: BundleSource | null): Promise<void> {
+export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bundle: BundleSource | null, caches: CacheEntry[] = []): Promise<void> {
   await withLoop(
     ctx.disk,
     part.startBytes,
@@ -62,6 +63,7 @@ export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bu
         for (const sv of layout.subvolumes) await subvolumeCreate(join(mnt, sv), { signal: ctx.signal });
         if (bundle && part.role === 'system') await fillSystem(ctx, mnt, bundle);
         if (bundle && part.role === 'data' && layout.subvolumes.includes('@iios')) await copyBundle(ctx, mnt, bundle);
+        if (layout.subvolumes.includes('@caches')) await copyCaches(ctx, mnt, caches);
         for (const s of layout.snapshots) {
           if (!s.readOnly) throw new Error(`snapshot ${s.path}: only read-only snapshots are made at write time`);
           await snapshotReadOnly(join(mnt, s.source), join(mnt, s.path), { signal: ctx.signal });
@@ -73,9 +75,15 @@ export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bu
   );
 }
 
-export async function btrfs(ctx: TargetCtx, bundle: BundleSource): Promise<void> {
+/** Where a profile keeps offline caches: the Btrfs partition that has a @caches subvolume (if any). */
+export function cachesPartition(ctx: TargetCtx): PlannedPartition | undefined {
+  return ctx.plan.partitions.find((p) => p.filesystem === 'btrfs' && p.btrfs?.subvolumes.includes('@caches'));
+}
+
+export async function btrfs(ctx: TargetCtx, bundle: BundleSource, caches: CacheEntry[] = []): Promise<void> {
   const parts = ctx.plan.partitions.filter((p) => (p.role === 'system' || p.role === 'data') && p.filesystem !== 'vfat');
-  if (parts.length === 0) return;
-  ctx.enter('btrfs');
-  for (const p of parts) await formatPartition(ctx, p, bundle);
+  for (const p of parts) {
+    ctx.enter('btrfs');
+    await formatPartition(ctx, p, bundle, caches);
+  }
 }

@@ -24,6 +24,7 @@ export interface StampInit {
   sectorSize: number;
   slots: Record<string, SlotStamp>;
   payload: { path: string; sha256: string; sizeBytes: number }[];
+  caches: { kind: string; files: number; sizeBytes: number; manifestSha256: string }[];
   espFiles: Record<string, string>;
 }
 
@@ -39,7 +40,7 @@ export function stampObject(init: StampInit, complete: boolean, createdAt: strin
     diskBytes: init.diskBytes,
     sectorSize: init.sectorSize,
     slots: init.slots,
-    caches: [],
+    caches: init.caches,
     payload: init.payload,
     espFiles: init.espFiles,
   };

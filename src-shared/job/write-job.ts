@@ -37,7 +37,8 @@ export const PayloadFile = z.object({
 });
 export type PayloadFile = z.infer<typeof PayloadFile>;
 
-export const CacheRef = z.object({ kind: z.string().min(1), path: z.string().startsWith('/') });
+/** An offline cache directory on this computer, copied into @caches/<kind> on the stick. */
+export const CacheRef = z.object({ kind: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'cache kind: lowercase letters, digits, . _ -'), path: z.string().startsWith('/') });
 
 export const WriteJob = z
   .object({

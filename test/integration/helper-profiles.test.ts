@@ -2,7 +2,7 @@
 // device, then read back with independent tools: sgdisk -v, names/types via sgdisk -i, the stamp via mtype,
 // veritysetup verify with the stamp's root hash, btrfs subvolume list, payload and bundle copies by sha256.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ let bundle: TestBundle;
 let raw: RawImage;
 let work: string;
 let payloadFile: string;
+let aptCache: string;
 
 beforeAll(async () => {
   bundle = await makeBundle({ randomBytes: 3 * MiB, name: 'iios-test', version: '7.1' });
@@ -35,6 +36,10 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'iios-it-'));
   payloadFile = join(work, 'piece.html');
   await writeFile(payloadFile, '<h1>iios kiosk payload</h1>\n');
+  aptCache = join(work, 'caches/apt');
+  await mkdir(join(aptCache, 'archives'), { recursive: true });
+  await writeFile(join(aptCache, 'archives/hello_1.0_amd64.deb'), 'not really a deb\n');
+  await writeFile(join(aptCache, 'pkgcache.bin'), Buffer.alloc(3000, 7));
 });
 afterAll(async () => {
   await bundle?.cleanup();
@@ -54,7 +59,13 @@ async function target(kind: 'image-file' | 'device', id: string): Promise<{ path
 function jobFor(id: string, kind: 'image-file' | 'device', path: string) {
   const base = { jobId: `it-${id}`, profile: profile(id), targets: [{ id: 't1', kind, path, sizeBytes: SIZES[id]!, hostname: `${id}-01` }] };
   if (id === 'raw') return { ...base, imagePath: raw.path, persistence: true };
-  return { ...base, bundleDir: bundle.dir, manifest: bundle.manifest, payload: id === 'kiosk' ? [{ sourcePath: payloadFile, name: 'piece.html' }] : [] };
+  return {
+    ...base,
+    bundleDir: bundle.dir,
+    manifest: bundle.manifest,
+    payload: id === 'kiosk' ? [{ sourcePath: payloadFile, name: 'piece.html' }] : [],
+    caches: id === 'appliance' ? [{ kind: 'apt', path: aptCache }] : [],
+  };
 }
 
 async function checkStamp(disk: string, parts: Awaited<ReturnType<typeof readGpt>>['parts'], id: string) {
@@ -95,8 +106,13 @@ describe.each(['image-file', 'device'] as const)('helper writes each profile ont
       expect(await espFile(t.path, parts, '/loader/entries/iios-b+3.conf')).toContain('iios.slot=b iios.roothash=');
       const data = partByName(parts, 'iios-data');
       expect(await btrfsSubvolumes(t.path, data)).toEqual(['@caches', '@home', '@iios', '@snapshots', '@state']);
-      const copied = await withMountedPart(t.path, data, (dir) => sha256File(join(dir, '@iios/bundles/iios-test-7.1/root.squashfs')));
-      expect(copied).toBe(bundle.manifest.files['root.squashfs']!.sha256);
+      const copied = await withMountedPart(t.path, data, async (dir) => ({
+        bundle: await sha256File(join(dir, '@iios/bundles/iios-test-7.1/root.squashfs')),
+        deb: await readFile(join(dir, '@caches/apt/archives/hello_1.0_amd64.deb'), 'utf8'),
+      }));
+      expect(copied).toEqual({ bundle: bundle.manifest.files['root.squashfs']!.sha256, deb: 'not really a deb\n' });
+      expect((stamp as unknown as { caches: unknown[] }).caches).toEqual([{ kind: 'apt', files: 2, sizeBytes: 3017, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+      expect(r.phases('t1')).toContain('caches');
       if (kind === 'image-file') expect((await stat(t.path)).blocks * 512).toBeLessThan(200 * MiB);
     } finally {
       await t.cleanup();

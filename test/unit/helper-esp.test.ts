@@ -54,7 +54,7 @@ describe('ESP text files', () => {
 });
 
 describe('stamp', () => {
-  const init = { profile: 'appliance', hostname: 'class-07', diskBytes: 8e9, sectorSize: 512, slots: {}, payload: [], espFiles: {} };
+  const init = { profile: 'appliance', hostname: 'class-07', diskBytes: 8e9, sectorSize: 512, slots: {}, payload: [], caches: [], espFiles: {} };
   it('puts format, complete and hostname first, the hostname on its own line', () => {
     const text = stampText(stampObject(init, false, '2026-11-23T18:00:00.000Z'));
     expect(text.split('\n').slice(0, 4)).toEqual(['{', '  "format": 1,', '  "complete": false,', '  "hostname": "class-07",']);

@@ -1,0 +1,63 @@
+// Offline caches (apt, flatpak, bundles … one directory per kind on the computer) copied into the stick's
+// @caches/<kind> subvolume, so a stick can rebuild another with no network. Each cache is described once
+// for all targets by a manifest (sorted "sha256 size path" lines) whose sha256 goes into the stamp.
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { TargetCtx } from '../context.ts';
+import { sha256OfFile } from '../source.ts';
+import { run } from '../tools/run.ts';
+
+export interface CacheEntry {
+  kind: string;
+  sourcePath: string;
+  files: number;
+  sizeBytes: number;
+  manifestSha256: string;
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await walk(p, out);
+    else if (e.isFile()) out.push(p);
+  }
+}
+
+/** Describes every cache directory (refusing the job when one is missing or not a directory). */
+export async function describeCaches(caches: { kind: string; path: string }[], signal: AbortSignal): Promise<CacheEntry[]> {
+  const out: CacheEntry[] = [];
+  for (const c of caches) {
+    const st = await lstat(c.path).catch(() => null);
+    if (!st?.isDirectory()) throw new Error(`cache ${c.kind}: ${c.path} is not a directory`);
+    const files: string[] = [];
+    await walk(c.path, files);
+    files.sort();
+    const lines: string[] = [];
+    let sizeBytes = 0;
+    for (const f of files) {
+      const size = (await lstat(f)).size;
+      sizeBytes += size;
+      lines.push(`${await sha256OfFile(f, signal)} ${size} ${relative(c.path, f)}`);
+    }
+    const manifestSha256 = createHash('sha256').update(lines.join('\n')).digest('hex');
+    out.push({ kind: c.kind, sourcePath: c.path, files: files.length, sizeBytes, manifestSha256 });
+  }
+  return out;
+}
+
+/** Copies the caches into <mnt>/@caches/<kind>/ (owners, modes, links kept). */
+export async function copyCaches(ctx: TargetCtx, mnt: string, caches: CacheEntry[]): Promise<void> {
+  if (caches.length === 0) return;
+  ctx.enter('caches');
+  for (const c of caches) {
+    const dest = join(mnt, '@caches', c.kind);
+    await mkdir(dest, { recursive: true });
+    await run('cp', ['-a', '--reflink=never', `${c.sourcePath}/.`, `${dest}/`], { signal: ctx.signal });
+  }
+}
+
+/** What the stamp records about each cache. */
+export function cacheStamps(caches: CacheEntry[]): { kind: string; files: number; sizeBytes: number; manifestSha256: string }[] {
+  return caches.map(({ kind, files, sizeBytes, manifestSha256 }) => ({ kind, files, sizeBytes, manifestSha256 }));
+}
