@@ -130,6 +130,8 @@ export function defaultElevationDeps(): ElevationDeps {
     isRoot: () => process.getuid?.() === 0,
     sudoExec: (command, options, cb) => sudo.exec(command, options, cb),
     spawnDirect: (file, args, options) =>
-      execa(file, args, { cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
+      // detached: its own process group, so a Ctrl-C meant for `iios write` does not kill it mid-step; the app
+      // cancels it through the socket and it cleans up (unmounts, loop devices) before it exits.
+      execa(file, args, { cwd: options.cwd, env: options.env, detached: true, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
   };
 }

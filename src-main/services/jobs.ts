@@ -134,15 +134,13 @@ export class JobService {
     const run = this.running;
     if (!run || run.ended) return false;
     if (run.cancelRequested) return true;
-    run.cancelRequested = true;
-    if (this.snapshot) this.snapshot = { ...this.snapshot, status: 'cancelling' };
+    this.markCancelled(run);
     if (run.socket) {
       run.socket.write(encodeLine({ type: 'cancel' }));
       // A helper that does not finish on its own is made to: it cancels and exits when its socket closes.
       run.timers.push(setTimeout(() => run.socket?.end(), this.deps.cancelGraceMs ?? 60_000));
     } else {
       run.helper?.kill();
-      this.markCancelled(run);
       void this.finish(run, 'cancelled before the helper started');
     }
     return true;
@@ -154,7 +152,7 @@ export class JobService {
       this.snapshot = {
         ...this.snapshot,
         status: 'cancelling',
-        targets: this.snapshot.targets.map((t) => (t.status === 'done' ? t : { ...t, cancelled: true })),
+        targets: this.snapshot.targets.map((t) => (t.status === 'done' || t.status === 'failed' ? t : { ...t, cancelled: true })),
       };
     }
   }

@@ -49,15 +49,17 @@ describe('cancel', () => {
     let sent = false;
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (!sent && /: slots /.test(out)) {
+      if (!sent && /: slots\b/.test(out)) {
         sent = true;
-        child.kill('SIGINT');
+        // Ctrl-C at a terminal: SIGINT to the whole foreground process group, not only to iios
+        process.kill(-child.pid!, 'SIGINT');
       }
     });
     const r = await child;
     expect(sent, out).toBe(true);
     expect(r.exitCode, `${out}\n${String(r.stderr)}`).toBe(130);
     expect(out).toMatch(/cancelling/);
+    expect(out).toMatch(/iios \S+: cancelled/);
     expect(out).toMatch(/cancel\s+iios\s+\S+\s+— incomplete/);
 
     const info = await inspectJson(target);

@@ -23,7 +23,8 @@ export async function iios(args: string[], opts: { timeoutMs?: number } = {}): P
 
 /** Starts `iios` without waiting (to signal it mid-run); output is collected on the returned promise. */
 export function iiosSpawn(args: string[]): ResultPromise {
-  return execa(process.execPath, [ENTRY, ...args], { reject: false, stdin: 'ignore', env: { IIOS_FROM_SOURCE: '1' }, buffer: true });
+  // its own process group, so a test can signal the whole group the way a terminal's Ctrl-C does
+  return execa(process.execPath, [ENTRY, ...args], { reject: false, stdin: 'ignore', env: { IIOS_FROM_SOURCE: '1' }, buffer: true, detached: true });
 }
 
 /** `iios inspect --json` parsed. */

@@ -107,7 +107,11 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   const view = new ProgressView(io.stdout);
   const unsubscribe = api.subscribe((n, snapshot) => {
     if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
-    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
+    if (n.event.kind === 'target-failed') {
+      const targetId = n.event.targetId;
+      const t = snapshot.targets.find((x) => x.id === targetId);
+      view.log(`${t ? `${t.hostname} ${t.path}` : targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
+    }
     if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
     view.update(snapshot, n.event.kind !== 'progress');
   });
