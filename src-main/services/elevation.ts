@@ -56,18 +56,20 @@ export interface ElevationDeps {
 export const PERMISSION_DENIED = 'User did not grant permission.';
 
 /**
- * The helper's command line. From a clone: `node --import tsx <root>/helpers/main.ts`; from a packaged build:
- * `node dist/helper/main.js` (Electron's binary runs it as Node through ELECTRON_RUN_AS_NODE).
+ * The helper's command line. In a clone the sources win (like src-main/cli/iios.mjs: a bundle left by an
+ * earlier `npm run build` must never shadow newer code): `node --import tsx <root>/helpers/main.ts`. A packaged
+ * build (no sources) or IIOS_FROM_BUILD=1 runs dist/helper/main.js. Under Electron its binary runs the helper
+ * as plain Node (ELECTRON_RUN_AS_NODE).
  */
 export function helperCommand(opts: { root: string; execPath?: string; tsxImport?: string; preferBuilt?: boolean }): HelperCommand {
   const execPath = opts.execPath ?? process.execPath;
+  const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
   const built = join(opts.root, 'dist', 'helper', 'main.js');
-  if (opts.preferBuilt !== false && existsSync(built) && !process.env.IIOS_FROM_SOURCE) {
-    const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
-    return { file: execPath, args: [built], cwd: opts.root, env };
-  }
+  const source = join(opts.root, 'helpers', 'main.ts');
+  const wantBuilt = opts.preferBuilt ?? (process.env.IIOS_FROM_BUILD === '1' || !existsSync(source));
+  if (wantBuilt && existsSync(built)) return { file: execPath, args: [built], cwd: opts.root, env };
   const tsx = opts.tsxImport ?? tsxLoaderPath();
-  return { file: execPath, args: ['--import', tsx, join(opts.root, 'helpers', 'main.ts')], cwd: opts.root };
+  return { file: execPath, args: ['--import', tsx, source], cwd: opts.root, env };
 }
 
 /** tsx's loader as an absolute path, so the helper does not depend on the working directory. */

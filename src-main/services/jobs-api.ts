@@ -16,12 +16,17 @@ export interface StartedJob {
   prepared: PreparedJob;
 }
 
+/** Where this computer keeps offline caches for sticks: one directory per kind (apt, flatpak …). */
+export function cachesRootDir(): string {
+  return process.env.IIOS_CACHES_DIR ?? join(homedir(), '.cache', 'iios', 'caches');
+}
+
 export class JobsApi {
   constructor(
     private readonly service: JobService,
     private readonly requestDeps: JobRequestDeps,
     events?: EventSink,
-    private readonly cachesRoot: string = process.env.IIOS_CACHES_DIR ?? join(homedir(), '.cache', 'iios', 'caches'),
+    private readonly cachesRoot: string = cachesRootDir(),
   ) {
     if (events) {
       service.subscribe((n) => {

@@ -1,5 +1,8 @@
 // The few external tools the app itself runs to read a stick back (the helper has its own wrappers; the app
 // reads independently of the writer): execa with argument arrays, a read-only loop per partition range.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 
 export class ReadToolError extends Error {
@@ -63,4 +66,21 @@ export async function withReadOnlyLoop<T>(backing: string, offset: number, size:
       await new Promise((res) => setTimeout(res, 200 * (i + 1)));
     }
   }
+}
+
+/** Mounts the filesystem in [offset, offset+size) of `backing` read-only at a temp dir for fn; always undone. */
+export async function withReadOnlyMount<T>(backing: string, offset: number, size: number, fn: (dir: string) => Promise<T>): Promise<T> {
+  return withReadOnlyLoop(backing, offset, size, async (dev) => {
+    const dir = await mkdtemp(join(tmpdir(), 'iios-read-'));
+    try {
+      await tool('mount', ['-o', 'ro', dev, dir]);
+      try {
+        return await fn(dir);
+      } finally {
+        await execa('umount', [dir], { reject: false });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 }

@@ -3,6 +3,7 @@
 // and `btrfs check --readonly` of every Btrfs partition. Read-only throughout.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { checkCaches } from './stick-caches.ts';
 import { partitionByName, readStick, type StickInfo, type StickPartition } from './stick-reader.ts';
 import { fatReadFile, tool, toolBuffer, withReadOnlyLoop } from './stick-tools.ts';
 
@@ -162,6 +163,14 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
         await readAll((file) => fatReadFile(path, payloadPart.startBytes, file, { signal: opts.signal }));
       }
       return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${stamp.payload.length} files match` };
+    });
+  }
+
+  if (stamp.caches.length) {
+    const layout = info.layout;
+    await check('caches', async () => {
+      const bad = await checkCaches(path, layout, stamp);
+      return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${stamp.caches.map((c) => c.kind).join(', ')}: manifests match` };
     });
   }
 

@@ -1,14 +1,14 @@
 // `iios write` as a user runs it (the CLI as a child process, the real helper behind it) for every profile,
 // onto an image file and onto a loop device; then `iios inspect --json` and `iios verify`, and the same stick
 // read again with independent tools (sgdisk -v, sfdisk, mtools, veritysetup, btrfs).
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { iios, inspectJson } from '../support/iios-cli.ts';
-import { btrfsCheck, btrfsSubvolumes, gptParts, makeLoopDisk, readStamp, sgdiskVerify, TYPE, verityVerify } from '../support/written-stick.ts';
+import { btrfsCheck, btrfsSubvolumes, gptParts, makeLoopDisk, readStamp, sgdiskVerify, TYPE, verityVerify, withBtrfs } from '../support/written-stick.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -125,5 +125,28 @@ describe('iios write: raw profile and several targets', () => {
     // each stick is its own: different disk GUIDs, not one image copied twice
     const diskId = async (f: string) => (JSON.parse((await execa('sfdisk', ['--json', f])).stdout) as { partitiontable: { id: string } }).partitiontable.id;
     expect(await diskId(a)).not.toBe(await diskId(b));
+  });
+
+  it('carries offline caches: copied into @caches/<kind>, listed in the stamp, re-checked by verify', async () => {
+    const cache = join(work, 'apt-cache');
+    await mkdir(join(cache, 'archives'), { recursive: true });
+    await writeFile(join(cache, 'archives', 'hello_1.0_amd64.deb'), 'not really a deb\n');
+    await writeFile(join(cache, 'pkgcache.bin'), Buffer.alloc(70_000, 7));
+    const img = join(work, 'caches.img');
+    const w = await iios(['write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', img, '--size', '2G', '--cache', `apt=${cache}`, '--yes']);
+    expect(w.exitCode, w.stdout + w.stderr).toBe(0);
+    expect((await readStamp(img)).caches).toEqual([expect.objectContaining({ kind: 'apt', files: 2, sizeBytes: 70_017 })]);
+    expect((await iios(['inspect', img])).stdout).toContain('caches: apt (2 files');
+    const files = await withBtrfs(img, 'iios-data', async (mnt) => [
+      await readFile(join(mnt, '@caches/apt/archives/hello_1.0_amd64.deb'), 'utf8'),
+      (await stat(join(mnt, '@caches/apt/pkgcache.bin'))).size,
+    ]);
+    expect(files).toEqual(['not really a deb\n', 70_000]);
+    expect((await iios(['verify', img])).stdout).toMatch(/ok\s+caches: apt: manifests match/);
+    // a cache file changed on the stick afterwards is caught
+    await withBtrfs(img, 'iios-data', (mnt) => writeFile(join(mnt, '@caches/apt/pkgcache.bin'), 'changed'), { readOnly: false });
+    const v = await iios(['verify', img]);
+    expect(v.exitCode).toBe(1);
+    expect(v.stdout).toMatch(/FAIL\s+caches: apt: 2 files \/ 24 bytes differ from the stamp.s 2 \/ 70017/);
   });
 });

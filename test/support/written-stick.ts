@@ -31,7 +31,9 @@ export async function sgdiskVerify(disk: string): Promise<string> {
   return r.stdout;
 }
 
-export async function readStamp(disk: string): Promise<Record<string, unknown> & { complete: boolean; hostname: string; profile: string; slots: Record<string, { rootHash?: string }> }> {
+export async function readStamp(disk: string): Promise<
+  Record<string, unknown> & { complete: boolean; hostname: string; profile: string; slots: Record<string, { rootHash?: string }>; caches: unknown[] }
+> {
   const esp = (await gptParts(disk)).find((p) => p.name === 'IIOS-ESP');
   if (!esp) throw new Error(`${disk}: no IIOS-ESP`);
   const r = await execa('mtype', ['-i', `${disk}@@${esp.start}`, '::/iios/stick.json'], { env: { MTOOLS_SKIP_CHECK: '1' } });

@@ -44,7 +44,7 @@ export function describeStick(info: StickInfo): string {
     );
   }
   if (s.payload.length) out.push(`payload: ${s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ')}`);
-  if (s.caches.length) out.push(`caches: ${s.caches.length}`);
+  if (s.caches.length) out.push(`caches: ${s.caches.map((c) => `${c.kind} (${c.files} files, ${formatBytes(c.sizeBytes)})`).join(', ')}`);
   out.push(info.complete ? 'status: complete' : 'status: INCOMPLETE — the write did not finish; write this stick again');
   return out.join('\n');
 }

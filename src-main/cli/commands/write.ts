@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -6,6 +7,7 @@ import { ProgressView, summary } from '../progress-view.ts';
 import type { PreparedJob } from '../../services/job-request.ts';
 import { RequestError } from '../../services/job-request.ts';
 import type { JobSnapshot } from '../../services/job-state.ts';
+import { cachesRootDir } from '../../services/jobs-api.ts';
 import { createJobsApi } from '../../services/jobs-runtime.ts';
 import { readStick } from '../../services/stick-reader.ts';
 
@@ -37,7 +39,7 @@ async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string):
 export const writeCommand: Command = {
   summary: 'write a profile onto sticks or image files (one job, many targets)',
   usage:
-    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--persistence] [--unmount] [--no-verify] [--yes]",
+    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--persistence] [--unmount] [--no-verify] [--yes]",
   options: {
     profile: { type: 'string' },
     bundle: { type: 'string' },
@@ -47,6 +49,7 @@ export const writeCommand: Command = {
     name: { type: 'string' },
     first: { type: 'string' },
     payload: { type: 'string', multiple: true },
+    cache: { type: 'string', multiple: true },
     persistence: { type: 'boolean' },
     unmount: { type: 'boolean' },
     'no-verify': { type: 'boolean' },
@@ -83,6 +86,7 @@ export const writeCommand: Command = {
         namePattern: values.name as string | undefined,
         firstNumber: first,
         payload: list(values.payload).map(absolute),
+        caches: list(values.cache).map(parseCache),
         unmountIfMounted: !!values.unmount,
         verify: !values['no-verify'],
         persistence: values.persistence as boolean | undefined,
@@ -98,6 +102,13 @@ export const writeCommand: Command = {
     return runJob(api, prepared, io);
   },
 };
+
+/** `--cache apt=/srv/apt-cache`, or `--cache apt` for <caches dir>/apt (see `caches.list`). */
+function parseCache(arg: string): { kind: string; path: string } {
+  const eq = arg.indexOf('=');
+  if (eq < 0) return { kind: arg, path: join(cachesRootDir(), arg) };
+  return { kind: arg.slice(0, eq), path: absolute(arg.slice(eq + 1)) };
+}
 
 function absolute(p: string): string {
   return p.startsWith('/') ? p : `${process.cwd()}/${p}`;
