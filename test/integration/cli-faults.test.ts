@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
+import { makeBundle, sha256File, type TestBundle } from '../support/make-bundle.ts';
 import { iios, iiosSpawn, inspectJson, REPO } from '../support/iios-cli.ts';
 import { makeLoopDisk } from '../support/written-stick.ts';
 
@@ -139,7 +139,7 @@ describe('refused before writing anything', () => {
     const loop = await makeLoopDisk(work, 'ask.disk', 3 * 1024 * MiB);
     cleanups.push(loop.detach);
     await execa('sgdisk', ['-n1:2048:+64M', '-c1:holiday-photos', loop.dev]);
-    const before = (await execa('sha256sum', [loop.file])).stdout.slice(0, 64);
+    const before = await sha256File(loop.file);
     // `script` gives iios a terminal on stdin and stdout, as a person at a shell would have
     const cmd = `node ${JSON.stringify(join(REPO, 'src-main/cli/iios.mjs'))} write --profile appliance --bundle ${bundle.dir} --target ${loop.dev}`;
     const r = await execa('script', ['-qec', cmd, '/dev/null'], { input: 'no\n', reject: false, env: { IIOS_FROM_SOURCE: '1' } });
@@ -148,6 +148,6 @@ describe('refused before writing anything', () => {
     expect(out).toMatch(new RegExp(`${loop.dev}\\s+3\\.0 GiB .*now: gpt table, 1 partition\\(s\\): holiday-photos`));
     expect(out).toMatch(/Type "yes" to go on/);
     expect(out).toContain('nothing was written');
-    expect((await execa('sha256sum', [loop.file])).stdout.slice(0, 64)).toBe(before);
+    expect(await sha256File(loop.file)).toBe(before);
   });
 });
