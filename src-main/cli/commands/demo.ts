@@ -51,7 +51,7 @@ export const demoCommand: Command = {
       io.stderr.write(`iios demo: ${image} is not complete after writing: ${info.stampError ?? 'stamp says incomplete'}\n`);
       return 1;
     }
-    io.stdout.write(`3/3 booting ${image} with OVMF in QEMU (TCG, no KVM; this takes a few minutes)\n`);
+    io.stdout.write(`3/3 booting ${image} with OVMF in QEMU (TCG, no KVM: up to a few minutes)\n`);
     const boot = await bootUntilReady({
       disk: image,
       uefi: true,
