@@ -44,6 +44,8 @@ interface Running {
   helper: HelperProcess | null;
   timers: NodeJS.Timeout[];
   cancelRequested: boolean;
+  /** What the targets say when the job ends cancelled (e.g. the user refused the password prompt). */
+  cancelMessage: string;
   ended: boolean;
   finished: Promise<JobSnapshot>;
   resolveFinished: (s: JobSnapshot) => void;
@@ -89,6 +91,7 @@ export class JobService {
       helper: null,
       timers: [],
       cancelRequested: false,
+      cancelMessage: 'cancelled; the target is incomplete',
       ended: false,
       finished,
       resolveFinished,
@@ -114,7 +117,10 @@ export class JobService {
       const why = exit.cancelled
         ? (exit.message ?? 'cancelled before elevation')
         : `the helper exited (code ${exit.code ?? exit.signal ?? '?'}) without finishing the job${exit.stderr ? `: ${lastLine(exit.stderr)}` : ''}`;
-      if (exit.cancelled) this.markCancelled(run);
+      if (exit.cancelled) {
+        this.markCancelled(run);
+        run.cancelMessage = why;
+      }
       // Give its last events on the socket a moment to arrive before calling the job over.
       setTimeout(() => void this.finish(run, why), 200);
     });
@@ -217,7 +223,7 @@ export class JobService {
     if (run.ended) return;
     if (failure && this.snapshot?.jobId === run.jobId && !this.snapshot.results) {
       if (!run.cancelRequested) this.emit(run, { kind: 'error', message: failure });
-      this.emit(run, syntheticDone(this.snapshot, run.cancelRequested ? 'cancelled' : failure));
+      this.emit(run, syntheticDone(this.snapshot, run.cancelRequested ? run.cancelMessage : failure));
       return; // the emitted `done` called finish(run, null)
     }
     run.ended = true;

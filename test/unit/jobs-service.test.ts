@@ -194,6 +194,19 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
     expect(svc.isBusy()).toBe(false);
   }, 120_000);
 
+  it('ends the job as cancelled, with nothing written, when the user refuses the password prompt', async () => {
+    const refuse: SudoExec = (_c, _o, cb) => setTimeout(() => cb(new Error(PERMISSION_DENIED)), 50);
+    const deps: ElevationDeps = { isRoot: () => false, sudoExec: refuse, spawnDirect: () => { throw new Error('must not run directly'); } };
+    const svc = new JobService({ tmpRoot: work, launchHelper: (args) => startHelper(helperCommand({ root, preferBuilt: false }), args, deps) });
+    const target = join(work, 'refused.img');
+    const final = await (await svc.start(await job('refused', target))).finished;
+    expect(final.status).toBe('cancelled');
+    expect(final.error).toBeNull();
+    expect(final.targets[0]).toMatchObject({ status: 'failed', cancelled: true });
+    expect(final.targets[0]!.message).toMatch(/password was not given; nothing was written/);
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('reports a helper that dies before connecting and cleans up', async () => {
     const deps = defaultElevationDeps();
     const dirs: string[] = [];
