@@ -2,7 +2,7 @@
 // device's logical block size. JavaScript cannot see a buffer's address, so we probe: an O_DIRECT read into
 // a misaligned view fails with EINVAL, an aligned one succeeds. Large ArrayBuffers never move, so the view
 // found once stays aligned.
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 export const DIRECT_ALIGN = 4096;
@@ -13,13 +13,17 @@ export function plainBuffer(size = CHUNK_BYTES): Buffer {
 }
 
 /**
- * A `size`-byte view whose address suits O_DIRECT on `device`, or null when O_DIRECT does not work there
+ * A `size`-byte view whose address suits O_DIRECT on `path`, or null when O_DIRECT does not work there
  * (then the caller uses buffered I/O and fdatasync).
+ *
+ * Block devices are probed with a read at 0. A regular file may have a hole there, and a hole is read
+ * without any I/O, so without the alignment check: files are probed by writing 4 KiB of zeros at
+ * `zeroWriteAt` instead (a place about to be written anyway, and zeros are what a fresh sparse file holds).
  */
-export function directBuffer(device: string, size = CHUNK_BYTES): Buffer | null {
+export function directBuffer(path: string, size = CHUNK_BYTES, zeroWriteAt?: number): Buffer | null {
   let fd: number;
   try {
-    fd = openSync(device, constants.O_RDONLY | constants.O_DIRECT);
+    fd = openSync(path, (zeroWriteAt === undefined ? constants.O_RDONLY : constants.O_WRONLY) | constants.O_DIRECT);
   } catch {
     return null;
   }
@@ -28,7 +32,8 @@ export function directBuffer(device: string, size = CHUNK_BYTES): Buffer | null 
     for (let off = 0; off < DIRECT_ALIGN; off += 8) {
       const view = backing.subarray(off, off + size);
       try {
-        readSync(fd, view, 0, DIRECT_ALIGN, 0);
+        if (zeroWriteAt === undefined) readSync(fd, view, 0, DIRECT_ALIGN, 0);
+        else writeSync(fd, view, 0, DIRECT_ALIGN, zeroWriteAt);
         return view;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EINVAL') return null;

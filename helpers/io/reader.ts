@@ -1,7 +1,7 @@
 // Sources the fan-out reads from: a file (a bundle's root image, a plain disk image) or the stdout of a
 // decompressor (xz, gzip, zstd, bzip2 — the system tools). Both fill a caller's buffer completely unless at EOF.
 import { open, type FileHandle } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
 
 export interface ChunkReader {
   /** Fills `into` as far as possible; returns the bytes read (short only at the end). */
@@ -53,13 +53,18 @@ export async function detectCompression(path: string): Promise<Compression> {
   }
 }
 
-/** Reads the decompressed bytes of `path` through the system tool; fails if the tool fails. */
+/**
+ * Reads the decompressed bytes of `path` through the system tool (argument array, no shell); fails if the
+ * tool fails. Plain child_process here: the bytes are consumed as a stream, nothing is buffered.
+ */
 export function decompressReader(path: string, compression: Exclude<Compression, null>, signal?: AbortSignal): ChunkReader {
   const [tool, args] = DECOMPRESSORS[compression];
-  const child: ResultPromise = execa(tool, [...args, path], { buffer: false, stdout: 'pipe', stderr: 'pipe', cancelSignal: signal, reject: false });
+  const child = spawn(tool, [...args, path], { stdio: ['ignore', 'pipe', 'pipe'], signal });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const it = child.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  child.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const it = child.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let leftover: Buffer | null = null;
   let ended = false;
   return {
@@ -71,8 +76,8 @@ export function decompressReader(path: string, compression: Exclude<Compression,
           const next = await it.next();
           if (next.done) {
             ended = true;
-            const r = await child;
-            if (r.exitCode !== 0) throw new Error(`${tool} could not decompress ${path}: ${stderr.trim() || `exit ${r.exitCode}`}`);
+            const code = await exited;
+            if (code !== 0) throw new Error(`${tool} could not decompress ${path}: ${stderr.trim() || `exit ${code}`}`);
             break;
           }
           leftover = next.value;
@@ -85,7 +90,7 @@ export function decompressReader(path: string, compression: Exclude<Compression,
     },
     async close() {
       if (!ended) child.kill();
-      await child.catch(() => undefined);
+      await exited;
     },
   };
 }

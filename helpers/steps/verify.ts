@@ -14,9 +14,9 @@ import { verityVerify } from '../tools/verity.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
-  const direct = directBuffer(ctx.disk, CHUNK_BYTES);
-  const buf = direct ?? plainBuffer(CHUNK_BYTES);
-  const fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
+  let direct = directBuffer(ctx.disk, CHUNK_BYTES);
+  let buf = direct ?? plainBuffer(CHUNK_BYTES);
+  let fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
   const h = createHash('sha256');
   try {
     let done = 0;
@@ -25,10 +25,20 @@ export async function readBackSha256(ctx: TargetCtx, offset: number, length: num
       const want = Math.min(CHUNK_BYTES, length - done);
       const ask = direct ? Math.ceil(want / DIRECT_ALIGN) * DIRECT_ALIGN : want;
       let got = 0;
-      while (got < ask) {
-        const { bytesRead } = await fh.read(buf, got, ask - got, offset + done + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
+      try {
+        while (got < ask) {
+          const { bytesRead } = await fh.read(buf, got, ask - got, offset + done + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+      } catch (err) {
+        if (!direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+        // O_DIRECT refused after all (the probe may have hit a hole): read this and the rest buffered.
+        await fh.close();
+        fh = await open(ctx.disk, constants.O_RDONLY);
+        direct = null;
+        buf = plainBuffer(CHUNK_BYTES);
+        continue;
       }
       if (got < want) throw Object.assign(new Error(`read back ended early at byte ${offset + done + got}`), { code: 'EIO' });
       h.update(buf.subarray(0, want));
