@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { makeBundle, sha256File, type TestBundle } from '../support/make-bundle.ts';
@@ -178,6 +179,41 @@ describe.each(['image-file', 'device'] as const)('helper writes each profile ont
       expect(label).toBe('mounted');
     } finally {
       await t.cleanup();
+    }
+  });
+});
+
+describe('raw images in every compression, and an MBR-only image with persistence', () => {
+  it.each(['gz', 'zst', 'bz2'] as const)('a .%s image is decompressed by the system tool and reads back exactly', async (compress) => {
+    const img = await makeRawImage({ mib: 24, compress });
+    const path = join(work, `raw-${compress}.img`);
+    try {
+      const r = await runHelper({ jobId: `raw-${compress}`, profile: profile('raw'), imagePath: img.path, persistence: false, targets: [{ id: 't1', kind: 'image-file', path, sizeBytes: 64 * MiB, hostname: 'raw-01' }] });
+      expect(r.results, r.stderr).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+      expect(await sha256Range(path, 0, img.bytes)).toBe(img.sha256);
+      expect((await readGpt(path)).parts.map((p) => p.name)).toEqual(['rawroot']);
+    } finally {
+      await img.cleanup();
+      await rm(path, { force: true });
+    }
+  });
+
+  it('an MBR-only image gets its persistence partition appended to the MBR', async () => {
+    const img = await makeRawImage({ mib: 24, table: 'mbr' });
+    const loop = await makeLoop(400 * MiB);
+    try {
+      const r = await runHelper({ jobId: 'raw-mbr', profile: profile('raw'), imagePath: img.path, persistence: true, targets: [{ id: 't1', kind: 'device', path: loop.dev, sizeBytes: 400 * MiB, hostname: 'raw-01' }] });
+      expect(r.results, r.stderr).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+      const dump = JSON.parse((await execa('sfdisk', ['--json', loop.dev])).stdout) as { partitiontable: { label: string; partitions: { start: number; size: number; type: string }[] } };
+      expect(dump.partitiontable.label).toBe('dos');
+      expect(dump.partitiontable.partitions.map((p) => p.type)).toEqual(['83', '83']);
+      const second = dump.partitiontable.partitions[1]!;
+      expect(second.start * 512).toBe(24 * MiB);
+      const fs = await execa('blkid', ['-p', '-O', String(second.start * 512), '-s', 'LABEL', '-o', 'value', loop.dev]);
+      expect(fs.stdout.trim()).toBe('iios-data');
+    } finally {
+      await loop.cleanup();
+      await img.cleanup();
     }
   });
 });

@@ -16,12 +16,13 @@ export interface RawImage {
   cleanup(): Promise<void>;
 }
 
-export async function makeRawImage(opts: { mib?: number; compress?: 'xz' | 'gz' | 'zst' | 'bz2' } = {}): Promise<RawImage> {
+export async function makeRawImage(opts: { mib?: number; compress?: 'xz' | 'gz' | 'zst' | 'bz2'; table?: 'gpt' | 'mbr' } = {}): Promise<RawImage> {
   const dir = await mkdtemp(join(tmpdir(), 'iios-raw-'));
   const plainPath = join(dir, 'disk.img');
   const mib = opts.mib ?? 48;
   await execa('truncate', ['-s', `${mib}M`, plainPath]);
-  await execa('sgdisk', ['-o', '-n', '1:2048:0', '-c', '1:rawroot', '-t', '1:8300', plainPath]);
+  if (opts.table === 'mbr') await execa('sfdisk', ['--no-reread', '--no-tell-kernel', plainPath], { input: 'label: dos\nstart=2048, type=83\n' });
+  else await execa('sgdisk', ['-o', '-n', '1:2048:0', '-c', '1:rawroot', '-t', '1:8300', plainPath]);
   const partBytes = (mib - 2) * 1024 * 1024;
   await execa('mkfs.ext4', ['-F', '-q', '-L', 'rawroot', '-E', 'offset=1048576', plainPath, `${partBytes / 1024}k`]);
   await execa('debugfs', ['-w', '-R', 'mkdir /iios-raw-marker', `${plainPath}?offset=1048576`], { reject: false });
