@@ -124,6 +124,7 @@ export async function forEachTarget(targets: TargetCtx[], fn: (t: TargetCtx) => 
     targets.map(async (t) => {
       if (!t.alive) return;
       try {
+        if (deviceGone(t)) throw new Error('device gone');
         await fn(t);
         if (!t.failure && deviceGone(t)) throw new Error('device gone');
       } catch (err) {

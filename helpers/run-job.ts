@@ -1,6 +1,7 @@
 // One WriteJob, start to end: validate, prepare (source + safety + plans), then the steps in order with
 // one read of the source for all targets. Every target ends as target-done or target-failed; the job ends
 // with `done` (or `error` when it was refused before anything was written).
+import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
@@ -107,14 +108,22 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     return results;
   }
   const targets = prepared.targets.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, job.profile, emit, signal));
-  await forEachTarget(targets, async (t) => {
-    for (const m of prepared.targets.find((p) => p.plan === t.plan)!.unmount) {
-      t.log('info', `unmounting ${m}`);
-      await umount(m);
-    }
-  });
-  if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
-  else await writeRaw(job, targets, prepared.source, signal);
+  // Hold every device target open for the whole job: a loop device detached under us then lingers (and is
+  // seen as gone) instead of being freed, so its number cannot be reused for another device mid-job.
+  const holds: FileHandle[] = [];
+  try {
+    for (const t of targets) if (t.target.kind === 'device') holds.push(await open(t.disk, 'r'));
+    await forEachTarget(targets, async (t) => {
+      for (const m of prepared.targets.find((p) => p.plan === t.plan)!.unmount) {
+        t.log('info', `unmounting ${m}`);
+        await umount(m);
+      }
+    });
+    if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
+    else await writeRaw(job, targets, prepared.source, signal);
+  } finally {
+    for (const h of holds) await h.close().catch(() => undefined);
+  }
 
   const results: TargetResult[] = targets.map((t) => {
     if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
