@@ -17,6 +17,8 @@ export interface FlashTarget {
   path: string;
   hostname: string;
   phase: Phase | null;
+  /** The phase the byte counts below were reported in (they belong to that phase only). */
+  progressPhase: Phase | null;
   bytesDone: number;
   bytesTotal: number;
   speedBps: number;
@@ -54,7 +56,9 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     const byId = new Map(notice.snapshot.targets.map((t) => [t.id, t]));
     const flashTargets = get().flashTargets.map((row) => {
       const t = byId.get(row.id);
-      return t ? { ...row, ...fromSnapshot(t), hostname: t.hostname || row.hostname } : row;
+      if (!t) return row;
+      const reported = notice.event.kind === 'progress' && notice.event.targetId === row.id;
+      return { ...row, ...fromSnapshot(t), hostname: t.hostname || row.hostname, progressPhase: reported ? t.phase : row.progressPhase };
     });
     const kind = notice.event.kind;
     if (kind === 'done' || kind === 'error' || FINAL_JOB.has(notice.snapshot.status)) {
@@ -150,6 +154,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             label: drive?.description || t.path.split('/').pop() || t.path,
             path: t.path,
             hostname: t.hostname,
+            progressPhase: t.bytesTotal > 0 ? t.phase : null,
             ...fromSnapshot(t),
           } satisfies FlashTarget;
         }),

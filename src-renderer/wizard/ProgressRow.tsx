@@ -3,6 +3,7 @@
 import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
 import type { FlashTarget } from '../store/flash-slice.ts';
 import { formatPercent } from '../store/format.ts';
+import { overallFraction, phaseFraction } from '../store/progress.ts';
 
 const PHASE_TEXT: Record<string, string> = {
   check: 'checking',
@@ -29,13 +30,9 @@ const STATE_TEXT: Record<FlashTarget['state'], string> = {
   cancelled: 'incomplete',
 };
 
-export function progressFraction(t: FlashTarget): number {
-  if (t.state === 'verified' || t.state === 'written') return 1;
-  return t.bytesTotal > 0 ? Math.min(1, t.bytesDone / t.bytesTotal) : 0;
-}
-
 export function ProgressRow({ target }: { target: FlashTarget }) {
-  const fraction = progressFraction(target);
+  const fraction = overallFraction(target);
+  const bytePhase = phaseFraction(target) !== null;
   const percent = Math.round(fraction * 100);
   const finished = target.state === 'verified' || target.state === 'written' || target.state === 'failed' || target.state === 'cancelled';
   return (
@@ -61,8 +58,8 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
         <span>{formatPercent(fraction, 1)}</span>
         <span className="state" data-testid="target-state">{STATE_TEXT[target.state]}</span>
         <span>{target.phase && !finished ? PHASE_TEXT[target.phase] : ''}</span>
-        <span title="speed">{finished ? '' : formatSpeed(target.speedBps)}</span>
-        <span title="time left">{finished ? (target.message ?? '') : `ETA ${formatEta(target.etaSeconds)}`}</span>
+        <span title="speed">{finished ? '' : formatSpeed(bytePhase ? target.speedBps : 0)}</span>
+        <span title="time left in this phase">{finished ? (target.message ?? '') : `ETA ${formatEta(bytePhase ? target.etaSeconds : null)}`}</span>
       </div>
     </li>
   );

@@ -32,6 +32,13 @@ async function shot(page: Page, step: string) {
   await page.screenshot({ path: join(ARTIFACTS, `wizard-${step}.png`) });
 }
 
+/** Waits until a target reports a phase; fails at once with the wizard's message when the flash did not start. */
+async function flashStarted(page: Page, phases = '[data-phase]:not([data-phase=""])') {
+  await page.locator(`li.progress-row${phases}, [data-step="review"] [role="alert"]`).first().waitFor({ timeout: 120_000 });
+  const refused = page.locator('[data-step="review"] [role="alert"]');
+  if (await refused.count()) throw new Error(`the flash did not start: ${await refused.textContent()}`);
+}
+
 const driveRow = (page: Page, device: string) => page.locator(`li.drive[data-device="${device}"]`);
 const next = (page: Page) => page.getByRole('button', { name: /^Next:/ });
 
@@ -116,7 +123,7 @@ describe('the wizard through iios serve', () => {
     // 6. flash: a row per target; both reach "verified"
     const rows = page.locator('li.progress-row');
     await expect.poll(() => rows.count()).toBe(2);
-    await page.locator('li.progress-row[data-phase]:not([data-phase=""])').first().waitFor({ timeout: 120_000 });
+    await flashStarted(page);
     await shot(page, 'flash');
     await page.locator('[data-step="done"]').waitFor({ timeout: 480_000 });
 
@@ -144,7 +151,7 @@ describe('the wizard through iios serve', () => {
     await page.getByLabel(/type the number of targets/).fill('1');
     await page.getByRole('button', { name: 'Erase and flash 1 target' }).click();
     // cancel once the old stick has been wiped and the new one is being laid out
-    await page.locator('li.progress-row:is([data-phase="partition"],[data-phase="esp"],[data-phase="slots"],[data-phase="verity"],[data-phase="btrfs"])').waitFor({ timeout: 120_000 });
+    await flashStarted(page, ':is([data-phase="partition"],[data-phase="esp"],[data-phase="slots"],[data-phase="verity"],[data-phase="btrfs"])');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('[data-step="done"]').waitFor({ timeout: 120_000 });
     expect(await page.locator('li.result').getAttribute('data-state')).toBe('cancelled');
