@@ -11,7 +11,7 @@ import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { makeBundle, sha256File, type TestBundle } from '../support/make-bundle.ts';
 import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
 import { runHelper } from '../support/run-helper.ts';
-import { btrfsSubvolumes, espFile, makeLoop, partByName, readGpt, sha256Range, verityVerify, withMountedPart, type TestLoop } from '../support/helper-checks.ts';
+import { btrfsSubvolumes, bytesOf, espFile, makeLoop, partByName, readGpt, sha256Range, verityVerify, withMountedPart, type TestLoop } from '../support/helper-checks.ts';
 
 const MiB = 1024 * 1024;
 const GUID = {
@@ -214,6 +214,27 @@ describe('raw images in every compression, and an MBR-only image with persistenc
     } finally {
       await loop.cleanup();
       await img.cleanup();
+    }
+  });
+});
+
+describe('a stick with 4096-byte sectors', () => {
+  it('appliance onto a 4Kn loop device: GPT in 4 KiB sectors, FAT32 ESP with 4 KiB sectors, slots verify', async () => {
+    const loop = await makeLoop(SIZES.appliance!, 4096);
+    try {
+      const r = await runHelper(jobFor('appliance', 'device', loop.dev));
+      expect(r.results, r.stderr).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+      const { verify, parts } = await readGpt(loop.dev);
+      expect(verify).toMatch(/No problems found/);
+      expect(parts[0]).toMatchObject({ name: 'IIOS-ESP', start: 256, sectorSize: 4096 });
+      const esp = await execa('blkid', ['-p', '-O', String(bytesOf(parts[0]!).offset), '-o', 'export', loop.dev]);
+      expect(esp.stdout).toMatch(/^LABEL=IIOS-ESP$/m);
+      expect(esp.stdout).toMatch(/^BLOCK_SIZE=4096$/m);
+      const stamp = await checkStamp(loop.dev, parts, 'appliance');
+      for (const slot of ['a', 'b'] as const) expect(await verityVerify(loop.dev, parts, slot, stamp.slots[slot]!.rootHash)).toBe(0);
+      expect(await btrfsSubvolumes(loop.dev, partByName(parts, 'iios-data'))).toContain('@iios');
+    } finally {
+      await loop.cleanup();
     }
   });
 });

@@ -16,11 +16,11 @@ export interface TestLoop {
 }
 
 /** A loop device over a new sparse file of `bytes`. */
-export async function makeLoop(bytes: number): Promise<TestLoop> {
+export async function makeLoop(bytes: number, sectorSize: 512 | 4096 = 512): Promise<TestLoop> {
   const dir = await mkdtemp(join(tmpdir(), 'iios-loop-'));
   const file = join(dir, 'disk.img');
   await execa('truncate', ['-s', String(bytes), file]);
-  const dev = (await execa('losetup', ['-f', '--show', file])).stdout.trim();
+  const dev = (await execa('losetup', ['-f', '--show', '-b', String(sectorSize), file])).stdout.trim();
   return {
     dev,
     file,
@@ -42,12 +42,14 @@ export interface GptPart {
   name: string;
   typeGuid: string;
   attributes: string;
+  sectorSize: number;
 }
 
 /** `sgdisk -v` output and every partition through `sgdisk -i N`. */
 export async function readGpt(disk: string): Promise<{ verify: string; parts: GptPart[] }> {
   const verify = (await execa('sgdisk', ['-v', disk], { reject: false })).stdout;
   const list = (await execa('sgdisk', ['-p', disk])).stdout;
+  const sectorSize = Number(/Sector size \(logical(?:\/physical)?\): (\d+)/.exec(list)?.[1] ?? 512);
   const parts: GptPart[] = [];
   for (const m of list.matchAll(/^\s+(\d+)\s+(\d+)\s+(\d+)\s/gm)) {
     const index = Number(m[1]);
@@ -59,6 +61,7 @@ export async function readGpt(disk: string): Promise<{ verify: string; parts: Gp
       name: /^Partition name: '(.*)'$/m.exec(info)?.[1] ?? '',
       typeGuid: (/^Partition GUID code: (\S+)/m.exec(info)?.[1] ?? '').toLowerCase(),
       attributes: /^Attribute flags: (\S+)/m.exec(info)?.[1] ?? '',
+      sectorSize,
     });
   }
   return { verify, parts };
@@ -70,7 +73,7 @@ export function partByName(parts: GptPart[], name: string): GptPart {
   return p;
 }
 
-const bytesOf = (p: GptPart) => ({ offset: p.start * 512, size: (p.end - p.start + 1) * 512 });
+export const bytesOf = (p: GptPart) => ({ offset: p.start * p.sectorSize, size: (p.end - p.start + 1) * p.sectorSize });
 
 /** A file off the ESP through mtools (`mtype`), byte-exact, or null when it is not there. */
 export async function espFile(disk: string, parts: GptPart[], path: string): Promise<string | null> {
