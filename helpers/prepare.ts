@@ -1,6 +1,7 @@
 // Before anything is written: the job re-validated, the source re-checked, and every target planned and
 // re-checked for safety. Any refusal refuses the whole job — nothing is written to any target.
 import { realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
@@ -55,6 +56,7 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
       if (block) problems.push({ code: 'bad-path', message: `${t.path} is a block device, not an image file` });
       const st = await stat(t.path).catch(() => null);
       if (st && !st.isFile()) problems.push({ code: 'bad-path', message: `${t.path} exists and is not a regular file` });
+      if (!(await stat(dirname(t.path)).catch(() => null))?.isDirectory()) problems.push({ code: 'bad-path', message: `the folder ${dirname(t.path)} does not exist` });
       if (job.sectorSize === 4096) problems.push({ code: 'bad-path', message: 'image files are written with 512-byte sectors' });
     }
     // First the size the safety rules see (devices: lsblk), then the plan for exactly that size.
