@@ -99,3 +99,35 @@ describe('image step', () => {
     expect((await screen.findByTestId('source-error')).textContent).toBe('/home/teacher/Downloads/manifest.json: no such file: not an iios bundle');
   });
 });
+
+describe('image step for the raw profile', () => {
+  const image = {
+    path: '/srv/lab.img.xz', name: 'lab.img.xz', fileBytes: 812e6, compression: 'xz' as const, extension: 'img' as const,
+    content: { iso9660: false, partitionTable: 'gpt' as const }, uncompressedBytes: 3 * 2 ** 30, uncompressedExact: true, sizeSource: 'xz-index' as const,
+  };
+
+  it('asks for a disk image instead of the demo bundle, shows its uncompressed size, and plans targets from it', async () => {
+    const { user, store } = setupWizard({ services: { images: { [image.path]: image } } });
+    await chooseProfile(user, /Disk image/);
+    await next(user, store, 'image');
+    expect(screen.getByRole('heading', { name: 'Which disk image?' })).toBeTruthy();
+    expect((screen.getByLabelText('Disk image file') as HTMLInputElement).value).toBe('');
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+    await user.type(screen.getByLabelText('Disk image file'), `${image.path}{Enter}`);
+    await screen.findByText('xz');
+    expect(screen.getByText('3.2 GB')).toBeTruthy();
+    await next(user, store, 'targets');
+    // the 32 GB stick takes the 3.2 GB image; the 1 GB one cannot
+    await waitFor(() => expect(document.querySelector('li.drive[data-device="/dev/sdc"] .drive-reason')?.textContent).toMatch(/^Too small: needs at least 3\.\d GB$/));
+    await waitFor(() => expect(isDisabled(document.querySelector('li.drive[data-device="/dev/sdb"] input')!)).toBe(false));
+  });
+
+  it('refuses a missing image with the reason', async () => {
+    const { user, store } = setupWizard();
+    await chooseProfile(user, /Disk image/);
+    await next(user, store, 'image');
+    await user.type(screen.getByLabelText('Disk image file'), '/srv/nope.iso{Enter}');
+    expect((await screen.findByTestId('source-error')).textContent).toBe('/srv/nope.iso: no such file');
+    expect(screen.getByText('This image cannot be used.')).toBeTruthy();
+  });
+});

@@ -2,6 +2,8 @@
 // shared schema), a real bundle manifest, the real planner (planLayout), drives and a job table held in memory.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import type { ImageInfoSchema } from '../../../../src-shared/contract/domains/profiles.ts';
 import type { Handlers } from '../../../../src-main/services/handlers.ts';
 import type { Drive } from '../../../../src-shared/contract/index.ts';
 import type { JobEvent } from '../../../../src-shared/job/events.ts';
@@ -51,6 +53,8 @@ export interface FakeServices {
   job: Snapshot | null;
   /** Bundle folders that fail their check, with the services' message. */
   brokenBundles: Record<string, string>;
+  /** Raw disk images by path, as images.inspect reports them. */
+  images: Record<string, z.input<typeof ImageInfoSchema>>;
 }
 
 export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
@@ -96,9 +100,19 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       if (!manifest) throw Object.assign(new Error(`${args.dir}/manifest.json: no such file: not an iios bundle`), { code: 'E_BUNDLE' });
       return bundleInfo(args.dir, manifest, true);
     },
-    'plan.compute': (args: { profile: string; bundleDir?: string; targetBytes: number }) => {
+    'images.inspect': (args: { path: string }) => {
+      const image = s.images[args.path];
+      if (!image) throw new Error(`${args.path}: no such file`);
+      return image;
+    },
+    'plan.compute': (args: { profile: string; bundleDir?: string; imagePath?: string; targetBytes: number }) => {
       const profile = profiles.find((p) => p.id === args.profile);
       if (!profile) throw new Error(`no profile ${args.profile}`);
+      if (args.imagePath) {
+        const bytes = s.images[args.imagePath]?.uncompressedBytes;
+        if (!bytes) throw new Error(`${args.imagePath}: the uncompressed size is not known without decompressing it`);
+        return { plan: planLayout(profile, { imageBytes: bytes }, args.targetBytes), source: `image ${args.imagePath}` };
+      }
       const manifest = bundles[args.bundleDir ?? DEMO_DIR]!;
       try {
         return { plan: planLayout(profile, manifest, args.targetBytes), source: `bundle ${args.bundleDir} (${manifest.name} ${manifest.version})` };

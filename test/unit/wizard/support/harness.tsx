@@ -42,6 +42,7 @@ function createFakeServicesState(overrides: Partial<FakeServices> = {}): FakeSer
     caches: [],
     job: null as Snapshot | null,
     brokenBundles: {},
+    images: {},
     ...overrides,
   };
 }
