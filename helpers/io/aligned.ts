@@ -7,9 +7,14 @@ import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 export const DIRECT_ALIGN = 4096;
 
+/** Zeroed memory, shared (a worker thread can hash it without a copy) or not. */
+function memory(size: number, shared: boolean): Buffer {
+  return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
+}
+
 /** A plain buffer of `size` bytes (buffered I/O). */
-export function plainBuffer(size = CHUNK_BYTES): Buffer {
-  return Buffer.alloc(size);
+export function plainBuffer(size = CHUNK_BYTES, shared = false): Buffer {
+  return memory(size, shared);
 }
 
 /**
@@ -20,7 +25,7 @@ export function plainBuffer(size = CHUNK_BYTES): Buffer {
  * without any I/O, so without the alignment check: files are probed by writing 4 KiB of zeros at
  * `zeroWriteAt` instead (a place about to be written anyway, and zeros are what a fresh sparse file holds).
  */
-export function directBuffer(path: string, size = CHUNK_BYTES, zeroWriteAt?: number): Buffer | null {
+export function directBuffer(path: string, size = CHUNK_BYTES, zeroWriteAt?: number, shared = false): Buffer | null {
   let fd: number;
   try {
     fd = openSync(path, (zeroWriteAt === undefined ? constants.O_RDONLY : constants.O_WRONLY) | constants.O_DIRECT);
@@ -28,7 +33,7 @@ export function directBuffer(path: string, size = CHUNK_BYTES, zeroWriteAt?: num
     return null;
   }
   try {
-    const backing = Buffer.alloc(size + DIRECT_ALIGN);
+    const backing = memory(size + DIRECT_ALIGN, shared);
     for (let off = 0; off < DIRECT_ALIGN; off += 8) {
       const view = backing.subarray(off, off + size);
       try {

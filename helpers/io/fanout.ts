@@ -1,14 +1,14 @@
 // One read of the source feeds every target: each chunk (4 MiB) goes to every live target at every offset
-// it needs (slot a and slot b), hashed once on the way. Up to PIPELINE_DEPTH chunks are in flight at once
+// it needs (slot a and slot b), hashed once on the way (on a worker thread, see hasher.ts). Up to PIPELINE_DEPTH chunks are in flight at once
 // (reads, writes and hashing overlap; each target sees a queue depth above one, which sticks and the
 // kernel reward). Block devices and image files get O_DIRECT where the kernel takes it (else buffered
 // writes + fdatasync); image files skip all-zero chunks, so they stay sparse. A target that errors,
 // vanishes or stalls is failed on its own; the others go on. The slowest live target sets the pace.
-import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { deviceGone, removedMessage, type TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.ts';
+import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
 import type { ChunkReader } from './reader.ts';
 
 /** A write that takes longer than this means the stick stopped responding. */
@@ -103,12 +103,20 @@ function buffers(probe: FanoutSink | undefined): { bufs: Buffer[]; direct: boole
   const direct: Buffer[] = [];
   const zeroWriteAt = probe?.ctx.target.kind === 'image-file' ? probe.offsets[0] : undefined;
   for (let i = 0; probe && i <= PIPELINE_DEPTH; i++) {
-    const b = directBuffer(probe.ctx.disk, CHUNK_BYTES, zeroWriteAt);
+    const b = directBuffer(probe.ctx.disk, CHUNK_BYTES, zeroWriteAt, true);
     if (!b) break;
     direct.push(b);
   }
   if (direct.length === PIPELINE_DEPTH + 1) return { bufs: direct, direct: true };
-  return { bufs: Array.from({ length: PIPELINE_DEPTH + 1 }, () => plainBuffer()), direct: false };
+  return { bufs: Array.from({ length: PIPELINE_DEPTH + 1 }, () => plainBuffer(CHUNK_BYTES, true)), direct: false };
+}
+
+function startHasher(): ChunkHasher {
+  try {
+    return threadHasher();
+  } catch {
+    return inlineHasher();
+  }
 }
 
 /** Sends one chunk to every live sink; failures are recorded on the sink's target, never thrown. */
@@ -145,7 +153,7 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       s.ctx.fail(err);
     }
   }
-  const hash = createHash('sha256');
+  const hasher = startHasher();
   const inflight: Promise<unknown>[] = [];
   let pos = 0;
   try {
@@ -157,8 +165,8 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       const buf = bufs[i % bufs.length]!;
       const len = await reader.read(buf);
       if (len === 0) break;
-      inflight.push(sendChunk(open, buf, len, pos));
-      hash.update(buf.subarray(0, len));
+      // The buffer is free again once every target wrote it and the hasher read it.
+      inflight.push(Promise.all([sendChunk(open, buf, len, pos), hasher.update(buf.subarray(0, len))]));
       pos += len;
       if (len < buf.length) break;
     }
@@ -177,8 +185,9 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
           }
         }),
     );
-    return { bytes: pos, sha256: hash.digest('hex') };
+    return { bytes: pos, sha256: await hasher.digest() };
   } finally {
+    void hasher.close();
     // A stalled write may never return: do not wait for its handles.
     for (const s of open) {
       void s.direct?.close().catch(() => undefined);
