@@ -207,6 +207,14 @@ export class JobService {
 
   private emit(run: Running, event: JobEvent): void {
     if (run.ended || this.snapshot?.jobId !== run.jobId) return;
+    // The job is over only once the helper has exited and cleaned up: `done` is held back until then, so
+    // whoever sees it can start the next job at once.
+    if (event.kind === 'done') return void this.finish(run, null, event);
+    this.publish(run, event);
+  }
+
+  private publish(run: Running, event: JobEvent): void {
+    if (this.snapshot?.jobId !== run.jobId) return;
     this.snapshot = applyEvent(this.snapshot, event);
     for (const l of [...this.listeners]) {
       try {
@@ -215,18 +223,17 @@ export class JobService {
         console.error('iios: job listener failed:', err);
       }
     }
-    if (event.kind === 'done') void this.finish(run, null);
   }
 
-  /** Ends the job once: a final `done` (made up when the helper did not send one), then cleanup. */
-  private async finish(run: Running, failure: string | null): Promise<void> {
+  /** Ends the job once: cleanup, then the final `done` (made up when the helper did not send one). */
+  private async finish(run: Running, failure: string | null, done?: JobEvent): Promise<void> {
     if (run.ended) return;
-    if (failure && this.snapshot?.jobId === run.jobId && !this.snapshot.results) {
-      if (!run.cancelRequested) this.emit(run, { kind: 'error', message: failure });
-      this.emit(run, syntheticDone(this.snapshot, run.cancelRequested ? run.cancelMessage : failure));
-      return; // the emitted `done` called finish(run, null)
-    }
     run.ended = true;
+    if (!done) {
+      const why = failure ?? 'the helper ended without a result';
+      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why });
+      done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why);
+    }
     for (const t of run.timers) clearTimeout(t);
     run.socket?.end();
     run.server.close();
@@ -234,6 +241,7 @@ export class JobService {
     if (run.helper) await Promise.race([run.helper.exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
     if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.running === run) this.running = null;
+    this.publish(run, done);
     run.resolveFinished(this.snapshot!);
   }
 }
