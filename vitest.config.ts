@@ -1,5 +1,6 @@
 // Three suites: unit (pure, fast, parallel), integration (real tools, loop devices, root, serial),
-// e2e (Chromium through the loopback bridge, QEMU boots; serial).
+// e2e (Chromium through the loopback bridge, QEMU boots; serial). The three run one after another
+// (groupOrder), so loop devices, QEMU and Chromium never compete with each other for the two cores.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +11,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
         },
@@ -18,6 +20,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
@@ -28,6 +31,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 600_000,
