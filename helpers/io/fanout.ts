@@ -1,20 +1,24 @@
 // One read of the source feeds every target: each chunk (4 MiB) goes to every live target at every offset
-// it needs (slot a and slot b), hashed once on the way (on a worker thread, see hasher.ts). Up to PIPELINE_DEPTH chunks are in flight at once
-// (reads, writes and hashing overlap; each target sees a queue depth above one, which sticks and the
-// kernel reward). Block devices and image files get O_DIRECT where the kernel takes it (else buffered
-// writes + fdatasync); image files skip all-zero chunks, so they stay sparse. A target that errors,
-// vanishes or stalls is failed on its own; the others go on. The slowest live target sets the pace.
+// it needs (slot a and slot b), hashed once on the way (on a worker thread, see hasher.ts). Each target has
+// its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up to POOL_CHUNKS chunks
+// ahead of the slowest one (chunk-pool.ts), so a stick that pauses does not pause the others; over a whole
+// write the slowest live target still sets the pace, since the source is read only once. Block devices and
+// image files get O_DIRECT where the kernel takes it (else buffered writes + fdatasync); image files skip
+// all-zero chunks, so they stay sparse. A target that errors, vanishes or stalls is failed on its own.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { deviceGone, removedMessage, type TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.ts';
+import { ChunkPool, type Chunk } from './chunk-pool.ts';
 import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
 import type { ChunkReader } from './reader.ts';
 
 /** A write that takes longer than this means the stick stopped responding. */
 export const STALL_MS = 60_000;
-/** Chunks written concurrently (the buffers in use are one more: the chunk being read). */
-export const PIPELINE_DEPTH = 3;
+/** Chunk buffers in the pool: how far (× 4 MiB) the fastest target may run ahead of the slowest. */
+export const POOL_CHUNKS = 12;
+/** Writes one target may have in flight at once (a queue depth above one helps sticks and the kernel). */
+export const WRITES_PER_TARGET = 2;
 
 export interface FanoutSink {
   ctx: TargetCtx;
@@ -31,6 +35,8 @@ interface OpenSink extends FanoutSink {
   buffered: FileHandle | null;
   sparse: boolean;
   written: number;
+  queue: Chunk[];
+  active: number;
 }
 
 export interface FanoutResult {
@@ -46,12 +52,12 @@ async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
     // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
     // file still gets only the chunks that hold data.
     try {
-      return { ...s, direct: await open(s.ctx.disk, constants.O_WRONLY | constants.O_DIRECT), buffered: null, sparse, written: 0 };
+      return { ...s, direct: await open(s.ctx.disk, constants.O_WRONLY | constants.O_DIRECT), buffered: null, sparse, written: 0, queue: [], active: 0 };
     } catch {
       /* buffered below */
     }
   }
-  return { ...s, direct: null, buffered: await open(s.ctx.disk, constants.O_WRONLY), sparse, written: 0 };
+  return { ...s, direct: null, buffered: await open(s.ctx.disk, constants.O_WRONLY), sparse, written: 0, queue: [], active: 0 };
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer, len: number, position: number): Promise<void> {
@@ -102,13 +108,13 @@ function withStall<T>(p: Promise<T>, ms: number): Promise<T> {
 function buffers(probe: FanoutSink | undefined): { bufs: Buffer[]; direct: boolean } {
   const direct: Buffer[] = [];
   const zeroWriteAt = probe?.ctx.target.kind === 'image-file' ? probe.offsets[0] : undefined;
-  for (let i = 0; probe && i <= PIPELINE_DEPTH; i++) {
+  for (let i = 0; probe && i < POOL_CHUNKS; i++) {
     const b = directBuffer(probe.ctx.disk, CHUNK_BYTES, zeroWriteAt, true);
     if (!b) break;
     direct.push(b);
   }
-  if (direct.length === PIPELINE_DEPTH + 1) return { bufs: direct, direct: true };
-  return { bufs: Array.from({ length: PIPELINE_DEPTH + 1 }, () => plainBuffer(CHUNK_BYTES, true)), direct: false };
+  if (direct.length === POOL_CHUNKS) return { bufs: direct, direct: true };
+  return { bufs: Array.from({ length: POOL_CHUNKS }, () => plainBuffer(CHUNK_BYTES, true)), direct: false };
 }
 
 function startHasher(): ChunkHasher {
@@ -119,21 +125,25 @@ function startHasher(): ChunkHasher {
   }
 }
 
-/** Sends one chunk to every live sink; failures are recorded on the sink's target, never thrown. */
-function sendChunk(open: OpenSink[], buf: Buffer, len: number, pos: number): Promise<unknown> {
-  const zero = buf.compare(ZERO, 0, len, 0, len) === 0;
-  return Promise.all(
-    open
-      .filter((s) => s.ctx.alive)
-      .map(async (s) => {
-        try {
-          if (deviceGone(s.ctx)) throw new Error(removedMessage(s.ctx.phase));
-          await withStall(writeChunk(s, buf, len, pos, zero), STALL_MS);
-        } catch (err) {
-          s.ctx.fail(err);
-        }
-      }),
-  );
+/** Starts queued writes on one target, up to WRITES_PER_TARGET at once; a failed target drops its queue. */
+function pump(s: OpenSink, pool: ChunkPool): void {
+  while (s.ctx.alive && s.active < WRITES_PER_TARGET && s.queue.length > 0) {
+    const c = s.queue.shift()!;
+    s.active++;
+    void (async () => {
+      try {
+        if (deviceGone(s.ctx)) throw new Error(removedMessage(s.ctx.phase));
+        await withStall(writeChunk(s, c.buf, c.len, c.pos, c.zero), STALL_MS);
+      } catch (err) {
+        s.ctx.fail(err);
+      } finally {
+        s.active--;
+        pool.done(c);
+        pump(s, pool);
+      }
+    })();
+  }
+  if (!s.ctx.alive) for (const c of s.queue.splice(0)) pool.done(c);
 }
 
 /**
@@ -154,23 +164,41 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     }
   }
   const hasher = startHasher();
-  const inflight: Promise<unknown>[] = [];
+  const pool = new ChunkPool(bufs);
+  // A target failed from outside (cancel, a changed source) drops its queue at once.
+  const onFail = () => open.forEach((s) => pump(s, pool));
+  for (const s of open) s.ctx.signal.addEventListener('abort', onFail, { once: true });
+  let hashError: unknown = null;
   let pos = 0;
   try {
-    for (let i = 0; ; i++) {
+    for (;;) {
       if (jobSignal.aborted) throw Object.assign(new Error('cancelled'), { cancelled: true });
-      if (!open.some((s) => s.ctx.alive)) break;
-      // At most PIPELINE_DEPTH chunks in flight: buffer i % (depth + 1) is free again.
-      if (inflight.length >= PIPELINE_DEPTH) await inflight.shift();
-      const buf = bufs[i % bufs.length]!;
+      const live = open.filter((s) => s.ctx.alive);
+      if (live.length === 0) break;
+      const index = await pool.take();
+      const buf = bufs[index]!;
       const len = await reader.read(buf);
-      if (len === 0) break;
-      // The buffer is free again once every target wrote it and the hasher read it.
-      inflight.push(Promise.all([sendChunk(open, buf, len, pos), hasher.update(buf.subarray(0, len))]));
+      if (len === 0) {
+        pool.release(index);
+        break;
+      }
+      const chunk: Chunk = { index, buf, len, pos, zero: buf.compare(ZERO, 0, len, 0, len) === 0, pending: live.length + 1 };
+      hasher.update(buf.subarray(0, len)).then(
+        () => pool.done(chunk),
+        (err: unknown) => {
+          hashError = err;
+          pool.done(chunk);
+        },
+      );
+      for (const s of live) {
+        s.queue.push(chunk);
+        pump(s, pool);
+      }
       pos += len;
       if (len < buf.length) break;
     }
-    await Promise.all(inflight);
+    await pool.drained();
+    if (hashError) throw hashError;
     if (expectBytes !== null && pos !== expectBytes && open.some((s) => s.ctx.alive)) {
       throw new Error(`the source ended after ${pos} bytes, expected ${expectBytes}`);
     }
@@ -187,6 +215,7 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     );
     return { bytes: pos, sha256: await hasher.digest() };
   } finally {
+    for (const s of open) s.ctx.signal.removeEventListener('abort', onFail);
     void hasher.close();
     // A stalled write may never return: do not wait for its handles.
     for (const s of open) {
