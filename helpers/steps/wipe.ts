@@ -1,9 +1,12 @@
 // Wipe first, so an interrupted write never looks like the old, valid stick: image files are created anew
-// (sparse, truncate), devices lose every known signature (wipefs -a) and their first and last MiB (the
-// primary and backup GPT, an old stamp's ESP boot sector).
+// (sparse, truncate); devices lose every known signature (wipefs -a), their first and last MiB (the primary and
+// backup GPT) and the first MiB of every partition, old and planned. The last part matters when a finished stick
+// is written again: its new ESP lands where the old one was, and without it a write cancelled before the ESP step
+// would show the old FAT volume and its old `complete: true` stamp through the new partition table.
 import { open, rm } from 'node:fs/promises';
 import type { TargetCtx } from '../context.ts';
 import { wipefs } from '../tools/mkfs.ts';
+import { existingPartitions } from '../tools/sfdisk.ts';
 
 const MiB = 1024 * 1024;
 
@@ -24,13 +27,19 @@ export async function wipe(ctx: TargetCtx): Promise<void> {
     await createImageFile(ctx);
     return;
   }
+  const old = await existingPartitions(ctx.disk, { signal: ctx.signal });
   await wipefs(ctx.disk, { signal: ctx.signal });
   const fh = await open(ctx.disk, 'r+');
   try {
     const zero = Buffer.alloc(MiB);
     const size = ctx.plan.diskBytes;
-    await fh.write(zero, 0, MiB, 0);
-    await fh.write(zero, 0, MiB, Math.max(0, size - MiB));
+    const starts = new Set<number>([0, Math.max(0, size - MiB)]);
+    for (const p of old) starts.add(p.startBytes);
+    for (const p of ctx.plan.partitions) starts.add(p.startBytes);
+    for (const at of starts) {
+      if (at >= size) continue;
+      await fh.write(zero, 0, Math.min(MiB, size - at), at);
+    }
     await fh.datasync();
   } finally {
     await fh.close();
