@@ -71,6 +71,8 @@ const hasExt4Magic = async (path: string, part: StickPartition) => (await readAt
 /** Runs every check that applies; a failing check does not stop the others. */
 export async function verifyStick(path: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const info = await readStick(path, { signal: opts.signal });
+  // A stick written a moment ago must answer from the medium, not from the page cache.
+  if (info.kind === 'device') await tool('blockdev', ['--flushbufs', path]).catch(() => undefined);
   const checks: VerifyCheck[] = [];
   const check = async (name: string, fn: () => Promise<{ ok: boolean; detail: string; bytes?: number }>) => {
     const t0 = performance.now();
