@@ -14,35 +14,48 @@ import { verityVerify } from '../tools/verity.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
-  let direct = directBuffer(ctx.disk, CHUNK_BYTES);
-  let buf = direct ?? plainBuffer(CHUNK_BYTES);
-  let fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
+  try {
+    return await readBack(ctx, offset, length, true, onBytes);
+  } catch (err) {
+    // O_DIRECT refused after all (the alignment probe may have hit a hole): read it all again, buffered.
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    return readBack(ctx, offset, length, false, onBytes);
+  }
+}
+
+async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirect: boolean, onBytes?: (n: number) => void): Promise<string> {
+  // Two buffers: the next chunk is read while this one is hashed.
+  const a = tryDirect ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
+  const b = a ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
+  const direct = !!(a && b);
+  const bufs = direct ? [a!, b!] : [plainBuffer(), plainBuffer()];
+  const fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
   const h = createHash('sha256');
+  const readChunk = async (buf: Buffer, at: number): Promise<number> => {
+    const want = Math.min(CHUNK_BYTES, length - at);
+    const ask = direct ? Math.ceil(want / DIRECT_ALIGN) * DIRECT_ALIGN : want;
+    let got = 0;
+    while (got < ask) {
+      const { bytesRead } = await fh.read(buf, got, ask - got, offset + at + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    if (got < want) throw Object.assign(new Error(`read back ended early at byte ${offset + at + got}`), { code: 'EIO' });
+    return want;
+  };
   try {
     let done = 0;
-    while (done < length) {
+    let i = 0;
+    let pending = length > 0 ? readChunk(bufs[0]!, 0) : null;
+    while (pending) {
+      const want = await pending;
       if (ctx.signal.aborted) throw new Error('cancelled');
-      const want = Math.min(CHUNK_BYTES, length - done);
-      const ask = direct ? Math.ceil(want / DIRECT_ALIGN) * DIRECT_ALIGN : want;
-      let got = 0;
-      try {
-        while (got < ask) {
-          const { bytesRead } = await fh.read(buf, got, ask - got, offset + done + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
-        }
-      } catch (err) {
-        if (!direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
-        // O_DIRECT refused after all (the probe may have hit a hole): read this and the rest buffered.
-        await fh.close();
-        fh = await open(ctx.disk, constants.O_RDONLY);
-        direct = null;
-        buf = plainBuffer(CHUNK_BYTES);
-        continue;
-      }
-      if (got < want) throw Object.assign(new Error(`read back ended early at byte ${offset + done + got}`), { code: 'EIO' });
+      const buf = bufs[i % 2]!;
+      const nextAt = done + want;
+      pending = nextAt < length ? readChunk(bufs[(i + 1) % 2]!, nextAt) : null;
       h.update(buf.subarray(0, want));
-      done += want;
+      done = nextAt;
+      i++;
       onBytes?.(done);
     }
   } finally {
