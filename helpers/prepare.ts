@@ -50,6 +50,7 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
     // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name.
     const t = given.kind === 'device' ? { ...given, path: await realpath(given.path).catch(() => given.path) } : given;
     job.targets[index] = t;
+    if (job.targets.slice(0, index).some((o) => o.path === t.path)) problems.push({ code: 'bad-path', message: `${given.path} is the same disk as another target` });
     const block = await isBlockDevice(t.path);
     if (t.kind === 'device' && !block) problems.push({ code: 'not-found', message: `${t.path} is not a block device` });
     if (t.kind === 'image-file') {
