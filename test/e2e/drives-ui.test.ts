@@ -8,16 +8,12 @@ import type { Page } from 'playwright-core';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
+import { systemDisk } from '../support/system-disk.ts';
 import { ensureRendererBuilt, REPO_ROOT, startServe, type ServeProcess } from '../support/serve.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e');
 
-/** The whole disk holding /, found independently of iios (findmnt + lsblk's parent kernel name). */
-async function systemDisk(): Promise<string> {
-  const source = (await execa('findmnt', ['-n', '-o', 'SOURCE', '/'])).stdout.trim();
-  const parent = (await execa('lsblk', ['-n', '-d', '-o', 'PKNAME', source])).stdout.trim();
-  return parent ? `/dev/${parent}` : source;
-}
+const SYSTEM_DISK = await systemDisk();
 
 /** Profile "Disk image" with a small GPT image file, then on to the targets step. */
 async function openTargetsStep(page: Page, image: string): Promise<void> {
@@ -55,8 +51,8 @@ describe('drive list in the browser through iios serve', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('lists the system disk, marked as system and not selectable', async () => {
-    const disk = await systemDisk();
+  it.skipIf(!SYSTEM_DISK)('lists the system disk, marked as system and not selectable', async () => {
+    const disk = SYSTEM_DISK!;
     const { page } = browser;
     await page.goto(serve.url);
 

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DriveList } from '../../src-shared/contract/index.ts';
 import { ensureRendererBuilt, REPO_ROOT, startServe } from '../support/serve.ts';
+import { systemDisk } from '../support/system-disk.ts';
+
+const SYSTEM_DISK = await systemDisk();
 
 const IIOS = join(REPO_ROOT, 'src-main', 'cli', 'iios.mjs');
 const iios = (args: string[], env: Record<string, string> = {}) =>
@@ -24,12 +27,11 @@ describe('iios drives', () => {
     const r = await iios(['drives', '--json']);
     expect(r.exitCode).toBe(0);
     const drives = DriveList.parse(JSON.parse(r.stdout));
-    const root = (await execa('findmnt', ['-n', '-o', 'SOURCE', '/'])).stdout.trim();
-    const parent = (await execa('lsblk', ['-n', '-d', '-o', 'PKNAME', root])).stdout.trim();
-    expect(drives.find((d) => d.device === (parent ? `/dev/${parent}` : root))?.system).toBe(true);
+    const disk = await systemDisk();
+    if (disk) expect(drives.find((d) => d.device === disk)?.system).toBe(true);
   });
 
-  it('prints a table with the reason a drive cannot be chosen', async () => {
+  it.skipIf(!SYSTEM_DISK)('prints a table with the reason a drive cannot be chosen', async () => {
     const r = await iios(['drives']);
     expect(r.exitCode).toBe(0);
     const [header, ...rows] = r.stdout.split('\n');
