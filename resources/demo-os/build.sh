@@ -31,6 +31,37 @@ flock 9
 
 # --- 1. resolve and fetch the packages -------------------------------------------------------------------------
 
+# The recipe pins Debian $DEBIAN_SUITE packages. On a host of that suite the host's own apt sources serve them;
+# anywhere else (Ubuntu, another Debian release) a private apt state under the cache points at Debian's archive,
+# so the demo OS is the same everywhere and nothing of the host's apt configuration changes.
+APT=()
+host_suite="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+if [ "${IIOS_DEMO_PRIVATE_APT:-0}" = 1 ] || { [ "$host_suite" != "$DEBIAN_SUITE" ] && [ "${IIOS_DEMO_PRIVATE_APT:-}" != 0 ]; }; then
+  keyring="${IIOS_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
+  [ -f "$keyring" ] || die "this host is not Debian $DEBIAN_SUITE: install debian-archive-keyring so the demo OS can come from Debian's archive"
+  A="$CACHE/apt"
+  mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/etc/preferences.d" "$A/etc/sources.list.d"
+  : >>"$A/status"
+  echo "deb [signed-by=$keyring] ${IIOS_DEBIAN_MIRROR:-http://deb.debian.org/debian} $DEBIAN_SUITE main" >"$A/etc/sources.list"
+  echo "deb [signed-by=$keyring] ${IIOS_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security} $DEBIAN_SUITE-security main" >>"$A/etc/sources.list"
+  APT=(-o "Dir::Etc::SourceList=$A/etc/sources.list" -o "Dir::Etc::SourceParts=$A/etc/sources.list.d"
+       -o "Dir::Etc::Preferences=$A/etc/preferences" -o "Dir::Etc::PreferencesParts=$A/etc/preferences.d"
+       -o "Dir::State::Lists=$A/lists" -o "Dir::State::status=$A/status" -o "Dir::Cache=$A/cache"
+       -o "APT::Architecture=amd64" -o "APT::Architectures=amd64" -o "Acquire::Languages=none")
+  [ "$(id -u)" -ne 0 ] || APT+=(-o APT::Sandbox::User=root)
+  log "host is ${host_suite:-unknown}, not $DEBIAN_SUITE: using Debian's archive through a private apt state ($A)"
+fi
+apt_lists_fresh=0
+# Private lists are refreshed at most once a run and only when something must be fetched (cached debs need none).
+apt_ready() {
+  [ ${#APT[@]} -gt 0 ] && [ "$apt_lists_fresh" = 0 ] || return 0
+  apt_lists_fresh=1
+  if [ -z "$(find "$A/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+    log "updating the private package lists for $DEBIAN_SUITE"
+    apt-get -q "${APT[@]}" update >&2 || die "cannot reach Debian's archive for $DEBIAN_SUITE"
+  fi
+}
+
 # Prints the cached .deb of package $1 at version $2, if any.
 cached_deb() {
   local f
@@ -45,15 +76,17 @@ cached_deb() {
 }
 
 candidate_version() {
-  apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'
+  apt_ready
+  apt-cache "${APT[@]}" policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'
 }
 
 download() { # name version
   local tmp sandbox=()
+  apt_ready
   tmp="$(mktemp -d "$DEBS/.dl.XXXXXX")"
   # As root, apt would drop to its sandbox user, which may not reach the repository's folder.
   [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
-  if (cd "$tmp" && apt-get download -q "${sandbox[@]}" "$1=$2" >&2); then
+  if (cd "$tmp" && apt-get download -q "${APT[@]}" "${sandbox[@]}" "$1=$2" >&2); then
     mv "$tmp"/*.deb "$DEBS/"
     rmdir "$tmp"
     return 0
@@ -82,7 +115,7 @@ kernel_pkg="$KERNEL_PACKAGE" kernel_ver="$KERNEL_PACKAGE_VERSION"
 if ! cached_deb "$kernel_pkg" "$kernel_ver" >/dev/null && [ -z "$(candidate_version "$kernel_pkg" | grep -v '(none)')" ]; then
   # The pinned ABI is gone from the archive: follow the metapackage to the current one.
   [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die "$kernel_pkg is not available (update recipe.env)"
-  kernel_pkg="$(apt-cache depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')"
+  kernel_pkg="$(apt-cache "${APT[@]}" depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')"
   [ -n "$kernel_pkg" ] || die "cannot resolve $KERNEL_META"
   kernel_ver="$(candidate_version "$kernel_pkg")"
   log "WARNING: $KERNEL_PACKAGE is gone; using $kernel_pkg=$kernel_ver (update recipe.env)"

@@ -15,6 +15,10 @@ for tool in "${!NEED[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${NEED[$tool]}")
 done
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
+# The demo OS is built from Debian bookworm packages; elsewhere it needs Debian's archive key (resources/demo-os).
+if [ "$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")" != bookworm ]; then
+  [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || missing+=(debian-archive-keyring)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -23,7 +27,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq >/dev/null
+  apt_updated=1
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The demo OS build fetches with `apt-get download`, which needs package lists even when no tool is missing
+# (a fresh container often ships without them).
+if [ -z "${apt_updated:-}" ] && ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+  echo "iios: fetching the package lists (apt-get update)" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq >/dev/null; else sudo apt-get update -qq >/dev/null; fi
 fi
 
 # npm dependencies: install when node_modules is absent or older than the lockfile.
