@@ -45,6 +45,8 @@ describe('demo OS bundle', () => {
       verity: { hashFile: 'root.verity', dataBlockSize: 4096, hashBlockSize: 4096, hashAlgorithm: 'sha256' },
     });
     expect(manifest.cmdline.split(' ')).toContain('console=ttyS0,115200');
+    // the screen of a real PC gets the kernel's messages too; serial stays last, so it is /dev/console
+    expect(manifest.cmdline.split(' ').filter((a: string) => a.startsWith('console='))).toEqual(['console=tty0', 'console=ttyS0,115200']);
     expect(Object.keys(manifest.files).sort()).toEqual(['initrd.img', 'root.squashfs', 'root.verity', 'systemd-bootx64.efi', 'vmlinuz']);
   });
 
