@@ -9,15 +9,6 @@ export async function snapshotReadOnly(source: string, dest: string, opts: RunOp
   await run('btrfs', ['subvolume', 'snapshot', '-r', source, dest], opts);
 }
 
-/** Paths of all subvolumes below the mount (`btrfs subvolume list`), e.g. ["@", "@snapshots/factory"]. */
-export async function subvolumeList(mountDir: string, opts: RunOptions = {}): Promise<string[]> {
-  const { stdout } = await run('btrfs', ['subvolume', 'list', mountDir], opts);
-  return stdout
-    .split('\n')
-    .map((l) => / path (.+)$/.exec(l.trim())?.[1])
-    .filter((p): p is string => !!p);
-}
-
 /** `btrfs check --readonly` on an unmounted device; throws ToolError on any problem. */
 export async function checkReadonly(dev: string, opts: RunOptions = {}): Promise<void> {
   await run('btrfs', ['check', '--readonly', dev], opts);

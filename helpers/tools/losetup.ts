@@ -41,13 +41,3 @@ export async function withLoop<T>(
   }
 }
 
-/** Backing file of a loop device (from `losetup --json`), or null when not a loop or unattached. */
-export async function loopBackingFile(dev: string): Promise<string | null> {
-  try {
-    const { stdout } = await run('losetup', ['--json', '-l', '-O', 'NAME,BACK-FILE', dev]);
-    const parsed = JSON.parse(stdout) as { loopdevices?: { name: string; 'back-file': string | null }[] };
-    return parsed.loopdevices?.[0]?.['back-file']?.trim() || null;
-  } catch {
-    return null;
-  }
-}

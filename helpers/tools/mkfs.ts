@@ -1,10 +1,6 @@
 // Filesystem creation on a (loop) device covering exactly one partition.
 import { run, type RunOptions } from './run.ts';
 
-export async function mkfsVfat(dev: string, label: string, opts: RunOptions = {}): Promise<void> {
-  await run('mkfs.vfat', ['-F', '32', '-n', label, dev], opts);
-}
-
 export async function mkfsBtrfs(dev: string, label: string, opts: RunOptions = {}): Promise<void> {
   await run('mkfs.btrfs', ['-f', '-q', '-L', label, dev], opts);
 }

@@ -36,11 +36,6 @@ export async function fatRead(v: FatVolume, fatPath: string, opts: RunOptions = 
   return stdout;
 }
 
-/** Renames a file (the booted OS blesses entries this way; tests use it too). */
-export async function fatRename(v: FatVolume, from: string, to: string, opts: RunOptions = {}): Promise<void> {
-  await run('mren', ['-i', img(v), `::${from}`, `::${to}`], { ...opts, env });
-}
-
 /** Every path (files and directories) on the filesystem, as absolute paths. */
 export async function fatList(v: FatVolume, opts: RunOptions = {}): Promise<Set<string>> {
   const { stdout } = await run('mdir', ['-/', '-b', '-i', img(v), '::/'], { ...opts, env, okExitCodes: [0, 1] });

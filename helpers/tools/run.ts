@@ -29,10 +29,6 @@ export function abortAllTools(): void {
   for (const c of running) c.abort();
 }
 
-export function runningToolCount(): number {
-  return running.size;
-}
-
 export interface RunOptions {
   /** Outer cancel (the job's or the target's); aborting it kills the tool. */
   signal?: AbortSignal;

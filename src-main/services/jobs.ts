@@ -257,7 +257,3 @@ function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-/** Validates a job the way the helper will, so an obviously bad one is refused before anything starts. */
-export function parseWriteJob(input: unknown): WriteJob {
-  return WriteJob.parse(input);
-}

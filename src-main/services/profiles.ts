@@ -1,6 +1,6 @@
 // Image profiles on disk: the built-in ones in resources/profiles/<id>.yaml, or a profile file given by path.
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { ProfileError, parseImageProfile, type ImageProfile } from '../../src-shared/profile/index.ts';
 import { appRoot, resourcesDir } from './app-info.ts';
 
@@ -67,7 +67,3 @@ export async function listProfiles(dir = builtInProfilesDir()): Promise<ImagePro
   return Promise.all(ids.map((id) => loadProfileFile(join(dir, `${id}.yaml`), id)));
 }
 
-/** The id a profile file would have as a built-in (its base name without .yaml). */
-export function profileIdOfFile(path: string): string {
-  return basename(path).replace(/\.ya?ml$/i, '');
-}

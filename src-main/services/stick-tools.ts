@@ -42,16 +42,6 @@ export function fatReadFile(disk: string, offset: number, fatPath: string, opts:
   return toolBuffer('mcopy', ['-n', '-i', `${disk}@@${offset}`, `::${fatPath}`, '-'], { ...opts, env: mtoolsEnv });
 }
 
-/** Every file (not directory) on a FAT filesystem at an offset, as absolute paths. */
-export async function fatListFiles(disk: string, offset: number, opts: ToolOptions = {}): Promise<string[]> {
-  const { stdout } = await tool('mdir', ['-/', '-b', '-i', `${disk}@@${offset}`, '::/'], { ...opts, env: mtoolsEnv, okExitCodes: [0, 1] });
-  return stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('::/') && !l.endsWith('/'))
-    .map((l) => l.slice(2));
-}
-
 /** Runs fn with a read-only loop device over [offset, offset+size) of `backing`, always detached afterwards. */
 export async function withReadOnlyLoop<T>(backing: string, offset: number, size: number, fn: (dev: string) => Promise<T>): Promise<T> {
   const { stdout } = await tool('losetup', ['-f', '--show', '-r', '-o', String(offset), '--sizelimit', String(size), backing]);

@@ -30,7 +30,3 @@ export function iios(): IiosClient {
   return client;
 }
 
-/** For tests: use this transport (e.g. an in-process one) instead of window.iios. */
-export function setTransportForTests(transport: IiosTransport | null): void {
-  client = transport ? createIiosClient(transport) : null;
-}
