@@ -1,11 +1,13 @@
-// Starts the privileged helper: directly when iios already runs as root, through sudo-prompt (pkexec and the
-// polkit policy) otherwise. Only the socket path and the one-time token travel on the command line; the job
+// Starts the privileged helper: directly when iios already runs as root; otherwise through pkexec on the installed
+// helper wrapper when the polkit action is installed (polkit-route.ts), else through sudo-prompt. Only the socket path and the one-time token travel on the command line; the job
 // and the progress go over the private socket (design.md, "The privileged helper").
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import sudo from 'sudo-prompt';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appRoot } from './app-info.ts';
+import { findPolkitRoute, type PolkitRoute } from './polkit-route.ts';
 
 export interface HelperCommand {
   file: string;
@@ -50,7 +52,13 @@ export interface ElevationDeps {
   isRoot: () => boolean;
   sudoExec: SudoExec;
   spawnDirect: DirectSpawn;
+  /** The installed pkexec route to the helper, when there is one (a deb/rpm install). */
+  polkit?: PolkitRoute | null;
 }
+
+/** pkexec's exit codes: the user dismissed the prompt; not authorised (or authentication failed). */
+export const PKEXEC_DISMISSED = 126;
+export const PKEXEC_NOT_AUTHORIZED = 127;
 
 /** sudo-prompt's message when the user dismissed or failed the prompt. */
 export const PERMISSION_DENIED = 'User did not grant permission.';
@@ -107,6 +115,7 @@ export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: Eleva
     );
     return { exited, kill: () => void child.kill('SIGTERM'), pid: child.pid };
   }
+  if (deps.polkit) return startThroughPkexec(deps.polkit, extraArgs, deps);
   const line = ['cd', quoteForSudo(cmd.cwd), '&&', 'exec', ...[cmd.file, ...args].map(quoteForSudo)].join(' ');
   const exited = new Promise<HelperExit>((resolve) => {
     deps.sudoExec(line, { name: 'iios', ...(cmd.env && Object.keys(cmd.env).length ? { env: cmd.env } : {}) }, (error, _stdout, stderr) => {
@@ -126,9 +135,30 @@ export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: Eleva
   return { exited, kill: () => undefined };
 }
 
-/** The real dependencies: execa for the direct start, sudo-prompt for elevation. */
+/**
+ * `pkexec <wrapper> --socket … --token …`: the wrapper is a fixed, root-owned file of the install, so only the
+ * socket and token come from here; pkexec shows iios's own action and sets PKEXEC_UID for the helper.
+ */
+function startThroughPkexec(route: PolkitRoute, extraArgs: string[], deps: ElevationDeps): HelperProcess {
+  const child = deps.spawnDirect(route.pkexec, [route.wrapper, ...extraArgs], { cwd: '/' });
+  const exited = Promise.resolve(child).then(
+    (r): HelperExit => {
+      const code = r.exitCode ?? null;
+      const stderr = text(r.stderr);
+      if (code === PKEXEC_DISMISSED) return { code, signal: null, cancelled: true, message: 'the administrator password was not given; nothing was written', stderr };
+      if (code === PKEXEC_NOT_AUTHORIZED) return { code, signal: null, cancelled: false, message: `not authorised to write drives (pkexec): ${stderr.trim() || 'ask an administrator'}`, stderr };
+      return { code, signal: r.signal ?? null, cancelled: false, stderr };
+    },
+    (e: Error): HelperExit => ({ code: null, signal: null, cancelled: false, message: e.message, stderr: '' }),
+  );
+  // The helper runs as root: it cannot be signalled from here; closing the socket makes it cancel and exit.
+  return { exited, kill: () => undefined, pid: child.pid };
+}
+
+/** The real dependencies: execa for the direct and pkexec starts, sudo-prompt as the fallback elevation. */
 export function defaultElevationDeps(): ElevationDeps {
   return {
+    polkit: process.getuid?.() === 0 ? null : findPolkitRoute(appRoot()),
     isRoot: () => process.getuid?.() === 0,
     sudoExec: (command, options, cb) => sudo.exec(command, options, cb),
     spawnDirect: (file, args, options) =>
