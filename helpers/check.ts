@@ -1,6 +1,10 @@
 // The facts the drive safety rules need, gathered from the system: lsblk, losetup, and the disks that hold
-// the running system and the image source (following loop devices to their backing files' disks).
-import { realpath, stat } from 'node:fs/promises';
+// the running system and the image source (following loop devices to their backing files' disks); for an
+// image-file target, its real folder and what is at its path now.
+import { constants } from 'node:fs';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
 import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
 import { run } from './tools/run.ts';
@@ -44,4 +48,41 @@ export async function gatherFacts(sourcePaths: string[]): Promise<SafetyFacts> {
 /** Whether a path names a block device (a "device" target must; an "image-file" target must not). */
 export async function isBlockDevice(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isBlockDevice() ?? false;
+}
+
+export interface ImageFileFacts {
+  /** The path with its folder resolved (symlinks, ..): the rules are checked, and the file written, there. */
+  path: string;
+  folderExists: boolean;
+  existing: ExistingImageFile;
+}
+
+const HEAD_BYTES = 1024;
+
+/**
+ * Where an image-file target really is and what is there now. The folder is resolved so that a symlinked
+ * folder (~/out -> /etc) cannot lead the write into a system folder; the file itself is not followed (lstat),
+ * and an existing file's first KiB is read (O_NOFOLLOW, so a link swapped in meanwhile is not read through).
+ */
+export async function imageFileFacts(given: string): Promise<ImageFileFacts> {
+  const folder = await realpath(dirname(given)).catch(() => null);
+  const folderExists = folder !== null && ((await stat(folder).catch(() => null))?.isDirectory() ?? false);
+  const path = folder ? join(folder, basename(given)) : given;
+  const st = await lstat(path).catch(() => null);
+  const existing: ExistingImageFile = { kind: 'absent', sizeBytes: 0, head: new Uint8Array() };
+  if (st?.isSymbolicLink()) existing.kind = 'symlink';
+  else if (st && !st.isFile()) existing.kind = 'other';
+  else if (st) {
+    existing.kind = 'file';
+    existing.sizeBytes = st.size;
+    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const head = Buffer.alloc(HEAD_BYTES);
+      const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
+      existing.head = head.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+  return { path, folderExists, existing };
 }

@@ -18,6 +18,8 @@ export class TargetCtx {
   verified = false;
   /** Set when the stamp is written: what it says, for the final complete:true rewrite. */
   stamp: Record<string, unknown> | null = null;
+  /** A loop target's autoclear flag when the job took it ('0', '1'; null when not a bound loop): see deviceGone. */
+  readonly loopAutoclearAtStart: string | null;
   private speed = new SpeedWindow();
   private lastProgressAt = 0;
 
@@ -30,6 +32,8 @@ export class TargetCtx {
   ) {
     if (jobSignal.aborted) this.controller.abort();
     jobSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
+    // Read here, just before the job opens its targets and holds them for the whole job (run-job.ts).
+    this.loopAutoclearAtStart = target.kind === 'device' ? loopAutoclear(basename(target.path)) : null;
   }
 
   get id(): string {
@@ -89,7 +93,22 @@ export class TargetCtx {
 
 const GONE_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'ENOENT', 'ENOSPC', 'EROFS', 'ESHUTDOWN']);
 
-/** A device target that vanished or was detached: a USB stick pulled, a loop device detached. */
+/** /sys/block/loopN/loop/autoclear ('0' or '1'), or null for a device that is not a bound loop. */
+function loopAutoclear(name: string): string | null {
+  if (!name.startsWith('loop')) return null;
+  try {
+    return readFileSync(`/sys/block/${name}/loop/autoclear`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A device target that vanished or was detached: a USB stick pulled (its /sys/block entry gone, or its size
+ * 0), a loop device detached. `losetup -d` on a loop we hold open only sets autoclear (the loop goes away
+ * when we close it), so a loop counts as detached when its autoclear turned from 0 to 1 during the job — not
+ * when it was 1 from the start, as on the loops udisks sets up for image files.
+ */
 export function deviceGone(ctx: TargetCtx): boolean {
   if (ctx.target.kind !== 'device') return false;
   const name = basename(ctx.disk);
@@ -97,12 +116,10 @@ export function deviceGone(ctx: TargetCtx): boolean {
   if (!existsSync(sys)) return true;
   try {
     if (readFileSync(`${sys}/size`, 'utf8').trim() === '0') return true;
-    // `losetup -d` on a loop we hold open only sets autoclear; the loop goes away when we close it.
-    if (name.startsWith('loop') && readFileSync(`${sys}/loop/autoclear`, 'utf8').trim() === '1') return true;
   } catch {
     return true;
   }
-  return false;
+  return ctx.loopAutoclearAtStart === '0' && loopAutoclear(name) === '1';
 }
 
 export function removedMessage(phase: Phase): string {

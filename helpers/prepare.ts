@@ -1,12 +1,15 @@
-// Before anything is written: the job re-validated, the source re-checked, and every target planned and
-// re-checked for safety. Any refusal refuses the whole job — nothing is written to any target.
-import { realpath, stat } from 'node:fs/promises';
+// Before anything is written: the job re-validated, the source re-checked (and found readable by the user who
+// started iios), and every target planned and re-checked for safety. Any refusal refuses the whole job —
+// nothing is written to any target.
+import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
+import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
-import { gatherFacts, isBlockDevice } from './check.ts';
+import { gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
 import type { Emit } from './context.ts';
+import { sourceReadCheck } from './source-access.ts';
 import { describeCaches, type CacheEntry } from './steps/caches.ts';
 import { describePayload, type PayloadEntry } from './steps/payload.ts';
 import { loadBundle, loadRawImage, type Source } from './source.ts';
@@ -32,14 +35,15 @@ export class RefusedError extends Error {
 
 export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): Promise<Prepared> {
   for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
+  const access = await sourceReadCheck(process.env);
   const source = job.bundleDir
-    ? await loadBundle(job, signal, (done, total) => {
+    ? await loadBundle(job, access, signal, (done, total) => {
         for (const t of job.targets) emit({ kind: 'progress', targetId: t.id, bytesDone: done, bytesTotal: total, speedBps: 0, etaSeconds: null });
       })
-    : await loadRawImage(job, signal);
+    : await loadRawImage(job, access, signal);
   emit({ kind: 'log', level: 'info', message: source.kind === 'bundle' ? `bundle ${source.manifest.name} ${source.manifest.version}: every file checked` : `image ${source.path}: ${source.imageBytes} bytes` });
-  const payload = await describePayload(job.payload, signal);
-  const caches = await describeCaches(job.caches, signal);
+  const payload = await describePayload(job.payload, access, signal);
+  const caches = await describeCaches(job.caches, access, signal);
   const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.sourcePath), ...caches.map((c) => c.sourcePath)]);
   const planSource: PlanSource = source.kind === 'bundle' ? source.manifest : { imageBytes: source.imageBytes };
 
@@ -47,17 +51,20 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
   const targets: PreparedTarget[] = [];
   for (const [index, given] of job.targets.entries()) {
     const problems: SafetyProblem[] = [];
-    // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name.
-    const t = given.kind === 'device' ? { ...given, path: await realpath(given.path).catch(() => given.path) } : given;
+    // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name. An image file is
+    // checked and written in its real folder (a symlinked folder cannot lead it into /etc).
+    const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
+    const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
     job.targets[index] = t;
     if (job.targets.slice(0, index).some((o) => o.path === t.path)) problems.push({ code: 'bad-path', message: `${given.path} is the same disk as another target` });
-    const block = await isBlockDevice(t.path);
-    if (t.kind === 'device' && !block) problems.push({ code: 'not-found', message: `${t.path} is not a block device` });
-    if (t.kind === 'image-file') {
-      if (block) problems.push({ code: 'bad-path', message: `${t.path} is a block device, not an image file` });
-      const st = await stat(t.path).catch(() => null);
-      if (st && !st.isFile()) problems.push({ code: 'bad-path', message: `${t.path} exists and is not a regular file` });
-      if (!(await stat(dirname(t.path)).catch(() => null))?.isDirectory()) problems.push({ code: 'bad-path', message: `the folder ${dirname(t.path)} does not exist` });
+    if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.push({ code: 'not-found', message: `${t.path} is not a block device` });
+    if (file) {
+      // The given name too: its own .. or system folder is refused even when its real folder would pass.
+      const named = t.path === given.path ? null : imageFilePathProblem(given.path);
+      if (named) problems.push({ code: 'bad-path', message: named });
+      if (!file.folderExists) problems.push({ code: 'bad-path', message: `the folder ${dirname(given.path)} does not exist; create it first or choose another folder` });
+      const there = existingImageFileProblem(t.path, file.existing);
+      if (there) problems.push({ code: 'bad-path', message: there });
       if (job.sectorSize === 4096) problems.push({ code: 'bad-path', message: 'image files are written with 512-byte sectors' });
     }
     // First the size the safety rules see (devices: lsblk), then the plan for exactly that size.
@@ -72,7 +79,8 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
       else if (!problems.length && !probe.problems.length) problems.push({ code: 'bad-path', message: `${t.path}: ${(err as Error).message}` });
     }
     const verdict = checkTargetSafety(t, plan?.neededBytes ?? 0, facts, { unmountIfMounted: job.unmountIfMounted });
-    for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code)) problems.push(p);
+    // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
+    for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
     if (problems.length || !plan) {
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
       continue;

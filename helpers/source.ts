@@ -1,6 +1,7 @@
 // The image source, re-checked by the helper before anything is written: every file a bundle lists must be
 // inside the bundle, of the listed size and sha256 (a truncated or altered root image is refused here);
-// a raw disk image is measured (decompressed size) before the plan is made.
+// a raw disk image is measured (decompressed size) before the plan is made. Each path is first checked to be
+// readable by the user who started iios (source-access.ts): the helper reads as root, the user chose the path.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { parseBundleManifest, type BundleManifest } from '../src-shared/profile/bundle-manifest.ts';
 import { CHUNK_BYTES } from './io/aligned.ts';
 import { decompressReader, detectCompression, type Compression } from './io/reader.ts';
+import type { SourceReadCheck } from './source-access.ts';
 import { run } from './tools/run.ts';
 
 export class SourceError extends Error {
@@ -49,10 +51,17 @@ export async function sha256OfFile(path: string, signal?: AbortSignal, onBytes?:
   return h.digest('hex');
 }
 
-export async function loadBundle(job: WriteJob, signal: AbortSignal, onBytes?: (done: number, total: number) => void): Promise<BundleSource> {
+export async function loadBundle(
+  job: WriteJob,
+  access: SourceReadCheck,
+  signal: AbortSignal,
+  onBytes?: (done: number, total: number) => void,
+): Promise<BundleSource> {
   const dir = await realpath(job.bundleDir!).catch(() => {
     throw new SourceError(`the bundle directory ${job.bundleDir} does not exist`);
   });
+  await access.check(dir, 'list');
+  await access.check(join(dir, 'manifest.json'), 'read');
   const onDisk = parseBundleManifest(await readFile(join(dir, 'manifest.json'), 'utf8'), join(dir, 'manifest.json'));
   if (job.manifest && !isDeepStrictEqual(JSON.parse(JSON.stringify(job.manifest)), JSON.parse(JSON.stringify(onDisk)))) {
     throw new SourceError('the job carries a different manifest than the bundle directory holds');
@@ -68,6 +77,7 @@ export async function loadBundle(job: WriteJob, signal: AbortSignal, onBytes?: (
     if (!path.startsWith(dir + sep)) throw new SourceError(`bundle file ${name} points outside the bundle`);
     const st = await stat(path);
     if (!st.isFile()) throw new SourceError(`bundle file ${name} is not a regular file`);
+    await access.check(path, 'read');
     if (st.size !== want.sizeBytes) {
       throw new SourceError(`bundle file ${name} is ${st.size} bytes, the manifest says ${want.sizeBytes} (truncated or replaced)`);
     }
@@ -92,12 +102,13 @@ async function xzSize(path: string): Promise<number | null> {
   }
 }
 
-export async function loadRawImage(job: WriteJob, signal: AbortSignal): Promise<RawSource> {
+export async function loadRawImage(job: WriteJob, access: SourceReadCheck, signal: AbortSignal): Promise<RawSource> {
   const path = await realpath(job.imagePath!).catch(() => {
     throw new SourceError(`the image ${job.imagePath} does not exist`);
   });
   const st = await stat(path);
   if (!st.isFile()) throw new SourceError(`${path} is not a regular file`);
+  await access.check(path, 'read');
   const compression = await detectCompression(path);
   if (!compression) return { kind: 'raw', path, compression, imageBytes: st.size, sha256: null, paths: [path] };
   const known = compression === 'xz' ? await xzSize(path) : null;

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { TargetCtx } from '../context.ts';
+import type { SourceReadCheck } from '../source-access.ts';
 import { sha256OfFile } from '../source.ts';
 import { run } from '../tools/run.ts';
 
@@ -16,27 +17,36 @@ export interface CacheEntry {
   manifestSha256: string;
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+/** Every regular file under `dir` (already checked listable); each folder and file must be readable by the user. */
+async function walk(dir: string, out: string[], access: SourceReadCheck): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile()) out.push(p);
+    if (e.isDirectory()) {
+      access.checkEntry(p, await lstat(p), 'list');
+      await walk(p, out, access);
+    } else if (e.isFile()) out.push(p);
   }
 }
 
-/** Describes every cache directory (refusing the job when one is missing or not a directory). */
-export async function describeCaches(caches: { kind: string; path: string }[], signal: AbortSignal): Promise<CacheEntry[]> {
+/**
+ * Describes every cache directory (refusing the job when one is missing, not a directory, or holds a folder or
+ * file that the user who started iios cannot read: the whole directory is copied onto the stick).
+ */
+export async function describeCaches(caches: { kind: string; path: string }[], access: SourceReadCheck, signal: AbortSignal): Promise<CacheEntry[]> {
   const out: CacheEntry[] = [];
   for (const c of caches) {
     const st = await lstat(c.path).catch(() => null);
     if (!st?.isDirectory()) throw new Error(`cache ${c.kind}: ${c.path} is not a directory`);
+    await access.check(c.path, 'list');
     const files: string[] = [];
-    await walk(c.path, files);
+    await walk(c.path, files, access);
     files.sort();
     const lines: string[] = [];
     let sizeBytes = 0;
     for (const f of files) {
-      const size = (await lstat(f)).size;
+      const fst = await lstat(f);
+      access.checkEntry(f, fst, 'read');
+      const size = fst.size;
       sizeBytes += size;
       lines.push(`${await sha256OfFile(f, signal)} ${size} ${relative(c.path, f)}`);
     }

@@ -4,6 +4,7 @@ import { copyFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PayloadFile } from '../../src-shared/job/write-job.ts';
 import type { TargetCtx } from '../context.ts';
+import type { SourceReadCheck } from '../source-access.ts';
 import { sha256OfFile } from '../source.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { mkfsExt4 } from '../tools/mkfs.ts';
@@ -18,12 +19,16 @@ export interface PayloadEntry {
   sizeBytes: number;
 }
 
-/** Hashes the payload sources once for all targets (before anything is written: a missing file refuses the job). */
-export async function describePayload(files: PayloadFile[], signal: AbortSignal): Promise<(PayloadEntry & { sourcePath: string })[]> {
+/**
+ * Hashes the payload sources once for all targets (before anything is written: a missing file, or one the
+ * user who started iios cannot read, refuses the job).
+ */
+export async function describePayload(files: PayloadFile[], access: SourceReadCheck, signal: AbortSignal): Promise<(PayloadEntry & { sourcePath: string })[]> {
   const out: (PayloadEntry & { sourcePath: string })[] = [];
   for (const f of files) {
     const st = await stat(f.sourcePath);
     if (!st.isFile()) throw new Error(`payload ${f.sourcePath} is not a regular file`);
+    await access.check(f.sourcePath, 'read');
     out.push({ sourcePath: f.sourcePath, path: `/${f.name}`, sha256: await sha256OfFile(f.sourcePath, signal), sizeBytes: st.size });
   }
   return out;

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
 import { expandNames } from '../../src-shared/job/names.ts';
 import type { WriteJobInput } from '../../src-shared/job/write-job.ts';
 import type { PartitionPlan } from '../../src-shared/layout/plan-types.ts';
@@ -57,6 +58,10 @@ async function describeTarget(path: string, sizeBytes: number | undefined) {
     return { kind: 'device' as const, sizeBytes: (await targetSize(path)).sizeBytes, exists: true };
   }
   if (st && !st.isFile()) throw new RequestError(`${path} is neither a block device nor an image file`);
+  // The helper refuses the same (and more: a symlinked folder, an existing file that is no disk image); saying
+  // it here spares the user a password prompt for a job that would be refused.
+  const named = imageFilePathProblem(path);
+  if (named) throw new RequestError(named);
   const size = sizeBytes ?? st?.size;
   if (!size) throw new RequestError(`${path} does not exist yet: give its size (--size 8G) to create an image file`);
   return { kind: 'image-file' as const, sizeBytes: size, exists: !!st };

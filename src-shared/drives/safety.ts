@@ -1,6 +1,8 @@
 // The privileged helper's own re-check of each target (the app is not trusted): never the system disk, never
 // the disk holding the image source, never read-only, never too small, never mounted unless the job allows
-// unmounting. Pure: the helper gathers the facts (lsblk, losetup, findmnt) and this decides.
+// unmounting; an image file only by an image file's name, outside the system's folders (image-file-target.ts).
+// Pure: the helper gathers the facts (lsblk, losetup, findmnt) and this decides.
+import { imageFilePathProblem } from './image-file-target.ts';
 import { SYSTEM_MOUNTPOINTS, type LsblkDevice } from './inventory.ts';
 
 export interface SafetyFacts {
@@ -85,9 +87,9 @@ export function checkTargetSafety(
 
 function checkImageFile(target: TargetForCheck, requiredBytes: number, facts: SafetyFacts): SafetyVerdict {
   const problems: SafetyProblem[] = [];
-  if (!target.path.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(target.path) || /^\/(dev|proc|sys|run\/udev)(\/|$)/.test(target.path)) {
-    problems.push({ code: 'bad-path', message: `${target.path} is not a place for an image file` });
-  }
+  // The name and the folder (system trees refused); the helper passes the path with its folder resolved.
+  const pathProblem = imageFilePathProblem(target.path);
+  if (pathProblem) problems.push({ code: 'bad-path', message: pathProblem });
   if (facts.sourcePaths.some((s) => isInside(target.path, s) || isInside(s, target.path))) {
     problems.push({ code: 'source', message: `${target.path} is (or is inside) the image source` });
   }

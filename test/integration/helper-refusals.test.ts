@@ -1,14 +1,16 @@
 // Refusals before anything is written, by the helper itself (the app is bypassed: the job goes straight
 // to the helper): a bundle file with a wrong sha256, a truncated root image, a target too small, the
-// system disk, an invalid job. The target's bytes are compared before and after.
+// system disk, an invalid job, image-file targets it must not replace, sources the user who started iios
+// cannot read. The target's bytes are compared before and after.
 import { readFileSync } from 'node:fs';
-import { cp, mkdtemp, open, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, open, readlink, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { makeBundle, sha256File, type TestBundle } from '../support/make-bundle.ts';
+import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
 import { runHelper } from '../support/run-helper.ts';
 import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
 
@@ -117,8 +119,12 @@ describe('helper refuses before writing anything', () => {
     const stick = await makeLoop(720 * MiB);
     const dir = await mkdtemp(join(tmpdir(), 'iios-mounted-'));
     try {
-      await execa('mkfs.ext4', ['-q', '-F', stick.dev]);
-      await execa('mount', [stick.dev, dir]);
+      // No lazy init: ext4lazyinit would otherwise write the inode tables in the background while mounted, and
+      // the bytes compared below would change with nobody else touching the stick.
+      await execa('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', stick.dev]);
+      // Read-only: a read-write ext4 flushes its superblock and journal some seconds after mounting, which would
+      // change the bytes compared below with nobody else touching the stick. Mounted is mounted either way.
+      await execa('mount', ['-o', 'ro', stick.dev, dir]);
       const before = await sha256File(stick.file);
       const refused = await runHelper(job(bundle.dir, { kind: 'device', path: stick.dev }));
       expect(refused.failed('t1')?.message).toMatch(new RegExp(`is mounted at ${dir}; unmount it first or allow unmounting`));
@@ -145,5 +151,126 @@ describe('helper refuses before writing anything', () => {
     const r = await runHelper(job(dir, { kind: 'image-file', path: join(dir, 'root.squashfs') }));
     expect(r.failed('t1')?.message).toMatch(/is \(or is inside\) the image source/);
     expect(await sha256File(join(dir, 'root.squashfs'))).toBe(bundle.manifest.files['root.squashfs']!.sha256);
+  });
+});
+
+describe('image-file targets the helper will not replace', () => {
+  it('an existing file that is not a disk image, even named .img: refused, and left byte for byte', async () => {
+    const path = join(work, 'notes.img');
+    await writeFile(path, 'lesson plans, not a disk image\n'.repeat(200));
+    const before = await sha256File(path);
+    const r = await runHelper(job(bundle.dir, { kind: 'image-file', path }));
+    expect(r.failed('t1')?.message).toMatch(/notes\.img already exists and does not look like a disk image; iios would replace it — move or delete it/);
+    expect(r.phases('t1')).toEqual(['check']);
+    expect(await sha256File(path)).toBe(before);
+  });
+
+  it('a file under /etc, named directly or through a symlinked folder: refused, and nothing created', async () => {
+    const name = `iios-refusal-${process.pid}.img`;
+    const direct = await runHelper(job(bundle.dir, { kind: 'image-file', path: `/etc/${name}` }));
+    expect(direct.failed('t1')?.message).toMatch(new RegExp(`/etc/${name} is inside /etc, a system folder; write the image file to a folder of your own`));
+    const link = join(work, 'out-link');
+    await symlink('/etc', link);
+    const through = await runHelper(job(bundle.dir, { kind: 'image-file', path: join(link, name) }));
+    expect(through.failed('t1')?.message).toMatch(/is inside \/etc, a system folder/);
+    for (const r of [direct, through]) expect(r.phases('t1')).toEqual(['check']);
+    await expect(stat(`/etc/${name}`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a symbolic link as the target: refused; the link and the file it names are left as they were', async () => {
+    const real = join(work, 'kept.txt');
+    await writeFile(real, 'keep me\n');
+    const link = join(work, 'link.img');
+    await symlink(real, link);
+    const r = await runHelper(job(bundle.dir, { kind: 'image-file', path: link }));
+    expect(r.failed('t1')?.message).toMatch(/link\.img is a symbolic link; iios does not write through links/);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readlink(link)).toBe(real);
+    expect(readFileSync(real, 'utf8')).toBe('keep me\n');
+  });
+});
+
+describe('not refused', () => {
+  it('a loop whose autoclear was set before the job (as udisks sets it) is written, not taken for a removed stick', async () => {
+    const stick = await makeLoop(720 * MiB);
+    // Another program holds the loop open while `losetup -d` runs: the kernel only sets autoclear then.
+    const holder = execa('sh', ['-c', 'exec 3<"$0"; exec sleep 600', stick.dev], { reject: false });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await execa('losetup', ['-d', stick.dev]);
+      const autoclear = `/sys/block/${stick.dev.slice('/dev/'.length)}/loop/autoclear`;
+      expect(readFileSync(autoclear, 'utf8').trim()).toBe('1');
+      const r = await runHelper(job(bundle.dir, { kind: 'device', path: stick.dev }));
+      expect(r.results, JSON.stringify(r.events.filter((e) => e.kind === 'target-failed'))).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+    } finally {
+      holder.kill('SIGTERM');
+      await holder;
+      await stick.cleanup();
+    }
+  });
+});
+
+describe('sources must be readable by the user who started iios (SUDO_UID)', () => {
+  const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
+  const nobody = { SUDO_UID: '65534' };
+  let image: RawImage;
+  let open755: string;
+  beforeAll(async () => {
+    image = await makeRawImage({ mib: 8 });
+    // The image's folder must let nobody through, so that only the file's own mode decides.
+    await chmod(dirname(image.path), 0o755);
+    await chown(image.path, 0, 0);
+    open755 = await mkdtemp(join(tmpdir(), 'iios-as-user-'));
+    await chmod(open755, 0o755);
+  });
+  afterAll(async () => {
+    await image?.cleanup();
+    if (open755) await rm(open755, { recursive: true, force: true });
+  });
+
+  const rawJob = (target: string, extra: Record<string, unknown> = {}) => ({
+    jobId: 'as-user',
+    profile: raw,
+    imagePath: image.path,
+    persistence: false,
+    targets: [{ id: 't1', kind: 'image-file', path: target, sizeBytes: 64 * MiB, hostname: 'raw-01' }],
+    ...extra,
+  });
+
+  it('a raw image only root can read (0600, uid 0): refused, nothing created', async () => {
+    await chmod(image.path, 0o600);
+    const target = join(work, 'as-user-refused.img');
+    const r = await runHelper(rawJob(target), { env: nobody });
+    expect(r.error).toMatch(new RegExp(`^${image.path} is not readable by the user who started iios \\(uid 65534\\); `));
+    expect(r.phases('t1')).toEqual(['check']);
+    await expect(stat(target)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('the same image readable by everyone (0644): written and verified', async () => {
+    await chmod(image.path, 0o644);
+    const target = join(work, 'as-user-ok.img');
+    const r = await runHelper(rawJob(target), { env: nobody });
+    expect(r.results, r.stderr + (r.error ?? '')).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+  });
+
+  it('a readable file in a folder closed to the user (0700): refused, naming the folder', async () => {
+    const hidden = join(work, 'hidden.html');
+    await writeFile(hidden, '<p>kiosk</p>\n', { mode: 0o644 });
+    const r = await runHelper(rawJob(join(work, 'as-user-hidden.img'), { payload: [{ sourcePath: hidden, name: 'index.html' }] }), { env: nobody });
+    expect(r.error).toMatch(new RegExp(`^${hidden} is not readable by the user who started iios \\(uid 65534\\): the folder ${work} is closed to them`));
+  });
+
+  it('/etc/shadow as a payload file, and a cache holding a root-only folder: refused', async () => {
+    const shadow = await runHelper(rawJob(join(work, 'as-user-shadow.img'), { payload: [{ sourcePath: '/etc/shadow', name: 'shadow' }] }), { env: nobody });
+    expect(shadow.error).toMatch(/^\/etc\/shadow is not readable by the user who started iios/);
+    const cache = join(open755, 'apt');
+    await mkdir(join(cache, 'archives/partial'), { recursive: true, mode: 0o755 });
+    await chmod(join(cache, 'archives/partial'), 0o700);
+    await writeFile(join(cache, 'archives/a.deb'), 'deb\n');
+    const closed = await runHelper(rawJob(join(work, 'as-user-cache.img'), { caches: [{ kind: 'apt', path: cache }] }), { env: nobody });
+    expect(closed.error).toMatch(new RegExp(`^${cache}/archives/partial is not readable by the user who started iios`));
+    // Without SUDO_UID (root started the helper itself), the same cache is taken.
+    const asRoot = await runHelper(rawJob(join(work, 'as-root-cache.img'), { caches: [{ kind: 'apt', path: cache }] }));
+    expect(asRoot.error).toBeNull();
   });
 });

@@ -32,6 +32,8 @@ export interface RunHelperOptions {
   holdJob?: boolean;
   /** Expect a different token than the helper was given: the app side closes the connection, as the app does. */
   rejectToken?: boolean;
+  /** Added to the helper's environment, e.g. SUDO_UID as sudo sets it (otherwise none is passed on, see below). */
+  env?: Record<string, string>;
 }
 
 export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Promise<HelperRun> {
@@ -77,8 +79,12 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
   });
   await new Promise<void>((r) => server.listen(sockPath, r));
 
+  // Tests run as root and read sources from root's private temp folders: a SUDO_UID inherited from `sudo npx
+  // vitest` would make the helper check them against that user (helpers/source-access.ts) and refuse them.
+  const { SUDO_UID: _sudo, PKEXEC_UID: _pkexec, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'helpers/main.ts'), '--socket', sockPath, '--token', token], {
     cwd: REPO,
+    env: { ...inherited, ...opts.env },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let stderr = '';
