@@ -1,6 +1,8 @@
 // The raw profile: a disk image written as it is from byte 0 (decompressed on the way by the system tool),
 // read back and compared, then optionally the persistence partition behind it (sgdisk -e moves the image's
-// backup GPT to the end of the target; an MBR-only image gets an appended MBR partition instead).
+// backup GPT to the end of the target; an MBR-only image gets an appended MBR partition instead). The new GPT
+// entry is read back field by field like the bundle profiles' partitions.
+import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { forEachTarget, type TargetCtx } from './context.ts';
@@ -8,10 +10,11 @@ import { fanOut } from './io/fanout.ts';
 import { decompressReader, fileReader } from './io/reader.ts';
 import type { RawSource } from './source.ts';
 import { formatPartition } from './steps/btrfs.ts';
+import { checkPartition } from './steps/partition.ts';
 import { readBackSha256 } from './steps/verify.ts';
 import { wipe } from './steps/wipe.ts';
 import { run } from './tools/run.ts';
-import { addPartitionsAfterImage, verifyGpt } from './tools/sgdisk.ts';
+import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
 
 async function hasGpt(ctx: TargetCtx): Promise<boolean> {
   const fh = await open(ctx.disk, 'r');
@@ -28,10 +31,14 @@ async function addPersistence(ctx: TargetCtx): Promise<void> {
   const part = ctx.part('persistence');
   if (!part) return;
   ctx.enter('partition');
-  const spec = { index: 0, name: part.name, typeGuid: part.typeGuid, startLba: part.startLba, sizeLba: part.sizeLba, attributes: [] };
+  const opts = { signal: ctx.signal };
   if (await hasGpt(ctx)) {
-    await addPartitionsAfterImage(ctx.disk, [spec], { signal: ctx.signal });
-    await verifyGpt(ctx.disk, { signal: ctx.signal });
+    // The first free entry of the image's own table, chosen here (not sgdisk's "0") so it can be read back by number.
+    const index = firstFreeNumber(await gptSummary(ctx.disk, opts));
+    const spec = { index, name: part.name, typeGuid: part.typeGuid, startLba: part.startLba, sizeLba: part.sizeLba, attributes: part.attributes, uniqueGuid: part.uniqueGuid ?? randomUUID() };
+    await addPartitionsAfterImage(ctx.disk, [spec], opts);
+    await verifyGpt(ctx.disk, opts);
+    await checkPartition(ctx.disk, spec, opts);
   } else {
     await run('sfdisk', ['--append', '--no-reread', '--no-tell-kernel', ctx.disk], { input: `start=${part.startLba}, size=${part.sizeLba}, type=83\n`, signal: ctx.signal });
   }

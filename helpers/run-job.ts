@@ -74,6 +74,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
         rootfsSha256: m.files[m.rootfs.file]!.sha256,
         rootHash: m.verity?.rootHash ?? null,
         espFiles: espSha.get(t.id) ?? {},
+        caches: cachesPartition(t) ? cacheStamps(caches) : [],
       });
       t.verified = true;
     }

@@ -1,10 +1,13 @@
 // Btrfs partitions: the writable system (iios-system: the root image unpacked into @, a read-only factory
 // snapshot) and the data partition (iios-data: state, home, caches, and the bundle itself in @iios for
 // offline rebuilds). Subvolumes and snapshots come from the plan (the profile), not from this file.
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { cp, mkdir, stat, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { PlannedPartition } from '../../src-shared/layout/index.ts';
 import type { TargetCtx } from '../context.ts';
+import { CHUNK_BYTES } from '../io/aligned.ts';
 import type { BundleSource } from '../source.ts';
 import { filesystemSync, snapshotReadOnly, subvolumeCreate } from '../tools/btrfs.ts';
 import { withLoop } from '../tools/losetup.ts';
@@ -13,19 +16,32 @@ import { withMount } from '../tools/mount.ts';
 import { run } from '../tools/run.ts';
 import { copyCaches, type CacheEntry } from './caches.ts';
 import { unsquash } from '../tools/squashfs.ts';
+import { PhaseMeter, squashfsContentBytes } from './btrfs-progress.ts';
 
-async function fillSystem(ctx: TargetCtx, mnt: string, bundle: BundleSource): Promise<void> {
+/** What the phase will copy, in bytes: the unpacked system, the bundle's files, the caches. */
+async function plannedBytes(ctx: TargetCtx, part: PlannedPartition, bundle: BundleSource | null, caches: CacheEntry[]) {
+  const subvolumes = part.btrfs?.subvolumes ?? [];
+  const m = bundle?.manifest;
+  let system = 0;
+  if (m && part.role === 'system') {
+    // squashfs unpacks to more than the image holds: count its files; erofs/btrfs-seed: the image size.
+    system = m.rootfs.kind === 'squashfs' ? await squashfsContentBytes(bundle.files[m.rootfs.file]!, { signal: ctx.signal }) : m.rootfs.sizeBytes;
+  }
+  const bundleBytes = m && part.role === 'data' && subvolumes.includes('@iios') ? Object.values(m.files).reduce((s, f) => s + f.sizeBytes, 0) : 0;
+  const cacheBytes = subvolumes.includes('@caches') ? caches.reduce((s, c) => s + c.sizeBytes, 0) : 0;
+  return { system, bundle: bundleBytes, caches: cacheBytes };
+}
+
+async function fillSystem(ctx: TargetCtx, mnt: string, bundle: BundleSource, meter: PhaseMeter, bytes: number): Promise<void> {
   const m = bundle.manifest;
   const root = join(mnt, '@');
   if (m.rootfs.kind === 'squashfs') {
-    await unsquash(bundle.files[m.rootfs.file]!, root, { signal: ctx.signal });
+    await meter.whileFilling(root, bytes, unsquash(bundle.files[m.rootfs.file]!, root, { signal: ctx.signal }));
   } else if (m.rootfs.kind === 'erofs' || m.rootfs.kind === 'btrfs-seed') {
     // Mounted read-only through a loop and copied with cp -a (owners, modes, links, xattrs kept).
     const image = bundle.files[m.rootfs.file]!;
-    await withLoop(image, 0, m.rootfs.sizeBytes, (dev) => withMount(dev, (src) => run('cp', ['-a', '--reflink=never', `${src}/.`, `${root}/`], { signal: ctx.signal }), ['ro']), {
-      readOnly: true,
-      signal: ctx.signal,
-    });
+    const copy = (src: string) => meter.whileFilling(root, bytes, run('cp', ['-a', '--reflink=never', `${src}/.`, `${root}/`], { signal: ctx.signal }));
+    await withLoop(image, 0, m.rootfs.sizeBytes, (dev) => withMount(dev, copy, ['ro']), { readOnly: true, signal: ctx.signal });
   } else {
     throw new Error(`the writable profile cannot unpack a ${m.rootfs.kind} root image`);
   }
@@ -33,7 +49,19 @@ async function fillSystem(ctx: TargetCtx, mnt: string, bundle: BundleSource): Pr
   await writeFile(join(root, 'etc/hostname'), `${ctx.target.hostname}\n`);
 }
 
-async function copyBundle(ctx: TargetCtx, mnt: string, bundle: BundleSource): Promise<void> {
+/** Copies one file, counting its bytes as they are written. */
+async function copyCounting(src: string, dest: string, meter: PhaseMeter, signal: AbortSignal): Promise<void> {
+  const { mode } = await stat(src);
+  const count = async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const c of chunks) {
+      meter.add(c.length);
+      yield c;
+    }
+  };
+  await pipeline(createReadStream(src, { highWaterMark: CHUNK_BYTES }), count, createWriteStream(dest, { mode: mode & 0o777 }), { signal });
+}
+
+async function copyBundle(ctx: TargetCtx, mnt: string, bundle: BundleSource, meter: PhaseMeter): Promise<void> {
   const m = bundle.manifest;
   const dest = join(mnt, '@iios', 'bundles', `${m.name}-${m.version}`);
   await mkdir(dest, { recursive: true });
@@ -41,12 +69,19 @@ async function copyBundle(ctx: TargetCtx, mnt: string, bundle: BundleSource): Pr
   for (const [name, path] of Object.entries(bundle.files)) {
     if (ctx.signal.aborted) throw new Error('cancelled');
     await mkdir(join(dest, name, '..'), { recursive: true });
-    await cp(path, join(dest, name));
+    await copyCounting(path, join(dest, name), meter, ctx.signal);
   }
 }
 
-/** mkfs + subvolumes + content + snapshots on one Btrfs (or ext4, raw persistence) partition. */
+/**
+ * mkfs + subvolumes + content + snapshots on one Btrfs (or ext4, raw persistence) partition. Progress: the
+ * system and bundle bytes in the btrfs phase, the caches' bytes in the caches phase (copyCaches enters it);
+ * the phase that runs last ends at 100% only after the snapshots and the sync.
+ */
 export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bundle: BundleSource | null, caches: CacheEntry[] = []): Promise<void> {
+  const bytes = await plannedBytes(ctx, part, bundle, caches);
+  const meter = new PhaseMeter(ctx, bytes.system + bytes.bundle);
+  meter.start();
   await withLoop(
     ctx.disk,
     part.startBytes,
@@ -61,18 +96,27 @@ export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bu
       const layout = part.btrfs;
       await withMount(dev, async (mnt) => {
         for (const sv of layout.subvolumes) await subvolumeCreate(join(mnt, sv), { signal: ctx.signal });
-        if (bundle && part.role === 'system') await fillSystem(ctx, mnt, bundle);
-        if (bundle && part.role === 'data' && layout.subvolumes.includes('@iios')) await copyBundle(ctx, mnt, bundle);
-        if (layout.subvolumes.includes('@caches')) await copyCaches(ctx, mnt, caches);
+        if (bundle && part.role === 'system') await fillSystem(ctx, mnt, bundle, meter, bytes.system);
+        if (bundle && part.role === 'data' && layout.subvolumes.includes('@iios')) await copyBundle(ctx, mnt, bundle, meter);
+        let last = meter;
+        if (layout.subvolumes.includes('@caches') && caches.length) {
+          meter.end();
+          const copying = copyCaches(ctx, mnt, caches);
+          last = new PhaseMeter(ctx, bytes.caches);
+          last.start();
+          await last.whileFilling(join(mnt, '@caches'), bytes.caches, copying);
+        }
         for (const s of layout.snapshots) {
           if (!s.readOnly) throw new Error(`snapshot ${s.path}: only read-only snapshots are made at write time`);
           await snapshotReadOnly(join(mnt, s.source), join(mnt, s.path), { signal: ctx.signal });
         }
         await filesystemSync(mnt, { signal: ctx.signal });
+        last.end();
       });
     },
     { signal: ctx.signal },
   );
+  if (part.filesystem === 'ext4' || !part.btrfs) meter.end();
 }
 
 /** Where a profile keeps offline caches: the Btrfs partition that has a @caches subvolume (if any). */

@@ -1,6 +1,7 @@
 // Verify by reading back with independent means: each slot's bytes (O_DIRECT where the kernel takes it, so the page
 // cache does not answer for the stick) against the bundle's sha256, `veritysetup verify` of each slot
-// against its hash partition and root hash, the ESP files' sha256 through mtools, `btrfs check --readonly`.
+// against its hash partition and root hash, the ESP files' sha256 through mtools, every cache file hashed again
+// into its manifest (verify-caches.ts), `btrfs check --readonly`.
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import { checkReadonly } from '../tools/btrfs.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { fatRead } from '../tools/mtools.ts';
 import { verityVerify } from '../tools/verity.ts';
+import { cachesPartition } from './btrfs.ts';
+import { verifyCaches, type CacheExpect } from './verify-caches.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
@@ -69,6 +72,8 @@ export interface VerifyExpect {
   rootfsSha256: string;
   rootHash: string | null;
   espFiles: Record<string, string>;
+  /** the caches copied into @caches, with the manifest sha256 the stamp records (none: nothing to re-hash) */
+  caches?: readonly CacheExpect[];
 }
 
 async function verifyVerity(ctx: TargetCtx, data: PlannedPartition, hash: PlannedPartition, rootHash: string): Promise<void> {
@@ -81,7 +86,11 @@ async function verifyVerity(ctx: TargetCtx, data: PlannedPartition, hash: Planne
 export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<void> {
   ctx.enter('verify');
   const slots = (['a', 'b'] as const).map((s) => ({ s, root: ctx.part(`root-${s}`), verity: ctx.part(`verity-${s}`) })).filter((x) => x.root);
-  const total = want.rootfsBytes * slots.length;
+  const caches = want.caches ?? [];
+  const cachePart = caches.length ? cachesPartition(ctx) : undefined;
+  if (caches.length && !cachePart) throw new Error('the plan has no partition with @caches for the caches to verify');
+  // One byte count for the phase: the slots read back, then the cache files hashed again.
+  const total = want.rootfsBytes * slots.length + (cachePart ? caches.reduce((s, c) => s + c.sizeBytes, 0) : 0);
   let base = 0;
   for (const { s, root, verity } of slots) {
     const got = await readBackSha256(ctx, root!.startBytes, want.rootfsBytes, (n) => ctx.progress(base + n, total));
@@ -89,7 +98,6 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
     base += want.rootfsBytes;
     if (verity && want.rootHash) await verifyVerity(ctx, root!, verity, want.rootHash);
   }
-  if (total > 0) ctx.progress(total, total, true);
   const esp = ctx.part('esp');
   if (esp) {
     for (const [path, sha] of Object.entries(want.espFiles)) {
@@ -98,6 +106,13 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
       if (got !== sha) throw new Error(`ESP file ${path} reads back with sha256 ${got}, expected ${sha}`);
     }
   }
+  if (cachePart) {
+    await verifyCaches(ctx, cachePart, caches, (n) => {
+      base += n;
+      ctx.progress(Math.min(base, total), total);
+    });
+  }
+  if (total > 0) ctx.progress(total, total, true);
   for (const p of ctx.plan.partitions.filter((x) => x.filesystem === 'btrfs')) {
     await withLoop(ctx.disk, p.startBytes, p.sizeBytes, (dev) => checkReadonly(dev, { signal: ctx.signal }), { readOnly: true, signal: ctx.signal });
   }

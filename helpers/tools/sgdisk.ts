@@ -1,4 +1,5 @@
-// sgdisk: write a GPT from the plan, verify it, read one partition back.
+// sgdisk: write a GPT from the plan (disk GUID, unique partition GUIDs, attribute bits included), verify it,
+// read it back (`sgdisk -p` for the disk GUID and the numbers in use, `sgdisk -i N` for one partition).
 import { run, type RunOptions } from './run.ts';
 
 export interface GptPartitionSpec {
@@ -8,29 +9,43 @@ export interface GptPartitionSpec {
   startLba: number;
   sizeLba: number;
   attributes: readonly number[];
+  /** written with `-u N:guid` when given; sgdisk picks a random one otherwise */
+  uniqueGuid?: string;
+}
+
+export interface GptTableSpec {
+  /** written with `-U guid` when given; sgdisk picks a random one otherwise */
+  diskGuid?: string;
+  partitions: readonly GptPartitionSpec[];
+}
+
+function partitionArgs(p: GptPartitionSpec): string[] {
+  const args = ['-n', `${p.index}:${p.startLba}:${p.startLba + p.sizeLba - 1}`, '-c', `${p.index}:${p.name}`, '-t', `${p.index}:${p.typeGuid}`];
+  if (p.uniqueGuid) args.push('-u', `${p.index}:${p.uniqueGuid}`);
+  for (const bit of p.attributes) args.push('-A', `${p.index}:set:${bit}`);
+  return args;
+}
+
+/** The argument vector of writeGpt (sgdisk applies its options in the order given: -o first). */
+export function writeGptArgs(disk: string, table: GptTableSpec): string[] {
+  const args = ['-o'];
+  if (table.diskGuid) args.push('-U', table.diskGuid);
+  for (const p of table.partitions) args.push(...partitionArgs(p));
+  return [...args, disk];
 }
 
 /** Fresh GPT with exactly these partitions (sgdisk -o first, so nothing of an old table survives). */
-export async function writeGpt(disk: string, parts: readonly GptPartitionSpec[], opts: RunOptions = {}): Promise<void> {
-  const args = ['-o'];
-  for (const p of parts) {
-    args.push('-n', `${p.index}:${p.startLba}:${p.startLba + p.sizeLba - 1}`);
-    args.push('-c', `${p.index}:${p.name}`, '-t', `${p.index}:${p.typeGuid}`);
-    for (const bit of p.attributes) args.push('-A', `${p.index}:set:${bit}`);
-  }
-  args.push(disk);
-  await run('sgdisk', args, { ...opts, okExitCodes: [0] });
+export async function writeGpt(disk: string, table: GptTableSpec, opts: RunOptions = {}): Promise<void> {
+  await run('sgdisk', writeGptArgs(disk, table), { ...opts, okExitCodes: [0] });
 }
 
-/** Adds partitions to the existing table, moving the backup GPT to the disk's end first (raw + persistence). */
+/**
+ * Adds partitions to the existing table, moving the backup GPT to the disk's end first (raw + persistence).
+ * Give real partition numbers (see gptSummary's `numbers`), so that each one can be read back by number.
+ */
 export async function addPartitionsAfterImage(disk: string, parts: readonly GptPartitionSpec[], opts: RunOptions = {}): Promise<void> {
   await run('sgdisk', ['-e', disk], opts);
-  const args: string[] = [];
-  for (const p of parts) {
-    args.push('-n', `${p.index}:${p.startLba}:${p.startLba + p.sizeLba - 1}`, '-c', `${p.index}:${p.name}`, '-t', `${p.index}:${p.typeGuid}`);
-    for (const bit of p.attributes) args.push('-A', `${p.index}:set:${bit}`);
-  }
-  await run('sgdisk', [...args, disk], opts);
+  await run('sgdisk', [...parts.flatMap(partitionArgs), disk], opts);
 }
 
 /** `sgdisk -v`: throws unless it reports "No problems found". */
@@ -68,4 +83,31 @@ export function parsePartitionInfo(text: string): GptPartitionInfo | null {
 export async function partitionInfo(disk: string, index: number, opts: RunOptions = {}): Promise<GptPartitionInfo | null> {
   const { stdout } = await run('sgdisk', ['-i', String(index), disk], opts);
   return parsePartitionInfo(stdout);
+}
+
+export interface GptSummary {
+  diskGuid: string;
+  /** partition numbers in use, with their first LBA */
+  partitions: { index: number; firstLba: number }[];
+}
+
+/** Parses `sgdisk -p` output: the disk GUID and the rows of the partition list. */
+export function parseGptSummary(text: string): GptSummary {
+  const diskGuid = (/^Disk identifier \(GUID\):\s*(\S+)/m.exec(text)?.[1] ?? '').toLowerCase();
+  const rows = text.split(/^Number\s+Start.*$/m)[1] ?? '';
+  const partitions = [...rows.matchAll(/^\s*(\d+)\s+(\d+)\s+\d+\s/gm)].map((m) => ({ index: Number(m[1]), firstLba: Number(m[2]) }));
+  return { diskGuid, partitions };
+}
+
+export async function gptSummary(disk: string, opts: RunOptions = {}): Promise<GptSummary> {
+  const { stdout } = await run('sgdisk', ['-p', disk], opts);
+  return parseGptSummary(stdout);
+}
+
+/** The lowest partition number not in use (what sgdisk's "0" would pick for a new partition). */
+export function firstFreeNumber(summary: GptSummary): number {
+  const used = new Set(summary.partitions.map((p) => p.index));
+  let n = 1;
+  while (used.has(n)) n++;
+  return n;
 }

@@ -28,7 +28,7 @@ const MAGIC: [ImageCompression, number[]][] = [
   ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
   ['bzip2', [0x42, 0x5a, 0x68]],
 ];
-const DECOMPRESS: Record<Exclude<ImageCompression, 'none'>, string[]> = {
+export const DECOMPRESS: Record<Exclude<ImageCompression, 'none'>, string[]> = {
   xz: ['xz', '-dc'],
   gzip: ['gzip', '-dc'],
   zstd: ['zstd', '-dcq'],

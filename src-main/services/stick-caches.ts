@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
 import type { StickLayout, StickStamp } from './stick-reader.ts';
 import { withReadOnlyMount } from './stick-tools.ts';
 
@@ -22,19 +23,13 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** The manifest sha256 of one cache directory. */
+/** The manifest sha256 of one cache directory (the text is the shared one the writer hashes). */
 export async function cacheManifestSha256(dir: string): Promise<{ sha256: string; files: number; sizeBytes: number }> {
-  const files: string[] = [];
-  await walk(dir, files);
-  files.sort();
-  const lines: string[] = [];
-  let sizeBytes = 0;
-  for (const f of files) {
-    const size = (await lstat(f)).size;
-    sizeBytes += size;
-    lines.push(`${await sha256File(f)} ${size} ${relative(dir, f)}`);
-  }
-  return { sha256: createHash('sha256').update(lines.join('\n')).digest('hex'), files: files.length, sizeBytes };
+  const paths: string[] = [];
+  await walk(dir, paths);
+  const entries: CacheFileEntry[] = [];
+  for (const f of paths) entries.push({ path: relative(dir, f).split(sep).join('/'), sizeBytes: (await lstat(f)).size, sha256: await sha256File(f) });
+  return { sha256: createHash('sha256').update(cacheManifestText(entries)).digest('hex'), ...cacheManifestSummary(entries) };
 }
 
 /** Checks every cache the stamp lists; returns the problems found (empty when all match). */

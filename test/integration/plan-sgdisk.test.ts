@@ -1,6 +1,7 @@
-// The plan applied with sgdisk to a sparse file (512-byte sectors) and to a loop device with 4096-byte
-// sectors, read back with sfdisk --json: `sgdisk -v` finds no problem, and names, type GUIDs, unique GUIDs,
-// starts, sizes, attribute bit 60 and the usable LBA range are what the plan says. `iios plan --json` run as a
+// The plan applied by the writer's own writeGpt to a sparse file (512-byte sectors) and to a loop device with
+// 4096-byte sectors, read back independently with sgdisk -i / -p / -v and sfdisk --json: no problem found, and
+// names, type GUIDs, disk and unique GUIDs, starts, sizes, attribute bit 60 and the usable LBA range are what
+// the plan says. `iios plan --json` run as a
 // subprocess says the same. The raw profile's steps (sgdisk -e, then the new partition) run on a real image.
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import { validateBundleManifest, type BundleManifest } from '../../src-shared/pr
 import { loadProfile } from '../../src-main/services/profiles.ts';
 import { planSummary } from '../../src-main/services/plans.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
+import { addPartitionsAfterImage, firstFreeNumber, gptSummary, writeGpt } from '../../helpers/tools/sgdisk.ts';
+import { checkPartition, plannedGptTable } from '../../helpers/steps/partition.ts';
 
 const GiB = 1024 ** 3;
 
@@ -29,35 +32,57 @@ async function readBack(disk: string): Promise<SfdiskTable> {
   return (JSON.parse(stdout) as { partitiontable: SfdiskTable }).partitiontable;
 }
 
-/** The sgdisk command line that lays the plan out (what the writer's partition step does). */
-function sgdiskArgs(plan: PartitionPlan, disk: string): string[] {
-  const args = ['--clear'];
-  if (plan.diskGuid) args.push('--disk-guid', plan.diskGuid);
-  for (const p of plan.partitions) {
-    const i = p.index;
-    args.push('-n', `${i}:${p.startLba}:${p.startLba + p.sizeLba - 1}`, '-t', `${i}:${p.typeGuid}`, '-c', `${i}:${p.name}`);
-    if (p.uniqueGuid) args.push('-u', `${i}:${p.uniqueGuid}`);
-    for (const bit of p.attributes) args.push('-A', `${i}:set:${bit}`);
-  }
-  return [...args, disk];
+interface SgdiskInfo {
+  type: string;
+  uuid: string;
+  first: number;
+  last: number;
+  attrs: string;
+  name: string;
 }
 
+/** `sgdisk -i N`, read here with its own patterns (not the writer's parser). */
+async function sgdiskInfo(disk: string, index: number): Promise<SgdiskInfo> {
+  const { stdout } = await execa('sgdisk', ['-i', String(index), disk]);
+  const field = (label: string) => new RegExp(`^${label}: (.*)$`, 'm').exec(stdout)?.[1] ?? `<no ${label}>`;
+  return {
+    type: field('Partition GUID code').split(' ')[0]!.toLowerCase(),
+    uuid: field('Partition unique GUID').toLowerCase(),
+    first: Number(field('First sector').split(' ')[0]),
+    last: Number(field('Last sector').split(' ')[0]),
+    attrs: field('Attribute flags'),
+    name: /^Partition name: '(.*)'$/m.exec(stdout)?.[1] ?? '<no name>',
+  };
+}
+
+const attrsOf = (bits: readonly number[]) => bits.reduce((m, b) => m | (1n << BigInt(b)), 0n).toString(16).padStart(16, '0');
+
+/** The writer's own writeGpt lays the plan out; sgdisk -v, sgdisk -i and sfdisk --json read it back. */
 async function applyAndCheck(plan: PartitionPlan, disk: string): Promise<SfdiskTable> {
-  await execa('sgdisk', sgdiskArgs(plan, disk));
+  const table = plannedGptTable(plan);
+  await writeGpt(disk, table);
   const verify = await execa('sgdisk', ['-v', disk]);
   expect(verify.stdout).toContain('No problems found.');
-  const table = await readBack(disk);
-  expect(table).toMatchObject({ label: 'gpt', sectorsize: plan.sectorSize, firstlba: plan.firstUsableLba, lastlba: plan.lastUsableLba });
-  expect(table.id.toLowerCase()).toBe(plan.diskGuid);
+  expect((await execa('sgdisk', ['-p', disk])).stdout).toMatch(new RegExp(`^Disk identifier \\(GUID\\): ${table.diskGuid}$`, 'im'));
+  for (const p of plan.partitions) {
+    expect(await sgdiskInfo(disk, p.index)).toEqual({
+      type: p.typeGuid, uuid: table.partitions[p.index - 1]!.uniqueGuid, first: p.startLba, last: p.startLba + p.sizeLba - 1,
+      attrs: attrsOf(p.attributes), name: p.name,
+    });
+    expect(attrsOf(p.attributes)).toBe(p.role.startsWith('verity-') ? '1000000000000000' : '0000000000000000');
+  }
+  const back = await readBack(disk);
+  expect(back).toMatchObject({ label: 'gpt', sectorsize: plan.sectorSize, firstlba: plan.firstUsableLba, lastlba: plan.lastUsableLba });
+  expect(back.id.toLowerCase()).toBe(table.diskGuid);
   expect(
-    table.partitions.map((p) => ({ start: p.start, size: p.size, type: p.type.toLowerCase(), uuid: p.uuid.toLowerCase(), name: p.name, attrs: p.attrs })),
+    back.partitions.map((p) => ({ start: p.start, size: p.size, type: p.type.toLowerCase(), uuid: p.uuid.toLowerCase(), name: p.name, attrs: p.attrs })),
   ).toEqual(
     plan.partitions.map((p) => ({
-      start: p.startLba, size: p.sizeLba, type: p.typeGuid, uuid: p.uniqueGuid, name: p.name,
+      start: p.startLba, size: p.sizeLba, type: p.typeGuid, uuid: table.partitions[p.index - 1]!.uniqueGuid, name: p.name,
       attrs: p.attributes.length ? p.attributes.map((b) => `GUID:${b}`).join(' ') : undefined,
     })),
   );
-  return table;
+  return back;
 }
 
 /** `iios plan … --json` as a user runs it. */
@@ -128,6 +153,54 @@ describe.each(['classroom', 'appliance', 'kiosk'])('%s profile', (id) => {
   });
 });
 
+describe('GUIDs and the read-back of the writer', () => {
+  it('a job plan has no seed: each target gets its own random GUIDs, written and read back as chosen', async () => {
+    const diskBytes = 8_000_000_000;
+    const plan = planLayout(await loadProfile('appliance'), manifest, diskBytes, { sectorSize: 512 });
+    expect(plan.diskGuid).toBeUndefined();
+    const tables = [plannedGptTable(plan), plannedGptTable(plan)];
+    const guids = tables.flatMap((t) => [t.diskGuid, ...t.partitions.map((p) => p.uniqueGuid)]);
+    expect(new Set(guids).size).toBe(guids.length);
+    const disk = join(work, 'random-guids.img');
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    try {
+      await writeGpt(disk, tables[1]!);
+      for (const p of tables[1]!.partitions) {
+        expect((await sgdiskInfo(disk, p.index)).uuid).toBe(p.uniqueGuid);
+        await checkPartition(disk, p);
+      }
+      expect((await readBack(disk)).id.toLowerCase()).toBe(tables[1]!.diskGuid);
+    } finally {
+      await rm(disk, { force: true });
+    }
+  });
+
+  it('a partition changed after writing is refused, naming the field: planned vs found', async () => {
+    const diskBytes = 8_000_000_000;
+    const plan = planLayout(await loadProfile('appliance'), manifest, diskBytes, { sectorSize: 512, seed: 'tamper' });
+    const table = plannedGptTable(plan);
+    const verityA = table.partitions.find((p) => p.name === 'iios-verity-a')!;
+    const disk = join(work, 'tamper.img');
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    try {
+      await writeGpt(disk, table);
+      await checkPartition(disk, verityA);
+      await execa('sgdisk', ['-A', `${verityA.index}:clear:60`, '-A', `${verityA.index}:set:2`, disk]);
+      await expect(checkPartition(disk, verityA)).rejects.toThrow(
+        `partition ${verityA.index} (iios-verity-a) did not come out as planned: attributes planned 0x1000000000000000, found 0x0000000000000004`,
+      );
+      const other = '01234567-89ab-4cde-8f01-23456789abcd';
+      await execa('sgdisk', ['-A', `${verityA.index}:clear:2`, '-A', `${verityA.index}:set:60`, '-u', `${verityA.index}:${other}`, disk]);
+      await expect(checkPartition(disk, verityA)).rejects.toThrow(`unique GUID planned ${verityA.uniqueGuid}, found ${other}`);
+      const dataP = table.partitions.find((p) => p.name === 'iios-data')!;
+      await execa('sgdisk', ['-d', String(dataP.index), '-n', `${dataP.index}:${dataP.startLba}:${dataP.startLba + dataP.sizeLba - 2049}`, '-c', `${dataP.index}:iios-data`, '-t', `${dataP.index}:${dataP.typeGuid}`, '-u', `${dataP.index}:${dataP.uniqueGuid}`, disk]);
+      await expect(checkPartition(disk, dataP)).rejects.toThrow(/did not come out as planned: last LBA planned \d+, found \d+$/);
+    } finally {
+      await rm(disk, { force: true });
+    }
+  });
+});
+
 describe('raw profile', () => {
   it('writes the image, relocates its GPT with sgdisk -e and adds iios-data behind it', async () => {
     // a 64 MiB bootc-style disk image with its own GPT: an ESP and a root filling the image
@@ -163,6 +236,37 @@ describe('raw profile', () => {
       expect((await execa('blkid', ['-o', 'export', loop])).stdout).toMatch(/LABEL=iios-data[\s\S]*TYPE=ext4/);
     } finally {
       if (loop) await execa('losetup', ['-d', loop]);
+      await rm(disk, { force: true });
+    }
+  });
+
+  it("the writer's addPartitionsAfterImage puts iios-data behind the image with its planned GUID", async () => {
+    const image = join(work, 'os2.img');
+    await execa('truncate', ['-s', '64M', image]);
+    await execa('sgdisk', ['-o', '-n', '1:2048:+16M', '-t', '1:ef00', '-c', '1:EFI-SYSTEM', '-n', '2:0:0', '-t', '2:8304', '-c', '2:root', image]);
+    const imageTable = await readBack(image);
+    const diskBytes = 2 * GiB;
+    const disk = join(work, 'raw-writer.img');
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    try {
+      const plan = planLayout(await loadProfile('raw'), { imageBytes: 64 * 1024 ** 2 }, diskBytes, { persistence: true, seed: 'raw-writer' });
+      const data = plan.partitions[1]!;
+      expect(data.uniqueGuid).toMatch(/^[0-9a-f-]{36}$/);
+      await execa('dd', [`if=${image}`, `of=${disk}`, 'bs=1M', 'conv=notrunc,sparse', 'status=none']);
+      const index = firstFreeNumber(await gptSummary(disk));
+      expect(index).toBe(3);
+      const spec = { index, name: data.name, typeGuid: data.typeGuid, startLba: data.startLba, sizeLba: data.sizeLba, attributes: data.attributes, uniqueGuid: data.uniqueGuid! };
+      await addPartitionsAfterImage(disk, [spec]);
+      await checkPartition(disk, spec);
+      expect((await execa('sgdisk', ['-v', disk])).stdout).toContain('No problems found.');
+      expect(await sgdiskInfo(disk, 3)).toEqual({
+        type: data.typeGuid, uuid: data.uniqueGuid, first: data.startLba, last: data.startLba + data.sizeLba - 1, attrs: '0000000000000000', name: 'iios-data',
+      });
+      const table = await readBack(disk);
+      expect(table.lastlba).toBe(plan.lastUsableLba);
+      expect(table.id).toBe(imageTable.id);
+      expect(table.partitions.slice(0, 2)).toEqual(imageTable.partitions.map((p) => ({ ...p, node: `${disk}${p.node.slice(image.length)}` })));
+    } finally {
       await rm(disk, { force: true });
     }
   });

@@ -25,12 +25,16 @@ export function describeStick(info: StickInfo): string {
     ]),
   );
   const s = info.stamp;
+  if (!s && !info.esp) {
+    // No IIOS-ESP: a disk image written as it is (raw profile), or a stick iios did not write at all.
+    out.push('raw image (no iios stamp)');
+    if (info.layout.partitions.some((p) => p.name === 'iios-data')) out.push('with an iios persistence partition (iios-data) behind the image');
+    out.push(`status: not checkable from the stick itself; compare it with its image: iios verify ${info.path} --image FILE`);
+    return out.join('\n');
+  }
   if (!s) {
-    if (!info.esp && info.layout.partitions.some((p) => p.name === 'iios-data')) {
-      out.push('a disk image written as it is, with an iios persistence partition (raw profile: no stamp)');
-    }
     out.push(`stamp: none — ${info.stampError ?? 'not a stick made by iios'}`);
-    out.push('status: NOT an iios stick (or not complete)');
+    out.push('status: NOT complete — an iios layout without a readable stamp; write this stick again');
     return out.join('\n');
   }
   out.push(`profile: ${s.profile ?? '?'}   hostname: ${s.hostname ?? '?'}   written: ${s.createdAt ?? '?'} by ${s.tool ? `${s.tool.name} ${s.tool.version}` : '?'}`);

@@ -4,13 +4,16 @@ import { verifyStick } from '../../services/stick-verify.ts';
 import { formatSpeed } from '../../../src-shared/progress/speed.ts';
 
 export const verifyCommand: Command = {
-  summary: 're-check a written stick or image file against its stamp',
-  usage: 'iios verify TARGET [--json]',
-  options: { json: { type: 'boolean' } },
+  summary: 're-check a written stick or image file against its stamp (a raw image: against the image, --image)',
+  usage: 'iios verify TARGET [--image FILE] [--json]',
+  options: { json: { type: 'boolean' }, image: { type: 'string' } },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('verify takes one target (a block device or an image file)');
     const path = positionals[0]!;
+    const image = typeof values.image === 'string' ? values.image : undefined;
+    if (image === '') throw new UsageError('--image needs the disk image the stick was written from');
     const report = await verifyStick(path, {
+      ...(image ? { image } : {}),
       onCheck: (c) => {
         if (values.json) return;
         const speed = c.bytes && c.ms > 0 ? ` (${formatSpeed((c.bytes * 1000) / c.ms)})` : '';
@@ -18,10 +21,11 @@ export const verifyCommand: Command = {
       },
     });
     if (values.json) {
-      io.stdout.write(JSON.stringify({ path, ok: report.ok, checks: report.checks }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ path, ...(image ? { image } : {}), ok: report.ok, checks: report.checks }, null, 2) + '\n');
     } else {
       const failed = report.checks.filter((c) => !c.ok).length;
-      io.stdout.write(report.ok ? `${path}: verified, ${report.checks.length} checks passed\n` : `${path}: NOT OK, ${failed} of ${report.checks.length} checks failed\n`);
+      const against = image ? ` against ${image}` : '';
+      io.stdout.write(report.ok ? `${path}: verified${against}, ${report.checks.length} checks passed\n` : `${path}: NOT OK${against}, ${failed} of ${report.checks.length} checks failed\n`);
     }
     return report.ok ? 0 : 1;
   },
