@@ -64,7 +64,7 @@ export function bindIpc(opts: IpcBindingOptions): () => void {
       if (!opts.isTrustedSender(event)) {
         return { error: { message: `${channel}: refused: the caller is not the iios window`, code: ErrorCodes.forbidden } };
       }
-      return dispatch(opts.handlers, channel, args, { transport: 'electron' });
+      return dispatch(opts.handlers, channel, args, { transport: 'electron', senderId: event.sender.id });
     });
   }
   const unsubscribe = opts.events.subscribe((event, payload) => {

@@ -1,7 +1,8 @@
 // Electron main process of iios: one window, the contract bound to ipcMain over the shared handlers.
 // Bundled by build.mjs to dist/main/main.cjs (package.json "main").
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, webContents } from 'electron';
 import { appRoot } from '../services/app-info.ts';
+import { createPathPicker } from '../services/path-picker.ts';
 import { createAppRuntime } from '../services/runtime.ts';
 import { bindIpc, senderCheck } from './ipc.ts';
 import { dirname } from 'node:path';
@@ -42,8 +43,12 @@ app.on('second-instance', () => {
 void app.whenReady().then(() => {
   hardenSession();
   serveAppScheme(dirname(paths.rendererIndex));
-  const runtime = createAppRuntime();
   const liveWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
+  const senderWindow = (id: number | undefined) => {
+    const contents = id === undefined ? undefined : webContents.fromId(id);
+    return contents ? BrowserWindow.fromWebContents(contents) : null;
+  };
+  const runtime = createAppRuntime({ pickPath: createPathPicker({ dialog, windowOf: (ctx) => senderWindow(ctx.senderId) }) });
   bindIpc({
     ipcMain,
     handlers: runtime.handlers,

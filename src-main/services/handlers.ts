@@ -14,7 +14,7 @@ import {
   type InvokeResult,
   type ParsedInvokeArgs,
 } from '../../src-shared/contract/index.ts';
-import type { AppInfo } from '../../src-shared/contract/index.ts';
+import type { AppInfo, PickPathArgs, PickPathResult } from '../../src-shared/contract/index.ts';
 import type { DriveService } from './drives.ts';
 import type { JobsApi } from './jobs-api.ts';
 import type { ProfilesApi } from './profiles-api.ts';
@@ -22,7 +22,12 @@ import type { ProfilesApi } from './profiles-api.ts';
 export interface HandlerContext {
   /** Which transport delivered the call. */
   transport: 'electron' | 'bridge' | 'local';
+  /** Electron only: the webContents id of the calling window (a file chooser opens modal to it). */
+  senderId?: number;
 }
+
+/** Opens the desktop's file chooser (Electron's main process provides it: src-main/services/path-picker.ts). */
+export type PathPicker = (args: PickPathArgs, ctx: HandlerContext) => Promise<PickPathResult>;
 
 export type Handler<C extends InvokeChannel> = (
   args: ParsedInvokeArgs<C>,
@@ -32,12 +37,19 @@ export type Handler<C extends InvokeChannel> = (
 export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
 export interface Services {
-  appInfo: () => Omit<AppInfo, 'transport'>;
+  appInfo: () => Omit<AppInfo, 'transport' | 'nativePickers'>;
   drives: Pick<DriveService, 'list' | 'eject'>;
   /** Writing sticks; absent in a process that cannot write (then its channels say so). */
   jobs?: Pick<JobsApi, 'start' | 'cancel' | 'current' | 'listCaches'>;
   /** Profiles, bundles, raw images and plans (createProfilesApi()). */
   profiles?: ProfilesApi;
+  /** Native file choosers; absent where there is no desktop window (`iios serve`, the CLI). */
+  pickPath?: PathPicker;
+}
+
+/** A chooser opens on the desktop running iios, modal to its window: only the Electron window has one. */
+function pickerFor(services: Services, ctx: HandlerContext): PathPicker | null {
+  return services.pickPath && ctx.transport === 'electron' ? services.pickPath : null;
 }
 
 function profilesOf(services: Services): ProfilesApi {
@@ -52,7 +64,12 @@ function jobsOf(services: Services): NonNullable<Services['jobs']> {
 
 export function createHandlers(services: Services): Handlers {
   return {
-    'app.info': (_args, ctx) => ({ ...services.appInfo(), transport: ctx.transport }),
+    'app.info': (_args, ctx) => ({ ...services.appInfo(), transport: ctx.transport, nativePickers: pickerFor(services, ctx) !== null }),
+    'app.pickPath': (args, ctx) => {
+      const pick = pickerFor(services, ctx);
+      if (!pick) throw Object.assign(new Error('no native file chooser here: type the path instead'), { code: 'E_UNAVAILABLE' });
+      return pick(args, ctx);
+    },
     'drives.list': () => services.drives.list(),
     'drives.eject': (args) => services.drives.eject(args.id),
     'jobs.start': async (args) => {

@@ -3,7 +3,7 @@
 import { appVersion } from './app-info.ts';
 import { DriveService } from './drives.ts';
 import { EventHub } from './events.ts';
-import { createHandlers, type Handlers } from './handlers.ts';
+import { createHandlers, type Handlers, type PathPicker } from './handlers.ts';
 import { createProfilesApi } from './profiles-api.ts';
 import { createJobsApi } from './jobs-runtime.ts';
 
@@ -16,7 +16,12 @@ export interface AppRuntime {
   dispose(): void;
 }
 
-export function createAppRuntime(): AppRuntime {
+export interface AppRuntimeOptions {
+  /** The desktop's file choosers (Electron's main process); `iios serve` has none. */
+  pickPath?: PathPicker;
+}
+
+export function createAppRuntime(options: AppRuntimeOptions = {}): AppRuntime {
   const events = new EventHub();
   const drives = new DriveService(events);
   const handlers = createHandlers({
@@ -30,6 +35,7 @@ export function createAppRuntime(): AppRuntime {
     drives,
     profiles: createProfilesApi(),
     jobs: createJobsApi({ events }),
+    ...(options.pickPath ? { pickPath: options.pickPath } : {}),
   });
   return {
     handlers,

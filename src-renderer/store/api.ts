@@ -67,6 +67,11 @@ export function createWizardApi(client: IiosClient): WizardApi {
     async eject(driveId) {
       return (await client.invoke('drives.eject', { id: driveId })).ejected;
     },
+    nativePickers: async () => (await client.invoke('app.info')).nativePickers,
+    async pickPath(request) {
+      const picked = await client.invoke('app.pickPath', request);
+      return picked.cancelled ? null : picked.paths;
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 // running or cancelling — here in the store, whatever the buttons show.
 import { errorText } from './drives-slice.ts';
 import { buildStartRequest } from './job-request.ts';
+import { enterPhase, pastVerifyStart } from './progress.ts';
 import type { SliceCreator } from './store.ts';
 import type { JobNotice, JobSnapshotView, Phase } from './types.ts';
 
@@ -17,6 +18,8 @@ export interface FlashTarget {
   path: string;
   hostname: string;
   phase: Phase | null;
+  /** Every phase entered so far, in order: the stamp comes twice, and after the read-back the target stays "verifying". */
+  entered: Phase[];
   /** The phase the byte counts below were reported in (they belong to that phase only). */
   progressPhase: Phase | null;
   bytesDone: number;
@@ -58,7 +61,8 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       const t = byId.get(row.id);
       if (!t) return row;
       const reported = notice.event.kind === 'progress' && notice.event.targetId === row.id;
-      return { ...row, ...fromSnapshot(t), hostname: t.hostname || row.hostname, progressPhase: reported ? t.phase : row.progressPhase };
+      const entered = enterPhase(row.entered, t.phase);
+      return { ...row, ...fromSnapshot(t, entered), entered, hostname: t.hostname || row.hostname, progressPhase: reported ? t.phase : row.progressPhase };
     });
     const kind = notice.event.kind;
     if (kind === 'done' || kind === 'error' || FINAL_JOB.has(notice.snapshot.status)) {
@@ -155,7 +159,9 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             path: t.path,
             hostname: t.hostname,
             progressPhase: t.bytesTotal > 0 ? t.phase : null,
-            ...fromSnapshot(t),
+            // what came before the reload is not known: only the phase it is in now
+            entered: enterPhase([], t.phase),
+            ...fromSnapshot(t, enterPhase([], t.phase)),
           } satisfies FlashTarget;
         }),
         step: 'flash',
@@ -179,11 +185,15 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
 
 type SnapshotTarget = JobSnapshotView['targets'][number];
 
-function fromSnapshot(t: SnapshotTarget): Pick<FlashTarget, 'phase' | 'bytesDone' | 'bytesTotal' | 'speedBps' | 'etaSeconds' | 'state' | 'message'> {
+function fromSnapshot(
+  t: SnapshotTarget,
+  entered: readonly Phase[],
+): Pick<FlashTarget, 'phase' | 'bytesDone' | 'bytesTotal' | 'speedBps' | 'etaSeconds' | 'state' | 'message'> {
   const state: FlashTargetState =
     t.status === 'failed' ? (t.cancelled ? 'cancelled' : 'failed')
     : t.status === 'done' ? (t.verified ? 'verified' : 'written')
-    : t.phase === 'verify' ? 'verifying'
+    // after the read-back only the final stamp is left: the target does not go back to "writing"
+    : t.status === 'running' && pastVerifyStart(entered) ? 'verifying'
     : t.status === 'running' ? 'writing'
     : 'pending';
   return {

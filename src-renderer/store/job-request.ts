@@ -22,6 +22,7 @@ export function buildStartRequest(
     path: t.path,
     hostname: names.names[i]!,
     phase: null,
+    entered: [],
     progressPhase: null,
     bytesDone: 0,
     bytesTotal: 0,

@@ -97,11 +97,13 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   chooseProfile(id) {
     if (get().profileId === id) return;
     const profile = get().profiles.find((p) => p.id === id);
+    const had = get().profiles.find((p) => p.id === get().profileId)?.source ?? 'bundle';
     set({ profileId: id });
-    // A raw profile writes a disk image, the others a bundle: drop a source of the wrong kind.
+    // A raw profile writes a disk image, the others a bundle: drop a source of the wrong kind, and coming back
+    // from raw with no image chosen, bring the demo bundle back.
     const source = get().source;
     const wants = profile?.source ?? 'bundle';
-    if (source && source.kind !== wants) {
+    if (source ? source.kind !== wants : had !== wants) {
       const fallback = wants === 'bundle' ? get().defaultSource : null;
       set({ source: fallback, sourcePath: fallback ? sourceLocation(fallback) : '', sourceError: null });
     }

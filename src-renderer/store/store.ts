@@ -1,8 +1,9 @@
-// The wizard's store: zustand slices (drives, selection, plans, flash) fed by the services' pushed events.
+// The wizard's store: zustand slices (drives, selection, plans, flash, pickers) fed by the services' pushed events.
 // Built per API so tests make a fresh store over a fake window.iios; the app builds one over the real one.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createDrivesSlice, type DrivesSlice } from './drives-slice.ts';
 import { createFlashSlice, type FlashSlice } from './flash-slice.ts';
+import { createPickersSlice, type PickersSlice } from './pickers-slice.ts';
 import { createPlansSlice, type PlansSlice } from './plans-slice.ts';
 import { createSelectionSlice, type SelectionSlice } from './selection-slice.ts';
 import type { WizardApi } from './types.ts';
@@ -17,7 +18,7 @@ export interface NavSlice {
   connect(): () => void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & NavSlice;
+export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],
@@ -31,6 +32,7 @@ export function createWizardStore(api: WizardApi): WizardStore {
     ...createSelectionSlice(set, get, api),
     ...createPlansSlice(set, get, api),
     ...createFlashSlice(set, get, api),
+    ...createPickersSlice(set, get, api),
     step: 'profile',
     goTo(step) {
       // While a flash runs the wizard stays on the flash step: nothing else may change the job's inputs.
@@ -45,6 +47,7 @@ export function createWizardStore(api: WizardApi): WizardStore {
       void get().loadDefaultSource();
       void get().loadCaches();
       void get().resumeJob();
+      void get().loadPickers();
       return () => {
         offDrives();
         offJobs();

@@ -1,10 +1,13 @@
 // The renderer's view of what the services tell it. The contract's own types are used where they exist
 // (Drive, JobEvent); the rest are the narrow shapes the wizard reads, filled in by ./api.ts from the contract.
-import type { Drive } from '../../src-shared/contract/index.ts';
+import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
 export type { Drive, JobEvent, Phase };
 export type Unsubscribe = () => void;
+
+/** What a "Choose…" button asks the desktop's file chooser for (the contract's app.pickPath arguments). */
+export type PickRequest = InvokeArgs<'app.pickPath'>;
 
 export interface PlanPartition {
   index: number;
@@ -133,4 +136,8 @@ export interface WizardApi {
   currentJob(): Promise<JobSnapshotView | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;
   eject(driveId: string): Promise<boolean>;
+  /** Whether native file choosers exist here (the Electron window); the browser keeps typed paths only. */
+  nativePickers(): Promise<boolean>;
+  /** The chosen paths, or null when the user cancelled. Throws when the chooser could not open. */
+  pickPath(request: PickRequest): Promise<string[] | null>;
 }

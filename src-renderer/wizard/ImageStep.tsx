@@ -1,10 +1,18 @@
 // Step 2: what to write. The demo bundle is preselected; another bundle folder (or, for the raw profile, a
-// disk image, compressed or not) can be typed in and is checked by the services before it is accepted.
+// disk image, compressed or not) can be typed in — or chosen with the desktop's chooser in the app — and is
+// checked by the services before it is accepted.
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../store/format.ts';
 import { currentProfile } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
+import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
+import type { PickRequest } from '../store/types.ts';
+
+const IMAGE_FILTERS = [
+  { name: 'Disk images', extensions: ['img', 'iso', 'raw', 'xz', 'gz', 'zst', 'bz2'] },
+  { name: 'All files', extensions: ['*'] },
+];
 
 export function ImageStep() {
   const profile = useWizard(currentProfile);
@@ -45,6 +53,7 @@ export function ImageStep() {
             aria-describedby={error ? 'source-error' : undefined}
             aria-invalid={error ? true : undefined}
           />
+          <ChooseButton request={() => pickRequest(wantsImage, sourcePath)} onPicked={([path]) => path && void inspectSource(path)} />
           <button type="submit" className="btn" disabled={loading}>
             {loading ? 'Checking…' : 'Check'}
           </button>
@@ -99,4 +108,12 @@ export function ImageStep() {
       )}
     </section>
   );
+}
+
+/** The chooser opens where the typed path points, when it is a full path. */
+function pickRequest(wantsImage: boolean, typed: string): PickRequest {
+  const at = typed.trim().startsWith('/') ? { defaultPath: typed.trim() } : {};
+  return wantsImage
+    ? { mode: 'open-file', title: 'Choose a disk image', filters: IMAGE_FILTERS, ...at }
+    : { mode: 'open-folder', title: 'Choose a bundle folder', ...at };
 }

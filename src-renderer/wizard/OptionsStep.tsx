@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
 import { chosenTargets, currentProfile, targetNames } from '../store/selectors.ts';
 import { formatBytes } from '../store/format.ts';
+import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function OptionsStep() {
@@ -71,6 +72,10 @@ export function OptionsStep() {
                   <button type="submit" className="btn" disabled={!payloadPath.trim().startsWith('/')}>
                     Add
                   </button>
+                  <ChooseButton
+                    request={() => ({ mode: 'open-files', title: 'Choose payload files for the kiosk' })}
+                    onPicked={(paths) => paths.forEach((p) => state.addPayload(p))}
+                  />
                 </div>
               </form>
               {state.payload.length === 0 ? (

@@ -1,5 +1,6 @@
 // One target while flashing: its name, a bar, and fixed-width columns (percent, phase, speed, ETA, state)
-// with tabular figures, so the row never changes size as the numbers tick.
+// with tabular figures, so the row never changes size as the numbers tick. The bar itself tells where the
+// target is (aria-valuetext for screen readers; data-state / data-phase for tests and styles).
 import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
 import type { FlashTarget } from '../store/flash-slice.ts';
 import { formatPercent } from '../store/format.ts';
@@ -16,7 +17,7 @@ const PHASE_TEXT: Record<string, string> = {
   payload: 'payload',
   caches: 'caches',
   stamp: 'stamp',
-  verify: 'verifying',
+  verify: 'reading back',
   complete: 'complete',
 };
 
@@ -51,6 +52,10 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
+        aria-valuetext={barText(percent, target, finished)}
+        data-path={target.path}
+        data-state={target.state}
+        data-phase={target.phase ?? ''}
       >
         <div className="fill" style={{ width: `${fraction * 100}%` }} />
       </div>
@@ -63,4 +68,11 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
       </div>
     </li>
   );
+}
+
+/** "23 %, writing (writing system)", "72 %, verifying (reading back)", "100 %, verified": what the bar says aloud. */
+function barText(percent: number, target: FlashTarget, finished: boolean): string {
+  const state = STATE_TEXT[target.state];
+  const phase = target.phase && !finished ? PHASE_TEXT[target.phase] : undefined;
+  return `${percent} %, ${state}${phase && phase !== state ? ` (${phase})` : ''}`;
 }

@@ -1,12 +1,14 @@
 // Step 3: where to write. The live drive list (sticks appear and vanish as they are plugged in and pulled),
 // several at once. System drives and loop devices only show under "show all drives"; drives that cannot be
-// written are disabled with the reason beside them. An image file can be a target too.
+// written are disabled with the reason beside them. An image file can be a target too (typed, or chosen with
+// the desktop's save dialog in the app, which suggests and enforces the .img name).
 import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../store/format.ts';
 import { driveVerdict, visibleDrives } from '../store/selectors.ts';
 import { IMAGE_FILE_KEY } from '../store/selection-slice.ts';
 import type { Drive } from '../store/types.ts';
+import { ChooseButton } from './ChooseButton.tsx';
 import { DriveBadges } from './DriveBadges.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
@@ -63,6 +65,15 @@ export function TargetsStep() {
                   placeholder="/home/teacher/class-stick.img"
                   value={img.path}
                   onChange={(e) => state.setImageTarget({ path: e.target.value })}
+                />
+                <ChooseButton
+                  request={() => ({
+                    mode: 'save-file',
+                    title: 'Save the stick image as',
+                    filters: [{ name: 'Disk image (.img)', extensions: ['img'] }],
+                    defaultPath: img.path.trim().startsWith('/') ? img.path.trim() : `iios-${state.profileId ?? 'stick'}.img`,
+                  })}
+                  onPicked={([path]) => path && state.setImageTarget({ path })}
                 />
                 <label htmlFor="image-file-size">Size (GB)</label>
                 <SizeField bytes={img.sizeBytes} onChange={(sizeBytes) => state.setImageTarget({ sizeBytes })} />

@@ -1,8 +1,8 @@
 // The whole wizard in Debian's Chromium through `iios serve` (real CLI, bridge, drive service, job service and
 // privileged helper): the demo bundle with the appliance profile onto an image file and a loop device at once,
-// both verified and then read back with `iios inspect --json`; a too-small loop device shown disabled with its
-// reason; a cancel mid-flash leaving the stick marked incomplete. A screenshot of every step goes to
-// test-artifacts/e2e/wizard-<step>.png.
+// each target's bar seen writing, then verifying, then verified; both then read back with `iios inspect --json`;
+// a too-small loop device shown disabled with its reason; a cancel mid-flash leaving the stick marked incomplete.
+// A screenshot of every step goes to test-artifacts/e2e/wizard-<step>.png.
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +29,8 @@ async function inspect(target: string): Promise<{ complete: boolean; stamp: { pr
 }
 
 async function shot(page: Page, step: string) {
-  await page.screenshot({ path: join(ARTIFACTS, `wizard-${step}.png`) });
+  // transitions finished: a bar's fill shows the width its percent says, not a frame of its animation
+  await page.screenshot({ path: join(ARTIFACTS, `wizard-${step}.png`), animations: 'disabled' });
 }
 
 /** Waits until a target reports a phase; fails at once with the wizard's message when the flash did not start. */
@@ -38,6 +39,47 @@ async function flashStarted(page: Page, phases = '[data-phase]:not([data-phase="
   const refused = page.locator('[data-step="review"] [role="alert"]');
   if (await refused.count()) throw new Error(`the flash did not start: ${await refused.textContent()}`);
 }
+
+/** One state of a flash bar as the page showed it: the bar's data-state and data-phase, ms since recording began. */
+interface BarEntry {
+  state: string;
+  phase: string;
+  text: string;
+  ms: number;
+}
+type BarLog = Record<string, BarEntry[]>;
+
+/**
+ * Records in the page every state each flash bar shows, by target path. A MutationObserver runs after every
+ * React commit, so a phase shorter than any poll interval (a quick verify, the last bar's "verified" just before
+ * the done step replaces the view) is still seen; the test polls this log.
+ */
+async function recordBars(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const log: Record<string, { state: string; phase: string; text: string; ms: number }[]> = {};
+    const start = performance.now();
+    const read = () => {
+      if (document.querySelector('[data-step="done"]')) log['done step'] ??= [{ state: 'done', phase: '', text: '', ms: Math.round(performance.now() - start) }];
+      for (const bar of document.querySelectorAll<HTMLElement>('[role="progressbar"][data-path]')) {
+        const entry = { state: bar.dataset.state ?? '', phase: bar.dataset.phase ?? '', text: bar.getAttribute('aria-valuetext') ?? '', ms: Math.round(performance.now() - start) };
+        const list = (log[bar.dataset.path ?? ''] ??= []);
+        const last = list[list.length - 1];
+        if (!last || last.state !== entry.state || last.phase !== entry.phase) list.push(entry);
+      }
+    };
+    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-phase'] });
+    (window as unknown as { iiosBarLog: typeof log }).iiosBarLog = log;
+  });
+}
+
+const barLog = (page: Page) => page.evaluate(() => (window as unknown as { iiosBarLog: BarLog }).iiosBarLog);
+
+/** The states a bar went through, without repeats: e.g. pending, writing, verifying, verified. */
+function statesOf(entries: BarEntry[] = []): string[] {
+  return entries.map((e) => e.state).filter((state, i, all) => state !== all[i - 1]);
+}
+
+const rowBoxes = (page: Page) => page.locator('li.progress-row').evaluateAll((els) => els.map((e) => JSON.stringify(e.getBoundingClientRect())));
 
 const driveRow = (page: Page, device: string) => page.locator(`li.drive[data-device="${device}"]`);
 const next = (page: Page) => page.getByRole('button', { name: /^Next:/ });
@@ -118,14 +160,44 @@ describe('the wizard through iios serve', () => {
     expect(await erase.isDisabled()).toBe(true);
     await page.getByLabel(/type the number of targets/).fill('2');
     await shot(page, 'review');
+    await recordBars(page);
     await erase.click();
 
-    // 6. flash: a row per target; both reach "verified"
+    // 6. flash: a bar per target, each seen writing, then verifying, then verified, before the done step
     const rows = page.locator('li.progress-row');
     await expect.poll(() => rows.count()).toBe(2);
     await flashStarted(page);
     await shot(page, 'flash');
-    await page.locator('[data-step="done"]').waitFor({ timeout: 480_000 });
+    const boxesWriting = await rowBoxes(page);
+    await page.locator('[role="progressbar"]:is([data-state="verifying"],[data-state="verified"]), [data-step="done"]').first().waitFor({ timeout: 480_000 });
+    if (await page.locator('[data-step="flash"]').count()) {
+      await shot(page, 'flash-verify');
+      // the rows keep their place and size as bars, figures and states change
+      expect(await rowBoxes(page)).toEqual(boxesWriting);
+    }
+    const targets = [loopDev, imageFile];
+    const bothVerified = async () => {
+      const log = await barLog(page);
+      return targets.every((t) => statesOf(log[t]).includes('verified'));
+    };
+    await expect.poll(async () => (await bothVerified()) || (await page.locator('[data-step="done"]').count()) > 0, { timeout: 480_000, interval: 250 }).toBe(true);
+    const log = await barLog(page);
+    for (const target of targets) {
+      const entries = log[target] ?? [];
+      const states = statesOf(entries);
+      const seen = `${target}: ${JSON.stringify(entries)}`;
+      // in this order, and verified last: the write phases, the read-back, the verdict on the bar itself
+      expect(states.filter((st) => ['writing', 'verifying', 'verified'].includes(st)), seen).toEqual(['writing', 'verifying', 'verified']);
+      expect(states.at(-1), seen).toBe('verified');
+      expect(entries.find((e) => e.state === 'writing' && e.phase === 'slots'), seen).toBeTruthy();
+      expect(entries.find((e) => e.state === 'verifying')?.phase, seen).toBe('verify');
+      expect(entries.at(-1)?.text, seen).toBe('100 %, verified');
+      // and the bar never went back (the helper writes the stamp twice: before the slots and last)
+      const percents = entries.map((e) => Number.parseInt(e.text, 10));
+      expect(percents, seen).toEqual([...percents].sort((a, b) => a - b));
+    }
+    await page.locator('[data-step="done"]').waitFor({ timeout: 120_000 });
+    console.info(`iios wizard e2e: flash bars seen (the done step at ${(await barLog(page))['done step']?.[0]?.ms ?? '?'} ms): ${JSON.stringify(log)}`);
 
     // 7. done
     const results = page.locator('li.result');

@@ -153,3 +153,45 @@ describe('dispatch and the typed client over the shared handlers', () => {
     expect(seen).toEqual([drives.length]);
   });
 });
+
+describe('app.pickPath: native file choosers only where there is a desktop window', () => {
+  const base: Services = {
+    appInfo: () => ({ name: 'iios', version: '9.9.9', platform: 'linux', arch: 'x64', elevated: false }),
+    drives: { list: async () => [], eject: async () => ({ ejected: false }) },
+  };
+  const picked: { args: unknown; senderId: number | undefined }[] = [];
+  const withPicker = createHandlers({
+    ...base,
+    pickPath: async (args, ctx) => {
+      picked.push({ args, senderId: ctx.senderId });
+      return { cancelled: false, paths: ['/srv/lab'] };
+    },
+  });
+
+  it('says so in app.info: on for the Electron window of a process with a picker, off elsewhere', async () => {
+    const info = async (h: typeof withPicker, transport: 'electron' | 'bridge' | 'local') =>
+      unwrapEnvelope<{ nativePickers: boolean }>(await dispatch(h, 'app.info', undefined, { transport })).nativePickers;
+    expect(await info(withPicker, 'electron')).toBe(true);
+    expect(await info(withPicker, 'bridge')).toBe(false);
+    expect(await info(createHandlers(base), 'electron')).toBe(false);
+    expect(await info(createHandlers(base), 'bridge')).toBe(false);
+  });
+
+  it('refuses a pick with E_UNAVAILABLE where there is none, and passes the calling window on where there is', async () => {
+    const args = { mode: 'open-folder', title: 'Choose a bundle folder' };
+    expect(await dispatch(createHandlers(base), 'app.pickPath', args, { transport: 'electron' })).toMatchObject({ error: { code: 'E_UNAVAILABLE' } });
+    expect(await dispatch(withPicker, 'app.pickPath', args, { transport: 'bridge' })).toMatchObject({ error: { code: 'E_UNAVAILABLE' } });
+    expect(picked).toEqual([]);
+    expect(await dispatch(withPicker, 'app.pickPath', args, { transport: 'electron', senderId: 7 })).toEqual({ result: { cancelled: false, paths: ['/srv/lab'] } });
+    expect(picked).toEqual([{ args, senderId: 7 }]);
+  });
+
+  it('accepts a pick or a cancel as the result, and nothing in between', () => {
+    const result = invokeContract['app.pickPath'].result;
+    expect(result.safeParse({ cancelled: true }).success).toBe(true);
+    expect(result.safeParse({ cancelled: false, paths: ['/a', '/b'] }).success).toBe(true);
+    expect(result.safeParse({ cancelled: false, paths: [] }).success).toBe(false);
+    expect(result.safeParse({ cancelled: false, paths: ['relative/x.img'] }).success).toBe(false);
+    expect(result.safeParse({ cancelled: false }).success).toBe(false);
+  });
+});

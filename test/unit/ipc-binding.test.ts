@@ -35,6 +35,7 @@ function setup() {
   const ipc = new IpcRegistry();
   const events = new EventHub();
   let ejected: string | null = null;
+  const picks: { title: string; senderId: number | undefined }[] = [];
   const handlers = createHandlers({
     appInfo: () => ({ name: 'iios', version: '1.2.3', platform: 'linux', arch: 'x64', elevated: false }),
     drives: {
@@ -43,6 +44,10 @@ function setup() {
         ejected = id;
         return { ejected: true };
       },
+    },
+    pickPath: async (args, ctx) => {
+      picks.push({ title: args.title, senderId: ctx.senderId });
+      return { cancelled: true };
     },
   });
   const sent: unknown[][] = [];
@@ -53,7 +58,7 @@ function setup() {
     isTrustedSender: senderCheck(() => [WINDOW_ID], PAGE),
     eventTargets: () => [{ isDestroyed: () => false, send: (...args: unknown[]) => sent.push(args) }],
   });
-  return { ipc, events, unbind, sent, ejected: () => ejected };
+  return { ipc, events, unbind, sent, picks, ejected: () => ejected };
 }
 
 describe('ipcMain binding', () => {
@@ -74,10 +79,22 @@ describe('ipcMain binding', () => {
     const { ipc, unbind, ejected } = setup();
     try {
       expect(await ipc.call('app.info', fromWindow)).toEqual({
-        result: { name: 'iios', version: '1.2.3', platform: 'linux', arch: 'x64', elevated: false, transport: 'electron' },
+        result: { name: 'iios', version: '1.2.3', platform: 'linux', arch: 'x64', elevated: false, transport: 'electron', nativePickers: true },
       });
       expect(await ipc.call('drives.eject', fromWindow, { id: '/dev/sdb' })).toEqual({ result: { ejected: true } });
       expect(ejected()).toBe('/dev/sdb');
+    } finally {
+      unbind();
+    }
+  });
+
+  it('opens a file chooser for the calling window only: its webContents id reaches the picker', async () => {
+    const { ipc, unbind, picks } = setup();
+    try {
+      const args = { mode: 'open-folder', title: 'Choose a bundle folder' };
+      expect(await ipc.call('app.pickPath', fromWindow, args)).toEqual({ result: { cancelled: true } });
+      expect(await ipc.call('app.pickPath', { ...fromWindow, sender: { id: 8 } }, args)).toMatchObject({ error: { code: 'E_FORBIDDEN' } });
+      expect(picks).toEqual([{ title: 'Choose a bundle folder', senderId: WINDOW_ID }]);
     } finally {
       unbind();
     }

@@ -43,6 +43,9 @@ describe('flash step', () => {
     const row = rowOf('t1-sdb');
     // slots own 40 % of the bar after 13 % of earlier phases: a quarter of the slots is 23 % overall
     expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe('23');
+    // the bar itself says where the target is, for screen readers (valuetext) and for tests (data-*)
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('23 %, writing (writing system)');
+    expect(barOf('t1-sdb').dataset).toMatchObject({ state: 'writing', phase: 'slots', path: stick.device });
     expect(within(row).getByText('23 %')).toBeTruthy();
     expect(within(row).getByText('writing system')).toBeTruthy();
     expect(within(row).getByText('38.2 MB/s')).toBeTruthy();
@@ -52,9 +55,17 @@ describe('flash step', () => {
 
     push({ kind: 'phase', targetId: 't1-sdb', phase: 'verify' }, { 't1-sdb': { phase: 'verify', bytesDone: 0 } });
     expect(within(row).getByTestId('target-state').textContent).toBe('verifying');
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('72 %, verifying (reading back)');
+    expect(barOf('t1-sdb').dataset).toMatchObject({ state: 'verifying', phase: 'verify' });
+    // the complete stamp is written after the read-back: still "verifying", and the bar does not go back
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'stamp' }, { 't1-sdb': { phase: 'stamp' } });
+    expect(within(row).getByTestId('target-state').textContent).toBe('verifying');
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('98 %, verifying (stamp)');
     push({ kind: 'target-done', targetId: 't1-sdb', verified: true }, { 't1-sdb': { status: 'done', verified: true, phase: 'complete' } });
     expect(rowOf('t1-sdb').dataset.state).toBe('verified');
     expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe('100');
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('100 %, verified');
+    expect(barOf('t1-sdb').dataset.state).toBe('verified');
     expect(screen.getByTestId('flash-status').textContent).toBe('1 of 2 finished');
   });
 

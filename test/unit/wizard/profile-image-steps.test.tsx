@@ -122,6 +122,18 @@ describe('image step for the raw profile', () => {
     await waitFor(() => expect(isDisabled(document.querySelector('li.drive[data-device="/dev/sdb"] input')!)).toBe(false));
   });
 
+  it('brings the demo bundle back when the user leaves the raw profile without choosing an image', async () => {
+    const { user, store } = setupWizard();
+    await chooseProfile(user, /Disk image/);
+    await next(user, store, 'image');
+    expect((screen.getByLabelText('Disk image file') as HTMLInputElement).value).toBe('');
+    await user.click(screen.getByRole('button', { name: /^← Back/ }));
+    await chooseProfile(user, /Appliance/);
+    await next(user, store, 'image');
+    expect((await screen.findByTestId('bundle-name')).textContent).toBe('iios-demo');
+    expect((screen.getByLabelText('Bundle folder') as HTMLInputElement).value).toBe('/opt/iios/demo-bundle');
+  });
+
   it('refuses a missing image with the reason', async () => {
     const { user, store } = setupWizard();
     await chooseProfile(user, /Disk image/);
