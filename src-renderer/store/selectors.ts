@@ -6,6 +6,7 @@ import { baseName } from './format.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './store.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
+import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
 export interface Badge {
@@ -134,6 +135,9 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       if (targets.length === 0) return { ok: false, hint: 'Tick at least one drive or the image file.' };
       const img = targets.find((t) => t.kind === 'image-file');
       if (img && !img.path.startsWith('/')) return { ok: false, hint: 'Give the image file a full path (starting with /).' };
+      // The helper's own rule for image-file names and places, said here before the password prompt.
+      const pathProblem = img ? imageFilePathProblem(img.path) : null;
+      if (pathProblem) return { ok: false, hint: pathProblem };
       for (const t of targets) {
         const entry = s.plans[t.key];
         if (entry?.status === 'error') return { ok: false, hint: `${t.label}: ${entry.reason}` };

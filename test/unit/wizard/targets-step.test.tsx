@@ -92,6 +92,13 @@ describe('targets step', () => {
     await toTargets(user, store);
     await user.click(screen.getByRole('checkbox', { name: 'Write to an .img file' }));
     screen.getByText('Give the image file a full path (starting with /).');
+    // the helper's rule for names and places, shown before anything is asked of the user
+    await user.type(screen.getByLabelText('Image file path'), '/etc/class.img');
+    await screen.findByText(/inside \/etc, a system folder/);
+    await user.clear(screen.getByLabelText('Image file path'));
+    await user.type(screen.getByLabelText('Image file path'), '/srv/class');
+    await screen.findByText(/must be named \*\.img or \*\.raw/);
+    await user.clear(screen.getByLabelText('Image file path'));
     await user.type(screen.getByLabelText('Image file path'), '/srv/class.img');
     const size = screen.getByLabelText('Size (GB)');
     await user.clear(size);
