@@ -7,9 +7,23 @@ import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 export const DIRECT_ALIGN = 4096;
 
-/** Zeroed memory, shared (a worker thread can hash it without a copy) or not. */
+const WASM_PAGE = 64 * 1024;
+
+/**
+ * Zeroed memory, shared (a worker thread can hash it without a copy) or not. Page-aligned where we can get it:
+ * the O_DIRECT probe below only proves alignment to the device's logical block (often 512 bytes), and a
+ * 4 MiB O_DIRECT write from memory that is 512- but not page-aligned was measured 6-10x slower on ext4 image files
+ * (60-120 MB/s against 650 MB/s). WebAssembly memory is mapped by whole pages, so its start is page-aligned;
+ * a malloc'ed ArrayBuffer starts 16 bytes into its page.
+ */
 function memory(size: number, shared: boolean): Buffer {
-  return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
+  try {
+    const pages = Math.ceil(size / WASM_PAGE);
+    const mem = new WebAssembly.Memory({ initial: pages, maximum: pages, shared });
+    return Buffer.from(mem.buffer, 0, size);
+  } catch {
+    return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
+  }
 }
 
 /** A plain buffer of `size` bytes (buffered I/O). */
