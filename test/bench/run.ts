@@ -12,6 +12,7 @@ import { TargetCtx } from '../../helpers/context.ts';
 import { fanOut } from '../../helpers/io/fanout.ts';
 import { fileReader } from '../../helpers/io/reader.ts';
 import { readBackSha256 } from '../../helpers/steps/verify.ts';
+import { driveListLatency } from './drive-latency.ts';
 
 const SIZE = 1024 ** 3;
 const REPEAT = Number(process.env.IIOS_BENCH_REPEAT ?? 2);
@@ -117,8 +118,18 @@ async function best(kind: Kind, label: string, fn: (path: string) => Promise<num
   return min;
 }
 
+async function drives(): Promise<void> {
+  const { appearMs, goneMs } = await driveListLatency();
+  const show = (ms: number[]) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    return `median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} ms, worst ${Math.round(sorted.at(-1)!)} ms`;
+  };
+  process.stdout.write(`drive list (${appearMs.length} plug-ins of a loop device): appears ${show(appearMs)}; gone ${show(goneMs)} (promised: 2 s)\n`);
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (loop devices)');
+  if (process.env.IIOS_BENCH_ONLY === 'drives') return drives();
   const source = join(work, 'root.img');
   process.stdout.write(`iios bench: 1 GiB of random data in ${work}, best of ${REPEAT} runs each\n`);
   sh('dd', ['if=/dev/urandom', `of=${source}`, 'bs=4M', `count=${SIZE / (4 * 1024 ** 2)}`, 'status=none']);
@@ -167,6 +178,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write('iios / dd > 1 means iios is faster. The dd verify pipes into sha256sum (often the bottleneck); the read-only row\n');
   process.stdout.write('is the medium alone. "1 vs 4": total time for four targets fed from one read, against one target.\n');
+  await drives();
 }
 
 main()
