@@ -1,8 +1,9 @@
 // Before anything is written: the job re-validated, the source re-checked (and found readable by the user who
 // started iios), and every target planned and re-checked for safety. Any refusal refuses the whole job —
 // nothing is written to any target.
-import { realpath } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
@@ -11,7 +12,7 @@ import { gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
 import type { Emit } from './context.ts';
 import { sourceReadCheck } from './source-access.ts';
 import { describeCaches, type CacheEntry } from './steps/caches.ts';
-import { describePayload, type PayloadEntry } from './steps/payload.ts';
+import { describePayload, type PayloadSource } from './steps/payload.ts';
 import { loadBundle, loadRawImage, type Source } from './source.ts';
 
 export interface PreparedTarget {
@@ -22,7 +23,9 @@ export interface PreparedTarget {
 
 export interface Prepared {
   source: Source;
-  payload: (PayloadEntry & { sourcePath: string })[];
+  payload: PayloadSource[];
+  /** Removes the helper's private copies (payload files); call when the job is over, whatever happened. */
+  cleanup(): Promise<void>;
   caches: CacheEntry[];
   targets: PreparedTarget[];
 }
@@ -34,6 +37,21 @@ export class RefusedError extends Error {
 }
 
 export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): Promise<Prepared> {
+  // mkdtemp makes the folder 0700: only root reaches the copies in it.
+  let privateDir: string | null = null;
+  const copyDir = async () => (privateDir ??= await mkdtemp(join(tmpdir(), 'iios-helper-copies-')));
+  const cleanup = async () => {
+    if (privateDir) await rm(privateDir, { recursive: true, force: true });
+  };
+  try {
+    return { ...(await prepareJob(job, emit, signal, copyDir)), cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+async function prepareJob(job: WriteJob, emit: Emit, signal: AbortSignal, copyDir: () => Promise<string>): Promise<Omit<Prepared, 'cleanup'>> {
   for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
   const access = await sourceReadCheck(process.env);
   const source = job.bundleDir
@@ -42,9 +60,9 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
       })
     : await loadRawImage(job, access, signal);
   emit({ kind: 'log', level: 'info', message: source.kind === 'bundle' ? `bundle ${source.manifest.name} ${source.manifest.version}: every file checked` : `image ${source.path}: ${source.imageBytes} bytes` });
-  const payload = await describePayload(job.payload, access, signal);
+  const payload = await describePayload(job.payload, access, signal, copyDir);
   const caches = await describeCaches(job.caches, access, signal);
-  const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.sourcePath), ...caches.map((c) => c.sourcePath)]);
+  const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.originPath), ...caches.map((c) => c.sourcePath)]);
   const planSource: PlanSource = source.kind === 'bundle' ? source.manifest : { imageBytes: source.imageBytes };
 
   const refusals = new Map<string, string>();

@@ -124,6 +124,7 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     else await writeRaw(job, targets, prepared.source, signal);
   } finally {
     for (const h of holds) await h.close().catch(() => undefined);
+    await prepared.cleanup().catch(() => undefined);
   }
 
   const results: TargetResult[] = targets.map((t) => {

@@ -1,11 +1,14 @@
 // Kiosk payload: the files chosen for this job, on their own small partition (ext4 through a loop
 // device, or FAT through mtools), each recorded in the stamp with its sha256.
-import { copyFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { PayloadFile } from '../../src-shared/job/write-job.ts';
 import type { TargetCtx } from '../context.ts';
 import type { SourceReadCheck } from '../source-access.ts';
-import { sha256OfFile } from '../source.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { mkfsExt4 } from '../tools/mkfs.ts';
 import { withMount } from '../tools/mount.ts';
@@ -19,22 +22,53 @@ export interface PayloadEntry {
   sizeBytes: number;
 }
 
+/** A payload file as the job uses it: the helper's private copy, and where it came from (for messages and checks). */
+export interface PayloadSource extends PayloadEntry {
+  sourcePath: string;
+  originPath: string;
+}
+
 /**
- * Hashes the payload sources once for all targets (before anything is written: a missing file, or one the
- * user who started iios cannot read, refuses the job).
+ * Takes each payload file once for all targets, before anything is written: opened without following a link,
+ * checked on that open file (and the folders above it) as readable by the user who started iios, then copied
+ * and hashed into `copyDir`, a folder only root can reach. Every target gets the copy, so a file swapped after
+ * the check (for a link to a file the user may not read) is never what is read, and the stamp's sha256 is
+ * what was written.
  */
-export async function describePayload(files: PayloadFile[], access: SourceReadCheck, signal: AbortSignal): Promise<(PayloadEntry & { sourcePath: string })[]> {
-  const out: (PayloadEntry & { sourcePath: string })[] = [];
-  for (const f of files) {
-    const st = await stat(f.sourcePath);
-    if (!st.isFile()) throw new Error(`payload ${f.sourcePath} is not a regular file`);
-    await access.check(f.sourcePath, 'read');
-    out.push({ sourcePath: f.sourcePath, path: `/${f.name}`, sha256: await sha256OfFile(f.sourcePath, signal), sizeBytes: st.size });
+export async function describePayload(files: PayloadFile[], access: SourceReadCheck, signal: AbortSignal, copyDir: () => Promise<string>): Promise<PayloadSource[]> {
+  const out: PayloadSource[] = [];
+  for (const [i, f] of files.entries()) {
+    // O_NONBLOCK: a FIFO put there must not hang the helper before it is seen not to be a file.
+    const fh = await open(f.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ELOOP') throw new Error(`payload ${f.sourcePath} is a symbolic link; choose the file it points to`);
+      throw err;
+    });
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new Error(`payload ${f.sourcePath} is not a regular file`);
+      await access.check(f.sourcePath, 'read');
+      access.checkEntry(f.sourcePath, st, 'read');
+      const copy = join(await copyDir(), `payload-${i}`);
+      const hash = createHash('sha256');
+      let sizeBytes = 0;
+      const tee = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          sizeBytes += chunk.length;
+          done(null, chunk);
+        },
+      });
+      const dest = await open(copy, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      await pipeline(fh.createReadStream({ start: 0, autoClose: false }), tee, dest.createWriteStream(), { signal });
+      out.push({ sourcePath: copy, originPath: f.sourcePath, path: `/${f.name}`, sha256: hash.digest('hex'), sizeBytes });
+    } finally {
+      await fh.close();
+    }
   }
   return out;
 }
 
-export async function payload(ctx: TargetCtx, entries: (PayloadEntry & { sourcePath: string })[]): Promise<PayloadEntry[]> {
+export async function payload(ctx: TargetCtx, entries: PayloadSource[]): Promise<PayloadEntry[]> {
   const part = ctx.part('payload');
   if (!part) return [];
   ctx.enter('payload');

@@ -3,7 +3,7 @@
 // system disk, an invalid job, image-file targets it must not replace, sources the user who started iios
 // cannot read. The target's bytes are compared before and after.
 import { readFileSync } from 'node:fs';
-import { chmod, chown, cp, lstat, mkdir, mkdtemp, open, readlink, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -262,6 +262,20 @@ describe('sources must be readable by the user who started iios (SUDO_UID)', () 
     await writeFile(hidden, '<p>kiosk</p>\n', { mode: 0o644 });
     const r = await runHelper(rawJob(join(work, 'as-user-hidden.img'), { payload: [{ sourcePath: hidden, name: 'index.html' }] }), { env: nobody });
     expect(r.error).toMatch(new RegExp(`^${hidden} is not readable by the user who started iios \\(uid 65534\\): the folder ${work} is closed to them`));
+  });
+
+  it('a payload file given as a symbolic link is refused; a taken payload leaves no private copy behind', async () => {
+    const page = join(open755, 'piece.html');
+    await writeFile(page, '<h1>iios</h1>\n');
+    await chmod(page, 0o644);
+    const link = join(open755, 'piece-link.html');
+    await symlink(page, link);
+    const linked = await runHelper(rawJob(join(work, 'payload-link.img'), { payload: [{ sourcePath: link, name: 'piece.html' }] }), { env: nobody });
+    expect(linked.error).toMatch(new RegExp(`^payload ${link} is a symbolic link; choose the file it points to`));
+    const before = (await readdir(tmpdir())).filter((n) => n.startsWith('iios-helper-copies-'));
+    const taken = await runHelper(rawJob(join(work, 'payload-taken.img'), { payload: [{ sourcePath: page, name: 'piece.html' }] }), { env: nobody });
+    expect(taken.error).toBeNull();
+    expect((await readdir(tmpdir())).filter((n) => n.startsWith('iios-helper-copies-'))).toEqual(before);
   });
 
   it('/etc/shadow as a payload file, and a cache holding a root-only folder: refused', async () => {
