@@ -13,7 +13,7 @@ import type { Emit } from './context.ts';
 import { sourceReadCheck } from './source-access.ts';
 import { describeCaches, type CacheEntry } from './steps/caches.ts';
 import { describePayload, type PayloadSource } from './steps/payload.ts';
-import { loadBundle, loadRawImage, type Source } from './source.ts';
+import { closeSource, loadBundle, loadRawImage, type Source } from './source.ts';
 
 export interface PreparedTarget {
   index: number;
@@ -39,19 +39,27 @@ export class RefusedError extends Error {
 export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): Promise<Prepared> {
   // mkdtemp makes the folder 0700: only root reaches the copies in it.
   let privateDir: string | null = null;
+  let loaded: Source | null = null;
   const copyDir = async () => (privateDir ??= await mkdtemp(join(tmpdir(), 'iios-helper-copies-')));
   const cleanup = async () => {
+    if (loaded) await closeSource(loaded);
     if (privateDir) await rm(privateDir, { recursive: true, force: true });
   };
   try {
-    return { ...(await prepareJob(job, emit, signal, copyDir)), cleanup };
+    return { ...(await prepareJob(job, emit, signal, copyDir, (s) => (loaded = s))), cleanup };
   } catch (err) {
     await cleanup();
     throw err;
   }
 }
 
-async function prepareJob(job: WriteJob, emit: Emit, signal: AbortSignal, copyDir: () => Promise<string>): Promise<Omit<Prepared, 'cleanup'>> {
+async function prepareJob(
+  job: WriteJob,
+  emit: Emit,
+  signal: AbortSignal,
+  copyDir: () => Promise<string>,
+  hold: (source: Source) => void,
+): Promise<Omit<Prepared, 'cleanup'>> {
   for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
   const access = await sourceReadCheck(process.env);
   const source = job.bundleDir
@@ -59,7 +67,8 @@ async function prepareJob(job: WriteJob, emit: Emit, signal: AbortSignal, copyDi
         for (const t of job.targets) emit({ kind: 'progress', targetId: t.id, bytesDone: done, bytesTotal: total, speedBps: 0, etaSeconds: null });
       })
     : await loadRawImage(job, access, signal);
-  emit({ kind: 'log', level: 'info', message: source.kind === 'bundle' ? `bundle ${source.manifest.name} ${source.manifest.version}: every file checked` : `image ${source.path}: ${source.imageBytes} bytes` });
+  hold(source);
+  emit({ kind: 'log', level: 'info', message: source.kind === 'bundle' ? `bundle ${source.manifest.name} ${source.manifest.version}: every file checked` : `image ${source.shownPath}: ${source.imageBytes} bytes` });
   const payload = await describePayload(job.payload, access, signal, copyDir);
   const caches = await describeCaches(job.caches, access, signal);
   const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.originPath), ...caches.map((c) => c.sourcePath)]);

@@ -3,8 +3,8 @@
 // a raw disk image is measured (decompressed size) before the plan is made. Each path is first checked to be
 // readable by the user who started iios (source-access.ts): the helper reads as root, the user chose the path.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
@@ -22,23 +22,78 @@ export interface BundleSource {
   kind: 'bundle';
   dir: string;
   manifest: BundleManifest;
-  /** Absolute path of every file the manifest lists, by its manifest name. */
+  /** manifest.json exactly as it was read and checked (what a stick's @iios gets). */
+  manifestText: string;
+  /** Where each file the manifest lists is read from, by its manifest name: the file the helper checked, held
+   *  open (see openChecked). */
   files: Record<string, string>;
-  /** All paths that make up the source (for the drive safety check). */
+  /** All paths that make up the source, as the user named them (for the drive safety check). */
   paths: string[];
+  handles: FileHandle[];
 }
 
 export interface RawSource {
   kind: 'raw';
+  /** Where the image is read from: the file the helper checked, held open (see openChecked). */
   path: string;
+  /** The image as the user named it (messages). */
+  shownPath: string;
   compression: Compression;
   imageBytes: number;
   /** sha256 of the decompressed image when it had to be read to measure it (else null). */
   sha256: string | null;
   paths: string[];
+  handles: FileHandle[];
 }
 
 export type Source = BundleSource | RawSource;
+
+/** Closes the source files the helper held open; call when the job is over. */
+export async function closeSource(source: Source): Promise<void> {
+  for (const h of source.handles) await h.close().catch(() => undefined);
+}
+
+/**
+ * Opens a source file once, without following a link, and checks the file actually opened (regular, readable
+ * by the user who started iios). Everything later reads it through `/proc/<helper>/fd/<n>` — the helper's own
+ * tools included — so a path swapped after the check (for a link to a file the user may not read) is never
+ * what gets read. The handle stays open until closeSource.
+ */
+async function openChecked(path: string, what: string, access: SourceReadCheck, handles: FileHandle[]): Promise<{ fh: FileHandle; size: number; via: string }> {
+  // O_NONBLOCK: a FIFO put there must not hang the helper before it is seen not to be a file.
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ELOOP') throw new SourceError(`${what} was replaced by a symbolic link while iios was checking it`);
+    throw err;
+  });
+  handles.push(fh);
+  const st = await fh.stat();
+  if (!st.isFile()) throw new SourceError(`${what} is not a regular file`);
+  await access.check(path, 'read');
+  access.checkEntry(path, st, 'read');
+  return { fh, size: st.size, via: `/proc/${process.pid}/fd/${fh.fd}` };
+}
+
+async function sha256OfHandle(fh: FileHandle, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+  const h = createHash('sha256');
+  let n = 0;
+  for await (const chunk of fh.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK_BYTES, signal })) {
+    h.update(chunk as Buffer);
+    n += (chunk as Buffer).length;
+    onBytes?.(n);
+  }
+  return h.digest('hex');
+}
+
+/** Runs load with a list of handles that are all closed if it throws. */
+async function holdingOpen<T>(load: (handles: FileHandle[]) => Promise<T>): Promise<T> {
+  const handles: FileHandle[] = [];
+  try {
+    return await load(handles);
+  } catch (err) {
+    for (const h of handles) await h.close().catch(() => undefined);
+    throw err;
+  }
+}
 
 export async function sha256OfFile(path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
   const h = createHash('sha256');
@@ -61,33 +116,39 @@ export async function loadBundle(
     throw new SourceError(`the bundle directory ${job.bundleDir} does not exist`);
   });
   await access.check(dir, 'list');
-  await access.check(join(dir, 'manifest.json'), 'read');
-  const onDisk = parseBundleManifest(await readFile(join(dir, 'manifest.json'), 'utf8'), join(dir, 'manifest.json'));
-  if (job.manifest && !isDeepStrictEqual(JSON.parse(JSON.stringify(job.manifest)), JSON.parse(JSON.stringify(onDisk)))) {
-    throw new SourceError('the job carries a different manifest than the bundle directory holds');
-  }
-  const files: Record<string, string> = {};
-  const entries = Object.entries(onDisk.files);
-  const total = entries.reduce((s, [, f]) => s + f.sizeBytes, 0);
-  let done = 0;
-  for (const [name, want] of entries) {
-    const path = await realpath(join(dir, name)).catch(() => {
-      throw new SourceError(`bundle file ${name} is missing`);
+  return holdingOpen(async (handles) => {
+    const manifestPath = join(dir, 'manifest.json');
+    const opened = await openChecked(manifestPath, manifestPath, access, handles).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? new SourceError(`the bundle directory ${dir} has no manifest.json`) : err;
     });
-    if (!path.startsWith(dir + sep)) throw new SourceError(`bundle file ${name} points outside the bundle`);
-    const st = await stat(path);
-    if (!st.isFile()) throw new SourceError(`bundle file ${name} is not a regular file`);
-    await access.check(path, 'read');
-    if (st.size !== want.sizeBytes) {
-      throw new SourceError(`bundle file ${name} is ${st.size} bytes, the manifest says ${want.sizeBytes} (truncated or replaced)`);
+    const manifestText = await opened.fh.readFile('utf8');
+    const onDisk = parseBundleManifest(manifestText, manifestPath);
+    if (job.manifest && !isDeepStrictEqual(JSON.parse(JSON.stringify(job.manifest)), JSON.parse(JSON.stringify(onDisk)))) {
+      throw new SourceError('the job carries a different manifest than the bundle directory holds');
     }
-    const base = done;
-    const got = await sha256OfFile(path, signal, (n) => onBytes?.(base + n, total));
-    done += st.size;
-    if (got !== want.sha256) throw new SourceError(`bundle file ${name} has sha256 ${got}, the manifest says ${want.sha256}`);
-    files[name] = path;
-  }
-  return { kind: 'bundle', dir, manifest: onDisk, files, paths: [dir, ...Object.values(files)] };
+    const files: Record<string, string> = {};
+    const paths = [dir];
+    const entries = Object.entries(onDisk.files);
+    const total = entries.reduce((s, [, f]) => s + f.sizeBytes, 0);
+    let done = 0;
+    for (const [name, want] of entries) {
+      const path = await realpath(join(dir, name)).catch(() => {
+        throw new SourceError(`bundle file ${name} is missing`);
+      });
+      if (!path.startsWith(dir + sep)) throw new SourceError(`bundle file ${name} points outside the bundle`);
+      const { fh, size, via } = await openChecked(path, `bundle file ${name}`, access, handles);
+      if (size !== want.sizeBytes) {
+        throw new SourceError(`bundle file ${name} is ${size} bytes, the manifest says ${want.sizeBytes} (truncated or replaced)`);
+      }
+      const base = done;
+      const got = await sha256OfHandle(fh, signal, (n) => onBytes?.(base + n, total));
+      done += size;
+      if (got !== want.sha256) throw new SourceError(`bundle file ${name} has sha256 ${got}, the manifest says ${want.sha256}`);
+      files[name] = via;
+      paths.push(path);
+    }
+    return { kind: 'bundle' as const, dir, manifest: onDisk, manifestText, files, paths, handles };
+  });
 }
 
 /** Uncompressed size from `xz --robot --list` (exact; the other formats do not record it reliably). */
@@ -103,29 +164,30 @@ async function xzSize(path: string): Promise<number | null> {
 }
 
 export async function loadRawImage(job: WriteJob, access: SourceReadCheck, signal: AbortSignal): Promise<RawSource> {
-  const path = await realpath(job.imagePath!).catch(() => {
+  const shownPath = await realpath(job.imagePath!).catch(() => {
     throw new SourceError(`the image ${job.imagePath} does not exist`);
   });
-  const st = await stat(path);
-  if (!st.isFile()) throw new SourceError(`${path} is not a regular file`);
-  await access.check(path, 'read');
-  const compression = await detectCompression(path);
-  if (!compression) return { kind: 'raw', path, compression, imageBytes: st.size, sha256: null, paths: [path] };
-  const known = compression === 'xz' ? await xzSize(path) : null;
-  if (known) return { kind: 'raw', path, compression, imageBytes: known, sha256: null, paths: [path] };
-  // Measure by decompressing once (also proves the archive is intact before anything is written).
-  const reader = decompressReader(path, compression, signal);
-  const h = createHash('sha256');
-  const buf = Buffer.alloc(CHUNK_BYTES);
-  let total = 0;
-  try {
-    for (let n = await reader.read(buf); n > 0; n = await reader.read(buf)) {
-      h.update(buf.subarray(0, n));
-      total += n;
+  return holdingOpen(async (handles) => {
+    const { size, via: path } = await openChecked(shownPath, shownPath, access, handles);
+    const base = { kind: 'raw' as const, path, shownPath, paths: [shownPath], handles };
+    const compression = await detectCompression(path);
+    if (!compression) return { ...base, compression, imageBytes: size, sha256: null };
+    const known = compression === 'xz' ? await xzSize(path) : null;
+    if (known) return { ...base, compression, imageBytes: known, sha256: null };
+    // Measure by decompressing once (also proves the archive is intact before anything is written).
+    const reader = decompressReader(path, compression, signal);
+    const h = createHash('sha256');
+    const buf = Buffer.alloc(CHUNK_BYTES);
+    let total = 0;
+    try {
+      for (let n = await reader.read(buf); n > 0; n = await reader.read(buf)) {
+        h.update(buf.subarray(0, n));
+        total += n;
+      }
+    } finally {
+      await reader.close();
     }
-  } finally {
-    await reader.close();
-  }
-  if (total === 0) throw new SourceError(`${path} decompresses to nothing`);
-  return { kind: 'raw', path, compression, imageBytes: total, sha256: h.digest('hex'), paths: [path] };
+    if (total === 0) throw new SourceError(`${shownPath} decompresses to nothing`);
+    return { ...base, compression, imageBytes: total, sha256: h.digest('hex') };
+  });
 }

@@ -2,6 +2,7 @@
 // decompressor (xz, gzip, zstd, bzip2 — the system tools). Both fill a caller's buffer completely unless at EOF.
 import { open, type FileHandle } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 export interface ChunkReader {
   /** Fills `into` as far as possible; returns the bytes read (short only at the end). */
@@ -59,12 +60,21 @@ export async function detectCompression(path: string): Promise<Compression> {
  */
 export function decompressReader(path: string, compression: Exclude<Compression, null>, signal?: AbortSignal): ChunkReader {
   const [tool, args] = DECOMPRESSORS[compression];
-  const child = spawn(tool, [...args, path], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+  // The compressed file on the tool's stdin, opened here: the helper names held-open sources by their
+  // /proc/<pid>/fd link, which zstd would skip as a symbolic link if it were given as an argument.
+  const input = openSync(path, 'r');
+  const child = (() => {
+    try {
+      return spawn(tool, args, { stdio: [input, 'pipe', 'pipe'], signal });
+    } finally {
+      closeSync(input);
+    }
+  })();
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   child.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const it = child.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const it = child.stdout![Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let leftover: Buffer | null = null;
   let ended = false;
   return {

@@ -2,7 +2,7 @@
 // snapshot) and the data partition (iios-data: state, home, caches, and the bundle itself in @iios for
 // offline rebuilds). Subvolumes and snapshots come from the plan (the profile), not from this file.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { cp, mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { PlannedPartition } from '../../src-shared/layout/index.ts';
@@ -65,7 +65,8 @@ async function copyBundle(ctx: TargetCtx, mnt: string, bundle: BundleSource, met
   const m = bundle.manifest;
   const dest = join(mnt, '@iios', 'bundles', `${m.name}-${m.version}`);
   await mkdir(dest, { recursive: true });
-  await cp(join(bundle.dir, 'manifest.json'), join(dest, 'manifest.json'));
+  // the manifest as it was read and checked (the bundle folder itself may have changed since)
+  await writeFile(join(dest, 'manifest.json'), bundle.manifestText);
   for (const [name, path] of Object.entries(bundle.files)) {
     if (ctx.signal.aborted) throw new Error('cancelled');
     await mkdir(join(dest, name, '..'), { recursive: true });

@@ -8,7 +8,8 @@ import type { BundleSource } from '../source.ts';
 
 type Roles = ['root-a', 'root-b'] | ['verity-a', 'verity-b'];
 
-async function streamFile(targets: TargetCtx[], path: string, bytes: number, wantSha: string, roles: Roles, signal: AbortSignal): Promise<void> {
+/** `name`: the file's name in the bundle (the path is the helper's held-open handle, see source.ts). */
+async function streamFile(targets: TargetCtx[], name: string, path: string, bytes: number, wantSha: string, roles: Roles, signal: AbortSignal): Promise<void> {
   const sinks: FanoutSink[] = [];
   for (const t of targets) {
     if (!t.alive) continue;
@@ -27,10 +28,9 @@ async function streamFile(targets: TargetCtx[], path: string, bytes: number, wan
   const reader = await fileReader(path, bytes);
   try {
     const got = await fanOut(reader, bytes, sinks, signal);
-    const name = path.slice(path.lastIndexOf('/') + 1);
     sinks[0]!.ctx.emit({ kind: 'log', level: 'info', message: `${name}: read once (${got.bytes} bytes) for ${sinks.length} target(s)` });
     if (got.sha256 !== wantSha) {
-      const err = new Error(`the source ${path} changed while it was written (sha256 ${got.sha256}, expected ${wantSha})`);
+      const err = new Error(`the bundle file ${name} changed while it was written (sha256 ${got.sha256}, expected ${wantSha})`);
       for (const s of sinks) s.ctx.fail(err);
     }
   } finally {
@@ -43,9 +43,9 @@ export async function writeSlots(targets: TargetCtx[], bundle: BundleSource, sig
   const withSlots = targets.filter((t) => t.alive && t.part('root-a'));
   if (withSlots.length === 0) return;
   for (const t of withSlots) t.enter('slots');
-  await streamFile(withSlots, bundle.files[m.rootfs.file]!, m.rootfs.sizeBytes, m.files[m.rootfs.file]!.sha256, ['root-a', 'root-b'], signal);
+  await streamFile(withSlots, m.rootfs.file, bundle.files[m.rootfs.file]!, m.rootfs.sizeBytes, m.files[m.rootfs.file]!.sha256, ['root-a', 'root-b'], signal);
   if (!m.verity) return;
   const withVerity = withSlots.filter((t) => t.alive && t.part('verity-a'));
   for (const t of withVerity) t.enter('verity');
-  await streamFile(withVerity, bundle.files[m.verity.hashFile]!, m.verity.sizeBytes, m.files[m.verity.hashFile]!.sha256, ['verity-a', 'verity-b'], signal);
+  await streamFile(withVerity, m.verity.hashFile, bundle.files[m.verity.hashFile]!, m.verity.sizeBytes, m.files[m.verity.hashFile]!.sha256, ['verity-a', 'verity-b'], signal);
 }

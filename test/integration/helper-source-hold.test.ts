@@ -1,0 +1,60 @@
+// The helper reads sources through the files it checked, held open: swapping a path for a link to another
+// file after the check changes nothing of what is read (the image, a bundle's files and its manifest).
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WriteJob } from '../../src-shared/job/write-job.ts';
+import { sourceReadCheck } from '../../helpers/source-access.ts';
+import { closeSource, loadBundle, loadRawImage, type Source } from '../../helpers/source.ts';
+import { makeBundle } from '../support/make-bundle.ts';
+
+const dirs: string[] = [];
+const held: Source[] = [];
+afterEach(async () => {
+  for (const s of held.splice(0)) await closeSource(s);
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function swapForLink(path: string, to: string): Promise<void> {
+  await rename(path, `${path}.moved`);
+  await symlink(to, path);
+}
+
+describe('held-open sources', () => {
+  it('a raw image swapped for a link after the check is still read as the image that was checked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iios-hold-'));
+    dirs.push(dir);
+    const image = join(dir, 'disk.img');
+    const secret = join(dir, 'secret');
+    await writeFile(image, Buffer.alloc(8192, 7));
+    await writeFile(secret, 'not for the stick\n');
+    const source = await loadRawImage({ imagePath: image } as WriteJob, await sourceReadCheck({}), new AbortController().signal);
+    held.push(source);
+    await swapForLink(image, secret);
+    expect(source.kind === 'raw' && source.shownPath).toBe(image);
+    expect(sha(await readFile(source.kind === 'raw' ? source.path : ''))).toBe(sha(Buffer.alloc(8192, 7)));
+  });
+
+  it('bundle files and the manifest swapped after the check: the checked ones are read, the manifest text kept', async () => {
+    const bundle = await makeBundle({ randomBytes: 64 * 1024 });
+    dirs.push(bundle.dir);
+    const rootPath = join(bundle.dir, bundle.manifest.rootfs.file);
+    const rootSha = sha(await readFile(rootPath));
+    const text = await readFile(join(bundle.dir, 'manifest.json'), 'utf8');
+    const secret = await mkdtemp(join(tmpdir(), 'iios-hold-secret-'));
+    dirs.push(secret);
+    await writeFile(join(secret, 'shadow'), 'not for the stick\n');
+    const source = await loadBundle({ bundleDir: bundle.dir } as WriteJob, await sourceReadCheck({}), new AbortController().signal);
+    held.push(source);
+    await swapForLink(rootPath, join(secret, 'shadow'));
+    await swapForLink(join(bundle.dir, 'manifest.json'), join(secret, 'shadow'));
+    if (source.kind !== 'bundle') throw new Error('not a bundle');
+    expect(source.files[bundle.manifest.rootfs.file]).toMatch(/^\/proc\/\d+\/fd\/\d+$/);
+    expect(sha(await readFile(source.files[bundle.manifest.rootfs.file]!))).toBe(rootSha);
+    expect(source.manifestText).toBe(text);
+    expect(source.paths).toContain(rootPath);
+  });
+});
