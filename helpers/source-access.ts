@@ -13,6 +13,8 @@ export class NotReadableError extends Error {
 }
 
 export interface SourceReadCheck {
+  /** Who started iios (pkexec/sudo); empty when root started the helper itself. */
+  users: StartingUser[];
   /** Throws NotReadableError unless each starting user may reach `path` (every folder above it) and read it. */
   check(path: string, access: 'read' | 'list'): Promise<void>;
   /** The same for an entry found while walking a folder already checked (its own mode only). */
@@ -48,6 +50,7 @@ export async function sourceReadCheck(env: Record<string, string | undefined> = 
   };
 
   return {
+    users,
     async check(path, access) {
       if (users.length === 0) return;
       // A missing path is left to the caller, which says what is missing when it reads it.

@@ -5,13 +5,16 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { TargetCtx } from '../context.ts';
+import type { StartingUser } from '../../src-shared/drives/readable-by.ts';
 import type { SourceReadCheck } from '../source-access.ts';
 import { sha256OfFile } from '../source.ts';
-import { run } from '../tools/run.ts';
+import { run, runPiped } from '../tools/run.ts';
 
 export interface CacheEntry {
   kind: string;
   sourcePath: string;
+  /** The user who started iios (pkexec/sudo), as whom the cache is read when it is copied; null: root did. */
+  readAs: StartingUser | null;
   files: number;
   sizeBytes: number;
   manifestSha256: string;
@@ -51,7 +54,7 @@ export async function describeCaches(caches: { kind: string; path: string }[], a
       lines.push(`${await sha256OfFile(f, signal)} ${size} ${relative(c.path, f)}`);
     }
     const manifestSha256 = createHash('sha256').update(lines.join('\n')).digest('hex');
-    out.push({ kind: c.kind, sourcePath: c.path, files: files.length, sizeBytes, manifestSha256 });
+    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, files: files.length, sizeBytes, manifestSha256 });
   }
   return out;
 }
@@ -63,8 +66,24 @@ export async function copyCaches(ctx: TargetCtx, mnt: string, caches: CacheEntry
   for (const c of caches) {
     const dest = join(mnt, '@caches', c.kind);
     await mkdir(dest, { recursive: true });
-    await run('cp', ['-a', '--reflink=never', `${c.sourcePath}/.`, `${dest}/`], { signal: ctx.signal });
+    if (c.readAs) await copyTreeAs(c.readAs, c.sourcePath, dest, ctx.signal);
+    else await run('cp', ['-a', '--reflink=never', `${c.sourcePath}/.`, `${dest}/`], { signal: ctx.signal });
   }
+}
+
+/**
+ * A cache tree read as the user who started iios (setpriv, no capabilities) and unpacked as root: a folder
+ * swapped after describeCaches checked it (for a link into /root, say) is read with that user's rights, so
+ * nothing they may not read reaches the stick. tar keeps modes, owners (numeric), links and hard links.
+ */
+export async function copyTreeAs(user: StartingUser, src: string, dest: string, signal: AbortSignal): Promise<void> {
+  const groups = user.gids.length ? [`--groups=${user.gids.join(',')}`] : ['--clear-groups'];
+  const regid = user.gids[0] ?? user.uid;
+  await runPiped(
+    ['setpriv', [`--reuid=${user.uid}`, `--regid=${regid}`, ...groups, '--inh-caps=-all', '--', 'tar', '-C', src, '-cf', '-', '.']],
+    ['tar', ['-C', dest, '-xpf', '-', '--numeric-owner']],
+    { signal },
+  );
 }
 
 /** What the stamp records about each cache. */

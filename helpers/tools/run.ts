@@ -91,3 +91,28 @@ async function runRaw(tool: string, args: readonly string[], opts: RunOptions, e
     opts.signal?.removeEventListener('abort', onOuter);
   }
 }
+
+/**
+ * `producer | consumer`, both as argument arrays (a shell never sees them), cancelled together. Fails with the
+ * ToolError of whichever side failed, the producer's first (its failure is usually the consumer's cause).
+ */
+export async function runPiped(producer: [string, readonly string[]], consumer: [string, readonly string[]], opts: RunOptions = {}): Promise<void> {
+  const controller = new AbortController();
+  const onOuter = () => controller.abort();
+  if (opts.signal?.aborted) throw new ToolError({ tool: producer[0], args: producer[1], exitCode: null, stderr: '', cancelled: true });
+  opts.signal?.addEventListener('abort', onOuter, { once: true });
+  running.add(controller);
+  const common = { cancelSignal: controller.signal, forceKillAfterDelay: 3_000, env: { LC_ALL: 'C', ...opts.env } } as const;
+  try {
+    await execa(producer[0], [...producer[1]], { ...common, stdout: 'pipe', stderr: 'pipe' }).pipe(consumer[0], [...consumer[1]], { ...common, stderr: 'pipe' });
+  } catch (err) {
+    const e = err as { pipedFrom?: { exitCode?: number; stderr?: unknown; failed?: boolean }[]; exitCode?: number; stderr?: unknown };
+    const cancelled = controller.signal.aborted;
+    const from = e.pipedFrom?.[0];
+    if (from?.failed) throw new ToolError({ tool: producer[0], args: producer[1], exitCode: from.exitCode ?? null, stderr: String(from.stderr ?? ''), cancelled });
+    throw new ToolError({ tool: consumer[0], args: consumer[1], exitCode: e.exitCode ?? null, stderr: String(e.stderr ?? ''), cancelled });
+  } finally {
+    running.delete(controller);
+    opts.signal?.removeEventListener('abort', onOuter);
+  }
+}

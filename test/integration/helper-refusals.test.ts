@@ -278,6 +278,28 @@ describe('sources must be readable by the user who started iios (SUDO_UID)', () 
     expect((await readdir(tmpdir())).filter((n) => n.startsWith('iios-helper-copies-'))).toEqual(before);
   });
 
+  it('a cache the user may read is copied as that user onto a classroom stick, which verifies', async () => {
+    const userBundle = await makeBundle({ dir: join(open755, 'bundle'), randomBytes: 64 * 1024 });
+    // veritysetup leaves its hash file 0600: a bundle the user shares is readable by them
+    for (const name of [...Object.keys(userBundle.manifest.files), 'manifest.json']) await chmod(join(userBundle.dir, name), 0o644);
+    const cache = join(open755, 'flatpak');
+    await mkdir(join(cache, 'repo'), { recursive: true });
+    await writeFile(join(cache, 'repo', 'summary'), 'flatpak summary\n');
+    const target = join(open755, 'as-user-classroom.img');
+    const r = await runHelper(
+      {
+        ...job(userBundle.dir, { kind: 'image-file', path: target }),
+        manifest: userBundle.manifest,
+        caches: [{ kind: 'flatpak', path: cache }],
+      },
+      { env: nobody },
+    );
+    expect(r.error).toBeNull();
+    // the helper's verify re-hashed @caches/flatpak on the stick against the manifest in the stamp
+    expect(r.results).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+    await rm(target, { force: true });
+  });
+
   it('/etc/shadow as a payload file, and a cache holding a root-only folder: refused', async () => {
     const shadow = await runHelper(rawJob(join(work, 'as-user-shadow.img'), { payload: [{ sourcePath: '/etc/shadow', name: 'shadow' }] }), { env: nobody });
     expect(shadow.error).toMatch(/^\/etc\/shadow is not readable by the user who started iios/);

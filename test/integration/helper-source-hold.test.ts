@@ -1,7 +1,7 @@
 // The helper reads sources through the files it checked, held open: swapping a path for a link to another
 // file after the check changes nothing of what is read (the image, a bundle's files and its manifest).
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import type { WriteJob } from '../../src-shared/job/write-job.ts';
 import { sourceReadCheck } from '../../helpers/source-access.ts';
 import { closeSource, loadBundle, loadRawImage, type Source } from '../../helpers/source.ts';
 import { makeBundle } from '../support/make-bundle.ts';
+import { copyTreeAs } from '../../helpers/steps/caches.ts';
 
 const dirs: string[] = [];
 const held: Source[] = [];
@@ -56,5 +57,31 @@ describe('held-open sources', () => {
     expect(sha(await readFile(source.files[bundle.manifest.rootfs.file]!))).toBe(rootSha);
     expect(source.manifestText).toBe(text);
     expect(source.paths).toContain(rootPath);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a cache tree is copied with the rights of the user who started iios, not root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iios-hold-cache-'));
+    dirs.push(dir);
+    await chmod(dir, 0o755);
+    const src = join(dir, 'apt');
+    await mkdir(join(src, 'archives'), { recursive: true });
+    await writeFile(join(src, 'archives', 'a.deb'), 'deb\n');
+    await chmod(join(src, 'archives', 'a.deb'), 0o640);
+    await chmod(join(src, 'archives'), 0o755);
+    await chmod(src, 0o755);
+    await symlink('archives/a.deb', join(src, 'latest.deb'));
+    const nobody = { uid: 65534, gids: [65534] };
+    const dest = join(dir, 'stick-caches');
+    await mkdir(dest);
+    // 0640 root:root: readable by root only, so the user's copy must fail ...
+    await expect(copyTreeAs(nobody, src, dest, new AbortController().signal)).rejects.toThrow(/Permission denied/);
+    // ... and with the file open to everyone, the tree arrives whole: content, mode, link
+    await chmod(join(src, 'archives', 'a.deb'), 0o644);
+    await rm(dest, { recursive: true, force: true });
+    await mkdir(dest);
+    await copyTreeAs(nobody, src, dest, new AbortController().signal);
+    expect(await readFile(join(dest, 'archives', 'a.deb'), 'utf8')).toBe('deb\n');
+    expect((await lstat(join(dest, 'archives', 'a.deb'))).mode & 0o777).toBe(0o644);
+    expect(await readlink(join(dest, 'latest.deb'))).toBe('archives/a.deb');
   });
 });
