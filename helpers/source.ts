@@ -62,7 +62,8 @@ export async function closeSource(source: Source): Promise<void> {
 async function openChecked(path: string, what: string, access: SourceReadCheck, handles: FileHandle[]): Promise<{ fh: FileHandle; size: number; via: string }> {
   // O_NONBLOCK: a FIFO put there must not hang the helper before it is seen not to be a file.
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ELOOP') throw new SourceError(`${what} was replaced by a symbolic link while iios was checking it`);
+    // Every path given here was resolved with realpath just before: a link now means it was swapped since.
+    if (err.code === 'ELOOP') throw new SourceError(`${what} was replaced by a symbolic link while iios was checking it; try again`);
     throw err;
   });
   handles.push(fh);
@@ -117,10 +118,11 @@ export async function loadBundle(
   });
   await access.check(dir, 'list');
   return holdingOpen(async (handles) => {
-    const manifestPath = join(dir, 'manifest.json');
-    const opened = await openChecked(manifestPath, manifestPath, access, handles).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ENOENT' ? new SourceError(`the bundle directory ${dir} has no manifest.json`) : err;
+    const manifestPath = await realpath(join(dir, 'manifest.json')).catch(() => {
+      throw new SourceError(`the bundle directory ${dir} has no manifest.json`);
     });
+    if (!manifestPath.startsWith(dir + sep)) throw new SourceError(`the bundle's manifest.json points outside the bundle`);
+    const opened = await openChecked(manifestPath, manifestPath, access, handles);
     const manifestText = await opened.fh.readFile('utf8');
     const onDisk = parseBundleManifest(manifestText, manifestPath);
     if (job.manifest && !isDeepStrictEqual(JSON.parse(JSON.stringify(job.manifest)), JSON.parse(JSON.stringify(onDisk)))) {

@@ -84,4 +84,20 @@ describe('held-open sources', () => {
     expect((await lstat(join(dest, 'archives', 'a.deb'))).mode & 0o777).toBe(0o644);
     expect(await readlink(join(dest, 'latest.deb'))).toBe('archives/a.deb');
   });
+
+  it('a manifest.json that links inside the bundle is read; one that links outside is refused', async () => {
+    const bundle = await makeBundle({ randomBytes: 16 * 1024 });
+    dirs.push(bundle.dir);
+    await rename(join(bundle.dir, 'manifest.json'), join(bundle.dir, 'manifest-1.json'));
+    await symlink('manifest-1.json', join(bundle.dir, 'manifest.json'));
+    const source = await loadBundle({ bundleDir: bundle.dir } as WriteJob, await sourceReadCheck({}), new AbortController().signal);
+    held.push(source);
+    expect(source.kind === 'bundle' && source.manifest.name).toBe(bundle.manifest.name);
+    const outside = await mkdtemp(join(tmpdir(), 'iios-hold-outside-'));
+    dirs.push(outside);
+    await rename(join(bundle.dir, 'manifest-1.json'), join(outside, 'manifest.json'));
+    await rm(join(bundle.dir, 'manifest.json'));
+    await symlink(join(outside, 'manifest.json'), join(bundle.dir, 'manifest.json'));
+    await expect(loadBundle({ bundleDir: bundle.dir } as WriteJob, await sourceReadCheck({}), new AbortController().signal)).rejects.toThrow(/manifest.json points outside the bundle/);
+  });
 });
