@@ -3,7 +3,7 @@
 // to their totals, and the helper's own verify re-hashes the caches — called directly on a written image, it
 // passes, then fails once a cache file on the stick is changed (same size, other bytes) or removed.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,7 +15,7 @@ import { planLayout } from '../../src-shared/layout/index.ts';
 import { validateBundleManifest } from '../../src-shared/profile/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
-import { espFile, partByName, readGpt, withLoopOver, type GptPart } from '../support/helper-checks.ts';
+import { espFile, partByName, readGpt, withMountedPart } from '../support/helper-checks.ts';
 import { runHelper, type HelperRun } from '../support/run-helper.ts';
 
 const MiB = 1024 * 1024;
@@ -55,22 +55,6 @@ async function guidsOf(disk: string): Promise<string[]> {
     guids.push(/^Partition unique GUID: (\S+)/m.exec((await execa('sgdisk', ['-i', m[1]!, disk])).stdout)![1]!.toLowerCase());
   }
   return guids;
-}
-
-async function withWritableMount<T>(disk: string, part: GptPart, fn: (dir: string) => Promise<T>): Promise<T> {
-  return withLoopOver(disk, part, async (dev) => {
-    const dir = await mkdtemp(join(tmpdir(), 'iios-rw-'));
-    try {
-      await execa('mount', [dev, dir]);
-      try {
-        return await fn(dir);
-      } finally {
-        await execa('umount', [dir]);
-      }
-    } finally {
-      await rmdir(dir);
-    }
-  }, false);
 }
 
 describe('helper read-back', () => {
@@ -148,9 +132,9 @@ describe('helper read-back', () => {
       };
       await verifyNow();
       const data = partByName(parts, 'iios-data');
-      await withWritableMount(path, data, (dir) => writeFile(join(dir, '@caches/apt/pkgcache.bin'), Buffer.alloc(3 * MiB, 8)));
+      await withMountedPart(path, data, (dir) => writeFile(join(dir, '@caches/apt/pkgcache.bin'), Buffer.alloc(3 * MiB, 8)), false);
       await expect(verifyNow()).rejects.toThrow(/^cache apt: reads back as 2 files \/ 3145745 bytes with manifest sha256 [0-9a-f]{64}, expected 2 \/ 3145745 with [0-9a-f]{64}$/);
-      await withWritableMount(path, data, (dir) => rm(join(dir, '@caches/apt'), { recursive: true }));
+      await withMountedPart(path, data, (dir) => rm(join(dir, '@caches/apt'), { recursive: true }), false);
       await expect(verifyNow()).rejects.toThrow('cache apt: @caches/apt is missing');
     } finally {
       await rm(path, { force: true });

@@ -99,12 +99,12 @@ export async function verityVerify(disk: string, parts: GptPart[], slot: 'a' | '
   );
 }
 
-/** Runs fn with a partition mounted read-only (ext4, Btrfs) in a temp dir. */
-export async function withMountedPart<T>(disk: string, part: GptPart, fn: (dir: string) => Promise<T>): Promise<T> {
+/** Runs fn with a partition mounted (ext4, Btrfs) in a temp dir: read-only unless a test alters the stick. */
+export async function withMountedPart<T>(disk: string, part: GptPart, fn: (dir: string) => Promise<T>, readOnly = true): Promise<T> {
   return withLoopOver(disk, part, async (dev) => {
     const dir = await mkdtemp(join(tmpdir(), 'iios-check-'));
     try {
-      await execa('mount', ['-o', 'ro', dev, dir]);
+      await execa('mount', [...(readOnly ? ['-o', 'ro'] : []), dev, dir]);
       try {
         return await fn(dir);
       } finally {
@@ -113,7 +113,7 @@ export async function withMountedPart<T>(disk: string, part: GptPart, fn: (dir: 
     } finally {
       await rmdir(dir);
     }
-  });
+  }, readOnly);
 }
 
 /** `btrfs subvolume list` of a Btrfs partition, sorted. */
