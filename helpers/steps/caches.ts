@@ -6,6 +6,7 @@ import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { TargetCtx } from '../context.ts';
 import type { StartingUser } from '../../src-shared/drives/readable-by.ts';
+import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
 import type { SourceReadCheck } from '../source-access.ts';
 import { sha256OfFile } from '../source.ts';
 import { run, runPiped } from '../tools/run.ts';
@@ -43,18 +44,15 @@ export async function describeCaches(caches: { kind: string; path: string }[], a
     await access.check(c.path, 'list');
     const files: string[] = [];
     await walk(c.path, files, access);
-    files.sort();
-    const lines: string[] = [];
-    let sizeBytes = 0;
+    const entries: CacheFileEntry[] = [];
     for (const f of files) {
       const fst = await lstat(f);
       access.checkEntry(f, fst, 'read');
-      const size = fst.size;
-      sizeBytes += size;
-      lines.push(`${await sha256OfFile(f, signal)} ${size} ${relative(c.path, f)}`);
+      entries.push({ path: relative(c.path, f), sizeBytes: fst.size, sha256: await sha256OfFile(f, signal) });
     }
-    const manifestSha256 = createHash('sha256').update(lines.join('\n')).digest('hex');
-    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, files: files.length, sizeBytes, manifestSha256 });
+    // the shared text, so the helper's verify and `iios verify` rebuild exactly what the stamp records
+    const manifestSha256 = createHash('sha256').update(cacheManifestText(entries)).digest('hex');
+    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256 });
   }
   return out;
 }
