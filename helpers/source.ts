@@ -74,15 +74,20 @@ async function openChecked(path: string, what: string, access: SourceReadCheck, 
   return { fh, size: st.size, via: `/proc/${process.pid}/fd/${fh.fd}` };
 }
 
-async function sha256OfHandle(fh: FileHandle, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+/** sha256 of a stream of chunks, reporting the bytes hashed so far. */
+async function sha256OfStream(chunks: AsyncIterable<unknown>, onBytes?: (n: number) => void): Promise<string> {
   const h = createHash('sha256');
   let n = 0;
-  for await (const chunk of fh.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK_BYTES, signal })) {
+  for await (const chunk of chunks) {
     h.update(chunk as Buffer);
     n += (chunk as Buffer).length;
     onBytes?.(n);
   }
   return h.digest('hex');
+}
+
+function sha256OfHandle(fh: FileHandle, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+  return sha256OfStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK_BYTES, signal }), onBytes);
 }
 
 /** Runs load with a list of handles that are all closed if it throws. */
@@ -96,15 +101,8 @@ async function holdingOpen<T>(load: (handles: FileHandle[]) => Promise<T>): Prom
   }
 }
 
-export async function sha256OfFile(path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
-  const h = createHash('sha256');
-  let n = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES, signal })) {
-    h.update(chunk as Buffer);
-    n += (chunk as Buffer).length;
-    onBytes?.(n);
-  }
-  return h.digest('hex');
+export function sha256OfFile(path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+  return sha256OfStream(createReadStream(path, { highWaterMark: CHUNK_BYTES, signal }), onBytes);
 }
 
 export async function loadBundle(
