@@ -1,8 +1,8 @@
 // Electron main process of iios: one window, the contract bound to ipcMain over the shared handlers.
 // Bundled by build.mjs to dist/main/main.cjs (package.json "main").
 import { app, BrowserWindow, dialog, ipcMain, webContents } from 'electron';
-import { appRoot } from '../services/app-info.ts';
-import { createPathPicker } from '../services/path-picker.ts';
+import { appRoot } from '../services/app/app-info.ts';
+import { createPathPicker } from '../services/app/path-picker.ts';
 import { createAppRuntime } from '../services/runtime.ts';
 import { bindIpc, senderCheck } from './ipc.ts';
 import { dirname } from 'node:path';

@@ -1,7 +1,7 @@
 // Entry of the `iios` command: dispatches to a subcommand, prints user errors without stacks.
 import { commands } from './commands/index.ts';
 import { parseCommandArgs, UsageError, type CommandIO } from './command.ts';
-import { appVersion } from '../services/app-info.ts';
+import { appVersion } from '../services/app/app-info.ts';
 
 function help(): string {
   const names = Object.keys(commands).sort();

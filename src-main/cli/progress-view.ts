@@ -1,7 +1,7 @@
 // Terminal progress of a write job: one redrawn bar per target on a TTY (phase, %, speed, ETA), plain
 // lines when stdout is a pipe or a file (a line per phase change and now and then per target).
 import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
-import type { JobSnapshot, TargetState } from '../services/job-state.ts';
+import type { JobSnapshot, TargetState } from '../services/jobs/job-state.ts';
 
 /** Percent of the current phase, or null while the phase has reported no byte counts. */
 export function percent(t: TargetState): number | null {

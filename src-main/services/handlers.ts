@@ -15,9 +15,9 @@ import {
   type ParsedInvokeArgs,
 } from '../../src-shared/contract/index.ts';
 import type { AppInfo, PickPathArgs, PickPathResult } from '../../src-shared/contract/index.ts';
-import type { DriveService } from './drives.ts';
-import type { JobsApi } from './jobs-api.ts';
-import type { ProfilesApi } from './profiles-api.ts';
+import type { DriveService } from './drives/drives.ts';
+import type { JobsApi } from './jobs/jobs-api.ts';
+import type { ProfilesApi } from './sources/profiles-api.ts';
 
 export interface HandlerContext {
   /** Which transport delivered the call. */
@@ -26,7 +26,7 @@ export interface HandlerContext {
   senderId?: number;
 }
 
-/** Opens the desktop's file chooser (Electron's main process provides it: src-main/services/path-picker.ts). */
+/** Opens the desktop's file chooser (Electron's main process provides it: src-main/services/app/path-picker.ts). */
 export type PathPicker = (args: PickPathArgs, ctx: HandlerContext) => Promise<PickPathResult>;
 
 export type Handler<C extends InvokeChannel> = (

@@ -1,11 +1,11 @@
 // Builds the services and the handler registry once per process; both the Electron main process and
 // `iios serve` start here, so they serve the same handlers over their own transport.
-import { appVersion } from './app-info.ts';
-import { DriveService } from './drives.ts';
+import { appVersion } from './app/app-info.ts';
+import { DriveService } from './drives/drives.ts';
 import { EventHub } from './events.ts';
 import { createHandlers, type Handlers, type PathPicker } from './handlers.ts';
-import { createProfilesApi } from './profiles-api.ts';
-import { createJobsApi } from './jobs-runtime.ts';
+import { createProfilesApi } from './sources/profiles-api.ts';
+import { createJobsApi } from './jobs/jobs-runtime.ts';
 
 export interface AppRuntime {
   handlers: Handlers;

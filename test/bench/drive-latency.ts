@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Drive } from '../../src-shared/contract/index.ts';
-import { DriveService } from '../../src-main/services/drives.ts';
+import { DriveService } from '../../src-main/services/drives/drives.ts';
 
 export interface DriveLatency {
   appearMs: number[];

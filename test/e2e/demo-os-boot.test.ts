@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUntilReady, type BootResult } from '../../src-main/services/qemu-boot.ts';
-import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
-import { appRoot } from '../../src-main/services/app-info.ts';
+import { bootUntilReady, type BootResult } from '../../src-main/services/stick/qemu-boot.ts';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
+import { appRoot } from '../../src-main/services/app/app-info.ts';
 import { espEntries, flipByte, makeAbDisk, makeWritableDisk, readFromBtrfs, type BundleFiles } from './demo-os-disk.ts';
 
 interface Manifest {

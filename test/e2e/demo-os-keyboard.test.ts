@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
 import { makeAbDisk, type BundleFiles } from './demo-os-disk.ts';
 
 const isRoot = process.getuid?.() === 0;

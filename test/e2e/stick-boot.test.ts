@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appRoot } from '../../src-main/services/app-info.ts';
-import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
-import { bootUntilReady, type BootResult } from '../../src-main/services/qemu-boot.ts';
+import { appRoot } from '../../src-main/services/app/app-info.ts';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
+import { bootUntilReady, type BootResult } from '../../src-main/services/stick/qemu-boot.ts';
 import { iios } from '../support/iios-cli.ts';
 import { espDir, gptParts, readStamp, withBtrfs } from '../support/written-stick.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
 import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
 import { ensureRendererBuilt, REPO_ROOT, startServe, type ServeProcess } from '../support/serve.ts';
 

@@ -6,9 +6,9 @@ import { mkdtemp, open, readFile, rm, unlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BundleError, loadBundle, readBundleManifest, type BundleProgress } from '../../src-main/services/bundles.ts';
-import { inspectImage } from '../../src-main/services/images.ts';
-import { listProfiles, loadProfile } from '../../src-main/services/profiles.ts';
+import { BundleError, loadBundle, readBundleManifest, type BundleProgress } from '../../src-main/services/sources/bundles.ts';
+import { inspectImage } from '../../src-main/services/sources/images.ts';
+import { listProfiles, loadProfile } from '../../src-main/services/sources/profiles.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 
 async function failure(p: Promise<unknown>): Promise<BundleError> {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoBundle } from '../../src-main/services/demo-bundle.ts';
-import { appRoot } from '../../src-main/services/app-info.ts';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
+import { appRoot } from '../../src-main/services/app/app-info.ts';
 import { parseBundleManifest, type BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
 
 const MB40 = 40 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheManifestOf } from '../../helpers/steps/verify-caches.ts';
-import { cacheManifestSha256 } from '../../src-main/services/stick-caches.ts';
+import { cacheManifestSha256 } from '../../src-main/services/stick/stick-caches.ts';
 import { cacheManifestText } from '../../src-shared/profile/cache-manifest.ts';
 
 let dir: string;

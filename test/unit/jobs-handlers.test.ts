@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventHub } from '../../src-main/services/events.ts';
 import { createHandlers, dispatch } from '../../src-main/services/handlers.ts';
-import { JobsApi } from '../../src-main/services/jobs-api.ts';
-import { createJobsApi, realJobRequestDeps } from '../../src-main/services/jobs-runtime.ts';
-import { JobService } from '../../src-main/services/jobs.ts';
+import { JobsApi } from '../../src-main/services/jobs/jobs-api.ts';
+import { createJobsApi, realJobRequestDeps } from '../../src-main/services/jobs/jobs-runtime.ts';
+import { JobService } from '../../src-main/services/jobs/jobs.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WriteJobInput } from '../../src-shared/job/write-job.ts';
-import { appRoot } from '../../src-main/services/app-info.ts';
-import { readBundleManifest } from '../../src-main/services/bundles.ts';
+import { appRoot } from '../../src-main/services/app/app-info.ts';
+import { readBundleManifest } from '../../src-main/services/sources/bundles.ts';
 import {
   defaultElevationDeps,
   helperCommand,
@@ -18,9 +18,9 @@ import {
   startHelper,
   type ElevationDeps,
   type SudoExec,
-} from '../../src-main/services/elevation.ts';
-import { JobBusyError, JobService, type JobNotice } from '../../src-main/services/jobs.ts';
-import { loadProfile } from '../../src-main/services/profiles.ts';
+} from '../../src-main/services/elevation/elevation.ts';
+import { JobBusyError, JobService, type JobNotice } from '../../src-main/services/jobs/jobs.ts';
+import { loadProfile } from '../../src-main/services/sources/profiles.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 
 const isRoot = process.getuid?.() === 0;

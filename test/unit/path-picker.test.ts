@@ -3,7 +3,7 @@
 // a save name without the filter's extension gets it appended.
 import { describe, expect, it } from 'vitest';
 import { PickPathResult, type PickPathArgs } from '../../src-shared/contract/index.ts';
-import { createPathPicker, withFilterExtension, type DialogLike } from '../../src-main/services/path-picker.ts';
+import { createPathPicker, withFilterExtension, type DialogLike } from '../../src-main/services/app/path-picker.ts';
 
 interface Win {
   id: number;

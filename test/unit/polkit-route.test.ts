@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultElevationDeps, startHelper, type ElevationDeps } from '../../src-main/services/elevation.ts';
-import { findPolkitRoute, helperWrapperPath, PKEXEC, POLKIT_ACTION_FILE, policyExecPath } from '../../src-main/services/polkit-route.ts';
+import { defaultElevationDeps, startHelper, type ElevationDeps } from '../../src-main/services/elevation/elevation.ts';
+import { findPolkitRoute, helperWrapperPath, PKEXEC, POLKIT_ACTION_FILE, policyExecPath } from '../../src-main/services/elevation/polkit-route.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deadEnd, findOvmf, findVerdict, qemuArgs } from '../../src-main/services/qemu-boot.ts';
+import { deadEnd, findOvmf, findVerdict, qemuArgs } from '../../src-main/services/stick/qemu-boot.ts';
 
 describe('findVerdict', () => {
   it('parses the READY line into fields, also when a kernel message shares its line', () => {

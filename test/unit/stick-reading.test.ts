@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSizeArg } from '../../src-main/cli/format.ts';
 import { barLine, plainLine, ProgressView, summary } from '../../src-main/cli/progress-view.ts';
-import { applyEvent, initialSnapshot, syntheticDone } from '../../src-main/services/job-state.ts';
-import { parseAttrs, parseSfdiskJson } from '../../src-main/services/stick-reader.ts';
+import { applyEvent, initialSnapshot, syntheticDone } from '../../src-main/services/jobs/job-state.ts';
+import { parseAttrs, parseSfdiskJson } from '../../src-main/services/stick/stick-reader.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'sfdisk', name), 'utf8');
 

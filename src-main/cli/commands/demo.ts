@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { ProgressView, summary } from '../progress-view.ts';
-import { appRoot } from '../../services/app-info.ts';
-import { ensureDemoBundle } from '../../services/demo-bundle.ts';
-import { createJobsApi } from '../../services/jobs-runtime.ts';
-import { bootUntilReady } from '../../services/qemu-boot.ts';
-import { readStick } from '../../services/stick-reader.ts';
+import { appRoot } from '../../services/app/app-info.ts';
+import { ensureDemoBundle } from '../../services/sources/demo-bundle.ts';
+import { createJobsApi } from '../../services/jobs/jobs-runtime.ts';
+import { bootUntilReady } from '../../services/stick/qemu-boot.ts';
+import { readStick } from '../../services/stick/stick-reader.ts';
 
 const DEMO_SIZE = 8 * 1024 ** 3;
 

@@ -1,6 +1,6 @@
 // `iios drives`: the drives iios sees, as a table (or JSON for machines), with why a drive cannot be chosen.
 import type { Command } from '../command.ts';
-import { DriveService } from '../../services/drives.ts';
+import { DriveService } from '../../services/drives/drives.ts';
 import { EventHub } from '../../services/events.ts';
 import { driveIssues, formatSize } from '../../../src-shared/drives/drive-rules.ts';
 import type { Drive } from '../../../src-shared/contract/index.ts';

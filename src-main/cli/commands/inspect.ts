@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { formatBytes, table } from '../format.ts';
-import { readStick, type StickInfo } from '../../services/stick-reader.ts';
+import { readStick, type StickInfo } from '../../services/stick/stick-reader.ts';
 
 export function describeStick(info: StickInfo): string {
   const out: string[] = [];

@@ -4,7 +4,7 @@ import { UsageError } from '../command.ts';
 import { formatBytes, parseSizeArg, table } from '../format.ts';
 import { TYPE_GUIDS, type PartitionPlan } from '../../../src-shared/layout/index.ts';
 import { formatDecimalBytes, groupDigits } from '../../../src-shared/profile/index.ts';
-import { computePlan, planSummary } from '../../services/plans.ts';
+import { computePlan, planSummary } from '../../services/sources/plans.ts';
 
 const TYPE_NAMES: Record<string, string> = {
   [TYPE_GUIDS.esp]: 'esp',

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, type Command } from '../command.ts';
-import { appRoot } from '../../services/app-info.ts';
+import { appRoot } from '../../services/app/app-info.ts';
 import { createAppRuntime } from '../../services/runtime.ts';
 import { BRIDGE_HOST, startBridge } from '../../bridge/server.ts';
 

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { verifyStick } from '../../services/stick-verify.ts';
+import { verifyStick } from '../../services/stick/stick-verify.ts';
 import { formatSpeed } from '../../../src-shared/progress/speed.ts';
 
 export const verifyCommand: Command = {

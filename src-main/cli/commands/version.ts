@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { appVersion } from '../../services/app-info.ts';
+import { appVersion } from '../../services/app/app-info.ts';
 
 export const versionCommand: Command = {
   summary: 'print the iios version',

@@ -4,12 +4,12 @@ import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { formatBytes, parseSizeArg } from '../format.ts';
 import { ProgressView, summary } from '../progress-view.ts';
-import type { PreparedJob } from '../../services/job-request.ts';
-import { RequestError } from '../../services/job-request.ts';
-import type { JobSnapshot } from '../../services/job-state.ts';
-import { cachesRootDir } from '../../services/jobs-api.ts';
-import { createJobsApi } from '../../services/jobs-runtime.ts';
-import { readStick } from '../../services/stick-reader.ts';
+import type { PreparedJob } from '../../services/jobs/job-request.ts';
+import { RequestError } from '../../services/jobs/job-request.ts';
+import type { JobSnapshot } from '../../services/jobs/job-state.ts';
+import { cachesRootDir } from '../../services/jobs/jobs-api.ts';
+import { createJobsApi } from '../../services/jobs/jobs-runtime.ts';
+import { readStick } from '../../services/stick/stick-reader.ts';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
 

@@ -2,9 +2,9 @@
 // `drives.changed` is pushed only when the list differs. Parsing and rules are pure (src-shared/drives).
 import { execa } from 'execa';
 import * as drivelist from 'drivelist';
-import type { Drive } from '../../src-shared/contract/index.ts';
-import { buildDriveList, parseLosetup, parseLsblk, type DrivelistEntry } from '../../src-shared/drives/inventory.ts';
-import type { EventSink } from './events.ts';
+import type { Drive } from '../../../src-shared/contract/index.ts';
+import { buildDriveList, parseLosetup, parseLsblk, type DrivelistEntry } from '../../../src-shared/drives/inventory.ts';
+import type { EventSink } from '../events.ts';
 
 export interface DriveSources {
   drivelist(): Promise<DrivelistEntry[]>;

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { DECOMPRESS, inspectImage } from './images.ts';
+import { DECOMPRESS, inspectImage } from '../sources/images.ts';
 
 const CHUNK = 4 * 1024 * 1024;
 /** The partition-table region is looked for in the image's first MiB (GPT headers say where it ends). */

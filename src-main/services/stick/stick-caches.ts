@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
+import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../../src-shared/profile/cache-manifest.ts';
 import type { StickLayout, StickStamp } from './stick-reader.ts';
 import { withReadOnlyMount } from './stick-tools.ts';
 

@@ -1,8 +1,8 @@
 // Image profiles on disk: the built-in ones in resources/profiles/<id>.yaml, or a profile file given by path.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { ProfileError, parseImageProfile, type ImageProfile } from '../../src-shared/profile/index.ts';
-import { appRoot, resourcesDir } from './app-info.ts';
+import { ProfileError, parseImageProfile, type ImageProfile } from '../../../src-shared/profile/index.ts';
+import { appRoot, resourcesDir } from '../app/app-info.ts';
 
 /** The order the GUI shows them in; other built-in files follow alphabetically. */
 const PREFERRED_ORDER = ['classroom', 'appliance', 'kiosk', 'raw'];

@@ -1,7 +1,7 @@
 // Computing a plan from what a user names: a profile (id or file), a bundle directory, a raw image, or a
 // nominal root image size; shared by `iios plan` and the `plan.compute` channel.
-import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource, type SectorSize } from '../../src-shared/layout/index.ts';
-import type { ImageProfile } from '../../src-shared/profile/index.ts';
+import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource, type SectorSize } from '../../../src-shared/layout/index.ts';
+import type { ImageProfile } from '../../../src-shared/profile/index.ts';
 import { defaultBundleDir, readBundleManifest } from './bundles.ts';
 import { inspectImage } from './images.ts';
 import { loadProfile } from './profiles.ts';

@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
-import { expandNames } from '../../src-shared/job/names.ts';
-import type { WriteJobInput } from '../../src-shared/job/write-job.ts';
-import type { PartitionPlan } from '../../src-shared/layout/plan-types.ts';
-import type { BundleManifest, ImageProfile } from '../../src-shared/profile/index.ts';
+import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { expandNames } from '../../../src-shared/job/names.ts';
+import type { WriteJobInput } from '../../../src-shared/job/write-job.ts';
+import type { PartitionPlan } from '../../../src-shared/layout/plan-types.ts';
+import type { BundleManifest, ImageProfile } from '../../../src-shared/profile/index.ts';
 
 export interface WriteRequest {
   profileId: string;
@@ -54,7 +54,7 @@ async function describeTarget(path: string, sizeBytes: number | undefined) {
   const st = await stat(path).catch(() => null);
   if (st?.isBlockDevice()) {
     if (sizeBytes !== undefined) throw new RequestError(`${path} is a block device; --size is only for new image files`);
-    const { targetSize } = await import('./stick-reader.ts');
+    const { targetSize } = await import('../stick/stick-reader.ts');
     return { kind: 'device' as const, sizeBytes: (await targetSize(path)).sizeBytes, exists: true };
   }
   if (st && !st.isFile()) throw new RequestError(`${path} is neither a block device nor an image file`);

@@ -1,14 +1,14 @@
 // The real wiring of the jobs domain: the helper started through elevation, profiles and bundles from their
 // services, the shared planner. Electron's main process, `iios serve` and `iios write` all build it here.
-import { planLayout } from '../../src-shared/layout/plan-layout.ts';
-import { appRoot } from './app-info.ts';
-import { loadBundle } from './bundles.ts';
-import { defaultElevationDeps, helperCommand, startHelper, type ElevationDeps } from './elevation.ts';
-import type { EventSink } from './events.ts';
+import { planLayout } from '../../../src-shared/layout/plan-layout.ts';
+import { appRoot } from '../app/app-info.ts';
+import { loadBundle } from '../sources/bundles.ts';
+import { defaultElevationDeps, helperCommand, startHelper, type ElevationDeps } from '../elevation/elevation.ts';
+import type { EventSink } from '../events.ts';
 import type { JobRequestDeps } from './job-request.ts';
 import { JobsApi } from './jobs-api.ts';
 import { JobService, type JobServiceDeps } from './jobs.ts';
-import { loadProfile } from './profiles.ts';
+import { loadProfile } from '../sources/profiles.ts';
 
 export interface JobsRuntimeOptions {
   events?: EventSink;
@@ -24,7 +24,7 @@ export const realJobRequestDeps = (onBundleProgress?: JobsRuntimeOptions['onBund
   loadBundle: async (dir) => (await loadBundle(dir, { onProgress: (p) => onBundleProgress?.(p.bytesDone, p.bytesTotal) })).manifest,
   plan: async (profile, source, targetBytes) => {
     if (source.manifest) return planLayout(profile, source.manifest, targetBytes);
-    const { inspectImage } = await import('./bundles.ts');
+    const { inspectImage } = await import('../sources/bundles.ts');
     const image = await inspectImage(source.imagePath!);
     if (image.uncompressedBytes === null) {
       const why = image.compression === 'xz' ? 'its xz index cannot be read: truncated or damaged?' : `${String(image.compression)} does not record it`;

@@ -6,10 +6,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobEvent } from '../../src-shared/job/events.ts';
-import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../src-shared/job/protocol.ts';
-import { WriteJob, type WriteJobInput } from '../../src-shared/job/write-job.ts';
-import type { HelperProcess } from './elevation.ts';
+import { JobEvent } from '../../../src-shared/job/events.ts';
+import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
+import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
+import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
 export interface JobServiceDeps {

@@ -3,8 +3,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { WriteRequestArgs } from '../../src-shared/contract/domains/jobs.ts';
-import type { EventSink } from './events.ts';
+import type { WriteRequestArgs } from '../../../src-shared/contract/domains/jobs.ts';
+import type { EventSink } from '../events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
 import { JobBusyError, type JobNotice, type JobService } from './jobs.ts';

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import sudo from 'sudo-prompt';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appRoot } from './app-info.ts';
+import { appRoot } from '../app/app-info.ts';
 import { findPolkitRoute, type PolkitRoute } from './polkit-route.ts';
 
 export interface HelperCommand {

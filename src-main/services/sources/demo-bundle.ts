@@ -2,7 +2,7 @@
 // in .cache/demo-os/bundle/ (the script rebuilds only when one of its inputs changed).
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { appRoot, resourcesDir } from './app-info.ts';
+import { appRoot, resourcesDir } from '../app/app-info.ts';
 
 export interface EnsureDemoBundleOptions {
   /** Receives the build's progress lines (its stderr). */

@@ -1,8 +1,8 @@
 // What is known about a running or finished write job, folded from the helper's events. Pure: the job
 // service keeps one for `jobs.current`, the CLI one for its progress bars.
 import type { z } from 'zod';
-import type { JobSnapshotSchema, TargetStateSchema } from '../../src-shared/contract/domains/jobs.ts';
-import type { JobEvent } from '../../src-shared/job/events.ts';
+import type { JobSnapshotSchema, TargetStateSchema } from '../../../src-shared/contract/domains/jobs.ts';
+import type { JobEvent } from '../../../src-shared/job/events.ts';
 
 export type TargetState = z.infer<typeof TargetStateSchema>;
 export type TargetStatus = TargetState['status'];

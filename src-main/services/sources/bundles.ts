@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ManifestError, parseBundleManifest, type BundleManifest } from '../../src-shared/profile/index.ts';
-import { appRoot } from './app-info.ts';
+import { ManifestError, parseBundleManifest, type BundleManifest } from '../../../src-shared/profile/index.ts';
+import { appRoot } from '../app/app-info.ts';
 
 export { inspectImage, type ImageInfo } from './images.ts';
 

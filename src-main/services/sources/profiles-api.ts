@@ -1,9 +1,9 @@
 // The "profiles" domain of the contract as one service object (handlers.ts serves it over both transports).
-import type { BundleInfo } from '../../src-shared/contract/domains/profiles.ts';
+import type { BundleInfo } from '../../../src-shared/contract/domains/profiles.ts';
 import type { z } from 'zod';
-import type { PlanComputeArgs } from '../../src-shared/contract/domains/profiles.ts';
-import type { PartitionPlan } from '../../src-shared/layout/index.ts';
-import type { ImageProfile } from '../../src-shared/profile/index.ts';
+import type { PlanComputeArgs } from '../../../src-shared/contract/domains/profiles.ts';
+import type { PartitionPlan } from '../../../src-shared/layout/index.ts';
+import type { ImageProfile } from '../../../src-shared/profile/index.ts';
 import { defaultBundleDir, loadBundle } from './bundles.ts';
 import { inspectImage, type ImageInfo } from './images.ts';
 import { computePlan } from './plans.ts';

@@ -1,8 +1,8 @@
 // The `app.pickPath` service: turns the contract's request into a call of Electron's dialog module and
 // its answer into the contract's result. Electron's `dialog` and the window lookup come in as parameters,
 // so this runs (and is tested) in plain Node; src-main/app/main.ts only wires the real ones in.
-import type { PickPathArgs, PickPathResult } from '../../src-shared/contract/index.ts';
-import type { HandlerContext, PathPicker } from './handlers.ts';
+import type { PickPathArgs, PickPathResult } from '../../../src-shared/contract/index.ts';
+import type { HandlerContext, PathPicker } from '../handlers.ts';
 
 type OpenProperty = 'openFile' | 'openDirectory' | 'multiSelections' | 'createDirectory' | 'dontAddToRecent';
 type SaveProperty = 'createDirectory' | 'showOverwriteConfirmation' | 'dontAddToRecent';
