@@ -4,7 +4,7 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { WriteJob } from '../src-shared/job/write-job.ts';
+import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
@@ -16,7 +16,11 @@ import { describePayload, type PayloadSource } from './steps/payload.ts';
 import { closeSource, loadBundle, loadRawImage, type Source } from './source.ts';
 
 export interface PreparedTarget {
-  index: number;
+  /**
+   * The job's target as it is checked and written: a device by its kernel name (not /dev/disk/by-id/…), an image
+   * file in its real folder. The validated job itself is left as it was given.
+   */
+  target: WriteTarget;
   plan: PartitionPlan;
   unmount: string[];
 }
@@ -76,14 +80,15 @@ async function prepareJob(
 
   const refusals = new Map<string, string>();
   const targets: PreparedTarget[] = [];
+  const resolved: WriteTarget[] = [];
   for (const [index, given] of job.targets.entries()) {
     const problems: SafetyProblem[] = [];
     // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name. An image file is
     // checked and written in its real folder (a symlinked folder cannot lead it into /etc).
     const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
     const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
-    job.targets[index] = t;
-    if (job.targets.slice(0, index).some((o) => o.path === t.path)) problems.push({ code: 'bad-path', message: `${given.path} is the same disk as another target` });
+    resolved.push(t);
+    if (resolved.slice(0, index).some((o) => o.path === t.path)) problems.push({ code: 'bad-path', message: `${given.path} is the same disk as another target` });
     if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.push({ code: 'not-found', message: `${t.path} is not a block device` });
     if (file) {
       // The given name too: its own .. or system folder is refused even when its real folder would pass.
@@ -112,7 +117,7 @@ async function prepareJob(
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
       continue;
     }
-    targets.push({ index, plan, unmount: verdict.unmount });
+    targets.push({ target: t, plan, unmount: verdict.unmount });
   }
   if (refusals.size) {
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');

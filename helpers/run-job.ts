@@ -108,7 +108,7 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     emit({ kind: 'done', results });
     return results;
   }
-  const targets = prepared.targets.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, job.profile, emit, signal));
+  const targets = prepared.targets.map((p) => new TargetCtx(p.target, p.plan, job.profile, emit, signal));
   // Hold every device target open for the whole job: a loop device detached under us then lingers (and is
   // seen as gone) instead of being freed, so its number cannot be reused for another device mid-job.
   const holds: FileHandle[] = [];

@@ -13,6 +13,7 @@ import {
   type InvokeChannel,
   type InvokeResult,
   type ParsedInvokeArgs,
+  zodFieldIssues,
 } from '../../src-shared/contract/index.ts';
 import type { AppInfo, PickPathArgs, PickPathResult } from '../../src-shared/contract/index.ts';
 import type { DriveService } from './drives/drives.ts';
@@ -97,7 +98,13 @@ export async function dispatch(handlers: Handlers, channel: unknown, args: unkno
   }
   const parsed = invokeContract[channel].args.safeParse(args);
   if (!parsed.success) {
-    return { error: { message: `${channel}: invalid arguments: ${z.prettifyError(parsed.error)}`, code: ErrorCodes.badArgs } };
+    return {
+      error: {
+        message: `${channel}: invalid arguments: ${z.prettifyError(parsed.error)}`,
+        code: ErrorCodes.badArgs,
+        details: { kind: 'invalid', issues: zodFieldIssues(parsed.error) },
+      },
+    };
   }
   try {
     const handler = handlers[channel] as (a: unknown, c: HandlerContext) => unknown;

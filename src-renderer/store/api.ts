@@ -1,7 +1,7 @@
 // The wizard's WizardApi over the typed contract client (window.iios wrapped by createIiosClient): the one
 // place where contract shapes become the store's view shapes.
-import type { IiosClient, InvokeResult } from '../../src-shared/contract/index.ts';
-import type { BundleView, JobSnapshotView, StartRequest, WizardApi } from './types.ts';
+import { IiosError, type IiosClient, type InvokeResult } from '../../src-shared/contract/index.ts';
+import type { BundleView, WizardApi } from './types.ts';
 
 export function createWizardApi(client: IiosClient): WizardApi {
   return {
@@ -15,6 +15,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
         description: p.description,
         source: p.mode === 'raw' ? 'image' : 'bundle',
         payload: p.partitions.some((part) => part.role === 'payload'),
+        persistence: p.mode === 'raw' ? (p.raw?.persistence?.enabled ?? false) : null,
       }));
     },
     async defaultBundle() {
@@ -29,41 +30,28 @@ export function createWizardApi(client: IiosClient): WizardApi {
       // A bundle the user names is checked fully (every file's sha256), so a broken one is refused here.
       return bundleView(await client.invoke('bundles.inspect', { dir: path, verify: true }));
     },
-    async computePlan(profileId, source, targetBytes) {
+    async computePlan(profileId, source, targetBytes, options = {}) {
       try {
         const where = source.kind === 'bundle' ? { bundleDir: source.dir } : { imagePath: source.path };
-        const { plan } = await client.invoke('plan.compute', { profile: profileId, targetBytes, ...where });
+        const { plan } = await client.invoke('plan.compute', { profile: profileId, targetBytes, ...where, ...options });
         return { ok: true, plan };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        // "… needs at least 1.6 GB (1,617,969,664 bytes)": the exact figure is in the parentheses.
-        const needed = /needs at least [^(]*\(([\d,]+) bytes\)/.exec(message);
-        return { ok: false, reason: message, minBytes: needed ? Number(needed[1]!.replace(/,/g, '')) : null };
+        // A too-small target's error carries the bytes the profile needs, as a number.
+        const details = err instanceof IiosError ? err.details : undefined;
+        return { ok: false, reason: message, minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
     async listCaches() {
       const caches = await client.invoke('caches.list');
       return caches.map((c) => ({ path: c.path, kind: c.kind, sizeBytes: c.sizeBytes, files: c.files }));
     },
-    async startJob(req: StartRequest) {
-      const started = await client.invoke('jobs.start', {
-        profileId: req.profileId,
-        ...(req.source.kind === 'bundle' ? { bundleDir: req.source.dir } : { imagePath: req.source.path }),
-        // A device's size is its own; only a new image file is given one.
-        targets: req.targets.map((t) => (t.kind === 'image-file' ? { path: t.path, sizeBytes: t.sizeBytes } : { path: t.path })),
-        namePattern: req.namePattern,
-        payload: req.payload,
-        caches: req.caches,
-        unmountIfMounted: req.unmountIfMounted,
-        verify: true,
-      });
-      return { jobId: started.jobId, targets: started.targets.map((t) => ({ id: t.id, path: t.path, hostname: t.hostname })) };
-    },
+    startJob: (request) => client.invoke('jobs.start', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');
     },
-    currentJob: async () => (await client.invoke('jobs.current')) as JobSnapshotView | null,
-    onJobEvent: (listener) => client.on('jobs.event', (n) => listener({ jobId: n.jobId, event: n.event, snapshot: n.snapshot })),
+    currentJob: () => client.invoke('jobs.current'),
+    onJobEvent: (listener) => client.on('jobs.event', listener),
     async eject(driveId) {
       return (await client.invoke('drives.eject', { id: driveId })).ejected;
     },

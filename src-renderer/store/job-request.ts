@@ -1,12 +1,13 @@
-// Turns the wizard's choices into the job service's start request and the rows shown while it runs.
+// Turns the wizard's choices into the contract's write request (the one `iios write` builds from its flags) and
+// the rows shown while it runs.
 import { chosenTargets, targetNames } from './selectors.ts';
 import type { FlashTarget } from './flash-slice.ts';
 import type { WizardState } from './store.ts';
-import type { StartRequest } from './types.ts';
+import type { WriteRequest } from './types.ts';
 
 export function buildStartRequest(
   s: WizardState,
-): { ok: true; request: StartRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
+): { ok: true; request: WriteRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
   if (!s.profileId) return { ok: false, reason: 'No profile chosen.' };
   if (!s.source) return { ok: false, reason: 'No bundle or image chosen.' };
   const chosen = chosenTargets(s);
@@ -37,13 +38,17 @@ export function buildStartRequest(
     targets,
     request: {
       profileId: s.profileId,
-      source: s.source,
-      targets: chosen.map((t) => ({ kind: t.kind, path: t.path, sizeBytes: t.sizeBytes })),
+      ...(s.source.kind === 'bundle' ? { bundleDir: s.source.dir } : { imagePath: s.source.path }),
+      // A device's size is its own; only a new image file is given one.
+      targets: chosen.map((t) => (t.kind === 'image-file' ? { path: t.path, sizeBytes: t.sizeBytes } : { path: t.path })),
       namePattern: s.namePattern.trim(),
+      firstNumber: s.firstNumber,
       payload: s.payload,
       caches,
       // The review step lists mounted drives as "will be unmounted"; confirming it is the user's consent.
       unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
+      verify: true,
+      ...(s.persistence !== null ? { persistence: s.persistence } : {}),
     },
   };
 }

@@ -25,7 +25,9 @@ export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
   function compute(bucket: 'plans' | 'previews', target: string, profileId: string, bytes: number): void {
     const source = get().source;
     if (!source) return;
-    const key = `${profileId}|${sourceLocation(source)}|${bytes}`;
+    // The targets' plans follow the persistence choice (raw); the profile cards show each profile's own default.
+    const persistence = bucket === 'plans' ? (get().persistence ?? undefined) : undefined;
+    const key = `${profileId}|${sourceLocation(source)}|${bytes}|${String(persistence)}`;
     const existing = get()[bucket][target];
     if (existing && existing.key === key) return;
     const put = (entry: PlanEntry) => {
@@ -35,7 +37,7 @@ export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
       set({ [bucket]: { ...get()[bucket], [target]: entry } } as Partial<PlansSlice>);
     };
     set({ [bucket]: { ...get()[bucket], [target]: { status: 'loading', key } } } as Partial<PlansSlice>);
-    api.computePlan(profileId, source, bytes).then(
+    api.computePlan(profileId, source, bytes, persistence === undefined ? {} : { persistence }).then(
       (r) => put(r.ok ? { status: 'ok', key, plan: r.plan } : { status: 'error', key, reason: r.reason, minBytes: r.minBytes }),
       (err: unknown) => put({ status: 'error', key, reason: errorText(err), minBytes: null }),
     );

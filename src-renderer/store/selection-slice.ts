@@ -26,6 +26,10 @@ export interface SelectionSlice {
   selectedDrives: string[];
   imageTarget: ImageFileTarget;
   namePattern: string;
+  /** The number in the first stick's name (class-{nn} from 7: class-07, class-08 …). */
+  firstNumber: number;
+  /** Raw profile: add the persistence partition; null keeps the profile's own setting. */
+  persistence: boolean | null;
   payload: string[];
   availableCaches: CacheSetView[] | null;
   cachesError: string | null;
@@ -39,6 +43,8 @@ export interface SelectionSlice {
   toggleDrive(id: string, on: boolean): void;
   setImageTarget(patch: Partial<ImageFileTarget>): void;
   setNamePattern(pattern: string): void;
+  setFirstNumber(first: number): void;
+  setPersistence(on: boolean): void;
   addPayload(path: string): void;
   removePayload(path: string): void;
   toggleCache(id: string, on: boolean): void;
@@ -56,6 +62,8 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   selectedDrives: [],
   imageTarget: { enabled: false, path: '', sizeBytes: 8 * GB },
   namePattern: 'class-{nn}',
+  firstNumber: 1,
+  persistence: null,
   payload: [],
   availableCaches: null,
   cachesError: null,
@@ -98,7 +106,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
     if (get().profileId === id) return;
     const profile = get().profiles.find((p) => p.id === id);
     const had = get().profiles.find((p) => p.id === get().profileId)?.source ?? 'bundle';
-    set({ profileId: id });
+    set({ profileId: id, persistence: null });
     // A raw profile writes a disk image, the others a bundle: drop a source of the wrong kind, and coming back
     // from raw with no image chosen, bring the demo bundle back.
     const source = get().source;
@@ -145,6 +153,13 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   },
   setNamePattern(pattern) {
     set({ namePattern: pattern });
+  },
+  setFirstNumber(first) {
+    set({ firstNumber: first });
+  },
+  setPersistence(on) {
+    set({ persistence: on });
+    get().refreshPlans();
   },
   addPayload(path) {
     const p = path.trim();

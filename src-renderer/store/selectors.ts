@@ -111,7 +111,7 @@ export function chosenTargets(s: WizardState): ChosenTarget[] {
 
 export function targetNames(s: WizardState): { ok: true; names: string[] } | { ok: false; reason: string } {
   try {
-    return { ok: true, names: expandNames(s.namePattern.trim(), chosenTargets(s).length) };
+    return { ok: true, names: expandNames(s.namePattern.trim(), chosenTargets(s).length, s.firstNumber) };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }

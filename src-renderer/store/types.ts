@@ -1,9 +1,13 @@
 // The renderer's view of what the services tell it. The contract's own types are used where they exist
-// (Drive, JobEvent); the rest are the narrow shapes the wizard reads, filled in by ./api.ts from the contract.
+// (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
+// wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
+import type { JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { Drive, JobEvent, Phase };
+export type { Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+/** A running or finished job as the services keep it (the contract's snapshot; after a reload the wizard picks it up again). */
+export type JobSnapshotView = JobSnapshot;
 export type Unsubscribe = () => void;
 
 /** What a "Choose…" button asks the desktop's file chooser for (the contract's app.pickPath arguments). */
@@ -34,6 +38,8 @@ export interface ProfileView {
   source: 'bundle' | 'image';
   /** The profile has a payload partition (kiosk): the options step offers payload files. */
   payload: boolean;
+  /** Raw profiles: whether a persistence partition follows the image unless the user says otherwise; null for others. */
+  persistence: boolean | null;
 }
 
 export interface BundleView {
@@ -70,57 +76,6 @@ export type PlanResult =
   | { ok: true; plan: PlanView }
   | { ok: false; reason: string; /** bytes the smallest fitting target has, when known */ minBytes: number | null };
 
-export interface TargetRequest {
-  kind: 'device' | 'image-file';
-  path: string;
-  /** The size the target has (devices) or is to be created with (image files). */
-  sizeBytes: number;
-}
-
-export interface StartRequest {
-  profileId: string;
-  source: SourceView;
-  targets: TargetRequest[];
-  namePattern: string;
-  payload: string[];
-  caches: { kind: string; path: string }[];
-  unmountIfMounted: boolean;
-}
-
-/** What jobs.start answers: the job id and the services' id and name for each target path. */
-export interface StartedJobView {
-  jobId: string;
-  targets: { id: string; path: string; hostname: string }[];
-}
-
-export interface JobNotice {
-  jobId: string;
-  event: JobEvent;
-  /** The job as the services see it after this event. */
-  snapshot: JobSnapshotView;
-}
-
-/** A running or finished job as the services keep it (after a reload the wizard picks it up again). */
-export interface JobSnapshotView {
-  jobId: string;
-  status: 'starting' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
-  error: string | null;
-  targets: {
-    id: string;
-    path: string;
-    hostname: string;
-    status: 'pending' | 'running' | 'done' | 'failed';
-    phase: Phase | null;
-    bytesDone: number;
-    bytesTotal: number;
-    speedBps: number;
-    etaSeconds: number | null;
-    verified: boolean;
-    cancelled: boolean;
-    message: string | null;
-  }[];
-}
-
 /** Everything the wizard asks of the services; ./api.ts implements it over window.iios. */
 export interface WizardApi {
   listDrives(): Promise<Drive[]>;
@@ -129,11 +84,11 @@ export interface WizardApi {
   defaultBundle(): Promise<SourceView | null>;
   /** Throws an Error whose message says why the bundle or image is refused. */
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
-  computePlan(profileId: string, source: SourceView, targetBytes: number): Promise<PlanResult>;
+  computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
   listCaches(): Promise<CacheSetView[]>;
-  startJob(request: StartRequest): Promise<StartedJobView>;
+  startJob(request: WriteRequest): Promise<StartedJob>;
   cancelJob(): Promise<void>;
-  currentJob(): Promise<JobSnapshotView | null>;
+  currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;
   eject(driveId: string): Promise<boolean>;
   /** Whether native file choosers exist here (the Electron window); the browser keeps typed paths only. */

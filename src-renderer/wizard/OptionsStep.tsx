@@ -34,6 +34,25 @@ export function OptionsStep() {
               {'{nn}'} becomes 01, 02, …; {'{n}'} becomes 1, 2, …. Each name is the stick's hostname.
             </span>
           </div>
+          <div className="field">
+            <label htmlFor="first-number">First number</label>
+            <input
+              id="first-number"
+              className="text-input num"
+              type="number"
+              min={1}
+              step={1}
+              value={state.firstNumber}
+              onChange={(e) => state.setFirstNumber(e.target.valueAsNumber)}
+              aria-invalid={!names.ok || undefined}
+            />
+          </div>
+          {profile?.persistence !== null && profile?.persistence !== undefined && (
+            <label className="switch" style={{ display: 'flex' }}>
+              <input type="checkbox" checked={state.persistence ?? profile.persistence} onChange={(e) => state.setPersistence(e.target.checked)} />
+              Add a persistence partition after the image
+            </label>
+          )}
           {!names.ok && (
             <div className="alert error" role="alert">
               {names.reason}

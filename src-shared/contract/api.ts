@@ -14,6 +14,7 @@ import {
   type InvokeResult,
 } from './contract.ts';
 import { ErrorCodes, IiosError, unwrapEnvelope, type Envelope } from './envelope.ts';
+import { zodFieldIssues } from './error-details.ts';
 
 export type Unsubscribe = () => void;
 
@@ -37,7 +38,9 @@ export function createIiosClient(transport: IiosTransport): IiosClient {
       if (!isInvokeChannel(channel)) throw new IiosError(`unknown channel ${String(channel)}`, ErrorCodes.unknownChannel);
       const spec = invokeContract[channel];
       const args = spec.args.safeParse(rest[0]);
-      if (!args.success) throw new IiosError(`${channel}: ${z.prettifyError(args.error)}`, ErrorCodes.badArgs);
+      if (!args.success) {
+        throw new IiosError(`${channel}: ${z.prettifyError(args.error)}`, ErrorCodes.badArgs, { kind: 'invalid', issues: zodFieldIssues(args.error) });
+      }
       const result = spec.result.safeParse(unwrapEnvelope(await transport.invoke(channel, rest[0])));
       if (!result.success) throw new IiosError(`${channel}: unexpected result: ${z.prettifyError(result.error)}`, ErrorCodes.badResult);
       return result.data as InvokeResult<typeof channel>;

@@ -3,6 +3,7 @@ import type { BundleArch, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { BtrfsLayout } from '../profile/image-profile.ts';
 import { formatDecimalBytes, groupDigits } from '../profile/size-spec.ts';
 import type { SectorSize } from './gpt.ts';
+import type { ErrorDetailsOf } from '../contract/error-details.ts';
 
 export type PartitionRole =
   | 'esp' | 'root-a' | 'verity-a' | 'root-b' | 'verity-b' | 'system' | 'payload' | 'data' | 'raw-image' | 'persistence';
@@ -97,6 +98,11 @@ export class TooSmallError extends PlanError {
     readonly neededBytes: number,
   ) {
     super(tooSmallMessage(profileId, targetBytes, neededBytes));
+  }
+
+  /** What crosses the IPC error envelope: the sizes as numbers. */
+  get details(): ErrorDetailsOf<'too-small'> {
+    return { kind: 'too-small', profileId: this.profileId, targetBytes: this.targetBytes, neededBytes: this.neededBytes };
   }
 }
 

@@ -1,5 +1,6 @@
 // Precise, human messages for refused profile and manifest files: "<file>: <field path>: <reason>".
 import type { z } from 'zod';
+import type { ErrorDetailsOf } from '../contract/error-details.ts';
 
 export interface FieldIssue {
   /** e.g. "partitions[2].size"; empty for the whole document */
@@ -15,6 +16,11 @@ export class SchemaError extends Error {
   ) {
     super(issues.map((i) => `${file}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
     this.name = 'SchemaError';
+  }
+
+  /** What crosses the IPC error envelope: the file and each field's problem. */
+  get details(): ErrorDetailsOf<'invalid'> {
+    return { kind: 'invalid', file: this.file, issues: this.issues };
   }
 }
 

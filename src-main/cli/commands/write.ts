@@ -1,17 +1,14 @@
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { formatBytes, parseSizeArg } from '../format.ts';
+import { formatBytes } from '../format.ts';
 import { ProgressView, summary } from '../progress-view.ts';
 import type { PreparedJob } from '../../services/jobs/job-request.ts';
-import { RequestError } from '../../services/jobs/job-request.ts';
 import type { JobSnapshot } from '../../services/jobs/job-state.ts';
 import { cachesRootDir } from '../../services/jobs/jobs-api.ts';
 import { createJobsApi } from '../../services/jobs/jobs-runtime.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
-
-const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+import { writeRequestFromFlags } from '../write-request.ts';
 
 /** What is on a target now, in a few words (what the user is about to lose). */
 async function currentContent(path: string, exists: boolean): Promise<string> {
@@ -57,14 +54,10 @@ export const writeCommand: Command = {
   },
   async run({ values, positionals }, io) {
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (targets go after --target)`);
-    const profileId = values.profile as string | undefined;
-    if (!profileId) throw new UsageError('--profile is required (appliance, classroom, kiosk, raw or a .yaml file)');
-    const targets = list(values.target);
-    if (!targets.length) throw new UsageError('--target is required (a block device or an image file; repeat it for more)');
-    const size = values.size === undefined ? undefined : parseSizeArg(values.size as string);
-    if (size === null) throw new UsageError(`--size ${String(values.size)} is not a size (e.g. 8G, 512M)`);
-    const first = values.first === undefined ? undefined : Number(values.first);
-    if (first !== undefined && !Number.isInteger(first)) throw new UsageError('--first takes a whole number');
+    // The same request, and the same schema, as the GUI's jobs.start.
+    const built = writeRequestFromFlags(values, { cwd: process.cwd(), cachesRoot: cachesRootDir() });
+    if (!built.ok) throw new UsageError(built.message);
+    const request = built.request;
     if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
 
     let shownPct = -1;
@@ -78,41 +71,17 @@ export const writeCommand: Command = {
     });
     let prepared: PreparedJob;
     try {
-      prepared = await api.prepare({
-        profileId,
-        bundleDir: values.bundle ? absolute(values.bundle as string) : undefined,
-        imagePath: values.image ? absolute(values.image as string) : undefined,
-        targets: targets.map((t) => ({ path: absolute(t), sizeBytes: size })),
-        namePattern: values.name as string | undefined,
-        firstNumber: first,
-        payload: list(values.payload).map(absolute),
-        caches: list(values.cache).map(parseCache),
-        unmountIfMounted: !!values.unmount,
-        verify: !values['no-verify'],
-        persistence: values.persistence as boolean | undefined,
-      });
+      prepared = await api.prepare(request);
     } catch (err) {
-      const why = err instanceof RequestError ? err.message : (err as Error).message;
-      throw new UsageError(`refused before writing anything: ${why}`, 1);
+      throw new UsageError(`refused before writing anything: ${(err as Error).message}`, 1);
     }
-    if (!values.yes && !(await confirm(prepared, io, profileId))) {
+    if (!values.yes && !(await confirm(prepared, io, request.profileId))) {
       io.stdout.write('nothing was written\n');
       return 1;
     }
     return runJob(api, prepared, io);
   },
 };
-
-/** `--cache apt=/srv/apt-cache`, or `--cache apt` for <caches dir>/apt (see `caches.list`). */
-function parseCache(arg: string): { kind: string; path: string } {
-  const eq = arg.indexOf('=');
-  if (eq < 0) return { kind: arg, path: join(cachesRootDir(), arg) };
-  return { kind: arg.slice(0, eq), path: absolute(arg.slice(eq + 1)) };
-}
-
-function absolute(p: string): string {
-  return p.startsWith('/') ? p : `${process.cwd()}/${p}`;
-}
 
 async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJob, io: CommandIO): Promise<number> {
   const view = new ProgressView(io.stdout);

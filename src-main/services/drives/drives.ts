@@ -42,8 +42,8 @@ export class DriveService {
   /** Unmounts every filesystem of the drive, then ejects it when it is a physical removable device. */
   async eject(id: string): Promise<{ ejected: boolean }> {
     const drive = (await this.list()).find((d) => d.id === id);
-    if (!drive) throw Object.assign(new Error(`no such drive: ${id}`), { code: 'E_NO_DRIVE' });
-    if (drive.system) throw Object.assign(new Error(`${id} holds the running system`), { code: 'E_SYSTEM_DRIVE' });
+    if (!drive) throw Object.assign(new Error(`no such drive: ${id}`), { code: 'E_NO_DRIVE', details: { kind: 'unsafe-target', target: id, reason: 'not-found' } });
+    if (drive.system) throw Object.assign(new Error(`${id} holds the running system`), { code: 'E_SYSTEM_DRIVE', details: { kind: 'unsafe-target', target: id, reason: 'system' } });
     for (const m of drive.mountpoints) {
       if (m.path.startsWith('/')) await execa('umount', [m.path]);
     }

@@ -4,67 +4,67 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { WriteRequestSchema, type WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
+import { zodFieldIssues, type ErrorDetails } from '../../../src-shared/contract/error-details.ts';
 import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
-import type { WriteJobInput } from '../../../src-shared/job/write-job.ts';
+import type { WriteJobInput, WriteTarget } from '../../../src-shared/job/write-job.ts';
+import { planLayout, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
 import type { PartitionPlan } from '../../../src-shared/layout/plan-types.ts';
 import type { BundleManifest, ImageProfile } from '../../../src-shared/profile/index.ts';
 
-export interface WriteRequest {
-  profileId: string;
-  bundleDir?: string;
-  imagePath?: string;
-  /** Block devices, or image files (created at sizeBytes when they do not exist or when sizeBytes is given). */
-  targets: { path: string; sizeBytes?: number }[];
-  /** `class-{nn}` → class-01, class-02 …; default `iios` for one target, `iios-{nn}` for several. */
-  namePattern?: string;
-  firstNumber?: number;
-  payload?: string[];
-  caches?: { kind: string; path: string }[];
-  unmountIfMounted?: boolean;
-  verify?: boolean;
-  /** Raw profile: add the persistence partition after the image. */
-  persistence?: boolean;
-}
-
-/** What the request needs from the profile, bundle and planner services (parameters, so it tests in plain Node). */
+/** What the request needs from the profile, bundle, image and device services (parameters, so it tests in plain Node). */
 export interface JobRequestDeps {
   loadProfile(id: string): Promise<ImageProfile>;
   /** Loads a bundle directory and checks every file's sha256; throws with a clear message otherwise. */
   loadBundle(dir: string): Promise<BundleManifest>;
-  /** The partition plan for one target size; throws (with the needed size) when the target is too small. */
-  plan(
-    profile: ImageProfile,
-    source: { manifest: BundleManifest | null; imagePath: string | null; persistence?: boolean },
-    targetBytes: number,
-  ): Promise<PartitionPlan> | PartitionPlan;
+  /** The uncompressed size of a raw disk image; throws (saying why) when it cannot be told without decompressing. */
+  imageBytes(path: string): Promise<number>;
+  /** The size of a block device in bytes. */
+  deviceBytes(path: string): Promise<number>;
 }
 
-/** A request refused before anything started (its message says why, for the user). */
+/** A request refused before anything started (its message says why, for the user; its details say it as data). */
 export class RequestError extends Error {
   readonly code = 'E_REQUEST';
+  constructor(
+    message: string,
+    readonly details?: ErrorDetails,
+  ) {
+    super(message);
+  }
 }
+
+const fieldError = (path: string, message: string) => new RequestError(message, { kind: 'invalid', issues: [{ path, message }] });
+const targetError = (target: string, message: string) => new RequestError(message, { kind: 'unsafe-target', target, reason: 'bad-path' });
 
 export interface PreparedJob {
   job: WriteJobInput;
-  plans: { targetId: string; path: string; kind: 'device' | 'image-file'; sizeBytes: number; hostname: string; exists: boolean; plan: PartitionPlan }[];
+  plans: { targetId: string; path: string; kind: WriteTarget['kind']; sizeBytes: number; hostname: string; exists: boolean; plan: PartitionPlan }[];
 }
 
-async function describeTarget(path: string, sizeBytes: number | undefined) {
+async function describeTarget(path: string, index: number, sizeBytes: number | undefined, deps: JobRequestDeps) {
   const st = await stat(path).catch(() => null);
   if (st?.isBlockDevice()) {
-    if (sizeBytes !== undefined) throw new RequestError(`${path} is a block device; --size is only for new image files`);
-    const { targetSize } = await import('../stick/stick-reader.ts');
-    return { kind: 'device' as const, sizeBytes: (await targetSize(path)).sizeBytes, exists: true };
+    if (sizeBytes !== undefined) throw fieldError(`targets[${index}].sizeBytes`, `${path} is a block device; --size is only for new image files`);
+    return { kind: 'device' as const, sizeBytes: await deps.deviceBytes(path), exists: true };
   }
-  if (st && !st.isFile()) throw new RequestError(`${path} is neither a block device nor an image file`);
+  if (st && !st.isFile()) throw targetError(path, `${path} is neither a block device nor an image file`);
   // The helper refuses the same (and more: a symlinked folder, an existing file that is no disk image); saying
   // it here spares the user a password prompt for a job that would be refused.
   const named = imageFilePathProblem(path);
-  if (named) throw new RequestError(named);
+  if (named) throw targetError(path, named);
   const size = sizeBytes ?? st?.size;
-  if (!size) throw new RequestError(`${path} does not exist yet: give its size (--size 8G) to create an image file`);
+  if (!size) throw fieldError(`targets[${index}].sizeBytes`, `${path} does not exist yet: give its size (--size 8G) to create an image file`);
   return { kind: 'image-file' as const, sizeBytes: size, exists: !!st };
+}
+
+/** Checks a request against the contract's schema (whoever built it: the wizard, the CLI, a script on the bridge). */
+export function parseWriteRequest(input: unknown): WriteRequest {
+  const parsed = WriteRequestSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = zodFieldIssues(parsed.error);
+  throw new RequestError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), { kind: 'invalid', issues });
 }
 
 function targetId(index: number, path: string): string {
@@ -72,44 +72,50 @@ function targetId(index: number, path: string): string {
   return `t${index + 1}-${base}`.slice(0, 60);
 }
 
-export async function prepareWriteJob(req: WriteRequest, deps: JobRequestDeps): Promise<PreparedJob> {
-  if (!req.targets.length) throw new RequestError('no target: give at least one --target');
-  if (!!req.bundleDir === !!req.imagePath) throw new RequestError('give either a bundle (--bundle DIR) or a disk image (--image FILE)');
+export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps): Promise<PreparedJob> {
+  const req = parseWriteRequest(input);
   const paths = req.targets.map((t) => resolve(t.path));
-  const dup = paths.find((p, i) => paths.indexOf(p) !== i);
-  if (dup) throw new RequestError(`${dup} is named twice as a target`);
+  const dup = paths.findIndex((p, i) => paths.indexOf(p) !== i);
+  if (dup >= 0) throw fieldError(`targets[${dup}].path`, `${paths[dup]} is named twice as a target`);
 
   const profile = await deps.loadProfile(req.profileId);
   const manifest = req.bundleDir ? await deps.loadBundle(resolve(req.bundleDir)) : null;
   const imagePath = req.imagePath ? resolve(req.imagePath) : null;
-  if (imagePath && !(await stat(imagePath).catch(() => null))?.isFile()) throw new RequestError(`image ${imagePath} not found`);
+  if (imagePath && !(await stat(imagePath).catch(() => null))?.isFile()) throw fieldError('imagePath', `image ${imagePath} not found`);
+  let planSource: PlanSource;
+  try {
+    planSource = manifest ?? { imageBytes: await deps.imageBytes(imagePath!) };
+  } catch (err) {
+    throw fieldError('imagePath', (err as Error).message);
+  }
 
   const pattern = req.namePattern ?? (req.targets.length > 1 ? 'iios-{nn}' : 'iios');
   let names: string[];
   try {
     names = expandNames(pattern, req.targets.length, req.firstNumber ?? 1);
   } catch (err) {
-    throw new RequestError((err as Error).message);
+    throw fieldError('namePattern', (err as Error).message);
   }
 
   const payload: { sourcePath: string; name: string }[] = [];
-  for (const file of req.payload ?? []) {
+  for (const [i, file] of (req.payload ?? []).entries()) {
     const abs = resolve(file);
-    if (!(await stat(abs).catch(() => null))?.isFile()) throw new RequestError(`payload file ${abs} not found`);
+    if (!(await stat(abs).catch(() => null))?.isFile()) throw fieldError(`payload[${i}]`, `payload file ${abs} not found`);
     const name = basename(abs);
-    if (payload.some((p) => p.name === name)) throw new RequestError(`two payload files are named ${name}`);
+    if (payload.some((p) => p.name === name)) throw fieldError(`payload[${i}]`, `two payload files are named ${name}`);
     payload.push({ sourcePath: abs, name });
   }
 
   const plans: PreparedJob['plans'] = [];
   for (const [i, t] of req.targets.entries()) {
     const path = paths[i]!;
-    const d = await describeTarget(path, t.sizeBytes);
+    const d = await describeTarget(path, i, t.sizeBytes, deps);
     let plan: PartitionPlan;
     try {
-      plan = await deps.plan(profile, { manifest, imagePath, persistence: req.persistence }, d.sizeBytes);
+      plan = planLayout(profile, planSource, d.sizeBytes, { persistence: req.persistence });
     } catch (err) {
-      throw new RequestError(`${path}: ${(err as Error).message}`);
+      const details: ErrorDetails | undefined = err instanceof TooSmallError ? { ...err.details, target: path } : undefined;
+      throw new RequestError(`${path}: ${(err as Error).message}`, details);
     }
     plans.push({ targetId: targetId(i, path), path, kind: d.kind, sizeBytes: d.sizeBytes, hostname: names[i]!, exists: d.exists, plan });
   }

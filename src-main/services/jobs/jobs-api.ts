@@ -3,15 +3,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { WriteRequestArgs } from '../../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, StartedJob, WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import type { EventSink } from '../events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
 import { JobBusyError, type JobNotice, type JobService } from './jobs.ts';
 
-export interface StartedJob {
-  jobId: string;
-  targets: { id: string; path: string; kind: 'device' | 'image-file'; sizeBytes: number; hostname: string }[];
+/** The contract's started job (what jobs.start answers), plus what only this process can hold. */
+export interface RunningJob extends StartedJob {
   finished: Promise<JobSnapshot>;
   prepared: PreparedJob;
 }
@@ -37,17 +36,17 @@ export class JobsApi {
   }
 
   /** Plans every target and starts the helper; a second job while one runs is refused. */
-  async start(req: WriteRequestArgs): Promise<StartedJob> {
+  async start(req: WriteRequest): Promise<RunningJob> {
     if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
     return this.startPrepared(await this.prepare(req));
   }
 
   /** Checks the bundle and plans every target, without starting anything (the CLI asks before it starts). */
-  prepare(req: WriteRequestArgs): Promise<PreparedJob> {
+  prepare(req: WriteRequest): Promise<PreparedJob> {
     return prepareWriteJob(req, this.requestDeps);
   }
 
-  async startPrepared(prepared: PreparedJob): Promise<StartedJob> {
+  async startPrepared(prepared: PreparedJob): Promise<RunningJob> {
     const { jobId, finished } = await this.service.start(prepared.job);
     return {
       jobId,
@@ -70,9 +69,9 @@ export class JobsApi {
   }
 
   /** Offline caches on this computer: one directory per kind under the caches root (e.g. apt, flatpak). */
-  async listCaches(): Promise<{ kind: string; path: string; sizeBytes: number; files: number }[]> {
+  async listCaches(): Promise<CacheEntry[]> {
     const entries = await readdir(this.cachesRoot, { withFileTypes: true }).catch(() => []);
-    const out: { kind: string; path: string; sizeBytes: number; files: number }[] = [];
+    const out: CacheEntry[] = [];
     for (const e of entries) {
       if (!e.isDirectory()) continue;
       const path = join(this.cachesRoot, e.name);

@@ -1,8 +1,9 @@
-// The real wiring of the jobs domain: the helper started through elevation, profiles and bundles from their
-// services, the shared planner. Electron's main process, `iios serve` and `iios write` all build it here.
-import { planLayout } from '../../../src-shared/layout/plan-layout.ts';
+// The real wiring of the jobs domain: the helper started through elevation; profiles, bundles, raw images and
+// device sizes from their services. Electron's main process, `iios serve` and `iios write` all build it here.
 import { appRoot } from '../app/app-info.ts';
 import { loadBundle } from '../sources/bundles.ts';
+import { inspectImage } from '../sources/images.ts';
+import { targetSize } from '../stick/stick-reader.ts';
 import { defaultElevationDeps, helperCommand, startHelper, type ElevationDeps } from '../elevation/elevation.ts';
 import type { EventSink } from '../events.ts';
 import type { JobRequestDeps } from './job-request.ts';
@@ -22,16 +23,15 @@ export interface JobsRuntimeOptions {
 export const realJobRequestDeps = (onBundleProgress?: JobsRuntimeOptions['onBundleProgress']): JobRequestDeps => ({
   loadProfile: (id) => loadProfile(id),
   loadBundle: async (dir) => (await loadBundle(dir, { onProgress: (p) => onBundleProgress?.(p.bytesDone, p.bytesTotal) })).manifest,
-  plan: async (profile, source, targetBytes) => {
-    if (source.manifest) return planLayout(profile, source.manifest, targetBytes);
-    const { inspectImage } = await import('../sources/bundles.ts');
-    const image = await inspectImage(source.imagePath!);
+  imageBytes: async (path) => {
+    const image = await inspectImage(path);
     if (image.uncompressedBytes === null) {
       const why = image.compression === 'xz' ? 'its xz index cannot be read: truncated or damaged?' : `${String(image.compression)} does not record it`;
       throw new Error(`cannot tell the size of ${image.name} before decompressing it (${why}); decompress it first`);
     }
-    return planLayout(profile, { imageBytes: image.uncompressedBytes }, targetBytes, { persistence: source.persistence });
+    return image.uncompressedBytes;
   },
+  deviceBytes: async (path) => (await targetSize(path)).sizeBytes,
 });
 
 export function createJobsApi(opts: JobsRuntimeOptions = {}): JobsApi {

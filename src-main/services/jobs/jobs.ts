@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
 import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
+import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
@@ -31,8 +32,20 @@ export interface JobNotice {
 
 export class JobBusyError extends Error {
   readonly code = 'E_JOB_BUSY';
+  readonly details: ErrorDetailsOf<'busy'>;
   constructor(jobId: string) {
     super(`a write is already running (job ${jobId}); wait for it to finish or cancel it first`);
+    this.details = { kind: 'busy', jobId };
+  }
+}
+
+/** The helper could not be started: its socket could not be opened, or the launch itself failed. */
+export class HelperStartError extends Error {
+  readonly code = 'E_HELPER_START';
+  readonly details: ErrorDetailsOf<'helper-failed'>;
+  constructor(stage: 'socket' | 'launch', cause: Error) {
+    super(`could not start the helper: ${cause.message}`, { cause });
+    this.details = { kind: 'helper-failed', stage };
   }
 }
 
@@ -98,6 +111,7 @@ export class JobService {
     };
     this.running = run;
     this.snapshot = initialSnapshot(job.jobId, job.targets);
+    let stage: 'socket' | 'launch' = 'socket';
     try {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
@@ -108,10 +122,12 @@ export class JobService {
         server.once('error', reject);
         server.listen(socketPath, () => resolve());
       });
+      stage = 'launch';
       run.helper = this.deps.launchHelper(['--socket', socketPath, '--token', token]);
     } catch (err) {
-      await this.finish(run, `could not start the helper: ${(err as Error).message}`);
-      throw err;
+      const failure = new HelperStartError(stage, err instanceof Error ? err : new Error(String(err)));
+      await this.finish(run, failure.message);
+      throw failure;
     }
     run.helper.exited.then((exit) => {
       const why = exit.cancelled

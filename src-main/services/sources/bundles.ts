@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestError, parseBundleManifest, type BundleManifest } from '../../../src-shared/profile/index.ts';
 import { appRoot } from '../app/app-info.ts';
+import type { ErrorDetails } from '../../../src-shared/contract/error-details.ts';
 
 export { inspectImage, type ImageInfo } from './images.ts';
 
@@ -23,6 +24,18 @@ export class BundleError extends Error {
     readonly actual?: string,
   ) {
     super(message);
+  }
+
+  /** What crosses the IPC error envelope. */
+  get details(): ErrorDetails {
+    if (this.kind === 'cancelled') return { kind: 'cancelled' };
+    return {
+      kind: 'bundle',
+      problem: this.kind,
+      ...(this.file !== undefined ? { file: this.file } : {}),
+      ...(this.expected !== undefined ? { expected: this.expected } : {}),
+      ...(this.actual !== undefined ? { actual: this.actual } : {}),
+    };
   }
 }
 

@@ -1,28 +1,37 @@
 // Domain "jobs": writing sticks (one job at a time, many targets), its pushed events, and the offline caches
-// a job can put on a stick.
+// a job can put on a stick. The request (what the GUI's wizard and `iios write` ask for), the started job and
+// the job's snapshot are defined here once; main, the renderer and the CLI use the types inferred from them.
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { JobEvent, Phase } from '../../job/events.ts';
+import { CacheRef, WriteTarget } from '../../job/write-job.ts';
 
-export const WriteRequestSchema = z.strictObject({
-  profileId: z.string().min(1),
-  /** An iios bundle directory (A/B and writable profiles) … */
-  bundleDir: z.string().startsWith('/').optional(),
-  /** … or a disk image (raw profile). */
-  imagePath: z.string().startsWith('/').optional(),
-  /** Block devices (/dev/…) or image files; sizeBytes creates an image file of that size. */
-  targets: z.array(z.strictObject({ path: z.string().startsWith('/'), sizeBytes: z.number().int().positive().optional() })).min(1).max(64),
-  /** `class-{nn}` → class-01, class-02 … */
-  namePattern: z.string().max(63).optional(),
-  firstNumber: z.number().int().min(0).optional(),
-  payload: z.array(z.string().startsWith('/')).optional(),
-  caches: z.array(z.strictObject({ kind: z.string().min(1), path: z.string().startsWith('/') })).optional(),
-  unmountIfMounted: z.boolean().optional(),
-  verify: z.boolean().optional(),
-  /** Raw profile: add the persistence partition after the image. */
-  persistence: z.boolean().optional(),
-});
-export type WriteRequestArgs = z.infer<typeof WriteRequestSchema>;
+/**
+ * What a user asks to write. The CLI turns its flags into this object (sizes like "8G" into bytes, relative
+ * paths into absolute ones) and validates it with this schema, as jobs.start does for the GUI.
+ */
+export const WriteRequestSchema = z
+  .strictObject({
+    profileId: z.string().min(1),
+    /** An iios bundle directory (A/B and writable profiles) … */
+    bundleDir: z.string().startsWith('/').optional(),
+    /** … or a disk image (raw profile). */
+    imagePath: z.string().startsWith('/').optional(),
+    /** Block devices (/dev/…) or image files; sizeBytes creates an image file of that size. */
+    targets: z.array(z.strictObject({ path: WriteTarget.shape.path, sizeBytes: WriteTarget.shape.sizeBytes.optional() })).min(1).max(64),
+    /** `class-{nn}` → class-01, class-02 …; default `iios` for one target, `iios-{nn}` for several. */
+    namePattern: z.string().max(63).optional(),
+    /** The number in the first target's name (default 1); the names module counts from 1. */
+    firstNumber: z.number().int().min(1).optional(),
+    payload: z.array(z.string().startsWith('/')).optional(),
+    caches: z.array(z.strictObject(CacheRef.shape)).optional(),
+    unmountIfMounted: z.boolean().optional(),
+    verify: z.boolean().optional(),
+    /** Raw profile: add the persistence partition after the image (default: the profile's own setting). */
+    persistence: z.boolean().optional(),
+  })
+  .refine((r) => !!r.bundleDir !== !!r.imagePath, { path: ['bundleDir'], message: 'give either a bundle folder or a disk image (exactly one)' });
+export type WriteRequest = z.infer<typeof WriteRequestSchema>;
 
 export const TargetStateSchema = z.object({
   id: z.string(),
@@ -48,17 +57,22 @@ export const JobSnapshotSchema = z.object({
   error: z.string().nullable(),
   results: z.array(z.object({ targetId: z.string(), ok: z.boolean(), verified: z.boolean(), message: z.string().optional() })).nullable(),
 });
+export type TargetState = z.infer<typeof TargetStateSchema>;
+export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 
-export const StartedJob = z.object({
+/** What jobs.start answers: the job's id and each target as the services resolved it (id, kind, size, name). */
+export const StartedJobSchema = z.object({
   jobId: z.string(),
-  targets: z.array(z.object({ id: z.string(), path: z.string(), kind: z.enum(['device', 'image-file']), sizeBytes: z.number(), hostname: z.string() })),
+  targets: z.array(z.object({ id: z.string(), path: z.string(), kind: WriteTarget.shape.kind, sizeBytes: z.number(), hostname: z.string() })),
 });
+export type StartedJob = z.infer<typeof StartedJobSchema>;
 
 export const CacheEntry = z.object({ kind: z.string(), path: z.string(), sizeBytes: z.number().int().nonnegative(), files: z.number().int().nonnegative() });
+export type CacheEntry = z.infer<typeof CacheEntry>;
 
 export const jobsInvoke = {
   /** Validates the request, plans every target (too small → refused), starts the helper; refused while a job runs. */
-  'jobs.start': invoke(WriteRequestSchema, StartedJob),
+  'jobs.start': invoke(WriteRequestSchema, StartedJobSchema),
   'jobs.cancel': invoke(noArgs, z.object({ cancelled: z.boolean() })),
   /** The running job, or the last finished one, or null. */
   'jobs.current': invoke(noArgs, JobSnapshotSchema.nullable()),
@@ -66,7 +80,10 @@ export const jobsInvoke = {
   'caches.list': invoke(noArgs, z.array(CacheEntry)),
 };
 
+/** Every helper event, with the job's snapshot after it. */
+export const JobNoticeSchema = z.object({ jobId: z.string(), event: JobEvent, snapshot: JobSnapshotSchema });
+export type JobNotice = z.infer<typeof JobNoticeSchema>;
+
 export const jobsEvents = {
-  /** Every helper event, with the job's snapshot after it. */
-  'jobs.event': event(z.object({ jobId: z.string(), event: JobEvent, snapshot: JobSnapshotSchema })),
+  'jobs.event': event(JobNoticeSchema),
 };

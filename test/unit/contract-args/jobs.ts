@@ -18,6 +18,13 @@ export const rows: Record<string, ArgsRow> = {
       { profileId: 'appliance', bundleDir: '/b', targets: [{ path: 'sdb' }] },
       { profileId: 'appliance', bundleDir: '/b', targets: [{ path: '/dev/sdb', sizeBytes: -5 }] },
       { profileId: 'appliance', bundleDir: '/b', targets: [target], rm: '-rf' },
+      // exactly one source: a bundle or a disk image
+      { profileId: 'appliance', targets: [target] },
+      { profileId: 'raw', bundleDir: '/b', imagePath: '/x.img', targets: [target] },
+      // names count from 1, as the names module does
+      { profileId: 'appliance', bundleDir: '/b', targets: [target], firstNumber: 0 },
+      // a cache kind the helper's job schema would refuse later
+      { profileId: 'appliance', bundleDir: '/b', targets: [target], caches: [{ kind: 'Apt Cache', path: '/srv/apt' }] },
     ],
   },
   'jobs.cancel': { good: [undefined, {}], bad: [{ jobId: 'x' }] },

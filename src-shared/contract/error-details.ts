@@ -1,0 +1,61 @@
+// The typed data of an error, as it crosses a process boundary inside the error envelope. A thrown error that
+// has a `details` property of one of these kinds keeps it across IPC, the bridge and JSON, so the other side reads
+// numbers and paths, not a message parsed back with a regex. One kind per typed error the services throw.
+import { z } from 'zod';
+import { formatPath } from '../profile/schema-errors.ts';
+import type { SafetyCode } from '../drives/safety.ts';
+
+/** One field that failed validation: "targets[0].path" and why. */
+export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+
+const SAFETY_CODES = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
+// The drive rules' codes (src-shared/drives/safety.ts) are the reasons a target is refused: the two lists stay one.
+type Reason = (typeof SAFETY_CODES)[number];
+const sameCodes: [Exclude<SafetyCode, Reason>, Exclude<Reason, SafetyCode>] extends [never, never] ? true : false = true;
+void sameCodes;
+
+export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
+  /** TooSmallError: the target cannot hold the profile with this content. */
+  z.object({
+    kind: z.literal('too-small'),
+    profileId: z.string(),
+    targetBytes: z.number().int().nonnegative(),
+    neededBytes: z.number().int().nonnegative(),
+    /** The target's path, when the error is about one target of a job. */
+    target: z.string().optional(),
+  }),
+  /** A target refused by the drive rules or the image-file rules (system disk, bad path, not a block device…). */
+  z.object({ kind: z.literal('unsafe-target'), target: z.string(), reason: z.enum(SAFETY_CODES) }),
+  /** Arguments, a request or a file (profile YAML, bundle manifest) that failed its schema, field by field. */
+  z.object({ kind: z.literal('invalid'), issues: z.array(FieldIssueSchema), file: z.string().optional() }),
+  /** BundleError: a bundle folder that cannot be used (missing file, wrong size or sha256 …). */
+  z.object({
+    kind: z.literal('bundle'),
+    problem: z.enum(['no-manifest', 'manifest', 'missing-file', 'wrong-size', 'wrong-hash']),
+    file: z.string().optional(),
+    expected: z.string().optional(),
+    actual: z.string().optional(),
+  }),
+  /** JobBusyError: another job runs; its id. */
+  z.object({ kind: z.literal('busy'), jobId: z.string() }),
+  /** The helper could not be started (spawn or socket failure) before the job began. */
+  z.object({ kind: z.literal('helper-failed'), stage: z.enum(['socket', 'launch']) }),
+  /** The user or the caller stopped it. */
+  z.object({ kind: z.literal('cancelled') }),
+]);
+export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
+export type ErrorDetailsOf<K extends ErrorDetails['kind']> = Extract<ErrorDetails, { kind: K }>;
+export type FieldIssue = z.infer<typeof FieldIssueSchema>;
+
+/** A zod error as field issues, the same on every side (the CLI's flags and the GUI's request meet here). */
+export function zodFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+}
+
+/** The details an error carries, when it carries valid ones (anything else crosses as message and code only). */
+export function detailsOf(err: unknown): ErrorDetails | undefined {
+  if (err instanceof z.ZodError) return { kind: 'invalid', issues: zodFieldIssues(err) };
+  if (typeof err !== 'object' || err === null || !('details' in err)) return undefined;
+  const parsed = ErrorDetailsSchema.safeParse((err as { details: unknown }).details);
+  return parsed.success ? parsed.data : undefined;
+}
