@@ -42,10 +42,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
         return { ok: false, reason: message, minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
-    async listCaches() {
-      const caches = await client.invoke('caches.list');
-      return caches.map((c) => ({ path: c.path, kind: c.kind, sizeBytes: c.sizeBytes, files: c.files }));
-    },
+    listCaches: () => client.invoke('caches.list'),
     startJob: (request) => client.invoke('jobs.start', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');

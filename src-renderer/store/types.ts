@@ -2,7 +2,7 @@
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
-import type { JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
 export type { Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
@@ -64,13 +64,8 @@ export interface ImageView {
 
 export type SourceView = BundleView | ImageView;
 
-export interface CacheSetView {
-  /** The cache's folder on this computer (unique). */
-  path: string;
-  kind: string;
-  sizeBytes: number;
-  files: number;
-}
+/** An offline cache on this computer (the contract's caches.list entry; its path is unique). */
+export type CacheSetView = CacheEntry;
 
 export type PlanResult =
   | { ok: true; plan: PlanView }

@@ -1,25 +1,18 @@
 // Computing a plan from what a user names: a profile (id or file), a bundle directory, a raw image, or a
 // nominal root image size; shared by `iios plan` and the `plan.compute` channel.
-import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource, type SectorSize } from '../../../src-shared/layout/index.ts';
+import type { z } from 'zod';
+import type { PlanComputeArgs } from '../../../src-shared/contract/domains/profiles.ts';
+import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource } from '../../../src-shared/layout/index.ts';
 import type { ImageProfile } from '../../../src-shared/profile/index.ts';
 import { defaultBundleDir, readBundleManifest } from './bundles.ts';
 import { inspectImage } from './images.ts';
 import { loadProfile } from './profiles.ts';
 
-export interface PlanRequest {
-  /** built-in id or a .yaml path */
-  profile: string;
-  targetBytes: number;
-  sectorSize?: SectorSize;
-  bundleDir?: string;
-  /** nominal bundle: a squashfs root of this size with its verity hash tree */
-  rootfsSizeBytes?: number;
-  /** raw profile: the image file, or its uncompressed size */
-  imagePath?: string;
-  imageBytes?: number;
-  persistence?: boolean;
-  seed?: string;
-}
+/**
+ * What `iios plan` and the plan.compute channel ask for: the contract's plan.compute arguments (the CLI may give
+ * relative paths, resolved here).
+ */
+export type PlanRequest = z.output<typeof PlanComputeArgs>;
 
 export interface PlanResult {
   profile: ImageProfile;
