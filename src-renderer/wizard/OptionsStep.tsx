@@ -42,7 +42,7 @@ export function OptionsStep() {
               type="number"
               min={1}
               step={1}
-              value={state.firstNumber}
+              value={Number.isFinite(state.firstNumber) ? state.firstNumber : ''}
               onChange={(e) => state.setFirstNumber(e.target.valueAsNumber)}
               aria-invalid={!names.ok || undefined}
             />

@@ -34,6 +34,37 @@ describe('options step', () => {
     expect(field.getAttribute('aria-invalid')).toBe('true');
   });
 
+  it('numbers the names from the first number the user gives, and sends it with the request', async () => {
+    const { user, store, fake } = await toOptions();
+    const first = screen.getByLabelText('First number');
+    await user.clear(first);
+    await user.type(first, '7');
+    expect(screen.getAllByTestId('name-preview').map((n) => n.textContent)).toEqual(['class-07', 'class-08']);
+    await store.getState().startFlash();
+    expect(fake.calls.find((c) => c.channel === 'jobs.start')?.args).toMatchObject({ namePattern: 'class-{nn}', firstNumber: 7 });
+  });
+
+  it('offers the persistence partition for a raw image only, and plans the targets with it', async () => {
+    await toOptions();
+    expect(screen.queryByRole('checkbox', { name: /persistence/ })).toBeNull();
+    cleanup();
+    const image = {
+      path: '/srv/lab.img', name: 'lab.img', fileBytes: 3 * 2 ** 30, compression: 'none' as const, extension: 'img' as const,
+      content: { iso9660: false, partitionTable: 'gpt' as const }, uncompressedBytes: 3 * 2 ** 30, uncompressedExact: true, sizeSource: 'file' as const,
+    };
+    const { user, store, fake } = setupWizard({ services: { images: { [image.path]: image } } });
+    await waitFor(() => expect(store.getState().profiles.length).toBeGreaterThan(0));
+    store.getState().chooseProfile('raw');
+    await store.getState().inspectSource(image.path);
+    store.getState().toggleDrive(stick.id, true);
+    store.getState().goTo('options');
+    const box = await screen.findByRole('checkbox', { name: /persistence/ });
+    expect((box as HTMLInputElement).checked).toBe(false);
+    await user.click(box);
+    expect(store.getState().persistence).toBe(true);
+    await waitFor(() => expect(fake.calls.some((c) => c.channel === 'plan.compute' && (c.args as { persistence?: boolean }).persistence === true)).toBe(true));
+  });
+
   it('says "none available yet" when there are no cache sets, and lists them when there are', async () => {
     await toOptions();
     expect(screen.getByText('None available yet.')).toBeTruthy();
