@@ -18,6 +18,7 @@ import { startBridge, type Bridge } from '../../src-main/bridge/server.ts';
 import { EventHub } from '../../src-main/services/events.ts';
 import { createHandlers, dispatch, type Handlers } from '../../src-main/services/handlers.ts';
 import { createLocalTransport } from '../../src-main/services/local-transport.ts';
+import { JobService } from '../../src-main/services/jobs/jobs.ts';
 import { createProfilesApi } from '../../src-main/services/sources/profiles-api.ts';
 import { loadProfile } from '../../src-main/services/sources/profiles.ts';
 import { createBridgeTransport, type BridgeTransport, type WebSocketLike } from '../../src-renderer/platform/bridge-client.ts';
@@ -64,6 +65,28 @@ describe('the error envelope carries typed details', () => {
       code: 'E_BAD_ARGS',
       details: { kind: 'invalid', issues: [{ path: 'targets[0].path' }] },
     });
+  });
+});
+
+describe('the job service', () => {
+  it('says the helper could not be launched as typed details, and frees the slot', async () => {
+    const service = new JobService({
+      launchHelper: () => {
+        throw new Error('spawn /usr/bin/pkexec ENOENT');
+      },
+    });
+    const job = {
+      jobId: 'job-launch',
+      profile: await loadProfile('appliance'),
+      bundleDir: '/opt/iios/demo',
+      manifest: demoManifest,
+      targets: [{ id: 't1', kind: 'image-file' as const, path: '/tmp/iios-never-written.img', sizeBytes: 8 * GB, hostname: 'lab-01' }],
+    };
+    const err = await service.start(job).then(() => expect.fail('started'), (e: unknown) => e);
+    expect(errorEnvelope(err)).toEqual({
+      error: { message: 'could not start the helper: spawn /usr/bin/pkexec ENOENT', code: 'E_HELPER_START', details: { kind: 'helper-failed', stage: 'launch' } },
+    });
+    expect(service.isBusy()).toBe(false);
   });
 });
 

@@ -42,12 +42,12 @@ describe.skipIf(!isRoot)('jobs channels', () => {
 
     expect(await dispatch(handlers, 'jobs.current', undefined, ctx)).toEqual({ result: null });
     const bad = await dispatch(handlers, 'jobs.start', { ...args, targets: [{ path: 'relative.img' }] }, ctx);
-    expect(bad).toMatchObject({ error: { code: 'E_BAD_ARGS' } });
+    expect(bad).toMatchObject({ error: { code: 'E_BAD_ARGS', details: { kind: 'invalid', issues: [{ path: 'targets[0].path' }] } } });
 
     const started = await dispatch(handlers, 'jobs.start', args, ctx);
     expect(started).toMatchObject({ result: { targets: [{ path: target, kind: 'image-file', hostname: 'lab-01' }] } });
     const busy = await dispatch(handlers, 'jobs.start', { ...args, targets: [{ path: join(work, 'other.img'), sizeBytes: 2 * 1024 ** 3 }] }, ctx);
-    expect(busy).toMatchObject({ error: { code: 'E_JOB_BUSY' } });
+    expect(busy).toMatchObject({ error: { code: 'E_JOB_BUSY', details: { kind: 'busy', jobId: (started as { result: { jobId: string } }).result.jobId } } });
 
     for (let i = 0; i < 240 && !pushed.some((p) => p.event.kind === 'done'); i++) await new Promise((r) => setTimeout(r, 250));
     const last = pushed.at(-1)!;
@@ -60,7 +60,14 @@ describe.skipIf(!isRoot)('jobs channels', () => {
     expect(existsSync(join(work, 'other.img'))).toBe(false);
 
     const small = await dispatch(handlers, 'jobs.start', { ...args, targets: [{ path: join(work, 'small.img'), sizeBytes: 64 * 1024 ** 2 }] }, ctx);
-    expect(small).toMatchObject({ error: { code: 'E_REQUEST', message: expect.stringMatching(/needs at least/) } });
+    expect(small).toMatchObject({
+      error: {
+        code: 'E_REQUEST',
+        message: expect.stringMatching(/needs at least/),
+        // the sizes cross as numbers, with the target they are about
+        details: { kind: 'too-small', profileId: 'appliance', targetBytes: 64 * 1024 ** 2, neededBytes: expect.any(Number), target: join(work, 'small.img') },
+      },
+    });
     expect(await dispatch(handlers, 'jobs.cancel', undefined, ctx)).toEqual({ result: { cancelled: false } });
   }, 120_000);
 
