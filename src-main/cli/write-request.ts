@@ -70,8 +70,10 @@ export function writeRequestFromFlags(values: Record<string, unknown>, ctx: Writ
 function flagMessage(issue: FieldIssue, values: Record<string, unknown>): string {
   if (issue.path === 'profileId' && values.profile === undefined) return '--profile is required (appliance, classroom, kiosk, raw or a .yaml file)';
   if (issue.path === 'targets' && list(values.target).length === 0) return '--target is required (a block device or an image file; repeat it for more)';
+  if (issue.path === 'bundleDir' && (values.bundle === undefined) === (values.image === undefined)) {
+    return 'give either a bundle (--bundle DIR) or a disk image (--image FILE)';
+  }
   const field = issue.path.match(/[A-Za-z]+/g)?.at(-1) ?? '';
   const flag = FLAG_OF_FIELD[field] ?? FLAG_OF_FIELD[issue.path.match(/^[A-Za-z]+/)?.[0] ?? ''];
-  if (issue.path === 'bundleDir' && issue.message.includes('exactly one')) return 'give either a bundle (--bundle DIR) or a disk image (--image FILE)';
   return flag ? `${flag}: ${issue.message}` : issue.path ? `${issue.path}: ${issue.message}` : issue.message;
 }
