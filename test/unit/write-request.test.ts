@@ -133,6 +133,7 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
     expect(cli(['--bundle', DEMO_DIR, '--target', '/dev/sdb'])).toMatchObject({ ok: false, message: '--profile is required (appliance, classroom, kiosk, raw or a .yaml file)' });
     expect(cli(['--profile', 'appliance', '--bundle', DEMO_DIR])).toMatchObject({ ok: false, message: '--target is required (a block device or an image file; repeat it for more)' });
     expect(cli(['--profile', 'appliance', '--target', '/dev/sdb'])).toMatchObject({ ok: false, message: 'give either a bundle (--bundle DIR) or a disk image (--image FILE)' });
+    expect(cli(['--profile', 'raw', '--bundle', DEMO_DIR, '--image', '/srv/x.img', '--target', '/dev/sdb'])).toMatchObject({ ok: false, issues: [{ path: 'bundleDir' }], message: 'give either a bundle (--bundle DIR) or a disk image (--image FILE)' });
     expect(cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', '/dev/sdb', '--first', '0'])).toMatchObject({ ok: false, issues: [{ path: 'firstNumber' }], message: expect.stringMatching(/^--first: /) });
     expect(() => cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', 'x.img', '--size', 'big'])).toThrow(UsageError);
     expect(() => cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', 'x.img', '--first', 'seven'])).toThrow(/--first takes a whole number/);
