@@ -60,10 +60,10 @@ export const JobSnapshotSchema = z.object({
 export type TargetState = z.infer<typeof TargetStateSchema>;
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 
-/** What jobs.start answers: the job's id and each target as the services resolved it (id, kind, size, name). */
+/** What jobs.start answers: the job's id and its targets as the helper gets them (id, kind, path, size, name). */
 export const StartedJobSchema = z.object({
   jobId: z.string(),
-  targets: z.array(z.object({ id: z.string(), path: z.string(), kind: WriteTarget.shape.kind, sizeBytes: z.number(), hostname: z.string() })),
+  targets: z.array(WriteTarget),
 });
 export type StartedJob = z.infer<typeof StartedJobSchema>;
 
