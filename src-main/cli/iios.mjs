@@ -1,19 +1,17 @@
 #!/usr/bin/env node
-// The `iios` command. From a clone it runs the TypeScript sources through tsx; a packaged build
-// ships dist/cli/main.js instead and this file uses it when the sources are absent.
-import { existsSync } from 'node:fs';
+// The `iios` command: runs the plain JavaScript bundle dist/cli/main.js. In a checkout whose sources are newer
+// than the CLI or helper bundle, ensure-built.mjs rebuilds them first (and the renderer for `iios serve`), so
+// `npx iios …` always runs the code as it is now; the check itself costs a few ms.
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { BUNDLES, ensureBuilt, ensureRenderer } from '../../ensure-built.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const built = join(here, '..', '..', 'dist', 'cli', 'main.js');
-// In a clone the sources win: a bundle left by an earlier `npm run build` must never shadow newer code.
-// IIOS_FROM_BUILD=1 runs the bundle anyway (to test it).
-const useBuilt = existsSync(built) && (process.env.IIOS_FROM_BUILD === '1' || !existsSync(join(here, 'main.ts')));
-if (useBuilt && !process.env.IIOS_FROM_SOURCE) {
-  await import(pathToFileURL(built).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(join(here, 'main.ts')).href);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+try {
+  ensureBuilt(root, ['cli', 'helper']);
+  if (process.argv[2] === 'serve' && !process.env.IIOS_RENDERER_DIR) ensureRenderer(root);
+} catch (err) {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
 }
+await import(pathToFileURL(join(root, BUNDLES.cli.outfile)).href);
