@@ -48,6 +48,11 @@ export const bundleOptions = {
   cli: { format: 'esm', external: nodeExternals, banner: esmBanner },
 };
 
+/** Builds `extra` (entry and outfile) with the options of bundle `name`: how a test bundles a small entry as main.cjs is. */
+export function buildLike(name, extra) {
+  return build({ ...common, ...bundleOptions[name], ...extra });
+}
+
 /** Writes `path` atomically (temporary name + rename), stamped with the build's start time. */
 function writeAtomically(path, contents, stamp) {
   mkdirSync(dirname(path), { recursive: true });
