@@ -32,16 +32,22 @@ export function isCheckout(root) {
   return existsSync(join(root, 'build.mjs')) && existsSync(join(root, 'node_modules', 'esbuild'));
 }
 
-function mtimeOrNull(path) {
+function mtimeOrNull(path, seen) {
+  if (seen?.has(path)) return seen.get(path);
   try {
-    return statSync(path).mtimeMs;
+    const t = statSync(path).mtimeMs;
+    seen?.set(path, t);
+    return t;
   } catch {
     return null;
   }
 }
 
-/** Why the bundle `name` must be rebuilt, or null when it is at least as new as every file it was built from. */
-export function staleReason(root, name) {
+/**
+ * Why the bundle `name` must be rebuilt, or null when it is at least as new as every file it was built from.
+ * `seen` caches input times across the bundles of one check (the CLI and the helper share most inputs).
+ */
+export function staleReason(root, name, seen = new Map()) {
   const { outfile } = BUNDLES[name];
   const built = mtimeOrNull(join(root, outfile));
   if (built === null) return `${outfile} does not exist`;
@@ -53,7 +59,7 @@ export function staleReason(root, name) {
   }
   if (!Array.isArray(inputs) || inputs.length === 0) return `${inputsFileOf(outfile)} lists no inputs`;
   for (const input of [...BUILD_FILES, ...inputs]) {
-    const t = mtimeOrNull(join(root, input));
+    const t = mtimeOrNull(join(root, input), seen);
     if (t === null) return `${input} (an input of ${outfile}) is gone`;
     if (t > built) return `${input} is newer than ${outfile}`;
   }
@@ -97,7 +103,7 @@ export function withBuildLock(root, fn, { timeoutMs = 10 * 60_000 } = {}) {
       rmSync(lock, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`iios: another build still holds ${lock}; remove it if no build is running`);
+    if (Date.now() > deadline) throw new Error(`another build still holds ${lock}; remove it if no build is running`);
     sleepMs(50);
   }
   try {
@@ -118,7 +124,7 @@ function run(root, args, what) {
     execFileSync(process.execPath, args, { cwd: root, env: nodeEnv(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (err) {
     const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
-    throw new Error(`iios: could not build ${what}${output ? `:\n${output}` : `: ${err.message}`}`);
+    throw new Error(`could not build ${what}${output ? `:\n${output}` : `: ${err.message}`}`);
   }
 }
 
@@ -130,10 +136,11 @@ function run(root, args, what) {
 export function ensureBuilt(root, names = ['cli', 'helper']) {
   if (!isCheckout(root)) {
     const missing = names.map((n) => BUNDLES[n].outfile).filter((f) => !existsSync(join(root, f)));
-    if (missing.length) throw new Error(`iios: ${missing.join(', ')} missing and this installation has no sources to build it from`);
+    if (missing.length) throw new Error(`${missing.join(', ')} missing and this installation has no sources to build it from`);
     return [];
   }
-  if (names.every((n) => staleReason(root, n) === null)) return [];
+  const seen = new Map();
+  if (names.every((n) => staleReason(root, n, seen) === null)) return [];
   return withBuildLock(root, () => {
     const stale = names.filter((n) => staleReason(root, n) !== null); // someone may have built them meanwhile
     if (stale.length) run(root, [join(root, 'build.mjs'), ...stale], stale.map((n) => BUNDLES[n].outfile).join(', '));
@@ -175,11 +182,11 @@ export function rendererStaleReason(root) {
 export function ensureRenderer(root) {
   if (!existsSync(join(root, 'src-renderer'))) {
     if (existsSync(join(root, RENDERER_INDEX))) return false;
-    throw new Error(`iios: ${RENDERER_INDEX} is missing and this installation has no sources to build it from`);
+    throw new Error(`${RENDERER_INDEX} is missing and this installation has no sources to build it from`);
   }
   if (rendererStaleReason(root) === null) return false;
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  if (!existsSync(vite)) throw new Error('iios: the GUI is not built and Vite is not installed: run `npm ci`, then `npm run build`');
+  if (!existsSync(vite)) throw new Error('the GUI is not built and Vite is not installed to build it: run `npm ci`, then `npm run build`');
   return withBuildLock(root, () => {
     if (rendererStaleReason(root) === null) return false;
     const started = new Date();
