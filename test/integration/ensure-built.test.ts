@@ -136,7 +136,10 @@ describe('the renderer for `iios serve`', () => {
     expect(rendererStaleReason(copy)).toBeNull();
     await utimes(join(copy, 'src-shared', 'job', 'protocol.ts'), new Date(), new Date(Date.now() + 120_000));
     expect(rendererStaleReason(copy)).toMatch(/src-shared\/ has files newer/);
-    await utimes(join(copy, 'src-shared', 'job', 'protocol.ts'), new Date(), new Date(Date.now() - 1_000)); // back to an ordinary edit
+    // back to an ordinary state: sources saved a moment ago, the placeholder "build" older than them
+    await utimes(join(copy, 'src-shared', 'job', 'protocol.ts'), new Date(), new Date(Date.now() - 1_000));
+    await utimes(join(copy, 'dist', 'renderer', 'index.html'), new Date(), new Date(Date.now() - 3_600_000));
+    expect(rendererStaleReason(copy)).toMatch(/has files newer/);
   });
 
   it('is built by `iios serve` when stale, which then serves it', async () => {
