@@ -2,7 +2,7 @@
 //   src-main/app/main.ts    -> dist/main/main.cjs     (Electron main, package.json "main")
 //   src-main/app/preload.ts -> dist/main/preload.cjs  (sandboxed preload: electron is its only require)
 //   helpers/main.ts         -> dist/helper/main.js    (the privileged helper, ESM, run by node)
-//   src-main/cli/main.ts    -> dist/cli/main.js       (the `iios` command, ESM)
+//   src-main/cli/main.ts    -> dist/cli/main.cjs      (the `iios` command, CommonJS: see bundleOptions)
 // `node build.mjs` builds all four; `node build.mjs cli helper` only those (ensure-built.mjs does that when a
 // checkout's sources are newer than its bundles). Beside each bundle goes `<bundle>.inputs.json`, the files it
 // was built from, and each file is written under a temporary name and renamed into place, so a process starting
@@ -45,7 +45,10 @@ export const bundleOptions = {
   main: { format: 'cjs', external: ['electron', ...nodeExternals], ...cjsImportMeta },
   preload: { format: 'cjs', external: ['electron'] },
   helper: { format: 'esm', external: nodeExternals, banner: esmBanner },
-  cli: { format: 'esm', external: nodeExternals, banner: esmBanner },
+  // CommonJS, so a package or Node module is required where the module using it first runs: the commands load
+  // lazily (src-main/cli/main.ts), and `iios --version` then loads neither drivelist nor http, tls… (in an ESM
+  // bundle every import is hoisted to the top and loaded at start).
+  cli: { format: 'cjs', external: nodeExternals, ...cjsImportMeta },
 };
 
 /** Builds `extra` (entry and outfile) with the options of bundle `name`: how a test bundles a small entry as main.cjs is. */

@@ -3,8 +3,9 @@
 //
 // build.mjs saves beside each bundle `<bundle>.inputs.json`, the files esbuild read for it (its metafile's
 // inputs), and stamps the bundle with the time its build started. A bundle is stale when it, or that list, is
-// missing, or when any file on the list (or build.mjs, or this file) is newer than the bundle: a few ms of
-// stat calls. A stale bundle is rebuilt by `node build.mjs <names>` under a lock (a directory made with mkdir,
+// missing, or when any file on the list (or build.mjs, or this file) is newer than the bundle. Packages under
+// node_modules are not stat'ed one by one (hundreds of files): npm rewrites node_modules/.package-lock.json
+// whenever it installs anything, so that one file stands for them. A few ms of stat calls in all. A stale bundle is rebuilt by `node build.mjs <names>` under a lock (a directory made with mkdir,
 // which only one process can make), and build.mjs writes every file under a temporary name and renames it into
 // place, so concurrent first runs never see, or leave, half a bundle.
 //
@@ -19,11 +20,12 @@ export const BUNDLES = {
   main: { entry: 'src-main/app/main.ts', outfile: 'dist/main/main.cjs' },
   preload: { entry: 'src-main/app/preload.ts', outfile: 'dist/main/preload.cjs' },
   helper: { entry: 'helpers/main.ts', outfile: 'dist/helper/main.js' },
-  cli: { entry: 'src-main/cli/main.ts', outfile: 'dist/cli/main.js' },
+  cli: { entry: 'src-main/cli/main.ts', outfile: 'dist/cli/main.cjs' },
 };
 
 /** Files whose change makes every bundle stale, beside the inputs esbuild reports. */
-const BUILD_FILES = ['build.mjs', 'ensure-built.mjs'];
+const BUILD_FILES = ['build.mjs', 'ensure-built.mjs', 'package-lock.json', 'node_modules/.package-lock.json'];
+const IN_PACKAGE = /(^|\/)node_modules\//;
 
 export const inputsFileOf = (outfile) => `${outfile}.inputs.json`;
 
@@ -58,8 +60,12 @@ export function staleReason(root, name, seen = new Map()) {
     return `${inputsFileOf(outfile)} is missing or unreadable`;
   }
   if (!Array.isArray(inputs) || inputs.length === 0) return `${inputsFileOf(outfile)} lists no inputs`;
-  for (const input of [...BUILD_FILES, ...inputs]) {
-    const t = mtimeOrNull(join(root, input), seen);
+  for (const input of BUILD_FILES) {
+    if ((mtimeOrNull(`${root}/${input}`, seen) ?? 0) > built) return `${input} is newer than ${outfile}`;
+  }
+  for (const input of inputs) {
+    if (IN_PACKAGE.test(input)) continue; // stood for by node_modules/.package-lock.json
+    const t = mtimeOrNull(`${root}/${input}`, seen);
     if (t === null) return `${input} (an input of ${outfile}) is gone`;
     if (t > built) return `${input} is newer than ${outfile}`;
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `iios` command: runs the plain JavaScript bundle dist/cli/main.js. In a checkout whose sources are newer
+// The `iios` command: runs the plain JavaScript bundle dist/cli/main.cjs. In a checkout whose sources are newer
 // than the CLI or helper bundle, ensure-built.mjs rebuilds them first, so `npx iios …` always runs the code as
 // it is now; the check itself costs a few ms. (`iios serve` builds the renderer the same way, in serve.ts.)
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { BUNDLES, ensureBuilt } from '../../ensure-built.mjs';
 
@@ -13,4 +14,5 @@ try {
   process.stderr.write(`iios: ${err.message}\n`);
   process.exit(1);
 }
-await import(pathToFileURL(join(root, BUNDLES.cli.outfile)).href);
+// require, not import(): importing CommonJS from ESM first scans the whole bundle for its export names.
+createRequire(import.meta.url)(join(root, BUNDLES.cli.outfile));

@@ -49,7 +49,7 @@ describe('a checkout', () => {
     expect(first.stdout).toMatch(/^iios \d+\.\d+\.\d+/);
     expect(staleReason(copy, 'cli')).toBeNull();
     expect(staleReason(copy, 'helper')).toBeNull();
-    const inputs = JSON.parse(await readFile(join(copy, 'dist/cli/main.js.inputs.json'), 'utf8')) as { inputs: string[] };
+    const inputs = JSON.parse(await readFile(join(copy, 'dist/cli/main.cjs.inputs.json'), 'utf8')) as { inputs: string[] };
     expect(inputs.inputs).toContain('src-main/cli/main.ts');
     expect(ensureBuilt(copy, ['cli', 'helper'])).toEqual([]); // fresh: nothing rebuilt
   }, 180_000);

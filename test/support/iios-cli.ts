@@ -1,5 +1,5 @@
 // Runs the `iios` command as a user would: a child process of src-main/cli/iios.mjs, which runs the built
-// dist/cli/main.js and rebuilds it first when the sources are newer (ensure-built.mjs).
+// dist/cli/main.cjs and rebuilds it first when the sources are newer (ensure-built.mjs).
 import { join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
