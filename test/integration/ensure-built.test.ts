@@ -93,7 +93,7 @@ describe('a checkout', () => {
       const r = await iios(copy, ['--version']);
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/could not build dist\/cli\/main\.js[\s\S]*main\.ts/);
+      expect(r.stderr).toMatch(/could not build dist\/cli\/main\.cjs[\s\S]*main\.ts/);
     } finally {
       await writeFile(file, good);
     }
