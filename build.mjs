@@ -2,10 +2,18 @@
 //   src-main/app/main.ts    -> dist/main/main.cjs     (Electron main, package.json "main")
 //   src-main/app/preload.ts -> dist/main/preload.cjs  (sandboxed preload: electron is its only require)
 //   helpers/main.ts         -> dist/helper/main.js    (the privileged helper, ESM, run by node)
-//   src-main/cli/main.ts    -> dist/cli/main.js       (the `iios` command, ESM)
+//   src-main/cli/main.ts    -> dist/cli/main.cjs      (the `iios` command, CommonJS: see bundleOptions)
+// `node build.mjs` builds all four; `node build.mjs cli helper` only those (ensure-built.mjs does that when a
+// checkout's sources are newer than its bundles). Beside each bundle goes `<bundle>.inputs.json`, the files it
+// was built from, and each file is written under a temporary name and renamed into place, so a process starting
+// at the same time sees the old bundle or the new one, never half of one.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLES, inputsFileOf } from './ensure-built.mjs';
+
+const root = dirname(fileURLToPath(import.meta.url));
 
 const common = {
   bundle: true,
@@ -14,6 +22,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
+  absWorkingDir: root,
 };
 
 // drivelist is a native addon; ws tries optional native speedups. They stay real requires.
@@ -25,30 +34,67 @@ const esmBanner = {
 };
 
 // CommonJS bundles have no import.meta: give sources that use import.meta.url (app-info.ts) the file's URL.
+// Sources must use nothing else of import.meta (import.meta.resolve would be undefined in the bundle).
 const cjsImportMeta = {
   define: { 'import.meta.url': '__iiosImportMetaUrl' },
   banner: { js: "const __iiosImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-const targets = [
-  { entry: 'src-main/app/main.ts', outfile: 'dist/main/main.cjs', format: 'cjs', external: ['electron', ...nodeExternals], ...cjsImportMeta },
-  { entry: 'src-main/app/preload.ts', outfile: 'dist/main/preload.cjs', format: 'cjs', external: ['electron'] },
-  { entry: 'helpers/main.ts', outfile: 'dist/helper/main.js', format: 'esm', external: nodeExternals, banner: esmBanner },
-  { entry: 'src-main/cli/main.ts', outfile: 'dist/cli/main.js', format: 'esm', external: nodeExternals, banner: esmBanner },
-];
+/** esbuild options of each bundle (besides entry and outfile, from BUNDLES); exported for the tests. */
+export const bundleOptions = {
+  main: { format: 'cjs', external: ['electron', ...nodeExternals], ...cjsImportMeta },
+  preload: { format: 'cjs', external: ['electron'] },
+  helper: { format: 'esm', external: nodeExternals, banner: esmBanner },
+  // CommonJS, so a package or Node module is required where the module using it first runs: the commands load
+  // lazily (src-main/cli/main.ts), and `iios --version` then loads neither drivelist nor http, tls… (in an ESM
+  // bundle every import is hoisted to the top and loaded at start).
+  cli: { format: 'cjs', external: nodeExternals, ...cjsImportMeta },
+};
 
-let failed = false;
-for (const { entry, outfile, ...options } of targets) {
-  if (!existsSync(entry)) {
+/** Builds `extra` (entry and outfile) with the options of bundle `name`: how a test bundles a small entry as main.cjs is. */
+export function buildLike(name, extra) {
+  return build({ ...common, ...bundleOptions[name], ...extra });
+}
+
+/** Writes `path` atomically (temporary name + rename), stamped with the build's start time. */
+function writeAtomically(path, contents, stamp) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  utimesSync(tmp, stamp, stamp);
+  renameSync(tmp, path);
+}
+
+async function buildOne(name) {
+  const { entry, outfile } = BUNDLES[name];
+  if (!existsSync(`${root}/${entry}`)) {
     console.log(`build: skipping ${outfile}: ${entry} does not exist yet`);
-    continue;
+    return true;
   }
-  await rm(outfile, { force: true });
+  // A source saved while esbuild reads it is then newer than the bundle, so the next start rebuilds.
+  const started = new Date();
   try {
-    await build({ ...common, ...options, entryPoints: [entry], outfile });
+    const result = await build({ ...common, ...bundleOptions[name], entryPoints: [entry], outfile, write: false, metafile: true });
+    const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, `${root}/${p}`));
+    // The inputs list first: a bundle newer than an old list is judged against the old inputs, never wrongly fresh.
+    writeAtomically(`${root}/${inputsFileOf(outfile)}`, JSON.stringify({ entry, inputs }) + '\n', started);
+    for (const file of result.outputFiles) writeAtomically(file.path, file.contents, started);
     console.log(`build: ${entry} -> ${outfile}`);
+    return true;
   } catch {
-    failed = true; // esbuild already printed the errors
+    return false; // esbuild already printed the errors
   }
 }
-process.exitCode = failed ? 1 : 0;
+
+// Run as a script (not when imported by a test for bundleOptions).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((n) => !(n in BUNDLES));
+  if (unknown.length) {
+    console.error(`build: unknown bundle ${unknown.join(', ')} (known: ${Object.keys(BUNDLES).join(', ')})`);
+    process.exit(2);
+  }
+  const names = asked.length ? asked : Object.keys(BUNDLES);
+  const ok = await Promise.all(names.map(buildOne));
+  process.exitCode = ok.every(Boolean) ? 0 : 1;
+}

@@ -1,19 +1,18 @@
 #!/usr/bin/env node
-// The `iios` command. From a clone it runs the TypeScript sources through tsx; a packaged build
-// ships dist/cli/main.js instead and this file uses it when the sources are absent.
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
+// The `iios` command: runs the plain JavaScript bundle dist/cli/main.cjs. In a checkout whose sources are newer
+// than the CLI or helper bundle, ensure-built.mjs rebuilds them first, so `npx iios …` always runs the code as
+// it is now; the check itself costs a few ms. (`iios serve` builds the renderer the same way, in serve.ts.)
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BUNDLES, ensureBuilt } from '../../ensure-built.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const built = join(here, '..', '..', 'dist', 'cli', 'main.js');
-// In a clone the sources win: a bundle left by an earlier `npm run build` must never shadow newer code.
-// IIOS_FROM_BUILD=1 runs the bundle anyway (to test it).
-const useBuilt = existsSync(built) && (process.env.IIOS_FROM_BUILD === '1' || !existsSync(join(here, 'main.ts')));
-if (useBuilt && !process.env.IIOS_FROM_SOURCE) {
-  await import(pathToFileURL(built).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(join(here, 'main.ts')).href);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+try {
+  ensureBuilt(root, ['cli', 'helper']);
+} catch (err) {
+  process.stderr.write(`iios: ${err.message}\n`);
+  process.exit(1);
 }
+// require, not import(): importing CommonJS from ESM first scans the whole bundle for its export names.
+createRequire(import.meta.url)(join(root, BUNDLES.cli.outfile));

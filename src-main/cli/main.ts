@@ -1,9 +1,11 @@
 // Entry of the `iios` command: dispatches to a subcommand, prints user errors without stacks.
-import { commands } from './commands/index.ts';
+// The commands are imported only once one is asked for: in the bundle their modules (zod schemas, execa, ws…)
+// then initialise only when needed, so `iios --version` starts in the time Node itself takes.
+import type { Command } from './command.ts';
 import { parseCommandArgs, UsageError, type CommandIO } from './command.ts';
 import { appVersion } from '../services/app/app-info.ts';
 
-function help(): string {
+function help(commands: Record<string, Command>): string {
   const names = Object.keys(commands).sort();
   const width = Math.max(...names.map((n) => n.length));
   return [
@@ -19,17 +21,18 @@ function help(): string {
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(help() + '\n');
-    return name ? 0 : 2;
-  }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`iios ${appVersion()}\n`);
     return 0;
   }
+  const { commands } = await import('./commands/index.ts');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help(commands) + '\n');
+    return name ? 0 : 2;
+  }
   const cmd = commands[name];
   if (!cmd) {
-    io.stderr.write(`iios: unknown command '${name}'\n\n${help()}\n`);
+    io.stderr.write(`iios: unknown command '${name}'\n\n${help(commands)}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -13,6 +13,7 @@ import { fanOut } from '../../helpers/io/fanout.ts';
 import { fileReader } from '../../helpers/io/reader.ts';
 import { readBackSha256 } from '../../helpers/steps/verify.ts';
 import { driveListLatency } from './drive-latency.ts';
+import { startup } from './startup.ts';
 
 const SIZE = 1024 ** 3;
 const REPEAT = Number(process.env.IIOS_BENCH_REPEAT ?? 2);
@@ -128,8 +129,10 @@ async function drives(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.env.IIOS_BENCH_ONLY === 'startup') return startup();
   if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (loop devices)');
   if (process.env.IIOS_BENCH_ONLY === 'drives') return drives();
+  await startup();
   const source = join(work, 'root.img');
   process.stdout.write(`iios bench: 1 GiB of random data in ${work}, best of ${REPEAT} runs each\n`);
   sh('dd', ['if=/dev/urandom', `of=${source}`, 'bs=4M', `count=${SIZE / (4 * 1024 ** 2)}`, 'status=none']);

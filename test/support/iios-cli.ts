@@ -1,4 +1,5 @@
-// Runs the `iios` command as a user would: a child process of src-main/cli/iios.mjs, from the sources.
+// Runs the `iios` command as a user would: a child process of src-main/cli/iios.mjs, which runs the built
+// dist/cli/main.cjs and rebuilds it first when the sources are newer (ensure-built.mjs).
 import { join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 
@@ -15,7 +16,6 @@ export async function iios(args: string[], opts: { timeoutMs?: number } = {}): P
   const r = await execa(process.execPath, [ENTRY, ...args], {
     reject: false,
     stdin: 'ignore',
-    env: { IIOS_FROM_SOURCE: '1' },
     timeout: opts.timeoutMs ?? 300_000,
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -24,7 +24,7 @@ export async function iios(args: string[], opts: { timeoutMs?: number } = {}): P
 /** Starts `iios` without waiting (to signal it mid-run); output is collected on the returned promise. */
 export function iiosSpawn(args: string[]): ResultPromise {
   // its own process group, so a test can signal the whole group the way a terminal's Ctrl-C does
-  return execa(process.execPath, [ENTRY, ...args], { reject: false, stdin: 'ignore', env: { IIOS_FROM_SOURCE: '1' }, buffer: true, detached: true });
+  return execa(process.execPath, [ENTRY, ...args], { reject: false, stdin: 'ignore', buffer: true, detached: true });
 }
 
 /** `iios inspect --json` parsed. */

@@ -1,5 +1,6 @@
-// Test harness playing the app's side of the helper protocol (interfaces §4): a private 0700 socket dir,
-// the real helper as a child process (`node --import tsx helpers/main.ts --socket … --token …`), hello
+// Test harness playing the app's side of the helper protocol (design.md, "The privileged helper"): a private
+// 0700 socket dir, the real helper as a child process started the way the app starts it (helperCommand: the
+// built dist/helper/main.js, rebuilt first when its sources are newer), hello
 // with the token checked, the job sent, pings every 2 s, events collected; cancel() and onEvent hooks.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +9,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JobEvent, TargetResult } from '../../src-shared/job/events.ts';
+import { helperCommand } from '../../src-main/services/elevation/elevation.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../src-shared/job/protocol.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -82,9 +84,10 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
   // Tests run as root and read sources from root's private temp folders: a SUDO_UID inherited from `sudo npx
   // vitest` would make the helper check them against that user (helpers/source-access.ts) and refuse them.
   const { SUDO_UID: _sudo, PKEXEC_UID: _pkexec, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'helpers/main.ts'), '--socket', sockPath, '--token', token], {
-    cwd: REPO,
-    env: { ...inherited, ...opts.env },
+  const cmd = helperCommand({ root: REPO });
+  const child = spawn(cmd.file, [...cmd.args, '--socket', sockPath, '--token', token], {
+    cwd: cmd.cwd,
+    env: { ...inherited, ...cmd.env, ...opts.env },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let stderr = '';

@@ -1,30 +1,14 @@
 // Starts `iios serve` as a child process (the real CLI), waits for its URL, and stops it again.
-// Builds the renderer first when dist/renderer is missing, so a UI test runs from a fresh clone.
+// Builds the renderer first when dist/renderer is missing or stale, so a UI test runs from a fresh clone.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { ensureRenderer } from '../../ensure-built.mjs';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/renderer when it is missing or older than a source file of the renderer or src-shared. */
+/** Builds dist/renderer when it is missing or older than its sources, as `iios serve` does (ensure-built.mjs). */
 export async function ensureRendererBuilt(): Promise<void> {
-  const index = join(REPO_ROOT, 'dist', 'renderer', 'index.html');
-  if (existsSync(index)) {
-    const built = statSync(index).mtimeMs;
-    const sources = Math.max(newestMtime(join(REPO_ROOT, 'src-renderer')), newestMtime(join(REPO_ROOT, 'src-shared')));
-    if (built >= sources) return;
-  }
-  await execa('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdout: 'ignore', stderr: 'inherit' });
+  ensureRenderer(REPO_ROOT);
 }
 
 export interface ServeProcess {

@@ -27,12 +27,11 @@ const isRoot = process.getuid?.() === 0;
 const GiB = 1024 ** 3;
 
 describe('elevation', () => {
-  it('runs the helper from source through tsx with an absolute loader path', () => {
-    const cmd = helperCommand({ root: '/opt/x', execPath: '/usr/bin/node', preferBuilt: false });
+  it('runs the helper as its built bundle (no transpiler), built first when the checkout has none', () => {
+    const cmd = helperCommand({ root: appRoot(), execPath: '/usr/bin/node' });
     expect(cmd.file).toBe('/usr/bin/node');
-    expect(cmd.args[0]).toBe('--import');
-    expect(cmd.args[1]).toMatch(/^\/.*tsx.*\.mjs$/);
-    expect(cmd.args[2]).toBe('/opt/x/helpers/main.ts');
+    expect(cmd.args).toEqual([join(appRoot(), 'dist', 'helper', 'main.js')]);
+    expect(existsSync(cmd.args[0]!)).toBe(true);
   });
 
   it('starts a root helper directly with an argument array and reports its exit code', async () => {
@@ -93,7 +92,7 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
 
   async function service(opts: { tamperToken?: boolean; rogueFirst?: boolean } = {}) {
     const deps = defaultElevationDeps();
-    const cmd = helperCommand({ root, preferBuilt: false });
+    const cmd = helperCommand({ root });
     const socketDirs: string[] = [];
     const rogue: { closed: Promise<boolean> }[] = [];
     const svc = new JobService({
@@ -170,7 +169,7 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
 
   it('reports a helper killed mid-write as a failed job instead of waiting for it', async () => {
     const deps = defaultElevationDeps();
-    const cmd = helperCommand({ root, preferBuilt: false });
+    const cmd = helperCommand({ root });
     let helperPid: number | undefined;
     const svc = new JobService({
       tmpRoot: work,
@@ -197,7 +196,7 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
   it('ends the job as cancelled, with nothing written, when the user refuses the password prompt', async () => {
     const refuse: SudoExec = (_c, _o, cb) => setTimeout(() => cb(new Error(PERMISSION_DENIED)), 50);
     const deps: ElevationDeps = { isRoot: () => false, sudoExec: refuse, spawnDirect: () => { throw new Error('must not run directly'); } };
-    const svc = new JobService({ tmpRoot: work, launchHelper: (args) => startHelper(helperCommand({ root, preferBuilt: false }), args, deps) });
+    const svc = new JobService({ tmpRoot: work, launchHelper: (args) => startHelper(helperCommand({ root }), args, deps) });
     const target = join(work, 'refused.img');
     const final = await (await svc.start(await job('refused', target))).finished;
     expect(final.status).toBe('cancelled');

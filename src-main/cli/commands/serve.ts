@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, type Command } from '../command.ts';
 import { appRoot } from '../../services/app/app-info.ts';
+import { ensureRenderer } from '../../../ensure-built.mjs';
 import { createAppRuntime } from '../../services/runtime.ts';
 import { BRIDGE_HOST, startBridge } from '../../bridge/server.ts';
 
@@ -22,6 +23,8 @@ export const serveCommand: Command = {
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port: not a port number: ${portText}`);
     const staticDir = rendererDir();
+    // From a checkout, a missing or stale GUI is built here (vite build); a packaged app ships it.
+    if (!process.env.IIOS_RENDERER_DIR) ensureRenderer(appRoot());
     if (!existsSync(join(staticDir, 'index.html'))) {
       throw new UsageError(`the renderer is not built (${staticDir}/index.html is missing): run \`npm run build\` first`, 1);
     }

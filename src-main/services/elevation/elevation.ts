@@ -1,11 +1,10 @@
 // Starts the privileged helper: directly when iios already runs as root; otherwise through pkexec on the installed
 // helper wrapper when the polkit action is installed (polkit-route.ts), else through sudo-prompt. Only the socket path and the one-time token travel on the command line; the job
 // and the progress go over the private socket (design.md, "The privileged helper").
-import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import sudo from 'sudo-prompt';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUNDLES, ensureBuilt } from '../../../ensure-built.mjs';
 import { appRoot } from '../app/app-info.ts';
 import { findPolkitRoute, type PolkitRoute } from './polkit-route.ts';
 
@@ -64,25 +63,16 @@ export const PKEXEC_NOT_AUTHORIZED = 127;
 export const PERMISSION_DENIED = 'User did not grant permission.';
 
 /**
- * The helper's command line. In a clone the sources win (like src-main/cli/iios.mjs: a bundle left by an
- * earlier `npm run build` must never shadow newer code): `node --import tsx <root>/helpers/main.ts`. A packaged
- * build (no sources) or IIOS_FROM_BUILD=1 runs dist/helper/main.js. Under Electron its binary runs the helper
- * as plain Node (ELECTRON_RUN_AS_NODE).
+ * The helper's command line: `<node> <root>/dist/helper/main.js`, plain JavaScript (no transpiling per job). In
+ * a checkout whose helper sources are newer than that bundle it is rebuilt first (ensure-built.mjs: a few ms
+ * when nothing changed), so a clone runs the code as it is now; a packaged build (no sources) runs its bundle.
+ * Under Electron its binary runs the helper as plain Node (ELECTRON_RUN_AS_NODE).
  */
-export function helperCommand(opts: { root: string; execPath?: string; tsxImport?: string; preferBuilt?: boolean }): HelperCommand {
+export function helperCommand(opts: { root: string; execPath?: string }): HelperCommand {
   const execPath = opts.execPath ?? process.execPath;
   const env: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
-  const built = join(opts.root, 'dist', 'helper', 'main.js');
-  const source = join(opts.root, 'helpers', 'main.ts');
-  const wantBuilt = opts.preferBuilt ?? (process.env.IIOS_FROM_BUILD === '1' || !existsSync(source));
-  if (wantBuilt && existsSync(built)) return { file: execPath, args: [built], cwd: opts.root, env };
-  const tsx = opts.tsxImport ?? tsxLoaderPath();
-  return { file: execPath, args: ['--import', tsx, source], cwd: opts.root, env };
-}
-
-/** tsx's loader as an absolute path, so the helper does not depend on the working directory. */
-function tsxLoaderPath(): string {
-  return fileURLToPath(import.meta.resolve('tsx'));
+  ensureBuilt(opts.root, ['helper']);
+  return { file: execPath, args: [join(opts.root, BUNDLES.helper.outfile)], cwd: opts.root, env };
 }
 
 const SAFE_ARG = /^[A-Za-z0-9_./:@%+=,-]+$/;
