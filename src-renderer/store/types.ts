@@ -2,6 +2,7 @@
 // (Drive, JobEvent); the rest are the narrow shapes the wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
+import type { BatchProgress, TargetProgressView } from '../../src-shared/progress/progress-schema.ts';
 
 export type { Drive, JobEvent, Phase };
 export type Unsubscribe = () => void;
@@ -119,6 +120,8 @@ export interface JobSnapshotView {
     cancelled: boolean;
     message: string | null;
   }[];
+  /** Computed once by the services (src-shared/progress): the wizard shows these numbers as they are. */
+  progress: { targets: TargetProgressView[]; batch: BatchProgress };
 }
 
 /** Everything the wizard asks of the services; ./api.ts implements it over window.iios. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
 import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
+import { planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
@@ -97,7 +98,7 @@ export class JobService {
       resolveFinished,
     };
     this.running = run;
-    this.snapshot = initialSnapshot(job.jobId, job.targets);
+    this.snapshot = initialSnapshot(job.jobId, job.targets, planTargetWork(job));
     try {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { JobEvent, Phase } from '../../job/events.ts';
+import { JobProgress } from '../../progress/progress-schema.ts';
 
 export const WriteRequestSchema = z.strictObject({
   profileId: z.string().min(1),
@@ -47,6 +48,8 @@ export const JobSnapshotSchema = z.object({
   targets: z.array(TargetStateSchema),
   error: z.string().nullable(),
   results: z.array(z.object({ targetId: z.string(), ok: z.boolean(), verified: z.boolean(), message: z.string().optional() })).nullable(),
+  /** Stage, overall fraction and time left per target and for the batch, with the phase history (src-shared/progress). */
+  progress: JobProgress,
 });
 
 export const StartedJob = z.object({

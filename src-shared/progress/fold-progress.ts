@@ -1,0 +1,175 @@
+// The one place where a job's progress is computed: folded from the helper's events (with the moment each
+// arrived), pure, no clock of its own. A target walks through the steps of its work plan in order; its fraction
+// is the work behind it over all its work, held so it never goes back (a phase's total learned late can make
+// the plan larger), and below 1 until the helper says the target is done. Time left comes from the rate at which
+// the target's work got done recently (smoothed over ~15 s): unknown until measured, never 0 before the end.
+import type { JobEvent, Phase } from '../job/events.ts';
+import {
+  FINISHED_STAGES,
+  type BatchProgress,
+  type JobProgress,
+  type PhaseVisit,
+  type TargetProgress,
+  type TargetStage,
+  type TargetWork,
+} from './progress-schema.ts';
+import { stepWork, type PhaseStep } from './work-plan.ts';
+
+/** Below this span the rate is not measured (a burst of events in one moment says nothing about speed). */
+export const RATE_MIN_SPAN_MS = 1_000;
+/** Time constant of the smoothing: a change of speed shows fully after about this long. */
+export const RATE_SMOOTHING_MS = 15_000;
+/** A target not yet done never shows 100 %. */
+export const MAX_UNFINISHED_FRACTION = 0.999;
+
+export function initialProgress(targetIds: readonly string[], plan: readonly PhaseStep[]): JobProgress {
+  const targets = targetIds.map(
+    (targetId): TargetProgress => ({
+      targetId,
+      stage: 'pending',
+      phase: null,
+      fraction: 0,
+      secondsLeft: null,
+      speedBps: 0,
+      history: [],
+      work: { steps: plan.map((s) => ({ ...s })), cursor: -1, stepFraction: 0, rate: null },
+    }),
+  );
+  return { targets, batch: batchOf(targets, null) };
+}
+
+const totalWork = (w: TargetWork) => w.steps.reduce((sum, s) => sum + stepWork(s), 0);
+
+function workDone(w: TargetWork): number {
+  let done = 0;
+  for (let i = 0; i < w.cursor; i++) done += stepWork(w.steps[i]!);
+  const current = w.steps[w.cursor];
+  // The bytes fill as the helper counts them; the fixed part (mkfs, veritysetup) counts once the step is behind.
+  if (current) done += current.bytes * current.cost * w.stepFraction;
+  return done;
+}
+
+/** The next step for an entered phase: the first one ahead with that phase; an unplanned phase stays where it is. */
+function stepFor(w: TargetWork, phase: Phase): number {
+  for (let i = w.cursor + 1; i < w.steps.length; i++) if (w.steps[i]!.phase === phase) return i;
+  return Math.max(w.cursor, 0);
+}
+
+function stageOf(w: TargetWork): TargetStage {
+  return w.steps.slice(0, w.cursor + 1).some((s) => s.phase === 'verify') ? 'verifying' : 'writing';
+}
+
+function onPhase(t: TargetProgress, phase: Phase, at: Date): TargetProgress {
+  const cursor = stepFor(t.work, phase);
+  const moved = cursor !== t.work.cursor;
+  const work: TargetWork = { ...t.work, cursor, stepFraction: moved ? 0 : t.work.stepFraction };
+  const visit: PhaseVisit = { phase, at: at.toISOString(), fraction: t.fraction };
+  return { ...t, phase, stage: stageOf(work), speedBps: 0, history: [...t.history, visit], work };
+}
+
+function onBytes(t: TargetProgress, ev: Extract<JobEvent, { kind: 'progress' }>): TargetProgress {
+  const w = t.work;
+  const current = w.steps[w.cursor];
+  if (!current) return { ...t, stage: t.stage === 'pending' ? 'writing' : t.stage, speedBps: ev.speedBps };
+  let steps = w.steps;
+  if (!current.known && ev.bytesTotal > 0) {
+    // The helper counted what the job could only estimate: this step's bytes, and a read-back of them later.
+    steps = steps.map((s, i) =>
+      i === w.cursor ? { ...s, bytes: ev.bytesTotal, known: true } : s.bytesOf === w.cursor && !s.known ? { ...s, bytes: ev.bytesTotal, known: true } : s,
+    );
+  }
+  const filled = ev.bytesTotal > 0 ? Math.min(1, Math.max(0, ev.bytesDone / ev.bytesTotal)) : 0;
+  return { ...t, speedBps: ev.speedBps, work: { ...w, steps, stepFraction: Math.max(w.stepFraction, filled) } };
+}
+
+function finish(t: TargetProgress, stage: TargetStage): TargetProgress {
+  if (FINISHED_STAGES.has(t.stage)) return t;
+  const ok = stage === 'verified' || stage === 'written';
+  const work = ok ? { ...t.work, cursor: t.work.steps.length - 1, stepFraction: 1 } : t.work;
+  return { ...t, stage, fraction: ok ? 1 : t.fraction, secondsLeft: ok ? 0 : null, speedBps: 0, work };
+}
+
+/** Fraction (held, capped below 1) and time left after an event for a target still running. */
+function measure(t: TargetProgress, atMs: number): TargetProgress {
+  if (FINISHED_STAGES.has(t.stage)) return t;
+  const total = totalWork(t.work);
+  const fraction = Math.max(t.fraction, total > 0 ? Math.min(MAX_UNFINISHED_FRACTION, workDone(t.work) / total) : 0);
+  const work = fraction * total;
+  const prev = t.work.rate;
+  let rate = prev;
+  if (!prev) rate = { atMs, work, perSecond: null };
+  else if (atMs - prev.atMs >= RATE_MIN_SPAN_MS) {
+    const seconds = (atMs - prev.atMs) / 1000;
+    const instant = Math.max(0, work - prev.work) / seconds;
+    const weight = 1 - Math.exp(-(atMs - prev.atMs) / RATE_SMOOTHING_MS);
+    rate = { atMs, work, perSecond: prev.perSecond === null ? instant : prev.perSecond + weight * (instant - prev.perSecond) };
+  }
+  const left = total * (1 - fraction);
+  const perSecond = rate?.perSecond ?? null;
+  const secondsLeft = perSecond !== null && perSecond > 0 ? Math.ceil(left / perSecond) : null;
+  return { ...t, fraction, secondsLeft, work: { ...t.work, rate } };
+}
+
+function batchOf(targets: readonly TargetProgress[], prev: BatchProgress | null): BatchProgress {
+  let total = 0;
+  let done = 0;
+  let secondsLeft: number | null = 0;
+  for (const t of targets) {
+    const work = totalWork(t.work);
+    total += work;
+    done += FINISHED_STAGES.has(t.stage) ? work : t.fraction * work;
+    if (!FINISHED_STAGES.has(t.stage)) secondsLeft = secondsLeft === null || t.secondsLeft === null ? null : Math.max(secondsLeft, t.secondsLeft);
+  }
+  const finished = targets.every((t) => FINISHED_STAGES.has(t.stage));
+  const computed = finished ? 1 : total > 0 ? Math.min(MAX_UNFINISHED_FRACTION, done / total) : 0;
+  return {
+    fraction: Math.max(prev?.fraction ?? 0, computed),
+    secondsLeft: targets.length === 0 ? null : secondsLeft,
+    targets: targets.length,
+    succeeded: targets.filter((t) => t.stage === 'verified' || t.stage === 'written').length,
+    failed: targets.filter((t) => t.stage === 'failed' || t.stage === 'cancelled').length,
+  };
+}
+
+function stepTarget(t: TargetProgress, ev: JobEvent, at: Date): TargetProgress {
+  switch (ev.kind) {
+    case 'phase':
+      return FINISHED_STAGES.has(t.stage) ? t : measure(onPhase(t, ev.phase, at), at.getTime());
+    case 'progress':
+      return FINISHED_STAGES.has(t.stage) ? t : measure(onBytes(t, ev), at.getTime());
+    case 'target-done':
+      return finish(t, ev.verified ? 'verified' : 'written');
+    case 'target-failed':
+      return finish(t, ev.cancelled ? 'cancelled' : 'failed');
+    default:
+      return t;
+  }
+}
+
+/**
+ * Folds one event that arrived at `at` into the job's progress (a new object; the old one is left as it was).
+ * `cancelled`: targets the user cancelled, so that a `done` without their own target-failed says so.
+ */
+export function foldProgress(p: JobProgress, ev: JobEvent, at: Date, cancelled: ReadonlySet<string> = new Set()): JobProgress {
+  let targets = p.targets;
+  if (ev.kind === 'done') {
+    const results = new Map(ev.results.map((r) => [r.targetId, r]));
+    targets = targets.map((t) => {
+      const r = results.get(t.targetId);
+      // a target the job ended without a result for was not finished: it failed
+      if (!r || !r.ok) return finish(t, cancelled.has(t.targetId) ? 'cancelled' : 'failed');
+      return finish(t, r.verified ? 'verified' : 'written');
+    });
+  } else if ('targetId' in ev && ev.targetId !== undefined) {
+    const id = ev.targetId;
+    targets = targets.map((t) => (t.targetId === id ? stepTarget(t, ev, at) : t));
+  } else {
+    return p;
+  }
+  return { targets, batch: batchOf(targets, p.batch) };
+}
+
+/** A target's progress by id. */
+export function targetProgress(p: JobProgress, targetId: string): TargetProgress | undefined {
+  return p.targets.find((t) => t.targetId === targetId);
+}
