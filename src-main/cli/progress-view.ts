@@ -43,9 +43,11 @@ function bar(fraction: number, width: number): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
 
+/** Fixed-width columns after the bar, so the bar keeps its width when a target ends. */
 function tail(percent: number, state: string, speedBps: number, secondsLeft: number | null, done: boolean): string {
   const left = done ? '' : `left ${formatTimeLeft(secondsLeft).padStart(7)}`;
-  return ` ${String(percent).padStart(3)}%  ${state.padEnd(14)} ${formatSpeed(done ? 0 : speedBps).padStart(10)}  ${left}`.trimEnd();
+  const speed = done ? '' : formatSpeed(speedBps);
+  return ` ${String(percent).padStart(3)}%  ${state.padEnd(14)} ${speed.padStart(10)}  ${left.padEnd(12)}`;
 }
 
 function fit(label: string, tailText: string, width: number, labelWidth: number, fraction: number): string {
