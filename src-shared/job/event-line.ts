@@ -1,6 +1,7 @@
 // One job event as `iios <job command> --json` prints it: one JSON object per line, the helper's event (the
-// same one the GUI receives in jobs.event) plus when it happened and, for a target's events, the target's
-// device or file path, so a script can follow a job without knowing the job's target ids.
+// same one the GUI receives in jobs.event) plus the moment iios received it (the moment the job state folds it
+// at), the job id and, for a target's events, the target's device or file path, so a script can follow a job
+// without knowing the job's target ids.
 import { z } from 'zod';
 import { DoneEvent, ErrorEvent, LogEvent, PhaseEvent, ProgressEvent, TargetDoneEvent, TargetFailedEvent, type JobEvent } from './events.ts';
 

@@ -32,68 +32,77 @@ export function initialProgress(targetIds: readonly string[], plan: readonly Pha
       secondsLeft: null,
       speedBps: 0,
       history: [],
-      work: { steps: plan.map((s) => ({ ...s })), cursor: -1, stepFraction: 0, rate: null },
+      work: { cursor: -1, stepFraction: 0, learned: [], rate: null },
     }),
   );
-  return { targets, batch: batchOf(targets, null) };
+  return { plan: [...plan], targets, batch: batchOf(plan, targets, null) };
 }
 
-const totalWork = (w: TargetWork) => w.steps.reduce((sum, s) => sum + stepWork(s), 0);
+/** The job's plan with what the helper counted for this target in place of the estimates. */
+export function targetSteps(plan: readonly PhaseStep[], w: TargetWork): PhaseStep[] {
+  if (w.learned.length === 0) return [...plan];
+  return plan.map((s, i) => {
+    const l = w.learned.find((x) => x.step === i);
+    return l ? { ...s, bytes: l.bytes, known: true } : s;
+  });
+}
 
-function workDone(w: TargetWork): number {
+const totalWork = (steps: readonly PhaseStep[]) => steps.reduce((sum, s) => sum + stepWork(s), 0);
+
+function workDone(steps: readonly PhaseStep[], w: TargetWork): number {
   let done = 0;
-  for (let i = 0; i < w.cursor; i++) done += stepWork(w.steps[i]!);
-  const current = w.steps[w.cursor];
+  for (let i = 0; i < w.cursor; i++) done += stepWork(steps[i]!);
+  const current = steps[w.cursor];
   // The bytes fill as the helper counts them; the fixed part (mkfs, veritysetup) counts once the step is behind.
   if (current) done += current.bytes * current.cost * w.stepFraction;
   return done;
 }
 
 /** The next step for an entered phase: the first one ahead with that phase; an unplanned phase stays where it is. */
-function stepFor(w: TargetWork, phase: Phase): number {
-  for (let i = w.cursor + 1; i < w.steps.length; i++) if (w.steps[i]!.phase === phase) return i;
+function stepFor(plan: readonly PhaseStep[], w: TargetWork, phase: Phase): number {
+  for (let i = w.cursor + 1; i < plan.length; i++) if (plan[i]!.phase === phase) return i;
   return Math.max(w.cursor, 0);
 }
 
-function stageOf(w: TargetWork): TargetStage {
-  return w.steps.slice(0, w.cursor + 1).some((s) => s.phase === 'verify') ? 'verifying' : 'writing';
+function stageOf(plan: readonly PhaseStep[], w: TargetWork): TargetStage {
+  return plan.slice(0, w.cursor + 1).some((s) => s.phase === 'verify') ? 'verifying' : 'writing';
 }
 
-function onPhase(t: TargetProgress, phase: Phase, at: Date): TargetProgress {
-  const cursor = stepFor(t.work, phase);
+function onPhase(plan: readonly PhaseStep[], t: TargetProgress, phase: Phase, at: Date): TargetProgress {
+  const cursor = stepFor(plan, t.work, phase);
   const moved = cursor !== t.work.cursor;
   const work: TargetWork = { ...t.work, cursor, stepFraction: moved ? 0 : t.work.stepFraction };
   const visit: PhaseVisit = { phase, at: at.toISOString(), fraction: t.fraction };
-  return { ...t, phase, stage: stageOf(work), speedBps: 0, history: [...t.history, visit], work };
+  return { ...t, phase, stage: stageOf(plan, work), speedBps: 0, history: [...t.history, visit], work };
 }
 
-function onBytes(t: TargetProgress, ev: Extract<JobEvent, { kind: 'progress' }>): TargetProgress {
+function onBytes(plan: readonly PhaseStep[], t: TargetProgress, ev: Extract<JobEvent, { kind: 'progress' }>): TargetProgress {
   const w = t.work;
-  const current = w.steps[w.cursor];
+  const current = targetSteps(plan, w)[w.cursor];
   if (!current) return { ...t, stage: t.stage === 'pending' ? 'writing' : t.stage, speedBps: ev.speedBps };
-  let steps = w.steps;
+  let learned = w.learned;
   if (!current.known && ev.bytesTotal > 0) {
     // The helper counted what the job could only estimate: this step's bytes, and a read-back of them later.
-    steps = steps.map((s, i) =>
-      i === w.cursor ? { ...s, bytes: ev.bytesTotal, known: true } : s.bytesOf === w.cursor && !s.known ? { ...s, bytes: ev.bytesTotal, known: true } : s,
-    );
+    const followers = plan.flatMap((s, i) => (s.bytesOf === w.cursor && !s.known && !learned.some((l) => l.step === i) ? [i] : []));
+    learned = [...learned, ...[w.cursor, ...followers].map((step) => ({ step, bytes: ev.bytesTotal }))];
   }
   const filled = ev.bytesTotal > 0 ? Math.min(1, Math.max(0, ev.bytesDone / ev.bytesTotal)) : 0;
-  return { ...t, speedBps: ev.speedBps, work: { ...w, steps, stepFraction: Math.max(w.stepFraction, filled) } };
+  return { ...t, speedBps: ev.speedBps, work: { ...w, learned, stepFraction: Math.max(w.stepFraction, filled) } };
 }
 
-function finish(t: TargetProgress, stage: TargetStage): TargetProgress {
+function finish(plan: readonly PhaseStep[], t: TargetProgress, stage: TargetStage): TargetProgress {
   if (FINISHED_STAGES.has(t.stage)) return t;
   const ok = stage === 'verified' || stage === 'written';
-  const work = ok ? { ...t.work, cursor: t.work.steps.length - 1, stepFraction: 1 } : t.work;
+  const work = ok ? { ...t.work, cursor: plan.length - 1, stepFraction: 1 } : t.work;
   return { ...t, stage, fraction: ok ? 1 : t.fraction, secondsLeft: ok ? 0 : null, speedBps: 0, work };
 }
 
 /** Fraction (held, capped below 1) and time left after an event for a target still running. */
-function measure(t: TargetProgress, atMs: number): TargetProgress {
+function measure(plan: readonly PhaseStep[], t: TargetProgress, atMs: number): TargetProgress {
   if (FINISHED_STAGES.has(t.stage)) return t;
-  const total = totalWork(t.work);
-  const fraction = Math.max(t.fraction, total > 0 ? Math.min(MAX_UNFINISHED_FRACTION, workDone(t.work) / total) : 0);
+  const steps = targetSteps(plan, t.work);
+  const total = totalWork(steps);
+  const fraction = Math.max(t.fraction, total > 0 ? Math.min(MAX_UNFINISHED_FRACTION, workDone(steps, t.work) / total) : 0);
   const work = fraction * total;
   const prev = t.work.rate;
   let rate = prev;
@@ -110,12 +119,12 @@ function measure(t: TargetProgress, atMs: number): TargetProgress {
   return { ...t, fraction, secondsLeft, work: { ...t.work, rate } };
 }
 
-function batchOf(targets: readonly TargetProgress[], prev: BatchProgress | null): BatchProgress {
+function batchOf(plan: readonly PhaseStep[], targets: readonly TargetProgress[], prev: BatchProgress | null): BatchProgress {
   let total = 0;
   let done = 0;
   let secondsLeft: number | null = 0;
   for (const t of targets) {
-    const work = totalWork(t.work);
+    const work = totalWork(targetSteps(plan, t.work));
     total += work;
     done += FINISHED_STAGES.has(t.stage) ? work : t.fraction * work;
     if (!FINISHED_STAGES.has(t.stage)) secondsLeft = secondsLeft === null || t.secondsLeft === null ? null : Math.max(secondsLeft, t.secondsLeft);
@@ -131,16 +140,16 @@ function batchOf(targets: readonly TargetProgress[], prev: BatchProgress | null)
   };
 }
 
-function stepTarget(t: TargetProgress, ev: JobEvent, at: Date): TargetProgress {
+function stepTarget(plan: readonly PhaseStep[], t: TargetProgress, ev: JobEvent, at: Date): TargetProgress {
   switch (ev.kind) {
     case 'phase':
-      return FINISHED_STAGES.has(t.stage) ? t : measure(onPhase(t, ev.phase, at), at.getTime());
+      return FINISHED_STAGES.has(t.stage) ? t : measure(plan, onPhase(plan, t, ev.phase, at), at.getTime());
     case 'progress':
-      return FINISHED_STAGES.has(t.stage) ? t : measure(onBytes(t, ev), at.getTime());
+      return FINISHED_STAGES.has(t.stage) ? t : measure(plan, onBytes(plan, t, ev), at.getTime());
     case 'target-done':
-      return finish(t, ev.verified ? 'verified' : 'written');
+      return finish(plan, t, ev.verified ? 'verified' : 'written');
     case 'target-failed':
-      return finish(t, ev.cancelled ? 'cancelled' : 'failed');
+      return finish(plan, t, ev.cancelled ? 'cancelled' : 'failed');
     default:
       return t;
   }
@@ -157,16 +166,16 @@ export function foldProgress(p: JobProgress, ev: JobEvent, at: Date, cancelled: 
     targets = targets.map((t) => {
       const r = results.get(t.targetId);
       // a target the job ended without a result for was not finished: it failed
-      if (!r || !r.ok) return finish(t, cancelled.has(t.targetId) ? 'cancelled' : 'failed');
-      return finish(t, r.verified ? 'verified' : 'written');
+      if (!r || !r.ok) return finish(p.plan, t, cancelled.has(t.targetId) ? 'cancelled' : 'failed');
+      return finish(p.plan, t, r.verified ? 'verified' : 'written');
     });
   } else if ('targetId' in ev && ev.targetId !== undefined) {
     const id = ev.targetId;
-    targets = targets.map((t) => (t.targetId === id ? stepTarget(t, ev, at) : t));
+    targets = targets.map((t) => (t.targetId === id ? stepTarget(p.plan, t, ev, at) : t));
   } else {
     return p;
   }
-  return { targets, batch: batchOf(targets, p.batch) };
+  return { plan: p.plan, targets, batch: batchOf(p.plan, targets, p.batch) };
 }
 
 /** A target's progress by id. */

@@ -21,13 +21,14 @@ export const PhaseVisit = z.object({
 });
 export type PhaseVisit = z.infer<typeof PhaseVisit>;
 
-/** What the fold keeps to go on (the plan, where the target is in it, the measured rate): not for display. */
+/** What the fold keeps to go on (where the target is in the job's plan, the measured rate): not for display. */
 export const TargetWork = z.object({
-  steps: z.array(PhaseStep),
-  /** Index of the step the target is in; -1 before its first phase. */
+  /** Index of the plan's step the target is in; -1 before its first phase. */
   cursor: z.number().int().min(-1),
   /** How far the helper's byte counts have filled the current step's bytes (0…1). */
   stepFraction: z.number().min(0).max(1),
+  /** Bytes of the plan's estimated steps as the helper counted them for this target. */
+  learned: z.array(z.object({ step: z.number().int().nonnegative(), bytes: z.number().nonnegative() })),
   /** The last rate sample: work done at a moment, and the smoothed work per second (null until measured). */
   rate: z.object({ atMs: z.number(), work: z.number().nonnegative(), perSecond: z.number().nonnegative().nullable() }).nullable(),
 });
@@ -61,6 +62,8 @@ export const BatchProgress = z.object({
 export type BatchProgress = z.infer<typeof BatchProgress>;
 
 export const JobProgress = z.object({
+  /** Each target's phases and their work (planTargetWork of the job): one plan, shared by the targets. */
+  plan: z.array(PhaseStep),
   /** In the order of the job's targets. */
   targets: z.array(TargetProgress),
   batch: BatchProgress,

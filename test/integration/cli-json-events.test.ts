@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, initialSnapshot } from '../../src-main/services/jobs/job-state.ts';
 import { EventLine, lineEvent } from '../../src-shared/job/event-line.ts';
 import { JobEvent } from '../../src-shared/job/events.ts';
+import { targetSteps } from '../../src-shared/progress/fold-progress.ts';
 import { planTargetWork } from '../../src-shared/progress/work-plan.ts';
 import { parseBundleManifest, parseImageProfile } from '../../src-shared/profile/index.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
@@ -82,7 +83,7 @@ describe('iios write --json', () => {
     expect(fractions.at(-1)).toBe(1);
     expect(fractions.filter((f) => f === 1)).toHaveLength(2); // from target-done on
     // the caches' size was learned from the helper's count
-    expect(s.progress.targets[0]!.work.steps.find((x) => x.phase === 'caches')).toMatchObject({ bytes: 3 * MiB, known: true });
+    expect(targetSteps(s.progress.plan, s.progress.targets[0]!.work).find((x) => x.phase === 'caches')).toMatchObject({ bytes: 3 * MiB, known: true });
   }, 300_000);
 
   it('prints nothing on stdout when the write is refused', async () => {

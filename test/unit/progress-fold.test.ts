@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PHASES, type JobEvent, type Phase } from '../../src-shared/job/events.ts';
-import { foldProgress, initialProgress, MAX_UNFINISHED_FRACTION } from '../../src-shared/progress/fold-progress.ts';
+import { foldProgress, initialProgress, MAX_UNFINISHED_FRACTION, targetSteps } from '../../src-shared/progress/fold-progress.ts';
 import { JobProgress, type TargetProgress } from '../../src-shared/progress/progress-schema.ts';
 import { planTargetWork, stepWork, type PhaseStep } from '../../src-shared/progress/work-plan.ts';
 import { parseImageProfile, type ImageProfile } from '../../src-shared/profile/index.ts';
@@ -145,7 +145,7 @@ describe('fold: edge cases', () => {
   it('learns a phase total the job could not know (a raw image) and the read-back follows it', () => {
     const rawPlan = planTargetWork({ profile: profile('raw'), verify: true });
     const seen = fold([phase(0, 'check'), phase(1, 'wipe'), phase(2, 'slots'), bytes(2, 0, 8e9), bytes(12, 4e9, 8e9)], ['t1'], rawPlan);
-    const steps = seen.at(-1)!.targets[0]!.work.steps;
+    const steps = targetSteps(seen.at(-1)!.plan, seen.at(-1)!.targets[0]!.work);
     expect(steps.find((s) => s.phase === 'slots')).toMatchObject({ bytes: 8e9, known: true });
     expect(steps.find((s) => s.phase === 'verify')).toMatchObject({ bytes: 8e9, known: true });
     // half the image written, a read-back at half the cost still ahead: 0.5 / 1.5 of the work (the rest is tools)

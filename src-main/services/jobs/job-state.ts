@@ -40,10 +40,7 @@ export function initialSnapshot(
       cancelled: false,
       message: null,
     })),
-    progress: initialProgress(
-      targets.map((t) => t.id),
-      plan,
-    ),
+    progress: initialProgress(targets.map((t) => t.id), plan),
   };
 }
 
