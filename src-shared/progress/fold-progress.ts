@@ -2,7 +2,8 @@
 // arrived), pure, no clock of its own. A target walks through the steps of its work plan in order; its fraction
 // is the work behind it over all its work, held so it never goes back (a phase's total learned late can make
 // the plan larger), and below 1 until the helper says the target is done. Time left comes from the rate at which
-// the target's work got done recently (smoothed over ~15 s): unknown until measured, never 0 before the end.
+// the target's work got done recently (smoothed over ~15 s, from the first phase on the target itself): unknown
+// until measured, never 0 before the end.
 import type { JobEvent, Phase } from '../job/events.ts';
 import {
   FINISHED_STAGES,
@@ -106,7 +107,10 @@ function measure(plan: readonly PhaseStep[], t: TargetProgress, atMs: number): T
   const work = fraction * total;
   const prev = t.work.rate;
   let rate = prev;
-  if (!prev) rate = { atMs, work, perSecond: null };
+  // The check hashes the bundle on the computer, many times faster than a stick is written: its pace says
+  // nothing about the time left, so the rate is measured from the first phase on the target.
+  if (steps[t.work.cursor]?.phase === 'check') rate = null;
+  else if (!prev) rate = { atMs, work, perSecond: null };
   else if (atMs - prev.atMs >= RATE_MIN_SPAN_MS) {
     const seconds = (atMs - prev.atMs) / 1000;
     const instant = Math.max(0, work - prev.work) / seconds;

@@ -160,6 +160,13 @@ describe('fold: edge cases', () => {
     expect(seen.at(-1)!.targets[0]!.history.map((v) => v.phase)).toEqual(['check', 'wipe', 'payload', 'wipe']);
   });
 
+  it('does not take the pace of the check (hashing the bundle on the computer) for the pace of the stick', () => {
+    const seen = fold([phase(0, 'check'), bytes(1, 4e6, 16e6), bytes(3, 8e6, 16e6), bytes(5, 16e6, 16e6), phase(6, 'wipe'), phase(8, 'partition')], ['t1'], plan);
+    expect(seen.slice(0, 5).map((p) => p.targets[0]!.secondsLeft)).toEqual([null, null, null, null, null]);
+    expect(seen[5]!.targets[0]!.secondsLeft).toBeNull();
+    expect(seen[6]!.targets[0]!.secondsLeft).toBeGreaterThan(0);
+  });
+
   it('does not say 0:00 while work is left, however fast it went', () => {
     const seen = fold([phase(0, 'check'), bytes(1, 0, 1e6), phase(2, 'wipe'), phase(2, 'partition'), phase(3, 'esp'), phase(4, 'stamp'), phase(5, 'slots'), bytes(6, 1e6, 2e6)], ['t1'], plan);
     const t = seen.at(-1)!.targets[0]!;
