@@ -1,38 +1,87 @@
-// Terminal progress of a write job: one redrawn bar per target on a TTY (phase, %, speed, ETA), plain
-// lines when stdout is a pipe or a file (a line per phase change and now and then per target).
+// Terminal progress of a write job: on a TTY one redrawn bar per target over the whole job (percent, stage or
+// phase, speed, time left) and one for the batch; plain lines when the output is a pipe or a file (a line per
+// phase change and now and then per target). Every number is the snapshot's progress (src-shared/progress):
+// this file only lays it out.
+import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
+import { targetProgress } from '../../src-shared/progress/fold-progress.ts';
+import type { BatchProgress, TargetProgressView } from '../../src-shared/progress/progress-schema.ts';
 import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
 import type { JobSnapshot, TargetState } from '../services/jobs/job-state.ts';
 
-/** Percent of the current phase, or null while the phase has reported no byte counts. */
-export function percent(t: TargetState): number | null {
-  if (t.status === 'done') return 100;
-  if (t.bytesTotal <= 0) return null;
-  return Math.min(100, Math.floor((t.bytesDone * 100) / t.bytesTotal));
+/** A target with its progress, as one row shows it. */
+export interface TargetRow {
+  target: TargetState;
+  progress: TargetProgressView;
 }
 
-function stateText(t: TargetState): string {
-  if (t.status === 'failed') return t.cancelled ? 'cancelled' : 'FAILED';
-  if (t.status === 'done') return t.verified ? 'done, verified' : 'done';
-  return t.phase ?? 'waiting';
+/** Each target of the snapshot with its progress, in the job's order. */
+export function targetRows(s: JobSnapshot): TargetRow[] {
+  return s.targets.map((target) => ({ target, progress: targetProgress(s.progress, target.id)! }));
 }
 
-/** One bar line, at most `width` columns. */
-export function barLine(t: TargetState, width: number, labelWidth: number): string {
-  const pct = percent(t);
-  const tail = ` ${pct === null ? '    ' : `${String(pct).padStart(3)}%`}  ${stateText(t).padEnd(14)} ${formatSpeed(t.speedBps).padStart(10)}  ETA ${formatEta(t.status === 'done' ? 0 : t.etaSeconds).padStart(7)}`;
-  const label = `${t.hostname} ${t.path}`.padEnd(labelWidth).slice(0, labelWidth);
-  const barWidth = Math.max(10, Math.min(40, width - label.length - tail.length - 4));
-  const filled = Math.round(((pct ?? 0) * barWidth) / 100);
-  return `${label} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}]${tail}`;
+function stateText({ target, progress }: TargetRow): string {
+  switch (progress.stage) {
+    case 'failed':
+      return 'FAILED';
+    case 'cancelled':
+      return 'cancelled';
+    case 'verified':
+      return 'done, verified';
+    case 'written':
+      return target.verified ? 'done, verified' : 'done';
+    case 'pending':
+      return 'waiting';
+    default:
+      return progress.phase ?? progress.stage;
+  }
+}
+
+const finished = (p: TargetProgressView) => p.stage === 'verified' || p.stage === 'written' || p.stage === 'failed' || p.stage === 'cancelled';
+
+function bar(fraction: number, width: number): string {
+  const filled = Math.round((percentOf(fraction) * width) / 100);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+/** Fixed-width columns after the bar, so the bar keeps its width when a target ends. */
+function tail(percent: number, state: string, speedBps: number, secondsLeft: number | null, done: boolean): string {
+  const left = done ? '' : `left ${formatTimeLeft(secondsLeft).padStart(7)}`;
+  const speed = done ? '' : formatSpeed(speedBps);
+  return ` ${String(percent).padStart(3)}%  ${state.padEnd(14)} ${speed.padStart(10)}  ${left.padEnd(12)}`;
+}
+
+function fit(label: string, tailText: string, width: number, labelWidth: number, fraction: number): string {
+  const name = label.padEnd(labelWidth).slice(0, labelWidth);
+  const barWidth = Math.max(10, Math.min(40, width - name.length - tailText.length - 4));
+  return `${name} ${bar(fraction, barWidth)}${tailText}`;
+}
+
+/** One bar line for a target, at most `width` columns. */
+export function barLine(row: TargetRow, width: number, labelWidth: number): string {
+  const p = row.progress;
+  return fit(`${row.target.hostname} ${row.target.path}`, tail(percentOf(p.fraction), stateText(row), p.speedBps, p.secondsLeft, finished(p)), width, labelWidth, p.fraction);
+}
+
+/** The batch's bar: every target together, until the last one ends. */
+export function batchLine(b: BatchProgress, width: number, labelWidth: number): string {
+  const over = b.succeeded + b.failed === b.targets;
+  const state = `${b.succeeded + b.failed}/${b.targets} ended`;
+  return fit(`all ${b.targets} targets`, tail(percentOf(b.fraction), state, 0, b.secondsLeft, over), width, labelWidth, b.fraction);
 }
 
 /** One plain line for logs and pipes. */
-export function plainLine(t: TargetState): string {
-  const pct = percent(t);
-  const base = `${t.hostname} ${t.path}: ${stateText(t)}`;
-  if (t.status === 'failed') return `${base} — ${t.message ?? ''}`;
-  if (t.status === 'done' || pct === null) return base;
-  return `${base} ${pct}% ${formatSpeed(t.speedBps)} ETA ${formatEta(t.etaSeconds)}`;
+export function plainLine(row: TargetRow): string {
+  const p = row.progress;
+  const base = `${row.target.hostname} ${row.target.path}: ${stateText(row)}`;
+  if (p.stage === 'failed' || p.stage === 'cancelled') return `${base} — ${row.target.message ?? ''}`;
+  if (finished(p) || p.stage === 'pending') return base;
+  return `${base} ${percentOf(p.fraction)}% ${formatSpeed(p.speedBps)} left ${formatTimeLeft(p.secondsLeft)}`;
+}
+
+/** The batch as one plain line. */
+export function plainBatchLine(b: BatchProgress): string {
+  const over = b.succeeded + b.failed === b.targets;
+  return `all ${b.targets} targets: ${percentOf(b.fraction)}%${over ? '' : ` left ${formatTimeLeft(b.secondsLeft)}`}`;
 }
 
 export interface ProgressOutput {
@@ -54,27 +103,34 @@ export class ProgressView {
 
   /** Shows the snapshot (throttled on a TTY to ~8 redraws a second unless `force`). */
   update(s: JobSnapshot, force = false): void {
+    const rows = targetRows(s);
+    const withBatch = rows.length > 1;
     if (this.tty) {
       if (!force && this.now() - this.lastDraw < 120) return;
       this.lastDraw = this.now();
       const width = this.out.columns ?? 100;
-      const labelWidth = Math.min(36, Math.max(...s.targets.map((t) => t.hostname.length + t.path.length + 1)));
-      const lines = s.targets.map((t) => barLine(t, width, labelWidth));
+      const labelWidth = Math.min(36, Math.max(...rows.map((r) => r.target.hostname.length + r.target.path.length + 1)));
+      const lines = rows.map((r) => barLine(r, width, labelWidth));
+      if (withBatch) lines.push(batchLine(s.progress.batch, width, labelWidth));
       const up = this.drawnLines ? `\x1b[${this.drawnLines}A` : '';
       this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
       this.drawnLines = lines.length;
       return;
     }
-    for (const t of s.targets) {
-      const key = `${t.status}/${t.phase}`;
-      const prev = this.lastPlain.get(t.id);
-      const pct = percent(t) ?? -1;
-      const due = !prev || prev.key !== key || (this.now() - prev.at >= 5_000 && pct !== prev.pct);
-      if (due) {
-        this.lastPlain.set(t.id, { at: this.now(), key, pct });
-        this.out.write(plainLine(t) + '\n');
-      }
+    for (const r of rows) this.plain(r.target.id, `${r.progress.stage}/${r.progress.phase}`, percentOf(r.progress.fraction), () => plainLine(r));
+    if (withBatch) {
+      const b = s.progress.batch;
+      this.plain('', `${b.succeeded + b.failed}`, percentOf(b.fraction), () => plainBatchLine(b));
     }
+  }
+
+  /** A plain line when the key changed, or every 5 s while the percent moves. */
+  private plain(id: string, key: string, pct: number, line: () => string): void {
+    const prev = this.lastPlain.get(id);
+    const due = !prev || prev.key !== key || (this.now() - prev.at >= 5_000 && pct !== prev.pct);
+    if (!due) return;
+    this.lastPlain.set(id, { at: this.now(), key, pct });
+    this.out.write(line() + '\n');
   }
 
   /** A message above the bars (log lines), without tearing them. */

@@ -1,13 +1,14 @@
 // The flash job: started from the chosen targets, then fed by the pushed jobs.event notices (each carries the
 // job's snapshot after the event). Only one flash at a time: startFlash refuses while one is starting,
-// running or cancelling — here in the store, whatever the buttons show.
+// running or cancelling — here in the store, whatever the buttons show. The progress of each row and of the
+// batch is the snapshot's (computed once by the services, src-shared/progress): copied, never recomputed.
+import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import { errorText } from './drives-slice.ts';
 import { buildStartRequest } from './job-request.ts';
-import { enterPhase, pastVerifyStart } from './progress.ts';
 import type { SliceCreator } from './store.ts';
 import type { JobNotice, JobSnapshotView, Phase } from './types.ts';
 
-export type FlashTargetState = 'pending' | 'writing' | 'verifying' | 'verified' | 'written' | 'failed' | 'cancelled';
+export type FlashTargetState = TargetStage;
 
 export interface FlashTarget {
   id: string;
@@ -18,14 +19,14 @@ export interface FlashTarget {
   path: string;
   hostname: string;
   phase: Phase | null;
-  /** Every phase entered so far, in order: the stamp comes twice, and after the read-back the target stays "verifying". */
-  entered: Phase[];
-  /** The phase the byte counts below were reported in (they belong to that phase only). */
-  progressPhase: Phase | null;
-  bytesDone: number;
-  bytesTotal: number;
+  /** 0…1 over this target's whole job: never goes back, 1 only when done. */
+  fraction: number;
+  /** Whole seconds left for this target, null while unknown. */
+  secondsLeft: number | null;
+  /** Speed of the current phase; 0 in a phase that moves no bytes. */
   speedBps: number;
-  etaSeconds: number | null;
+  /** The phases so far with when they began (kept by the services, so a reloaded window has them too). */
+  history: PhaseVisit[];
   state: FlashTargetState;
   message: string | null;
 }
@@ -36,6 +37,8 @@ export interface FlashSlice {
   flashStatus: FlashStatus;
   jobId: string | null;
   flashTargets: FlashTarget[];
+  /** Every target together: fraction and time left until the last one ends (null before a job). */
+  flashBatch: BatchProgress | null;
   /** Why the job as a whole failed or was refused (not one target). */
   flashError: string | null;
   ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
@@ -60,33 +63,34 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     const flashTargets = get().flashTargets.map((row) => {
       const t = byId.get(row.id);
       if (!t) return row;
-      const reported = notice.event.kind === 'progress' && notice.event.targetId === row.id;
-      const entered = enterPhase(row.entered, t.phase);
-      return { ...row, ...fromSnapshot(t, entered), entered, hostname: t.hostname || row.hostname, progressPhase: reported ? t.phase : row.progressPhase };
+      return { ...row, ...fromSnapshot(t, notice.snapshot), hostname: t.hostname || row.hostname };
     });
+    const flashBatch = notice.snapshot.progress.batch;
     const kind = notice.event.kind;
     if (kind === 'done' || kind === 'error' || FINAL_JOB.has(notice.snapshot.status)) {
       const error = notice.snapshot.error ?? (notice.event.kind === 'error' ? notice.event.message : null);
       set({
         flashStatus: 'finished',
         flashError: error,
+        flashBatch,
         // A target the job never finished is not "written": show it as failed with the job's error.
         flashTargets: flashTargets.map((t) =>
           t.state === 'pending' || t.state === 'writing' || t.state === 'verifying'
-            ? { ...t, state: 'failed', message: t.message ?? error ?? 'the writer stopped before this target was finished' }
+            ? { ...t, state: 'failed', secondsLeft: null, message: t.message ?? error ?? 'the writer stopped before this target was finished' }
             : t,
         ),
         step: 'done',
       });
       return;
     }
-    set({ flashTargets, flashStatus: get().flashStatus === 'starting' ? 'running' : get().flashStatus });
+    set({ flashTargets, flashBatch, flashStatus: get().flashStatus === 'starting' ? 'running' : get().flashStatus });
   }
 
   return {
     flashStatus: 'idle',
     jobId: null,
     flashTargets: [],
+    flashBatch: null,
     flashError: null,
     ejected: {},
     flashBusy() {
@@ -98,7 +102,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       const built = buildStartRequest(get());
       if (!built.ok) return built;
       early = [];
-      set({ flashStatus: 'starting', jobId: null, flashError: null, ejected: {}, flashTargets: built.targets, step: 'flash' });
+      set({ flashStatus: 'starting', jobId: null, flashError: null, ejected: {}, flashTargets: built.targets, flashBatch: null, step: 'flash' });
       try {
         const started = await api.startJob(built.request);
         const byPath = new Map(started.targets.map((t) => [t.path, t]));
@@ -149,6 +153,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       set({
         jobId: snap.jobId,
         flashStatus: snap.status === 'cancelling' ? 'cancelling' : 'running',
+        flashBatch: snap.progress.batch,
         flashTargets: snap.targets.map((t) => {
           const drive = get().drives.find((d) => d.device === t.path);
           return {
@@ -158,10 +163,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             label: drive?.description || t.path.split('/').pop() || t.path,
             path: t.path,
             hostname: t.hostname,
-            progressPhase: t.bytesTotal > 0 ? t.phase : null,
-            // what came before the reload is not known: only the phase it is in now
-            entered: enterPhase([], t.phase),
-            ...fromSnapshot(t, enterPhase([], t.phase)),
+            ...fromSnapshot(t, snap),
           } satisfies FlashTarget;
         }),
         step: 'flash',
@@ -178,31 +180,26 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     flashMore() {
       if (get().flashBusy()) return;
-      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashError: null, ejected: {}, step: 'targets' });
+      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, ejected: {}, step: 'targets' });
     },
   };
 };
 
 type SnapshotTarget = JobSnapshotView['targets'][number];
 
+/** A row's progress as the snapshot has it: the services' stage, fraction, time left and phase history. */
 function fromSnapshot(
   t: SnapshotTarget,
-  entered: readonly Phase[],
-): Pick<FlashTarget, 'phase' | 'bytesDone' | 'bytesTotal' | 'speedBps' | 'etaSeconds' | 'state' | 'message'> {
-  const state: FlashTargetState =
-    t.status === 'failed' ? (t.cancelled ? 'cancelled' : 'failed')
-    : t.status === 'done' ? (t.verified ? 'verified' : 'written')
-    // after the read-back only the final stamp is left: the target does not go back to "writing"
-    : t.status === 'running' && pastVerifyStart(entered) ? 'verifying'
-    : t.status === 'running' ? 'writing'
-    : 'pending';
+  snap: JobSnapshotView,
+): Pick<FlashTarget, 'phase' | 'fraction' | 'secondsLeft' | 'speedBps' | 'history' | 'state' | 'message'> {
+  const p = snap.progress.targets.find((x) => x.targetId === t.id);
   return {
-    phase: t.phase,
-    bytesDone: t.bytesDone,
-    bytesTotal: t.bytesTotal,
-    speedBps: t.speedBps,
-    etaSeconds: t.etaSeconds,
-    state,
+    phase: p?.phase ?? t.phase,
+    fraction: p?.fraction ?? 0,
+    secondsLeft: p?.secondsLeft ?? null,
+    speedBps: p?.speedBps ?? 0,
+    history: p?.history ?? [],
+    state: p?.stage ?? 'pending',
     message: t.message,
   };
 }

@@ -1,4 +1,5 @@
 // Step 6: the flash. One progress row per target; cancel leaves every unfinished target marked incomplete.
+import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { useWizard } from '../store/context.tsx';
 import { ProgressRow } from './ProgressRow.tsx';
 import { StepHeading } from './StepHeading.tsx';
@@ -7,6 +8,7 @@ export function FlashStep() {
   const targets = useWizard((s) => s.flashTargets);
   const status = useWizard((s) => s.flashStatus);
   const cancelFlash = useWizard((s) => s.cancelFlash);
+  const batch = useWizard((s) => s.flashBatch);
   const finished = targets.filter((t) => t.state === 'verified' || t.state === 'written' || t.state === 'failed' || t.state === 'cancelled').length;
 
   return (
@@ -17,6 +19,24 @@ export function FlashStep() {
           <ProgressRow key={t.id} target={t} />
         ))}
       </ul>
+      {batch && targets.length > 1 && (
+        <div className="row batch" style={{ marginTop: 12 }}>
+          <div
+            className="bar grow"
+            role="progressbar"
+            aria-label="All sticks"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percentOf(batch.fraction)}
+            aria-valuetext={`${percentOf(batch.fraction)} %, ${formatTimeLeft(batch.secondsLeft)} left`}
+            data-testid="batch-bar"
+          >
+            <div className="fill" style={{ width: `${batch.fraction * 100}%` }} />
+          </div>
+          <span className="num">{percentOf(batch.fraction)} %</span>
+          <span className="num" title="until the last stick is done">{status === 'finished' ? '' : `${formatTimeLeft(batch.secondsLeft)} left`}</span>
+        </div>
+      )}
       <div className="row" style={{ marginTop: 12 }}>
         <span className="grow muted num" role="status" data-testid="flash-status">
           {status === 'starting' && 'Starting the writer (you may be asked for the administrator password)…'}

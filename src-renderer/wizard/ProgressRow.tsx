@@ -1,10 +1,10 @@
-// One target while flashing: its name, a bar, and fixed-width columns (percent, phase, speed, ETA, state)
-// with tabular figures, so the row never changes size as the numbers tick. The bar itself tells where the
-// target is (aria-valuetext for screen readers; data-state / data-phase for tests and styles).
-import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
+// One target while flashing: its name, a bar over its whole job, and fixed-width columns (percent, state,
+// phase, speed, time left) with tabular figures, so the row never changes size as the numbers tick. The bar
+// itself tells where the target is (aria-valuetext for screen readers; data-state / data-phase for tests and
+// styles). Every number is the services' (src-shared/progress), written the way the CLI writes it.
+import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
+import { formatSpeed } from '../../src-shared/progress/speed.ts';
 import type { FlashTarget } from '../store/flash-slice.ts';
-import { formatPercent } from '../store/format.ts';
-import { overallFraction, phaseFraction } from '../store/progress.ts';
 
 const PHASE_TEXT: Record<string, string> = {
   check: 'checking',
@@ -32,9 +32,8 @@ const STATE_TEXT: Record<FlashTarget['state'], string> = {
 };
 
 export function ProgressRow({ target }: { target: FlashTarget }) {
-  const fraction = overallFraction(target);
-  const bytePhase = phaseFraction(target) !== null;
-  const percent = Math.round(fraction * 100);
+  const fraction = target.fraction;
+  const percent = percentOf(fraction);
   const finished = target.state === 'verified' || target.state === 'written' || target.state === 'failed' || target.state === 'cancelled';
   return (
     <li className={`progress-row ${target.state}`} data-target={target.id} data-state={target.state} data-phase={target.phase ?? ''}>
@@ -60,11 +59,11 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
         <div className="fill" style={{ width: `${fraction * 100}%` }} />
       </div>
       <div className="stats">
-        <span>{formatPercent(fraction, 1)}</span>
+        <span>{percent} %</span>
         <span className="state" data-testid="target-state">{STATE_TEXT[target.state]}</span>
-        <span>{target.phase && !finished ? PHASE_TEXT[target.phase] : ''}</span>
-        <span title="speed">{finished ? '' : formatSpeed(bytePhase ? target.speedBps : 0)}</span>
-        <span title="time left in this phase">{finished ? (target.message ?? '') : `ETA ${formatEta(bytePhase ? target.etaSeconds : null)}`}</span>
+        <span title={historyText(target)}>{target.phase && !finished ? PHASE_TEXT[target.phase] : ''}</span>
+        <span title="speed">{finished ? '' : formatSpeed(target.speedBps)}</span>
+        <span title="time left for this stick">{finished ? (target.message ?? '') : `${formatTimeLeft(target.secondsLeft)} left`}</span>
       </div>
     </li>
   );
@@ -75,4 +74,9 @@ function barText(percent: number, target: FlashTarget, finished: boolean): strin
   const state = STATE_TEXT[target.state];
   const phase = target.phase && !finished ? PHASE_TEXT[target.phase] : undefined;
   return `${percent} %, ${state}${phase && phase !== state ? ` (${phase})` : ''}`;
+}
+
+/** "check 13:31:43 · wipe 13:31:45 · …": what happened so far, also after the window was reloaded. */
+function historyText(target: FlashTarget): string {
+  return target.history.map((v) => `${PHASE_TEXT[v.phase] ?? v.phase} ${new Date(v.at).toLocaleTimeString()}`).join(' · ');
 }

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSizeArg } from '../../src-main/cli/format.ts';
-import { barLine, plainLine, ProgressView, summary } from '../../src-main/cli/progress-view.ts';
+import { barLine, plainLine, ProgressView, summary, targetRows } from '../../src-main/cli/progress-view.ts';
 import { applyEvent, initialSnapshot, syntheticDone } from '../../src-main/services/jobs/job-state.ts';
+import type { JobEvent } from '../../src-shared/job/events.ts';
+import type { PhaseStep } from '../../src-shared/progress/work-plan.ts';
 import { parseAttrs, parseSfdiskJson } from '../../src-main/services/stick/stick-reader.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'sfdisk', name), 'utf8');
@@ -35,6 +37,12 @@ describe('sfdisk --json', () => {
   ])('attrs %j → %j', (text, bits) => expect(parseAttrs(text)).toEqual(bits));
 });
 
+/** A job that only writes slots of 1024 bytes, then completes (the shape of any plan, small enough to reckon by hand). */
+const PLAN: PhaseStep[] = [
+  { phase: 'slots', fixed: 0, bytes: 1024, cost: 1, known: true },
+  { phase: 'complete', fixed: 0, bytes: 0, cost: 1, known: true },
+];
+
 describe('job snapshot', () => {
   const targets = [
     { id: 't1', path: '/dev/loop1', hostname: 'class-01' },
@@ -42,7 +50,7 @@ describe('job snapshot', () => {
   ];
 
   it('folds phases, progress, a failure and the final results', () => {
-    let s = initialSnapshot('job-1', targets, new Date('2026-01-01T10:00:00Z'));
+    let s = initialSnapshot('job-1', targets, PLAN, new Date('2026-01-01T10:00:00Z'));
     s = applyEvent(s, { kind: 'phase', targetId: 't1', phase: 'slots' });
     s = applyEvent(s, { kind: 'progress', targetId: 't1', bytesDone: 50, bytesTotal: 200, speedBps: 25e6, etaSeconds: 6 });
     expect(s.status).toBe('running');
@@ -58,35 +66,50 @@ describe('job snapshot', () => {
   });
 
   it('is cancelled when the user cancelled, and done only when every target is', () => {
-    let s = initialSnapshot('job-2', targets);
+    let s = initialSnapshot('job-2', targets, PLAN);
     s = { ...s, status: 'cancelling' };
     s = applyEvent(s, syntheticDone(s, 'cancelled'));
     expect(s.status).toBe('cancelled');
-    let ok = initialSnapshot('job-3', targets.slice(0, 1));
+    expect(s.progress.targets.map((t) => t.stage)).toEqual(['failed', 'failed']);
+    let ok = initialSnapshot('job-3', targets.slice(0, 1), PLAN);
     ok = applyEvent(ok, { kind: 'done', results: [{ targetId: 't1', ok: true, verified: true }] });
     expect(ok.status).toBe('done');
   });
 });
 
 describe('progress display', () => {
-  const t = { ...initialSnapshot('j', [{ id: 't1', path: '/dev/sdb', hostname: 'class-01' }]).targets[0]!, status: 'running' as const, phase: 'slots' as const, bytesDone: 512, bytesTotal: 1024, speedBps: 38_200_000, etaSeconds: 65 };
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, 0, ms));
+  /** The snapshot after `events`, each at its millisecond. */
+  function snapshotAfter(events: [number, JobEvent][]) {
+    let s = initialSnapshot('j', [{ id: 't1', path: '/dev/sdb', hostname: 'class-01' }], PLAN, at(0));
+    for (const [ms, ev] of events) s = applyEvent(s, ev, at(ms));
+    return s;
+  }
+  const slots = (ms: number): [number, JobEvent] => [ms, { kind: 'phase', targetId: 't1', phase: 'slots' }];
+  const bytes = (ms: number, done: number): [number, JobEvent] => [ms, { kind: 'progress', targetId: 't1', bytesDone: done, bytesTotal: 1024, speedBps: 38_200_000, etaSeconds: 65 }];
 
-  it('draws a bar with phase, percent, speed and ETA', () => {
-    const line = barLine(t, 100, 20);
-    expect(line).toMatch(/^class-01 \/dev\/sdb\s+\[#+-+\]\s+50%\s+slots\s+38\.2 MB\/s\s+ETA\s+1:05$/);
+  it('draws a bar over the whole job with percent, phase, speed and the time left it measured', () => {
+    // 512 of 1024 bytes in 2 s: half done, 2 s left (not the helper's per-phase ETA)
+    const row = targetRows(snapshotAfter([slots(0), bytes(0, 0), bytes(2000, 512)]))[0]!;
+    const line = barLine(row, 100, 20);
+    expect(line).toMatch(/^class-01 \/dev\/sdb\s+\[#+-+\]\s+50%\s+slots\s+38\.2 MB\/s\s+left\s+0:02$/);
     expect(line.length).toBeLessThanOrEqual(100);
-    expect(plainLine(t)).toBe('class-01 /dev/sdb: slots 50% 38.2 MB/s ETA 1:05');
+    expect(plainLine(row)).toBe('class-01 /dev/sdb: slots 50% 38.2 MB/s left 0:02');
+  });
+
+  it('says the time left is unknown until it has measured a rate, never 0:00', () => {
+    const row = targetRows(snapshotAfter([slots(0), bytes(200, 512)]))[0]!;
+    expect(plainLine(row)).toBe('class-01 /dev/sdb: slots 50% 38.2 MB/s left unknown');
   });
 
   it('writes plain lines when not on a terminal, once per phase change', () => {
     let out = '';
     const view = new ProgressView({ write: (x) => void (out += x), isTTY: false }, () => 0);
-    const s = initialSnapshot('j', [{ id: 't1', path: '/dev/sdb', hostname: 'class-01' }]);
-    const at = (phase: 'slots' | 'verify') => ({ ...s, targets: [{ ...t, phase }] });
-    view.update(at('slots'));
-    view.update(at('slots'));
-    view.update(at('verify'));
-    expect(out.split('\n').filter(Boolean)).toEqual(['class-01 /dev/sdb: slots 50% 38.2 MB/s ETA 1:05', 'class-01 /dev/sdb: verify 50% 38.2 MB/s ETA 1:05']);
+    const running = snapshotAfter([slots(0), bytes(0, 0), bytes(2000, 512)]);
+    view.update(running);
+    view.update(running);
+    view.update(applyEvent(running, { kind: 'phase', targetId: 't1', phase: 'complete' }, at(3000)));
+    expect(out.split('\n').filter(Boolean)).toEqual(['class-01 /dev/sdb: slots 50% 38.2 MB/s left 0:02', 'class-01 /dev/sdb: complete 99% — left 0:01']);
     expect(out).not.toContain('\x1b[');
   });
 });

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { formatBytes } from '../format.ts';
+import { humanOut, JSON_OPTION, jsonEventPrinter } from '../json-events.ts';
 import { ProgressView, summary } from '../progress-view.ts';
 import type { PreparedJob } from '../../services/jobs/job-request.ts';
 import type { JobSnapshot } from '../../services/jobs/job-state.ts';
@@ -19,12 +20,12 @@ async function currentContent(path: string, exists: boolean): Promise<string> {
   return `${info.layout.label} table, ${info.layout.partitions.length} partition(s): ${info.layout.partitions.map((p) => p.name || `#${p.index}`).join(', ')}`;
 }
 
-async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string): Promise<boolean> {
-  io.stdout.write(`iios will ERASE and write the ${profileId} profile onto:\n`);
+async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string, out: CommandIO['stdout']): Promise<boolean> {
+  out.write(`iios will ERASE and write the ${profileId} profile onto:\n`);
   for (const p of prepared.plans) {
-    io.stdout.write(`  ${p.path}  ${formatBytes(p.sizeBytes)}  → ${p.hostname}   (now: ${await currentContent(p.path, p.exists)})\n`);
+    out.write(`  ${p.path}  ${formatBytes(p.sizeBytes)}  → ${p.hostname}   (now: ${await currentContent(p.path, p.exists)})\n`);
   }
-  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  const rl = createInterface({ input: io.stdin, output: out });
   try {
     const answer = await rl.question(`Everything on ${prepared.plans.length === 1 ? 'this target' : `these ${prepared.plans.length} targets`} will be lost. Type "yes" to go on: `);
     return answer.trim().toLowerCase() === 'yes';
@@ -36,7 +37,7 @@ async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string):
 export const writeCommand: Command = {
   summary: 'write a profile onto sticks or image files (one job, many targets)',
   usage:
-    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--persistence] [--unmount] [--no-verify] [--yes]",
+    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
   options: {
     profile: { type: 'string' },
     bundle: { type: 'string' },
@@ -51,6 +52,7 @@ export const writeCommand: Command = {
     unmount: { type: 'boolean' },
     'no-verify': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
+    ...JSON_OPTION,
   },
   async run({ values, positionals }, io) {
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (targets go after --target)`);
@@ -60,13 +62,15 @@ export const writeCommand: Command = {
     const request = built.request;
     if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
 
+    const json = !!values.json;
+    const out = humanOut(io, json);
     let shownPct = -1;
     const api = createJobsApi({
       onBundleProgress: (done, total) => {
         const pct = Math.floor((done * 100) / Math.max(1, total));
-        if (!io.stdout.isTTY || pct === shownPct) return;
+        if (!out.isTTY || pct === shownPct) return;
         shownPct = pct;
-        io.stdout.write(`\rchecking the bundle's sha256… ${pct}%${pct >= 100 ? '\n' : ''}`);
+        out.write(`\rchecking the bundle's sha256… ${pct}%${pct >= 100 ? '\n' : ''}`);
       },
     });
     let prepared: PreparedJob;
@@ -75,17 +79,20 @@ export const writeCommand: Command = {
     } catch (err) {
       throw new UsageError(`refused before writing anything: ${(err as Error).message}`, 1);
     }
-    if (!values.yes && !(await confirm(prepared, io, request.profileId))) {
-      io.stdout.write('nothing was written\n');
+    if (!values.yes && !(await confirm(prepared, io, request.profileId, out))) {
+      out.write('nothing was written\n');
       return 1;
     }
-    return runJob(api, prepared, io);
+    return runJob(api, prepared, io, json);
   },
 };
 
-async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJob, io: CommandIO): Promise<number> {
-  const view = new ProgressView(io.stdout);
+async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJob, io: CommandIO, json: boolean): Promise<number> {
+  const out = humanOut(io, json);
+  const view = new ProgressView(out);
+  const printLine = json ? jsonEventPrinter(io.stdout) : null;
   const unsubscribe = api.subscribe((n, snapshot) => {
+    printLine?.(n, snapshot);
     if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
     if (n.event.kind === 'target-failed') {
       const targetId = n.event.targetId;
@@ -109,10 +116,10 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   process.on('SIGTERM', onSigint);
   try {
     const started = await api.startPrepared(prepared);
-    io.stdout.write(`job ${started.jobId}: ${started.targets.length} target(s)\n`);
+    out.write(`job ${started.jobId}: ${started.targets.length} target(s)\n`);
     const final: JobSnapshot = await started.finished;
     view.update(final, true);
-    io.stdout.write(summary(final) + '\n');
+    out.write(summary(final) + '\n');
     if (final.status === 'done') return 0;
     return final.status === 'cancelled' ? 130 : 1;
   } finally {

@@ -1,15 +1,24 @@
 // What is known about a running or finished write job, folded from the helper's events. Pure: the job
-// service keeps one for `jobs.current`, the CLI one for its progress bars.
+// service keeps one for `jobs.current`, the CLI one for its progress bars. Its `progress` (stage, overall
+// fraction, time left per target and for the batch, the phase history) is src-shared/progress's fold.
 import type { z } from 'zod';
 import type { JobSnapshotSchema, TargetStateSchema } from '../../../src-shared/contract/domains/jobs.ts';
 import type { JobEvent } from '../../../src-shared/job/events.ts';
+import { foldProgress, initialProgress } from '../../../src-shared/progress/fold-progress.ts';
+import type { PhaseStep } from '../../../src-shared/progress/work-plan.ts';
 
 export type TargetState = z.infer<typeof TargetStateSchema>;
 export type TargetStatus = TargetState['status'];
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 export type JobStatus = JobSnapshot['status'];
 
-export function initialSnapshot(jobId: string, targets: { id: string; path: string; hostname: string }[], now = new Date()): JobSnapshot {
+/** `plan`: each target's phases and their work (planTargetWork of the job). */
+export function initialSnapshot(
+  jobId: string,
+  targets: { id: string; path: string; hostname: string }[],
+  plan: readonly PhaseStep[],
+  now = new Date(),
+): JobSnapshot {
   return {
     jobId,
     status: 'starting',
@@ -31,6 +40,7 @@ export function initialSnapshot(jobId: string, targets: { id: string; path: stri
       cancelled: false,
       message: null,
     })),
+    progress: initialProgress(targets.map((t) => t.id), plan),
   };
 }
 
@@ -40,6 +50,11 @@ function updateTarget(s: JobSnapshot, id: string, f: (t: TargetState) => TargetS
 
 /** Folds one event into the snapshot (returns a new object; the old one is left as it was). */
 export function applyEvent(s: JobSnapshot, ev: JobEvent, now = new Date()): JobSnapshot {
+  const cancelled = new Set(s.targets.filter((t) => t.cancelled).map((t) => t.id));
+  return { ...applyToTargets(s, ev, now), progress: foldProgress(s.progress, ev, now, cancelled) };
+}
+
+function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
   const running: JobStatus = s.status === 'starting' ? 'running' : s.status;
   switch (ev.kind) {
     case 'phase':

@@ -10,6 +10,7 @@ import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
 import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
 import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+import { planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
@@ -110,7 +111,7 @@ export class JobService {
       resolveFinished,
     };
     this.running = run;
-    this.snapshot = initialSnapshot(job.jobId, job.targets);
+    this.snapshot = initialSnapshot(job.jobId, job.targets, planTargetWork(job));
     let stage: 'socket' | 'launch' = 'socket';
     try {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { JobEvent, Phase } from '../../job/events.ts';
 import { CacheRef, WriteTarget } from '../../job/write-job.ts';
+import { JobProgress } from '../../progress/progress-schema.ts';
 
 /**
  * What a user asks to write. The CLI turns its flags into this object (sizes like "8G" into bytes, relative
@@ -56,6 +57,8 @@ export const JobSnapshotSchema = z.object({
   targets: z.array(TargetStateSchema),
   error: z.string().nullable(),
   results: z.array(z.object({ targetId: z.string(), ok: z.boolean(), verified: z.boolean(), message: z.string().optional() })).nullable(),
+  /** Stage, overall fraction and time left per target and for the batch, with the phase history (src-shared/progress). */
+  progress: JobProgress,
 });
 export type TargetState = z.infer<typeof TargetStateSchema>;
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;

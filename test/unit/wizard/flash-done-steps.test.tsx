@@ -3,6 +3,7 @@
 // (verified / failed with the reason and what to do, eject, flash more keeping the choices).
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatTimeLeft } from '../../../src-shared/progress/display.ts';
 import { isDisabled } from './support/dom.ts';
 import { jobNotice } from './support/fake-services.ts';
 import { setupWizard } from './support/harness.tsx';
@@ -32,42 +33,56 @@ const barOf = (id: string) => within(rowOf(id)).getByRole('progressbar');
 
 describe('flash step', () => {
   it('shows a bar per target with phase, speed and ETA, then verification, in a row that keeps its size', async () => {
-    const { push } = await flashing();
+    const { push, services } = await flashing();
     expect(screen.getByRole('heading', { name: 'Flashing' })).toBeTruthy();
     expect(rowOf('t1-sdb').dataset.state).toBe('pending');
-    push({ kind: 'phase', targetId: 't1-sdb', phase: 'slots' }, { 't1-sdb': { status: 'running', phase: 'slots' } });
-    push(
-      { kind: 'progress', targetId: 't1-sdb', bytesDone: 250e6, bytesTotal: 1e9, speedBps: 38.2e6, etaSeconds: 20 },
-      { 't1-sdb': { bytesDone: 250e6, bytesTotal: 1e9, speedBps: 38.2e6, etaSeconds: 20 } },
-    );
+    const t0 = Date.now();
+    const at = (s: number) => new Date(t0 + s * 1000);
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'slots' }, {}, undefined, at(0));
+    // the time left is not known before the services measured a rate: the row says so instead of "0:00"
+    expect(within(rowOf('t1-sdb')).getByText('unknown left')).toBeTruthy();
+    push({ kind: 'progress', targetId: 't1-sdb', bytesDone: 250e6, bytesTotal: 1e9, speedBps: 38.2e6, etaSeconds: 20 }, {}, undefined, at(4));
     const row = rowOf('t1-sdb');
-    // slots own 40 % of the bar after 13 % of earlier phases: a quarter of the slots is 23 % overall
-    expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe('23');
+    // the services' numbers, as they are: percent over the whole job and the time left they measured
+    const p = services.job!.progress.targets[0]!;
+    const pct = String(Math.floor(p.fraction * 100));
+    expect(p.secondsLeft).toBeGreaterThan(0);
+    expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe(pct);
     // the bar itself says where the target is, for screen readers (valuetext) and for tests (data-*)
-    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('23 %, writing (writing system)');
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe(`${pct} %, writing (writing system)`);
     expect(barOf('t1-sdb').dataset).toMatchObject({ state: 'writing', phase: 'slots', path: stick.device });
-    expect(within(row).getByText('23 %')).toBeTruthy();
+    expect(within(row).getByText(`${pct} %`)).toBeTruthy();
     expect(within(row).getByText('writing system')).toBeTruthy();
     expect(within(row).getByText('38.2 MB/s')).toBeTruthy();
-    expect(within(row).getByText('ETA 0:20')).toBeTruthy();
+    expect(within(row).getByText(`${formatTimeLeft(p.secondsLeft)} left`)).toBeTruthy();
+    // the phases so far, with when they began, on the phase cell
+    expect(within(row).getByText('writing system').getAttribute('title')).toMatch(/^writing system \d/);
+    // and the batch: both sticks together, until the last one ends
+    expect(Number(screen.getByTestId('batch-bar').getAttribute('aria-valuenow'))).toBe(Math.floor(services.job!.progress.batch.fraction * 100));
     // the stats are five fixed cells whatever their content: no layout jump as numbers change
     expect(row.querySelectorAll('.stats > span')).toHaveLength(5);
 
-    push({ kind: 'phase', targetId: 't1-sdb', phase: 'verify' }, { 't1-sdb': { phase: 'verify', bytesDone: 0 } });
+    const now = () => Number(barOf('t1-sdb').getAttribute('aria-valuenow'));
+    const writing = now();
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'verify' }, {}, undefined, at(6));
     expect(within(row).getByTestId('target-state').textContent).toBe('verifying');
-    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('72 %, verifying (reading back)');
+    const verifying = now();
+    expect(verifying).toBeGreaterThan(writing);
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe(`${verifying} %, verifying (reading back)`);
     expect(barOf('t1-sdb').dataset).toMatchObject({ state: 'verifying', phase: 'verify' });
     // the complete stamp is written after the read-back: still "verifying", and the bar does not go back
-    push({ kind: 'phase', targetId: 't1-sdb', phase: 'stamp' }, { 't1-sdb': { phase: 'stamp' } });
+    push({ kind: 'phase', targetId: 't1-sdb', phase: 'stamp' }, {}, undefined, at(8));
     expect(within(row).getByTestId('target-state').textContent).toBe('verifying');
-    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('98 %, verifying (stamp)');
+    expect(now()).toBeGreaterThan(verifying);
+    expect(now()).toBeLessThan(100);
+    expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe(`${now()} %, verifying (stamp)`);
     push({ kind: 'target-done', targetId: 't1-sdb', verified: true }, { 't1-sdb': { status: 'done', verified: true, phase: 'complete' } });
     expect(rowOf('t1-sdb').dataset.state).toBe('verified');
     expect(barOf('t1-sdb').getAttribute('aria-valuenow')).toBe('100');
     expect(barOf('t1-sdb').getAttribute('aria-valuetext')).toBe('100 %, verified');
     expect(barOf('t1-sdb').dataset.state).toBe('verified');
     expect(screen.getByTestId('flash-status').textContent).toBe('1 of 2 finished');
-  });
+  }, 20_000);
 
   it('cancels through jobs.cancel and shows the cancelled target as incomplete', async () => {
     const { push, user, fake, store } = await flashing();

@@ -3,10 +3,12 @@
 // button), notices of other jobs are ignored, events that beat jobs.start's answer are not lost.
 import { act, cleanup, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { applyEvent, initialSnapshot } from '../../../src-main/services/jobs/job-state.ts';
 import { BUSY_REASON } from '../../../src-renderer/store/flash-slice.ts';
+import { planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import { setupWizard } from './support/harness.tsx';
 import { stick } from './support/fixtures.ts';
-import { jobNotice } from './support/fake-services.ts';
+import { builtInProfiles, demoManifest, jobNotice } from './support/fake-services.ts';
 import { tick, toTargets } from './support/steps.ts';
 
 afterEach(cleanup);
@@ -55,9 +57,11 @@ describe('flash state in the store', () => {
     await act(() => started);
     expect(store.getState().flashTargets[0]).toMatchObject({ id: 't1-sdb', state: 'writing', phase: 'wipe' });
 
-    const other = { ...jobNotice(services, { kind: 'progress', targetId: 't1-sdb', bytesDone: 9, bytesTotal: 10, speedBps: 1, etaSeconds: 1 }), jobId: 'someone-else' };
+    const before = store.getState().flashTargets[0]!.fraction;
+    const other = { ...jobNotice(services, { kind: 'phase', targetId: 't1-sdb', phase: 'esp' }), jobId: 'someone-else' };
+    expect(other.snapshot.progress.targets[0]!.fraction).toBeGreaterThan(before);
     act(() => fake.emit('jobs.event', other));
-    expect(store.getState().flashTargets[0]!.bytesDone).toBe(0);
+    expect(store.getState().flashTargets[0]).toMatchObject({ phase: 'wipe', fraction: before });
   });
 
   it('goes back to review with the reason when the services refuse to start', async () => {
@@ -72,16 +76,15 @@ describe('flash state in the store', () => {
   });
 
   it('picks up a job that is already running when the window opens', async () => {
-    const w = setupWizard({
-      services: {
-        job: {
-          jobId: 'job-9', status: 'running', startedAt: new Date().toISOString(), finishedAt: null, error: null, results: null,
-          targets: [{ id: 't1-sdb', path: '/dev/sdb', hostname: 'class-01', status: 'running', phase: 'slots', bytesDone: 50, bytesTotal: 100, speedBps: 10e6, etaSeconds: 5, verified: false, cancelled: false, message: null }],
-        },
-      },
-    });
+    const plan = planTargetWork({ profile: builtInProfiles().find((p) => p.id === 'appliance')!, manifest: demoManifest, verify: true });
+    let job = initialSnapshot('job-9', [{ id: 't1-sdb', path: '/dev/sdb', hostname: 'class-01' }], plan);
+    job = applyEvent(job, { kind: 'phase', targetId: 't1-sdb', phase: 'slots' });
+    job = applyEvent(job, { kind: 'progress', targetId: 't1-sdb', bytesDone: 50, bytesTotal: 100, speedBps: 10e6, etaSeconds: 5 });
+    const w = setupWizard({ services: { job } });
     await waitFor(() => expect(w.store.getState().step).toBe('flash'));
-    expect(w.store.getState().flashTargets[0]).toMatchObject({ id: 't1-sdb', key: '/dev/sdb', state: 'writing', bytesDone: 50 });
+    const shown = job.progress.targets[0]!;
+    expect(shown.fraction).toBeGreaterThan(0);
+    expect(w.store.getState().flashTargets[0]).toMatchObject({ id: 't1-sdb', key: '/dev/sdb', state: 'writing', phase: 'slots', fraction: shown.fraction });
     expect(await w.store.getState().startFlash()).toEqual({ ok: false, reason: BUSY_REASON });
   });
 });

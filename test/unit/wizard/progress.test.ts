@@ -1,64 +1,65 @@
-// The per-target bar over the whole write: it only moves forward although the helper counts bytes per phase
-// and writes the stamp twice (before the slots, and last).
-import { describe, expect, it } from 'vitest';
-import { enterPhase, overallFraction, pastVerifyStart, phaseFraction } from '../../../src-renderer/store/progress.ts';
-import type { FlashTarget } from '../../../src-renderer/store/flash-slice.ts';
+// @vitest-environment jsdom
+// The GUI and the CLI show the same progress for the same job: a recorded event stream of a real write (two image
+// files) replayed through the job state, pushed to the wizard over the contract (it picks the job up as after a
+// reload) and drawn by the CLI's bars; after every event both show the same percent per target and for the batch.
+import { act, cleanup, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { barLine, batchLine, plainLine, ProgressView, targetRows } from '../../../src-main/cli/progress-view.ts';
+import { percentOf } from '../../../src-shared/progress/display.ts';
+import { recordedJob, replay } from '../fixtures/job-events/recorded-job.ts';
+import { setupWizard } from './support/harness.tsx';
 
-type Report = Pick<FlashTarget, 'state' | 'phase' | 'progressPhase' | 'bytesDone' | 'bytesTotal'>;
-type Row = Report & Pick<FlashTarget, 'entered'>;
+afterEach(cleanup);
 
-/** Adds what the store keeps across reports: the phases entered so far. */
-function withEntered(reports: Report[]): Row[] {
-  let entered: FlashTarget['entered'] = [];
-  return reports.map((r) => {
-    entered = enterPhase(entered, r.phase);
-    return { ...r, entered };
-  });
-}
+const percentIn = (line: string) => Number(/\s(\d+)%/.exec(line)?.[1]);
 
-describe('overall progress of a target', () => {
-  it('never goes back across a real sequence of helper reports (bytes reset between phases, the stamp written twice)', () => {
-    // the phase order the helper really reports (seen in the wizard e2e): the incomplete stamp right after the
-    // ESP, the complete one after the read-back
-    const seq = withEntered([
-      { state: 'pending', phase: null, progressPhase: null, bytesDone: 0, bytesTotal: 0 },
-      { state: 'writing', phase: 'check', progressPhase: 'check', bytesDone: 8e6, bytesTotal: 16e6 },
-      { state: 'writing', phase: 'check', progressPhase: 'check', bytesDone: 16e6, bytesTotal: 16e6 },
-      // the check's byte counts are still in the snapshot, but belong to the check
-      { state: 'writing', phase: 'wipe', progressPhase: 'check', bytesDone: 16e6, bytesTotal: 16e6 },
-      { state: 'writing', phase: 'partition', progressPhase: 'check', bytesDone: 16e6, bytesTotal: 16e6 },
-      { state: 'writing', phase: 'esp', progressPhase: 'check', bytesDone: 16e6, bytesTotal: 16e6 },
-      { state: 'writing', phase: 'stamp', progressPhase: 'check', bytesDone: 16e6, bytesTotal: 16e6 },
-      { state: 'writing', phase: 'slots', progressPhase: 'slots', bytesDone: 0, bytesTotal: 2e9 },
-      { state: 'writing', phase: 'slots', progressPhase: 'slots', bytesDone: 1e9, bytesTotal: 2e9 },
-      { state: 'writing', phase: 'verity', progressPhase: 'slots', bytesDone: 2e9, bytesTotal: 2e9 },
-      { state: 'writing', phase: 'btrfs', progressPhase: 'slots', bytesDone: 2e9, bytesTotal: 2e9 },
-      { state: 'verifying', phase: 'verify', progressPhase: 'verify', bytesDone: 5e8, bytesTotal: 2e9 },
-      { state: 'verifying', phase: 'verify', progressPhase: 'verify', bytesDone: 2e9, bytesTotal: 2e9 },
-      { state: 'verifying', phase: 'stamp', progressPhase: 'verify', bytesDone: 2e9, bytesTotal: 2e9 },
-      { state: 'verifying', phase: 'complete', progressPhase: 'verify', bytesDone: 2e9, bytesTotal: 2e9 },
-      { state: 'verified', phase: 'complete', progressPhase: 'verify', bytesDone: 2e9, bytesTotal: 2e9 },
-    ]);
-    const values = seq.map(overallFraction);
-    for (let i = 1; i < values.length; i++) expect(values[i], `${seq[i]!.phase} after ${seq[i - 1]!.phase}`).toBeGreaterThanOrEqual(values[i - 1]!);
-    expect(values[0]).toBe(0);
-    expect(values[3]).toBeCloseTo(0.06);
-    // the first stamp holds the bar where the ESP left it, at the start of the slots
-    expect(values[6]).toBeCloseTo(0.13);
-    expect(values[8]).toBeCloseTo(0.33);
-    expect(values[13]).toBeCloseTo(0.98);
-    expect(values.at(-1)).toBe(1);
-  });
+describe('one recorded job, two displays', () => {
+  it('shows the same percent per target and for the batch in the wizard and in the CLI after every event', async () => {
+    const job = recordedJob('appliance-two-images');
+    const { snapshots, notices } = replay(job);
+    const w = setupWizard({ services: { job: snapshots[0] } });
+    await waitFor(() => expect(w.store.getState().step).toBe('flash'));
+    let tty = '';
+    const view = new ProgressView({ write: (x) => void (tty += x), isTTY: true, columns: 120 }, () => 0);
 
-  it('counts the read-back as begun only once the verify phase was entered', () => {
-    expect(pastVerifyStart(withEntered([{ state: 'writing', phase: 'stamp', progressPhase: null, bytesDone: 0, bytesTotal: 0 }])[0]!.entered)).toBe(false);
-    expect(pastVerifyStart(['check', 'esp', 'stamp', 'slots', 'verify', 'stamp'])).toBe(true);
-    // a write without read-back (verify off) ends with the stamp too, still writing
-    expect(pastVerifyStart(['check', 'esp', 'stamp', 'slots', 'btrfs', 'stamp'])).toBe(false);
+    let compared = 0;
+    for (const notice of notices) {
+      act(() => w.fake.emit('jobs.event', notice));
+      const cli = targetRows(notice.snapshot).map((r) => percentIn(barLine(r, 120, 30)));
+      const cliBatch = percentIn(batchLine(notice.snapshot.progress.batch, 120, 30));
+      const rows = w.store.getState().flashTargets;
+      expect(rows.map((r) => percentOf(r.fraction)), `${notice.event.kind}`).toEqual(cli);
+      expect(percentOf(w.store.getState().flashBatch!.fraction)).toBe(cliBatch);
+      if (w.store.getState().step === 'flash') {
+        // what the page draws: each bar's aria-valuenow, and the batch bar
+        const bars = job.targets.map((t) => document.querySelector<HTMLElement>(`li.progress-row[data-target="${t.id}"] [role="progressbar"]`)!);
+        expect(bars.map((b) => Number(b.getAttribute('aria-valuenow')))).toEqual(cli);
+        expect(Number(document.querySelector('[data-testid="batch-bar"]')!.getAttribute('aria-valuenow'))).toBe(cliBatch);
+        compared++;
+      }
+      view.update(notice.snapshot, true);
+    }
+    expect(compared).toBeGreaterThan(50);
+    expect(w.store.getState().flashTargets.map((r) => [r.state, r.fraction])).toEqual([['verified', 1], ['verified', 1]]);
+    // the CLI drew one bar per target plus the batch, each moving forward only
+    const frames = tty.split('\x1b[2K').filter((l) => /\[[#-]+\]/.test(l));
+    for (const label of ['class-01 /tmp/pg/a.img', 'class-02 /tmp/pg/b.img', 'all 2 targets']) {
+      const pcts = frames.filter((l) => l.startsWith(label)).map(percentIn);
+      expect(pcts.length).toBe(notices.length);
+      expect(pcts, label).toEqual([...pcts].sort((a, b) => a - b));
+      expect(pcts.at(-1)).toBe(100);
+    }
   });
 
-  it('has no byte fraction (so no speed or ETA) in a phase that reported no bytes', () => {
-    expect(phaseFraction({ phase: 'wipe', progressPhase: 'check', bytesDone: 1, bytesTotal: 1 })).toBeNull();
-    expect(phaseFraction({ phase: 'slots', progressPhase: 'slots', bytesDone: 1, bytesTotal: 4 })).toBe(0.25);
+  it('keeps the phase history across a reload: the wizard that opens mid-job has every phase so far', async () => {
+    const job = recordedJob('appliance-two-images');
+    const { snapshots } = replay(job);
+    const mid = snapshots.find((s) => s.progress.targets[0]!.phase === 'verify')!;
+    const w = setupWizard({ services: { job: mid } });
+    await waitFor(() => expect(w.store.getState().step).toBe('flash'));
+    const row = w.store.getState().flashTargets[0]!;
+    expect(row.history.map((v) => v.phase)).toEqual(['check', 'wipe', 'partition', 'esp', 'stamp', 'slots', 'verity', 'btrfs', 'verify']);
+    expect(row).toMatchObject({ state: 'verifying', fraction: mid.progress.targets[0]!.fraction });
+    expect(plainLine(targetRows(mid)[0]!)).toMatch(new RegExp(`^class-01 /tmp/pg/a.img: verify ${percentOf(row.fraction)}% `));
   });
 });

@@ -9,8 +9,9 @@ import type { Drive } from '../../../../src-shared/contract/index.ts';
 import type { JobEvent } from '../../../../src-shared/job/events.ts';
 import { planLayout, TooSmallError } from '../../../../src-shared/layout/index.ts';
 import { parseBundleManifest, parseImageProfile, type BundleManifest, type ImageProfile } from '../../../../src-shared/profile/index.ts';
+import { applyEvent, initialSnapshot } from '../../../../src-main/services/jobs/job-state.ts';
+import { planTargetWork } from '../../../../src-shared/progress/work-plan.ts';
 import type { Snapshot, SnapshotTarget } from './fixtures.ts';
-import { snapshotTarget } from './fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 export const DEMO_DIR = '/opt/iios/demo-bundle';
@@ -70,7 +71,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
     'caches.list': () => s.caches,
     'jobs.current': () => s.job,
     'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
-    'jobs.start': (args: { targets: { path: string; sizeBytes?: number }[]; namePattern?: string }) => {
+    'jobs.start': (args: { profileId: string; targets: { path: string; sizeBytes?: number }[]; namePattern?: string }) => {
       if (s.job && (s.job.status === 'running' || s.job.status === 'starting' || s.job.status === 'cancelling')) {
         throw new Error(`a write is already running (job ${s.job.jobId}); wait for it to finish or cancel it first`);
       }
@@ -81,16 +82,11 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
         sizeBytes: t.sizeBytes ?? s.drives.find((d) => d.device === t.path)?.sizeBytes ?? 0,
         hostname: (args.namePattern ?? 'iios-{nn}').replace('{nn}', String(i + 1).padStart(2, '0')),
       }));
-      s.job = {
-        jobId: `job-${Date.now().toString(36)}`,
-        status: 'starting',
-        startedAt: new Date().toISOString(),
-        finishedAt: null,
-        error: null,
-        results: null,
-        targets: targets.map((t) => snapshotTarget({ id: t.id, path: t.path, hostname: t.hostname })),
-      };
-      return { jobId: s.job.jobId, targets };
+      // the job service's own snapshot and work plan (the profile and bundle the wizard chose)
+      const profile = profiles.find((p) => p.id === args.profileId) ?? profiles[0]!;
+      const job = initialSnapshot(`job-${Date.now().toString(36)}`, targets, planTargetWork({ profile, manifest: demoManifest, verify: true }));
+      s.job = job;
+      return { jobId: job.jobId, targets };
     },
     'profiles.list': () => profiles,
     'bundles.default': () => bundleInfo(DEMO_DIR, demoManifest, false),
@@ -125,14 +121,23 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
   return handlers;
 }
 
-/** Advances the in-memory job by one helper event: updates the snapshot like the job service, returns the notice. */
-export function jobNotice(s: FakeServices, event: JobEvent, patch: Record<string, Partial<SnapshotTarget>> = {}, status?: Snapshot['status']) {
+/**
+ * Advances the in-memory job by one helper event with the job service's own fold (job-state applyEvent), then
+ * what a test adds on top (a status the service would set outside the fold, a target's fields); returns the notice.
+ */
+export function jobNotice(
+  s: FakeServices,
+  event: JobEvent,
+  patch: Record<string, Partial<SnapshotTarget>> = {},
+  status?: Snapshot['status'],
+  at = new Date(),
+) {
   if (!s.job) throw new Error('no job');
+  const folded = applyEvent(s.job as Parameters<typeof applyEvent>[0], event, at);
   s.job = {
-    ...s.job,
-    status: status ?? (s.job.status === 'starting' ? 'running' : s.job.status),
-    error: event.kind === 'error' ? event.message : s.job.error,
-    targets: s.job.targets.map((t) => ({ ...t, ...patch[t.id] })),
+    ...folded,
+    status: status ?? folded.status,
+    targets: folded.targets.map((t) => ({ ...t, ...patch[t.id] })),
   };
   return { jobId: s.job.jobId, event, snapshot: s.job };
 }

@@ -1,4 +1,4 @@
-// Realistic inputs for the wizard's component tests: drives as the drive service reports them, a job snapshot.
+// Realistic inputs for the wizard's component tests: drives as the drive service reports them, a job snapshot's type.
 import type { Drive } from '../../../../src-shared/contract/index.ts';
 import type { z } from 'zod';
 import type { JobSnapshotSchema } from '../../../../src-shared/contract/domains/jobs.ts';
@@ -45,19 +45,3 @@ export const loop = drive({
 
 export type Snapshot = z.input<typeof JobSnapshotSchema>;
 export type SnapshotTarget = Snapshot['targets'][number];
-
-export function snapshotTarget(partial: Partial<SnapshotTarget> & { id: string; path: string }): SnapshotTarget {
-  return {
-    hostname: 'class-01',
-    status: 'pending',
-    phase: null,
-    bytesDone: 0,
-    bytesTotal: 0,
-    speedBps: 0,
-    etaSeconds: null,
-    verified: false,
-    cancelled: false,
-    message: null,
-    ...partial,
-  };
-}
