@@ -74,7 +74,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
         rootfsSha256: m.files[m.rootfs.file]!.sha256,
         rootHash: m.verity?.rootHash ?? null,
         espFiles: espSha.get(t.id) ?? {},
-        caches: cachesPartition(t) ? cacheStamps(caches) : [],
+        caches: cachesPartition(t) ? caches : [],
+        rootfsPath: bundle.files[m.rootfs.file],
       });
       t.verified = true;
     }
