@@ -19,6 +19,7 @@ import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/sta
 import { verifyTarget } from './steps/verify.ts';
 import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
+import { setCommandLog } from './tools/command-log.ts';
 import { umount } from './tools/mount.ts';
 import { profileSlots } from '../src-shared/profile/image-profile.ts';
 
@@ -94,6 +95,8 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     return [];
   }
   const job = parsed.data;
+  // Every command line this job runs goes to its log (the app writes the file).
+  setCommandLog(emit);
   let prepared;
   try {
     prepared = await prepare(job, emit, signal);

@@ -38,6 +38,8 @@ export interface FlashSlice {
   flashTargets: FlashTarget[];
   /** Why the job as a whole failed or was refused (not one target). */
   flashError: string | null;
+  /** The finished job's log file (every command it ran), when the app keeps one. */
+  flashLogPath: string | null;
   ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
   flashBusy(): boolean;
   startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
@@ -70,6 +72,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       set({
         flashStatus: 'finished',
         flashError: error,
+        flashLogPath: notice.snapshot.logPath ?? null,
         // A target the job never finished is not "written": show it as failed with the job's error.
         flashTargets: flashTargets.map((t) =>
           t.state === 'pending' || t.state === 'writing' || t.state === 'verifying'
@@ -88,6 +91,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     jobId: null,
     flashTargets: [],
     flashError: null,
+    flashLogPath: null,
     ejected: {},
     flashBusy() {
       const s = get().flashStatus;

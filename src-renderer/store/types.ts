@@ -105,6 +105,8 @@ export interface JobSnapshotView {
   jobId: string;
   status: 'starting' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
   error: string | null;
+  /** The job's log file: every command it ran. */
+  logPath?: string;
   targets: {
     id: string;
     path: string;

@@ -10,6 +10,7 @@ import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
 import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
+import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
 export interface JobServiceDeps {
@@ -22,6 +23,8 @@ export interface JobServiceDeps {
   helloTimeoutMs?: number;
   /** After a cancel, how long the helper may take to clean up before the socket is closed on it. */
   cancelGraceMs?: number;
+  /** The folder of the jobs' log files (job-log.ts); none: no log is kept. */
+  logDir?: string;
 }
 
 export interface JobNotice {
@@ -47,6 +50,7 @@ interface Running {
   /** What the targets say when the job ends cancelled (e.g. the user refused the password prompt). */
   cancelMessage: string;
   ended: boolean;
+  log: JobLog | null;
   finished: Promise<JobSnapshot>;
   resolveFinished: (s: JobSnapshot) => void;
 }
@@ -93,12 +97,17 @@ export class JobService {
       cancelRequested: false,
       cancelMessage: 'cancelled; the target is incomplete',
       ended: false,
+      log: null,
       finished,
       resolveFinished,
     };
     this.running = run;
     this.snapshot = initialSnapshot(job.jobId, job.targets);
     try {
+      if (this.deps.logDir) {
+        run.log = await JobLog.open(this.deps.logDir, job);
+        this.snapshot = { ...this.snapshot, logPath: run.log.path };
+      }
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
       const socketPath = join(run.dir, 'helper.sock');
@@ -214,6 +223,7 @@ export class JobService {
   }
 
   private publish(run: Running, event: JobEvent): void {
+    run.log?.event(event);
     if (this.snapshot?.jobId !== run.jobId) return;
     this.snapshot = applyEvent(this.snapshot, event);
     for (const l of [...this.listeners]) {
@@ -242,6 +252,7 @@ export class JobService {
     if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.running === run) this.running = null;
     this.publish(run, done);
+    await run.log?.close();
     run.resolveFinished(this.snapshot!);
   }
 }

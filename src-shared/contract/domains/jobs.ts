@@ -47,6 +47,8 @@ export const JobSnapshotSchema = z.object({
   targets: z.array(TargetStateSchema),
   error: z.string().nullable(),
   results: z.array(z.object({ targetId: z.string(), ok: z.boolean(), verified: z.boolean(), message: z.string().optional() })).nullable(),
+  /** The job's log file (every command line it ran), when the app keeps one. */
+  logPath: z.string().optional(),
 });
 
 export const StartedJob = z.object({
