@@ -7,6 +7,7 @@ import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
 import type { ImageProfile } from '../src-shared/profile/image-profile.ts';
 import type { PartitionPlan, PartitionRole, PlannedPartition } from '../src-shared/layout/index.ts';
 import { SpeedWindow, etaSeconds } from '../src-shared/progress/speed.ts';
+import { nameSignal } from './tools/command-log.ts';
 import { ToolError } from './tools/run.ts';
 
 export type Emit = (event: JobEvent) => void;
@@ -30,6 +31,7 @@ export class TargetCtx {
     readonly emit: Emit,
     jobSignal: AbortSignal,
   ) {
+    nameSignal(this.controller.signal, target.id);
     if (jobSignal.aborted) this.controller.abort();
     jobSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
     // Read here, just before the job opens its targets and holds them for the whole job (run-job.ts).

@@ -13,7 +13,7 @@ import { formatPartition } from './steps/btrfs.ts';
 import { checkPartition } from './steps/partition.ts';
 import { readBackSha256 } from './steps/verify.ts';
 import { wipe } from './steps/wipe.ts';
-import { run } from './tools/run.ts';
+import { appendMbrPartition } from './tools/sfdisk.ts';
 import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
 
 async function hasGpt(ctx: TargetCtx): Promise<boolean> {
@@ -40,7 +40,7 @@ async function addPersistence(ctx: TargetCtx): Promise<void> {
     await verifyGpt(ctx.disk, opts);
     await checkPartition(ctx.disk, spec, opts);
   } else {
-    await run('sfdisk', ['--append', '--no-reread', '--no-tell-kernel', ctx.disk], { input: `start=${part.startLba}, size=${part.sizeLba}, type=83\n`, signal: ctx.signal });
+    await appendMbrPartition(ctx.disk, { startLba: part.startLba, sizeLba: part.sizeLba, type: '83' }, opts);
   }
   ctx.enter('btrfs');
   await formatPartition(ctx, { ...part, role: 'data' }, null);

@@ -19,6 +19,7 @@ import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/sta
 import { verifyTarget } from './steps/verify.ts';
 import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
+import { setCommandLog } from './tools/command-log.ts';
 import { umount } from './tools/mount.ts';
 import { profileSlots } from '../src-shared/profile/image-profile.ts';
 
@@ -74,7 +75,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
         rootfsSha256: m.files[m.rootfs.file]!.sha256,
         rootHash: m.verity?.rootHash ?? null,
         espFiles: espSha.get(t.id) ?? {},
-        caches: cachesPartition(t) ? cacheStamps(caches) : [],
+        caches: cachesPartition(t) ? caches : [],
+        rootfsPath: bundle.files[m.rootfs.file],
       });
       t.verified = true;
     }
@@ -93,6 +95,8 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     return [];
   }
   const job = parsed.data;
+  // Every command line this job runs goes to its log (the app writes the file).
+  setCommandLog(emit);
   let prepared;
   try {
     prepared = await prepare(job, emit, signal);

@@ -4,7 +4,8 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TargetCtx } from '../context.ts';
-import { run, type RunOptions } from '../tools/run.ts';
+import type { RunOptions } from '../tools/run.ts';
+import { unsquashListing } from '../tools/squashfs.ts';
 
 /** Sum of the sizes of the regular files below `dir` (links not followed; entries vanishing meanwhile skipped). */
 export async function treeBytes(dir: string, signal?: AbortSignal): Promise<number> {
@@ -32,8 +33,7 @@ export function parseUnsquashListing(text: string): number {
 
 /** The bytes a squashfs image unpacks to (its inode table only: nothing is decompressed). */
 export async function squashfsContentBytes(image: string, opts: RunOptions = {}): Promise<number> {
-  const { stdout } = await run('unsquashfs', ['-lls', '-no-progress', image], opts);
-  return parseUnsquashListing(stdout);
+  return parseUnsquashListing(await unsquashListing(image, opts));
 }
 
 /**

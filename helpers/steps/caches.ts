@@ -19,6 +19,8 @@ export interface CacheEntry {
   files: number;
   sizeBytes: number;
   manifestSha256: string;
+  /** The files the manifest lists: verify names the ones that read back different. */
+  entries: CacheFileEntry[];
 }
 
 /** Every regular file under `dir` (already checked listable); each folder and file must be readable by the user. */
@@ -52,7 +54,7 @@ export async function describeCaches(caches: { kind: string; path: string }[], a
     }
     // the shared text, so the helper's verify and `iios verify` rebuild exactly what the stamp records
     const manifestSha256 = createHash('sha256').update(cacheManifestText(entries)).digest('hex');
-    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256 });
+    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256, entries });
   }
   return out;
 }

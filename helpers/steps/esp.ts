@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { profileSlots } from '../../src-shared/profile/image-profile.ts';
 import type { TargetCtx } from '../context.ts';
 import type { BundleSource } from '../source.ts';
-import { run } from '../tools/run.ts';
+import { mkfsVfatAt } from '../tools/mkfs.ts';
 import { fatCopyIn, fatMkdirs, type FatVolume } from '../tools/mtools.ts';
 import { bootEntry, entryFileName, loaderConf, type Slot } from './boot-entries.ts';
 
@@ -27,9 +27,8 @@ export function fat32SectorsPerCluster(bytes: number, sector: number): number {
 /** FAT (FAT32 unless told otherwise) straight on the disk or image at the partition's offset (no loop device, no mount). */
 export async function mkfsFatAt(ctx: TargetCtx, startBytes: number, sizeBytes: number, label: string, fat32 = true): Promise<void> {
   const sector = ctx.plan.sectorSize;
-  const fat = fat32 ? ['-F', '32', '-s', String(fat32SectorsPerCluster(sizeBytes, sector))] : [];
-  const args = [...fat, '-n', label, '-S', String(sector), `--offset=${startBytes / sector}`, ctx.disk, String(Math.floor(sizeBytes / 1024))];
-  await run('mkfs.vfat', args, { signal: ctx.signal });
+  const spc = fat32 ? fat32SectorsPerCluster(sizeBytes, sector) : null;
+  await mkfsVfatAt(ctx.disk, { label, sectorSize: sector, offsetSectors: startBytes / sector, kib: Math.floor(sizeBytes / 1024), fat32SectorsPerCluster: spc }, { signal: ctx.signal });
 }
 
 export async function mkfsEsp(ctx: TargetCtx): Promise<FatVolume> {

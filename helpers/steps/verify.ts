@@ -1,19 +1,22 @@
-// Verify by reading back with independent means: each slot's bytes (O_DIRECT where the kernel takes it, so the page
-// cache does not answer for the stick) against the bundle's sha256, `veritysetup verify` of each slot
-// against its hash partition and root hash, the ESP files' sha256 through mtools, every cache file hashed again
-// into its manifest (verify-caches.ts), `btrfs check --readonly`.
+// Verify by reading back with independent means: the shared checks (src-shared/verify/stick-checks.ts, the
+// same ones `iios verify` runs) with the helper's way of reading: each slot's bytes O_DIRECT where the kernel
+// takes it (so the page cache does not answer for the stick), `veritysetup verify` over read-only loops, the
+// ESP files through mtools, every cache file hashed again (verify-caches.ts); then `btrfs check --readonly`.
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { PlannedPartition } from '../../src-shared/layout/index.ts';
+import type { CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
+import { checkBytesTotal, runStickChecks, type CacheExpect, type SlotExpect, type StickReader } from '../../src-shared/verify/stick-checks.ts';
 import type { TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, DIRECT_ALIGN, directBuffer, plainBuffer } from '../io/aligned.ts';
 import { checkReadonly } from '../tools/btrfs.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { fatRead } from '../tools/mtools.ts';
+import { ToolError } from '../tools/run.ts';
 import { verityVerify } from '../tools/verity.ts';
 import { cachesPartition } from './btrfs.ts';
-import { verifyCaches, type CacheExpect } from './verify-caches.ts';
+import { readCacheManifests } from './verify-caches.ts';
+import { firstDifferenceFrom, waitForTestGate } from './verify-support.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
@@ -73,45 +76,56 @@ export interface VerifyExpect {
   rootHash: string | null;
   espFiles: Record<string, string>;
   /** the caches copied into @caches, with the manifest sha256 the stamp records (none: nothing to re-hash) */
-  caches?: readonly CacheExpect[];
+  caches?: readonly (CacheExpect & { entries?: readonly CacheFileEntry[] })[];
+  /** The slot image the slots were written from: a slot that reads back wrong is compared with it to name the first differing byte. */
+  rootfsPath?: string;
 }
 
-async function verifyVerity(ctx: TargetCtx, data: PlannedPartition, hash: PlannedPartition, rootHash: string): Promise<void> {
-  await withLoop(ctx.disk, data.startBytes, data.sizeBytes, (dataDev) =>
-    withLoop(ctx.disk, hash.startBytes, hash.sizeBytes, (hashDev) => verityVerify(dataDev, hashDev, rootHash, { signal: ctx.signal }), { readOnly: true, signal: ctx.signal }),
-    { readOnly: true, signal: ctx.signal },
-  );
+/** The helper's way of reading a target for the shared checks. */
+function helperReader(ctx: TargetCtx, want: VerifyExpect): StickReader {
+  const signal = ctx.signal;
+  const rootfsPath = want.rootfsPath;
+  return {
+    sha256Range: (offset, length, onBytes) => readBackSha256(ctx, offset, length, onBytes),
+    firstDifference: rootfsPath ? (offset, length) => firstDifferenceFrom(ctx.disk, offset, rootfsPath, length, signal) : undefined,
+    verity: (data, hash, rootHash) =>
+      withLoop(ctx.disk, data.startBytes, data.sizeBytes, (dataDev) =>
+        withLoop(ctx.disk, hash.startBytes, hash.sizeBytes, (hashDev) => verityVerify(dataDev, hashDev, rootHash, { signal }), { readOnly: true, signal }),
+        { readOnly: true, signal },
+      ),
+    espFileSha256: async (espStart, path) => {
+      try {
+        return createHash('sha256').update(await fatRead({ disk: ctx.disk, offset: espStart }, path, { signal })).digest('hex');
+      } catch (err) {
+        if (err instanceof ToolError && !err.cancelled && /not found/i.test(err.stderr)) return null;
+        throw err;
+      }
+    },
+    cacheManifests: (part, kinds, onBytes) => readCacheManifests(ctx.disk, part, kinds, signal, onBytes),
+  };
 }
 
 export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<void> {
   ctx.enter('verify');
-  const slots = (['a', 'b'] as const).map((s) => ({ s, root: ctx.part(`root-${s}`), verity: ctx.part(`verity-${s}`) })).filter((x) => x.root);
+  await waitForTestGate(ctx.id, ctx.signal);
+  const slots: SlotExpect[] = (['a', 'b'] as const).flatMap((s) => {
+    const root = ctx.part(`root-${s}`);
+    if (!root) return [];
+    const verity = ctx.part(`verity-${s}`) ?? null;
+    return [{ slot: s, root, verity, bytes: want.rootfsBytes, sha256: want.rootfsSha256, rootHash: want.rootHash }];
+  });
   const caches = want.caches ?? [];
   const cachePart = caches.length ? cachesPartition(ctx) : undefined;
   if (caches.length && !cachePart) throw new Error('the plan has no partition with @caches for the caches to verify');
-  // One byte count for the phase: the slots read back, then the cache files hashed again.
-  const total = want.rootfsBytes * slots.length + (cachePart ? caches.reduce((s, c) => s + c.sizeBytes, 0) : 0);
-  let base = 0;
-  for (const { s, root, verity } of slots) {
-    const got = await readBackSha256(ctx, root!.startBytes, want.rootfsBytes, (n) => ctx.progress(base + n, total));
-    if (got !== want.rootfsSha256) throw new Error(`slot ${s} reads back with sha256 ${got}, expected ${want.rootfsSha256}`);
-    base += want.rootfsBytes;
-    if (verity && want.rootHash) await verifyVerity(ctx, root!, verity, want.rootHash);
-  }
   const esp = ctx.part('esp');
-  if (esp) {
-    for (const [path, sha] of Object.entries(want.espFiles)) {
-      const content = await fatRead({ disk: ctx.disk, offset: esp.startBytes }, path, { signal: ctx.signal });
-      const got = createHash('sha256').update(content).digest('hex');
-      if (got !== sha) throw new Error(`ESP file ${path} reads back with sha256 ${got}, expected ${sha}`);
-    }
-  }
-  if (cachePart) {
-    await verifyCaches(ctx, cachePart, caches, (n) => {
-      base += n;
-      ctx.progress(Math.min(base, total), total);
-    });
-  }
+  const expect = { slots, esp: esp ? { startBytes: esp.startBytes, files: want.espFiles } : null, caches: cachePart ? { part: cachePart, list: caches } : null };
+  const outcomes = await runStickChecks(expect, helperReader(ctx, want), {
+    onBytes: (done, total) => ctx.progress(done, total),
+    aborted: () => ctx.signal.aborted,
+  });
+  const failed = outcomes.filter((c) => !c.ok);
+  if (failed.length) throw new Error(failed.map((c) => c.detail).join('; '));
+  const total = checkBytesTotal(expect);
   if (total > 0) ctx.progress(total, total, true);
   for (const p of ctx.plan.partitions.filter((x) => x.filesystem === 'btrfs')) {
     await withLoop(ctx.disk, p.startBytes, p.sizeBytes, (dev) => checkReadonly(dev, { signal: ctx.signal }), { readOnly: true, signal: ctx.signal });

@@ -9,6 +9,15 @@ export async function mkfsExt4(dev: string, label: string, opts: RunOptions = {}
   await run('mkfs.ext4', ['-F', '-q', '-L', label, '-E', 'lazy_itable_init=0,lazy_journal_init=0', dev], opts);
 }
 
+/**
+ * FAT (FAT32 with `sectorsPerCluster` unless told otherwise) straight on a disk or image at a sector offset:
+ * mkfs.vfat --offset needs no loop device and no mount. `kib`: the filesystem's size in KiB.
+ */
+export async function mkfsVfatAt(disk: string, fat: { label: string; sectorSize: number; offsetSectors: number; kib: number; fat32SectorsPerCluster: number | null }, opts: RunOptions = {}): Promise<void> {
+  const type = fat.fat32SectorsPerCluster ? ['-F', '32', '-s', String(fat.fat32SectorsPerCluster)] : [];
+  await run('mkfs.vfat', [...type, '-n', fat.label, '-S', String(fat.sectorSize), `--offset=${fat.offsetSectors}`, disk, String(fat.kib)], opts);
+}
+
 /** `wipefs -a`: removes filesystem, RAID and partition-table signatures that libblkid knows. */
 export async function wipefs(dev: string, opts: RunOptions = {}): Promise<void> {
   await run('wipefs', ['-a', '-f', dev], opts);

@@ -1,6 +1,8 @@
 // Every external tool runs through here: execa with an argument array (never a shell string), one
 // AbortController per run kept in a registry so a cancel can stop whatever is running, and failures as ToolError.
+// Each command line goes to the job's log before it runs, and a failing tool's stderr after (commandLog).
 import { execa } from 'execa';
+import { commandLine, logCommand, logFailure } from './command-log.ts';
 
 export class ToolError extends Error {
   readonly tool: string;
@@ -63,6 +65,7 @@ async function runRaw(tool: string, args: readonly string[], opts: RunOptions, e
   if (opts.signal?.aborted) throw new ToolError({ tool, args, exitCode: null, stderr: '', cancelled: true });
   opts.signal?.addEventListener('abort', onOuter, { once: true });
   running.add(controller);
+  logCommand(opts.signal, commandLine([tool, args]), opts.input);
   try {
     const r = await execa(tool, [...args], {
       cancelSignal: controller.signal,
@@ -78,11 +81,11 @@ async function runRaw(tool: string, args: readonly string[], opts: RunOptions, e
     const stderr = typeof r.stderr === 'string' ? r.stderr : Buffer.from(r.stderr as Uint8Array).toString();
     const ok = opts.okExitCodes ?? [0];
     if (r.isCanceled || controller.signal.aborted) {
-      throw new ToolError({ tool, args, exitCode: r.exitCode ?? null, stderr, cancelled: true });
+      throw logFailure(opts.signal, new ToolError({ tool, args, exitCode: r.exitCode ?? null, stderr, cancelled: true }));
     }
     if (r.failed && (r.exitCode === undefined || !ok.includes(r.exitCode))) {
       const why = r.exitCode === undefined ? `${stderr}\n${r.shortMessage}` : stderr;
-      throw new ToolError({ tool, args, exitCode: r.exitCode ?? null, stderr: why, cancelled: false });
+      throw logFailure(opts.signal, new ToolError({ tool, args, exitCode: r.exitCode ?? null, stderr: why, cancelled: false }));
     }
     const stdout = typeof r.stdout === 'string' ? r.stdout : Buffer.from(r.stdout as Uint8Array);
     return { stdout, stderr, exitCode: r.exitCode ?? 0 };
@@ -103,14 +106,15 @@ export async function runPiped(producer: [string, readonly string[]], consumer: 
   opts.signal?.addEventListener('abort', onOuter, { once: true });
   running.add(controller);
   const common = { cancelSignal: controller.signal, forceKillAfterDelay: 3_000, env: { LC_ALL: 'C', ...opts.env } } as const;
+  logCommand(opts.signal, commandLine(producer, consumer));
   try {
     await execa(producer[0], [...producer[1]], { ...common, stdout: 'pipe', stderr: 'pipe' }).pipe(consumer[0], [...consumer[1]], { ...common, stderr: 'pipe' });
   } catch (err) {
     const e = err as { pipedFrom?: { exitCode?: number; stderr?: unknown; failed?: boolean }[]; exitCode?: number; stderr?: unknown };
     const cancelled = controller.signal.aborted;
     const from = e.pipedFrom?.[0];
-    if (from?.failed) throw new ToolError({ tool: producer[0], args: producer[1], exitCode: from.exitCode ?? null, stderr: String(from.stderr ?? ''), cancelled });
-    throw new ToolError({ tool: consumer[0], args: consumer[1], exitCode: e.exitCode ?? null, stderr: String(e.stderr ?? ''), cancelled });
+    if (from?.failed) throw logFailure(opts.signal, new ToolError({ tool: producer[0], args: producer[1], exitCode: from.exitCode ?? null, stderr: String(from.stderr ?? ''), cancelled }));
+    throw logFailure(opts.signal, new ToolError({ tool: consumer[0], args: consumer[1], exitCode: e.exitCode ?? null, stderr: String(e.stderr ?? ''), cancelled }));
   } finally {
     running.delete(controller);
     opts.signal?.removeEventListener('abort', onOuter);

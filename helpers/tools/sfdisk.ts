@@ -1,4 +1,5 @@
-// Reading the partition table a disk has now (before it is wiped), through `sfdisk --json`.
+// sfdisk: reading the partition table a disk has now (before it is wiped, `sfdisk --json`), and appending an
+// MBR partition behind a raw image.
 import { run, type RunOptions } from './run.ts';
 
 export interface ExistingPartition {
@@ -11,6 +12,11 @@ export async function existingPartitions(disk: string, opts: RunOptions = {}): P
   const r = await run('sfdisk', ['--json', disk], { ...opts, okExitCodes: [0, 1] });
   if (r.exitCode !== 0 || !r.stdout.trim()) return [];
   return parseSfdiskJson(r.stdout);
+}
+
+/** Appends one MBR partition (an MBR-only image's persistence partition) without asking the kernel to re-read. */
+export async function appendMbrPartition(disk: string, p: { startLba: number; sizeLba: number; type: string }, opts: RunOptions = {}): Promise<void> {
+  await run('sfdisk', ['--append', '--no-reread', '--no-tell-kernel', disk], { ...opts, input: `start=${p.startLba}, size=${p.sizeLba}, type=${p.type}\n` });
 }
 
 export function parseSfdiskJson(text: string): ExistingPartition[] {

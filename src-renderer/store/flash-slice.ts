@@ -41,6 +41,8 @@ export interface FlashSlice {
   flashBatch: BatchProgress | null;
   /** Why the job as a whole failed or was refused (not one target). */
   flashError: string | null;
+  /** The finished job's log file (every command it ran), when the app keeps one. */
+  flashLogPath: string | null;
   ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
   flashBusy(): boolean;
   startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
@@ -73,6 +75,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
         flashStatus: 'finished',
         flashError: error,
         flashBatch,
+        flashLogPath: notice.snapshot.logPath ?? null,
         // A target the job never finished is not "written": show it as failed with the job's error.
         flashTargets: flashTargets.map((t) =>
           t.state === 'pending' || t.state === 'writing' || t.state === 'verifying'
@@ -92,6 +95,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     flashTargets: [],
     flashBatch: null,
     flashError: null,
+    flashLogPath: null,
     ejected: {},
     flashBusy() {
       const s = get().flashStatus;

@@ -6,6 +6,7 @@ import { StepHeading } from './StepHeading.tsx';
 export function DoneStep() {
   const targets = useWizard((s) => s.flashTargets);
   const flashError = useWizard((s) => s.flashError);
+  const logPath = useWizard((s) => s.flashLogPath);
   const ejected = useWizard((s) => s.ejected);
   const ejectTarget = useWizard((s) => s.ejectTarget);
   const flashMore = useWizard((s) => s.flashMore);
@@ -51,6 +52,11 @@ export function DoneStep() {
           );
         })}
       </ul>
+      {logPath && (
+        <p className="muted" data-testid="job-log">
+          Every command this job ran is logged in <span className="mono">{logPath}</span>
+        </p>
+      )}
       <div className="row" style={{ marginTop: 14 }}>
         <button type="button" className="btn primary" onClick={flashMore}>
           Flash more

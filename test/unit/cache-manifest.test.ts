@@ -35,7 +35,7 @@ describe('cache manifest', () => {
       `${sha(Buffer.alloc(5000, 3))} 5000 été.bin`,
     ].join('\n');
     const helper = await cacheManifestOf(dir);
-    expect(helper).toEqual({ sha256: sha(byHand), files: 4, sizeBytes: 5010 });
+    expect(helper).toMatchObject({ sha256: sha(byHand), files: 4, sizeBytes: 5010 });
     expect(await cacheManifestSha256(dir)).toEqual(helper);
   });
 

@@ -117,9 +117,12 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   try {
     const started = await api.startPrepared(prepared);
     out.write(`job ${started.jobId}: ${started.targets.length} target(s)\n`);
+    const logPath = api.current()?.logPath;
+    if (logPath) out.write(`log: ${logPath}\n`);
     const final: JobSnapshot = await started.finished;
     view.update(final, true);
     out.write(summary(final) + '\n');
+    if (final.status !== 'done' && final.logPath) out.write(`every command the job ran, and why it failed: ${final.logPath}\n`);
     if (final.status === 'done') return 0;
     return final.status === 'cancelled' ? 130 : 1;
   } finally {

@@ -1,10 +1,10 @@
 // Drive discovery: drivelist for disks, lsblk + losetup for loop devices, polled about once a second;
 // `drives.changed` is pushed only when the list differs. Parsing and rules are pure (src-shared/drives).
-import { execa } from 'execa';
 import * as drivelist from 'drivelist';
 import type { Drive } from '../../../src-shared/contract/index.ts';
 import { buildDriveList, parseLosetup, parseLsblk, type DrivelistEntry } from '../../../src-shared/drives/inventory.ts';
 import type { EventSink } from '../events.ts';
+import { runTool } from '../run-tool.ts';
 
 export interface DriveSources {
   drivelist(): Promise<DrivelistEntry[]>;
@@ -15,8 +15,8 @@ export interface DriveSources {
 /** The real sources: the drivelist package and the util-linux tools. */
 export const systemDriveSources: DriveSources = {
   drivelist: () => drivelist.list() as Promise<DrivelistEntry[]>,
-  lsblkJson: async () => (await execa('lsblk', ['--json', '--bytes', '--output-all', '--paths'])).stdout,
-  losetupJson: async () => (await execa('losetup', ['--list', '--json'], { reject: false })).stdout,
+  lsblkJson: async () => (await runTool('lsblk', ['--json', '--bytes', '--output-all', '--paths'])).stdout,
+  losetupJson: async () => (await runTool('losetup', ['--list', '--json']).catch(() => ({ stdout: '' }))).stdout,
 };
 
 export class DriveService {
@@ -45,11 +45,11 @@ export class DriveService {
     if (!drive) throw Object.assign(new Error(`no such drive: ${id}`), { code: 'E_NO_DRIVE', details: { kind: 'unsafe-target', target: id, reason: 'not-found' } });
     if (drive.system) throw Object.assign(new Error(`${id} holds the running system`), { code: 'E_SYSTEM_DRIVE', details: { kind: 'unsafe-target', target: id, reason: 'system' } });
     for (const m of drive.mountpoints) {
-      if (m.path.startsWith('/')) await execa('umount', [m.path]);
+      if (m.path.startsWith('/')) await runTool('umount', [m.path]);
     }
     if (drive.virtual) return { ejected: false };
-    const r = await execa('eject', [drive.device], { reject: false });
-    return { ejected: r.exitCode === 0 };
+    const r = await runTool('eject', [drive.device]).catch(() => null);
+    return { ejected: r !== null };
   }
 
   /** Starts polling; the first poll always emits (so a new subscriber can rely on one event). */

@@ -1,7 +1,7 @@
 // Starts the privileged helper: directly when iios already runs as root; otherwise through pkexec on the installed
 // helper wrapper when the polkit action is installed (polkit-route.ts), else through sudo-prompt. Only the socket path and the one-time token travel on the command line; the job
 // and the progress go over the private socket (design.md, "The privileged helper").
-import { execa } from 'execa';
+import { startTool } from '../run-tool.ts';
 import sudo from 'sudo-prompt';
 import { join } from 'node:path';
 import { BUNDLES, ensureBuilt } from '../../../ensure-built.mjs';
@@ -154,6 +154,6 @@ export function defaultElevationDeps(): ElevationDeps {
     spawnDirect: (file, args, options) =>
       // detached: its own process group, so a Ctrl-C meant for `iios write` does not kill it mid-step; the app
       // cancels it through the socket and it cleans up (unmounts, loop devices) before it exits.
-      execa(file, args, { cwd: options.cwd, env: options.env, detached: true, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
+      startTool(file, args, { cwd: options.cwd, env: options.env, detached: true, reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', all: false }),
   };
 }

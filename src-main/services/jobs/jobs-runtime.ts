@@ -6,6 +6,7 @@ import { inspectImage } from '../sources/images.ts';
 import { targetSize } from '../stick/stick-reader.ts';
 import { defaultElevationDeps, helperCommand, startHelper, type ElevationDeps } from '../elevation/elevation.ts';
 import type { EventSink } from '../events.ts';
+import { jobLogDir } from './job-log.ts';
 import type { JobRequestDeps } from './job-request.ts';
 import { JobsApi } from './jobs-api.ts';
 import { JobService, type JobServiceDeps } from './jobs.ts';
@@ -37,6 +38,7 @@ export const realJobRequestDeps = (onBundleProgress?: JobsRuntimeOptions['onBund
 export function createJobsApi(opts: JobsRuntimeOptions = {}): JobsApi {
   const elevation = opts.elevation ?? defaultElevationDeps();
   const service = new JobService({
+    logDir: jobLogDir(),
     ...opts.service,
     // A root process has no password prompt to wait for: the helper connects in seconds or not at all.
     helloTimeoutMs: opts.service?.helloTimeoutMs ?? (elevation.isRoot() ? 60_000 : 300_000),

@@ -12,6 +12,7 @@ import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.
 import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
 import { planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
+import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
 export interface JobServiceDeps {
@@ -24,6 +25,8 @@ export interface JobServiceDeps {
   helloTimeoutMs?: number;
   /** After a cancel, how long the helper may take to clean up before the socket is closed on it. */
   cancelGraceMs?: number;
+  /** The folder of the jobs' log files (job-log.ts); none: no log is kept. */
+  logDir?: string;
 }
 
 export interface JobNotice {
@@ -61,6 +64,7 @@ interface Running {
   /** What the targets say when the job ends cancelled (e.g. the user refused the password prompt). */
   cancelMessage: string;
   ended: boolean;
+  log: JobLog | null;
   finished: Promise<JobSnapshot>;
   resolveFinished: (s: JobSnapshot) => void;
 }
@@ -107,6 +111,7 @@ export class JobService {
       cancelRequested: false,
       cancelMessage: 'cancelled; the target is incomplete',
       ended: false,
+      log: null,
       finished,
       resolveFinished,
     };
@@ -114,6 +119,10 @@ export class JobService {
     this.snapshot = initialSnapshot(job.jobId, job.targets, planTargetWork(job));
     let stage: 'socket' | 'launch' = 'socket';
     try {
+      if (this.deps.logDir) {
+        run.log = await JobLog.open(this.deps.logDir, job);
+        this.snapshot = { ...this.snapshot, logPath: run.log.path };
+      }
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
       const socketPath = join(run.dir, 'helper.sock');
@@ -231,6 +240,7 @@ export class JobService {
   }
 
   private publish(run: Running, event: JobEvent): void {
+    run.log?.event(event);
     if (this.snapshot?.jobId !== run.jobId) return;
     this.snapshot = applyEvent(this.snapshot, event);
     for (const l of [...this.listeners]) {
@@ -259,6 +269,7 @@ export class JobService {
     if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.running === run) this.running = null;
     this.publish(run, done);
+    await run.log?.close();
     run.resolveFinished(this.snapshot!);
   }
 }

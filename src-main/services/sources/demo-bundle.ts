@@ -1,8 +1,8 @@
 // The embedded demo OS bundle: built from Debian packages by resources/demo-os/build.sh on first use and cached
 // in .cache/demo-os/bundle/ (the script rebuilds only when one of its inputs changed).
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { appRoot, resourcesDir } from '../app/app-info.ts';
+import { startTool } from '../run-tool.ts';
 
 export interface EnsureDemoBundleOptions {
   /** Receives the build's progress lines (its stderr). */
@@ -23,7 +23,7 @@ export function ensureDemoBundle(opts: EnsureDemoBundleOptions = {}): Promise<st
 
 async function runBuild(opts: EnsureDemoBundleOptions): Promise<string> {
   const script = join(resourcesDir(), 'demo-os', 'build.sh');
-  const child = execa('bash', [script], {
+  const child = startTool('bash', [script], {
     cwd: appRoot(),
     stdin: 'ignore',
     reject: false,

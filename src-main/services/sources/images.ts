@@ -2,7 +2,7 @@
 // uncompressed size where that is cheap to know (xz index, gzip trailer, zstd frame header).
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { execa } from 'execa';
+import { runTool, startTool } from '../run-tool.ts';
 
 export type ImageCompression = 'none' | 'xz' | 'gzip' | 'zstd' | 'bzip2';
 
@@ -90,7 +90,7 @@ async function readRange(path: string, position: number, length: number): Promis
 /** The first bytes of the decompressed image (the decompressor is stopped once they have arrived). */
 async function decompressedHead(path: string, compression: Exclude<ImageCompression, 'none'>): Promise<Buffer> {
   const [cmd, ...args] = DECOMPRESS[compression];
-  const child = execa(cmd!, [...args, path], { buffer: false, stdin: 'ignore', stderr: 'ignore', reject: false });
+  const child = startTool(cmd!, [...args, path], { buffer: false, stdin: 'ignore', stderr: 'ignore', reject: false });
   const chunks: Buffer[] = [];
   let got = 0;
   try {
@@ -107,8 +107,8 @@ async function decompressedHead(path: string, compression: Exclude<ImageCompress
 }
 
 async function xzUncompressedBytes(path: string): Promise<number | null> {
-  const r = await execa('xz', ['--list', '--robot', path], { reject: false });
-  if (r.exitCode !== 0) return null;
+  const r = await runTool('xz', ['--list', '--robot', path]).catch(() => null);
+  if (!r) return null;
   const line = r.stdout.split('\n').find((l) => l.startsWith('totals\t'));
   const n = Number(line?.split('\t')[4]);
   return Number.isSafeInteger(n) ? n : null;

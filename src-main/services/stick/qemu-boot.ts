@@ -5,7 +5,8 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { startTool } from '../run-tool.ts';
 
 export interface BootOptions {
   /** Raw disk image or block device, attached as a virtio disk. */
@@ -141,7 +142,7 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
       varsCopy = join(workDir, 'OVMF_VARS.fd');
       copyFileSync(ovmf.vars, varsCopy);
     }
-    child = execa('qemu-system-x86_64', qemuArgs(opts, varsCopy, ovmf), {
+    child = startTool('qemu-system-x86_64', qemuArgs(opts, varsCopy, ovmf), {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',

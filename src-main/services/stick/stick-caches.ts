@@ -1,17 +1,18 @@
-// Re-checks the offline caches a stick carries against its stamp: for each cache kind, the manifest of
-// @caches/<kind> (sorted "sha256 size path" lines of its regular files, as the writer describes them) hashed
-// again and compared with the stamp's manifestSha256. Read-only mount of the Btrfs partition holding @caches.
+// The app's read-back of the offline caches a stick carries: @caches/<kind> (a read-only mount of the Btrfs
+// partition holding it) walked and hashed into the manifest text the writer built (sorted "sha256 size path"
+// lines of its regular files, src-shared cache-manifest). The comparison with the stamp is the shared one
+// (src-shared/verify/stick-checks.ts), the same the helper runs at write time.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../../src-shared/profile/cache-manifest.ts';
-import type { StickLayout, StickStamp } from './stick-reader.ts';
+import type { ByteRange, CacheReadBack } from '../../../src-shared/verify/stick-checks.ts';
 import { withReadOnlyMount } from './stick-tools.ts';
 
-async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
@@ -23,31 +24,28 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** The manifest sha256 of one cache directory (the text is the shared one the writer hashes). */
-export async function cacheManifestSha256(dir: string): Promise<{ sha256: string; files: number; sizeBytes: number }> {
+/** The manifest of one cache directory (the text is the shared one the writer hashes); onBytes gets each file's size. */
+export async function cacheManifestSha256(dir: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<CacheReadBack> {
   const paths: string[] = [];
   await walk(dir, paths);
   const entries: CacheFileEntry[] = [];
-  for (const f of paths) entries.push({ path: relative(dir, f).split(sep).join('/'), sizeBytes: (await lstat(f)).size, sha256: await sha256File(f) });
-  return { sha256: createHash('sha256').update(cacheManifestText(entries)).digest('hex'), ...cacheManifestSummary(entries) };
+  for (const f of paths) {
+    const sizeBytes = (await lstat(f)).size;
+    entries.push({ path: relative(dir, f).split(sep).join('/'), sizeBytes, sha256: await sha256File(f, signal) });
+    onBytes?.(sizeBytes);
+  }
+  return { sha256: createHash('sha256').update(cacheManifestText(entries)).digest('hex'), ...cacheManifestSummary(entries), entries };
 }
 
-/** Checks every cache the stamp lists; returns the problems found (empty when all match). */
-export async function checkCaches(path: string, layout: StickLayout, stamp: StickStamp): Promise<string[]> {
-  const part = layout.partitions.find((p) => p.name === 'iios-data') ?? layout.partitions.find((p) => p.name === 'iios-system');
-  if (!part) return ['no iios-data or iios-system partition to hold @caches'];
+/** Every named cache as it reads back now (null: @caches/<kind> is missing), in one read-only mount of `part`. */
+export async function readCacheManifests(path: string, part: ByteRange, kinds: readonly string[], signal?: AbortSignal, onBytes?: (n: number) => void): Promise<Map<string, CacheReadBack | null>> {
   return withReadOnlyMount(path, part.startBytes, part.sizeBytes, async (mnt) => {
-    const bad: string[] = [];
-    for (const c of stamp.caches) {
-      const dir = join(mnt, '@caches', c.kind);
-      const st = await lstat(dir).catch(() => null);
-      if (!st?.isDirectory()) {
-        bad.push(`${c.kind}: @caches/${c.kind} missing`);
-        continue;
-      }
-      const got = await cacheManifestSha256(dir);
-      if (got.sha256 !== c.manifestSha256) bad.push(`${c.kind}: ${got.files} files / ${got.sizeBytes} bytes differ from the stamp's ${c.files} / ${c.sizeBytes}`);
+    const out = new Map<string, CacheReadBack | null>();
+    for (const kind of kinds) {
+      const dir = join(mnt, '@caches', kind);
+      const isDir = (await lstat(dir).catch(() => null))?.isDirectory();
+      out.set(kind, isDir ? await cacheManifestSha256(dir, signal, onBytes) : null);
     }
-    return bad;
+    return out;
   });
 }

@@ -1,39 +1,15 @@
-// The few external tools the app itself runs to read a stick back (the helper has its own wrappers; the app
-// reads independently of the writer): execa with argument arrays, a read-only loop per partition range.
+// The few external tools the app itself runs to read a stick back, through the app's runner (run-tool.ts; the
+// helper has its own, and the app reads independently of the writer): a read-only loop per partition range.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { runTool, runToolBuffer, ToolError, type ToolOptions } from '../run-tool.ts';
 
-export class ReadToolError extends Error {
-  constructor(readonly tool: string, readonly exitCode: number | null, readonly stderr: string) {
-    super(`${tool} failed (exit ${exitCode ?? 'signal'})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
-  }
-}
+export { ToolError as ReadToolError, type ToolOptions };
 
-export interface ToolOptions {
-  signal?: AbortSignal;
-  env?: Record<string, string>;
-  okExitCodes?: number[];
-}
-
-export async function tool(file: string, args: string[], opts: ToolOptions = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const r = await execa(file, args, {
-    reject: false,
-    cancelSignal: opts.signal,
-    env: { LC_ALL: 'C', ...opts.env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const code = r.exitCode ?? null;
-  if (code === null || !(opts.okExitCodes ?? [0]).includes(code)) throw new ReadToolError(file, code, String(r.stderr ?? r.shortMessage ?? ''));
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: code };
-}
-
-export async function toolBuffer(file: string, args: string[], opts: ToolOptions = {}): Promise<Buffer> {
-  const r = await execa(file, args, { reject: false, encoding: 'buffer', stripFinalNewline: false, cancelSignal: opts.signal, env: { LC_ALL: 'C', ...opts.env } });
-  if (r.exitCode !== 0) throw new ReadToolError(file, r.exitCode ?? null, Buffer.from(r.stderr as Uint8Array).toString());
-  return Buffer.from(r.stdout as Uint8Array);
-}
+/** A tool run to completion (the app's one runner, run-tool.ts). */
+export const tool = (file: string, args: string[], opts: ToolOptions = {}) => runTool(file, args, opts);
+export const toolBuffer = (file: string, args: string[], opts: ToolOptions = {}) => runToolBuffer(file, args, opts);
 
 const mtoolsEnv = { MTOOLS_SKIP_CHECK: '1' };
 
@@ -51,8 +27,8 @@ export async function withReadOnlyLoop<T>(backing: string, offset: number, size:
     return await fn(dev);
   } finally {
     for (let i = 0; i < 5; i++) {
-      const r = await execa('losetup', ['-d', dev], { reject: false });
-      if (r.exitCode === 0) break;
+      const r = await runTool('losetup', ['-d', dev]).catch(() => null);
+      if (r) break;
       await new Promise((res) => setTimeout(res, 200 * (i + 1)));
     }
   }
@@ -67,7 +43,7 @@ export async function withReadOnlyMount<T>(backing: string, offset: number, size
       try {
         return await fn(dir);
       } finally {
-        await execa('umount', [dir], { reject: false });
+        await runTool('umount', [dir]).catch(() => undefined);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// Re-checks a written stick against its own stamp with independent tools: the GPT (sgdisk -v), each slot's
-// sha256 over the image length, `veritysetup verify` with the stamp's root hash, the ESP files' sha256,
+// Re-checks a written stick against its own stamp with independent tools: the GPT (sgdisk -v), the checks the
+// helper's write-time verify runs too (each slot's sha256, `veritysetup verify`, the ESP files, the caches:
+// src-shared/verify/stick-checks.ts, read here by stick-stamp-checks.ts), the payload files,
 // and `btrfs check --readonly` of every Btrfs partition. Read-only throughout. A raw stick has no stamp: it is
 // checked against the disk image it was written from (`image`), byte for byte.
 //
@@ -8,9 +9,9 @@
 // the on-stick format puts the stamp on IIOS-ESP and every reader looks there; one place, not two.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { checkCaches } from './stick-caches.ts';
 import { compareWithImage, type ImageComparison } from './stick-image-compare.ts';
 import { partitionByName, readStick, type StickInfo, type StickPartition } from './stick-reader.ts';
+import { stampChecks } from './stick-stamp-checks.ts';
 import { fatReadFile, tool, toolBuffer, withReadOnlyLoop } from './stick-tools.ts';
 
 export interface VerifyCheck {
@@ -36,30 +37,7 @@ export interface VerifyOptions {
   onProgress?: (name: string, bytesDone: number, bytesTotal: number) => void;
 }
 
-const CHUNK = 4 * 1024 * 1024;
 const BTRFS_MAGIC = Buffer.from('_BHRfS_M');
-
-/** sha256 of `length` bytes of `path` from `offset`. */
-export async function hashRange(path: string, offset: number, length: number, onBytes?: (done: number) => void, signal?: AbortSignal): Promise<string> {
-  const fh = await open(path, 'r');
-  try {
-    const h = createHash('sha256');
-    const buf = Buffer.allocUnsafe(CHUNK);
-    let done = 0;
-    while (done < length) {
-      signal?.throwIfAborted();
-      const want = Math.min(CHUNK, length - done);
-      const { bytesRead } = await fh.read(buf, 0, want, offset + done);
-      if (bytesRead === 0) throw new Error(`${path} ends ${length - done} bytes early`);
-      h.update(buf.subarray(0, bytesRead));
-      done += bytesRead;
-      onBytes?.(done);
-    }
-    return h.digest('hex');
-  } finally {
-    await fh.close();
-  }
-}
 
 async function readAt(path: string, at: number, length: number): Promise<Buffer> {
   const fh = await open(path, 'r');
@@ -116,47 +94,11 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
   await gptCheck(path, check, opts);
 
   const stamp = info.stamp;
-  for (const [slot, s] of Object.entries(stamp.slots)) {
-    const root = partitionByName(info.layout, `iios-root-${slot}`);
-    if (!root) continue; // a writable system slot lives in Btrfs, checked below
-    const bytes = s.rootfsBytes ?? 0;
-    if (s.rootfsSha256 && bytes > 0) {
-      await check(`slot ${slot} sha256`, async () => {
-        if (bytes > root.sizeBytes) return { ok: false, detail: `image (${bytes} B) larger than its partition` };
-        const got = await hashRange(path, root.startBytes, bytes, (d) => opts.onProgress?.(`slot ${slot} sha256`, d, bytes), opts.signal);
-        return { ok: got === s.rootfsSha256, detail: got === s.rootfsSha256 ? `${bytes} bytes match` : `sha256 ${got} ≠ stamp ${s.rootfsSha256}`, bytes };
-      });
-    }
-    const verity = partitionByName(info.layout, `iios-verity-${slot}`);
-    if (verity && s.rootHash) {
-      const rootHash = s.rootHash;
-      await check(`slot ${slot} verity`, async () =>
-        withReadOnlyLoop(path, root.startBytes, root.sizeBytes, (data) =>
-          withReadOnlyLoop(path, verity.startBytes, verity.sizeBytes, async (hash) => {
-            const r = await tool('veritysetup', ['verify', data, hash, rootHash], { signal: opts.signal, okExitCodes: [0, 1, 2, 3, 4, 5] });
-            return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? `root hash ${rootHash.slice(0, 12)}… verified` : r.stderr.trim() || `exit ${r.exitCode}` };
-          }),
-        ),
-      );
-    }
-  }
-
-  const esp = info.esp!;
-  const espFiles = Object.entries(stamp.espFiles);
-  if (espFiles.length) {
-    await check('esp files', async () => {
-      const bad: string[] = [];
-      for (const [file, sha] of espFiles) {
-        try {
-          const got = createHash('sha256').update(await fatReadFile(path, esp.startBytes, file, { signal: opts.signal })).digest('hex');
-          if (got !== sha) bad.push(`${file} differs`);
-        } catch {
-          bad.push(`${file} missing`);
-        }
-      }
-      return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${espFiles.length} files match` };
-    });
-  }
+  const layout = info.layout;
+  await stampChecks(path, layout, info.esp!, stamp, opts, (c) => {
+    checks.push(c);
+    opts.onCheck?.(c);
+  });
 
   const payloadPart = partitionByName(info.layout, 'iios-payload');
   if (payloadPart && stamp.payload.length) {
@@ -180,14 +122,6 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
         await readAll((file) => fatReadFile(path, payloadPart.startBytes, file, { signal: opts.signal }));
       }
       return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${stamp.payload.length} files match` };
-    });
-  }
-
-  if (stamp.caches.length) {
-    const layout = info.layout;
-    await check('caches', async () => {
-      const bad = await checkCaches(path, layout, stamp);
-      return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${stamp.caches.map((c) => c.kind).join(', ')}: manifests match` };
     });
   }
 

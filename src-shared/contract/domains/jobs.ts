@@ -59,6 +59,8 @@ export const JobSnapshotSchema = z.object({
   results: z.array(z.object({ targetId: z.string(), ok: z.boolean(), verified: z.boolean(), message: z.string().optional() })).nullable(),
   /** Stage, overall fraction and time left per target and for the batch, with the phase history (src-shared/progress). */
   progress: JobProgress,
+  /** The job's log file (every command line it ran), when the app keeps one. */
+  logPath: z.string().optional(),
 });
 export type TargetState = z.infer<typeof TargetStateSchema>;
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;

@@ -102,15 +102,20 @@ describe('flash step', () => {
 });
 
 describe('done step', () => {
-  it('reports each target: verified, or failed with the reason and what to do; ejects; flash more keeps the choices', async () => {
-    const { push, user, store, fake } = await flashing();
+  it('reports each target: verified, or failed with the reason and what to do; the job log; ejects; flash more keeps the choices', async () => {
+    const w = await flashing();
+    const { push, user, store, fake } = w;
     push({ kind: 'target-done', targetId: 't1-sdb', verified: true }, { 't1-sdb': { status: 'done', verified: true } });
     push(
       { kind: 'target-failed', targetId: 't2-sde', message: 'write to /dev/sde failed: Input/output error', cancelled: false },
       { 't2-sde': { status: 'failed', message: 'write to /dev/sde failed: Input/output error' } },
     );
+    expect(screen.queryByTestId('job-log')).toBeNull();
+    w.services.job = { ...w.services.job!, logPath: '/home/ann/.local/state/iios/jobs/20261202T134501Z-j1.log' };
     push({ kind: 'done', results: [{ targetId: 't1-sdb', ok: true, verified: true }, { targetId: 't2-sde', ok: false, verified: false, message: 'write to /dev/sde failed: Input/output error' }] }, {}, 'done');
     expect(screen.getByRole('heading', { name: 'Partly done' })).toBeTruthy();
+    // the job's log (every command it ran), from the snapshot, for diagnosing the failed stick
+    expect(screen.getByTestId('job-log').textContent).toBe('Every command this job ran is logged in /home/ann/.local/state/iios/jobs/20261202T134501Z-j1.log');
     const ok = document.querySelector('[data-result="t1-sdb"]')!;
     expect(within(ok as HTMLElement).getByTestId('result-text').textContent).toMatch(/^Verified/);
     const bad = document.querySelector('[data-result="t2-sde"]')!;

@@ -1,0 +1,65 @@
+// The app's one runner for child processes (the helper has its own, helpers/tools/run.ts; neither imports the
+// other): execa with argument arrays (never a shell string), LC_ALL=C so tools answer in the language their
+// output is parsed in, and failures as a ToolError carrying the argv, exit code, stderr and whether it was a
+// cancel. Short tools go through runTool / runToolBuffer; long-running children whose output is streamed
+// (QEMU, the demo OS build, a decompressor read for its first bytes) are started through startTool.
+import { execa, type Options, type ResultPromise } from 'execa';
+
+export class ToolError extends Error {
+  constructor(
+    readonly tool: string,
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    readonly cancelled = false,
+  ) {
+    const what = cancelled ? 'was cancelled' : `failed (exit ${exitCode ?? 'signal'})`;
+    const detail = stderr.trim().split('\n').slice(-3).join(' | ');
+    super(`${tool} ${what}${detail ? `: ${detail}` : ''}`);
+    this.name = 'ToolError';
+  }
+}
+
+export interface ToolOptions {
+  signal?: AbortSignal;
+  env?: Record<string, string>;
+  /** Exit codes that count as success (default [0]). */
+  okExitCodes?: number[];
+  input?: string;
+}
+
+const common = (opts: ToolOptions) => ({
+  reject: false,
+  cancelSignal: opts.signal,
+  env: { LC_ALL: 'C', ...opts.env },
+  input: opts.input,
+  stripFinalNewline: false,
+  maxBuffer: 256 * 1024 * 1024,
+});
+
+function check(file: string, args: readonly string[], opts: ToolOptions, r: { exitCode?: number; isCanceled: boolean; shortMessage?: string }, stderr: string): number {
+  const code = r.exitCode ?? null;
+  if (r.isCanceled) throw new ToolError(file, args, code, stderr, true);
+  if (code === null || !(opts.okExitCodes ?? [0]).includes(code)) throw new ToolError(file, args, code, stderr || (r.shortMessage ?? ''));
+  return code;
+}
+
+/** Runs `file args…` to completion; its output as text. Throws ToolError unless the exit code is an ok one. */
+export async function runTool(file: string, args: readonly string[], opts: ToolOptions = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const r = await execa(file, [...args], { ...common(opts), encoding: 'utf8' });
+  const stderr = String(r.stderr ?? '');
+  const exitCode = check(file, args, opts, r, stderr);
+  return { stdout: String(r.stdout ?? ''), stderr, exitCode };
+}
+
+/** Like runTool, with stdout as bytes (a file read off a FAT filesystem, for instance). */
+export async function runToolBuffer(file: string, args: readonly string[], opts: ToolOptions = {}): Promise<Buffer> {
+  const r = await execa(file, [...args], { ...common(opts), encoding: 'buffer' });
+  check(file, args, opts, r, Buffer.from(r.stderr as Uint8Array).toString());
+  return Buffer.from(r.stdout as Uint8Array);
+}
+
+/** Starts a long-running child whose output the caller streams; the caller owns its result. */
+export function startTool<O extends Options>(file: string, args: readonly string[], options: O): ResultPromise<{} & O> {
+  return execa(file, [...args], options);
+}

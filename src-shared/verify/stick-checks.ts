@@ -1,0 +1,190 @@
+// The checks that say a written stick holds what was meant to be written: each A/B slot's sha256 over the
+// image length, `veritysetup verify` of each slot against its hash partition and root hash, the ESP files'
+// sha256, and each offline cache's manifest. One set of checks, run by the helper at the end of a write
+// (helpers/steps/verify.ts) and by `iios verify` (src-main/services/stick/stick-verify.ts): the decisions and
+// the wording live here; each side passes in how it reads (the helper with O_DIRECT and its tool runner,
+// the app with its own runner), since neither may import the other. Pure: no node: imports.
+import type { CacheFileEntry } from '../profile/cache-manifest.ts';
+
+export interface ByteRange {
+  startBytes: number;
+  sizeBytes: number;
+}
+
+export interface SlotExpect {
+  slot: string;
+  root: ByteRange;
+  /** The slot's hash partition; null for a slot without verity. */
+  verity: ByteRange | null;
+  /** The image's length and sha256 (null: the stamp records none, nothing to compare). */
+  bytes: number;
+  sha256: string | null;
+  rootHash: string | null;
+}
+
+export interface CacheExpect {
+  kind: string;
+  files: number;
+  sizeBytes: number;
+  manifestSha256: string;
+  /** The files as the writer described them (the helper has them; a stamp records only the manifest's sha256). */
+  entries?: readonly CacheFileEntry[];
+}
+
+export interface StickExpect {
+  slots: readonly SlotExpect[];
+  /** The ESP's offset and its files' sha256 by FAT path. */
+  esp: { startBytes: number; files: Record<string, string> } | null;
+  /** The partition holding @caches and the caches it must hold. */
+  caches: { part: ByteRange; list: readonly CacheExpect[] } | null;
+}
+
+export interface CacheReadBack {
+  sha256: string;
+  files: number;
+  sizeBytes: number;
+  entries: readonly CacheFileEntry[];
+}
+
+/** How one side reads a stick. Every function reads only; a throw fails that one check with its message. */
+export interface StickReader {
+  /** sha256 of `length` bytes from `offset` of the disk or image, read back from the medium. */
+  sha256Range(offset: number, length: number, onBytes?: (done: number) => void): Promise<string>;
+  /** Where [offset, offset+length) first differs from the slot's source image, when a source is at hand. */
+  firstDifference?(offset: number, length: number): Promise<number | null>;
+  /** `veritysetup verify` of the data range against the hash range: its exit code and stderr. */
+  verity(data: ByteRange, hash: ByteRange, rootHash: string): Promise<{ exitCode: number; stderr: string }>;
+  /** sha256 of one file on the FAT filesystem at espStart; null when the file is not there. */
+  espFileSha256(espStart: number, fatPath: string): Promise<string | null>;
+  /** Each cache directory @caches/<kind> as it reads back now (null: missing), in one mount of `part`. */
+  cacheManifests(part: ByteRange, kinds: readonly string[], onBytes?: (n: number) => void): Promise<Map<string, CacheReadBack | null>>;
+}
+
+export interface CheckOutcome {
+  name: string;
+  ok: boolean;
+  detail: string;
+  bytes?: number;
+}
+
+export interface RunChecksOptions {
+  /** Progress of the byte-heavy checks (slot read-back, cache re-hash) as one count over all of them. */
+  onBytes?: (done: number, total: number) => void;
+  onCheck?: (c: CheckOutcome) => void;
+  /** Whether a thrown read is a cancel (then it is thrown on, not reported as a failed check). */
+  aborted?: () => boolean;
+}
+
+export const checkBytesTotal = (e: StickExpect): number =>
+  e.slots.reduce((s, x) => s + (x.sha256 ? x.bytes : 0), 0) + (e.caches ? e.caches.list.reduce((s, c) => s + c.sizeBytes, 0) : 0);
+
+export function judgeSlotSha256(s: SlotExpect, got: string, firstDiff: number | null): CheckOutcome {
+  const name = `slot ${s.slot} sha256`;
+  if (got === s.sha256) return { name, ok: true, detail: `${s.bytes} bytes match`, bytes: s.bytes };
+  const where = firstDiff === null ? '' : `; the first differing byte is ${firstDiff} of the slot (byte ${s.root.startBytes + firstDiff} of the disk)`;
+  return { name, ok: false, detail: `slot ${s.slot} reads back with sha256 ${got}, expected ${s.sha256}${where}`, bytes: s.bytes };
+}
+
+export function judgeVerity(s: SlotExpect, rootHash: string, exitCode: number, stderr: string): CheckOutcome {
+  const name = `slot ${s.slot} verity`;
+  if (exitCode === 0) return { name, ok: true, detail: `root hash ${rootHash.slice(0, 12)}… verified` };
+  const why = stderr.trim().split('\n').filter(Boolean).join(' ') || `exit ${exitCode}`;
+  return { name, ok: false, detail: `slot ${s.slot} does not verify against iios-verity-${s.slot} with root hash ${rootHash.slice(0, 12)}…: veritysetup verify: ${why}` };
+}
+
+export function judgeEspFiles(results: readonly { path: string; want: string; got: string | null }[]): CheckOutcome {
+  const bad = results.flatMap((r) =>
+    r.got === null ? [`ESP file ${r.path} is missing`] : r.got !== r.want ? [`ESP file ${r.path} reads back with sha256 ${r.got}, expected ${r.want}`] : [],
+  );
+  return { name: 'esp files', ok: bad.length === 0, detail: bad.length ? bad.join('; ') : `${results.length} files match` };
+}
+
+/** The files of a cache that differ from what the writer described: changed, missing or not written by it. */
+export function cacheFileDifferences(want: readonly CacheFileEntry[], got: readonly CacheFileEntry[]): string[] {
+  const have = new Map(got.map((e) => [e.path, e]));
+  const out: string[] = [];
+  for (const w of want) {
+    const g = have.get(w.path);
+    have.delete(w.path);
+    if (!g) out.push(`${w.path} is missing`);
+    else if (g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) out.push(`${w.path} reads back with sha256 ${g.sha256} (${g.sizeBytes} bytes), expected ${w.sha256} (${w.sizeBytes} bytes)`);
+  }
+  for (const extra of have.keys()) out.push(`${extra} was not written`);
+  return out;
+}
+
+export function judgeCaches(list: readonly CacheExpect[], got: Map<string, CacheReadBack | null>): CheckOutcome {
+  const bad: string[] = [];
+  for (const c of list) {
+    const g = got.get(c.kind) ?? null;
+    if (!g) {
+      bad.push(`${c.kind}: @caches/${c.kind} is missing`);
+      continue;
+    }
+    if (g.sha256 === c.manifestSha256) continue;
+    const files = c.entries ? cacheFileDifferences(c.entries, g.entries) : [];
+    bad.push(
+      `${c.kind}: reads back as ${g.files} files / ${g.sizeBytes} bytes with manifest sha256 ${g.sha256}, expected ${c.files} / ${c.sizeBytes} with ${c.manifestSha256}` +
+        (files.length ? ` (${files.join(', ')})` : ''),
+    );
+  }
+  return { name: 'caches', ok: bad.length === 0, detail: bad.length ? `cache ${bad.join('; ')}` : `${list.map((c) => c.kind).join(', ')}: manifests match` };
+}
+
+/** Runs every check that applies, in order; a failing check does not stop the others. */
+export async function runStickChecks(expect: StickExpect, reader: StickReader, opts: RunChecksOptions = {}): Promise<CheckOutcome[]> {
+  const out: CheckOutcome[] = [];
+  const total = checkBytesTotal(expect);
+  let base = 0;
+  const check = async (name: string, fn: () => Promise<CheckOutcome>) => {
+    let c: CheckOutcome;
+    try {
+      c = await fn();
+    } catch (err) {
+      if (opts.aborted?.()) throw err;
+      c = { name, ok: false, detail: `${name}: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    out.push(c);
+    opts.onCheck?.(c);
+  };
+  for (const s of expect.slots) {
+    const sha = s.sha256;
+    if (sha && s.bytes > 0) {
+      await check(`slot ${s.slot} sha256`, async () => {
+        if (s.bytes > s.root.sizeBytes) return { name: `slot ${s.slot} sha256`, ok: false, detail: `slot ${s.slot}: the image (${s.bytes} B) is larger than its partition` };
+        const got = await reader.sha256Range(s.root.startBytes, s.bytes, (d) => opts.onBytes?.(base + d, total));
+        const diff = got !== sha && reader.firstDifference ? await reader.firstDifference(s.root.startBytes, s.bytes) : null;
+        return judgeSlotSha256(s, got, diff);
+      });
+      base += s.bytes;
+    }
+    const verity = s.verity;
+    const rootHash = s.rootHash;
+    if (verity && rootHash) {
+      await check(`slot ${s.slot} verity`, async () => {
+        const r = await reader.verity(s.root, verity, rootHash);
+        return judgeVerity(s, rootHash, r.exitCode, r.stderr);
+      });
+    }
+  }
+  const esp = expect.esp;
+  const espFiles = esp ? Object.entries(esp.files) : [];
+  if (esp && espFiles.length) {
+    await check('esp files', async () => {
+      const results = [];
+      for (const [path, want] of espFiles) results.push({ path, want, got: await reader.espFileSha256(esp.startBytes, path) });
+      return judgeEspFiles(results);
+    });
+  }
+  const caches = expect.caches;
+  if (caches && caches.list.length) {
+    await check('caches', async () => {
+      const got = await reader.cacheManifests(caches.part, caches.list.map((c) => c.kind), (n) => {
+        base += n;
+        opts.onBytes?.(Math.min(base, total), total);
+      });
+      return judgeCaches(caches.list, got);
+    });
+  }
+  return out;
+}

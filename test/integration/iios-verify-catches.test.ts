@@ -1,0 +1,94 @@
+// `iios verify` meets the faults it exists for: an appliance stick written by the helper onto a loop device and
+// an image file verifies; then one byte at a time is changed (slot a, slot a's hash tree, an ESP file, a cache
+// file) and verify must fail exactly the check that covers it, naming what mismatched; changing the byte back
+// makes the stick verify again. One fault also goes through the `iios verify` command: exit 1, the FAIL line.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStick } from '../../src-main/services/stick/stick-verify.ts';
+import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
+import { iios } from '../support/iios-cli.ts';
+import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
+import { runHelper } from '../support/run-helper.ts';
+import { makeAptCache, SLOT_OFFSET, stickFaults } from '../support/stick-faults.ts';
+
+const MiB = 1024 * 1024;
+const SIZE = 1700 * MiB;
+const profile = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/appliance.yaml'), 'utf8'), 'appliance.yaml', 'appliance');
+
+/** The checks each fault must fail (and no other). */
+const failing: Record<string, string[]> = {
+  'a slot byte': ['slot a sha256', 'slot a verity'],
+  'a hash-tree byte': ['slot a verity'],
+  'an ESP file byte': ['esp files'],
+  'a cache file byte': ['caches'],
+};
+
+let bundle: TestBundle;
+let work: string;
+let loop: TestLoop;
+let disks: Record<string, string>;
+beforeAll(async () => {
+  bundle = await makeBundle({ randomBytes: 6 * MiB, name: 'iios-verify-catch', version: '1.0' });
+  work = await mkdtemp(join(tmpdir(), 'iios-verify-catch-'));
+  loop = await makeLoop(SIZE);
+  disks = { loop: loop.dev, file: join(work, 'stick.img') };
+  const r = await runHelper({
+    jobId: 'iios-verify-catches', profile, bundleDir: bundle.dir, manifest: bundle.manifest, caches: [{ kind: 'apt', path: await makeAptCache(work) }],
+    targets: [
+      { id: 'loop', kind: 'device', path: disks.loop!, sizeBytes: SIZE, hostname: 'verify-01' },
+      { id: 'file', kind: 'image-file', path: disks.file!, sizeBytes: SIZE, hostname: 'verify-02' },
+    ],
+  });
+  expect(r.results, r.stderr).toEqual([{ targetId: 'loop', ok: true, verified: true }, { targetId: 'file', ok: true, verified: true }]);
+}, 300_000);
+afterAll(async () => {
+  await loop?.cleanup();
+  await bundle?.cleanup();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('iios verify catches one changed byte', () => {
+  for (const kind of ['loop', 'file'] as const) {
+    it(`on ${kind === 'loop' ? 'a loop device' : 'an image file'}: each fault fails its check, named`, async () => {
+      const disk = disks[kind]!;
+      const before = await verifyStick(disk);
+      expect(before.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(before.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['slot a sha256', 'slot a verity', 'slot b sha256', 'slot b verity', 'esp files', 'caches']));
+      for (const [name, { fault, message }] of Object.entries(stickFaults)) {
+        await fault(disk, work);
+        try {
+          const report = await verifyStick(disk);
+          expect(report.ok, name).toBe(false);
+          const bad = report.checks.filter((c) => !c.ok);
+          expect(bad.map((c) => c.name), name).toEqual(failing[name]);
+          expect(bad[0]!.detail, name).toMatch(await message(disk, 'app'));
+          if (name === 'a slot byte') {
+            // veritysetup names the 4 KiB data block the byte is in
+            expect(bad[1]!.detail).toContain(`Verification failed at position ${Math.floor(SLOT_OFFSET / 4096) * 4096}.`);
+          }
+        } finally {
+          await fault(disk, work); // the same flip again: the byte as it was
+        }
+      }
+      expect((await verifyStick(disk)).checks.filter((c) => !c.ok)).toEqual([]);
+    }, 300_000);
+  }
+
+  it('the command: exit 1 and a FAIL line naming the ESP file', async () => {
+    const disk = disks.file!;
+    const { fault } = stickFaults['an ESP file byte']!;
+    await fault(disk, work);
+    try {
+      const r = await iios(['verify', disk]);
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^FAIL {2}esp files: ESP file \/loader\/loader\.conf reads back with sha256 [0-9a-f]{64}, expected [0-9a-f]{64}$/m);
+      expect(r.stdout).toMatch(/NOT OK, 1 of \d+ checks failed/);
+    } finally {
+      await fault(disk, work);
+    }
+  }, 120_000);
+});
