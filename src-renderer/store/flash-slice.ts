@@ -1,52 +1,11 @@
 // The flash job: started from the chosen targets, then fed by the pushed jobs.event notices (each carries the
 // job's snapshot after the event). Only one flash at a time: startFlash refuses while one is starting,
 // running or cancelling — here in the store, whatever the buttons show.
-import { errorText } from './drives-slice.ts';
+import { errorText } from './error-text.ts';
 import { buildStartRequest } from './job-request.ts';
 import { enterPhase, pastVerifyStart } from './progress.ts';
-import type { SliceCreator } from './store.ts';
+import type { FlashSlice, FlashTarget, FlashTargetState, SliceCreator } from './state.ts';
 import type { JobNotice, JobSnapshotView, Phase } from './types.ts';
-
-export type FlashTargetState = 'pending' | 'writing' | 'verifying' | 'verified' | 'written' | 'failed' | 'cancelled';
-
-export interface FlashTarget {
-  id: string;
-  /** Drive id, or the image-file key: what the done step ejects. */
-  key: string;
-  kind: 'device' | 'image-file';
-  label: string;
-  path: string;
-  hostname: string;
-  phase: Phase | null;
-  /** Every phase entered so far, in order: the stamp comes twice, and after the read-back the target stays "verifying". */
-  entered: Phase[];
-  /** The phase the byte counts below were reported in (they belong to that phase only). */
-  progressPhase: Phase | null;
-  bytesDone: number;
-  bytesTotal: number;
-  speedBps: number;
-  etaSeconds: number | null;
-  state: FlashTargetState;
-  message: string | null;
-}
-
-export type FlashStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished';
-
-export interface FlashSlice {
-  flashStatus: FlashStatus;
-  jobId: string | null;
-  flashTargets: FlashTarget[];
-  /** Why the job as a whole failed or was refused (not one target). */
-  flashError: string | null;
-  ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
-  flashBusy(): boolean;
-  startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
-  cancelFlash(): Promise<void>;
-  applyJobNotice(notice: JobNotice): void;
-  resumeJob(): Promise<void>;
-  ejectTarget(key: string): Promise<void>;
-  flashMore(): void;
-}
 
 export const BUSY_REASON = 'A flash is already running. Wait for it to finish or cancel it first.';
 const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancelled']);

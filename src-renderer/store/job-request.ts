@@ -1,7 +1,7 @@
 // Turns the wizard's choices into the job service's start request and the rows shown while it runs.
 import { chosenTargets, targetNames } from './selectors.ts';
-import type { FlashTarget } from './flash-slice.ts';
-import type { WizardState } from './store.ts';
+import type { FlashTarget } from './state.ts';
+import type { WizardState } from './state.ts';
 import type { StartRequest } from './types.ts';
 
 export function buildStartRequest(

@@ -4,7 +4,7 @@
 // The helper writes the stamp twice: incomplete right after the ESP (so an interrupted write never looks
 // complete), and complete at the very end, after the read-back. The bar's shares follow the helper's order;
 // the first stamp takes no share of its own (it is a few bytes) and holds the bar where the ESP left it.
-import type { FlashTarget } from './flash-slice.ts';
+import type { FlashTarget } from './state.ts';
 import type { Phase } from './types.ts';
 
 export const PHASE_WEIGHTS: Record<Phase, number> = {

@@ -2,7 +2,7 @@
 // with tabular figures, so the row never changes size as the numbers tick. The bar itself tells where the
 // target is (aria-valuetext for screen readers; data-state / data-phase for tests and styles).
 import { formatEta, formatSpeed } from '../../src-shared/progress/speed.ts';
-import type { FlashTarget } from '../store/flash-slice.ts';
+import type { FlashTarget } from '../store/state.ts';
 import { formatPercent } from '../store/format.ts';
 import { overallFraction, phaseFraction } from '../store/progress.ts';
 

@@ -2,7 +2,7 @@
 // and writes the stamp twice (before the slots, and last).
 import { describe, expect, it } from 'vitest';
 import { enterPhase, overallFraction, pastVerifyStart, phaseFraction } from '../../../src-renderer/store/progress.ts';
-import type { FlashTarget } from '../../../src-renderer/store/flash-slice.ts';
+import type { FlashTarget } from '../../../src-renderer/store/state.ts';
 
 type Report = Pick<FlashTarget, 'state' | 'phase' | 'progressPhase' | 'bytesDone' | 'bytesTotal'>;
 type Row = Report & Pick<FlashTarget, 'entered'>;
