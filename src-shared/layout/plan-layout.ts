@@ -1,4 +1,4 @@
-// planLayout(profile, bundle, targetBytes, options) -> PartitionPlan: pure and exact (interfaces §2).
+// planLayout(profile, bundle, targetBytes, options) -> PartitionPlan: pure and exact (design.md, "On-stick format").
 // Partitions follow the profile's order from the first 1 MiB boundary, each a whole number of MiB;
 // the growing partition (always the last) ends on the last 1 MiB boundary before the backup GPT.
 import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';

@@ -1,4 +1,4 @@
-// PartitionPlan (interfaces §2): the exact layout of one stick, in sectors and bytes.
+// PartitionPlan (design.md, "On-stick format"): the exact layout of one stick, in sectors and bytes.
 import type { BundleArch, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { BtrfsLayout } from '../profile/image-profile.ts';
 import { formatBytesApart, groupDigits } from '../format/bytes.ts';

@@ -1,4 +1,4 @@
-// Test harness playing the app's side of the helper protocol (interfaces §4): a private 0700 socket dir,
+// Test harness playing the app's side of the helper protocol (design.md, "The privileged helper"): a private 0700 socket dir,
 // the real helper as a child process (`node --import tsx helpers/main.ts --socket … --token …`), hello
 // with the token checked, the job sent, pings every 2 s, events collected; cancel() and onEvent hooks.
 import { spawn } from 'node:child_process';

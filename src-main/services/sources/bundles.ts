@@ -1,4 +1,4 @@
-// Image bundles on disk: a directory with manifest.json (interfaces §1). Loading one parses the manifest and
+// Image bundles on disk: a directory with manifest.json (design.md, "Image bundles"). Loading one parses the manifest and
 // checks every listed file: present, of the listed size, and of the listed sha256 (streamed, with progress).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
