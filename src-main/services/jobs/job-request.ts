@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
 import type { WriteJobInput } from '../../../src-shared/job/write-job.ts';
 import type { PartitionPlan } from '../../../src-shared/layout/plan-types.ts';
@@ -57,7 +58,8 @@ async function describeTarget(path: string, sizeBytes: number | undefined) {
     const { targetSize } = await import('../stick/stick-reader.ts');
     return { kind: 'device' as const, sizeBytes: (await targetSize(path)).sizeBytes, exists: true };
   }
-  if (st && !st.isFile()) throw new RequestError(`${path} is neither a block device nor an image file`);
+  const wrong = st && wrongFileKind(path, st, ['file'], 'a block device or an image file');
+  if (wrong) throw new RequestError(wrong);
   // The helper refuses the same (and more: a symlinked folder, an existing file that is no disk image); saying
   // it here spares the user a password prompt for a job that would be refused.
   const named = imageFilePathProblem(path);
@@ -65,6 +67,14 @@ async function describeTarget(path: string, sizeBytes: number | undefined) {
   const size = sizeBytes ?? st?.size;
   if (!size) throw new RequestError(`${path} does not exist yet: give its size (--size 8G) to create an image file`);
   return { kind: 'image-file' as const, sizeBytes: size, exists: !!st };
+}
+
+/** A source file the job reads: "not found" only when it is not there, else what it is when no regular file. */
+async function mustBeFile(path: string, what: string): Promise<void> {
+  const st = await stat(path).catch(() => null);
+  if (!st) throw new RequestError(`${what} not found`);
+  const wrong = wrongFileKind(what, st);
+  if (wrong) throw new RequestError(wrong);
 }
 
 function targetId(index: number, path: string): string {
@@ -82,7 +92,7 @@ export async function prepareWriteJob(req: WriteRequest, deps: JobRequestDeps): 
   const profile = await deps.loadProfile(req.profileId);
   const manifest = req.bundleDir ? await deps.loadBundle(resolve(req.bundleDir)) : null;
   const imagePath = req.imagePath ? resolve(req.imagePath) : null;
-  if (imagePath && !(await stat(imagePath).catch(() => null))?.isFile()) throw new RequestError(`image ${imagePath} not found`);
+  if (imagePath) await mustBeFile(imagePath, `image ${imagePath}`);
 
   const pattern = req.namePattern ?? (req.targets.length > 1 ? 'iios-{nn}' : 'iios');
   let names: string[];
@@ -95,7 +105,7 @@ export async function prepareWriteJob(req: WriteRequest, deps: JobRequestDeps): 
   const payload: { sourcePath: string; name: string }[] = [];
   for (const file of req.payload ?? []) {
     const abs = resolve(file);
-    if (!(await stat(abs).catch(() => null))?.isFile()) throw new RequestError(`payload file ${abs} not found`);
+    await mustBeFile(abs, `payload file ${abs}`);
     const name = basename(abs);
     if (payload.some((p) => p.name === name)) throw new RequestError(`two payload files are named ${name}`);
     payload.push({ sourcePath: abs, name });
