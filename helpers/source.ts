@@ -7,6 +7,7 @@ import { constants, createReadStream } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { wrongFileKind } from '../src-shared/format/file-kind.ts';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { parseBundleManifest, type BundleManifest } from '../src-shared/profile/bundle-manifest.ts';
 import { CHUNK_BYTES } from './io/aligned.ts';
@@ -68,7 +69,8 @@ async function openChecked(path: string, what: string, access: SourceReadCheck, 
   });
   handles.push(fh);
   const st = await fh.stat();
-  if (!st.isFile()) throw new SourceError(`${what} is not a regular file`);
+  const wrong = wrongFileKind(what, st);
+  if (wrong) throw new SourceError(wrong);
   await access.check(path, 'read');
   access.checkEntry(path, st, 'read');
   return { fh, size: st.size, via: `/proc/${process.pid}/fd/${fh.fd}` };

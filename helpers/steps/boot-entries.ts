@@ -1,4 +1,4 @@
-// The ESP's text files (interfaces §3): loader.conf and one Boot Loader Specification entry per slot, with
+// The ESP's text files (design.md, "On-stick format"): loader.conf and one Boot Loader Specification entry per slot, with
 // boot counting (+3). Pure string building, so it is easy to read next to the contract.
 import type { BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
 

@@ -6,6 +6,7 @@ import { copyFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { wrongFileKind } from '../../src-shared/format/file-kind.ts';
 import type { PayloadFile } from '../../src-shared/job/write-job.ts';
 import type { TargetCtx } from '../context.ts';
 import type { SourceReadCheck } from '../source-access.ts';
@@ -45,7 +46,8 @@ export async function describePayload(files: PayloadFile[], access: SourceReadCh
     });
     try {
       const st = await fh.stat();
-      if (!st.isFile()) throw new Error(`payload ${f.sourcePath} is not a regular file`);
+      const wrong = wrongFileKind(`payload ${f.sourcePath}`, st);
+      if (wrong) throw new Error(wrong);
       await access.check(f.sourcePath, 'read');
       access.checkEntry(f.sourcePath, st, 'read');
       const copy = join(await copyDir(), `payload-${i}`);

@@ -1,4 +1,4 @@
-// The stamp /iios/stick.json on the ESP (interfaces §3): written with complete:false right after the ESP
+// The stamp /iios/stick.json on the ESP (design.md, "On-stick format"): written with complete:false right after the ESP
 // is made, rewritten with complete:true as the very last step. Pretty JSON with "hostname" on its own line.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_WS_PATH, BridgeClientMessage, type BridgeServerMessage } from '../../src-shared/contract/bridge-protocol.ts';
+import { errorEnvelope } from '../../src-shared/contract/envelope.ts';
 import { dispatch, type Handlers } from '../services/handlers.ts';
 import type { EventHub } from '../services/events.ts';
 import { serveStatic } from './static-files.ts';
@@ -22,7 +23,12 @@ export interface BridgeOptions {
   token?: string;
   /** The built renderer to serve over HTTP (dist/renderer); null serves no files. */
   staticDir?: string | null;
+  /** Told when a connection is dropped for a bad frame (the server goes on); `iios serve` logs it. */
+  onConnectionError?: (err: Error) => void;
 }
+
+/** The largest WebSocket message accepted; a bigger one closes its connection (the contract's messages are small). */
+export const MAX_FRAME_BYTES = 1 << 20;
 
 export interface Bridge {
   port: number;
@@ -63,8 +69,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req, socket, head) => {
+    // A peer that resets mid-handshake must not become an unhandled 'error' (which would end the process).
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== BRIDGE_WS_PATH) return refuse(socket, '404 Not Found');
     if (!hostOk(req) || !originOk(req)) return refuse(socket, '403 Forbidden');
@@ -78,6 +86,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     };
     const unsubscribe = opts.events.subscribe((event, payload) => send({ type: 'event', event, payload }));
     ws.on('close', unsubscribe);
+    // A frame ws refuses (invalid UTF-8 in a text frame, over MAX_FRAME_BYTES, a bad opcode or mask, …) arrives
+    // as an 'error' on this connection; without a listener Node ends the whole process, and with it every other
+    // connection and a running job. It is this peer's fault: drop this connection only.
+    ws.on('error', (err) => {
+      opts.onConnectionError?.(err);
+      ws.terminate();
+    });
     ws.on('message', (data, isBinary) => {
       let msg: BridgeClientMessage;
       try {
@@ -87,9 +102,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         ws.close(1008, 'malformed message');
         return;
       }
-      void dispatch(opts.handlers, msg.channel, msg.args, { transport: 'bridge' }).then((envelope) =>
-        send({ type: 'result', id: msg.id, envelope }),
-      );
+      // dispatch answers every failure with an error envelope; should it ever reject, the peer still gets one,
+      // as the promise must not become an unhandled rejection (which ends the process, too).
+      void dispatch(opts.handlers, msg.channel, msg.args, { transport: 'bridge' })
+        .catch((err: unknown) => errorEnvelope(err))
+        .then((envelope) => send({ type: 'result', id: msg.id, envelope }))
+        .catch(() => ws.terminate());
     });
   });
 

@@ -1,17 +1,4 @@
-// Small text helpers of the `iios` command: sizes in and out, padded tables.
-
-const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** "7.5 GiB" (binary units, as partitions are planned). */
-export function formatBytes(bytes: number): string {
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < BINARY.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v.toFixed(0) : v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${BINARY[i]}`;
-}
+// Small text helpers of the `iios` command: sizes in, padded tables (sizes out: src-shared/format/bytes.ts).
 
 const SUFFIX: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 

@@ -1,7 +1,7 @@
 // React access to the wizard store: one store per provider (the app makes one; each test makes its own).
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { WizardState, WizardStore } from './store.ts';
+import type { WizardState, WizardStore } from './state.ts';
 
 const StoreContext = createContext<WizardStore | null>(null);
 

@@ -1,16 +1,6 @@
 // Drives: the live list pushed by the services, and the "show all drives" switch.
-import type { SliceCreator } from './store.ts';
-import type { Drive } from './types.ts';
-
-export interface DrivesSlice {
-  drives: Drive[];
-  drivesLoaded: boolean;
-  drivesError: string | null;
-  showAllDrives: boolean;
-  loadDrives(): Promise<void>;
-  setDrives(drives: Drive[]): void;
-  setShowAllDrives(on: boolean): void;
-}
+import { errorText } from './error-text.ts';
+import type { DrivesSlice, SliceCreator } from './state.ts';
 
 export const createDrivesSlice: SliceCreator<DrivesSlice> = (set, get, api) => ({
   drives: [],
@@ -41,7 +31,3 @@ export const createDrivesSlice: SliceCreator<DrivesSlice> = (set, get, api) => (
     }
   },
 });
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

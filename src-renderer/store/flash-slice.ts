@@ -2,56 +2,10 @@
 // job's snapshot after the event). Only one flash at a time: startFlash refuses while one is starting,
 // running or cancelling — here in the store, whatever the buttons show. The progress of each row and of the
 // batch is the snapshot's (computed once by the services, src-shared/progress): copied, never recomputed.
-import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
-import { errorText } from './drives-slice.ts';
+import { errorText } from './error-text.ts';
 import { buildStartRequest } from './job-request.ts';
-import type { SliceCreator } from './store.ts';
-import type { JobNotice, JobSnapshotView, Phase } from './types.ts';
-
-export type FlashTargetState = TargetStage;
-
-export interface FlashTarget {
-  id: string;
-  /** Drive id, or the image-file key: what the done step ejects. */
-  key: string;
-  kind: 'device' | 'image-file';
-  label: string;
-  path: string;
-  hostname: string;
-  phase: Phase | null;
-  /** 0…1 over this target's whole job: never goes back, 1 only when done. */
-  fraction: number;
-  /** Whole seconds left for this target, null while unknown. */
-  secondsLeft: number | null;
-  /** Speed of the current phase; 0 in a phase that moves no bytes. */
-  speedBps: number;
-  /** The phases so far with when they began (kept by the services, so a reloaded window has them too). */
-  history: PhaseVisit[];
-  state: FlashTargetState;
-  message: string | null;
-}
-
-export type FlashStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished';
-
-export interface FlashSlice {
-  flashStatus: FlashStatus;
-  jobId: string | null;
-  flashTargets: FlashTarget[];
-  /** Every target together: fraction and time left until the last one ends (null before a job). */
-  flashBatch: BatchProgress | null;
-  /** Why the job as a whole failed or was refused (not one target). */
-  flashError: string | null;
-  /** The finished job's log file (every command it ran), when the app keeps one. */
-  flashLogPath: string | null;
-  ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
-  flashBusy(): boolean;
-  startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
-  cancelFlash(): Promise<void>;
-  applyJobNotice(notice: JobNotice): void;
-  resumeJob(): Promise<void>;
-  ejectTarget(key: string): Promise<void>;
-  flashMore(): void;
-}
+import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
+import type { JobNotice, JobSnapshotView } from './types.ts';
 
 export const BUSY_REASON = 'A flash is already running. Wait for it to finish or cancel it first.';
 const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancelled']);

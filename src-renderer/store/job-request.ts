@@ -1,8 +1,7 @@
 // Turns the wizard's choices into the contract's write request (the one `iios write` builds from its flags) and
 // the rows shown while it runs.
 import { chosenTargets, targetNames } from './selectors.ts';
-import type { FlashTarget } from './flash-slice.ts';
-import type { WizardState } from './store.ts';
+import type { FlashTarget, WizardState } from './state.ts';
 import type { WriteRequest } from './types.ts';
 
 export function buildStartRequest(

@@ -1,16 +1,6 @@
 // Native file choosers: whether this renderer has them (the Electron window does, a browser on the bridge
 // does not), and one chooser at a time. The typed-path fields stay either way; "Choose…" only fills them.
-import type { SliceCreator } from './store.ts';
-import type { PickRequest } from './types.ts';
-
-export interface PickersSlice {
-  nativePickers: boolean;
-  /** A chooser is open (its window is modal; a second click must not queue another). */
-  picking: boolean;
-  loadPickers(): Promise<void>;
-  /** The chosen paths; null when cancelled or when a chooser is already open. Throws when it cannot open. */
-  pickPath(request: PickRequest): Promise<string[] | null>;
-}
+import type { PickersSlice, SliceCreator } from './state.ts';
 
 export const createPickersSlice: SliceCreator<PickersSlice> = (set, get, api) => ({
   nativePickers: false,

@@ -1,25 +1,11 @@
 // Partition plans: one per candidate target (every listed drive and the image file, so a too-small drive is
 // shown disabled with the size it needs before anyone ticks it) and one preview per profile card.
-import { errorText } from './drives-slice.ts';
+import { errorText } from './error-text.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
-import type { SliceCreator } from './store.ts';
-import type { PlanView } from './types.ts';
+import type { PlanEntry, PlansSlice, SliceCreator } from './state.ts';
 
 /** Size the profile cards' pictures are drawn for: a common 16 GB stick. */
 export const PREVIEW_BYTES = 16 * 1000 ** 3;
-
-export type PlanEntry =
-  | { status: 'loading'; key: string }
-  | { status: 'ok'; key: string; plan: PlanView }
-  | { status: 'error'; key: string; reason: string; minBytes: number | null };
-
-export interface PlansSlice {
-  /** By target key (drive id or IMAGE_FILE_KEY). `key` says which inputs the entry was computed for. */
-  plans: Record<string, PlanEntry>;
-  previews: Record<string, PlanEntry>;
-  refreshPlans(): void;
-  refreshPreviews(): void;
-}
 
 export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
   function compute(bucket: 'plans' | 'previews', target: string, profileId: string, bytes: number): void {

@@ -1,54 +1,11 @@
 // What the user chose: profile, source (bundle or image), targets, names, payload files and caches.
 // "Flash more" keeps all of it; only the job is reset.
-import { errorText } from './drives-slice.ts';
-import type { SliceCreator } from './store.ts';
-import type { CacheSetView, ProfileView, SourceView } from './types.ts';
+import { errorText } from './error-text.ts';
+import type { SelectionSlice, SliceCreator } from './state.ts';
+import type { SourceView } from './types.ts';
 
 export const IMAGE_FILE_KEY = 'image-file';
 const GB = 1000 ** 3;
-
-export interface ImageFileTarget {
-  enabled: boolean;
-  path: string;
-  sizeBytes: number;
-}
-
-export interface SelectionSlice {
-  profiles: ProfileView[];
-  profilesError: string | null;
-  profileId: string | null;
-  /** The default (demo) bundle, kept so switching back from raw restores it. */
-  defaultSource: SourceView | null;
-  source: SourceView | null;
-  sourcePath: string;
-  sourceLoading: boolean;
-  sourceError: string | null;
-  selectedDrives: string[];
-  imageTarget: ImageFileTarget;
-  namePattern: string;
-  /** The number in the first stick's name (class-{nn} from 7: class-07, class-08 …). */
-  firstNumber: number;
-  /** Raw profile: add the persistence partition; null keeps the profile's own setting. */
-  persistence: boolean | null;
-  payload: string[];
-  availableCaches: CacheSetView[] | null;
-  cachesError: string | null;
-  caches: string[];
-  loadProfiles(): Promise<void>;
-  loadDefaultSource(): Promise<void>;
-  loadCaches(): Promise<void>;
-  chooseProfile(id: string): void;
-  setSourcePath(path: string): void;
-  inspectSource(path?: string): Promise<void>;
-  toggleDrive(id: string, on: boolean): void;
-  setImageTarget(patch: Partial<ImageFileTarget>): void;
-  setNamePattern(pattern: string): void;
-  setFirstNumber(first: number): void;
-  setPersistence(on: boolean): void;
-  addPayload(path: string): void;
-  removePayload(path: string): void;
-  toggleCache(id: string, on: boolean): void;
-}
 
 export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api) => ({
   profiles: [],

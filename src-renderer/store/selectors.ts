@@ -4,7 +4,7 @@ import { expandNames } from '../../src-shared/job/names.ts';
 import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
 import { baseName } from './format.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
-import type { StepId, WizardState } from './store.ts';
+import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
 

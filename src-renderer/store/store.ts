@@ -1,30 +1,16 @@
 // The wizard's store: zustand slices (drives, selection, plans, flash, pickers) fed by the services' pushed events.
 // Built per API so tests make a fresh store over a fake window.iios; the app builds one over the real one.
-import { createStore, type StoreApi } from 'zustand/vanilla';
-import { createDrivesSlice, type DrivesSlice } from './drives-slice.ts';
-import { createFlashSlice, type FlashSlice } from './flash-slice.ts';
-import { createPickersSlice, type PickersSlice } from './pickers-slice.ts';
-import { createPlansSlice, type PlansSlice } from './plans-slice.ts';
-import { createSelectionSlice, type SelectionSlice } from './selection-slice.ts';
+import { createStore } from 'zustand/vanilla';
+import { createDrivesSlice } from './drives-slice.ts';
+import { createFlashSlice } from './flash-slice.ts';
+import { createPickersSlice } from './pickers-slice.ts';
+import { createPlansSlice } from './plans-slice.ts';
+import { createSelectionSlice } from './selection-slice.ts';
+import type { WizardState, WizardStore } from './state.ts';
 import type { WizardApi } from './types.ts';
 
-export const STEPS = ['profile', 'image', 'targets', 'options', 'review', 'flash', 'done'] as const;
-export type StepId = (typeof STEPS)[number];
-
-export interface NavSlice {
-  step: StepId;
-  goTo(step: StepId): void;
-  /** Subscribes to pushed events and loads what every step needs; returns the unsubscribe. */
-  connect(): () => void;
-}
-
-export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice;
-export type WizardStore = StoreApi<WizardState>;
-export type SliceCreator<T> = (
-  set: StoreApi<WizardState>['setState'],
-  get: StoreApi<WizardState>['getState'],
-  api: WizardApi,
-) => T;
+// The store's shape lives in state.ts, where the slices read it without importing this file.
+export { STEPS, type StepId, type WizardState, type WizardStore } from './state.ts';
 
 export function createWizardStore(api: WizardApi): WizardStore {
   return createStore<WizardState>()((set, get) => ({

@@ -3,7 +3,7 @@
 // field is the only way. A cancelled chooser changes nothing.
 import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
-import { errorText } from '../store/drives-slice.ts';
+import { errorText } from '../store/error-text.ts';
 import type { PickRequest } from '../store/types.ts';
 
 export function ChooseButton({ request, onPicked }: { request: () => PickRequest; onPicked: (paths: string[]) => void }) {

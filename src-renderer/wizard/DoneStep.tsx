@@ -1,6 +1,6 @@
 // Step 7: the result per target — verified, or failed with the reason and what to do — eject, flash more.
 import { useWizard } from '../store/context.tsx';
-import type { FlashTarget } from '../store/flash-slice.ts';
+import type { FlashTarget } from '../store/state.ts';
 import { StepHeading } from './StepHeading.tsx';
 
 export function DoneStep() {

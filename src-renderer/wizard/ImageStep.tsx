@@ -2,7 +2,7 @@
 // disk image, compressed or not) can be typed in — or chosen with the desktop's chooser in the app — and is
 // checked by the services before it is accepted.
 import { useWizard } from '../store/context.tsx';
-import { formatBytes } from '../store/format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { currentProfile } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
 import { ChooseButton } from './ChooseButton.tsx';

@@ -1,6 +1,6 @@
 // A to-scale picture of a partition plan: one segment per partition, width proportional to its size;
 // unpartitioned space shows as the striped background. Tiny partitions keep a few pixels so they are seen.
-import { formatBytes } from '../store/format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import type { PlanView } from '../store/types.ts';
 
 const ROLE_LABEL: Record<string, string> = {

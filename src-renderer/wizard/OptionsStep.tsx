@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
 import { chosenTargets, currentProfile, targetNames } from '../store/selectors.ts';
-import { formatBytes } from '../store/format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
 

@@ -1,7 +1,7 @@
 // Step 1: what kind of stick. One card per built-in profile: its title, one line on what it makes, and a
 // to-scale picture of its layout on a 16 GiB stick (with the chosen bundle).
 import { useWizard } from '../store/context.tsx';
-import { formatBytes } from '../store/format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { PREVIEW_BYTES } from '../store/plans-slice.ts';
 import { LayoutBar } from './LayoutBar.tsx';
 import { StepHeading } from './StepHeading.tsx';

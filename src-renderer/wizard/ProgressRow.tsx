@@ -4,7 +4,7 @@
 // styles). Every number is the services' (src-shared/progress), written the way the CLI writes it.
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { formatSpeed } from '../../src-shared/progress/speed.ts';
-import type { FlashTarget } from '../store/flash-slice.ts';
+import type { FlashTarget } from '../store/state.ts';
 
 const PHASE_TEXT: Record<string, string> = {
   check: 'checking',

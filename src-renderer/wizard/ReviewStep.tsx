@@ -2,7 +2,7 @@
 // deliberate confirmation: type the number of targets, then press the erase button.
 import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
-import { formatBytes } from '../store/format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { chosenTargets, currentProfile, targetNames, type ChosenTarget } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
 import { LayoutBar } from './LayoutBar.tsx';

@@ -4,7 +4,7 @@
 // the desktop's save dialog in the app, which suggests and enforces the .img name).
 import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
-import { formatBytes } from '../store/format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { driveVerdict, visibleDrives } from '../store/selectors.ts';
 import { IMAGE_FILE_KEY } from '../store/selection-slice.ts';
 import type { Drive } from '../store/types.ts';

@@ -2,7 +2,7 @@
 // has a `details` property of one of these kinds keeps it across IPC, the bridge and JSON, so the other side reads
 // numbers and paths, not a message parsed back with a regex. One kind per typed error the services throw.
 import { z } from 'zod';
-import { formatPath } from '../profile/schema-errors.ts';
+import { formatPath } from '../profile/field-path.ts';
 import type { SafetyCode } from '../drives/safety.ts';
 
 /** One field that failed validation: "targets[0].path" and why. */

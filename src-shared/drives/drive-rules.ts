@@ -1,6 +1,7 @@
 // What the UI may do with a drive, decided from the Drive object alone (the helper re-checks with its
 // own facts: safety.ts). Blocking issues make a drive unselectable; warnings are shown but allow it.
 import type { Drive } from '../contract/domains/drives.ts';
+import { formatBytes } from '../format/bytes.ts';
 
 export type DriveIssueCode = 'system' | 'read-only' | 'too-small' | 'source' | 'mounted' | 'large' | 'virtual';
 
@@ -23,13 +24,6 @@ export interface DriveRuleOptions {
 }
 
 export const LARGE_DRIVE_BYTES = 128e9;
-
-const GB = 1e9;
-export function formatSize(bytes: number): string {
-  if (bytes >= 1e12) return `${(bytes / 1e12).toFixed(1)} TB`;
-  if (bytes >= GB) return `${(bytes / GB).toFixed(1)} GB`;
-  return `${Math.max(0, Math.round(bytes / 1e6))} MB`;
-}
 
 export function isSystemDrive(d: Drive): boolean {
   return d.system;
@@ -56,7 +50,7 @@ export function driveIssues(d: Drive, opts: DriveRuleOptions = {}): DriveIssue[]
   }
   if (d.readOnly) issues.push({ code: 'read-only', blocking: true, message: 'Read-only: check the lock switch' });
   if (isTooSmall(d, opts.requiredBytes)) {
-    issues.push({ code: 'too-small', blocking: true, message: `Too small: needs at least ${formatSize(opts.requiredBytes ?? 0)}` });
+    issues.push({ code: 'too-small', blocking: true, message: `Too small: needs at least ${formatBytes(opts.requiredBytes ?? 0)}` });
   }
   if (isMounted(d)) {
     const where = d.mountpoints.map((m) => m.path).join(', ');
@@ -67,7 +61,7 @@ export function driveIssues(d: Drive, opts: DriveRuleOptions = {}): DriveIssue[]
     );
   }
   if (isLarge(d, opts.largeBytes)) {
-    issues.push({ code: 'large', blocking: false, message: `Large drive (${formatSize(d.sizeBytes)}): is this really a USB stick?` });
+    issues.push({ code: 'large', blocking: false, message: `Large drive (${formatBytes(d.sizeBytes)}): is this really a USB stick?` });
   }
   if (d.virtual) issues.push({ code: 'virtual', blocking: false, message: d.backingFile ? `Loop device over ${d.backingFile}` : 'Virtual device' });
   return issues.sort((a, b) => Number(b.blocking) - Number(a.blocking));

@@ -4,6 +4,7 @@
 // Pure: the helper gathers the facts (lsblk, losetup, findmnt) and this decides.
 import { imageFilePathProblem } from './image-file-target.ts';
 import { SYSTEM_MOUNTPOINTS, type LsblkDevice } from './inventory.ts';
+import { formatBytesApart, groupDigits } from '../format/bytes.ts';
 
 export interface SafetyFacts {
   /** `lsblk --json -b -O --paths`, parsed (top-level devices with their children). */
@@ -42,11 +43,9 @@ export interface SafetyVerdict {
   sectorSize: number;
 }
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
-
-export function formatBytes(n: number): string {
-  return n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : `${Math.round(n / MiB)} MiB`;
+function tooSmall(path: string, sizeBytes: number, requiredBytes: number): string {
+  const [size, needed] = formatBytesApart(sizeBytes, requiredBytes);
+  return `${path}: ${size} is too small, this needs at least ${needed} (${groupDigits(requiredBytes)} bytes)`;
 }
 
 export function allMountpoints(dev: LsblkDevice): string[] {
@@ -97,7 +96,7 @@ function checkImageFile(target: TargetForCheck, requiredBytes: number, facts: Sa
     if (file === target.path) problems.push({ code: 'mounted', message: `${target.path} is in use as the backing file of ${loop}` });
   }
   if (target.sizeBytes < requiredBytes) {
-    problems.push({ code: 'too-small', message: `${target.path}: ${formatBytes(target.sizeBytes)} is too small, this needs at least ${formatBytes(requiredBytes)}` });
+    problems.push({ code: 'too-small', message: tooSmall(target.path, target.sizeBytes, requiredBytes) });
   }
   return { problems, unmount: [], sizeBytes: target.sizeBytes, sectorSize: 512 };
 }
@@ -122,7 +121,7 @@ function checkDevice(target: TargetForCheck, requiredBytes: number, facts: Safet
   }
   if (dev.ro) problems.push({ code: 'read-only', message: `${target.path} is read-only (a lock switch, or the kernel marked it so)` });
   if (dev.size < requiredBytes) {
-    problems.push({ code: 'too-small', message: `${target.path}: ${formatBytes(dev.size)} is too small, this needs at least ${formatBytes(requiredBytes)}` });
+    problems.push({ code: 'too-small', message: tooSmall(target.path, dev.size, requiredBytes) });
   }
   const mounts = allMountpoints(dev);
   let unmount: string[] = [];

@@ -1,4 +1,4 @@
-// JobEvent: what the helper reports about a job (interfaces §4), per target where it applies.
+// JobEvent: what the helper reports about a job (design.md, "The privileged helper"), per target where it applies.
 import { z } from 'zod';
 
 export const PHASES = ['check', 'wipe', 'partition', 'esp', 'slots', 'verity', 'btrfs', 'payload', 'caches', 'stamp', 'verify', 'complete'] as const;

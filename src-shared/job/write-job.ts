@@ -1,17 +1,17 @@
-// The WriteJob: the only input the privileged helper accepts (interfaces §4). The app builds it; the
+// The WriteJob: the only input the privileged helper accepts (design.md, "Jobs"). The app builds it; the
 // helper re-validates it with this same schema because the app is not trusted.
 import { z } from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../profile/bundle-manifest.ts';
 import { ImageProfileSchema, type ImageProfile } from '../profile/image-profile.ts';
 
 /**
- * The loaded profile (interfaces §2), re-validated with the profile schema itself: the helper derives the layout
+ * The loaded profile (src-shared/profile), re-validated with the profile schema itself: the helper derives the layout
  * with the shared planLayout and reads the Btrfs subvolumes from it.
  */
 export const JobProfile = ImageProfileSchema;
 export type JobProfile = ImageProfile;
 
-/** The bundle manifest as loaded (interfaces §1); the helper re-checks every listed file's sha256 itself. */
+/** The bundle manifest as loaded (design.md, "Image bundles"); the helper re-checks every listed file's sha256 itself. */
 export const JobBundleManifest = BundleManifestSchema;
 export type JobBundleManifest = BundleManifest;
 

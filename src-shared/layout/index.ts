@@ -1,4 +1,4 @@
-// The layout planner: profile + bundle (or raw image) + target size -> exact GPT plan (interfaces §2).
+// The layout planner: profile + bundle (or raw image) + target size -> exact GPT plan (design.md, "On-stick format").
 export * from './plan-types.ts';
 export * from './gpt.ts';
 export { planLayout, bundleSizes, partitionName, type PlanSource } from './plan-layout.ts';

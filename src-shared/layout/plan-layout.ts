@@ -1,9 +1,10 @@
-// planLayout(profile, bundle, targetBytes, options) -> PartitionPlan: pure and exact (interfaces §2).
+// planLayout(profile, bundle, targetBytes, options) -> PartitionPlan: pure and exact (design.md, "On-stick format").
 // Partitions follow the profile's order from the first 1 MiB boundary, each a whole number of MiB;
 // the growing partition (always the last) ends on the last 1 MiB boundary before the backup GPT.
 import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { ImageProfile, ProfilePartition } from '../profile/image-profile.ts';
-import { formatBinaryBytes, groupDigits, parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
+import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
+import { parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
 import { ALIGNMENT_BYTES, ATTR_READ_ONLY, MIN_BTRFS_BYTES, SECTOR_SIZES, TYPE_GUIDS, alignDown, alignUp, gptGeometry } from './gpt.ts';
 import { finishPlan, uniqueGuid } from './plan-common.ts';
 import {
@@ -64,12 +65,13 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
     const content = contentOf(part.role, sizes);
     if (content !== undefined && size < content) {
       throw new PlanError(
-        `${partitionName(part.role)} is ${formatBinaryBytes(size)} (partitions[${i}].size "${part.size}") but its content is ${groupDigits(content)} bytes`,
+        `${partitionName(part.role)} is ${formatBytes(size)} (partitions[${i}].size "${part.size}") but its content is ${groupDigits(content)} bytes`,
       );
     }
     if (size === 0) throw new PlanError(`partitions[${i}].size: "${part.size}" is zero`);
     if (filesystemOf(part, sizes.rootfsKind) === 'btrfs' && !part.role.startsWith('root-') && size < MIN_BTRFS_BYTES) {
-      throw new PlanError(`${partitionName(part.role)} is ${formatBinaryBytes(size)}, but a Btrfs partition needs at least ${formatBinaryBytes(MIN_BTRFS_BYTES)}`);
+      const [is, min] = formatBytesApart(size, MIN_BTRFS_BYTES);
+      throw new PlanError(`${partitionName(part.role)} is ${is}, but a Btrfs partition needs at least ${min} (${groupDigits(MIN_BTRFS_BYTES)} bytes)`);
     }
     extents.push({ part, start: cursor, size, grows: false });
     cursor += size;
@@ -126,7 +128,8 @@ function checkEsp(profile: ImageProfile, sizes: BundleSizes, extents: { part: Pr
   const files = sizes.bootBytes.bootloader + sizes.bootBytes.perSlot * slots;
   const needed = Math.ceil(files * 1.05) + ALIGNMENT_BYTES;
   if (esp.size < needed) {
-    throw new PlanError(`IIOS-ESP is ${formatBinaryBytes(esp.size)} but the boot files of ${slots} slot(s) need ${formatBinaryBytes(needed)}`);
+    const [is, need] = formatBytesApart(esp.size, needed);
+    throw new PlanError(`IIOS-ESP is ${is} but the boot files of ${slots} slot(s) need ${need} (${groupDigits(needed)} bytes)`);
   }
 }
 

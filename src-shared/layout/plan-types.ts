@@ -1,7 +1,7 @@
-// PartitionPlan (interfaces §2): the exact layout of one stick, in sectors and bytes.
+// PartitionPlan (design.md, "On-stick format"): the exact layout of one stick, in sectors and bytes.
 import type { BundleArch, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { BtrfsLayout } from '../profile/image-profile.ts';
-import { formatDecimalBytes, groupDigits } from '../profile/size-spec.ts';
+import { formatBytesApart, groupDigits } from '../format/bytes.ts';
 import type { SectorSize } from './gpt.ts';
 import type { ErrorDetailsOf } from '../contract/error-details.ts';
 
@@ -107,7 +107,6 @@ export class TooSmallError extends PlanError {
 }
 
 function tooSmallMessage(profileId: string, targetBytes: number, neededBytes: number): string {
-  let digits = 1;
-  while (digits < 4 && formatDecimalBytes(targetBytes, digits) === formatDecimalBytes(neededBytes, digits)) digits++;
-  return `target is ${formatDecimalBytes(targetBytes, digits)} but the ${profileId} profile needs at least ${formatDecimalBytes(neededBytes, digits)} (${groupDigits(neededBytes)} bytes)`;
+  const [target, needed] = formatBytesApart(targetBytes, neededBytes);
+  return `target is ${target} but the ${profileId} profile needs at least ${needed} (${groupDigits(neededBytes)} bytes)`;
 }

@@ -1,4 +1,4 @@
-// Image profiles, bundle manifests and size expressions (pure; see interfaces §1 and §2).
+// Image profiles, bundle manifests and size expressions (pure; design.md, "Image bundles" and "On-stick format").
 export * from './image-profile.ts';
 export * from './bundle-manifest.ts';
 export * from './size-spec.ts';

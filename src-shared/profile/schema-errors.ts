@@ -1,6 +1,7 @@
 // Precise, human messages for refused profile and manifest files: "<file>: <field path>: <reason>".
 import type { z } from 'zod';
 import type { ErrorDetailsOf } from '../contract/error-details.ts';
+import { formatPath } from './field-path.ts';
 
 export interface FieldIssue {
   /** e.g. "partitions[2].size"; empty for the whole document */
@@ -35,22 +36,15 @@ export class ManifestError extends SchemaError {
   readonly code = 'E_MANIFEST';
 }
 
-/** ["partitions", 2, "size"] -> "partitions[2].size" */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
-}
+/** Longest piece of a failing value quoted back: enough to recognise it, never a whole file's worth. */
+const QUOTE_MAX = 24;
 
 function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > QUOTE_MAX ? `${value.slice(0, QUOTE_MAX)}…` : value);
   return `${typeof value} ${String(value)}`;
 }
 
@@ -85,12 +79,21 @@ export function issueMessage(issue: RawIssue): string | undefined {
   }
 }
 
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,39}$/;
+
 /** Flattens a ZodError into field issues (unknown keys become one issue per key, on the key's path). */
 export function fieldIssues(error: z.ZodError): FieldIssue[] {
   const out: FieldIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+      // A key is named back only when it looks like a field name: a file that is no profile or manifest at all
+      // (a secrets file renamed .yaml) must not have its lines echoed as "unknown field" keys.
+      const named = issue.keys.filter((k) => FIELD_NAME.test(k));
+      for (const key of named) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+      const others = issue.keys.length - named.length;
+      if (others > 0) {
+        out.push({ path: formatPath(issue.path), message: `${others} key${others === 1 ? '' : 's'} that ${others === 1 ? 'is' : 'are'} not a field name (not shown)` });
+      }
     } else if (issue.code === 'invalid_union') {
       // report the first alternative's reasons: unions here are "one form or the other" and the first is the usual one
       const first = issue.errors[0] ?? [];

@@ -75,34 +75,3 @@ export function sameSize(a: string, b: string): boolean {
   const y = parseSizeSpec(b);
   return x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y);
 }
-
-/** "4.3 GB" style (decimal, as drive vendors label sticks). */
-export function formatDecimalBytes(bytes: number, digits = 1): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${bytes} B` : `${v.toFixed(digits)} ${units[i]}`;
-}
-
-/** "512 MiB" style (binary, as profiles are written). */
-export function formatBinaryBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  if (i === 0) return `${bytes} B`;
-  const text = Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1);
-  return `${text} ${units[i]}`;
-}
-
-/** 4294967296 -> "4,294,967,296" (locale-independent). */
-export function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}

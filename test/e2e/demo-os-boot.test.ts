@@ -41,7 +41,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** The boot entry's options line as the writer composes it (interfaces §3), plus the self-test switch. */
+  /** The boot entry's options line as the writer composes it (design.md, "On-stick format"), plus the self-test switch. */
   function abAppend(slot: 'a' | 'b', rootHash: string): string {
     return [
       manifest.cmdline,

@@ -1,4 +1,4 @@
-// Assembles small iios stick images for the demo OS boot tests, the way the on-stick format (interfaces §3)
+// Assembles small iios stick images for the demo OS boot tests, the way the on-stick format (design.md)
 // lays them out: GPT by sgdisk, slots by dd, a vfat ESP by mkfs.vfat --offset + mtools (vfat does not mount
 // here), Btrfs through a loop device over the partition's byte range. Needs root (losetup, mount).
 import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';

@@ -32,7 +32,7 @@ describe('demo OS bundle', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('lives in .cache/demo-os/bundle and its manifest follows interfaces §1', () => {
+  it('lives in .cache/demo-os/bundle and its manifest follows the bundle manifest schema', () => {
     expect(dir).toBe(join(appRoot(), '.cache', 'demo-os', 'bundle'));
     expect(manifest).toMatchObject({
       format: 1,

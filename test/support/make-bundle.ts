@@ -1,6 +1,6 @@
 // A tiny but real iios bundle for tests: a squashfs root made with mksquashfs over a temp dir, its verity
 // hash tree from `veritysetup format` (with superblock, 4 KiB blocks, sha256), and a manifest with the
-// sha256 of every file (interfaces §1). Kernel, initrd and bootloader are small placeholder files unless given.
+// sha256 of every file (design.md, "Image bundles"). Kernel, initrd and bootloader are small placeholder files unless given.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';

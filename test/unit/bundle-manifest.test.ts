@@ -1,4 +1,4 @@
-// Bundle manifests (interfaces §1): a good one parses; malformed ones are refused with the field and the reason.
+// Bundle manifests (design.md, "Image bundles"): a good one parses; malformed ones are refused with the field and the reason.
 import { describe, expect, it } from 'vitest';
 import { ManifestError, parseBundleManifest, validateBundleManifest } from '../../src-shared/profile/index.ts';
 import { bundleSizes } from '../../src-shared/layout/index.ts';

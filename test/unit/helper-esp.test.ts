@@ -1,4 +1,4 @@
-// The helper's pure pieces against the on-stick contract (interfaces §3): ESP text files, stamp layout,
+// The helper's pure pieces against the on-stick contract (design.md, "On-stick format"): ESP text files, stamp layout,
 // FAT32 cluster choice, sgdisk -i parsing (captured output).
 import { describe, expect, it } from 'vitest';
 import { bootEntry, entryFileName, loaderConf } from '../../helpers/steps/boot-entries.ts';

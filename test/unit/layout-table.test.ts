@@ -168,7 +168,7 @@ describe('refusals', () => {
 
   it('an ESP too small for the boot files of both slots', () => {
     const big = { ...bundle, bootBytes: { bootloader: 200_000, perSlot: 300 * MiB } };
-    expect(() => planLayout(profile('appliance'), big, 16 * GiB)).toThrow(/IIOS-ESP is 512 MiB but the boot files of 2 slot\(s\) need/);
+    expect(() => planLayout(profile('appliance'), big, 16 * GiB)).toThrow(/IIOS-ESP is 537 MB but the boot files of 2 slot\(s\) need/);
     expect(planLayout(profile('classroom'), big, 16 * GiB).partitions[0]!.sizeBytes).toBe(512 * MiB);
   });
 });

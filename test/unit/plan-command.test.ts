@@ -23,7 +23,7 @@ describe('iios plan', () => {
     const { code, out } = await run({ profile: 'appliance', 'rootfs-size': '300000000', size: '16G' });
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines[0]).toBe('appliance profile on 16.0 GiB (17,179,869,184 bytes), 512-byte sectors');
+    expect(lines[0]).toBe('appliance profile on 17.2 GB (17,179,869,184 bytes), 512-byte sectors');
     expect(lines[1]).toBe('for nominal squashfs root of 300000000 bytes');
     // 2259 MiB + 33 sectors of backup GPT
     expect(lines[2]).toBe('usable LBA 34..33554398; this profile needs at least 2.4 GB (2,368,750,080 bytes)');

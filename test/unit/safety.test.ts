@@ -81,7 +81,7 @@ describe('device targets', () => {
 
   it('says what is too small in words', () => {
     const v = checkTargetSafety(dev('/dev/loop1'), 2 * GiB, facts('vm-loops'), { unmountIfMounted: false });
-    expect(v.problems[0]!.message).toBe('/dev/loop1: 256 MiB is too small, this needs at least 2.0 GiB');
+    expect(v.problems[0]!.message).toBe('/dev/loop1: 268 MB is too small, this needs at least 2.1 GB (2,147,483,648 bytes)');
   });
 });
 

@@ -8,6 +8,7 @@ import { ensureDemoBundle } from '../../services/sources/demo-bundle.ts';
 import { createJobsApi } from '../../services/jobs/jobs-runtime.ts';
 import { bootUntilReady } from '../../services/stick/qemu-boot.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
+import { formatBytes } from '../../../src-shared/format/bytes.ts';
 
 const DEMO_SIZE = 8 * 1024 ** 3;
 
@@ -24,7 +25,7 @@ export const demoCommand: Command = {
     const bundle = await ensureDemoBundle({ onLog: (l) => io.stderr.write(`    ${l}\n`) });
     io.stdout.write(`    ${bundle}\n`);
 
-    io.stdout.write(`2/3 writing the appliance profile onto ${image} (8 GiB, sparse)\n`);
+    io.stdout.write(`2/3 writing the appliance profile onto ${image} (${formatBytes(DEMO_SIZE)}, sparse)\n`);
     await mkdir(join(image, '..'), { recursive: true });
     await rm(image, { force: true });
     const api = createJobsApi();

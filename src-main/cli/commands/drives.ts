@@ -2,7 +2,8 @@
 import type { Command } from '../command.ts';
 import { DriveService } from '../../services/drives/drives.ts';
 import { EventHub } from '../../services/events.ts';
-import { driveIssues, formatSize } from '../../../src-shared/drives/drive-rules.ts';
+import { driveIssues } from '../../../src-shared/drives/drive-rules.ts';
+import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import type { Drive } from '../../../src-shared/contract/index.ts';
 
 function flags(d: Drive): string {
@@ -21,7 +22,7 @@ export function driveTable(drives: Drive[]): string {
     ['DEVICE', 'SIZE', 'BUS', 'DESCRIPTION', 'FLAGS', 'SELECTABLE'],
     ...drives.map((d) => {
       const blocking = driveIssues(d).find((i) => i.blocking);
-      return [d.device, formatSize(d.sizeBytes), d.busType, d.description, flags(d), blocking ? `no: ${blocking.message}` : 'yes'];
+      return [d.device, formatBytes(d.sizeBytes), d.busType, d.description, flags(d), blocking ? `no: ${blocking.message}` : 'yes'];
     }),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { formatBytes, table } from '../format.ts';
+import { table } from '../format.ts';
+import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { readStick, type StickInfo } from '../../services/stick/stick-reader.ts';
 
 export function describeStick(info: StickInfo): string {

@@ -1,9 +1,9 @@
 // `iios plan`: the exact partition plan of a profile on a target size, as a table or JSON.
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { formatBytes, parseSizeArg, table } from '../format.ts';
+import { parseSizeArg, table } from '../format.ts';
+import { formatBytes, groupDigits } from '../../../src-shared/format/bytes.ts';
 import { TYPE_GUIDS, type PartitionPlan } from '../../../src-shared/layout/index.ts';
-import { formatDecimalBytes, groupDigits } from '../../../src-shared/profile/index.ts';
 import { computePlan, planSummary } from '../../services/sources/plans.ts';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -87,7 +87,7 @@ export const planCommand: Command = {
     const lines = [
       `${loaded.id} profile on ${formatBytes(plan.diskBytes)} (${groupDigits(plan.diskBytes)} bytes), ${plan.sectorSize}-byte sectors`,
       `for ${source}`,
-      `usable LBA ${plan.firstUsableLba}..${plan.lastUsableLba}; this profile needs at least ${formatDecimalBytes(plan.neededBytes)} (${groupDigits(plan.neededBytes)} bytes)`,
+      `usable LBA ${plan.firstUsableLba}..${plan.lastUsableLba}; this profile needs at least ${formatBytes(plan.neededBytes)} (${groupDigits(plan.neededBytes)} bytes)`,
       '',
       planTable(plan),
     ];

@@ -6,10 +6,18 @@ import { UsageError, type Command } from '../command.ts';
 import { appRoot } from '../../services/app/app-info.ts';
 import { ensureRenderer } from '../../../ensure-built.mjs';
 import { createAppRuntime } from '../../services/runtime.ts';
-import { BRIDGE_HOST, startBridge } from '../../bridge/server.ts';
+import { BRIDGE_HOST, startBridge, type Bridge } from '../../bridge/server.ts';
 
 export function rendererDir(): string {
   return process.env.IIOS_RENDERER_DIR ?? join(appRoot(), 'dist', 'renderer');
+}
+
+/** Why the port could not be had, naming it, and what to do. */
+function listenFailure(err: unknown, host: string, port: number): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') return `serve: port ${port} on ${host} is already in use: stop what listens there, or choose another port with --port N (or leave --port off for a free one)`;
+  if (code === 'EACCES') return `serve: port ${port} on ${host} is reserved for root: choose a port above 1023 with --port N`;
+  return `serve: cannot listen on ${host}:${port}: ${(err as Error).message}`;
 }
 
 export const serveCommand: Command = {
@@ -29,8 +37,22 @@ export const serveCommand: Command = {
       throw new UsageError(`the renderer is not built (${staticDir}/index.html is missing): run \`npm run build\` first`, 1);
     }
     const runtime = createAppRuntime();
+    let bridge: Bridge;
+    try {
+      bridge = await startBridge({
+        handlers: runtime.handlers,
+        events: runtime.events,
+        port,
+        host,
+        staticDir,
+        onConnectionError: (err) => io.stderr.write(`iios serve: closed a connection that sent a bad frame (${err.message})\n`),
+      });
+    } catch (err) {
+      // Nothing may keep the process alive after this (drive polling starts only once the port is ours).
+      runtime.dispose();
+      throw new UsageError(listenFailure(err, host, port), 1);
+    }
     runtime.start();
-    const bridge = await startBridge({ handlers: runtime.handlers, events: runtime.events, port, host, staticDir });
     io.stdout.write(`iios serve: open ${bridge.url}\n`);
     io.stdout.write('iios serve: the link carries a secret token; stop with Ctrl+C\n');
     const signal = await new Promise<NodeJS.Signals>((resolve) => {

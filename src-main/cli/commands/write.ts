@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { humanOut, JSON_OPTION, jsonEventPrinter } from '../json-events.ts';
 import { ProgressView, summary } from '../progress-view.ts';
 import type { PreparedJob } from '../../services/jobs/job-request.ts';

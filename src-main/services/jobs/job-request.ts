@@ -7,6 +7,7 @@ import { basename, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type ErrorDetails } from '../../../src-shared/contract/error-details.ts';
 import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
 import type { WriteJobInput, WriteTarget } from '../../../src-shared/job/write-job.ts';
 import { planLayout, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
@@ -49,7 +50,8 @@ async function describeTarget(path: string, index: number, sizeBytes: number | u
     if (sizeBytes !== undefined) throw fieldError(`targets[${index}].sizeBytes`, `${path} is a block device; --size is only for new image files`);
     return { kind: 'device' as const, sizeBytes: await deps.deviceBytes(path), exists: true };
   }
-  if (st && !st.isFile()) throw targetError(path, `${path} is neither a block device nor an image file`);
+  const wrong = st && wrongFileKind(path, st, ['file'], 'a block device or an image file');
+  if (wrong) throw targetError(path, wrong);
   // The helper refuses the same (and more: a symlinked folder, an existing file that is no disk image); saying
   // it here spares the user a password prompt for a job that would be refused.
   const named = imageFilePathProblem(path);
@@ -67,6 +69,14 @@ export function parseWriteRequest(input: unknown): WriteRequest {
   throw new RequestError(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), { kind: 'invalid', issues });
 }
 
+/** A source file the job reads: "not found" only when it is not there, else what it is when no regular file. */
+async function mustBeFile(path: string, what: string, field: string): Promise<void> {
+  const st = await stat(path).catch(() => null);
+  if (!st) throw fieldError(field, `${what} not found`);
+  const wrong = wrongFileKind(what, st);
+  if (wrong) throw fieldError(field, wrong);
+}
+
 function targetId(index: number, path: string): string {
   const base = basename(path).replace(/[^A-Za-z0-9._-]/g, '-');
   return `t${index + 1}-${base}`.slice(0, 60);
@@ -81,7 +91,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
   const profile = await deps.loadProfile(req.profileId);
   const manifest = req.bundleDir ? await deps.loadBundle(resolve(req.bundleDir)) : null;
   const imagePath = req.imagePath ? resolve(req.imagePath) : null;
-  if (imagePath && !(await stat(imagePath).catch(() => null))?.isFile()) throw fieldError('imagePath', `image ${imagePath} not found`);
+  if (imagePath) await mustBeFile(imagePath, `image ${imagePath}`, 'imagePath');
   let planSource: PlanSource;
   try {
     planSource = manifest ?? { imageBytes: await deps.imageBytes(imagePath!) };
@@ -100,7 +110,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
   const payload: { sourcePath: string; name: string }[] = [];
   for (const [i, file] of (req.payload ?? []).entries()) {
     const abs = resolve(file);
-    if (!(await stat(abs).catch(() => null))?.isFile()) throw fieldError(`payload[${i}]`, `payload file ${abs} not found`);
+    await mustBeFile(abs, `payload file ${abs}`, `payload[${i}]`);
     const name = basename(abs);
     if (payload.some((p) => p.name === name)) throw fieldError(`payload[${i}]`, `two payload files are named ${name}`);
     payload.push({ sourcePath: abs, name });

@@ -1,9 +1,10 @@
-// Image bundles on disk: a directory with manifest.json (interfaces §1). Loading one parses the manifest and
+// Image bundles on disk: a directory with manifest.json (design.md, "Image bundles"). Loading one parses the manifest and
 // checks every listed file: present, of the listed size, and of the listed sha256 (streamed, with progress).
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { ManifestError, parseBundleManifest, type BundleManifest } from '../../../src-shared/profile/index.ts';
 import { appRoot } from '../app/app-info.ts';
 import type { ErrorDetails } from '../../../src-shared/contract/error-details.ts';
@@ -99,7 +100,9 @@ export async function loadBundle(dirIn: string, options: LoadBundleOptions = {})
     const path = join(dir, name);
     const expected = manifest.files[name]!.sizeBytes;
     const st = await stat(path).catch(() => null);
-    if (!st?.isFile()) throw new BundleError('missing-file', `bundle ${dir}: ${name} is missing (listed in manifest.json)`, name);
+    if (!st) throw new BundleError('missing-file', `bundle ${dir}: ${name} is missing (listed in manifest.json)`, name);
+    const wrong = wrongFileKind(`bundle ${dir}: ${name}`, st);
+    if (wrong) throw new BundleError('missing-file', `${wrong} (listed in manifest.json)`, name);
     if (st.size !== expected) {
       throw new BundleError('wrong-size', `bundle ${dir}: ${name} is ${st.size} bytes, manifest.json says ${expected}`, name, String(expected), String(st.size));
     }

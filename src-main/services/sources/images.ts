@@ -3,6 +3,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { runTool, startTool } from '../run-tool.ts';
+import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 
 export type ImageCompression = 'none' | 'xz' | 'gzip' | 'zstd' | 'bzip2';
 
@@ -118,7 +119,8 @@ async function xzUncompressedBytes(path: string): Promise<number | null> {
 export async function inspectImage(path: string): Promise<ImageInfo> {
   const st = await stat(path).catch(() => null);
   if (!st) throw new Error(`image ${path}: no such file`);
-  if (!st.isFile()) throw new Error(`image ${path}: not a regular file`);
+  const wrong = wrongFileKind(`image ${path}`, st, ['file'], 'a disk image file');
+  if (wrong) throw new Error(wrong);
   if (st.size === 0) throw new Error(`image ${path}: empty file`);
   const start = await readRange(path, 0, HEAD_BYTES);
   const compression = compressionOf(start);

@@ -1,6 +1,7 @@
 // Image profiles on disk: the built-in ones in resources/profiles/<id>.yaml, or a profile file given by path.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { ProfileError, parseImageProfile, type ImageProfile } from '../../../src-shared/profile/index.ts';
 import { appRoot, resourcesDir } from '../app/app-info.ts';
 
@@ -33,17 +34,29 @@ export async function builtInProfileIds(dir = builtInProfilesDir()): Promise<str
   return ids.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
+/** Profiles are YAML files; nothing else is opened, so a mistyped path (or a request over the bridge) never
+ * has iios read, and quote back, a file that is no profile (/etc/shadow). */
+const PROFILE_FILE = /\.ya?ml$/i;
+
 /** Reads and validates one profile file; `expectId` makes the id match the file name. */
 export async function loadProfileFile(path: string, expectId?: string): Promise<ImageProfile> {
+  const shown = displayPath(path);
+  if (!PROFILE_FILE.test(path)) {
+    throw new ProfileError(shown, [{ path: '', message: 'not read: a profile is a .yaml or .yml file (or give a built-in profile id, e.g. appliance)' }]);
+  }
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ProfileError(shown, [{ path: '', message: err.code === 'ENOENT' ? 'no such file' : err.message }]);
+  });
+  // a FIFO would block the read forever, a device would be read without end
+  const wrong = wrongFileKind('it', st);
+  if (wrong) throw new ProfileError(shown, [{ path: '', message: wrong }]);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.message;
-    throw new ProfileError(displayPath(path), [{ path: '', message: why }]);
+    throw new ProfileError(shown, [{ path: '', message: (err as Error).message }]);
   }
-  return parseImageProfile(text, displayPath(path), expectId);
+  return parseImageProfile(text, shown, expectId);
 }
 
 /**

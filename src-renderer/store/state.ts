@@ -1,0 +1,144 @@
+// The wizard store's shape: every slice's state and actions, and the whole they make. Kept apart from the
+// slices' code so that a slice reads the others' types (its get() sees the whole store) without importing
+// them, and store.ts, which puts the slices together, is imported by none of them: no import circle.
+import type { StoreApi } from 'zustand/vanilla';
+import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
+import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, WizardApi } from './types.ts';
+
+export const STEPS = ['profile', 'image', 'targets', 'options', 'review', 'flash', 'done'] as const;
+export type StepId = (typeof STEPS)[number];
+
+export interface NavSlice {
+  step: StepId;
+  goTo(step: StepId): void;
+  /** Subscribes to pushed events and loads what every step needs; returns the unsubscribe. */
+  connect(): () => void;
+}
+
+export interface DrivesSlice {
+  drives: Drive[];
+  drivesLoaded: boolean;
+  drivesError: string | null;
+  showAllDrives: boolean;
+  loadDrives(): Promise<void>;
+  setDrives(drives: Drive[]): void;
+  setShowAllDrives(on: boolean): void;
+}
+
+export interface ImageFileTarget {
+  enabled: boolean;
+  path: string;
+  sizeBytes: number;
+}
+
+export interface SelectionSlice {
+  profiles: ProfileView[];
+  profilesError: string | null;
+  profileId: string | null;
+  /** The default (demo) bundle, kept so switching back from raw restores it. */
+  defaultSource: SourceView | null;
+  source: SourceView | null;
+  sourcePath: string;
+  sourceLoading: boolean;
+  sourceError: string | null;
+  selectedDrives: string[];
+  imageTarget: ImageFileTarget;
+  namePattern: string;
+  /** The number in the first stick's name (class-{nn} from 7: class-07, class-08 …). */
+  firstNumber: number;
+  /** Raw profile: add the persistence partition; null keeps the profile's own setting. */
+  persistence: boolean | null;
+  payload: string[];
+  availableCaches: CacheSetView[] | null;
+  cachesError: string | null;
+  caches: string[];
+  loadProfiles(): Promise<void>;
+  loadDefaultSource(): Promise<void>;
+  loadCaches(): Promise<void>;
+  chooseProfile(id: string): void;
+  setSourcePath(path: string): void;
+  inspectSource(path?: string): Promise<void>;
+  toggleDrive(id: string, on: boolean): void;
+  setImageTarget(patch: Partial<ImageFileTarget>): void;
+  setNamePattern(pattern: string): void;
+  setFirstNumber(first: number): void;
+  setPersistence(on: boolean): void;
+  addPayload(path: string): void;
+  removePayload(path: string): void;
+  toggleCache(id: string, on: boolean): void;
+}
+
+export type PlanEntry =
+  | { status: 'loading'; key: string }
+  | { status: 'ok'; key: string; plan: PlanView }
+  | { status: 'error'; key: string; reason: string; minBytes: number | null };
+
+export interface PlansSlice {
+  /** By target key (drive id or IMAGE_FILE_KEY). `key` says which inputs the entry was computed for. */
+  plans: Record<string, PlanEntry>;
+  previews: Record<string, PlanEntry>;
+  refreshPlans(): void;
+  refreshPreviews(): void;
+}
+
+export type FlashTargetState = TargetStage;
+
+export interface FlashTarget {
+  id: string;
+  /** Drive id, or the image-file key: what the done step ejects. */
+  key: string;
+  kind: 'device' | 'image-file';
+  label: string;
+  path: string;
+  hostname: string;
+  phase: Phase | null;
+  /** 0…1 over this target's whole job: never goes back, 1 only when done. */
+  fraction: number;
+  /** Whole seconds left for this target, null while unknown. */
+  secondsLeft: number | null;
+  /** Speed of the current phase; 0 in a phase that moves no bytes. */
+  speedBps: number;
+  /** The phases so far with when they began (kept by the services, so a reloaded window has them too). */
+  history: PhaseVisit[];
+  state: FlashTargetState;
+  message: string | null;
+}
+
+export type FlashStatus = 'idle' | 'starting' | 'running' | 'cancelling' | 'finished';
+
+export interface FlashSlice {
+  flashStatus: FlashStatus;
+  jobId: string | null;
+  flashTargets: FlashTarget[];
+  /** Every target together: fraction and time left until the last one ends (null before a job). */
+  flashBatch: BatchProgress | null;
+  /** Why the job as a whole failed or was refused (not one target). */
+  flashError: string | null;
+  /** The finished job's log file (every command it ran), when the app keeps one. */
+  flashLogPath: string | null;
+  ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
+  flashBusy(): boolean;
+  startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  cancelFlash(): Promise<void>;
+  applyJobNotice(notice: JobNotice): void;
+  resumeJob(): Promise<void>;
+  ejectTarget(key: string): Promise<void>;
+  flashMore(): void;
+}
+
+export interface PickersSlice {
+  nativePickers: boolean;
+  /** A chooser is open (its window is modal; a second click must not queue another). */
+  picking: boolean;
+  loadPickers(): Promise<void>;
+  /** The chosen paths; null when cancelled or when a chooser is already open. Throws when it cannot open. */
+  pickPath(request: PickRequest): Promise<string[] | null>;
+}
+
+export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice;
+export type WizardStore = StoreApi<WizardState>;
+export type SliceCreator<T> = (
+  set: StoreApi<WizardState>['setState'],
+  get: StoreApi<WizardState>['getState'],
+  api: WizardApi,
+) => T;
