@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import type { JobEvent } from '../src-shared/job/events.ts';
 import { AppToHelper, encodeLine, LineSplitter, parseLine, PING_TIMEOUT_MS } from '../src-shared/job/protocol.ts';
 import { runJob } from './run-job.ts';
+import { isCloneJob } from '../src-shared/job/clone-job.ts';
+import { runCloneJob } from './steps/clone-run.ts';
 import { abortAllTools } from './tools/run.ts';
 
 function parseCli(argv: string[]): { socket: string; token: string } {
@@ -74,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const job = await jobArrived;
     if (job === null || cancel.signal.aborted) return 1;
-    const results = await runJob(job, emit, cancel.signal);
+    const results = isCloneJob(job) ? await runCloneJob(job, emit, cancel.signal) : await runJob(job, emit, cancel.signal);
     return results.length > 0 && results.every((r) => r.ok) ? 0 : 1;
   } catch (err) {
     emit({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
