@@ -106,7 +106,7 @@ export async function cloneBtrfsPartition(ctx: TargetCtx, part: PlannedPartition
           const emptied = opts.fresh && [...EMPTIED_BY_FRESH].some((top) => under(sub.path, top));
           if (emptied && !EMPTIED_BY_FRESH.has(sub.path)) continue;
           await mkdir(dirname(dest), { recursive: true });
-          if (sub.readOnly && !emptied) {
+          if (sub.readOnly && !emptied && src.canSend) {
             const parent = sendParent ? ['-p', join(src.mnt, sendParent.path)] : [];
             await runPiped(['btrfs', ['send', '-q', ...parent, join(src.mnt, sub.path)]], ['btrfs', ['receive', dirname(dest)]], { signal });
             ctx.log('debug', `${part.name}: ${sub.path} received as a read-only snapshot${sendParent ? ` (parent ${sendParent.path})` : ''}`);
@@ -116,6 +116,7 @@ export async function cloneBtrfsPartition(ctx: TargetCtx, part: PlannedPartition
           else await subvolumeCreate(dest, { signal });
           if (!emptied) await rsyncInto(join(src.mnt, sub.path), dest, signal);
           else await run('chmod', ['--reference', join(src.mnt, sub.path), dest], { signal });
+          if (sub.readOnly) await run('btrfs', ['property', 'set', '-ts', dest, 'ro', 'true'], { signal });
           ctx.log('debug', `${part.name}: ${sub.path} ${emptied ? 'made empty (--fresh)' : base ? `from ${base.path}, brought up to date` : 'copied'}`);
         }
         await resetBootCounters(mnt, ctx.target.hostname, subs.map((s) => s.path));

@@ -1,6 +1,8 @@
 // The clone's source, opened so that it cannot be written: one read-only loop (`losetup -r`, the kernel refuses
 // every write) over the whole stick or image, and each Btrfs partition behind its own read-only loop, mounted
-// `ro,rescue=nologreplay` (a plain ro mount still replays a log tree, and that writes). A source mounted
+// `ro`. On a read-only device the kernel refuses the log replay a plain ro mount would do (a stick pulled without
+// unmounting has a log tree): such a source is mounted `ro,rescue=nologreplay` instead, on which this kernel
+// refuses `btrfs send` (EROFS), so its snapshots are copied file by file (canSend false). A source mounted
 // read-write elsewhere is refused: its content is changing, and a clone of it would be neither old nor new.
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises';
@@ -29,6 +31,8 @@ export interface MountedBtrfs {
   dev: string;
   mnt: string;
   usedBytes: number;
+  /** false on a `rescue=nologreplay` mount, where btrfs send is refused */
+  canSend: boolean;
 }
 
 export interface IiosSource {
@@ -116,10 +120,16 @@ async function readIios(loop: string, parts: SourcePartition[], opened: { devs: 
     const dev = await attachLoop(loop, part.startBytes, part.sizeBytes, { readOnly: true, signal });
     opened.devs.push(dev);
     const mnt = await mkdtemp(join(tmpdir(), 'iios-clone-src-'));
-    await mount(dev, mnt, ['ro', 'rescue=nologreplay', 'subvolid=5'], { signal });
+    let canSend = true;
+    try {
+      await mount(dev, mnt, ['ro', 'subvolid=5'], { signal });
+    } catch {
+      canSend = false;
+      await mount(dev, mnt, ['ro', 'rescue=nologreplay', 'subvolid=5'], { signal });
+    }
     opened.mnts.push(mnt);
     const fs = await statfs(mnt);
-    btrfs.push({ part, dev, mnt, usedBytes: (fs.blocks - fs.bfree) * fs.bsize });
+    btrfs.push({ part, dev, mnt, usedBytes: (fs.blocks - fs.bfree) * fs.bsize, canSend });
   }
   const home = btrfs.find((b) => b.part.name === 'iios-data') ?? btrfs.find((b) => b.part.name === 'iios-system');
   const where = home ? join(home.mnt, '@iios') : null;
