@@ -62,7 +62,7 @@ async function btrfsUuid(disk: string, part: GptPart): Promise<string> {
 }
 
 async function btrfsCheck(disk: string, part: GptPart): Promise<number> {
-  return withLoopOver(disk, part, async (dev) => (await execa('btrfs', ['check', '--readonly', dev], { reject: false })).exitCode);
+  return withLoopOver(disk, part, async (dev) => (await execa('btrfs', ['check', '--readonly', dev], { reject: false })).exitCode ?? -1);
 }
 
 async function diskGuid(disk: string): Promise<string> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
-import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
+import { HelperJob, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
@@ -76,9 +76,9 @@ export class JobService {
    * Starts a job and returns once the helper is launched; `finished` settles with the final snapshot
    * (never rejects). A second start while one runs is refused with JobBusyError.
    */
-  async start(input: WriteJobInput): Promise<{ jobId: string; finished: Promise<JobSnapshot> }> {
+  async start(input: HelperJobInput): Promise<{ jobId: string; finished: Promise<JobSnapshot> }> {
     if (this.running) throw new JobBusyError(this.running.jobId);
-    const job = WriteJob.parse(input);
+    const job = HelperJob.parse(input);
     let resolveFinished!: (s: JobSnapshot) => void;
     const finished = new Promise<JobSnapshot>((r) => (resolveFinished = r));
     const server = createServer();
@@ -163,7 +163,7 @@ export class JobService {
     }
   }
 
-  private onConnection(run: Running, socket: Socket, token: string, job: WriteJob): void {
+  private onConnection(run: Running, socket: Socket, token: string, job: HelperJob): void {
     if (run.socket || run.ended) {
       socket.destroy();
       return;
