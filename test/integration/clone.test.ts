@@ -265,4 +265,19 @@ describe('clone: classroom (writable Btrfs system, factory snapshot)', () => {
     await expect(stat(out)).rejects.toThrow();
     sourceSha = await sha256(source);
   }, 300_000);
+
+  it('content that does not fit the target is refused up front with the size it needs', async () => {
+    const { parts } = await readGpt(source);
+    await withMountedPart(source, partByName(parts, 'iios-system'), async (dir) => {
+      await execa('dd', ['if=/dev/urandom', `of=${join(dir, '@home/pupil/video.bin')}`, 'bs=1M', 'count=600', 'status=none']);
+    }, false);
+    sourceSha = await sha256(source);
+    const out = join(work, 'classroom-full.img');
+    // the profile alone fits 1 GiB; 600 MiB in @home does not
+    const r = await runHelper(cloneJob(source, [{ path: out, kind: 'image-file', sizeBytes: 1 * GiB, hostname: 'class-16' }]));
+    expect(r.failed('t1')?.message).toMatch(/needs at least 1\.\d+ GB .*to clone "classroom-src"/);
+    expect(r.phases('t1')).toEqual(['check']);
+    await expect(stat(out)).rejects.toThrow();
+    expect(await sha256(source)).toBe(sourceSha);
+  }, 300_000);
 });
