@@ -32,11 +32,24 @@ export const CloneJob = z
 export type CloneJob = z.infer<typeof CloneJob>;
 export type CloneJobInput = z.input<typeof CloneJob>;
 
-/** Whatever the helper may be sent: a write job (no kind) or a clone job (kind: 'clone'). */
-export const HelperJob = z.union([CloneJob, WriteJob]);
+/** Jobs on one stick in place: repair (ESP and slots from its stored bundle), reset (classroom: back to factory). */
+export const StickJob = z.object({
+  kind: z.enum(['repair', 'reset']),
+  jobId: plainId,
+  /** the stick: a whole block device or an image file; its name doubles as the one target of the job */
+  target: WriteTarget.omit({ hostname: true }),
+  /** reset only: keep @home as it is */
+  keepHome: z.boolean().default(false),
+});
+export type StickJob = z.infer<typeof StickJob>;
+
+/** Whatever the helper may be sent: a write job (no kind), a clone job, a repair or reset job. */
+export const HelperJob = z.union([CloneJob, StickJob, WriteJob]);
 export type HelperJob = z.infer<typeof HelperJob>;
 export type HelperJobInput = z.input<typeof HelperJob>;
 
-export function isCloneJob(raw: unknown): boolean {
-  return typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'clone';
+/** The job's kind: 'write' when it has none. */
+export function helperJobKind(raw: unknown): string {
+  const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' ? kind : 'write';
 }

@@ -4,7 +4,7 @@
 import { stat, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { execa } from 'execa';
-import { CloneJob, type CloneJobInput } from '../../../src-shared/job/clone-job.ts';
+import { CloneJob, type CloneJobInput, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
 import { expandNames, NamePatternError } from '../../../src-shared/job/names.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -94,7 +94,7 @@ export const cloneCommand: Command = {
         return 1;
       }
     }
-    const code = await runClone(input, io);
+    const code = await runHelperJob(input, io);
     if (code === 0 && zstd) {
       await execa('zstd', ['-q', '-f', '-T0', '--rm', paths[0]!, '-o', `${paths[0]!}.zst`]);
       io.stdout.write(`saved ${paths[0]!}.zst\n`);
@@ -103,7 +103,8 @@ export const cloneCommand: Command = {
   },
 };
 
-async function runClone(job: CloneJobInput, io: CommandIO): Promise<number> {
+/** Runs one job through the helper with progress bars; the exit code says how it ended. */
+export async function runHelperJob(job: HelperJobInput, io: CommandIO): Promise<number> {
   const elevation = defaultElevationDeps();
   const service = new JobService({
     helloTimeoutMs: elevation.isRoot() ? 60_000 : 300_000,
@@ -121,7 +122,7 @@ async function runClone(job: CloneJobInput, io: CommandIO): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     const started = await service.start(job);
-    io.stdout.write(`job ${started.jobId}: clone onto ${job.targets.length} target(s)\n`);
+    io.stdout.write(`job ${started.jobId}: ${'kind' in job ? job.kind : 'write'}\n`);
     const final = await started.finished;
     view.update(final, true);
     io.stdout.write(summary(final) + '\n');

@@ -9,6 +9,7 @@ import { planCommand } from './plan.ts';
 import { writeCommand } from './write.ts';
 import { demoCommand } from './demo.ts';
 import { cloneCommand } from './clone.ts';
+import { repairCommand, resetCommand } from './repair.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -20,4 +21,6 @@ export const commands: Record<string, Command> = {
   write: writeCommand,
   demo: demoCommand,
   clone: cloneCommand,
+  repair: repairCommand,
+  reset: resetCommand,
 };

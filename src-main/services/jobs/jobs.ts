@@ -97,7 +97,7 @@ export class JobService {
       resolveFinished,
     };
     this.running = run;
-    this.snapshot = initialSnapshot(job.jobId, job.targets);
+    this.snapshot = initialSnapshot(job.jobId, 'targets' in job ? job.targets : [{ ...job.target, hostname: '' }]);
     try {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
