@@ -94,7 +94,15 @@ async function storedBundle(mnt: string, stamp: StickStamp | null): Promise<Bund
   return { kind: 'bundle', dir, manifest, manifestText, files, paths: [dir], handles: [] };
 }
 
-async function repair(t: TargetCtx, stamp: StickStamp | null, bundle: BundleSource, profile: ImageProfile): Promise<void> {
+interface RepairDone {
+  init: Parameters<typeof stampObject>[0];
+  extra: Record<string, unknown>;
+  createdAt: string;
+  slot: { rootfsBytes: number; rootfsSha256: string; rootHash: string | null };
+}
+
+/** ESP, stamp (complete:false) and slots from the stored bundle, while its partition is mounted read-only. */
+async function repairWrite(t: TargetCtx, stamp: StickStamp | null, bundle: BundleSource, profile: ImageProfile): Promise<RepairDone | null> {
   const m = bundle.manifest;
   // the stored bundle is checked before it replaces anything: a damaged copy must not become the system
   for (const name of [m.bootloader, m.kernel, m.initrd]) {
@@ -117,11 +125,16 @@ async function repair(t: TargetCtx, stamp: StickStamp | null, bundle: BundleSour
   t.enter('stamp');
   await writeStamp(t, { ...stampObject(init, false, createdAt), ...extra });
   await writeSlots([t], bundle, t.signal);
-  if (t.failure) return;
-  await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, espFiles, caches: init.caches });
+  return t.failure ? null : { init, extra, createdAt, slot };
+}
+
+/** Verify (the data partition unmounted again: btrfs check needs that), then complete:true. */
+async function repairFinish(t: TargetCtx, done: RepairDone): Promise<void> {
+  const { init, slot } = done;
+  await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, espFiles: init.espFiles, caches: init.caches });
   t.verified = true;
   t.enter('stamp');
-  await writeStamp(t, { ...stampObject(init, true, createdAt), ...extra });
+  await writeStamp(t, { ...stampObject(init, true, done.createdAt), ...done.extra });
 }
 
 /** Swaps `path` for `fresh` (two renames: the path always names a whole subvolume), then deletes the old one. */
@@ -196,7 +209,12 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
   try {
     if (job.kind === 'reset') await reset(t, parts, job.keepHome);
     // the bundle is read from the stick's own data partition, mounted read-only while the slots are rewritten
-    else await withIios(job.target.path, parts, async (mnt) => repair(t, stamp, { ...bundle!, files: Object.fromEntries(Object.keys(bundle!.files).map((n) => [n, join(mnt, bundle!.dir.slice(bundle!.dir.indexOf('@iios')), n)])) }, t.profile));
+    else {
+      const stored = bundle!;
+      const at = (mnt: string) => Object.fromEntries(Object.keys(stored.files).map((n) => [n, join(mnt, stored.dir.slice(stored.dir.indexOf('@iios')), n)]));
+      const done = await withIios(job.target.path, parts, (mnt) => repairWrite(t, stamp, { ...stored, files: at(mnt) }, t.profile));
+      if (done) await repairFinish(t, done);
+    }
   } catch (err) {
     t.fail(err);
   }
