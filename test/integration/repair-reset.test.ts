@@ -51,9 +51,12 @@ describe('iios repair', () => {
     await fh.write(b, 0, 1, at);
     await fh.close();
     expect(await verityVerify(stick, parts, 'a', stamp.slots.a.rootHash)).not.toBe(0);
+    const before = await iios(['inspect', stick]);
+    expect(before.stdout).toMatch(/status: NEEDS REPAIR — slot a does not match its bundle iios-fix 2\.0 .*: run iios repair/);
 
     const r = await iios(['repair', stick, '--yes'], { timeoutMs: 600_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect((await iios(['inspect', stick])).stdout).not.toMatch(/NEEDS REPAIR/);
     const after = await readGpt(stick);
     expect(await verityVerify(stick, after.parts, 'a', stamp.slots.a.rootHash)).toBe(0);
     expect(await verityVerify(stick, after.parts, 'b', stamp.slots.a.rootHash)).toBe(0);
