@@ -85,6 +85,8 @@ async function resetBootCounters(mnt: string, hostname: string, subs: string[]):
     await writeFile(join(mnt, '@/etc/hostname'), `${hostname}\n`);
   }
   if (subs.includes('@state')) {
+    // the A/B boot keeps its counter at @state/boot-count (an overlay's upper may hold var/lib/iios/boot-count)
+    await rm(join(mnt, '@state/boot-count'), { force: true });
     const { stdout } = await run('find', [join(mnt, '@state'), '-xdev', '-path', '*/var/lib/iios/boot-count']);
     for (const f of stdout.split('\n').filter(Boolean)) await rm(f, { force: true });
   }

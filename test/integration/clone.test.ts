@@ -82,6 +82,7 @@ describe('clone: appliance (A/B verity slots, Btrfs data)', () => {
       await execa('ln', [join(dir, '@home/pupil/notes.txt'), join(dir, '@home/pupil/notes-link.txt')]);
       await mkdir(join(dir, '@state/upper/var/lib/iios'), { recursive: true });
       await writeFile(join(dir, '@state/upper/var/lib/iios/boot-count'), '4\n');
+      await writeFile(join(dir, '@state/boot-count'), '4\n');
     }, false);
     sourceSha = await sha256(source);
   }, 300_000);
@@ -121,10 +122,11 @@ describe('clone: appliance (A/B verity slots, Btrfs data)', () => {
           notes: await readFile(join(dir, '@home/pupil/notes.txt'), 'utf8'),
           linked: (await stat(join(dir, '@home/pupil/notes.txt'))).nlink,
           bootCount: await readFile(join(dir, '@state/upper/var/lib/iios/boot-count'), 'utf8').catch(() => null),
+          abBootCount: await readFile(join(dir, '@state/boot-count'), 'utf8').catch(() => null),
           bundle: await sha256File(join(dir, '@iios/bundles/iios-test-7.1/root.squashfs')),
           deb: await readFile(join(dir, '@caches/apt/archives/hello_1.0_amd64.deb'), 'utf8'),
         }));
-        expect(seen).toEqual({ notes: 'homework\n', linked: 2, bootCount: null, bundle: bundle.manifest.files['root.squashfs']!.sha256, deb: 'not really a deb\n' });
+        expect(seen).toEqual({ notes: 'homework\n', linked: 2, bootCount: null, abBootCount: null, bundle: bundle.manifest.files['root.squashfs']!.sha256, deb: 'not really a deb\n' });
         uuids.add(await btrfsUuid(disk, data));
         guids.add(await diskGuid(disk));
       }
