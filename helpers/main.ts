@@ -7,6 +7,9 @@ import { parseArgs } from 'node:util';
 import type { JobEvent } from '../src-shared/job/events.ts';
 import { AppToHelper, encodeLine, LineSplitter, parseLine, PING_TIMEOUT_MS } from '../src-shared/job/protocol.ts';
 import { runJob } from './run-job.ts';
+import { helperJobKind } from '../src-shared/job/clone-job.ts';
+import { runCloneJob } from './steps/clone-run.ts';
+import { runStickJob } from './steps/stick-job.ts';
 import { abortAllTools } from './tools/run.ts';
 
 function parseCli(argv: string[]): { socket: string; token: string } {
@@ -74,7 +77,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const job = await jobArrived;
     if (job === null || cancel.signal.aborted) return 1;
-    const results = await runJob(job, emit, cancel.signal);
+    const kind = helperJobKind(job);
+    const run = kind === 'clone' ? runCloneJob : kind === 'repair' || kind === 'reset' ? runStickJob : runJob;
+    const results = await run(job, emit, cancel.signal);
     return results.length > 0 && results.every((r) => r.ok) ? 0 : 1;
   } catch (err) {
     emit({ kind: 'error', message: err instanceof Error ? err.message : String(err) });

@@ -27,7 +27,7 @@ async function plannedBytes(ctx: TargetCtx, part: PlannedPartition, bundle: Bund
     // squashfs unpacks to more than the image holds: count its files; erofs/btrfs-seed: the image size.
     system = m.rootfs.kind === 'squashfs' ? await squashfsContentBytes(bundle.files[m.rootfs.file]!, { signal: ctx.signal }) : m.rootfs.sizeBytes;
   }
-  const bundleBytes = m && part.role === 'data' && subvolumes.includes('@iios') ? Object.values(m.files).reduce((s, f) => s + f.sizeBytes, 0) : 0;
+  const bundleBytes = m && subvolumes.includes('@iios') ? Object.values(m.files).reduce((s, f) => s + f.sizeBytes, 0) : 0;
   const cacheBytes = subvolumes.includes('@caches') ? caches.reduce((s, c) => s + c.sizeBytes, 0) : 0;
   return { system, bundle: bundleBytes, caches: cacheBytes };
 }
@@ -75,6 +75,16 @@ async function copyBundle(ctx: TargetCtx, mnt: string, bundle: BundleSource, met
 }
 
 /**
+ * The profile the stick was written with, as JSON in @iios/profiles/<id>.json beside the bundle: a clone plans
+ * the same profile for another stick's size, with no network and no profile library on the computer.
+ */
+export async function storeProfile(ctx: TargetCtx, mnt: string): Promise<void> {
+  const dir = join(mnt, '@iios', 'profiles');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${ctx.profile.id}.json`), `${JSON.stringify(ctx.profile, null, 2)}\n`);
+}
+
+/**
  * mkfs + subvolumes + content + snapshots on one Btrfs (or ext4, raw persistence) partition. Progress: the
  * system and bundle bytes in the btrfs phase, the caches' bytes in the caches phase (copyCaches enters it);
  * the phase that runs last ends at 100% only after the snapshots and the sync.
@@ -98,7 +108,8 @@ export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bu
       await withMount(dev, async (mnt) => {
         for (const sv of layout.subvolumes) await subvolumeCreate(join(mnt, sv), { signal: ctx.signal });
         if (bundle && part.role === 'system') await fillSystem(ctx, mnt, bundle, meter, bytes.system);
-        if (bundle && part.role === 'data' && layout.subvolumes.includes('@iios')) await copyBundle(ctx, mnt, bundle, meter);
+        if (layout.subvolumes.includes('@iios')) await storeProfile(ctx, mnt);
+        if (bundle && layout.subvolumes.includes('@iios')) await copyBundle(ctx, mnt, bundle, meter);
         let last = meter;
         if (layout.subvolumes.includes('@caches') && caches.length) {
           meter.end();

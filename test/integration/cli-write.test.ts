@@ -47,7 +47,7 @@ const EXPECT: Record<string, { parts: [string, string][]; slots: string[]; btrfs
   classroom: {
     parts: [['IIOS-ESP', TYPE.esp], ['iios-system', TYPE.root]],
     slots: ['system'],
-    btrfs: ['iios-system', ['@', '@caches', '@home', '@snapshots', '@snapshots/factory']],
+    btrfs: ['iios-system', ['@', '@caches', '@home', '@iios', '@snapshots', '@snapshots/factory']],
   },
   kiosk: {
     parts: [['IIOS-ESP', TYPE.esp], ['iios-root-a', TYPE.root], ['iios-verity-a', TYPE.verity], ['iios-payload', TYPE.linux], ['iios-data', TYPE.linux]],

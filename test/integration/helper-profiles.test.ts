@@ -110,8 +110,9 @@ describe.each(['image-file', 'device'] as const)('helper writes each profile ont
       const copied = await withMountedPart(t.path, data, async (dir) => ({
         bundle: await sha256File(join(dir, '@iios/bundles/iios-test-7.1/root.squashfs')),
         deb: await readFile(join(dir, '@caches/apt/archives/hello_1.0_amd64.deb'), 'utf8'),
+        profile: (JSON.parse(await readFile(join(dir, '@iios/profiles/appliance.json'), 'utf8')) as { id: string; mode: string }).mode,
       }));
-      expect(copied).toEqual({ bundle: bundle.manifest.files['root.squashfs']!.sha256, deb: 'not really a deb\n' });
+      expect(copied).toEqual({ bundle: bundle.manifest.files['root.squashfs']!.sha256, deb: 'not really a deb\n', profile: 'ab' });
       expect((stamp as unknown as { caches: unknown[] }).caches).toEqual([{ kind: 'apt', files: 2, sizeBytes: 3017, manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
       expect(r.phases('t1')).toContain('caches');
       if (kind === 'image-file') expect((await stat(t.path)).blocks * 512).toBeLessThan(200 * MiB);
@@ -132,13 +133,21 @@ describe.each(['image-file', 'device'] as const)('helper writes each profile ont
       expect(Object.keys(stamp.slots)).toEqual(['system']);
       expect(await espFile(t.path, parts, '/loader/entries/iios-system+3.conf')).toContain('iios.mode=writable iios.slot=system iios.root=PARTLABEL=iios-system');
       const sys = partByName(parts, 'iios-system');
-      expect(await btrfsSubvolumes(t.path, sys)).toEqual(['@', '@caches', '@home', '@snapshots', '@snapshots/factory']);
+      expect(await btrfsSubvolumes(t.path, sys)).toEqual(['@', '@caches', '@home', '@iios', '@snapshots', '@snapshots/factory']);
       const seen = await withMountedPart(t.path, sys, async (dir) => ({
         osRelease: await readFile(join(dir, '@/etc/os-release'), 'utf8'),
         hostname: await readFile(join(dir, '@/etc/hostname'), 'utf8'),
         factory: await readFile(join(dir, '@snapshots/factory/etc/os-release'), 'utf8'),
+        profile: (JSON.parse(await readFile(join(dir, '@iios/profiles/classroom.json'), 'utf8')) as { mode: string }).mode,
+        bundle: await sha256File(join(dir, '@iios/bundles/iios-test-7.1/root.squashfs')),
       }));
-      expect(seen).toEqual({ osRelease: 'NAME=iios-test\nVERSION=7.1\n', hostname: 'classroom-01\n', factory: 'NAME=iios-test\nVERSION=7.1\n' });
+      expect(seen).toEqual({
+        osRelease: 'NAME=iios-test\nVERSION=7.1\n',
+        hostname: 'classroom-01\n',
+        factory: 'NAME=iios-test\nVERSION=7.1\n',
+        profile: 'writable',
+        bundle: bundle.manifest.files['root.squashfs']!.sha256,
+      });
     } finally {
       await t.cleanup();
     }

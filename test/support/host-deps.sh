@@ -8,7 +8,7 @@ declare -A NEED=(
   [sgdisk]=gdisk [sfdisk]=fdisk [mkfs.vfat]=dosfstools [mcopy]=mtools [mkfs.btrfs]=btrfs-progs
   [mksquashfs]=squashfs-tools [veritysetup]=cryptsetup-bin [mkfs.erofs]=erofs-utils
   [mkfs.ext4]=e2fsprogs [qemu-system-x86_64]=qemu-system-x86 [chromium]=chromium
-  [xz]=xz-utils [zstd]=zstd [bzip2]=bzip2 [cpio]=cpio [dpkg-deb]=dpkg [losetup]=util-linux
+  [xz]=xz-utils [zstd]=zstd [bzip2]=bzip2 [cpio]=cpio [dpkg-deb]=dpkg [losetup]=util-linux [rsync]=rsync [setfattr]=attr
 )
 missing=()
 for tool in "${!NEED[@]}"; do

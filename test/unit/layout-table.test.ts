@@ -202,7 +202,7 @@ describe('identity', () => {
     const plan = planLayout(profile('classroom'), bundle, 16 * GiB);
     expect(plan.partitions.map((p) => p.filesystem)).toEqual(['vfat', 'btrfs']);
     expect(plan.partitions[1]!.btrfs).toEqual({
-      subvolumes: ['@', '@home', '@snapshots', '@caches'],
+      subvolumes: ['@', '@home', '@snapshots', '@caches', '@iios'],
       snapshots: [{ source: '@', path: '@snapshots/factory', readOnly: true }],
     });
     const ab = planLayout(profile('appliance'), bundle, 16 * GiB);

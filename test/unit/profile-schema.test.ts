@@ -23,12 +23,12 @@ const HEAD = 'format: 1\nid: x\ntitle: X\ndescription: a test profile\n';
 const AB = `${HEAD}mode: ab\npartitions:\n  - { role: esp, size: 256MiB }\n  - { role: root-a, size: fit + 25% }\n  - { role: verity-a, size: fit + 25% }\n`;
 
 describe('built-in profiles', () => {
-  it('classroom: ESP + writable Btrfs system with @, @home, @snapshots, @caches and a read-only factory snapshot', () => {
+  it('classroom: ESP + writable Btrfs system with @, @home, @snapshots, @caches, @iios and a read-only factory snapshot', () => {
     const p = builtIn('classroom');
     expect(p.mode).toBe('writable');
     expect(p.partitions.map((x) => [x.role, x.size])).toEqual([['esp', '512MiB'], ['system', 'grow']]);
     expect(p.partitions[1]!.btrfs).toEqual({
-      subvolumes: ['@', '@home', '@snapshots', '@caches'],
+      subvolumes: ['@', '@home', '@snapshots', '@caches', '@iios'],
       snapshots: [{ source: '@', path: '@snapshots/factory', readOnly: true }],
     });
     expect(profileSlots(p)).toEqual(['system']);

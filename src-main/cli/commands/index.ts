@@ -8,6 +8,8 @@ import { serveCommand } from './serve.ts';
 import { planCommand } from './plan.ts';
 import { writeCommand } from './write.ts';
 import { demoCommand } from './demo.ts';
+import { cloneCommand } from './clone.ts';
+import { repairCommand, resetCommand } from './repair.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -18,4 +20,7 @@ export const commands: Record<string, Command> = {
   plan: planCommand,
   write: writeCommand,
   demo: demoCommand,
+  clone: cloneCommand,
+  repair: repairCommand,
+  reset: resetCommand,
 };

@@ -3,6 +3,7 @@ import { UsageError } from '../command.ts';
 import { table } from '../format.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { readStick, type StickInfo } from '../../services/stick/stick-reader.ts';
+import { repairReasons } from '../../services/stick/stick-repair-check.ts';
 
 export function describeStick(info: StickInfo): string {
   const out: string[] = [];
@@ -61,8 +62,10 @@ export const inspectCommand: Command = {
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('inspect takes one target (a block device or an image file)');
     const info = await readStick(positionals[0]!);
-    if (values.json) io.stdout.write(JSON.stringify(info, null, 2) + '\n');
+    const repair = await repairReasons(info);
+    if (values.json) io.stdout.write(JSON.stringify({ ...info, needsRepair: repair }, null, 2) + '\n');
     else io.stdout.write(describeStick(info) + '\n');
+    if (!values.json && repair.length) io.stdout.write(`status: NEEDS REPAIR — ${repair.join('; ')}: run iios repair ${info.path}\n`);
     return 0;
   },
 };

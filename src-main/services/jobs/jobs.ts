@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
-import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
 import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
-import { planTargetWork } from '../../../src-shared/progress/work-plan.ts';
+import { planStickJobWork, planTargetWork } from '../../../src-shared/progress/work-plan.ts';
+import { HelperJob, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
@@ -94,9 +94,9 @@ export class JobService {
    * Starts a job and returns once the helper is launched; `finished` settles with the final snapshot
    * (never rejects). A second start while one runs is refused with JobBusyError.
    */
-  async start(input: WriteJobInput): Promise<{ jobId: string; finished: Promise<JobSnapshot> }> {
+  async start(input: HelperJobInput): Promise<{ jobId: string; finished: Promise<JobSnapshot> }> {
     if (this.running) throw new JobBusyError(this.running.jobId);
-    const job = WriteJob.parse(input);
+    const job = HelperJob.parse(input);
     let resolveFinished!: (s: JobSnapshot) => void;
     const finished = new Promise<JobSnapshot>((r) => (resolveFinished = r));
     const server = createServer();
@@ -116,7 +116,9 @@ export class JobService {
       resolveFinished,
     };
     this.running = run;
-    this.snapshot = initialSnapshot(job.jobId, job.targets, planTargetWork(job));
+    const targets = 'targets' in job ? job.targets : [{ ...job.target, hostname: '' }];
+    const plan = !('kind' in job) ? planTargetWork(job) : planStickJobWork(job.kind, 'verify' in job ? job.verify : true);
+    this.snapshot = initialSnapshot(job.jobId, targets, plan);
     let stage: 'socket' | 'launch' = 'socket';
     try {
       if (this.deps.logDir) {
@@ -189,7 +191,7 @@ export class JobService {
     }
   }
 
-  private onConnection(run: Running, socket: Socket, token: string, job: WriteJob): void {
+  private onConnection(run: Running, socket: Socket, token: string, job: HelperJob): void {
     if (run.socket || run.ended) {
       socket.destroy();
       return;

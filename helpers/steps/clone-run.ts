@@ -1,0 +1,227 @@
+// One CloneJob, start to end. Before anything is written: the source opened read-only and read (an iios stick
+// whose stamp says complete, or any other disk), every target checked with the drive safety rules and planned
+// for its own size; one refusal refuses the whole job. Then, for an iios stick: wipe, GPT with fresh GUIDs,
+// the ESP from the source's own files, the stamp with complete:false, both slots read once for all targets,
+// Btrfs subvolume by subvolume, verify, and the stamp with complete:true and clonedFrom last. Any other disk
+// is copied raw up to the end of its last partition, read back against what was read, its GPT moved to the end.
+import { open, realpath, rm } from 'node:fs/promises';
+import { z } from 'zod';
+import type { TargetResult } from '../../src-shared/job/events.ts';
+import { CloneJob } from '../../src-shared/job/clone-job.ts';
+import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
+import { TooSmallError, type PartitionPlan } from '../../src-shared/layout/index.ts';
+import { ImageProfileSchema } from '../../src-shared/profile/image-profile.ts';
+import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
+import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
+import { fanOut } from '../io/fanout.ts';
+import { fileReader } from '../io/reader.ts';
+import { fatRead } from '../tools/mtools.ts';
+import { run } from '../tools/run.ts';
+import { verifyGpt } from '../tools/sgdisk.ts';
+import { cloneBtrfsPartition } from './clone-btrfs.ts';
+import { cloneEsp, cloneSlots, extractEsp, fanOutRange } from './clone-esp.ts';
+import { planClone } from './clone-plan.ts';
+import { openCloneSource, type CloneSource, type IiosSource } from './clone-source.ts';
+import { partition } from './partition.ts';
+import { STAMP_PATH, TOOL, writeStamp } from './stamp.ts';
+import { readBackSha256, verifyTarget } from './verify.ts';
+import { wipe } from './wipe.ts';
+import { withLoop } from '../tools/losetup.ts';
+
+const RAW_PROFILE = ImageProfileSchema.parse({
+  format: 1,
+  id: 'raw',
+  title: 'Disk image',
+  description: 'raw clone',
+  mode: 'raw',
+  raw: { imageTypes: ['img'], compressions: [], persistence: { enabled: false, filesystem: 'ext4', size: 'grow', minSize: '256MiB' } },
+});
+
+function rawPlan(diskBytes: number, neededBytes: number): PartitionPlan {
+  return { profileId: 'raw', diskBytes, sectorSize: 512, alignmentBytes: 1024 * 1024, firstUsableLba: 0, lastUsableLba: Math.floor(diskBytes / 512) - 1, neededBytes, partitions: [] };
+}
+
+interface Planned {
+  index: number;
+  plan: PartitionPlan;
+}
+
+async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: Planned[]; refusals: Map<string, string> }> {
+  const facts = await gatherFacts([src.path]);
+  const refusals = new Map<string, string>();
+  const planned: Planned[] = [];
+  for (const [index, given] of job.targets.entries()) {
+    const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
+    const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
+    job.targets[index] = t;
+    const problems: string[] = [];
+    if (t.path === src.path) problems.push(`${given.path} is the clone's source; the source is never written`);
+    if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.push(`${t.path} is not a block device`);
+    if (file && !file.folderExists) problems.push(`the folder of ${given.path} does not exist; create it first`);
+    if (t.kind === 'device' && facts.loopBacking.get(t.path) === src.path) problems.push(`${t.path} is a loop over the clone's source`);
+    const probe = checkTargetSafety(t, 0, facts, { unmountIfMounted: false });
+    const sizeBytes = t.kind === 'device' ? probe.sizeBytes : t.sizeBytes;
+    let plan: PartitionPlan | null = null;
+    try {
+      if (src.iios) plan = planClone(src.iios, sizeBytes, probe.sectorSize === 4096 ? 4096 : 512);
+      else if (sizeBytes < src.usedEnd) throw new TooSmallError('raw', sizeBytes, src.usedEnd);
+      else plan = rawPlan(sizeBytes, src.usedEnd);
+    } catch (err) {
+      problems.push(`${t.path}: ${(err as Error).message}${src.iios ? ` to clone "${src.iios.stamp.hostname}"` : ' to clone the source raw'}`);
+    }
+    for (const p of probe.problems) problems.push(p.message);
+    if (problems.length || !plan) refusals.set(t.id, [...new Set(problems)].join('; '));
+    else planned.push({ index, plan });
+  }
+  return { planned, refusals };
+}
+
+function cloneStamp(t: TargetCtx, iios: IiosSource, complete: boolean, createdAt: string): Record<string, unknown> {
+  const s = iios.stamp;
+  return {
+    format: 1,
+    complete,
+    hostname: t.target.hostname,
+    profile: s.profile,
+    tool: TOOL,
+    createdAt,
+    diskBytes: t.plan.diskBytes,
+    sectorSize: t.plan.sectorSize,
+    slots: s.slots,
+    caches: s.caches,
+    payload: s.payload,
+    espFiles: s.espFiles,
+    clonedFrom: { name: s.hostname, stampSha256: iios.stampSha256 },
+  };
+}
+
+async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, iios: IiosSource, signal: AbortSignal): Promise<void> {
+  const createdAt = new Date().toISOString();
+  const espDir = await extractEsp(src, signal);
+  try {
+    await forEachTarget(targets, async (t) => {
+      await wipe(t);
+      await partition(t);
+      await cloneEsp(t, espDir);
+      t.enter('stamp');
+      await writeStamp(t, cloneStamp(t, iios, false, createdAt));
+    });
+  } finally {
+    await rm(espDir, { recursive: true, force: true });
+  }
+  try {
+    await cloneSlots(targets, src, iios, signal);
+    const payload = src.partitions.find((p) => p.name === 'iios-payload');
+    if (payload) {
+      for (const t of targets) if (t.alive) t.enter('payload');
+      await fanOutRange(targets, src, payload.startBytes, payload.sizeBytes, 'payload', signal);
+    }
+  } catch (err) {
+    for (const t of targets) t.fail(err);
+  }
+  await forEachTarget(targets, async (t) => {
+    const pay = t.part('payload');
+    // the payload's ext4 came over byte for byte: give it its own UUID
+    if (pay) await withLoop(t.disk, pay.startBytes, pay.sizeBytes, (dev) => run('tune2fs', ['-U', 'random', dev], { signal: t.signal }), { signal: t.signal });
+    for (const b of iios.btrfs) {
+      t.enter('btrfs');
+      await cloneBtrfsPartition(t, t.plan.partitions.find((p) => p.name === b.part.name)!, b, { fresh: job.fresh });
+    }
+    const slot = iios.stamp.slots.a ?? Object.values(iios.stamp.slots)[0]!;
+    if (job.verify) {
+      await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, espFiles: iios.stamp.espFiles, caches: iios.stamp.caches });
+      t.verified = true;
+    }
+    t.enter('stamp');
+    await writeStamp(t, cloneStamp(t, iios, true, createdAt));
+    const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
+    if (back.complete !== true) throw new Error('the stamp did not read back as complete');
+  });
+}
+
+async function hasGptHeader(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    await fh.read(b, 0, 8, 512);
+    return b.toString('latin1') === 'EFI PART';
+  } finally {
+    await fh.close();
+  }
+}
+
+async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, signal: AbortSignal): Promise<void> {
+  await forEachTarget(targets, wipe);
+  const live = targets.filter((t) => t.alive);
+  const bytes = src.usedEnd;
+  for (const t of live) t.enter('slots');
+  let sha: string | null = null;
+  const reader = await fileReader(src.loop, bytes);
+  try {
+    sha = (await fanOut(reader, bytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, bytes, n >= bytes) })), signal)).sha256;
+  } catch (err) {
+    for (const t of live) t.fail(err);
+  } finally {
+    await reader.close();
+  }
+  await forEachTarget(live, async (t) => {
+    if (job.verify && sha) {
+      t.enter('verify');
+      const back = await readBackSha256(t, 0, bytes, (n) => t.progress(n, bytes));
+      if (back !== sha) throw new Error(`the copy reads back with sha256 ${back}, the source read as ${sha}`);
+      t.verified = true;
+    }
+    if (src.table === 'gpt' && (await hasGptHeader(t.disk))) {
+      t.enter('partition');
+      await run('sgdisk', ['-e', t.disk], { signal: t.signal });
+      await verifyGpt(t.disk, { signal: t.signal });
+    }
+  });
+}
+
+function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, message: string, cancelled: boolean): TargetResult[] {
+  const results = job.targets.map((t) => {
+    const msg = perTarget.get(t.id) ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
+    emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled });
+    return { targetId: t.id, ok: false, verified: false, message: msg };
+  });
+  emit({ kind: 'error', message });
+  emit({ kind: 'done', results });
+  return results;
+}
+
+export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
+  const parsed = CloneJob.safeParse(rawJob);
+  if (!parsed.success) {
+    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    return [];
+  }
+  const job = parsed.data;
+  for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
+  let src: CloneSource;
+  try {
+    src = await openCloneSource(job.sourcePath, signal);
+  } catch (err) {
+    return refuseAll(job, emit, new Map(), `refused before writing anything: ${(err as Error).message}`, signal.aborted);
+  }
+  try {
+    emit({ kind: 'log', level: 'info', message: src.iios ? `source: iios stick "${src.iios.stamp.hostname}" (${src.iios.profile.id})` : `source: not an iios stick; raw clone of ${src.usedEnd} bytes` });
+    const { planned, refusals } = await planTargets(job, src);
+    if (refusals.size) return refuseAll(job, emit, refusals, `refused before writing anything: ${[...refusals].map(([id, m]) => `${id}: ${m}`).join('; ')}`, false);
+    const profile = src.iios?.profile ?? RAW_PROFILE;
+    const targets = planned.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, profile, emit, signal));
+    if (src.iios) await cloneIios(job, targets, src, src.iios, signal);
+    else await cloneRaw(job, targets, src, signal);
+    const results: TargetResult[] = targets.map((t) => {
+      if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
+      if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
+      t.enter('complete');
+      emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
+      return { targetId: t.id, ok: true, verified: t.verified };
+    });
+    emit({ kind: 'done', results });
+    return results;
+  } finally {
+    await src.close();
+  }
+}

@@ -1,0 +1,136 @@
+// `iios clone SOURCE --target T …`: a stick (or a disk image) copied onto sticks or image files of any size that
+// fits, each with its own name; `--to-image FILE.img[.zst]` saves it as an image that `iios write --image` and
+// `iios clone` accept later. The helper opens the source read-only and refuses what does not fit before writing.
+import { stat, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { execa } from 'execa';
+import { CloneJob, type CloneJobInput, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
+import { expandNames, NamePatternError } from '../../../src-shared/job/names.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseSizeArg } from '../format.ts';
+import { formatBytes } from '../../../src-shared/format/bytes.ts';
+import { ProgressView, summary } from '../progress-view.ts';
+import { appRoot } from '../../services/app/app-info.ts';
+import { defaultElevationDeps, helperCommand, startHelper } from '../../services/elevation/elevation.ts';
+import { JobService } from '../../services/jobs/jobs.ts';
+import { readStick } from '../../services/stick/stick-reader.ts';
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+const absolute = (p: string) => (p.startsWith('/') ? p : `${process.cwd()}/${p}`);
+
+async function sizeOf(path: string): Promise<{ bytes: number; device: boolean } | null> {
+  const st = await stat(path).catch(() => null);
+  if (!st) return null;
+  if (st.isBlockDevice()) return { bytes: Number((await execa('blockdev', ['--getsize64', path])).stdout.trim()), device: true };
+  return { bytes: st.size, device: false };
+}
+
+async function describeSource(path: string): Promise<string> {
+  const info = await readStick(path).catch(() => null);
+  if (info?.stamp && info.complete) return `iios stick "${info.stamp.hostname ?? '?'}" (${info.stamp.profile ?? '?'})`;
+  return 'not an iios stick: raw clone of its partitions';
+}
+
+async function confirm(job: CloneJobInput, io: CommandIO, source: string): Promise<boolean> {
+  io.stdout.write(`iios will ERASE these targets and clone ${job.sourcePath} (${source}) onto them:\n`);
+  for (const t of job.targets) io.stdout.write(`  ${t.path}  ${formatBytes(t.sizeBytes)}  → ${t.hostname}\n`);
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
+  try {
+    return (await rl.question('Everything on them will be lost. Type "yes" to go on: ')).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+export const cloneCommand: Command = {
+  summary: 'clone a stick (or a disk image) onto sticks or image files of any size it fits on',
+  usage: "iios clone SOURCE (--target T [--target T2 …] | --to-image FILE.img[.zst]) [--size 8G] [--name 'class-{nn}'] [--first N] [--fresh] [--no-verify] [--yes]",
+  options: {
+    target: { type: 'string', multiple: true },
+    'to-image': { type: 'string' },
+    size: { type: 'string' },
+    name: { type: 'string' },
+    first: { type: 'string' },
+    fresh: { type: 'boolean' },
+    'no-verify': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 1) throw new UsageError('name one SOURCE: the stick (/dev/sdX) or image file to clone');
+    const sourcePath = absolute(positionals[0]!);
+    const source = await sizeOf(sourcePath);
+    if (!source) throw new UsageError(`the source ${positionals[0]} does not exist`);
+    const toImage = values['to-image'] as string | undefined;
+    const targets = list(values.target).map(absolute);
+    if (!toImage === !targets.length) throw new UsageError('give --target (repeat it for more) or --to-image FILE.img[.zst], not both');
+    const size = values.size === undefined ? undefined : parseSizeArg(values.size as string);
+    if (size === null) throw new UsageError(`--size ${String(values.size)} is not a size (e.g. 8G, 512M)`);
+    const first = values.first === undefined ? 1 : Number(values.first);
+    if (!Number.isInteger(first) || first < 1) throw new UsageError('--first takes a whole number, 1 or more');
+    const zstd = !!toImage?.endsWith('.zst');
+    const paths = toImage ? [absolute(zstd ? toImage.slice(0, -'.zst'.length) : toImage)] : targets;
+    if (toImage && !/\.img$/.test(paths[0]!)) throw new UsageError('--to-image takes a name ending in .img or .img.zst');
+    let names: string[];
+    try {
+      names = expandNames((values.name as string | undefined) ?? (paths.length > 1 ? 'iios-{nn}' : 'iios'), paths.length, first);
+    } catch (err) {
+      if (err instanceof NamePatternError) throw new UsageError(err.message);
+      throw err;
+    }
+    const jobTargets = [];
+    for (const [i, path] of paths.entries()) {
+      const there = await sizeOf(path);
+      const device = there?.device ?? false;
+      const bytes = device ? there!.bytes : (size ?? source.bytes);
+      jobTargets.push({ id: `t${i + 1}`, kind: device ? ('device' as const) : ('image-file' as const), path, sizeBytes: bytes, hostname: names[i]! });
+    }
+    const input: CloneJobInput = { kind: 'clone', jobId: `clone-${Date.now().toString(36)}`, sourcePath, targets: jobTargets, fresh: !!values.fresh, verify: !values['no-verify'] };
+    const checked = CloneJob.safeParse(input);
+    if (!checked.success) throw new UsageError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`, 1);
+    if (!values.yes) {
+      if (!io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
+      if (!(await confirm(input, io, await describeSource(sourcePath)))) {
+        io.stdout.write('nothing was written\n');
+        return 1;
+      }
+    }
+    const code = await runHelperJob(input, io);
+    if (code === 0 && zstd) {
+      await execa('zstd', ['-q', '-f', '-T0', '--rm', paths[0]!, '-o', `${paths[0]!}.zst`]);
+      io.stdout.write(`saved ${paths[0]!}.zst\n`);
+    } else if (code !== 0 && zstd) await rm(paths[0]!, { force: true });
+    return code;
+  },
+};
+
+/** Runs one job through the helper with progress bars; the exit code says how it ended. */
+export async function runHelperJob(job: HelperJobInput, io: CommandIO): Promise<number> {
+  const elevation = defaultElevationDeps();
+  const service = new JobService({
+    helloTimeoutMs: elevation.isRoot() ? 60_000 : 300_000,
+    launchHelper: (args) => startHelper(helperCommand({ root: appRoot() }), args, elevation),
+  });
+  const view = new ProgressView(io.stdout);
+  const unsubscribe = service.subscribe((n) => {
+    const snapshot = service.current()!;
+    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
+    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
+    if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
+    view.update(snapshot, n.event.kind !== 'progress');
+  });
+  const onSigint = () => service.cancel();
+  process.on('SIGINT', onSigint);
+  try {
+    const started = await service.start(job);
+    io.stdout.write(`job ${started.jobId}: ${'kind' in job ? job.kind : 'write'}\n`);
+    const final = await started.finished;
+    view.update(final, true);
+    io.stdout.write(summary(final) + '\n');
+    if (final.status === 'done') return 0;
+    return final.status === 'cancelled' ? 130 : 1;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSigint);
+  }
+}

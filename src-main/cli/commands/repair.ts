@@ -1,0 +1,36 @@
+// `iios repair STICK` and `iios reset STICK [--keep-home]`: jobs on one stick in place, offline, from what the
+// stick carries (its stored bundle; its factory snapshot). Run by the helper like every change to a stick.
+import { stat } from 'node:fs/promises';
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { runHelperJob } from './clone.ts';
+
+async function stickTarget(given: string | undefined) {
+  if (!given) throw new UsageError('name the stick: a block device (/dev/sdX) or an image file');
+  const path = given.startsWith('/') ? given : `${process.cwd()}/${given}`;
+  const st = await stat(path).catch(() => null);
+  if (!st) throw new UsageError(`${given} does not exist`);
+  return { id: 'stick', kind: st.isBlockDevice() ? ('device' as const) : ('image-file' as const), path, sizeBytes: Math.max(1, st.size) };
+}
+
+export const repairCommand: Command = {
+  summary: "rewrite a stick's ESP and system slots from the bundle stored on it (home, state and caches kept)",
+  usage: 'iios repair STICK [--yes]',
+  options: { yes: { type: 'boolean', short: 'y' } },
+  async run({ values, positionals }, io) {
+    const target = await stickTarget(positionals[0]);
+    if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to rewrite the system without --yes when stdin is not a terminal');
+    return runHelperJob({ kind: 'repair', jobId: `repair-${Date.now().toString(36)}`, target }, io);
+  },
+};
+
+export const resetCommand: Command = {
+  summary: "put a classroom stick's system back to its factory snapshot; empties @home unless --keep-home",
+  usage: 'iios reset STICK [--keep-home] [--yes]',
+  options: { 'keep-home': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  async run({ values, positionals }, io) {
+    const target = await stickTarget(positionals[0]);
+    if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to reset without --yes when stdin is not a terminal');
+    return runHelperJob({ kind: 'reset', jobId: `reset-${Date.now().toString(36)}`, target, keepHome: !!values['keep-home'] }, io);
+  },
+};

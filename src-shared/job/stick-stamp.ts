@@ -1,0 +1,29 @@
+// What a clone, repair or reset reads of a stick's stamp (/iios/stick.json on its ESP), checked with zod: the
+// stick is a source the app does not control. Fields the reader does not use pass through untouched.
+import { z } from 'zod';
+
+export const SlotStampSchema = z.object({
+  bundle: z.string().min(1),
+  version: z.string().min(1),
+  rootHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  rootfsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  rootfsBytes: z.number().int().positive(),
+});
+
+export const CacheStampSchema = z.object({ kind: z.string(), files: z.number().int().nonnegative(), sizeBytes: z.number().nonnegative(), manifestSha256: z.string() });
+
+export const StickStampSchema = z.looseObject({
+  format: z.literal(1),
+  complete: z.boolean(),
+  hostname: z.string(),
+  profile: z.string(),
+  createdAt: z.string().optional(),
+  diskBytes: z.number().int().positive(),
+  sectorSize: z.number().int().positive(),
+  slots: z.record(z.string(), SlotStampSchema),
+  caches: z.array(CacheStampSchema).default([]),
+  payload: z.array(z.object({ path: z.string(), sha256: z.string(), sizeBytes: z.number() })).default([]),
+  espFiles: z.record(z.string(), z.string()).default({}),
+  clonedFrom: z.object({ name: z.string(), stampSha256: z.string() }).optional(),
+});
+export type StickStamp = z.infer<typeof StickStampSchema>;

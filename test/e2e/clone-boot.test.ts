@@ -1,0 +1,41 @@
+// One clone booted for real (OVMF → systemd-boot → the demo OS, QEMU -accel tcg): an appliance stick written
+// with the demo bundle, its boot counter set to 5 from the host, cloned with `iios clone` under a new name;
+// the clone boots slot A with verity, counts from boots=1 and says its own hostname.
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../../src-main/services/app/app-info.ts';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
+import { bootUntilReady } from '../../src-main/services/stick/qemu-boot.ts';
+import { iios } from '../support/iios-cli.ts';
+import { withBtrfs } from '../support/written-stick.ts';
+
+const isRoot = process.getuid?.() === 0;
+const logDir = join(appRoot(), 'test-artifacts', 'clone-boot');
+
+describe.skipIf(!isRoot)('a cloned stick boots as itself', () => {
+  let work = '';
+  let bundle = '';
+  beforeAll(async () => {
+    bundle = await ensureDemoBundle();
+    work = await mkdtemp(join(tmpdir(), 'iios-clone-boot-'));
+    await mkdir(logDir, { recursive: true });
+  });
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('appliance clone: slot A with verity, boots=1, its own hostname', async () => {
+    const source = join(work, 'source.img');
+    const w = await iios(['write', '--profile', 'appliance', '--bundle', bundle, '--target', source, '--size', '2G', '--name', 'teacher', '--yes']);
+    expect(w.exitCode, w.stdout + w.stderr).toBe(0);
+    await withBtrfs(source, 'iios-data', (mnt) => writeFile(join(mnt, '@state/boot-count'), '5\n'), { readOnly: false });
+    const clone = join(work, 'clone.img');
+    const c = await iios(['clone', source, '--target', clone, '--size', '2G', '--name', 'class-21', '--yes'], { timeoutMs: 600_000 });
+    expect(c.exitCode, c.stdout + c.stderr).toBe(0);
+    const r = await bootUntilReady({ disk: clone, uefi: true, timeoutMs: 300_000 });
+    await writeFile(join(logDir, 'clone.serial.log'), r.serial);
+    expect(r.ready, r.serial.slice(-3000)).toEqual({ slot: 'a', mode: 'ab', verity: 'ok', boots: '1', hostname: 'class-21' });
+  }, 900_000);
+});
