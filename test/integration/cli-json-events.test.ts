@@ -92,4 +92,17 @@ describe('iios write --json', () => {
     expect(w.stdout).toBe('');
     expect(w.stderr).toMatch(/refused before writing anything/);
   });
+
+  it('iios clone --json prints the clone job\'s events the same way, and its human text on stderr', async () => {
+    const src = join(work, 'json.img'); // the stick the first test wrote
+    const copy = join(work, 'json-clone.img');
+    const c = await iios(['clone', src, '--target', copy, '--size', '2G', '--name', 'json-clone', '--yes', '--json']);
+    expect(c.exitCode, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/log: .*\.log/);
+    const lines = c.stdout.split('\n').map((l) => EventLine.parse(JSON.parse(l)));
+    expect(lines.at(-1)!.kind).toBe('done');
+    expect(lines.some((l) => l.kind === 'phase' && l.phase === 'slots' && l.target === copy)).toBe(true);
+    const done = lines.at(-1)!;
+    expect(done.kind === 'done' && done.results).toEqual([{ targetId: expect.any(String), ok: true, verified: true }]);
+  }, 300_000);
 });

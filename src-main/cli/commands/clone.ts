@@ -4,16 +4,14 @@
 import { stat, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { execa } from 'execa';
-import { CloneJob, type CloneJobInput, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
+import { CloneJob, type CloneJobInput } from '../../../src-shared/job/clone-job.ts';
 import { expandNames, NamePatternError } from '../../../src-shared/job/names.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseSizeArg } from '../format.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
-import { ProgressView, summary } from '../progress-view.ts';
-import { appRoot } from '../../services/app/app-info.ts';
-import { defaultElevationDeps, helperCommand, startHelper } from '../../services/elevation/elevation.ts';
-import { JobService } from '../../services/jobs/jobs.ts';
+import { humanOut, JSON_OPTION } from '../json-events.ts';
+import { runHelperJob } from '../run-helper-job.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
@@ -45,7 +43,7 @@ async function confirm(job: CloneJobInput, io: CommandIO, source: string): Promi
 
 export const cloneCommand: Command = {
   summary: 'clone a stick (or a disk image) onto sticks or image files of any size it fits on',
-  usage: "iios clone SOURCE (--target T [--target T2 …] | --to-image FILE.img[.zst]) [--size 8G] [--name 'class-{nn}'] [--first N] [--fresh] [--no-verify] [--yes]",
+  usage: "iios clone SOURCE (--target T [--target T2 …] | --to-image FILE.img[.zst]) [--size 8G] [--name 'class-{nn}'] [--first N] [--fresh] [--no-verify] [--yes] [--json]",
   options: {
     target: { type: 'string', multiple: true },
     'to-image': { type: 'string' },
@@ -55,6 +53,7 @@ export const cloneCommand: Command = {
     fresh: { type: 'boolean' },
     'no-verify': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
+    ...JSON_OPTION,
   },
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('name one SOURCE: the stick (/dev/sdX) or image file to clone');
@@ -95,42 +94,11 @@ export const cloneCommand: Command = {
         return 1;
       }
     }
-    const code = await runHelperJob(input, io);
+    const code = await runHelperJob(input, io, !!values.json);
     if (code === 0 && zstd) {
       await execa('zstd', ['-q', '-f', '-T0', '--rm', paths[0]!, '-o', `${paths[0]!}.zst`]);
-      io.stdout.write(`saved ${paths[0]!}.zst\n`);
+      humanOut(io, !!values.json).write(`saved ${paths[0]!}.zst\n`);
     } else if (code !== 0 && zstd) await rm(paths[0]!, { force: true });
     return code;
   },
 };
-
-/** Runs one job through the helper with progress bars; the exit code says how it ended. */
-export async function runHelperJob(job: HelperJobInput, io: CommandIO): Promise<number> {
-  const elevation = defaultElevationDeps();
-  const service = new JobService({
-    helloTimeoutMs: elevation.isRoot() ? 60_000 : 300_000,
-    launchHelper: (args) => startHelper(helperCommand({ root: appRoot() }), args, elevation),
-  });
-  const view = new ProgressView(io.stdout);
-  const unsubscribe = service.subscribe((n) => {
-    const snapshot = service.current()!;
-    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
-    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
-    if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
-    view.update(snapshot, n.event.kind !== 'progress');
-  });
-  const onSigint = () => service.cancel();
-  process.on('SIGINT', onSigint);
-  try {
-    const started = await service.start(job);
-    io.stdout.write(`job ${started.jobId}: ${'kind' in job ? job.kind : 'write'}\n`);
-    const final = await started.finished;
-    view.update(final, true);
-    io.stdout.write(summary(final) + '\n');
-    if (final.status === 'done') return 0;
-    return final.status === 'cancelled' ? 130 : 1;
-  } finally {
-    unsubscribe();
-    process.off('SIGINT', onSigint);
-  }
-}

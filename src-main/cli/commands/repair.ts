@@ -3,7 +3,8 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { runHelperJob } from './clone.ts';
+import { JSON_OPTION } from '../json-events.ts';
+import { runHelperJob } from '../run-helper-job.ts';
 
 async function stickTarget(given: string | undefined) {
   if (!given) throw new UsageError('name the stick: a block device (/dev/sdX) or an image file');
@@ -15,22 +16,22 @@ async function stickTarget(given: string | undefined) {
 
 export const repairCommand: Command = {
   summary: "rewrite a stick's ESP and system slots from the bundle stored on it (home, state and caches kept)",
-  usage: 'iios repair STICK [--yes]',
-  options: { yes: { type: 'boolean', short: 'y' } },
+  usage: 'iios repair STICK [--yes] [--json]',
+  options: { yes: { type: 'boolean', short: 'y' }, ...JSON_OPTION },
   async run({ values, positionals }, io) {
     const target = await stickTarget(positionals[0]);
     if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to rewrite the system without --yes when stdin is not a terminal');
-    return runHelperJob({ kind: 'repair', jobId: `repair-${Date.now().toString(36)}`, target }, io);
+    return runHelperJob({ kind: 'repair', jobId: `repair-${Date.now().toString(36)}`, target }, io, !!values.json);
   },
 };
 
 export const resetCommand: Command = {
   summary: "put a classroom stick's system back to its factory snapshot; empties @home unless --keep-home",
-  usage: 'iios reset STICK [--keep-home] [--yes]',
-  options: { 'keep-home': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  usage: 'iios reset STICK [--keep-home] [--yes] [--json]',
+  options: { 'keep-home': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, ...JSON_OPTION },
   async run({ values, positionals }, io) {
     const target = await stickTarget(positionals[0]);
     if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to reset without --yes when stdin is not a terminal');
-    return runHelperJob({ kind: 'reset', jobId: `reset-${Date.now().toString(36)}`, target, keepHome: !!values['keep-home'] }, io);
+    return runHelperJob({ kind: 'reset', jobId: `reset-${Date.now().toString(36)}`, target, keepHome: !!values['keep-home'] }, io, !!values.json);
   },
 };

@@ -1,0 +1,48 @@
+// Runs one clone, repair or reset job through the helper for the CLI: the same job service, log file, progress
+// bars and `--json` event lines as `iios write`, so every job command reads and scripts the same way.
+import type { HelperJobInput } from '../../src-shared/job/clone-job.ts';
+import type { CommandIO } from './command.ts';
+import { humanOut, jsonEventPrinter } from './json-events.ts';
+import { ProgressView, summary } from './progress-view.ts';
+import { appRoot } from '../services/app/app-info.ts';
+import { defaultElevationDeps, helperCommand, startHelper } from '../services/elevation/elevation.ts';
+import { jobLogDir } from '../services/jobs/job-log.ts';
+import { JobService } from '../services/jobs/jobs.ts';
+
+/** The exit code says how the job ended: 0 done, 130 cancelled, 1 failed. */
+export async function runHelperJob(job: HelperJobInput, io: CommandIO, json = false): Promise<number> {
+  const elevation = defaultElevationDeps();
+  const service = new JobService({
+    helloTimeoutMs: elevation.isRoot() ? 60_000 : 300_000,
+    launchHelper: (args) => startHelper(helperCommand({ root: appRoot() }), args, elevation),
+    logDir: jobLogDir(),
+  });
+  const out = humanOut(io, json);
+  const view = new ProgressView(out);
+  const printLine = json ? jsonEventPrinter(io.stdout) : null;
+  const unsubscribe = service.subscribe((n) => {
+    const snapshot = service.current()!;
+    printLine?.(n, snapshot);
+    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
+    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
+    if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
+    view.update(snapshot, n.event.kind !== 'progress');
+  });
+  const onSigint = () => service.cancel();
+  process.on('SIGINT', onSigint);
+  try {
+    const started = await service.start(job);
+    out.write(`job ${started.jobId}: ${'kind' in job ? job.kind : 'write'}\n`);
+    const logPath = service.current()?.logPath;
+    if (logPath) out.write(`log: ${logPath}\n`);
+    const final = await started.finished;
+    view.update(final, true);
+    out.write(summary(final) + '\n');
+    if (final.status !== 'done' && final.logPath) out.write(`every command the job ran, and why it failed: ${final.logPath}\n`);
+    if (final.status === 'done') return 0;
+    return final.status === 'cancelled' ? 130 : 1;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSigint);
+  }
+}
