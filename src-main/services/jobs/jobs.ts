@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
 import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
-import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+import type { ErrorDetails, ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
@@ -59,6 +59,8 @@ interface Running {
   cancelRequested: boolean;
   /** What the targets say when the job ends cancelled (e.g. the user refused the password prompt). */
   cancelMessage: string;
+  /** The typed reason the job failed, sent with its error event (e.g. why elevation failed). */
+  failureDetails?: ErrorDetails;
   ended: boolean;
   finished: Promise<JobSnapshot>;
   resolveFinished: (s: JobSnapshot) => void;
@@ -130,7 +132,12 @@ export class JobService {
       throw failure;
     }
     run.helper.exited.then((exit) => {
-      const why = exit.cancelled
+      // Before the helper connected, a failure is the elevation tool's (elevation-failure.ts words it).
+      const elevation = run.socket ? undefined : exit.elevation;
+      run.failureDetails = { kind: 'elevation', reason: elevation?.reason ?? 'helper-failed' };
+      const why = elevation
+        ? elevation.message
+        : exit.cancelled
         ? (exit.message ?? 'cancelled before elevation')
         : `the helper exited (code ${exit.code ?? exit.signal ?? '?'}) without finishing the job${exit.stderr ? `: ${lastLine(exit.stderr)}` : ''}`;
       if (exit.cancelled) {
@@ -247,7 +254,7 @@ export class JobService {
     run.ended = true;
     if (!done) {
       const why = failure ?? 'the helper ended without a result';
-      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why });
+      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why, ...(run.failureDetails ? { details: run.failureDetails } : {}) });
       done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why);
     }
     for (const t of run.timers) clearTimeout(t);
