@@ -1,0 +1,68 @@
+// Elevation as a real user meets it: an unprivileged user made by the test runs `iios write` from this checkout.
+// This machine has pkexec but no system D-Bus, so polkit has no authority: the CLI must say so and fall back to
+// sudo (here `sudo -n`: no terminal, --yes). Root only sets the stage and removes the user and rule afterwards.
+import { existsSync } from 'node:fs';
+import { chmod, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
+import { REPO } from '../support/iios-cli.ts';
+import { makeThrowawayUser, type ThrowawayUser } from '../support/throwaway-user.ts';
+
+const MiB = 1024 ** 2;
+const CLI = join(REPO, 'src-main', 'cli', 'iios.mjs');
+const ready = process.getuid?.() === 0 && existsSync('/usr/bin/sudo') && existsSync('/usr/bin/pkexec') && !existsSync('/run/dbus/system_bus_socket');
+
+let bundle: TestBundle;
+let user: ThrowawayUser;
+
+beforeAll(async () => {
+  if (!ready) return;
+  bundle = await makeBundle({ randomBytes: 1 * MiB, name: 'iios-elevation-test', version: '1.0' });
+  await chmod(bundle.dir, 0o755);
+  for (const f of await readdir(bundle.dir)) await chmod(join(bundle.dir, f), 0o644);
+  user = await makeThrowawayUser();
+}, 120_000);
+afterAll(async () => {
+  await user?.cleanup();
+  await bundle?.cleanup();
+});
+
+const write = (target: string, env?: Record<string, string>) =>
+  user.run(process.execPath, [CLI, 'write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--size', '2G', '--yes'], { IIOS_FROM_SOURCE: '1', ...env });
+
+describe.skipIf(!ready)('iios write as an unprivileged user', () => {
+  it('without a sudoers rule and without a terminal: polkit has no authority, sudo -n does not wait; both ways out are named', async () => {
+    const target = join(user.home, 'refused.img');
+    const r = await write(target);
+    const out = r.stdout + r.stderr;
+    expect(r.exitCode).not.toBe(0);
+    expect(out).toMatch(/polkit is not running \(no polkit authority/);
+    expect(out).toMatch(/sudo needs a password and there is no terminal/);
+    expect(out).toMatch(/Nothing was written/);
+    expect(existsSync(target)).toBe(false);
+    expect(r.ms).toBeLessThan(60_000);
+  }, 120_000);
+
+  it('with neither pkexec usable nor sudo on PATH: the message names both ways out', async () => {
+    const target = join(user.home, 'neither.img');
+    const r = await write(target, { PATH: await user.pathWithout(['sudo']) });
+    const out = r.stdout + r.stderr;
+    expect(r.exitCode).not.toBe(0);
+    expect(out).toMatch(/start the system D-Bus and polkitd/);
+    expect(out).toMatch(/sudo is not installed/);
+    expect(existsSync(target)).toBe(false);
+  }, 120_000);
+
+  it('with a sudoers rule: elevates through sudo, writes and verifies an image file that belongs to the user', async () => {
+    await user.allowSudo();
+    const target = join(user.home, 'mine.img');
+    const r = await write(target);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const st = await stat(target);
+    expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8) }).toEqual({ uid: user.uid, gid: user.gid, mode: '644' });
+    // The user can do with it what they want: delete it without root.
+    const del = await user.run('/usr/bin/rm', [target]);
+    expect(del.exitCode, del.stderr).toBe(0);
+  }, 300_000);
+});
