@@ -66,3 +66,26 @@ describe.skipIf(!ready)('iios write as an unprivileged user', () => {
     expect(del.exitCode, del.stderr).toBe(0);
   }, 300_000);
 });
+
+describe.skipIf(!ready)('iios write at a terminal, as a user whose sudo asks for a password', () => {
+  let pwUser: ThrowawayUser;
+  beforeAll(async () => {
+    pwUser = await makeThrowawayUser('iiosp');
+    await pwUser.allowSudoWithPassword('iios-test-pw');
+  });
+  afterAll(async () => pwUser?.cleanup());
+
+  it('sudo asks in that terminal; the file written follows the user umask (027 → 0640) and belongs to them', async () => {
+    const target = join(pwUser.home, 'typed.img');
+    const r = await pwUser.run(
+      process.execPath,
+      [CLI, 'write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--size', '2G', '--yes'],
+      { IIOS_FROM_SOURCE: '1' },
+      { umask: '027', terminal: { when: /\[sudo\] password for/, typed: 'iios-test-pw\n' } },
+    );
+    expect(r.stdout).toMatch(/\[sudo\] password for iiosp/);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const st = await stat(target);
+    expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8) }).toEqual({ uid: pwUser.uid, gid: pwUser.gid, mode: '640' });
+  }, 300_000);
+});

@@ -12,11 +12,20 @@ export interface ThrowawayUser {
   home: string;
   /** Lets the user run anything as root through sudo, without a password (removed by cleanup). */
   allowSudo(): Promise<void>;
+  /** Gives the user this password and lets them run anything as root through sudo after typing it. */
+  allowSudoWithPassword(password: string): Promise<void>;
   /** A folder of links to every tool in /usr/bin except those named: a PATH where they are missing. */
   pathWithout(tools: string[]): Promise<string>;
   /** Runs a command as the user, with a clean environment (no terminal: stdin is closed). */
-  run(file: string, args: string[], env?: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; ms: number }>;
+  run(file: string, args: string[], env?: Record<string, string>, opts?: RunAsOptions): Promise<{ exitCode: number; stdout: string; stderr: string; ms: number }>;
   cleanup(): Promise<void>;
+}
+
+export interface RunAsOptions {
+  /** The user's umask for this run (default: root's, 022). */
+  umask?: string;
+  /** Run inside a terminal (a pty from script(1)); `typed` is typed into it once the output shows `when`. */
+  terminal?: { when: RegExp; typed: string };
 }
 
 export async function makeThrowawayUser(prefix = 'iiost'): Promise<ThrowawayUser> {
@@ -45,20 +54,43 @@ export async function makeThrowawayUser(prefix = 'iiost'): Promise<ThrowawayUser
         await writeFile(sudoers, `${name} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 });
         await execa('visudo', ['-c', '-f', sudoers]);
       },
+      async allowSudoWithPassword(password) {
+        await execa('chpasswd', { input: `${name}:${password}\n` });
+        undo.push(() => rm(sudoers, { force: true }));
+        await writeFile(sudoers, `${name} ALL=(root) ALL\n`, { mode: 0o440 });
+        await execa('visudo', ['-c', '-f', sudoers]);
+      },
       async pathWithout(tools) {
         const dir = join(base, `bin-without-${tools.join('-')}`);
         await mkdir(dir, { mode: 0o755 });
         for (const entry of await readdir('/usr/bin')) if (!tools.includes(entry)) await symlink(join('/usr/bin', entry), join(dir, entry));
         return dir;
       },
-      async run(file, args, env = {}) {
+      async run(file, args, env = {}, opts = {}) {
         const t0 = Date.now();
-        const r = await execa('runuser', ['-u', name, '--', '/usr/bin/env', '-i', `HOME=${home}`, `USER=${name}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), file, ...args], {
+        const envArgs = ['/usr/bin/env', '-i', `HOME=${home}`, `USER=${name}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
+        const inner = ['/bin/sh', '-c', `umask ${opts.umask ?? '022'} && exec "$@"`, 'sh', file, ...args];
+        // script(1) gives the command a pty as its controlling terminal and types stdin into it.
+        const shellLine = (words: string[]) => words.map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(' ');
+        const command = opts.terminal === undefined ? [...envArgs, ...inner] : ['/usr/bin/script', '-qec', shellLine([...envArgs, ...inner]), '/dev/null'];
+        const child = execa('runuser', ['-u', name, '--', ...command], {
           reject: false,
-          stdin: 'ignore',
+          stdin: opts.terminal === undefined ? 'ignore' : 'pipe',
           cwd: home,
           timeout: 300_000,
         });
+        const answer = opts.terminal;
+        if (answer) {
+          let seen = '';
+          let answered = false;
+          child.stdout?.on('data', (chunk: Buffer) => {
+            seen += chunk.toString('utf8');
+            if (answered || !answer.when.test(seen)) return;
+            answered = true;
+            child.stdin?.write(answer.typed);
+          });
+        }
+        const r = await child;
         return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - t0 };
       },
       cleanup,
