@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { REPO } from '../support/iios-cli.ts';
 import { makeThrowawayUser, type ThrowawayUser } from '../support/throwaway-user.ts';
+import { POLKITD, startSystemPolkit, type SystemPolkit } from '../support/system-polkit.ts';
 
 const MiB = 1024 ** 2;
 const CLI = join(REPO, 'src-main', 'cli', 'iios.mjs');
@@ -87,5 +88,51 @@ describe.skipIf(!ready)('iios write at a terminal, as a user whose sudo asks for
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const st = await stat(target);
     expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8) }).toEqual({ uid: pwUser.uid, gid: pwUser.gid, mode: '640' });
+  }, 300_000);
+});
+
+// Last in this file: the tests above need a machine without a system bus, so the bus started here must not overlap them.
+describe.skipIf(!ready || !existsSync(POLKITD))('iios write through pkexec, with a system D-Bus and polkitd started by the test', () => {
+  let polkit: SystemPolkit;
+  let pkUser: ThrowawayUser;
+  beforeAll(async () => {
+    pkUser = await makeThrowawayUser('iiosk');
+    polkit = await startSystemPolkit();
+  }, 60_000);
+  afterAll(async () => {
+    await polkit?.stop();
+    await pkUser?.cleanup();
+  });
+  const writeAs = (target: string) =>
+    pkUser.run(process.execPath, [CLI, 'write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--size', '2G', '--yes'], { IIOS_FROM_SOURCE: '1' });
+
+  it('no rule and no authentication agent: says so, and names sudo as the other way out; nothing written', async () => {
+    const target = join(pkUser.home, 'no-agent.img');
+    const r = await writeAs(target);
+    const out = r.stdout + r.stderr;
+    expect(r.exitCode).not.toBe(0);
+    expect(out).toMatch(/no polkit authentication agent is running.*start iios from your desktop session/);
+    expect(out).toMatch(/sudo needs a password/);
+    expect(existsSync(target)).toBe(false);
+  }, 120_000);
+
+  it('a rule that denies: "not allowed", no fallback, nothing written', async () => {
+    await polkit.rule(pkUser.name, 'NO');
+    const target = join(pkUser.home, 'denied.img');
+    const r = await writeAs(target);
+    const out = r.stdout + r.stderr;
+    expect(r.exitCode).not.toBe(0);
+    expect(out).toMatch(/you are not allowed to get administrator rights/);
+    expect(out).not.toMatch(/sudo needs a password/);
+    expect(existsSync(target)).toBe(false);
+  }, 120_000);
+
+  it('a rule that allows: writes and verifies an image file that belongs to the user (PKEXEC_UID)', async () => {
+    await polkit.rule(pkUser.name, 'YES');
+    const target = join(pkUser.home, 'allowed.img');
+    const r = await writeAs(target);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const st = await stat(target);
+    expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8) }).toEqual({ uid: pkUser.uid, gid: pkUser.gid, mode: '644' });
   }, 300_000);
 });
