@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { REPO } from '../support/iios-cli.ts';
@@ -19,7 +20,7 @@ let user: ThrowawayUser;
 
 beforeAll(async () => {
   if (!ready) return;
-  bundle = await makeBundle({ randomBytes: 1 * MiB, name: 'iios-elevation-test', version: '1.0' });
+  bundle = await makeBundle({ randomBytes: 24 * MiB, name: 'iios-elevation-test', version: '1.0' });
   await chmod(bundle.dir, 0o755);
   for (const f of await readdir(bundle.dir)) await chmod(join(bundle.dir, f), 0o644);
   user = await makeThrowawayUser();
@@ -82,12 +83,27 @@ describe.skipIf(!ready)('iios write at a terminal, as a user whose sudo asks for
       process.execPath,
       [CLI, 'write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--size', '2G', '--yes'],
       { IIOS_FROM_SOURCE: '1' },
-      { umask: '027', terminal: { when: /\[sudo\] password for/, typed: 'iios-test-pw\n' } },
+      { umask: '027', terminal: [{ when: /\[sudo\] password for/, typed: 'iios-test-pw\n' }] },
     );
     expect(r.stdout).toMatch(/\[sudo\] password for iiosp/);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const st = await stat(target);
     expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o777).toString(8) }).toEqual({ uid: pwUser.uid, gid: pwUser.gid, mode: '640' });
+  }, 300_000);
+
+  it('Ctrl-C in that terminal mid-write cancels through the socket: the helper cleans up (no loop device left) instead of dying', async () => {
+    const target = join(pwUser.home, 'interrupted.img');
+    const r = await pwUser.run(
+      process.execPath,
+      [CLI, 'write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--size', '2G', '--yes'],
+      { IIOS_FROM_SOURCE: '1' },
+      { terminal: [{ when: /\[sudo\] password for/, typed: 'iios-test-pw\n' }, { when: /slots|verity|btrfs/, typed: '\x03' }] },
+    );
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/cancelling/);
+    expect(out).not.toMatch(/connection to the helper closed/);
+    expect(r.exitCode, out).toBe(130);
+    expect((await execa('losetup', ['-j', target])).stdout.trim()).toBe('');
   }, 300_000);
 });
 

@@ -24,8 +24,8 @@ export interface ThrowawayUser {
 export interface RunAsOptions {
   /** The user's umask for this run (default: root's, 022). */
   umask?: string;
-  /** Run inside a terminal (a pty from script(1)); `typed` is typed into it once the output shows `when`. */
-  terminal?: { when: RegExp; typed: string };
+  /** Run inside a terminal (a pty from script(1)); each `typed` is typed into it, in turn, once the output shows its `when`. */
+  terminal?: { when: RegExp; typed: string }[];
 }
 
 export async function makeThrowawayUser(prefix = 'iiost'): Promise<ThrowawayUser> {
@@ -79,17 +79,16 @@ export async function makeThrowawayUser(prefix = 'iiost'): Promise<ThrowawayUser
           cwd: home,
           timeout: 300_000,
         });
-        const answer = opts.terminal;
-        if (answer) {
-          let seen = '';
-          let answered = false;
-          child.stdout?.on('data', (chunk: Buffer) => {
-            seen += chunk.toString('utf8');
-            if (answered || !answer.when.test(seen)) return;
-            answered = true;
-            child.stdin?.write(answer.typed);
-          });
-        }
+        const answers = [...(opts.terminal ?? [])];
+        let seen = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString('utf8');
+          const next = answers[0];
+          if (!next || !next.when.test(seen)) return;
+          answers.shift();
+          seen = '';
+          child.stdin?.write(next.typed);
+        });
         const r = await child;
         return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - t0 };
       },

@@ -24,12 +24,14 @@ export function sudoArgs(cmd: HelperCommand, args: string[], terminal: boolean):
 
 export function startThroughSudo(cmd: HelperCommand, args: string[], opts: TerminalSudo): HelperProcess {
   const echo = opts.echo ?? ((l: string) => void process.stderr.write(`${l}\n`));
-  // Not detached at a terminal: sudo needs the controlling terminal to read the password.
+  // Not detached at a terminal: sudo reads the password from the controlling terminal (/dev/tty). Its stdin is
+  // not the terminal: with stdin a terminal, sudo's use_pty (Debian's default) puts the terminal in raw mode for the
+  // whole run and a Ctrl-C never reaches `iios write`, which cancels the job through the socket.
   const child = execa(opts.sudo ?? 'sudo', sudoArgs(cmd, args, opts.terminal), {
     cwd: cmd.cwd,
     reject: false,
     detached: !opts.terminal,
-    stdin: opts.terminal ? 'inherit' : 'ignore',
+    stdin: 'ignore',
     stdout: 'ignore',
     stderr: 'pipe',
   });
