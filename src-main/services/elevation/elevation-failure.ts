@@ -47,8 +47,8 @@ export const ELEVATION_ADVICE: Record<ElevationReason, string> = {
   'helper-failed': 'the privileged helper started but failed: see the message above and the log.',
 };
 
-function failure(reason: ElevationReason, said?: string): ElevationFailure {
-  const detail = said ? ` (${said})` : '';
+function failure(reason: ElevationReason, said?: string, tool?: ElevationTool): ElevationFailure {
+  const detail = said ? ` (${tool === 'sudo' ? 'sudo' : 'pkexec'} said: "${said}")` : '';
   return { reason, message: `${ELEVATION_ADVICE[reason]}${detail} ${reason === 'helper-failed' ? '' : NOTHING}`.trim() };
 }
 
@@ -90,16 +90,16 @@ export function classifyElevationExit(exit: ToolExit): ElevationFailure | null {
   if (/ENOENT/.test(exit.message ?? '') || exit.message === SUDO_PROMPT_NO_TOOL) return noTool(exit.tool);
   if (exit.tool === 'sudo') {
     const r = sudoReason(exit.stderr);
-    if (r) return failure(r, said);
+    if (r) return failure(r, said, exit.tool);
     // Ctrl-C at sudo's prompt ends it with 1 and nothing said.
     if (exit.code === 1 && !said) return failure('dismissed');
     return null;
   }
-  if (exit.message === SUDO_PROMPT_NO_AGENT) return failure('no-agent', said);
+  if (exit.message === SUDO_PROMPT_NO_AGENT) return failure('no-agent', said, exit.tool);
   const r = polkitReason(exit.stderr);
-  if (r) return failure(r, said);
+  if (r) return failure(r, said, exit.tool);
   if (exit.code === 126) return failure('dismissed');
-  if (exit.code === 127) return failure('not-authorized', said);
+  if (exit.code === 127) return failure('not-authorized', said, exit.tool);
   // sudo-prompt's word for "never elevated" when pkexec's reason is unknown: the prompt was refused.
   if (exit.tool === 'sudo-prompt' && exit.message === SUDO_PROMPT_DENIED) return failure('dismissed');
   return null;
@@ -113,5 +113,5 @@ export function polkitCannotPrompt(f: ElevationFailure | null | undefined): bool
 /** Both routes failed: say both, so the user sees each way out. */
 export function bothFailed(polkit: ElevationFailure, sudo: ElevationFailure): ElevationFailure {
   const reason = sudo.reason === 'no-tool' ? polkit.reason : sudo.reason;
-  return { reason, message: `polkit: ${polkit.message.replace(` ${NOTHING}`, '')} sudo: ${sudo.message}` };
+  return { reason, message: `${polkit.message.replace(` ${NOTHING}`, '')} Then sudo: ${sudo.message}` };
 }
