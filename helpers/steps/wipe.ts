@@ -5,6 +5,7 @@
 // would show the old FAT volume and its old `complete: true` stamp through the new partition table.
 import { open, rm } from 'node:fs/promises';
 import type { TargetCtx } from '../context.ts';
+import { giveToStartingUser } from '../file-owner.ts';
 import { wipefs } from '../tools/mkfs.ts';
 import { existingPartitions } from '../tools/sfdisk.ts';
 
@@ -13,8 +14,10 @@ const MiB = 1024 * 1024;
 export async function createImageFile(ctx: TargetCtx): Promise<void> {
   // A new inode: nothing of an older image survives, and the file is sparse (no zeros are written).
   await rm(ctx.disk, { force: true });
-  const fh = await open(ctx.disk, 'wx', 0o644);
+  // 0o666 less the umask sudo/pkexec carried over from the user; the file is theirs (helpers/file-owner.ts).
+  const fh = await open(ctx.disk, 'wx', 0o666);
   try {
+    await giveToStartingUser(fh);
     await fh.truncate(ctx.target.sizeBytes);
   } finally {
     await fh.close();

@@ -40,6 +40,11 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('busy'), jobId: z.string() }),
   /** The helper could not be started (spawn or socket failure) before the job began. */
   z.object({ kind: z.literal('helper-failed'), stage: z.enum(['socket', 'launch']) }),
+  /** Elevation to root failed, and why (src-main/services/elevation/elevation-failure.ts words it). */
+  z.object({
+    kind: z.literal('elevation'),
+    reason: z.enum(['no-tool', 'no-authority', 'no-agent', 'dismissed', 'not-authorized', 'needs-password', 'helper-failed']),
+  }),
   /** The user or the caller stopped it. */
   z.object({ kind: z.literal('cancelled') }),
 ]);

@@ -1,5 +1,6 @@
 // JobEvent: what the helper reports about a job (design.md, "The privileged helper"), per target where it applies.
 import { z } from 'zod';
+import { ErrorDetailsSchema } from '../contract/error-details.ts';
 
 export const PHASES = ['check', 'wipe', 'partition', 'esp', 'slots', 'verity', 'btrfs', 'payload', 'caches', 'stamp', 'verify', 'complete'] as const;
 export const Phase = z.enum(PHASES);
@@ -37,7 +38,7 @@ export const TargetResult = z.object({
 export type TargetResult = z.infer<typeof TargetResult>;
 export const DoneEvent = z.object({ kind: z.literal('done'), results: z.array(TargetResult) });
 /** A failure of the whole job (bad job, refused before writing, lost connection). */
-export const ErrorEvent = z.object({ kind: z.literal('error'), message: z.string() });
+export const ErrorEvent = z.object({ kind: z.literal('error'), message: z.string(), details: ErrorDetailsSchema.optional() });
 
 export const JobEvent = z.discriminatedUnion('kind', [
   PhaseEvent,

@@ -202,7 +202,7 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
     expect(final.status).toBe('cancelled');
     expect(final.error).toBeNull();
     expect(final.targets[0]).toMatchObject({ status: 'failed', cancelled: true });
-    expect(final.targets[0]!.message).toMatch(/password was not given; nothing was written/);
+    expect(final.targets[0]!.message).toMatch(/password prompt was dismissed.*Nothing was written/);
     expect(existsSync(target)).toBe(false);
   });
 

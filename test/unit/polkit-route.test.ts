@@ -63,8 +63,8 @@ describe('polkit route', () => {
 
   it.each([
     [0, { cancelled: false, code: 0 }],
-    [126, { cancelled: true, message: expect.stringMatching(/password was not given/) }],
-    [127, { cancelled: false, message: expect.stringMatching(/not authorised.*no agent here/) }],
+    [126, { cancelled: true, message: expect.stringMatching(/password prompt was dismissed/), elevation: { reason: 'dismissed' } }],
+    [127, { cancelled: false, message: expect.stringMatching(/not allowed to get administrator rights.*no agent here/), elevation: { reason: 'not-authorized' } }],
   ])('starts `pkexec <wrapper> …args` and reads its exit %i', async (code, expected) => {
     const dir = await tempDir();
     const pkexec = join(dir, 'pkexec');

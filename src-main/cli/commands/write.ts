@@ -8,6 +8,7 @@ import type { PreparedJob } from '../../services/jobs/job-request.ts';
 import type { JobSnapshot } from '../../services/jobs/job-state.ts';
 import { cachesRootDir } from '../../services/jobs/jobs-api.ts';
 import { createJobsApi } from '../../services/jobs/jobs-runtime.ts';
+import { defaultElevationDeps } from '../../services/elevation/elevation.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
 import { writeRequestFromFlags } from '../write-request.ts';
 
@@ -66,6 +67,8 @@ export const writeCommand: Command = {
     const out = humanOut(io, json);
     let shownPct = -1;
     const api = createJobsApi({
+      // When polkit cannot prompt, sudo asks in this terminal (or, with --yes and no terminal, `sudo -n` never waits).
+      elevation: { ...defaultElevationDeps(), terminalSudo: { terminal: io.stdin.isTTY === true } },
       onBundleProgress: (done, total) => {
         const pct = Math.floor((done * 100) / Math.max(1, total));
         if (!out.isTTY || pct === shownPct) return;

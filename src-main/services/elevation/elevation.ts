@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { BUNDLES, ensureBuilt } from '../../../ensure-built.mjs';
 import { appRoot } from '../app/app-info.ts';
 import { findPolkitRoute, type PolkitRoute } from './polkit-route.ts';
+import { classifyElevationExit, type ElevationFailure } from './elevation-failure.ts';
+import { withTerminalSudo, type TerminalSudo } from './terminal-sudo.ts';
 
 export interface HelperCommand {
   file: string;
@@ -23,6 +25,8 @@ export interface HelperExit {
   cancelled: boolean;
   message?: string;
   stderr: string;
+  /** Why elevation failed, when the exit looks like the elevation tool's own (used only if the helper never connected). */
+  elevation?: ElevationFailure;
 }
 
 export interface HelperProcess {
@@ -41,7 +45,7 @@ export type SudoExec = (
 ) => void;
 
 /** A started child as execa returns it (a promise with kill and pid); its result is not rejected. */
-export interface DirectChild extends PromiseLike<{ exitCode?: number; signal?: string; stderr?: unknown; isCanceled?: boolean }> {
+export interface DirectChild extends PromiseLike<{ exitCode?: number; signal?: string; stderr?: unknown; isCanceled?: boolean; message?: string }> {
   kill(signal?: NodeJS.Signals): boolean;
   pid?: number;
 }
@@ -53,6 +57,8 @@ export interface ElevationDeps {
   spawnDirect: DirectSpawn;
   /** The installed pkexec route to the helper, when there is one (a deb/rpm install). */
   polkit?: PolkitRoute | null;
+  /** The CLI: fall back to sudo in its terminal (or `sudo -n` without one) when polkit cannot prompt. */
+  terminalSudo?: TerminalSudo;
 }
 
 /** pkexec's exit codes: the user dismissed the prompt; not authorised (or authentication failed). */
@@ -105,20 +111,21 @@ export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: Eleva
     );
     return { exited, kill: () => void child.kill('SIGTERM'), pid: child.pid };
   }
+  const viaPolkit = () => startThroughPolkit(cmd, args, extraArgs, deps);
+  return deps.terminalSudo ? withTerminalSudo(viaPolkit, cmd, args, deps.terminalSudo) : viaPolkit();
+}
+
+function startThroughPolkit(cmd: HelperCommand, args: string[], extraArgs: string[], deps: ElevationDeps): HelperProcess {
   if (deps.polkit) return startThroughPkexec(deps.polkit, extraArgs, deps);
   const line = ['cd', quoteForSudo(cmd.cwd), '&&', 'exec', ...[cmd.file, ...args].map(quoteForSudo)].join(' ');
   const exited = new Promise<HelperExit>((resolve) => {
     deps.sudoExec(line, { name: 'iios', ...(cmd.env && Object.keys(cmd.env).length ? { env: cmd.env } : {}) }, (error, _stdout, stderr) => {
       if (!error) return resolve({ code: 0, signal: null, cancelled: false, stderr: text(stderr) });
-      const refused = error.message === PERMISSION_DENIED;
-      const code = (error as Error & { code?: unknown }).code;
-      resolve({
-        code: typeof code === 'number' ? code : null,
-        signal: null,
-        cancelled: refused,
-        message: refused ? 'the administrator password was not given; nothing was written' : error.message,
-        stderr: text(stderr),
-      });
+      const raw = (error as Error & { code?: unknown }).code;
+      const code = typeof raw === 'number' ? raw : null;
+      const elevation = classifyElevationExit({ tool: 'sudo-prompt', code, message: error.message, stderr: text(stderr) }) ?? undefined;
+      const refused = elevation?.reason === 'dismissed';
+      resolve({ code, signal: null, cancelled: refused, message: elevation?.message ?? error.message, stderr: text(stderr), elevation });
     });
   });
   // An elevated helper cannot be signalled from here; closing the socket makes it cancel and exit.
@@ -135,11 +142,18 @@ function startThroughPkexec(route: PolkitRoute, extraArgs: string[], deps: Eleva
     (r): HelperExit => {
       const code = r.exitCode ?? null;
       const stderr = text(r.stderr);
-      if (code === PKEXEC_DISMISSED) return { code, signal: null, cancelled: true, message: 'the administrator password was not given; nothing was written', stderr };
-      if (code === PKEXEC_NOT_AUTHORIZED) return { code, signal: null, cancelled: false, message: `not authorised to write drives (pkexec): ${stderr.trim() || 'ask an administrator'}`, stderr };
-      return { code, signal: r.signal ?? null, cancelled: false, stderr };
+      const elevation = classifyElevationExit({ tool: 'pkexec', code, message: r.message, stderr }) ?? undefined;
+      if (!elevation) return { code, signal: r.signal ?? null, cancelled: false, stderr };
+      return { code, signal: null, cancelled: elevation.reason === 'dismissed', message: elevation.message, stderr, elevation };
     },
-    (e: Error): HelperExit => ({ code: null, signal: null, cancelled: false, message: e.message, stderr: '' }),
+    (e: Error): HelperExit => ({
+      code: null,
+      signal: null,
+      cancelled: false,
+      message: e.message,
+      stderr: '',
+      elevation: classifyElevationExit({ tool: 'pkexec', code: null, message: e.message, stderr: '' }) ?? undefined,
+    }),
   );
   // The helper runs as root: it cannot be signalled from here; closing the socket makes it cancel and exit.
   return { exited, kill: () => undefined, pid: child.pid };

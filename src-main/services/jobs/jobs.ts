@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobEvent } from '../../../src-shared/job/events.ts';
 import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } from '../../../src-shared/job/protocol.ts';
-import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+import type { ErrorDetails, ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
 import { planStickJobWork, planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import { HelperJob, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
@@ -63,6 +63,8 @@ interface Running {
   cancelRequested: boolean;
   /** What the targets say when the job ends cancelled (e.g. the user refused the password prompt). */
   cancelMessage: string;
+  /** The typed reason the job failed, sent with its error event (e.g. why elevation failed). */
+  failureDetails?: ErrorDetails;
   ended: boolean;
   log: JobLog | null;
   finished: Promise<JobSnapshot>;
@@ -142,7 +144,12 @@ export class JobService {
       throw failure;
     }
     run.helper.exited.then((exit) => {
-      const why = exit.cancelled
+      // Before the helper connected, a failure is the elevation tool's (elevation-failure.ts words it).
+      const elevation = run.socket ? undefined : exit.elevation;
+      run.failureDetails = { kind: 'elevation', reason: elevation?.reason ?? 'helper-failed' };
+      const why = elevation
+        ? elevation.message
+        : exit.cancelled
         ? (exit.message ?? 'cancelled before elevation')
         : `the helper exited (code ${exit.code ?? exit.signal ?? '?'}) without finishing the job${exit.stderr ? `: ${lastLine(exit.stderr)}` : ''}`;
       if (exit.cancelled) {
@@ -260,7 +267,7 @@ export class JobService {
     run.ended = true;
     if (!done) {
       const why = failure ?? 'the helper ended without a result';
-      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why });
+      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why, ...(run.failureDetails ? { details: run.failureDetails } : {}) });
       done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why);
     }
     for (const t of run.timers) clearTimeout(t);

@@ -1,0 +1,117 @@
+// Why getting root failed, told apart from pkexec's and sudo's exit codes and messages, and what the user can do
+// about each. pkexec(1): 126 when the authentication dialog was dismissed, 127 when not authorised or on any other
+// error (no polkit authority on the system bus, no authentication agent): its stderr tells those apart. sudo exits
+// 1 for all of its own failures: its stderr ("a terminal is required", "a password is required", "is not in the
+// sudoers file", "incorrect password attempts") tells them apart. Only used while the helper has not connected:
+// after that, an exit is the helper's own failure.
+import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+
+export type ElevationReason = ErrorDetailsOf<'elevation'>['reason'];
+export type ElevationTool = 'pkexec' | 'sudo' | 'sudo-prompt';
+
+export interface ElevationFailure {
+  reason: ElevationReason;
+  /** What happened and what to do, in the user's words. */
+  message: string;
+}
+
+export interface ToolExit {
+  tool: ElevationTool;
+  code: number | null;
+  /** The launcher's own error message (spawn ENOENT, sudo-prompt's normalised message). */
+  message?: string;
+  stderr: string;
+}
+
+/** sudo-prompt's messages (node_modules/sudo-prompt/index.js). */
+const SUDO_PROMPT_NO_TOOL = 'Unable to find pkexec or kdesudo.';
+const SUDO_PROMPT_DENIED = 'User did not grant permission.';
+const SUDO_PROMPT_NO_AGENT = 'No polkit authentication agent found.';
+
+const NOTHING = 'Nothing was written.';
+const SUDO_WAY = 'or run the same `iios write …` command with `sudo` in a terminal';
+
+export const ELEVATION_ADVICE: Record<ElevationReason, string> = {
+  'no-tool':
+    'neither pkexec (polkit) nor sudo is installed, so iios cannot get the administrator rights a write needs: install one of them ' +
+    '(`apt install pkexec` or `apt install sudo`, as root), or run `iios write …` as root.',
+  'no-authority':
+    'polkit is not running (no polkit authority on the system bus), so no password prompt can be shown: start the system D-Bus and polkitd, ' +
+    `${SUDO_WAY}.`,
+  'no-agent': `no polkit authentication agent is running, so no password prompt can be shown: start iios from your desktop session, ${SUDO_WAY}.`,
+  dismissed: 'the password prompt was dismissed. Start the write again to be asked again.',
+  'not-authorized': 'you are not allowed to get administrator rights: ask an administrator to allow you (a polkit rule or a sudoers entry), or run iios as a user who may.',
+  'needs-password':
+    'sudo needs a password and there is no terminal to ask for it in (--yes without a terminal never waits for a prompt): run `iios write …` in a terminal, ' +
+    'or have an administrator allow it without a password (a sudoers rule).',
+  'helper-failed': 'the privileged helper started but failed: see the message above and the log.',
+};
+
+function failure(reason: ElevationReason, said?: string, tool?: ElevationTool): ElevationFailure {
+  const detail = said ? ` (${tool === 'sudo' ? 'sudo' : 'pkexec'} said: "${said}")` : '';
+  return { reason, message: `${ELEVATION_ADVICE[reason]}${detail} ${reason === 'helper-failed' ? '' : NOTHING}`.trim() };
+}
+
+function noTool(tool: ElevationTool): ElevationFailure {
+  const message =
+    tool === 'sudo'
+      ? 'sudo is not installed, so iios cannot ask for the administrator password in this terminal: install it (`apt install sudo`, as root), or run `iios write …` as root.'
+      : `pkexec (polkit) is not installed, so iios cannot show a password prompt: install it (\`apt install pkexec\`, as root), ${SUDO_WAY}.`;
+  return { reason: 'no-tool', message: `${message} ${NOTHING}` };
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? '';
+}
+
+/** The polkit side: the same texts come from pkexec directly and from pkexec under sudo-prompt. */
+function polkitReason(stderr: string): ElevationReason | null {
+  if (/Error getting authority|Error initializing authority|Could not connect|org\.freedesktop\.PolicyKit1 was not provided/i.test(stderr)) return 'no-authority';
+  if (/No authentication agent found/i.test(stderr)) return 'no-agent';
+  if (/Request dismissed|dismissed/i.test(stderr)) return 'dismissed';
+  if (/Not authorized|AUTHENTICATION FAILED/i.test(stderr)) return 'not-authorized';
+  return null;
+}
+
+function sudoReason(stderr: string): ElevationReason | null {
+  if (/a terminal is required|a password is required|no tty present|askpass/i.test(stderr)) return 'needs-password';
+  if (/is not in the sudoers file|is not allowed to (execute|run)|may not run sudo|incorrect password attempt/i.test(stderr)) return 'not-authorized';
+  return null;
+}
+
+/**
+ * Why the elevation tool gave up, or null when the tool started the helper (its exit is the helper's own). Call it
+ * only for an exit before the helper connected.
+ */
+export function classifyElevationExit(exit: ToolExit): ElevationFailure | null {
+  const said = lastLine(exit.stderr) || undefined;
+  if (exit.code === 0) return null;
+  if (/ENOENT/.test(exit.message ?? '') || exit.message === SUDO_PROMPT_NO_TOOL) return noTool(exit.tool);
+  if (exit.tool === 'sudo') {
+    const r = sudoReason(exit.stderr);
+    if (r) return failure(r, said, exit.tool);
+    // Ctrl-C at sudo's prompt ends it with 1 and nothing said.
+    if (exit.code === 1 && !said) return failure('dismissed');
+    return null;
+  }
+  if (exit.message === SUDO_PROMPT_NO_AGENT) return failure('no-agent', said, exit.tool);
+  const r = polkitReason(exit.stderr);
+  if (r) return failure(r, said, exit.tool);
+  if (exit.code === 126) return failure('dismissed');
+  if (exit.code === 127) return failure('not-authorized', said, exit.tool);
+  // sudo-prompt's word for "never elevated" when pkexec's reason is unknown: the prompt was refused.
+  if (exit.tool === 'sudo-prompt' && exit.message === SUDO_PROMPT_DENIED) return failure('dismissed');
+  return null;
+}
+
+/** pkexec could not even ask: the cases where a terminal's sudo is the way out. */
+export function polkitCannotPrompt(f: ElevationFailure | null | undefined): boolean {
+  return f?.reason === 'no-tool' || f?.reason === 'no-authority' || f?.reason === 'no-agent';
+}
+
+/** Both routes failed: say both, so the user sees each way out. */
+export function bothFailed(polkit: ElevationFailure, sudo: ElevationFailure): ElevationFailure {
+  const reason = sudo.reason === 'no-tool' ? polkit.reason : sudo.reason;
+  return { reason, message: `${polkit.message.replace(` ${NOTHING}`, '')} Then sudo: ${sudo.message}` };
+}
