@@ -1,12 +1,12 @@
 // The facts the drive safety rules need, gathered from the system: lsblk, losetup, and the disks that hold
 // the running system and the image source (following loop devices to their backing files' disks); for an
 // image-file target, its real folder and what is at its path now.
-import { constants } from 'node:fs';
-import { lstat, open, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
 import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
+import { existingIn, holdFolder, type HeldFolder } from './image-file.ts';
 import { run } from './tools/run.ts';
 
 async function mountSource(path: string): Promise<string | null> {
@@ -51,38 +51,24 @@ export async function isBlockDevice(path: string): Promise<boolean> {
 }
 
 export interface ImageFileFacts {
-  /** The path with its folder resolved (symlinks, ..): the rules are checked, and the file written, there. */
+  /** The path in the folder's real place (as the kernel names the open folder): the rules are checked there. */
   path: string;
   folderExists: boolean;
   existing: ExistingImageFile;
+  /** The folder, held open from here to the job's end: the image is created and written only through it. */
+  folder: HeldFolder | null;
 }
 
-const HEAD_BYTES = 1024;
-
 /**
- * Where an image-file target really is and what is there now. The folder is resolved so that a symlinked
- * folder (~/out -> /etc) cannot lead the write into a system folder; the file itself is not followed (lstat),
- * and an existing file's first KiB is read (O_NOFOLLOW, so a link swapped in meanwhile is not read through).
+ * Where an image-file target really is and what is there now. The folder is opened once (following the
+ * links of the given path, as the user meant them) and its real path is read from the open folder, so that
+ * a symlinked folder (~/out -> /etc) cannot lead the write into a system folder, and a folder swapped later
+ * is not followed; the file itself is never followed (lstat, O_NOFOLLOW).
  */
 export async function imageFileFacts(given: string): Promise<ImageFileFacts> {
-  const folder = await realpath(dirname(given)).catch(() => null);
-  const folderExists = folder !== null && ((await stat(folder).catch(() => null))?.isDirectory() ?? false);
-  const path = folder ? join(folder, basename(given)) : given;
-  const st = await lstat(path).catch(() => null);
-  const existing: ExistingImageFile = { kind: 'absent', sizeBytes: 0, head: new Uint8Array() };
-  if (st?.isSymbolicLink()) existing.kind = 'symlink';
-  else if (st && !st.isFile()) existing.kind = 'other';
-  else if (st) {
-    existing.kind = 'file';
-    existing.sizeBytes = st.size;
-    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const head = Buffer.alloc(HEAD_BYTES);
-      const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
-      existing.head = head.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  }
-  return { path, folderExists, existing };
+  const folder = holdFolder(given);
+  const folderExists = folder !== null && ((await stat(`/proc/self/fd/${folder.fd}`).catch(() => null))?.isDirectory() ?? false);
+  const path = folder ? join(folder.realPath, basename(given)) : given;
+  const existing: ExistingImageFile = folder ? existingIn(folder, basename(given)) : { kind: 'absent', sizeBytes: 0, head: new Uint8Array() };
+  return { path, folderExists, existing, folder };
 }

@@ -9,6 +9,7 @@ import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/dr
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
+import { releaseFolder, type HeldFolder } from './image-file.ts';
 import type { Emit } from './context.ts';
 import { sourceReadCheck } from './source-access.ts';
 import { describeCaches, type CacheEntry } from './steps/caches.ts';
@@ -19,6 +20,8 @@ export interface PreparedTarget {
   index: number;
   plan: PartitionPlan;
   unmount: string[];
+  /** An image file's folder, held open since it was checked (image-file.ts). */
+  folder: HeldFolder | null;
 }
 
 export interface Prepared {
@@ -76,11 +79,13 @@ async function prepareJob(
 
   const refusals = new Map<string, string>();
   const targets: PreparedTarget[] = [];
+  const held: HeldFolder[] = [];
   for (const [index, given] of job.targets.entries()) {
     const problems: SafetyProblem[] = [];
     // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name. An image file is
     // checked and written in its real folder (a symlinked folder cannot lead it into /etc).
     const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
+    if (file?.folder) held.push(file.folder);
     const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
     job.targets[index] = t;
     if (job.targets.slice(0, index).some((o) => o.path === t.path)) problems.push({ code: 'bad-path', message: `${given.path} is the same disk as another target` });
@@ -112,9 +117,10 @@ async function prepareJob(
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
       continue;
     }
-    targets.push({ index, plan, unmount: verdict.unmount });
+    targets.push({ index, plan, unmount: verdict.unmount, folder: file?.folder ?? null });
   }
   if (refusals.size) {
+    for (const f of held) releaseFolder(f);
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');
     throw new RefusedError(refusals, `refused before writing anything: ${what}`);
   }

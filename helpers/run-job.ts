@@ -1,14 +1,16 @@
 // One WriteJob, start to end: validate, prepare (source + safety + plans), then the steps in order with
 // one read of the source for all targets. Every target ends as target-done or target-failed; the job ends
 // with `done` (or `error` when it was refused before anything was written).
+import { readlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
-import { forEachTarget, TargetCtx, type Emit } from './context.ts';
+import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
+import { releaseFolder, releaseImage } from './image-file.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
 import { writeRaw } from './raw.ts';
-import type { BundleSource } from './source.ts';
+import type { BundleSource, Source } from './source.ts';
 import { btrfs, cachesPartition } from './steps/btrfs.ts';
 import { cacheStamps } from './steps/caches.ts';
 import { esp } from './steps/esp.ts';
@@ -21,6 +23,31 @@ import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
 import { umount } from './tools/mount.ts';
 import { profileSlots } from '../src-shared/profile/image-profile.ts';
+import { recordLoopRanges, type LoopRange } from './workdir.ts';
+
+function realpathOrSelf(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Every range the job may attach a loop over: each planned partition of each target, the rootfs image. */
+function loopRanges(targets: TargetCtx[], source: Source): LoopRange[] {
+  const out: LoopRange[] = [];
+  for (const t of targets) {
+    if (t.target.kind !== 'device') continue;
+    for (const p of t.plan.partitions) out.push({ backing: t.target.path, offset: p.startBytes, sizeBytes: p.sizeBytes });
+  }
+  if (source.kind === 'bundle') {
+    const m = source.manifest;
+    const image = source.files[m.rootfs.file];
+    // losetup records the file's real path (it resolves the /proc/<pid>/fd/<n> it is given).
+    if (image) out.push({ backing: realpathOrSelf(image), offset: 0, sizeBytes: m.rootfs.sizeBytes });
+  }
+  return out;
+}
 
 function slotStamps(t: TargetCtx, bundle: BundleSource): Record<string, SlotStamp> {
   const m = bundle.manifest;
@@ -78,7 +105,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
       });
       t.verified = true;
     }
-    // Last: complete:true, read back.
+    // Last: complete:true, read back — never on a target that failed or whose device went away meanwhile.
+    if (!t.alive || deviceGone(t)) throw new Error('device gone');
     t.enter('stamp');
     await writeStamp(t, stampObject(stampInit(t), true, createdAt));
     const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
@@ -108,7 +136,13 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     emit({ kind: 'done', results });
     return results;
   }
-  const targets = prepared.targets.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, job.profile, emit, signal));
+  const targets = prepared.targets.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, job.profile, emit, signal, p.folder));
+  // Written before the first loop is attached: a helper killed mid-job is cleaned up by the next (workdir.ts).
+  recordLoopRanges(loopRanges(targets, prepared.source));
+  // A device that vanishes (a stick pulled, a loop detached) fails its target at once, stopping its tools.
+  const watch = setInterval(() => {
+    for (const t of targets) if (t.alive && deviceGone(t)) t.fail(new Error('device gone'));
+  }, 500);
   // Hold every device target open for the whole job: a loop device detached under us then lingers (and is
   // seen as gone) instead of being freed, so its number cannot be reused for another device mid-job.
   const holds: FileHandle[] = [];
@@ -123,7 +157,12 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
     else await writeRaw(job, targets, prepared.source, signal);
   } finally {
+    clearInterval(watch);
     for (const h of holds) await h.close().catch(() => undefined);
+    for (const t of targets) {
+      await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
+      releaseFolder(t.imageFolder);
+    }
     await prepared.cleanup().catch(() => undefined);
   }
 

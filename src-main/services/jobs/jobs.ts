@@ -1,8 +1,10 @@
 // The job service: runs one WriteJob at a time through the privileged helper. It opens a Unix socket in a
-// private (0700) directory, starts the helper with the socket path and a one-time token, accepts only the
-// helper that proves the token, sends it the job, pings it every 2 s, and passes its events on.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+// private (0700) directory, starts the helper with the socket path only (a secret on a command line is
+// readable by every process in ps), and accepts only a connection that proves it runs as root: the app sends
+// it a fresh nonce, the helper creates proof-<nonce> in the private folder, and a file owned by uid 0 there
+// can only have been made by root. Then it sends the job, pings every 2 s, and passes the events on.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 
 export interface JobServiceDeps {
-  /** Starts the helper with these extra arguments (`--socket <path> --token <hex>`), elevated as needed. */
+  /** Starts the helper with these extra arguments (`--socket <path>`), elevated as needed. */
   launchHelper: (extraArgs: string[]) => HelperProcess;
   /** Where the private socket directory is made (default: the OS temp dir). */
   tmpRoot?: string;
@@ -102,13 +104,12 @@ export class JobService {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
       const socketPath = join(run.dir, 'helper.sock');
-      const token = randomBytes(32).toString('hex');
-      server.on('connection', (s) => this.onConnection(run, s, token, job));
+      server.on('connection', (s) => this.onConnection(run, s, job));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(socketPath, () => resolve());
       });
-      run.helper = this.deps.launchHelper(['--socket', socketPath, '--token', token]);
+      run.helper = this.deps.launchHelper(['--socket', socketPath]);
     } catch (err) {
       await this.finish(run, `could not start the helper: ${(err as Error).message}`);
       throw err;
@@ -163,30 +164,30 @@ export class JobService {
     }
   }
 
-  private onConnection(run: Running, socket: Socket, token: string, job: WriteJob): void {
+  private onConnection(run: Running, socket: Socket, job: WriteJob): void {
     if (run.socket || run.ended) {
       socket.destroy();
       return;
     }
     socket.setEncoding('utf8');
     let authed = false;
+    let nonce: string | null = null;
     const splitter = new LineSplitter((line) => {
       const msg = parseLine(HelperToApp, line);
       if (!authed) {
-        if (!msg.ok || msg.value.type !== 'hello' || !sameToken(msg.value.token, token) || run.socket) {
-          socket.destroy();
+        if (!msg.ok || run.socket) return void socket.destroy();
+        if (msg.value.type === 'hello' && nonce === null) {
+          nonce = randomBytes(32).toString('hex');
+          socket.write(encodeLine({ type: 'prove', nonce }));
           return;
         }
-        authed = true;
-        run.socket = socket;
-        // One helper per job: nobody else may connect now.
-        run.server.close();
-        if (run.cancelRequested) {
-          socket.end();
-          return;
-        }
-        socket.write(encodeLine({ type: 'job', job }));
-        run.timers.push(setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS));
+        if (msg.value.type !== 'proved' || nonce === null) return void socket.destroy();
+        const proof = join(run.dir, `proof-${nonce}`);
+        void provedRoot(proof).then((ok) => {
+          if (!ok || run.socket || run.ended || socket.destroyed) return void socket.destroy();
+          authed = true;
+          this.accept(run, socket, job);
+        });
         return;
       }
       if (!msg.ok) return this.emit(run, { kind: 'log', level: 'warn', message: `unreadable message from the helper: ${msg.error}` });
@@ -203,6 +204,18 @@ export class JobService {
     socket.on('close', () => {
       if (run.socket === socket) void this.finish(run, 'the connection to the helper closed before the job finished');
     });
+  }
+
+  /** The connection proved it is the root helper: it gets the job, and nobody else may connect now. */
+  private accept(run: Running, socket: Socket, job: WriteJob): void {
+    run.socket = socket;
+    run.server.close();
+    if (run.cancelRequested) {
+      socket.end();
+      return;
+    }
+    socket.write(encodeLine({ type: 'job', job }));
+    run.timers.push(setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS));
   }
 
   private emit(run: Running, event: JobEvent): void {
@@ -246,10 +259,10 @@ export class JobService {
   }
 }
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** A regular file (not a link) owned by root: only a root process can have created it in the app's folder. */
+async function provedRoot(proof: string): Promise<boolean> {
+  const st = await lstat(proof).catch(() => null);
+  return !!st && st.isFile() && st.uid === 0;
 }
 
 function lastLine(text: string): string {
