@@ -8,7 +8,8 @@ import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
-import { gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
+import { busyFacts, gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
+import { busyVerdict } from '../src-shared/drives/busy.ts';
 import { releaseFolder, type HeldFolder } from './image-file.ts';
 import type { Emit } from './context.ts';
 import { sourceReadCheck } from './source-access.ts';
@@ -20,6 +21,8 @@ export interface PreparedTarget {
   index: number;
   plan: PartitionPlan;
   unmount: string[];
+  /** Loop devices over the target to detach (after `unmount`) when the job allows unmounting; then re-checked. */
+  detach: string[];
   /** An image file's folder, held open since it was checked (image-file.ts). */
   folder: HeldFolder | null;
 }
@@ -111,13 +114,16 @@ async function prepareJob(
       else if (!problems.length && !probe.problems.length) problems.push({ code: 'bad-path', message: `${t.path}: ${(err as Error).message}` });
     }
     const verdict = checkTargetSafety(t, plan?.neededBytes ?? 0, facts, { unmountIfMounted: job.unmountIfMounted });
+    // Loops over a device target and the kernel's holders of it (an image file's loops: checkTargetSafety).
+    const busy = t.kind === 'device' ? busyVerdict(t.path, busyFacts(t, facts.devices), { unmountIfMounted: job.unmountIfMounted }) : { problems: [], unmount: [], detach: [] };
+    verdict.problems.push(...busy.problems);
     // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
     for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
     if (problems.length || !plan) {
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
       continue;
     }
-    targets.push({ index, plan, unmount: verdict.unmount, folder: file?.folder ?? null });
+    targets.push({ index, plan, unmount: [...busy.unmount, ...verdict.unmount], detach: busy.detach, folder: file?.folder ?? null });
   }
   if (refusals.size) {
     for (const f of held) releaseFolder(f);

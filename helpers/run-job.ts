@@ -22,6 +22,11 @@ import { verifyTarget } from './steps/verify.ts';
 import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
 import { umount } from './tools/mount.ts';
+import { run } from './tools/run.ts';
+import { busyFacts } from './check.ts';
+import { busyVerdict } from '../src-shared/drives/busy.ts';
+import { allMountpoints } from '../src-shared/drives/safety.ts';
+import { parseLsblk } from '../src-shared/drives/inventory.ts';
 import { profileSlots } from '../src-shared/profile/image-profile.ts';
 import { recordLoopRanges, type LoopRange } from './workdir.ts';
 
@@ -31,6 +36,17 @@ function realpathOrSelf(path: string): string {
   } catch {
     return path;
   }
+}
+
+/** After unmounting and detaching: the same rules again on fresh facts; anything left fails the target. */
+async function stillBusy(t: TargetCtx): Promise<void> {
+  // A detached loop goes away once its last user lets go: give the kernel a moment.
+  await new Promise((r) => setTimeout(r, 300));
+  const devices = parseLsblk((await run('lsblk', ['--json', '-b', '-O', '--paths'])).stdout);
+  const busy = busyVerdict(t.target.path, busyFacts(t.target, devices), { unmountIfMounted: false });
+  const own = devices.find((d) => d.name === t.target.path);
+  const mounts = own ? allMountpoints(own) : [];
+  if (busy.problems.length || mounts.length) throw new Error(`still in use after unmounting: ${[...busy.problems.map((p) => p.message), ...mounts].join('; ')}`);
 }
 
 /** Every range the job may attach a loop over: each planned partition of each target, the rootfs image. */
@@ -149,10 +165,16 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
   try {
     for (const t of targets) if (t.target.kind === 'device') holds.push(await open(t.disk, 'r'));
     await forEachTarget(targets, async (t) => {
-      for (const m of prepared.targets.find((p) => p.plan === t.plan)!.unmount) {
+      const p = prepared.targets.find((x) => x.plan === t.plan)!;
+      for (const m of p.unmount) {
         t.log('info', `unmounting ${m}`);
         await umount(m);
       }
+      for (const dev of p.detach) {
+        t.log('info', `detaching ${dev}, a loop device over ${t.target.path}`);
+        await run('losetup', ['-d', dev], { signal: t.signal });
+      }
+      if (p.unmount.length || p.detach.length) await stillBusy(t);
     });
     if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
     else await writeRaw(job, targets, prepared.source, signal);
