@@ -8,7 +8,11 @@ import { loopFromSys, type BusyFacts, type LoopOver } from '../src-shared/drives
 import type { ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
 import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
-import { existingIn, holdFolder, type HeldFolder } from './image-file.ts';
+import { existingIn, holdFolder, roomIn, stageImage, type HeldFolder } from './image-file.ts';
+import type { Source } from './source.ts';
+import { imageFileRoomProblem, leastBundleWrite, payloadProblem } from '../src-shared/drives/capacity.ts';
+import type { PartitionPlan } from '../src-shared/layout/index.ts';
+import { profileSlots, type ImageProfile } from '../src-shared/profile/image-profile.ts';
 import { run } from './tools/run.ts';
 
 async function mountSource(path: string): Promise<string | null> {
@@ -112,4 +116,46 @@ export function holdersFromSys(disk: string): string[] {
 /** The busy facts of one target (image files: loops only; a file has no holders). */
 export function busyFacts(target: { kind: 'device' | 'image-file'; path: string }, devices: LsblkDevice[]): BusyFacts {
   return { loops: loopsFromSys(), holders: target.kind === 'device' ? holdersFromSys(target.path) : [], devices };
+}
+
+/**
+ * What would surely fail after writing began, found before the first byte (the same shared rules as the
+ * app's): payload files larger than the payload partition; for an image file, too little room on its
+ * filesystem, or a size its filesystem cannot hold (the new file is made at its full size beside the old one).
+ */
+export function upFrontProblems(
+  target: { kind: 'device' | 'image-file'; path: string; sizeBytes: number },
+  plan: PartitionPlan,
+  profile: ImageProfile,
+  folder: HeldFolder | null,
+  what: { source: Source; payloadBytes: number[]; cacheBytes: number },
+): string[] {
+  const out: string[] = [];
+  const payloadPart = plan.partitions.find((p) => p.role === 'payload');
+  if (payloadPart && what.payloadBytes.length) {
+    const p = payloadProblem(payloadPart.sizeBytes, payloadPart.filesystem, what.payloadBytes);
+    if (p) out.push(`${target.path}: ${p}`);
+  }
+  if (target.kind !== 'image-file' || !folder) return out;
+  const s = what.source;
+  const least =
+    s.kind === 'raw'
+      ? s.imageBytes
+      : leastBundleWrite({
+          slots: Math.max(1, profileSlots(profile).length),
+          rootfsBytes: s.manifest.rootfs.sizeBytes,
+          verityBytes: s.manifest.verity?.sizeBytes ?? 0,
+          otherFileBytes: Object.entries(s.manifest.files)
+            .filter(([n]) => n !== s.manifest.rootfs.file && n !== s.manifest.verity?.hashFile)
+            .reduce((sum, [, f]) => sum + f.sizeBytes, 0),
+          payloadBytes: what.payloadBytes.reduce((a, b) => a + b, 0),
+          cacheBytes: what.cacheBytes,
+        });
+  const room = imageFileRoomProblem(target.path, roomIn(folder, basename(target.path)), least);
+  if (room) out.push(room);
+  if (!out.length) {
+    const staged = stageImage(folder, target.path, target.sizeBytes);
+    if (staged) out.push(staged);
+  }
+  return out;
 }

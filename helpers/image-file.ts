@@ -4,10 +4,11 @@
 // checked on the open handle) and then bind-mounted, by its open handle, onto a file in the helper's own
 // root-only folder; every tool (sgdisk, mtools, losetup, mkfs) gets that path, which no user can redirect
 // (losetup and mount resolve the links of a path they are given, so /proc/<pid>/fd/<n> alone would not do).
-import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readlinkSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readlinkSync, readSync, renameSync, statfsSync, unlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { ImageFileRoom } from '../src-shared/drives/capacity.ts';
 import { existingImageFileProblem, type ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
 import { umount } from './tools/mount.ts';
 import { run } from './tools/run.ts';
@@ -17,6 +18,8 @@ export interface HeldFolder {
   fd: number;
   /** The folder's real path, as the kernel names the open folder (the rules are checked on this). */
   realPath: string;
+  /** The new image, made at its full size beside the old one before the job writes anything (stageImage). */
+  staged: { fd: number; name: string } | null;
 }
 
 export interface HeldImage {
@@ -33,11 +36,46 @@ export function holdFolder(given: string): HeldFolder | null {
   } catch {
     return null;
   }
-  return { fd, realPath: readlinkSync(`/proc/self/fd/${fd}`) };
+  return { fd, realPath: readlinkSync(`/proc/self/fd/${fd}`), staged: null };
 }
 
+/** Closes the folder; a staged image that never replaced the old one is removed (the old one stays as it was). */
 export function releaseFolder(f: HeldFolder | null): void {
-  if (f) closeSync(f.fd);
+  if (!f) return;
+  if (f.staged) releaseStaged(f);
+  closeSync(f.fd);
+}
+
+/** Free bytes for the image on its folder's filesystem, and the old image's blocks that replacing it frees. */
+export function roomIn(f: HeldFolder, name: string): ImageFileRoom {
+  const fs = statfsSync(`/proc/self/fd/${f.fd}`);
+  let reclaimableBytes = 0;
+  try {
+    const st = lstatSync(inFolder(f, name));
+    if (st.isFile() && st.nlink === 1) reclaimableBytes = st.blocks * 512;
+  } catch {
+    /* absent */
+  }
+  return { freeBytes: fs.bavail * fs.bsize, reclaimableBytes };
+}
+
+/**
+ * Makes the new image beside the old one, at its full size (sparse), before anything is written: a size the
+ * filesystem cannot hold (EFBIG: `--size 100T` on ext4) fails here, while the old image is still untouched.
+ * Returns why it cannot be made, or null.
+ */
+export function stageImage(f: HeldFolder, shownPath: string, sizeBytes: number): string | null {
+  const name = `.${basename(shownPath)}.iios-new-${process.pid}`;
+  const fd = openSync(inFolder(f, name), constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  f.staged = { fd, name };
+  try {
+    ftruncateSync(fd, sizeBytes);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EFBIG' || code === 'EINVAL') return `${shownPath}: ${sizeBytes} bytes is more than the filesystem of ${f.realPath} allows for one file; choose a smaller size or another folder`;
+    return `${shownPath}: could not make the image file (${(err as Error).message})`;
+  }
 }
 
 const inFolder = (f: HeldFolder, name: string) => `/proc/self/fd/${f.fd}/${name}`;
@@ -78,22 +116,32 @@ export async function createHeldImage(f: HeldFolder, shownPath: string, sizeByte
   const name = basename(shownPath);
   const problem = existingImageFileProblem(shownPath, existingIn(f, name));
   if (problem) throw new Error(problem);
-  try {
-    unlinkSync(inFolder(f, name));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const fd = openSync(inFolder(f, name), constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  if (!f.staged && stageImage(f, shownPath, sizeBytes)) throw new Error(stageImage(f, shownPath, sizeBytes)!);
+  const { fd, name: stagedName } = f.staged!;
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.nlink !== 1) throw new Error(`${shownPath} did not open as a new file of its own; nothing was written`);
-    ftruncateSync(fd, sizeBytes);
+    if (!st.isFile() || st.nlink !== 1 || st.size !== sizeBytes) throw new Error(`${shownPath}: the new image file was changed before it was written; nothing was written`);
+    // The old image (checked just above) is replaced by the new file in one step, inside the held folder.
+    renameSync(inFolder(f, stagedName), inFolder(f, name));
+    f.staged = null;
     const bound = await bindPath(key);
     await run('mount', ['--bind', '--no-canonicalize', `/proc/${process.pid}/fd/${fd}`, bound]);
     return { fd, bound };
   } catch (err) {
-    closeSync(fd);
+    if (f.staged) releaseStaged(f);
+    else closeSync(fd);
     throw err;
+  }
+}
+
+function releaseStaged(f: HeldFolder): void {
+  const s = f.staged!;
+  f.staged = null;
+  closeSync(s.fd);
+  try {
+    unlinkSync(inFolder(f, s.name));
+  } catch {
+    /* gone */
   }
 }
 

@@ -8,7 +8,7 @@ import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
-import { busyFacts, gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
+import { busyFacts, gatherFacts, imageFileFacts, isBlockDevice, upFrontProblems } from './check.ts';
 import { busyVerdict } from '../src-shared/drives/busy.ts';
 import { releaseFolder, type HeldFolder } from './image-file.ts';
 import type { Emit } from './context.ts';
@@ -51,9 +51,12 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
     if (loaded) await closeSource(loaded);
     if (privateDir) await rm(privateDir, { recursive: true, force: true });
   };
+  const held: HeldFolder[] = [];
   try {
-    return { ...(await prepareJob(job, emit, signal, copyDir, (s) => (loaded = s))), cleanup };
+    return { ...(await prepareJob(job, emit, signal, copyDir, (s) => (loaded = s), held)), cleanup };
   } catch (err) {
+    // Refused or failed: image-file folders let go, and new images made beside old ones removed.
+    for (const f of held) releaseFolder(f);
     await cleanup();
     throw err;
   }
@@ -65,6 +68,7 @@ async function prepareJob(
   signal: AbortSignal,
   copyDir: () => Promise<string>,
   hold: (source: Source) => void,
+  held: HeldFolder[],
 ): Promise<Omit<Prepared, 'cleanup'>> {
   for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
   const access = await sourceReadCheck(process.env);
@@ -82,7 +86,6 @@ async function prepareJob(
 
   const refusals = new Map<string, string>();
   const targets: PreparedTarget[] = [];
-  const held: HeldFolder[] = [];
   for (const [index, given] of job.targets.entries()) {
     const problems: SafetyProblem[] = [];
     // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name. An image file is
@@ -119,6 +122,10 @@ async function prepareJob(
     verdict.problems.push(...busy.problems);
     // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
     for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
+    if (!problems.length && plan) {
+      const what = { source, payloadBytes: payload.map((p) => p.sizeBytes), cacheBytes: caches.reduce((n, c) => n + c.sizeBytes, 0) };
+      for (const message of upFrontProblems(t, plan, job.profile, file?.folder ?? null, what)) problems.push({ code: 'too-small', message });
+    }
     if (problems.length || !plan) {
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
       continue;
@@ -126,7 +133,6 @@ async function prepareJob(
     targets.push({ index, plan, unmount: [...busy.unmount, ...verdict.unmount], detach: busy.detach, folder: file?.folder ?? null });
   }
   if (refusals.size) {
-    for (const f of held) releaseFolder(f);
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');
     throw new RefusedError(refusals, `refused before writing anything: ${what}`);
   }
