@@ -28,7 +28,7 @@ import { busyVerdict } from '../src-shared/drives/busy.ts';
 import { allMountpoints } from '../src-shared/drives/safety.ts';
 import { parseLsblk } from '../src-shared/drives/inventory.ts';
 import { profileSlots } from '../src-shared/profile/image-profile.ts';
-import { recordLoopRanges, type LoopRange } from './workdir.ts';
+import { recordLoopRanges, releaseOwnLeftovers, type LoopRange } from './workdir.ts';
 
 function realpathOrSelf(path: string): string {
   try {
@@ -184,6 +184,9 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     for (const t of targets) {
       await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
       releaseFolder(t.imageFolder);
+    }
+    for (const line of await releaseOwnLeftovers().catch((err: unknown) => [`could not check for leftover loops: ${(err as Error).message}`])) {
+      emit({ kind: 'log', level: 'warn', message: line });
     }
     await prepared.cleanup().catch(() => undefined);
   }

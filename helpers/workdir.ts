@@ -114,28 +114,45 @@ export async function cleanDeadHelpers(root: string): Promise<string[]> {
     } catch {
       /* no state: only its mounts and the loops over its own folder */
     }
-    const loops = leftLoops(state, boundLoops(), dir);
-    const loopDevs = new Set(loops.map((l) => l.dev));
-    // Its loops' mounts (wherever they are), then its loops, then what else is mounted in its folder (the
-    // bind mount of an image-file target, which its loops held busy).
-    const mountsOfLoops = (await run('findmnt', ['-rn', '-o', 'TARGET,SOURCE']).catch(() => ({ stdout: '' }))).stdout
-      .split('\n')
-      .map((l) => l.split(' '))
-      .filter(([, src]) => src && loopDevs.has(src))
-      .map(([target]) => target!.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
-    const unmount = async (point: string) => {
-      await run('umount', [point]).catch(() => run('umount', ['-l', point]).catch(() => undefined));
-      done.push(`unmounted ${point} (left by helper ${state.pid})`);
-    };
-    for (const point of deepestFirst(mountsOfLoops)) await unmount(point);
-    for (const l of loops) {
-      await run('losetup', ['-d', l.dev]).catch(() => undefined);
-      done.push(`detached ${l.dev} over ${l.backing} (left by helper ${state.pid})`);
-    }
-    for (const point of mountsUnder(dir)) await unmount(point);
+    done.push(...(await releaseLeftovers(dir, state.ranges, `left by helper ${state.pid}`)));
     removeIfUnmounted(dir);
     done.push(`removed ${dir}`);
   }
+  return done;
+}
+
+/**
+ * At the end of this helper's own job: a loop attached in the instant a cancel stopped `losetup` (attached,
+ * never reported back) is still found here by its range, and detached.
+ */
+export async function releaseOwnLeftovers(): Promise<string[]> {
+  if (!workDir) return [];
+  const state = JSON.parse(readFileSync(join(workDir, 'state.json'), 'utf8')) as State;
+  return releaseLeftovers(workDir, state.ranges, 'left by a cancelled step');
+}
+
+/** Unmounts the loops' mounts, detaches the loops, unmounts the rest in `dir`; a line per thing done. */
+async function releaseLeftovers(dir: string, ranges: LoopRange[], why: string): Promise<string[]> {
+  const done: string[] = [];
+  const loops = leftLoops({ ranges }, boundLoops(), dir);
+  const loopDevs = new Set(loops.map((l) => l.dev));
+  // Its loops' mounts (wherever they are), then its loops, then what else is mounted in its folder (the
+  // bind mount of an image-file target, which its loops held busy).
+  const mountsOfLoops = (await run('findmnt', ['-rn', '-o', 'TARGET,SOURCE']).catch(() => ({ stdout: '' }))).stdout
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter(([, src]) => src && loopDevs.has(src))
+    .map(([target]) => target!.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))));
+  const unmount = async (point: string) => {
+    await run('umount', [point]).catch(() => run('umount', ['-l', point]).catch(() => undefined));
+    done.push(`unmounted ${point} (${why})`);
+  };
+  for (const point of deepestFirst(mountsOfLoops)) await unmount(point);
+  for (const l of loops) {
+    await run('losetup', ['-d', l.dev]).catch(() => undefined);
+    done.push(`detached ${l.dev} over ${l.backing} (${why})`);
+  }
+  for (const point of mountsUnder(dir)) await unmount(point);
   return done;
 }
 

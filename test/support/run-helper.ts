@@ -13,6 +13,8 @@ import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } fr
 const REPO = resolve(import.meta.dirname, '../..');
 
 export interface HelperRun {
+  /** The helper's pid, as its hello said (its folder is /tmp/iios-helper-<pid>-…). */
+  pid: number | null;
   events: JobEvent[];
   results: TargetResult[] | null;
   error: string | null;
@@ -22,9 +24,16 @@ export interface HelperRun {
   phases(targetId: string): string[];
 }
 
+export interface HelperControl {
+  cancel(): void;
+  closeSocket(): void;
+  killHelper(sig?: NodeJS.Signals): void;
+  appGone(): void;
+}
+
 export interface RunHelperOptions {
   /** Called for each event; may call control.cancel() or do anything to the targets (e.g. detach a loop). */
-  onEvent?: (e: JobEvent, control: { cancel(): void; closeSocket(): void; killHelper(sig?: NodeJS.Signals): void }) => void | Promise<void>;
+  onEvent?: (e: JobEvent, control: HelperControl) => void | Promise<void>;
   timeoutMs?: number;
   /** Send no pings (to test the helper's watchdog). */
   noPings?: boolean;
@@ -50,7 +59,13 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
     cancel: () => conn?.write(encodeLine({ type: 'cancel' })),
     closeSocket: () => conn?.destroy(),
     killHelper: (sig: NodeJS.Signals = 'SIGKILL') => child?.kill(sig),
+    /** The app dies: its end of the socket and of the helper's stderr pipe close at once. */
+    appGone: () => {
+      conn?.destroy();
+      child?.stderr?.destroy();
+    },
   };
+  let helperPid: number | null = null;
 
   const server = createServer((s) => {
     s.setEncoding('utf8');
@@ -59,6 +74,7 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
       const msg = parseLine(HelperToApp, line);
       if (!msg.ok) throw new Error(`helper sent a bad message: ${msg.error}: ${line}`);
       if (msg.value.type === 'hello') {
+        helperPid = msg.value.pid;
         s.write(encodeLine({ type: 'prove', nonce }));
         return;
       }
@@ -103,6 +119,7 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
   await rm(dir, { recursive: true, force: true });
 
   return {
+    pid: helperPid,
     events,
     results,
     error,
