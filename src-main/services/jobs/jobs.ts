@@ -13,6 +13,7 @@ import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } fr
 import { WriteJob, type WriteJobInput } from '../../../src-shared/job/write-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
+import { preflight } from './preflight.ts';
 
 export interface JobServiceDeps {
   /** Starts the helper with these extra arguments (`--socket <path>`), elevated as needed. */
@@ -24,6 +25,8 @@ export interface JobServiceDeps {
   helloTimeoutMs?: number;
   /** After a cancel, how long the helper may take to clean up before the socket is closed on it. */
   cancelGraceMs?: number;
+  /** The helper's refusals checked by the app first (default: preflight.ts); problems per target id. */
+  preflight?: (job: WriteJob) => Promise<Map<string, string[]>>;
 }
 
 export interface JobNotice {
@@ -100,6 +103,17 @@ export class JobService {
     };
     this.running = run;
     this.snapshot = initialSnapshot(job.jobId, job.targets);
+    // What the helper would refuse is refused here, before any password prompt.
+    const refusals = await (this.deps.preflight ?? preflight)(job).catch(() => new Map<string, string[]>());
+    if (refusals.size) {
+      for (const t of job.targets) {
+        const own = refusals.get(t.id);
+        this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.join('; ') : 'not written: another target of this job was refused', cancelled: false });
+      }
+      const what = [...refusals].map(([id, m]) => `${id}: ${m.join('; ')}`).join('; ');
+      void this.finish(run, `refused before writing anything: ${what}`);
+      return { jobId: job.jobId, finished };
+    }
     try {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
