@@ -54,14 +54,15 @@ function job(id: (typeof PROFILES)[number], devs: string[]) {
   return { jobId: `matrix-${id}`, profile: p, ...source, targets: devs.map((d, i) => ({ id: `t${i + 1}`, kind: 'device' as const, path: d, sizeBytes: SIZE, hostname: `m-0${i + 1}` })) };
 }
 
-async function leftovers(pid: number | null, backings: string[]): Promise<string[]> {
+/** The helper's folder, mounts in it, and loops over the targets or their files other than the targets' own. */
+async function leftovers(pid: number | null, backings: string[], own: string[]): Promise<string[]> {
   for (let i = 0; ; i++) {
     const out: string[] = [];
     const dirs = readdirSync(tmpdir()).filter((n) => n.startsWith(`iios-helper-${pid}-`));
     out.push(...dirs);
     const mounts = (await execa('findmnt', ['-rn', '-o', 'TARGET'])).stdout.split('\n');
     out.push(...mounts.filter((m) => dirs.some((d) => m.startsWith(join(tmpdir(), d)))));
-    for (const b of backings) out.push(...(await execa('losetup', ['-j', b])).stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0]!));
+    for (const b of backings) out.push(...(await execa('losetup', ['-j', b])).stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0]!).filter((d) => !own.includes(d)));
     if (out.length === 0 || i >= 10) return out;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -113,7 +114,8 @@ describe('fault matrix', () => {
           expect(await sha256File(raw.path)).toBe(sourceSha.raw);
           // The detached loop is gone once the helper let go: attach the same file again for the next job.
           if (fault === 'target detached') loops[0]!.dev = (await execa('losetup', ['-f', '--show', loops[0]!.file])).stdout.trim();
-          if (fault !== 'helper killed') expect(await leftovers(r.pid, [...files, ...loops.map((l) => l.dev)])).toEqual([]);
+          const own = () => loops.map((l) => l.dev);
+          if (fault !== 'helper killed') expect(await leftovers(r.pid, [...files, ...own()], own())).toEqual([]);
           const next = await runHelper(job(id, loops.map((l) => l.dev)));
           if (!next.results?.every((x) => x.ok)) found.push(`${id} ${fault} at ${phase}: the next job failed: ${JSON.stringify(next.results)}`);
           expect(next.results).toEqual([
@@ -121,8 +123,8 @@ describe('fault matrix', () => {
             { targetId: 't2', ok: true, verified: true },
           ]);
           // A killed helper's leftovers are gone after the next start (and the next job's own too).
-          expect(await leftovers(r.pid, [...files, ...loops.map((l) => l.dev)])).toEqual([]);
-          expect(await leftovers(next.pid, [...files, ...loops.map((l) => l.dev)])).toEqual([]);
+          expect(await leftovers(r.pid, [...files, ...own()], own())).toEqual([]);
+          expect(await leftovers(next.pid, [...files, ...own()], own())).toEqual([]);
           for (const f of files) expect(await readsComplete(id, f)).toBe(true);
         } finally {
           for (const l of loops) await l.cleanup();
