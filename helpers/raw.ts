@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
-import { forEachTarget, type TargetCtx } from './context.ts';
+import { deviceGone, forEachTarget, type TargetCtx } from './context.ts';
 import { fanOut } from './io/fanout.ts';
 import { decompressReader, fileReader, type ChunkReader } from './io/reader.ts';
 import type { RawSource } from './source.ts';
@@ -121,6 +121,9 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
       const back = await readBackSha256(t, 0, source.imageBytes, (n) => t.progress(n, source.imageBytes));
       if (back !== sha) throw new Error(`the image reads back with sha256 ${back}, expected ${sha}`);
     }
+    // The table makes the stick read as written: never onto a target that failed or went away meanwhile (a loop
+    // detached under us still takes writes into its file while we hold it open).
+    if (!t.alive || deviceGone(t)) throw new Error('device gone');
     await writeHead(t, held.head.subarray(0, held.headBytes()));
     if (job.verify && sha) t.verified = true;
     await addPersistence(t);
