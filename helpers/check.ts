@@ -1,12 +1,18 @@
 // The facts the drive safety rules need, gathered from the system: lsblk, losetup, and the disks that hold
 // the running system and the image source (following loop devices to their backing files' disks); for an
 // image-file target, its real folder and what is at its path now.
-import { constants } from 'node:fs';
-import { lstat, open, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { loopFromSys, type BusyFacts, type LoopOver } from '../src-shared/drives/busy.ts';
 import type { ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
 import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
+import { existingIn, holdFolder, roomIn, stageImage, type HeldFolder } from './image-file.ts';
+import type { Source } from './source.ts';
+import { imageFileRoomProblem, leastBundleWrite, payloadProblem } from '../src-shared/drives/capacity.ts';
+import type { PartitionPlan } from '../src-shared/layout/index.ts';
+import { profileSlots, type ImageProfile } from '../src-shared/profile/image-profile.ts';
 import { run } from './tools/run.ts';
 
 async function mountSource(path: string): Promise<string | null> {
@@ -51,38 +57,105 @@ export async function isBlockDevice(path: string): Promise<boolean> {
 }
 
 export interface ImageFileFacts {
-  /** The path with its folder resolved (symlinks, ..): the rules are checked, and the file written, there. */
+  /** The path in the folder's real place (as the kernel names the open folder): the rules are checked there. */
   path: string;
   folderExists: boolean;
   existing: ExistingImageFile;
+  /** The folder, held open from here to the job's end: the image is created and written only through it. */
+  folder: HeldFolder | null;
 }
 
-const HEAD_BYTES = 1024;
-
 /**
- * Where an image-file target really is and what is there now. The folder is resolved so that a symlinked
- * folder (~/out -> /etc) cannot lead the write into a system folder; the file itself is not followed (lstat),
- * and an existing file's first KiB is read (O_NOFOLLOW, so a link swapped in meanwhile is not read through).
+ * Where an image-file target really is and what is there now. The folder is opened once (following the
+ * links of the given path, as the user meant them) and its real path is read from the open folder, so that
+ * a symlinked folder (~/out -> /etc) cannot lead the write into a system folder, and a folder swapped later
+ * is not followed; the file itself is never followed (lstat, O_NOFOLLOW).
  */
 export async function imageFileFacts(given: string): Promise<ImageFileFacts> {
-  const folder = await realpath(dirname(given)).catch(() => null);
-  const folderExists = folder !== null && ((await stat(folder).catch(() => null))?.isDirectory() ?? false);
-  const path = folder ? join(folder, basename(given)) : given;
-  const st = await lstat(path).catch(() => null);
-  const existing: ExistingImageFile = { kind: 'absent', sizeBytes: 0, head: new Uint8Array() };
-  if (st?.isSymbolicLink()) existing.kind = 'symlink';
-  else if (st && !st.isFile()) existing.kind = 'other';
-  else if (st) {
-    existing.kind = 'file';
-    existing.sizeBytes = st.size;
-    const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const head = Buffer.alloc(HEAD_BYTES);
-      const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
-      existing.head = head.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
+  const folder = holdFolder(given);
+  const folderExists = folder !== null && ((await stat(`/proc/self/fd/${folder.fd}`).catch(() => null))?.isDirectory() ?? false);
+  const path = folder ? join(folder.realPath, basename(given)) : given;
+  const existing: ExistingImageFile = folder ? existingIn(folder, basename(given)) : { kind: 'absent', sizeBytes: 0, head: new Uint8Array() };
+  return { path, folderExists, existing, folder };
+}
+
+function readSys(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
   }
-  return { path, folderExists, existing };
+}
+
+/** Every bound loop device with its backing file and range, read from /sys. */
+export function loopsFromSys(): LoopOver[] {
+  const out: LoopOver[] = [];
+  for (const name of readdirSync('/sys/block').filter((n) => /^loop\d+$/.test(n))) {
+    const base = `/sys/block/${name}/loop`;
+    const l = loopFromSys(`/dev/${name}`, { backing_file: readSys(`${base}/backing_file`), offset: readSys(`${base}/offset`), sizelimit: readSys(`${base}/sizelimit`) });
+    if (l) out.push(l);
+  }
+  return out;
+}
+
+/** Holders of a disk and of its partitions (/sys/block/X/holders, /sys/block/X/X1/holders). */
+export function holdersFromSys(disk: string): string[] {
+  const name = basename(disk);
+  const sys = `/sys/block/${name}`;
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const parts = list(sys).filter((e) => e.startsWith(name));
+  return [...list(`${sys}/holders`), ...parts.flatMap((p) => list(`${sys}/${p}/holders`))];
+}
+
+/** The busy facts of one target (image files: loops only; a file has no holders). */
+export function busyFacts(target: { kind: 'device' | 'image-file'; path: string }, devices: LsblkDevice[]): BusyFacts {
+  return { loops: loopsFromSys(), holders: target.kind === 'device' ? holdersFromSys(target.path) : [], devices };
+}
+
+/**
+ * What would surely fail after writing began, found before the first byte (the same shared rules as the
+ * app's): payload files larger than the payload partition; for an image file, too little room on its
+ * filesystem, or a size its filesystem cannot hold (the new file is made at its full size beside the old one).
+ */
+export function upFrontProblems(
+  target: { kind: 'device' | 'image-file'; path: string; sizeBytes: number },
+  plan: PartitionPlan,
+  profile: ImageProfile,
+  folder: HeldFolder | null,
+  what: { source: Source; payloadBytes: number[]; cacheBytes: number },
+): string[] {
+  const out: string[] = [];
+  const payloadPart = plan.partitions.find((p) => p.role === 'payload');
+  if (payloadPart && what.payloadBytes.length) {
+    const p = payloadProblem(payloadPart.sizeBytes, payloadPart.filesystem, what.payloadBytes);
+    if (p) out.push(`${target.path}: ${p}`);
+  }
+  if (target.kind !== 'image-file' || !folder) return out;
+  const s = what.source;
+  const least =
+    s.kind === 'raw'
+      ? s.imageBytes
+      : leastBundleWrite({
+          slots: Math.max(1, profileSlots(profile).length),
+          rootfsBytes: s.manifest.rootfs.sizeBytes,
+          verityBytes: s.manifest.verity?.sizeBytes ?? 0,
+          otherFileBytes: Object.entries(s.manifest.files)
+            .filter(([n]) => n !== s.manifest.rootfs.file && n !== s.manifest.verity?.hashFile)
+            .reduce((sum, [, f]) => sum + f.sizeBytes, 0),
+          payloadBytes: what.payloadBytes.reduce((a, b) => a + b, 0),
+          cacheBytes: what.cacheBytes,
+        });
+  const room = imageFileRoomProblem(target.path, roomIn(folder, basename(target.path)), least);
+  if (room) out.push(room);
+  if (!out.length) {
+    const staged = stageImage(folder, target.path, target.sizeBytes);
+    if (staged) out.push(staged);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import type { ImageProfile } from '../src-shared/profile/image-profile.ts';
 import type { PartitionPlan, PartitionRole, PlannedPartition } from '../src-shared/layout/index.ts';
 import { SpeedWindow, etaSeconds } from '../src-shared/progress/speed.ts';
 import { nameSignal } from './tools/command-log.ts';
+import type { HeldFolder, HeldImage } from './image-file.ts';
 import { ToolError } from './tools/run.ts';
 
 export type Emit = (event: JobEvent) => void;
@@ -21,6 +22,8 @@ export class TargetCtx {
   stamp: Record<string, unknown> | null = null;
   /** A loop target's autoclear flag when the job took it ('0', '1'; null when not a bound loop): see deviceGone. */
   readonly loopAutoclearAtStart: string | null;
+  /** An image-file target's created file, open and bound where the tools reach it (image-file.ts). */
+  image: HeldImage | null = null;
   private speed = new SpeedWindow();
   private lastProgressAt = 0;
 
@@ -30,6 +33,8 @@ export class TargetCtx {
     readonly profile: ImageProfile,
     readonly emit: Emit,
     jobSignal: AbortSignal,
+    /** An image-file target's folder, opened when it was checked; the image is reached only through it. */
+    readonly imageFolder: HeldFolder | null = null,
   ) {
     nameSignal(this.controller.signal, target.id);
     if (jobSignal.aborted) this.controller.abort();
@@ -41,8 +46,11 @@ export class TargetCtx {
   get id(): string {
     return this.target.id;
   }
-  /** The disk or image file the steps write to. */
+  /** The disk or image file the steps write to (an image file: its root-only bound path once created). */
   get disk(): string {
+    if (this.image) return this.image.bound;
+    // In a job an image file is reached only once created; a context without a held folder (a test's) writes by path.
+    if (this.imageFolder) throw new Error(`${this.target.path} is not created yet`);
     return this.target.path;
   }
   get signal(): AbortSignal {

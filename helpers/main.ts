@@ -1,8 +1,12 @@
-// The privileged helper: `main.ts --socket <path> --token <hex>`. Connects to the app's private socket,
-// proves the token, receives one WriteJob, runs it and streams JobEvents back. It cancels and exits when
-// the app says cancel, when the socket closes, or when no ping arrived for 10 s. No job or progress ever
-// travels on the command line.
+// The privileged helper: `main.ts --socket <path>`. Connects to the app's private socket, proves that it runs
+// as root (a root-owned proof file in the app's private folder, see protocol.ts: no secret is on its command
+// line), receives one WriteJob, runs it and streams JobEvents back. "The app is gone" in any form — the socket
+// closes, stdout or stderr fail (EPIPE), SIGHUP (a closed terminal), SIGTERM/SIGINT, no ping for 10 s — is a
+// cancel: the job unmounts, detaches and leaves the targets visibly incomplete, then the helper exits.
+import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobEvent } from '../src-shared/job/events.ts';
 import { AppToHelper, encodeLine, LineSplitter, parseLine, PING_TIMEOUT_MS } from '../src-shared/job/protocol.ts';
@@ -11,37 +15,65 @@ import { helperJobKind } from '../src-shared/job/clone-job.ts';
 import { runCloneJob } from './steps/clone-run.ts';
 import { runStickJob } from './steps/stick-job.ts';
 import { abortAllTools } from './tools/run.ts';
+import { cleanDeadHelpers, makeWorkDir, removeIfUnmounted } from './workdir.ts';
 
-function parseCli(argv: string[]): { socket: string; token: string } {
+function parseCli(argv: string[]): { socket: string } {
+  // --token is still accepted (and ignored) from an older app; the proof file replaced it.
   const { values } = parseArgs({ args: argv, options: { socket: { type: 'string' }, token: { type: 'string' } }, strict: true });
-  if (!values.socket || !values.token || !/^[0-9a-f]{16,128}$/.test(values.token)) {
-    throw new Error('usage: iios-helper --socket <path> --token <hex>');
-  }
-  return { socket: values.socket, token: values.token };
+  if (!values.socket || !values.socket.startsWith('/')) throw new Error('usage: iios-helper --socket <absolute path>');
+  return { socket: values.socket };
+}
+
+/** Creates proof-<nonce> beside the socket: a new file (never through a link), owned by this root process. */
+function writeProof(socketPath: string, nonce: string): void {
+  const dir = dirname(socketPath);
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (st.mode & 0o077) !== 0) throw new Error(`the socket folder ${dir} is not a private folder`);
+  closeSync(openSync(join(dir, `proof-${nonce}`), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o400));
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { socket: path, token } = parseCli(argv);
-  const socket: Socket = await new Promise((resolve, reject) => {
-    const s = connect(path, () => resolve(s));
-    s.once('error', reject);
-  });
-  socket.setEncoding('utf8');
+  const { socket: path } = parseCli(argv);
+  const tmpRoot = tmpdir();
+  const leftovers = await cleanDeadHelpers(tmpRoot).catch((err: unknown) => [`could not clean up after an earlier helper: ${(err as Error).message}`]);
+  const workDir = makeWorkDir(tmpRoot);
   const cancel = new AbortController();
+  let resolveJob: (job: unknown) => void = () => undefined;
+  const jobArrived = new Promise<unknown>((r) => (resolveJob = r));
+  const say = (line: string) => {
+    try {
+      process.stderr.write(line);
+    } catch {
+      /* stderr gone: the app is gone, handled below */
+    }
+  };
+  const stop = (why: string) => {
+    if (cancel.signal.aborted) return;
+    say(`iios-helper: cancelling (${why})\n`);
+    cancel.abort();
+    abortAllTools();
+    resolveJob(null);
+  };
+  // A write to a closed pipe must not end the process with an unhandled error: it means the app is gone.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => stop('the app is gone (its pipe closed)'));
+  for (const sig of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop(`${sig}`));
+
+  let socket: Socket;
+  try {
+    socket = await new Promise((resolve, reject) => {
+      const s = connect(path, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    removeIfUnmounted(workDir);
+    throw err;
+  }
+  socket.setEncoding('utf8');
   let closed = false;
   const send = (message: unknown) => {
     if (!closed && socket.writable) socket.write(encodeLine(message));
   };
   const emit = (event: JobEvent) => send({ type: 'event', event });
-  let resolveJob: (job: unknown) => void = () => undefined;
-  const jobArrived = new Promise<unknown>((r) => (resolveJob = r));
-  const stop = (why: string) => {
-    if (cancel.signal.aborted) return;
-    process.stderr.write(`iios-helper: cancelling (${why})\n`);
-    cancel.abort();
-    abortAllTools();
-    resolveJob(null);
-  };
 
   let lastPing = Date.now();
   const watchdog = setInterval(() => {
@@ -55,7 +87,14 @@ export async function main(argv: string[]): Promise<number> {
       return;
     }
     lastPing = Date.now();
-    if (msg.value.type === 'job') resolveJob(msg.value.job);
+    if (msg.value.type === 'prove') {
+      try {
+        writeProof(path, msg.value.nonce);
+        send({ type: 'proved' });
+      } catch (err) {
+        stop(`could not prove itself to the app: ${(err as Error).message}`);
+      }
+    } else if (msg.value.type === 'job') resolveJob(msg.value.job);
     else if (msg.value.type === 'cancel') stop('the app asked to cancel');
   });
   socket.on('data', (chunk: string) => {
@@ -69,14 +108,14 @@ export async function main(argv: string[]): Promise<number> {
   socket.on('close', () => {
     closed = true;
     stop('the app closed the connection');
-    resolveJob(null);
   });
   socket.on('error', () => undefined);
 
-  send({ type: 'hello', token, pid: process.pid });
+  send({ type: 'hello', pid: process.pid });
   try {
     const job = await jobArrived;
     if (job === null || cancel.signal.aborted) return 1;
+    for (const line of leftovers) emit({ kind: 'log', level: 'info', message: line });
     const kind = helperJobKind(job);
     const run = kind === 'clone' ? runCloneJob : kind === 'repair' || kind === 'reset' ? runStickJob : runJob;
     const results = await run(job, emit, cancel.signal);
@@ -86,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     clearInterval(watchdog);
+    if (!removeIfUnmounted(workDir)) say(`iios-helper: ${workDir} still holds a mount; the next helper start removes it\n`);
     await new Promise<void>((r) => (closed ? r() : socket.end(() => r())));
   }
 }
@@ -95,7 +135,11 @@ if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`iios-helper: ${err instanceof Error ? err.message : String(err)}\n`);
+      try {
+        process.stderr.write(`iios-helper: ${err instanceof Error ? err.message : String(err)}\n`);
+      } catch {
+        /* the app is gone */
+      }
       process.exit(2);
     },
   );

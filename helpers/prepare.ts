@@ -8,7 +8,9 @@ import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
 import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
-import { gatherFacts, imageFileFacts, isBlockDevice } from './check.ts';
+import { busyFacts, gatherFacts, imageFileFacts, isBlockDevice, upFrontProblems } from './check.ts';
+import { busyVerdict } from '../src-shared/drives/busy.ts';
+import { releaseFolder, type HeldFolder } from './image-file.ts';
 import type { Emit } from './context.ts';
 import { sourceReadCheck } from './source-access.ts';
 import { describeCaches, type CacheEntry } from './steps/caches.ts';
@@ -23,6 +25,10 @@ export interface PreparedTarget {
   target: WriteTarget;
   plan: PartitionPlan;
   unmount: string[];
+  /** Loop devices over the target to detach (after `unmount`) when the job allows unmounting; then re-checked. */
+  detach: string[];
+  /** An image file's folder, held open since it was checked (image-file.ts). */
+  folder: HeldFolder | null;
 }
 
 export interface Prepared {
@@ -49,9 +55,12 @@ export async function prepare(job: WriteJob, emit: Emit, signal: AbortSignal): P
     if (loaded) await closeSource(loaded);
     if (privateDir) await rm(privateDir, { recursive: true, force: true });
   };
+  const held: HeldFolder[] = [];
   try {
-    return { ...(await prepareJob(job, emit, signal, copyDir, (s) => (loaded = s))), cleanup };
+    return { ...(await prepareJob(job, emit, signal, copyDir, (s) => (loaded = s), held)), cleanup };
   } catch (err) {
+    // Refused or failed: image-file folders let go, and new images made beside old ones removed.
+    for (const f of held) releaseFolder(f);
     await cleanup();
     throw err;
   }
@@ -63,6 +72,7 @@ async function prepareJob(
   signal: AbortSignal,
   copyDir: () => Promise<string>,
   hold: (source: Source) => void,
+  held: HeldFolder[],
 ): Promise<Omit<Prepared, 'cleanup'>> {
   for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
   const access = await sourceReadCheck(process.env);
@@ -86,6 +96,7 @@ async function prepareJob(
     // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name. An image file is
     // checked and written in its real folder (a symlinked folder cannot lead it into /etc).
     const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
+    if (file?.folder) held.push(file.folder);
     const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
     resolved.push(t);
     if (resolved.slice(0, index).some((o) => o.path === t.path)) problems.push({ code: 'bad-path', message: `${given.path} is the same disk as another target` });
@@ -111,13 +122,20 @@ async function prepareJob(
       else if (!problems.length && !probe.problems.length) problems.push({ code: 'bad-path', message: `${t.path}: ${(err as Error).message}` });
     }
     const verdict = checkTargetSafety(t, plan?.neededBytes ?? 0, facts, { unmountIfMounted: job.unmountIfMounted });
+    // Loops over a device target and the kernel's holders of it (an image file's loops: checkTargetSafety).
+    const busy = t.kind === 'device' ? busyVerdict(t.path, busyFacts(t, facts.devices), { unmountIfMounted: job.unmountIfMounted }) : { problems: [], unmount: [], detach: [] };
+    verdict.problems.push(...busy.problems);
     // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
     for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
+    if (!problems.length && plan) {
+      const what = { source, payloadBytes: payload.map((p) => p.sizeBytes), cacheBytes: caches.reduce((n, c) => n + c.sizeBytes, 0) };
+      for (const message of upFrontProblems(t, plan, job.profile, file?.folder ?? null, what)) problems.push({ code: 'too-small', message });
+    }
     if (problems.length || !plan) {
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
       continue;
     }
-    targets.push({ target: t, plan, unmount: verdict.unmount });
+    targets.push({ target: t, plan, unmount: [...busy.unmount, ...verdict.unmount], detach: busy.detach, folder: file?.folder ?? null });
   }
   if (refusals.size) {
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');

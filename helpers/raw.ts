@@ -1,13 +1,13 @@
-// The raw profile: a disk image written as it is from byte 0 (decompressed on the way by the system tool),
-// read back and compared, then optionally the persistence partition behind it (sgdisk -e moves the image's
+// The raw profile: a disk image written as it is (decompressed on the way by the system tool), its first MiB
+// last, read back and compared, then optionally the persistence partition behind it (sgdisk -e moves the image's
 // backup GPT to the end of the target; an MBR-only image gets an appended MBR partition instead). The new GPT
 // entry is read back field by field like the bundle profiles' partitions.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
-import { forEachTarget, type TargetCtx } from './context.ts';
+import { deviceGone, forEachTarget, type TargetCtx } from './context.ts';
 import { fanOut } from './io/fanout.ts';
-import { decompressReader, fileReader } from './io/reader.ts';
+import { decompressReader, fileReader, type ChunkReader } from './io/reader.ts';
 import type { RawSource } from './source.ts';
 import { formatPartition } from './steps/btrfs.ts';
 import { checkPartition } from './steps/partition.ts';
@@ -46,6 +46,53 @@ async function addPersistence(ctx: TargetCtx): Promise<void> {
   await formatPartition(ctx, { ...part, role: 'data' }, null);
 }
 
+/** The image's first MiB: its partition table (MBR, primary GPT) lives there, so it is written last. */
+export const HEAD_BYTES = 1024 * 1024;
+
+/**
+ * Passes the stream on with its first HEAD_BYTES held back (zeros go out instead, and are what the targets get
+ * and the fan-out hashes); `head` gets the real bytes. With `realHash`, the real stream is hashed too (to
+ * compare with the sha256 measured before writing).
+ */
+export function holdBackHead(reader: ChunkReader, realHash: boolean): { reader: ChunkReader; head: Buffer; headBytes: () => number; sha256: () => string | null } {
+  const head = Buffer.alloc(HEAD_BYTES);
+  const h = realHash ? createHash('sha256') : null;
+  let pos = 0;
+  return {
+    head,
+    headBytes: () => Math.min(pos, HEAD_BYTES),
+    sha256: () => h?.digest('hex') ?? null,
+    reader: {
+      async read(into) {
+        const n = await reader.read(into);
+        h?.update(into.subarray(0, n));
+        if (pos < HEAD_BYTES && n > 0) {
+          const k = Math.min(n, HEAD_BYTES - pos);
+          into.copy(head, pos, 0, k);
+          into.fill(0, 0, k);
+        }
+        pos += n;
+        return n;
+      },
+      close: () => reader.close(),
+    },
+  };
+}
+
+/** Writes the held-back head at 0 and reads it back: the moment the target gets a partition table. */
+async function writeHead(t: TargetCtx, head: Buffer): Promise<void> {
+  const fh = await open(t.disk, 'r+');
+  try {
+    await fh.write(head, 0, head.length, 0);
+    await fh.datasync();
+    const back = Buffer.alloc(head.length);
+    await fh.read(back, 0, head.length, 0);
+    if (!back.equals(head)) throw new Error('the image\'s first MiB (its partition table) reads back differently');
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawSource, signal: AbortSignal): Promise<void> {
   await forEachTarget(targets, wipe);
   const live = targets.filter((t) => t.alive);
@@ -53,11 +100,15 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
     t.enter('slots');
     t.progress(0, source.imageBytes, true);
   }
-  const reader = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
+  const plain = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
+  // A write stopped at any point leaves no valid table: the first MiB goes on only after the rest is verified.
+  const held = holdBackHead(plain, source.sha256 !== null);
+  const reader = held.reader;
   let sha: string | null = null;
   try {
     const got = await fanOut(reader, source.imageBytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, source.imageBytes, n >= source.imageBytes) })), signal);
-    if (source.sha256 && got.sha256 !== source.sha256) throw new Error(`the image changed while it was written (sha256 ${got.sha256}, expected ${source.sha256})`);
+    const real = held.sha256();
+    if (source.sha256 && real !== source.sha256) throw new Error(`the image changed while it was written (sha256 ${real}, expected ${source.sha256})`);
     sha = got.sha256;
   } catch (err) {
     for (const t of live) t.fail(err);
@@ -69,8 +120,12 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
       t.enter('verify');
       const back = await readBackSha256(t, 0, source.imageBytes, (n) => t.progress(n, source.imageBytes));
       if (back !== sha) throw new Error(`the image reads back with sha256 ${back}, expected ${sha}`);
-      t.verified = true;
     }
+    // The table makes the stick read as written: never onto a target that failed or went away meanwhile (a loop
+    // detached under us still takes writes into its file while we hold it open).
+    if (!t.alive || deviceGone(t)) throw new Error('device gone');
+    await writeHead(t, held.head.subarray(0, held.headBytes()));
+    if (job.verify && sha) t.verified = true;
     await addPersistence(t);
   });
 }

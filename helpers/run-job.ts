@@ -1,14 +1,16 @@
 // One WriteJob, start to end: validate, prepare (source + safety + plans), then the steps in order with
 // one read of the source for all targets. Every target ends as target-done or target-failed; the job ends
 // with `done` (or `error` when it was refused before anything was written).
+import { readlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
-import { forEachTarget, TargetCtx, type Emit } from './context.ts';
+import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
+import { releaseFolder, releaseImage } from './image-file.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
 import { writeRaw } from './raw.ts';
-import type { BundleSource } from './source.ts';
+import type { BundleSource, Source } from './source.ts';
 import { btrfs, cachesPartition } from './steps/btrfs.ts';
 import { cacheStamps } from './steps/caches.ts';
 import { esp } from './steps/esp.ts';
@@ -21,7 +23,48 @@ import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
 import { setCommandLog } from './tools/command-log.ts';
 import { umount } from './tools/mount.ts';
+import { run } from './tools/run.ts';
+import { busyFacts } from './check.ts';
+import { busyVerdict } from '../src-shared/drives/busy.ts';
+import { allMountpoints } from '../src-shared/drives/safety.ts';
+import { parseLsblk } from '../src-shared/drives/inventory.ts';
 import { profileSlots } from '../src-shared/profile/image-profile.ts';
+import { recordLoopRanges, releaseOwnLeftovers, type LoopRange } from './workdir.ts';
+
+function realpathOrSelf(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** After unmounting and detaching: the same rules again on fresh facts; anything left fails the target. */
+async function stillBusy(t: TargetCtx): Promise<void> {
+  // A detached loop goes away once its last user lets go: give the kernel a moment.
+  await new Promise((r) => setTimeout(r, 300));
+  const devices = parseLsblk((await run('lsblk', ['--json', '-b', '-O', '--paths'])).stdout);
+  const busy = busyVerdict(t.target.path, busyFacts(t.target, devices), { unmountIfMounted: false });
+  const own = devices.find((d) => d.name === t.target.path);
+  const mounts = own ? allMountpoints(own) : [];
+  if (busy.problems.length || mounts.length) throw new Error(`still in use after unmounting: ${[...busy.problems.map((p) => p.message), ...mounts].join('; ')}`);
+}
+
+/** Every range the job may attach a loop over: each planned partition of each target, the rootfs image. */
+function loopRanges(targets: TargetCtx[], source: Source): LoopRange[] {
+  const out: LoopRange[] = [];
+  for (const t of targets) {
+    if (t.target.kind !== 'device') continue;
+    for (const p of t.plan.partitions) out.push({ backing: t.target.path, offset: p.startBytes, sizeBytes: p.sizeBytes });
+  }
+  if (source.kind === 'bundle') {
+    const m = source.manifest;
+    const image = source.files[m.rootfs.file];
+    // losetup records the file's real path (it resolves the /proc/<pid>/fd/<n> it is given).
+    if (image) out.push({ backing: realpathOrSelf(image), offset: 0, sizeBytes: m.rootfs.sizeBytes });
+  }
+  return out;
+}
 
 function slotStamps(t: TargetCtx, bundle: BundleSource): Record<string, SlotStamp> {
   const m = bundle.manifest;
@@ -80,7 +123,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
       });
       t.verified = true;
     }
-    // Last: complete:true, read back.
+    // Last: complete:true, read back — never on a target that failed or whose device went away meanwhile.
+    if (!t.alive || deviceGone(t)) throw new Error('device gone');
     t.enter('stamp');
     await writeStamp(t, stampObject(stampInit(t), true, createdAt));
     const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
@@ -112,22 +156,42 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     emit({ kind: 'done', results });
     return results;
   }
-  const targets = prepared.targets.map((p) => new TargetCtx(p.target, p.plan, job.profile, emit, signal));
+  const targets = prepared.targets.map((p) => new TargetCtx(p.target, p.plan, job.profile, emit, signal, p.folder));
+  // Written before the first loop is attached: a helper killed mid-job is cleaned up by the next (workdir.ts).
+  recordLoopRanges(loopRanges(targets, prepared.source));
+  // A device that vanishes (a stick pulled, a loop detached) fails its target at once, stopping its tools.
+  const watch = setInterval(() => {
+    for (const t of targets) if (t.alive && deviceGone(t)) t.fail(new Error('device gone'));
+  }, 500);
   // Hold every device target open for the whole job: a loop device detached under us then lingers (and is
   // seen as gone) instead of being freed, so its number cannot be reused for another device mid-job.
   const holds: FileHandle[] = [];
   try {
     for (const t of targets) if (t.target.kind === 'device') holds.push(await open(t.disk, 'r'));
     await forEachTarget(targets, async (t) => {
-      for (const m of prepared.targets.find((p) => p.plan === t.plan)!.unmount) {
+      const p = prepared.targets.find((x) => x.plan === t.plan)!;
+      for (const m of p.unmount) {
         t.log('info', `unmounting ${m}`);
         await umount(m);
       }
+      for (const dev of p.detach) {
+        t.log('info', `detaching ${dev}, a loop device over ${t.target.path}`);
+        await run('losetup', ['-d', dev], { signal: t.signal });
+      }
+      if (p.unmount.length || p.detach.length) await stillBusy(t);
     });
     if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
     else await writeRaw(job, targets, prepared.source, signal);
   } finally {
+    clearInterval(watch);
     for (const h of holds) await h.close().catch(() => undefined);
+    for (const t of targets) {
+      await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
+      releaseFolder(t.imageFolder);
+    }
+    for (const line of await releaseOwnLeftovers().catch((err: unknown) => [`could not check for leftover loops: ${(err as Error).message}`])) {
+      emit({ kind: 'log', level: 'warn', message: line });
+    }
     await prepared.cleanup().catch(() => undefined);
   }
 

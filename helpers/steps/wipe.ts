@@ -3,25 +3,24 @@
 // backup GPT) and the first MiB of every partition, old and planned. The last part matters when a finished stick
 // is written again: its new ESP lands where the old one was, and without it a write cancelled before the ESP step
 // would show the old FAT volume and its old `complete: true` stamp through the new partition table.
-import { open, rm } from 'node:fs/promises';
+import { fchownSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { TargetCtx } from '../context.ts';
-import { giveToStartingUser } from '../file-owner.ts';
+import { startingOwner } from '../file-owner.ts';
+import { createHeldImage } from '../image-file.ts';
 import { wipefs } from '../tools/mkfs.ts';
 import { existingPartitions } from '../tools/sfdisk.ts';
 
 const MiB = 1024 * 1024;
 
 export async function createImageFile(ctx: TargetCtx): Promise<void> {
-  // A new inode: nothing of an older image survives, and the file is sparse (no zeros are written).
-  await rm(ctx.disk, { force: true });
+  // A new inode: nothing of an older image survives, and the file is sparse (no zeros are written). Only
+  // through the folder held open since the check: a folder swapped for a link since then is not followed.
+  if (!ctx.imageFolder) throw new Error(`${ctx.target.path}: its folder was not checked; nothing was written`);
+  ctx.image = await createHeldImage(ctx.imageFolder, ctx.target.path, ctx.target.sizeBytes, ctx.id);
   // 0o666 less the umask sudo/pkexec carried over from the user; the file is theirs (helpers/file-owner.ts).
-  const fh = await open(ctx.disk, 'wx', 0o666);
-  try {
-    await giveToStartingUser(fh);
-    await fh.truncate(ctx.target.sizeBytes);
-  } finally {
-    await fh.close();
-  }
+  const owner = await startingOwner();
+  if (owner) fchownSync(ctx.image.fd, owner.uid, owner.gid);
 }
 
 export async function wipe(ctx: TargetCtx): Promise<void> {

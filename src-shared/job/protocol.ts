@@ -8,22 +8,29 @@ export const PING_INTERVAL_MS = 2_000;
 /** The helper cancels and exits when no ping arrived for this long. */
 export const PING_TIMEOUT_MS = 10_000;
 
-export const HelloMessage = z.object({ type: z.literal('hello'), token: z.string().regex(/^[0-9a-f]{16,128}$/), pid: z.number().int() });
+// No token travels on the helper's command line (any process may read that in ps): the app answers hello with
+// a fresh nonce, the helper creates proof-<nonce> in the app's private socket folder, and the app accepts the
+// connection only when that file is owned by root — a process of the app's own user cannot make such a file.
+export const HelloMessage = z.object({ type: z.literal('hello'), token: z.string().regex(/^[0-9a-f]{16,128}$/).optional(), pid: z.number().int() });
+export const PROOF_NONCE = /^[0-9a-f]{64}$/;
+export const ProveMessage = z.object({ type: z.literal('prove'), nonce: z.string().regex(PROOF_NONCE) });
+export const ProvedMessage = z.object({ type: z.literal('proved') });
 /** The job is validated separately (the helper reports its zod issues as an `error` event). */
 export const JobMessage = z.object({ type: z.literal('job'), job: z.unknown() });
 export const PingMessage = z.object({ type: z.literal('ping') });
 export const CancelMessage = z.object({ type: z.literal('cancel') });
 export const EventMessage = z.object({ type: z.literal('event'), event: JobEvent });
 
-export const AppToHelper = z.discriminatedUnion('type', [JobMessage, PingMessage, CancelMessage]);
+export const AppToHelper = z.discriminatedUnion('type', [JobMessage, PingMessage, CancelMessage, ProveMessage]);
 export type AppToHelper = z.infer<typeof AppToHelper>;
-export const HelperToApp = z.discriminatedUnion('type', [HelloMessage, EventMessage]);
+export const HelperToApp = z.discriminatedUnion('type', [HelloMessage, ProvedMessage, EventMessage]);
 export type HelperToApp = z.infer<typeof HelperToApp>;
 
 export type AppToHelperInput =
   | { type: 'job'; job: z.input<typeof WriteJob> }
   | { type: 'ping' }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  | { type: 'prove'; nonce: string };
 
 /** One message as one line. JSON.stringify never emits a raw newline, so the framing is unambiguous. */
 export function encodeLine(message: unknown): string {

@@ -4,7 +4,6 @@
 // bare `node -e 0` (the machine's floor right now) and, when tsx is installed, the same two from the TypeScript
 // sources through tsx, the way iios started before it ran bundles.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,7 +31,6 @@ function processSeconds(file: string, args: string[]): number {
 export async function helperReadySeconds(file: string, args: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'iios-bench-helper-'));
   const sock = join(dir, 'helper.sock');
-  const token = randomBytes(16).toString('hex');
   let t0 = 0;
   const hello = new Promise<number>((resolveHello, reject) => {
     const server = createServer((s) => {
@@ -45,13 +43,13 @@ export async function helperReadySeconds(file: string, args: string[]): Promise<
         const msg = JSON.parse(buf.slice(0, buf.indexOf('\n'))) as { type?: string; token?: string };
         s.destroy(); // the helper cancels and exits when its socket closes
         server.close();
-        if (msg.type === 'hello' && msg.token === token) resolveHello(t);
+        if (msg.type === 'hello') resolveHello(t);
         else reject(new Error(`the helper's first message was not its hello: ${buf}`));
       });
     });
     server.listen(sock, () => {
       t0 = nowS();
-      const child = spawn(file, [...args, '--socket', sock, '--token', token], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(file, [...args, '--socket', sock], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('exit', (code) => setTimeout(() => reject(new Error(`the helper exited (${code}) before its hello: ${stderr}`)), 50));

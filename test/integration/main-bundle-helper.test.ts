@@ -2,7 +2,6 @@
 // does. Electron cannot run here, so its helper resolution is bundled with main.cjs's own esbuild options and run
 // in plain Node: it must name the built helper, and that helper must start and say hello on the app's socket.
 // (It once resolved tsx through import.meta.resolve, which a CommonJS bundle does not have.)
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,7 +39,6 @@ describe('the main bundle', () => {
     }))`;
     await execa(process.execPath, ['--input-type=module', '-e', build], { cwd: REPO });
 
-    const token = randomBytes(16).toString('hex');
     const script = join(work, 'launch.cjs');
     await writeFile(
       script,
@@ -63,7 +61,7 @@ const server = net.createServer((s) => {
   });
 });
 server.listen(sock, () => {
-  const proc = m.startHelper(cmd, ['--socket', sock, '--token', ${JSON.stringify(token)}], { ...m.defaultElevationDeps(), isRoot: () => true });
+  const proc = m.startHelper(cmd, ['--socket', sock], { ...m.defaultElevationDeps(), isRoot: () => true });
   proc.exited.then((exit) => process.stdout.write(JSON.stringify({ exit }) + '\\n'));
 });
 `,
@@ -71,11 +69,11 @@ server.listen(sock, () => {
     const r = await execa(process.execPath, [script], { cwd: work, reject: false, timeout: 120_000 });
     expect(r.stderr).toBe('');
     const [launched, ended] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, never>);
-    const { root, cmd, hello } = launched as unknown as { root: string; cmd: { file: string; args: string[] }; hello: { type: string; token: string } };
+    const { root, cmd, hello } = launched as unknown as { root: string; cmd: { file: string; args: string[] }; hello: { type: string; pid: number } };
     expect(root).toBe(REPO);
     expect(cmd.file).toBe(process.execPath);
     expect(cmd.args).toEqual([join(REPO, 'dist', 'helper', 'main.js')]);
-    expect(hello).toMatchObject({ type: 'hello', token });
+    expect(hello).toMatchObject({ type: 'hello', pid: expect.any(Number) });
     expect((ended as unknown as { exit: { stderr: string } }).exit.stderr).toMatch(/cancelling \(the app closed the connection\)/);
   }, 180_000);
 });

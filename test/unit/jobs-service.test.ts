@@ -1,7 +1,7 @@
 // The job service in plain Node: the real helper process (helpers/main.ts) over the private socket, started
 // through the elevation module as root. Elevation through sudo-prompt cannot run here (no polkit agent), so
 // its refusal is fed in the way sudo-prompt reports it.
-import { existsSync } from 'node:fs';
+import { chownSync, existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,48 +90,72 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  async function service(opts: { tamperToken?: boolean; rogueFirst?: boolean } = {}) {
+  /**
+   * rogue: a client of the app's own user (here root, as the test runs) that connects before the helper and
+   * answers the nonce without proving root: 'lie' claims the proof without making the file, 'user-file' makes
+   * the proof file but owned by a user (what a process of the app's own, non-root user can do).
+   */
+  async function service(opts: { rogue?: 'lie' | 'user-file'; noHelper?: boolean } = {}) {
     const deps = defaultElevationDeps();
     const cmd = helperCommand({ root });
     const socketDirs: string[] = [];
-    const rogue: { closed: Promise<boolean> }[] = [];
+    const rogue: { closed: Promise<boolean>; got: string[] }[] = [];
     const svc = new JobService({
       tmpRoot: work,
       helloTimeoutMs: 60_000,
       launchHelper: (args) => {
         const socketPath = args[args.indexOf('--socket') + 1]!;
         socketDirs.push(join(socketPath, '..'));
-        if (opts.rogueFirst) {
+        expect(args).toEqual(['--socket', socketPath]);
+        let launched = null as ReturnType<typeof startHelper> | null;
+        if (opts.rogue) {
           const c = connect(socketPath);
-          c.write(`${JSON.stringify({ type: 'hello', token: 'ab'.repeat(32), pid: 1 })}\n`);
-          rogue.push({ closed: new Promise((r) => c.on('close', () => r(true)).on('error', () => undefined)) });
+          c.setEncoding('utf8');
+          c.write(`${JSON.stringify({ type: 'hello', pid: 1 })}\n`);
+          const got: string[] = [];
+          c.on('data', (line: string) => {
+            got.push(line);
+            const nonce = (JSON.parse(line.trim()) as { nonce?: string }).nonce;
+            if (!nonce) return;
+            if (opts.rogue === 'user-file') {
+              const proof = join(socketPath, '..', `proof-${nonce}`);
+              writeFileSync(proof, '');
+              chownSync(proof, 65534, 65534);
+            }
+            c.write(`${JSON.stringify({ type: 'proved' })}\n`);
+          });
+          rogue.push({ got, closed: new Promise((r) => c.on('close', () => r(true)).on('error', () => undefined)) });
         }
-        const real = opts.tamperToken ? args.map((a, i) => (args[i - 1] === '--token' ? 'cd'.repeat(32) : a)) : args;
-        return startHelper(cmd, real, deps);
+        launched = opts.noHelper ? startHelper({ file: process.execPath, args: ['-e', 'setTimeout(() => process.exit(1), 3000)'], cwd: '/' }, [], deps) : startHelper(cmd, args, deps);
+        return launched;
       },
     });
     return { svc, socketDirs, rogue };
   }
 
-  it('refuses a helper with the wrong token: nothing is written and the socket directory is gone', async () => {
-    const { svc, socketDirs } = await service({ tamperToken: true });
+  it('refuses a client that cannot prove it runs as root: nothing is written and the socket directory is gone', async () => {
+    const { svc, socketDirs, rogue } = await service({ rogue: 'user-file', noHelper: true });
     const target = join(work, 'bad-token.img');
     const { finished } = await svc.start(await job('bad-token', target));
     expect((await stat(socketDirs[0]!)).mode & 0o777).toBe(0o700);
     const final = await finished;
     expect(final.status).toBe('failed');
     expect(final.error).toMatch(/helper/);
+    expect(await rogue[0]!.closed).toBe(true);
+    // It got the nonce and nothing else: never the job.
+    expect(rogue[0]!.got.join('')).not.toMatch(/"type":"job"/);
     expect(existsSync(target)).toBe(false);
     expect(existsSync(socketDirs[0]!)).toBe(false);
   }, 60_000);
 
-  it('closes on a client with a bad token, then runs the real helper job to a complete stick', async () => {
-    const { svc, rogue } = await service({ rogueFirst: true });
+  it('closes on a client that only claims the proof, then runs the real helper job to a complete stick', async () => {
+    const { svc, rogue } = await service({ rogue: 'lie' });
     const target = join(work, 'ok.img');
     const notices: JobNotice[] = [];
     svc.subscribe((n) => notices.push(n));
     const { finished } = await svc.start(await job('good-job', target));
     expect(await rogue[0]!.closed).toBe(true);
+    expect(rogue[0]!.got.join('')).not.toMatch(/"type":"job"/);
     const final = await finished;
     expect(final.error).toBeNull();
     expect(final.status).toBe('done');

@@ -1,8 +1,10 @@
 // The job service: runs one WriteJob at a time through the privileged helper. It opens a Unix socket in a
-// private (0700) directory, starts the helper with the socket path and a one-time token, accepts only the
-// helper that proves the token, sends it the job, pings it every 2 s, and passes its events on.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+// private (0700) directory, starts the helper with the socket path only (a secret on a command line is
+// readable by every process in ps), and accepts only a connection that proves it runs as root: the app sends
+// it a fresh nonce, the helper creates proof-<nonce> in the private folder, and a file owned by uid 0 there
+// can only have been made by root. Then it sends the job, pings every 2 s, and passes the events on.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +13,14 @@ import { encodeLine, HelperToApp, LineSplitter, parseLine, PING_INTERVAL_MS } fr
 import type { ErrorDetails, ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
 import { planStickJobWork, planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import { HelperJob, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
+import type { WriteJob } from '../../../src-shared/job/write-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
+import { preflight } from './preflight.ts';
 
 export interface JobServiceDeps {
-  /** Starts the helper with these extra arguments (`--socket <path> --token <hex>`), elevated as needed. */
+  /** Starts the helper with these extra arguments (`--socket <path>`), elevated as needed. */
   launchHelper: (extraArgs: string[]) => HelperProcess;
   /** Where the private socket directory is made (default: the OS temp dir). */
   tmpRoot?: string;
@@ -27,6 +31,8 @@ export interface JobServiceDeps {
   cancelGraceMs?: number;
   /** The folder of the jobs' log files (job-log.ts); none: no log is kept. */
   logDir?: string;
+  /** The helper's refusals checked by the app first (default: preflight.ts); problems per target id. */
+  preflight?: (job: WriteJob) => Promise<Map<string, string[]>>;
 }
 
 export interface JobNotice {
@@ -122,6 +128,18 @@ export class JobService {
     const plan = !('kind' in job) ? planTargetWork(job) : planStickJobWork(job.kind, 'verify' in job ? job.verify : true);
     this.snapshot = initialSnapshot(job.jobId, targets, plan);
     let stage: 'socket' | 'launch' = 'socket';
+    // What the helper would refuse is refused here, before any password prompt (write jobs: preflight.ts; a clone,
+    // repair or reset job is checked by the helper against the source stick it reads).
+    const refusals = 'kind' in job ? new Map<string, string[]>() : await (this.deps.preflight ?? preflight)(job).catch(() => new Map<string, string[]>());
+    if (refusals.size) {
+      for (const t of targets) {
+        const own = refusals.get(t.id);
+        this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.join('; ') : 'not written: another target of this job was refused', cancelled: false });
+      }
+      const what = [...refusals].map(([id, m]) => `${id}: ${m.join('; ')}`).join('; ');
+      void this.finish(run, `refused before writing anything: ${what}`);
+      return { jobId: job.jobId, finished };
+    }
     try {
       if (this.deps.logDir) {
         run.log = await JobLog.open(this.deps.logDir, job);
@@ -130,14 +148,13 @@ export class JobService {
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
       if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
       const socketPath = join(run.dir, 'helper.sock');
-      const token = randomBytes(32).toString('hex');
-      server.on('connection', (s) => this.onConnection(run, s, token, job));
+      server.on('connection', (s) => this.onConnection(run, s, job));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(socketPath, () => resolve());
       });
       stage = 'launch';
-      run.helper = this.deps.launchHelper(['--socket', socketPath, '--token', token]);
+      run.helper = this.deps.launchHelper(['--socket', socketPath]);
     } catch (err) {
       const failure = new HelperStartError(stage, err instanceof Error ? err : new Error(String(err)));
       await this.finish(run, failure.message);
@@ -198,30 +215,30 @@ export class JobService {
     }
   }
 
-  private onConnection(run: Running, socket: Socket, token: string, job: HelperJob): void {
+  private onConnection(run: Running, socket: Socket, job: HelperJob): void {
     if (run.socket || run.ended) {
       socket.destroy();
       return;
     }
     socket.setEncoding('utf8');
     let authed = false;
+    let nonce: string | null = null;
     const splitter = new LineSplitter((line) => {
       const msg = parseLine(HelperToApp, line);
       if (!authed) {
-        if (!msg.ok || msg.value.type !== 'hello' || !sameToken(msg.value.token, token) || run.socket) {
-          socket.destroy();
+        if (!msg.ok || run.socket) return void socket.destroy();
+        if (msg.value.type === 'hello' && nonce === null) {
+          nonce = randomBytes(32).toString('hex');
+          socket.write(encodeLine({ type: 'prove', nonce }));
           return;
         }
-        authed = true;
-        run.socket = socket;
-        // One helper per job: nobody else may connect now.
-        run.server.close();
-        if (run.cancelRequested) {
-          socket.end();
-          return;
-        }
-        socket.write(encodeLine({ type: 'job', job }));
-        run.timers.push(setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS));
+        if (msg.value.type !== 'proved' || nonce === null) return void socket.destroy();
+        const proof = join(run.dir, `proof-${nonce}`);
+        void provedRoot(proof).then((ok) => {
+          if (!ok || run.socket || run.ended || socket.destroyed) return void socket.destroy();
+          authed = true;
+          this.accept(run, socket, job);
+        });
         return;
       }
       if (!msg.ok) return this.emit(run, { kind: 'log', level: 'warn', message: `unreadable message from the helper: ${msg.error}` });
@@ -238,6 +255,18 @@ export class JobService {
     socket.on('close', () => {
       if (run.socket === socket) void this.finish(run, 'the connection to the helper closed before the job finished');
     });
+  }
+
+  /** The connection proved it is the root helper: it gets the job, and nobody else may connect now. */
+  private accept(run: Running, socket: Socket, job: HelperJob): void {
+    run.socket = socket;
+    run.server.close();
+    if (run.cancelRequested) {
+      socket.end();
+      return;
+    }
+    socket.write(encodeLine({ type: 'job', job }));
+    run.timers.push(setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS));
   }
 
   private emit(run: Running, event: JobEvent): void {
@@ -283,10 +312,10 @@ export class JobService {
   }
 }
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** A regular file (not a link) owned by root: only a root process can have created it in the app's folder. */
+async function provedRoot(proof: string): Promise<boolean> {
+  const st = await lstat(proof).catch(() => null);
+  return !!st && st.isFile() && st.uid === 0;
 }
 
 function lastLine(text: string): string {

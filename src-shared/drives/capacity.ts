@@ -1,0 +1,41 @@
+// What can be known to fail before a byte is written: payload files that cannot fit their partition, and an
+// image file whose filesystem has not room for what the job surely writes. Pure and shared: the app checks it
+// before asking for a password, the helper again before writing, from the same facts each reads itself.
+import { formatBytes } from '../format/bytes.ts';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Room a new filesystem of `partBytes` keeps for itself (journal, inode tables, FATs), generously. */
+export function filesystemOverhead(partBytes: number, filesystem: string | null | undefined): number {
+  if (filesystem === 'ext4') return Math.ceil(partBytes * 0.1) + 2 * MiB;
+  return Math.ceil(partBytes * 0.03) + 256 * KiB;
+}
+
+/** Why the payload files cannot go onto a payload partition of `partBytes` (null when they fit). */
+export function payloadProblem(partBytes: number, filesystem: string | null | undefined, fileBytes: readonly number[]): string | null {
+  // Each file takes whole 4 KiB blocks (clusters).
+  const need = fileBytes.reduce((s, n) => s + Math.ceil(n / (4 * KiB)) * 4 * KiB, 0);
+  const room = partBytes - filesystemOverhead(partBytes, filesystem);
+  if (need <= room) return null;
+  return `the payload files take ${formatBytes(need)}, the payload partition holds about ${formatBytes(Math.max(0, room))}; choose fewer or smaller files`;
+}
+
+export interface ImageFileRoom {
+  /** Bytes free for an unprivileged write on the image file's filesystem (statfs: bavail × bsize). */
+  freeBytes: number;
+  /** Blocks of the old image file that are freed when it is replaced (it has no other name). */
+  reclaimableBytes: number;
+}
+
+/** Why the image file's filesystem cannot take `writeBytes` (the least the job writes into the sparse file). */
+export function imageFileRoomProblem(path: string, room: ImageFileRoom, writeBytes: number): string | null {
+  const have = room.freeBytes + room.reclaimableBytes;
+  if (writeBytes <= have) return null;
+  return `${path}: its filesystem has ${formatBytes(have)} free, this job writes at least ${formatBytes(writeBytes)} into the image file; free some space or choose another folder`;
+}
+
+/** The least a bundle job writes into a sparse image file: the slots and their hash trees, payload and caches. */
+export function leastBundleWrite(o: { slots: number; rootfsBytes: number; verityBytes: number; otherFileBytes: number; payloadBytes: number; cacheBytes: number }): number {
+  return o.slots * (o.rootfsBytes + o.verityBytes) + o.otherFileBytes + o.payloadBytes + o.cacheBytes;
+}
