@@ -1,5 +1,5 @@
 // Starts the privileged helper: directly when iios already runs as root; otherwise through pkexec on the installed
-// helper wrapper when the polkit action is installed (polkit-route.ts), else through sudo-prompt. Only the socket path and the one-time token travel on the command line; the job
+// helper wrapper when the polkit action is installed (polkit-route.ts), else through sudo-prompt. Only the socket path travels on the command line; the job
 // and the progress go over the private socket (design.md, "The privileged helper").
 import { startTool } from '../run-tool.ts';
 import sudo from 'sudo-prompt';
@@ -7,35 +7,11 @@ import { join } from 'node:path';
 import { BUNDLES, ensureBuilt } from '../../../ensure-built.mjs';
 import { appRoot } from '../app/app-info.ts';
 import { findPolkitRoute, type PolkitRoute } from './polkit-route.ts';
-import { classifyElevationExit, type ElevationFailure } from './elevation-failure.ts';
+import { classifyElevationExit } from './elevation-failure.ts';
 import { withTerminalSudo, type TerminalSudo } from './terminal-sudo.ts';
+import type { HelperCommand, HelperExit, HelperProcess } from './helper-process.ts';
 
-export interface HelperCommand {
-  file: string;
-  args: string[];
-  cwd: string;
-  /** Extra environment (a packaged build runs the helper with Electron's binary as plain Node). */
-  env?: Record<string, string>;
-}
-
-export interface HelperExit {
-  code: number | null;
-  signal: string | null;
-  /** The user refused to elevate (dismissed or failed the password prompt). */
-  cancelled: boolean;
-  message?: string;
-  stderr: string;
-  /** Why elevation failed, when the exit looks like the elevation tool's own (used only if the helper never connected). */
-  elevation?: ElevationFailure;
-}
-
-export interface HelperProcess {
-  /** Settles when the helper has exited; never rejects. */
-  exited: Promise<HelperExit>;
-  /** Stops the helper when we can (only a directly started one; an elevated one stops when its socket closes). */
-  kill(): void;
-  pid?: number;
-}
+export type { HelperCommand, HelperExit, HelperProcess } from './helper-process.ts';
 
 /** The subset of sudo-prompt's exec that we use (its callback fires once, when the command ends). */
 export type SudoExec = (

@@ -4,7 +4,7 @@
 // --yes and no terminal, `sudo -n` fails at once instead of waiting for a prompt that cannot appear. sudo sets
 // SUDO_UID/SUDO_GID, so the helper knows whose files it creates.
 import { execa } from 'execa';
-import type { HelperCommand, HelperExit, HelperProcess } from './elevation.ts';
+import type { HelperCommand, HelperExit, HelperProcess } from './helper-process.ts';
 import { bothFailed, classifyElevationExit, polkitCannotPrompt } from './elevation-failure.ts';
 
 export interface TerminalSudo {
