@@ -14,6 +14,9 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // A few unit tests start the CLI as a subprocess (its first start in a fresh clone builds the bundles)
+          // or render the wizard in jsdom: seconds on a busy 2-core machine, not the default 5.
+          testTimeout: 60_000,
         },
       },
       {
