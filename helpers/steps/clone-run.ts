@@ -13,6 +13,7 @@ import { TooSmallError, type PartitionPlan } from '../../src-shared/layout/index
 import { ImageProfileSchema } from '../../src-shared/profile/image-profile.ts';
 import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
+import { releaseFolder, releaseImage, type HeldFolder } from '../image-file.ts';
 import { fanOut } from '../io/fanout.ts';
 import { fileReader } from '../io/reader.ts';
 import { fatRead } from '../tools/mtools.ts';
@@ -42,18 +43,20 @@ function rawPlan(diskBytes: number, neededBytes: number): PartitionPlan {
 }
 
 interface Planned {
-  index: number;
+  /** The target as it is written: a device by its kernel name, an image file in its real folder. */
+  target: CloneJob['targets'][number];
   plan: PartitionPlan;
+  /** An image file's folder, held open since it was checked (image-file.ts): the image is made only through it. */
+  folder: HeldFolder | null;
 }
 
 async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: Planned[]; refusals: Map<string, string> }> {
   const facts = await gatherFacts([src.path]);
   const refusals = new Map<string, string>();
   const planned: Planned[] = [];
-  for (const [index, given] of job.targets.entries()) {
+  for (const given of job.targets) {
     const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
     const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
-    job.targets[index] = t;
     const problems: string[] = [];
     if (t.path === src.path) problems.push(`${given.path} is the clone's source; the source is never written`);
     if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.push(`${t.path} is not a block device`);
@@ -70,8 +73,10 @@ async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: 
       problems.push(`${t.path}: ${(err as Error).message}${src.iios ? ` to clone "${src.iios.stamp.hostname}"` : ' to clone the source raw'}`);
     }
     for (const p of probe.problems) problems.push(p.message);
-    if (problems.length || !plan) refusals.set(t.id, [...new Set(problems)].join('; '));
-    else planned.push({ index, plan });
+    if (problems.length || !plan) {
+      refusals.set(t.id, [...new Set(problems)].join('; '));
+      if (file?.folder) releaseFolder(file.folder);
+    } else planned.push({ target: t, plan, folder: file?.folder ?? null });
   }
   return { planned, refusals };
 }
@@ -207,11 +212,21 @@ export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSign
   try {
     emit({ kind: 'log', level: 'info', message: src.iios ? `source: iios stick "${src.iios.stamp.hostname}" (${src.iios.profile.id})` : `source: not an iios stick; raw clone of ${src.usedEnd} bytes` });
     const { planned, refusals } = await planTargets(job, src);
-    if (refusals.size) return refuseAll(job, emit, refusals, `refused before writing anything: ${[...refusals].map(([id, m]) => `${id}: ${m}`).join('; ')}`, false);
+    if (refusals.size) {
+      for (const p of planned) releaseFolder(p.folder);
+      return refuseAll(job, emit, refusals, `refused before writing anything: ${[...refusals].map(([id, m]) => `${id}: ${m}`).join('; ')}`, false);
+    }
     const profile = src.iios?.profile ?? RAW_PROFILE;
-    const targets = planned.map((p) => new TargetCtx(job.targets[p.index]!, p.plan, profile, emit, signal));
-    if (src.iios) await cloneIios(job, targets, src, src.iios, signal);
-    else await cloneRaw(job, targets, src, signal);
+    const targets = planned.map((p) => new TargetCtx(p.target, p.plan, profile, emit, signal, p.folder));
+    try {
+      if (src.iios) await cloneIios(job, targets, src, src.iios, signal);
+      else await cloneRaw(job, targets, src, signal);
+    } finally {
+      for (const t of targets) {
+        await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
+        releaseFolder(t.imageFolder);
+      }
+    }
     const results: TargetResult[] = targets.map((t) => {
       if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
       if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
