@@ -1,12 +1,14 @@
-// Filesystem creation on a (loop) device covering exactly one partition.
+// Filesystem creation on a (loop) device covering exactly one partition. Never with discard: through a loop a
+// discard reaches a stick as zero-writes of the whole partition (minutes on a large stick for a few MB of content);
+// the wipe step already cleared the old signatures, and a new filesystem needs nothing else cleared.
 import { run, type RunOptions } from './run.ts';
 
 export async function mkfsBtrfs(dev: string, label: string, opts: RunOptions = {}): Promise<void> {
-  await run('mkfs.btrfs', ['-f', '-q', '-L', label, dev], opts);
+  await run('mkfs.btrfs', ['-f', '-q', '-K', '-L', label, dev], opts);
 }
 
 export async function mkfsExt4(dev: string, label: string, opts: RunOptions = {}): Promise<void> {
-  await run('mkfs.ext4', ['-F', '-q', '-L', label, '-E', 'lazy_itable_init=0,lazy_journal_init=0', dev], opts);
+  await run('mkfs.ext4', ['-F', '-q', '-L', label, '-E', 'lazy_itable_init=0,lazy_journal_init=0,nodiscard', dev], opts);
 }
 
 /**
