@@ -2,13 +2,13 @@
 // @caches/<kind> subvolume, so a stick can rebuild another with no network. Each cache is described once
 // for all targets by a manifest (sorted "sha256 size path" lines) whose sha256 goes into the stamp.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { lstat, mkdir } from 'node:fs/promises';
+import { cacheEntriesOf } from '../cache-walk.ts';
+import { join } from 'node:path';
 import type { TargetCtx } from '../context.ts';
 import type { StartingUser } from '../../src-shared/drives/readable-by.ts';
 import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
 import type { SourceReadCheck } from '../source-access.ts';
-import { sha256OfFile } from '../source.ts';
 import { run, runPiped } from '../tools/run.ts';
 
 export interface CacheEntry {
@@ -23,17 +23,6 @@ export interface CacheEntry {
   entries: CacheFileEntry[];
 }
 
-/** Every regular file under `dir` (already checked listable); each folder and file must be readable by the user. */
-async function walk(dir: string, out: string[], access: SourceReadCheck): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      access.checkEntry(p, await lstat(p), 'list');
-      await walk(p, out, access);
-    } else if (e.isFile()) out.push(p);
-  }
-}
-
 /**
  * Describes every cache directory (refusing the job when one is missing, not a directory, or holds a folder or
  * file that the user who started iios cannot read: the whole directory is copied onto the stick).
@@ -44,14 +33,11 @@ export async function describeCaches(caches: { kind: string; path: string }[], a
     const st = await lstat(c.path).catch(() => null);
     if (!st?.isDirectory()) throw new Error(`cache ${c.kind}: ${c.path} is not a directory`);
     await access.check(c.path, 'list');
-    const files: string[] = [];
-    await walk(c.path, files, access);
-    const entries: CacheFileEntry[] = [];
-    for (const f of files) {
-      const fst = await lstat(f);
-      access.checkEntry(f, fst, 'read');
-      entries.push({ path: relative(c.path, f), sizeBytes: fst.size, sha256: await sha256OfFile(f, signal) });
-    }
+    const entries = await cacheEntriesOf(c.path, {
+      folder: (p, st) => access.checkEntry(p, st, 'list'),
+      file: (p, st) => access.checkEntry(p, st, 'read'),
+      signal,
+    });
     // the shared text, so the helper's verify and `iios verify` rebuild exactly what the stamp records
     const manifestSha256 = createHash('sha256').update(cacheManifestText(entries)).digest('hex');
     out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256, entries });

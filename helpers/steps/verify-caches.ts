@@ -3,32 +3,17 @@
 // (src-shared cache-manifest). The comparison with what the stamp records is the shared one
 // (src-shared/verify/stick-checks.ts); this file only reads.
 import { createHash } from 'node:crypto';
-import { lstat, readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
+import { lstat } from 'node:fs/promises';
+import { cacheEntriesOf } from '../cache-walk.ts';
+import { join } from 'node:path';
+import { cacheManifestSummary, cacheManifestText } from '../../src-shared/profile/cache-manifest.ts';
 import type { ByteRange, CacheReadBack } from '../../src-shared/verify/stick-checks.ts';
-import { sha256OfFile } from '../source.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { withMount } from '../tools/mount.ts';
 
-async function walk(dir: string, out: string[]): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile()) out.push(p);
-  }
-}
-
 /** The manifest of one cache directory as it is now; onBytes gets each file's size once it is hashed. */
 export async function cacheManifestOf(dir: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<CacheReadBack> {
-  const paths: string[] = [];
-  await walk(dir, paths);
-  const entries: CacheFileEntry[] = [];
-  for (const p of paths) {
-    const sizeBytes = (await lstat(p)).size;
-    entries.push({ path: relative(dir, p).split(sep).join('/'), sizeBytes, sha256: await sha256OfFile(p, signal) });
-    onBytes?.(sizeBytes);
-  }
+  const entries = await cacheEntriesOf(dir, { signal, onBytes });
   const sha256 = createHash('sha256').update(cacheManifestText(entries)).digest('hex');
   return { sha256, ...cacheManifestSummary(entries), entries };
 }

@@ -107,7 +107,9 @@ export function cacheFileDifferences(want: readonly CacheFileEntry[], got: reado
     const g = have.get(w.path);
     have.delete(w.path);
     if (!g) out.push(`${w.path} is missing`);
-    else if (g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) out.push(`${w.path} reads back with sha256 ${g.sha256} (${g.sizeBytes} bytes), expected ${w.sha256} (${w.sizeBytes} bytes)`);
+    else if (w.linkTarget !== undefined || g.linkTarget !== undefined) {
+      if (g.linkTarget !== w.linkTarget) out.push(`${w.path} reads back as ${g.linkTarget === undefined ? 'a file' : `a link to ${g.linkTarget}`}, expected a link to ${w.linkTarget ?? '(a file)'}`);
+    } else if (g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) out.push(`${w.path} reads back with sha256 ${g.sha256} (${g.sizeBytes} bytes), expected ${w.sha256} (${w.sizeBytes} bytes)`);
   }
   for (const extra of have.keys()) out.push(`${extra} was not written`);
   return out;

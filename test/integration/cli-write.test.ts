@@ -1,7 +1,7 @@
 // `iios write` as a user runs it (the CLI as a child process, the real helper behind it) for every profile,
 // onto an image file and onto a loop device; then `iios inspect --json` and `iios verify`, and the same stick
 // read again with independent tools (sgdisk -v, sfdisk, mtools, veritysetup, btrfs).
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -132,6 +132,8 @@ describe('iios write: raw profile and several targets', () => {
     await mkdir(join(cache, 'archives'), { recursive: true });
     await writeFile(join(cache, 'archives', 'hello_1.0_amd64.deb'), 'not really a deb\n');
     await writeFile(join(cache, 'pkgcache.bin'), Buffer.alloc(70_000, 7));
+    // a link is carried as a link, and covered by the manifest by its target text (not counted as a file)
+    await symlink('archives/hello_1.0_amd64.deb', join(cache, 'current.deb'));
     const img = join(work, 'caches.img');
     const w = await iios(['write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', img, '--size', '2G', '--cache', `apt=${cache}`, '--yes']);
     expect(w.exitCode, w.stdout + w.stderr).toBe(0);
@@ -142,6 +144,18 @@ describe('iios write: raw profile and several targets', () => {
       (await stat(join(mnt, '@caches/apt/pkgcache.bin'))).size,
     ]);
     expect(files).toEqual(['not really a deb\n', 70_000]);
+    expect((await iios(['verify', img])).stdout).toMatch(/ok\s+caches: apt: manifests match/);
+    // a link made to point elsewhere on the stick is caught, and pointing it back makes the stick verify again
+    const relink = (to: string) => withBtrfs(img, 'iios-data', async (mnt) => {
+      await rm(join(mnt, '@caches/apt/current.deb'));
+      await symlink(to, join(mnt, '@caches/apt/current.deb'));
+    }, { readOnly: false });
+    expect(await withBtrfs(img, 'iios-data', (mnt) => readlink(join(mnt, '@caches/apt/current.deb')))).toBe('archives/hello_1.0_amd64.deb');
+    await relink('/etc/shadow');
+    const linked = await iios(['verify', img]);
+    expect(linked.exitCode).toBe(1);
+    expect(linked.stdout).toMatch(/FAIL\s+caches: cache apt: reads back as 2 files \/ 70017 bytes/);
+    await relink('archives/hello_1.0_amd64.deb');
     expect((await iios(['verify', img])).stdout).toMatch(/ok\s+caches: apt: manifests match/);
     // a cache file changed on the stick afterwards is caught
     await withBtrfs(img, 'iios-data', (mnt) => writeFile(join(mnt, '@caches/apt/pkgcache.bin'), 'changed'), { readOnly: false });

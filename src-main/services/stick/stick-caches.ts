@@ -4,7 +4,7 @@
 // (src-shared/verify/stick-checks.ts), the same the helper runs at write time.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { cacheManifestSummary, cacheManifestText, type CacheFileEntry } from '../../../src-shared/profile/cache-manifest.ts';
 import type { ByteRange, CacheReadBack } from '../../../src-shared/verify/stick-checks.ts';
@@ -16,24 +16,27 @@ async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   return h.digest('hex');
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+/** Regular files hashed, symbolic links by their target text (never followed), as the writer records them. */
+async function walk(dir: string, root: string, out: CacheFileEntry[], signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile()) out.push(p);
+    const path = relative(root, p).split(sep).join('/');
+    if (e.isDirectory()) await walk(p, root, out, signal, onBytes);
+    else if (e.isFile()) {
+      const sizeBytes = (await lstat(p)).size;
+      out.push({ path, sizeBytes, sha256: await sha256File(p, signal) });
+      onBytes?.(sizeBytes);
+    } else if (e.isSymbolicLink()) {
+      const linkTarget = await readlink(p);
+      out.push({ path, sizeBytes: 0, sha256: createHash('sha256').update(linkTarget).digest('hex'), linkTarget });
+    }
   }
 }
 
 /** The manifest of one cache directory (the text is the shared one the writer hashes); onBytes gets each file's size. */
 export async function cacheManifestSha256(dir: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<CacheReadBack> {
-  const paths: string[] = [];
-  await walk(dir, paths);
   const entries: CacheFileEntry[] = [];
-  for (const f of paths) {
-    const sizeBytes = (await lstat(f)).size;
-    entries.push({ path: relative(dir, f).split(sep).join('/'), sizeBytes, sha256: await sha256File(f, signal) });
-    onBytes?.(sizeBytes);
-  }
+  await walk(dir, dir, entries, signal, onBytes);
   return { sha256: createHash('sha256').update(cacheManifestText(entries)).digest('hex'), ...cacheManifestSummary(entries), entries };
 }
 
