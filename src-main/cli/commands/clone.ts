@@ -3,7 +3,6 @@
 // `iios clone` accept later. The helper opens the source read-only and refuses what does not fit before writing.
 import { stat, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { execa } from 'execa';
 import { CloneJob, type CloneJobInput } from '../../../src-shared/job/clone-job.ts';
 import { expandNames, NamePatternError } from '../../../src-shared/job/names.ts';
 import type { Command, CommandIO } from '../command.ts';
@@ -13,6 +12,7 @@ import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { humanOut, JSON_OPTION } from '../json-events.ts';
 import { runHelperJob } from '../run-helper-job.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
+import { runTool } from '../../services/run-tool.ts';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
 const absolute = (p: string) => (p.startsWith('/') ? p : `${process.cwd()}/${p}`);
@@ -20,7 +20,7 @@ const absolute = (p: string) => (p.startsWith('/') ? p : `${process.cwd()}/${p}`
 async function sizeOf(path: string): Promise<{ bytes: number; device: boolean } | null> {
   const st = await stat(path).catch(() => null);
   if (!st) return null;
-  if (st.isBlockDevice()) return { bytes: Number((await execa('blockdev', ['--getsize64', path])).stdout.trim()), device: true };
+  if (st.isBlockDevice()) return { bytes: Number((await runTool('blockdev', ['--getsize64', path])).stdout.trim()), device: true };
   return { bytes: st.size, device: false };
 }
 
@@ -96,7 +96,7 @@ export const cloneCommand: Command = {
     }
     const code = await runHelperJob(input, io, !!values.json);
     if (code === 0 && zstd) {
-      await execa('zstd', ['-q', '-f', '-T0', '--rm', paths[0]!, '-o', `${paths[0]!}.zst`]);
+      await runTool('zstd', ['-q', '-f', '-T0', '--rm', paths[0]!, '-o', `${paths[0]!}.zst`]);
       humanOut(io, !!values.json).write(`saved ${paths[0]!}.zst\n`);
     } else if (code !== 0 && zstd) await rm(paths[0]!, { force: true });
     return code;

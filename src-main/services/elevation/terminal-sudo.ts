@@ -3,7 +3,7 @@
 // the terminal (sudo reads /dev/tty): the job and its progress still travel over the helper's private socket. With
 // --yes and no terminal, `sudo -n` fails at once instead of waiting for a prompt that cannot appear. sudo sets
 // SUDO_UID/SUDO_GID, so the helper knows whose files it creates.
-import { execa } from 'execa';
+import { startTool } from '../run-tool.ts';
 import type { HelperCommand, HelperExit, HelperProcess } from './helper-process.ts';
 import { bothFailed, classifyElevationExit, polkitCannotPrompt } from './elevation-failure.ts';
 
@@ -27,7 +27,7 @@ export function startThroughSudo(cmd: HelperCommand, args: string[], opts: Termi
   // Not detached at a terminal: sudo reads the password from the controlling terminal (/dev/tty). Its stdin is
   // not the terminal: with stdin a terminal, sudo's use_pty (Debian's default) puts the terminal in raw mode for the
   // whole run and a Ctrl-C never reaches `iios write`, which cancels the job through the socket.
-  const child = execa(opts.sudo ?? 'sudo', sudoArgs(cmd, args, opts.terminal), {
+  const child = startTool(opts.sudo ?? 'sudo', sudoArgs(cmd, args, opts.terminal), {
     cwd: cmd.cwd,
     reject: false,
     detached: !opts.terminal,

@@ -2,7 +2,7 @@
 // (src-shared/drives: busy, capacity, image-file-target, safety's mounted rule; the layout planner), on the
 // facts the app can read without privileges (lsblk, /sys, statfs, lstat). The helper checks everything again
 // with its own facts; this only spares the user a password typed for a job that is then refused.
-import { execa } from 'execa';
+import { runTool } from '../run-tool.ts';
 import { readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
@@ -57,7 +57,7 @@ async function existing(path: string): Promise<ExistingImageFile> {
 export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const add = (id: string, m: string) => out.set(id, [...(out.get(id) ?? []), m]);
-  const devices: LsblkDevice[] = parseLsblk((await execa('lsblk', ['--json', '-b', '-O', '--paths'], { reject: false })).stdout || '{"blockdevices":[]}');
+  const devices: LsblkDevice[] = parseLsblk((await runTool('lsblk', ['--json', '-b', '-O', '--paths']).catch(() => ({ stdout: '' }))).stdout || '{"blockdevices":[]}');
   const bound = loops();
   let planSource: PlanSource | null = job.manifest ?? null;
   if (job.bundleDir && job.manifest) {
