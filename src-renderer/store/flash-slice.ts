@@ -2,10 +2,12 @@
 // job's snapshot after the event). Only one flash at a time: startFlash refuses while one is starting,
 // running or cancelling — here in the store, whatever the buttons show. The progress of each row and of the
 // batch is the snapshot's (computed once by the services, src-shared/progress): copied, never recomputed.
+// A job that could not get administrator rights keeps its typed reason (flashErrorDetails), and retryFlash starts
+// the same request again, so a dismissed password prompt is one click away from a second try.
 import { errorText } from './error-text.ts';
 import { buildStartRequest } from './job-request.ts';
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
-import type { JobNotice, JobSnapshotView } from './types.ts';
+import type { JobNotice, JobSnapshotView, WriteRequest } from './types.ts';
 
 export const BUSY_REASON = 'A flash is already running. Wait for it to finish or cancel it first.';
 const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancelled']);
@@ -13,6 +15,8 @@ const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancell
 export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
   /** Notices that arrive before jobs.start has answered with the job id. */
   let early: JobNotice[] = [];
+  /** The last request started and its rows: what "Try again" starts again, nothing re-entered. */
+  let last: { request: WriteRequest; targets: FlashTarget[] } | null = null;
 
   function fold(notice: JobNotice): void {
     const byId = new Map(notice.snapshot.targets.map((t) => [t.id, t]));
@@ -24,10 +28,17 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     const flashBatch = notice.snapshot.progress.batch;
     const kind = notice.event.kind;
     if (kind === 'done' || kind === 'error' || FINAL_JOB.has(notice.snapshot.status)) {
-      const error = notice.snapshot.error ?? (notice.event.kind === 'error' ? notice.event.message : null);
+      // A dismissed prompt ends the job cancelled, without an error event: its reason is the snapshot's, its
+      // advice the message the services gave every target.
+      const details = notice.snapshot.errorDetails ?? (notice.event.kind === 'error' ? notice.event.details : undefined) ?? null;
+      const error =
+        notice.snapshot.error ??
+        (notice.event.kind === 'error' ? notice.event.message : null) ??
+        (details ? (notice.snapshot.targets.find((t) => t.message)?.message ?? null) : null);
       set({
         flashStatus: 'finished',
         flashError: error,
+        flashErrorDetails: details,
         flashBatch,
         flashLogPath: notice.snapshot.logPath ?? null,
         // A target the job never finished is not "written": show it as failed with the job's error.
@@ -43,12 +54,39 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     set({ flashTargets, flashBatch, flashStatus: get().flashStatus === 'starting' ? 'running' : get().flashStatus });
   }
 
+  /** Starts a job (the one flash at a time is checked by the callers) and remembers it for "Try again". */
+  async function launch(request: WriteRequest, targets: FlashTarget[]): Promise<{ ok: true } | { ok: false; reason: string }> {
+    early = [];
+    last = { request, targets };
+    set({ flashStatus: 'starting', jobId: null, flashError: null, flashErrorDetails: null, ejected: {}, flashTargets: targets, flashBatch: null, step: 'flash' });
+    try {
+      const started = await api.startJob(request);
+      const byPath = new Map(started.targets.map((t) => [t.path, t]));
+      set({
+        jobId: started.jobId,
+        flashTargets: get().flashTargets.map((row) => {
+          const t = byPath.get(row.path);
+          return t ? { ...row, id: t.id, hostname: t.hostname } : row;
+        }),
+      });
+      const pending = early.filter((n) => n.jobId === started.jobId);
+      early = [];
+      for (const n of pending) if (get().flashStatus !== 'finished') fold(n);
+      return { ok: true };
+    } catch (err) {
+      const reason = errorText(err);
+      set({ flashStatus: 'idle', flashError: reason, flashTargets: [], step: 'review' });
+      return { ok: false, reason };
+    }
+  }
+
   return {
     flashStatus: 'idle',
     jobId: null,
     flashTargets: [],
     flashBatch: null,
     flashError: null,
+    flashErrorDetails: null,
     flashLogPath: null,
     ejected: {},
     flashBusy() {
@@ -59,27 +97,12 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
       const built = buildStartRequest(get());
       if (!built.ok) return built;
-      early = [];
-      set({ flashStatus: 'starting', jobId: null, flashError: null, ejected: {}, flashTargets: built.targets, flashBatch: null, step: 'flash' });
-      try {
-        const started = await api.startJob(built.request);
-        const byPath = new Map(started.targets.map((t) => [t.path, t]));
-        set({
-          jobId: started.jobId,
-          flashTargets: get().flashTargets.map((row) => {
-            const t = byPath.get(row.path);
-            return t ? { ...row, id: t.id, hostname: t.hostname } : row;
-          }),
-        });
-        const pending = early.filter((n) => n.jobId === started.jobId);
-        early = [];
-        for (const n of pending) if (get().flashStatus !== 'finished') fold(n);
-        return { ok: true };
-      } catch (err) {
-        const reason = errorText(err);
-        set({ flashStatus: 'idle', flashError: reason, flashTargets: [], step: 'review' });
-        return { ok: false, reason };
-      }
+      return launch(built.request, built.targets);
+    },
+    async retryFlash() {
+      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      if (!last) return { ok: false, reason: 'No flash to try again: choose the targets and start one.' };
+      return launch(last.request, last.targets);
     },
     async cancelFlash() {
       const { flashStatus } = get();
@@ -138,7 +161,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     flashMore() {
       if (get().flashBusy()) return;
-      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, ejected: {}, step: 'targets' });
+      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, flashErrorDetails: null, ejected: {}, step: 'targets' });
     },
   };
 };

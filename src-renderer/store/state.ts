@@ -2,6 +2,7 @@
 // slices' code so that a slice reads the others' types (its get() sees the whole store) without importing
 // them, and store.ts, which puts the slices together, is imported by none of them: no import circle.
 import type { StoreApi } from 'zustand/vanilla';
+import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, WizardApi } from './types.ts';
 
@@ -114,11 +115,15 @@ export interface FlashSlice {
   flashBatch: BatchProgress | null;
   /** Why the job as a whole failed or was refused (not one target). */
   flashError: string | null;
+  /** The job's typed failure (e.g. why administrator rights could not be had), when the services gave one. */
+  flashErrorDetails: ErrorDetails | null;
   /** The finished job's log file (every command it ran), when the app keeps one. */
   flashLogPath: string | null;
   ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
   flashBusy(): boolean;
   startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Starts the last flash again with the same request (after a dismissed password prompt): nothing re-entered. */
+  retryFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
   cancelFlash(): Promise<void>;
   applyJobNotice(notice: JobNotice): void;
   resumeJob(): Promise<void>;

@@ -1,4 +1,7 @@
 // Step 7: the result per target — verified, or failed with the reason and what to do — eject, flash more.
+// When the writer could not get administrator rights, the step is named after why, with the services' advice,
+// and "Try again" where a second prompt can help.
+import { adviceSentence, elevationView } from '../store/elevation-text.ts';
 import { useWizard } from '../store/context.tsx';
 import type { FlashTarget } from '../store/state.ts';
 import { StepHeading } from './StepHeading.tsx';
@@ -10,17 +13,34 @@ export function DoneStep() {
   const ejected = useWizard((s) => s.ejected);
   const ejectTarget = useWizard((s) => s.ejectTarget);
   const flashMore = useWizard((s) => s.flashMore);
+  const retryFlash = useWizard((s) => s.retryFlash);
+  const elevation = elevationView(useWizard((s) => s.flashErrorDetails));
   const good = targets.filter((t) => t.state === 'verified' || t.state === 'written').length;
+  const title = elevation ? elevation.heading : good === targets.length ? 'All done' : good === 0 ? 'The flash failed' : 'Partly done';
 
   return (
     <section>
-      <StepHeading title={good === targets.length ? 'All done' : good === 0 ? 'The flash failed' : 'Partly done'}>
+      <StepHeading title={title}>
         {good} of {targets.length} target{targets.length === 1 ? '' : 's'} ready.
       </StepHeading>
-      {flashError && (
-        <div className="alert error" role="alert">
-          <strong>The writer stopped.</strong> {flashError}
+      {elevation ? (
+        <div className="alert error" role="alert" data-elevation={elevation.reason}>
+          <span data-testid="elevation-advice">{adviceSentence(flashError ?? 'iios could not get administrator rights. Nothing was written.')}</span>
+          {elevation.canRetry && (
+            <div className="row" style={{ marginTop: 8 }}>
+              <button type="button" className="btn primary" onClick={() => void retryFlash()}>
+                Try again
+              </button>
+              <span className="muted">Starts the same flash again, with the same choices.</span>
+            </div>
+          )}
         </div>
+      ) : (
+        flashError && (
+          <div className="alert error" role="alert">
+            <strong>The writer stopped.</strong> {flashError}
+          </div>
+        )
       )}
       <ul className="result-list" aria-label="Results">
         {targets.map((t) => {
@@ -33,8 +53,8 @@ export function DoneStep() {
                 <div>
                   <strong>{t.label}</strong> <span className="mono muted">{t.path}</span> — <span className="mono">{t.hostname}</span>
                 </div>
-                <div className="what" data-testid="result-text">{resultText(t)}</div>
-                {!ok && <div className="todo">{whatToDo(t)}</div>}
+                <div className="what" data-testid="result-text">{elevation ? 'Not written: iios never got to it, it is as it was.' : resultText(t)}</div>
+                {!ok && !elevation && <div className="todo">{whatToDo(t)}</div>}
                 {typeof ej === 'object' && <div className="todo">Eject failed: {ej.error}</div>}
               </div>
               {t.kind === 'device' && (

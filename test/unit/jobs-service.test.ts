@@ -227,6 +227,8 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
     expect(final.error).toBeNull();
     expect(final.targets[0]).toMatchObject({ status: 'failed', cancelled: true });
     expect(final.targets[0]!.message).toMatch(/password prompt was dismissed.*Nothing was written/);
+    // the typed reason, kept on the snapshot though no error event was sent: the GUI names it and offers to try again
+    expect(final.errorDetails).toEqual({ kind: 'elevation', reason: 'dismissed' });
     expect(existsSync(target)).toBe(false);
   });
 

@@ -306,6 +306,7 @@ export class JobService {
     if (run.helper) await Promise.race([run.helper.exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
     if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.running === run) this.running = null;
+    if (run.failureDetails && this.snapshot?.jobId === run.jobId) this.snapshot = { ...this.snapshot, errorDetails: run.failureDetails };
     this.publish(run, done);
     await run.log?.close();
     run.resolveFinished(this.snapshot!);

@@ -3,6 +3,7 @@
 // the job's snapshot are defined here once; main, the renderer and the CLI use the types inferred from them.
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
+import { ErrorDetailsSchema } from '../error-details.ts';
 import { JobEvent, Phase } from '../../job/events.ts';
 import { CacheRef, WriteTarget } from '../../job/write-job.ts';
 import { JobProgress } from '../../progress/progress-schema.ts';
@@ -61,6 +62,11 @@ export const JobSnapshotSchema = z.object({
   progress: JobProgress,
   /** The job's log file (every command line it ran), when the app keeps one. */
   logPath: z.string().optional(),
+  /**
+   * Why the job failed, typed (e.g. why elevation failed), kept also when it ended cancelled by a dismissed
+   * password prompt, which sends no error event: the GUI names the reason and offers to try again from it.
+   */
+  errorDetails: ErrorDetailsSchema.optional(),
 });
 export type TargetState = z.infer<typeof TargetStateSchema>;
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;

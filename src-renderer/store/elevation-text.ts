@@ -1,0 +1,36 @@
+// What the done step says when the writer could not get administrator rights: a heading per reason (the same
+// distinctions as the CLI's messages, src-main/services/elevation/elevation-failure.ts, whose advice arrives as
+// the job's message) and whether trying again can help without changing anything in iios.
+import type { ErrorDetails, ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
+
+export type ElevationReason = ErrorDetailsOf<'elevation'>['reason'];
+
+export interface ElevationView {
+  reason: ElevationReason;
+  heading: string;
+  /** The prompt can appear on a second try: after a dismissal, or once the user started polkit or an agent. */
+  canRetry: boolean;
+}
+
+// 'helper-failed' is no elevation problem: the helper got its rights and then failed, shown as any job failure.
+const HEADINGS: Record<Exclude<ElevationReason, 'helper-failed'>, string> = {
+  'no-tool': 'No way to get administrator rights',
+  'no-authority': 'Polkit is not running',
+  'no-agent': 'No polkit agent is running',
+  dismissed: 'The password prompt was dismissed',
+  'not-authorized': 'Not authorized',
+  'needs-password': 'No place to ask for the password',
+};
+
+const RETRYABLE = new Set<ElevationReason>(['dismissed', 'no-agent', 'no-authority']);
+
+/** The heading and retry offer for a job's typed failure; null when it is not an elevation failure. */
+export function elevationView(details: ErrorDetails | null | undefined): ElevationView | null {
+  if (details?.kind !== 'elevation' || details.reason === 'helper-failed') return null;
+  return { reason: details.reason, heading: HEADINGS[details.reason], canRetry: RETRYABLE.has(details.reason) };
+}
+
+/** The services' advice starts in lower case (it follows "iios:" in a terminal); under a heading it starts a sentence. */
+export function adviceSentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
