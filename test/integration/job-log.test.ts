@@ -48,8 +48,13 @@ describe('the job log', () => {
     const log = await readFile(logPath!, 'utf8');
     // the command lines before the failure, each as it ran
     const t = '\\[t1-class\\.img\\]';
-    expect(log).toMatch(new RegExp(`^\\S+ ${t} debug: \\$ mkfs\\.vfat -F 32 -s \\d+ -n IIOS-ESP -S 512 --offset=2048 ${img} \\d+$`, 'm'));
-    expect(log).toMatch(new RegExp(`^\\S+ ${t} debug: \\$ mcopy -o -i ${img}@@1048576 \\S+ ::/iios/stick\\.json$`, 'm'));
+    // the tools reach the image through the helper's own bound file (made from the folder held since the check,
+    // helpers/image-file.ts): the log says which file that is, so each later line can be read back to the image
+    const bound = /debug: \$ mount --bind --no-canonicalize \/proc\/\d+\/fd\/\d+ (\S+)$/m.exec(log)?.[1];
+    expect(bound, log).toBeTruthy();
+    expect(log).toContain(`target ${img}`);
+    expect(log).toMatch(new RegExp(`^\\S+ ${t} debug: \\$ mkfs\\.vfat -F 32 -s \\d+ -n IIOS-ESP -S 512 --offset=2048 ${bound} \\d+$`, 'm'));
+    expect(log).toMatch(new RegExp(`^\\S+ ${t} debug: \\$ mcopy -o -i ${bound}@@1048576 \\S+ ::/iios/stick\\.json$`, 'm'));
     // the tool that failed: its argv and its stderr
     expect(log).toMatch(new RegExp(`^\\S+ ${t} debug: \\$ unsquashfs -lls -no-progress \\S+$`, 'm'));
     expect(log).toMatch(new RegExp(`^\\S+ ${t} info: unsquashfs -lls -no-progress \\S+ failed \\(exit 1\\); stderr:\nFATAL ERROR: Can't find a valid SQUASHFS superblock on \\S+$`, 'm'));
