@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
-import { releaseFolder, releaseImage } from './image-file.ts';
+import { finishTargets, releaseTargets } from './target-results.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
 import { writeRaw } from './raw.ts';
 import type { BundleSource, Source } from './source.ts';
@@ -185,23 +185,12 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
   } finally {
     clearInterval(watch);
     for (const h of holds) await h.close().catch(() => undefined);
-    for (const t of targets) {
-      await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
-      releaseFolder(t.imageFolder);
-    }
+    await releaseTargets(targets);
     for (const line of await releaseOwnLeftovers().catch((err: unknown) => [`could not check for leftover loops: ${(err as Error).message}`])) {
       emit({ kind: 'log', level: 'warn', message: line });
     }
     await prepared.cleanup().catch(() => undefined);
   }
 
-  const results: TargetResult[] = targets.map((t) => {
-    if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
-    if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
-    t.enter('complete');
-    emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
-    return { targetId: t.id, ok: true, verified: t.verified };
-  });
-  emit({ kind: 'done', results });
-  return results;
+  return finishTargets(targets, emit, signal);
 }

@@ -13,7 +13,8 @@ import { TooSmallError, type PartitionPlan } from '../../src-shared/layout/index
 import { ImageProfileSchema } from '../../src-shared/profile/image-profile.ts';
 import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
-import { releaseFolder, releaseImage, type HeldFolder } from '../image-file.ts';
+import { releaseFolder, type HeldFolder } from '../image-file.ts';
+import { finishTargets, releaseTargets } from '../target-results.ts';
 import { fanOut } from '../io/fanout.ts';
 import { fileReader } from '../io/reader.ts';
 import { fatRead } from '../tools/mtools.ts';
@@ -222,20 +223,9 @@ export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSign
       if (src.iios) await cloneIios(job, targets, src, src.iios, signal);
       else await cloneRaw(job, targets, src, signal);
     } finally {
-      for (const t of targets) {
-        await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
-        releaseFolder(t.imageFolder);
-      }
+      await releaseTargets(targets);
     }
-    const results: TargetResult[] = targets.map((t) => {
-      if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
-      if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
-      t.enter('complete');
-      emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
-      return { targetId: t.id, ok: true, verified: t.verified };
-    });
-    emit({ kind: 'done', results });
-    return results;
+    return finishTargets(targets, emit, signal);
   } finally {
     await src.close();
   }

@@ -1,0 +1,26 @@
+// The end of every job that writes targets (write, clone): each target's image file let go, then its result.
+// One place, so a cancelled job, a failed target and `complete` mean the same in every kind of job.
+import type { TargetResult } from '../src-shared/job/events.ts';
+import type { Emit, TargetCtx } from './context.ts';
+import { releaseFolder, releaseImage } from './image-file.ts';
+
+/** Unbinds each image file and lets go of its held folder (job end, whatever happened). */
+export async function releaseTargets(targets: readonly TargetCtx[]): Promise<void> {
+  for (const t of targets) {
+    await releaseImage(t.image).catch((err: unknown) => t.log('warn', `could not release ${t.target.path}: ${(err as Error).message}`));
+    releaseFolder(t.imageFolder);
+  }
+}
+
+/** Each target's result (a cancelled job fails the targets still alive), `target-done` for the good ones, then `done`. */
+export function finishTargets(targets: readonly TargetCtx[], emit: Emit, signal: AbortSignal): TargetResult[] {
+  const results: TargetResult[] = targets.map((t) => {
+    if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
+    if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
+    t.enter('complete');
+    emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
+    return { targetId: t.id, ok: true, verified: t.verified };
+  });
+  emit({ kind: 'done', results });
+  return results;
+}
