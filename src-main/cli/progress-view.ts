@@ -2,6 +2,7 @@
 // phase, speed, time left) and one for the batch; plain lines when the output is a pipe or a file (a line per
 // phase change and now and then per target). Every number is the snapshot's progress (src-shared/progress):
 // this file only lays it out.
+import { t } from '../../src-shared/i18n/index.ts';
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { targetProgress } from '../../src-shared/progress/fold-progress.ts';
 import type { BatchProgress, TargetProgressView } from '../../src-shared/progress/progress-schema.ts';
@@ -22,15 +23,15 @@ export function targetRows(s: JobSnapshot): TargetRow[] {
 function stateText({ target, progress }: TargetRow): string {
   switch (progress.stage) {
     case 'failed':
-      return 'FAILED';
+      return t('cli.progress.failed');
     case 'cancelled':
-      return 'cancelled';
+      return t('cli.job.cancelled');
     case 'verified':
-      return 'done, verified';
+      return t('cli.progress.verified');
     case 'written':
-      return target.verified ? 'done, verified' : 'done';
+      return target.verified ? t('cli.progress.verified') : t('cli.progress.done');
     case 'pending':
-      return 'waiting';
+      return t('cli.progress.waiting');
     default:
       return progress.phase ?? progress.stage;
   }
@@ -45,7 +46,7 @@ function bar(fraction: number, width: number): string {
 
 /** Fixed-width columns after the bar, so the bar keeps its width when a target ends. */
 function tail(percent: number, state: string, speedBps: number, secondsLeft: number | null, done: boolean): string {
-  const left = done ? '' : `left ${formatTimeLeft(secondsLeft).padStart(7)}`;
+  const left = done ? '' : t('cli.progress.left', { time: formatTimeLeft(secondsLeft).padStart(7) });
   const speed = done ? '' : formatSpeed(speedBps);
   return ` ${String(percent).padStart(3)}%  ${state.padEnd(14)} ${speed.padStart(10)}  ${left.padEnd(12)}`;
 }
@@ -65,8 +66,8 @@ export function barLine(row: TargetRow, width: number, labelWidth: number): stri
 /** The batch's bar: every target together, until the last one ends. */
 export function batchLine(b: BatchProgress, width: number, labelWidth: number): string {
   const over = b.succeeded + b.failed === b.targets;
-  const state = `${b.succeeded + b.failed}/${b.targets} ended`;
-  return fit(`all ${b.targets} targets`, tail(percentOf(b.fraction), state, 0, b.secondsLeft, over), width, labelWidth, b.fraction);
+  const state = t('cli.progress.ended', { ended: b.succeeded + b.failed, total: b.targets });
+  return fit(t('cli.progress.all', { count: b.targets }), tail(percentOf(b.fraction), state, 0, b.secondsLeft, over), width, labelWidth, b.fraction);
 }
 
 /** One plain line for logs and pipes. */
@@ -75,13 +76,13 @@ export function plainLine(row: TargetRow): string {
   const base = `${row.target.hostname} ${row.target.path}: ${stateText(row)}`;
   if (p.stage === 'failed' || p.stage === 'cancelled') return `${base} — ${row.target.message ?? ''}`;
   if (finished(p) || p.stage === 'pending') return base;
-  return `${base} ${percentOf(p.fraction)}% ${formatSpeed(p.speedBps)} left ${formatTimeLeft(p.secondsLeft)}`;
+  return `${base} ${percentOf(p.fraction)}% ${formatSpeed(p.speedBps)} ${t('cli.progress.left', { time: formatTimeLeft(p.secondsLeft) })}`;
 }
 
 /** The batch as one plain line. */
 export function plainBatchLine(b: BatchProgress): string {
   const over = b.succeeded + b.failed === b.targets;
-  return `all ${b.targets} targets: ${percentOf(b.fraction)}%${over ? '' : ` left ${formatTimeLeft(b.secondsLeft)}`}`;
+  return `${t('cli.progress.all', { count: b.targets })}: ${percentOf(b.fraction)}%${over ? '' : ` ${t('cli.progress.left', { time: formatTimeLeft(b.secondsLeft) })}`}`;
 }
 
 export interface ProgressOutput {
@@ -146,13 +147,14 @@ export class ProgressView {
 
 /** The closing summary: one line per target and a verdict. */
 export function summary(s: JobSnapshot): string {
-  const lines = s.targets.map((t) => {
-    if (t.status === 'done') return `  ok      ${t.hostname}  ${t.path}${t.verified ? '  (verified)' : ''}`;
-    if (t.cancelled) return `  cancel  ${t.hostname}  ${t.path}  — incomplete, write it again`;
-    return `  FAILED  ${t.hostname}  ${t.path}  — ${t.message ?? 'not written'}`;
+  const lines = s.targets.map((x) => {
+    if (x.status === 'done') return `  ${t('cli.summary.ok').padEnd(6)}  ${x.hostname}  ${x.path}${x.verified ? `  (${t('cli.summary.verified')})` : ''}`;
+    if (x.cancelled) return `  ${t('cli.summary.cancel').padEnd(6)}  ${x.hostname}  ${x.path}  — ${t('cli.summary.incomplete')}`;
+    return `  ${t('cli.progress.failed').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.message ?? t('cli.summary.notWritten')}`;
   });
-  const ok = s.targets.filter((t) => t.status === 'done').length;
+  const ok = s.targets.filter((x) => x.status === 'done').length;
   const elapsed = s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : null;
-  const head = `${ok} of ${s.targets.length} target${s.targets.length === 1 ? '' : 's'} written${elapsed !== null ? ` in ${formatEta(elapsed)}` : ''}`;
-  return [head, ...lines, ...(s.error ? [`error: ${s.error}`] : [])].join('\n');
+  const counts = { ok, count: s.targets.length };
+  const head = elapsed !== null ? t('cli.summary.writtenIn', { ...counts, time: formatEta(elapsed) }) : t('cli.summary.written', counts);
+  return [head, ...lines, ...(s.error ? [`${t('cli.job.error')}: ${s.error}`] : [])].join('\n');
 }

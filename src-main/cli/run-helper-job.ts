@@ -1,5 +1,6 @@
 // Runs one clone, repair or reset job through the helper for the CLI: the same job service, log file, progress
 // bars and `--json` event lines as `iios write`, so every job command reads and scripts the same way.
+import { t } from '../../src-shared/i18n/index.ts';
 import type { HelperJobInput } from '../../src-shared/job/clone-job.ts';
 import type { CommandIO } from './command.ts';
 import { humanOut, jsonEventPrinter } from './json-events.ts';
@@ -23,22 +24,22 @@ export async function runHelperJob(job: HelperJobInput, io: CommandIO, json = fa
   const unsubscribe = service.subscribe((n) => {
     const snapshot = service.current()!;
     printLine?.(n, snapshot);
-    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
-    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
-    if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
+    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level === 'warn' ? t('cli.job.warn') : t('cli.job.error')}: ${n.event.message}`);
+    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? t('cli.job.cancelled') : t('cli.job.failed', { message: n.event.message })}`);
+    if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${n.event.message}`);
     view.update(snapshot, n.event.kind !== 'progress');
   });
   const onSigint = () => service.cancel();
   process.on('SIGINT', onSigint);
   try {
     const started = await service.start(job);
-    out.write(`job ${started.jobId}: ${'kind' in job ? job.kind : 'write'}\n`);
+    out.write(`${t('cli.job.startedKind', { id: started.jobId, kind: 'kind' in job ? job.kind : 'write' })}\n`);
     const logPath = service.current()?.logPath;
-    if (logPath) out.write(`log: ${logPath}\n`);
+    if (logPath) out.write(`${t('cli.job.log', { path: logPath })}\n`);
     const final = await started.finished;
     view.update(final, true);
     out.write(summary(final) + '\n');
-    if (final.status !== 'done' && final.logPath) out.write(`every command the job ran, and why it failed: ${final.logPath}\n`);
+    if (final.status !== 'done' && final.logPath) out.write(`${t('cli.job.failedLog', { path: final.logPath })}\n`);
     if (final.status === 'done') return 0;
     return final.status === 'cancelled' ? 130 : 1;
   } finally {

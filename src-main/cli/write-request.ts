@@ -2,6 +2,7 @@
 // on jobs.start. Only what a terminal needs is done here, before validation: sizes like "8G" become bytes,
 // relative paths become absolute, `--cache apt` names the folder under the caches root. Everything else (and
 // the refusal of anything wrong) is the schema's, with its field paths said as the flags the user typed.
+import { t } from '../../src-shared/i18n/index.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type FieldIssue } from '../../src-shared/contract/error-details.ts';
@@ -39,9 +40,9 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typ
 export function writeRequestFromFlags(values: Record<string, unknown>, ctx: WriteFlagsContext): WriteRequestFromFlags {
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(ctx.cwd, p));
   const size = values.size === undefined ? undefined : parseSizeArg(String(values.size));
-  if (size === null) throw new UsageError(`--size ${String(values.size)} is not a size (e.g. 8G, 512M)`);
+  if (size === null) throw new UsageError(t('cli.notASize', { value: String(values.size) }));
   const first = values.first === undefined ? undefined : Number(values.first);
-  if (first !== undefined && (String(values.first).trim() === '' || !Number.isFinite(first))) throw new UsageError('--first takes a whole number');
+  if (first !== undefined && (String(values.first).trim() === '' || !Number.isFinite(first))) throw new UsageError(t('cli.firstWhole'));
   const cache = (arg: string) => {
     const eq = arg.indexOf('=');
     return eq < 0 ? { kind: arg, path: join(ctx.cachesRoot, arg) } : { kind: arg.slice(0, eq), path: absolute(arg.slice(eq + 1)) };

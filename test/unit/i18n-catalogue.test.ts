@@ -40,8 +40,14 @@ describe('catalogues', () => {
       const d = deCatalogue[key];
       if (d === undefined) continue;
       if (shapeOf(e) !== shapeOf(d)) wrong.push(`${key}: ${shapeOf(e)} in English, ${shapeOf(d)} in German`);
+      // every variable the English uses, and no other (a plural's "one" form may leave out {count}, as English does)
       const want = varsOf(forms(e).join(' '));
-      for (const form of forms(d)) if (varsOf(form).join() !== want.join()) wrong.push(`${key}: German "${form}" should use {${want.join('}, {')}}`);
+      const got = varsOf(forms(d).join(' '));
+      if (got.join() !== want.join()) wrong.push(`${key}: German uses {${got.join('}, {')}}, English {${want.join('}, {')}}`);
+      for (const form of forms(d)) {
+        const missing = want.filter((v) => v !== 'count' && !varsOf(form).includes(v));
+        if (missing.length) wrong.push(`${key}: German "${form}" leaves out {${missing.join('}, {')}}`);
+      }
       if (typeof e !== 'string' && !(e.one && e.other)) wrong.push(`${key}: English needs one and other`);
       if (typeof d !== 'string' && !(d.one && d.other)) wrong.push(`${key}: German needs one and other`);
       if (forms(d).some((f) => f.trim() === '')) wrong.push(`${key}: empty in German`);

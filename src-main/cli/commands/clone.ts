@@ -1,6 +1,7 @@
 // `iios clone SOURCE --target T …`: a stick (or a disk image) copied onto sticks or image files of any size that
 // fits, each with its own name; `--to-image FILE.img[.zst]` saves it as an image that `iios write --image` and
 // `iios clone` accept later. The helper opens the source read-only and refuses what does not fit before writing.
+import { t } from '../../../src-shared/i18n/index.ts';
 import { stat, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { CloneJob, type CloneJobInput } from '../../../src-shared/job/clone-job.ts';
@@ -42,7 +43,7 @@ async function confirm(job: CloneJobInput, io: CommandIO, source: string): Promi
 }
 
 export const cloneCommand: Command = {
-  summary: 'clone a stick (or a disk image) onto sticks or image files of any size it fits on',
+  summary: t('cli.clone.summary'),
   usage: "iios clone SOURCE (--target T [--target T2 …] | --to-image FILE.img[.zst]) [--size 8G] [--name 'class-{nn}'] [--first N] [--fresh] [--no-verify] [--yes] [--json]",
   options: {
     target: { type: 'string', multiple: true },
@@ -64,7 +65,7 @@ export const cloneCommand: Command = {
     const targets = list(values.target).map(absolute);
     if (!toImage === !targets.length) throw new UsageError('give --target (repeat it for more) or --to-image FILE.img[.zst], not both');
     const size = values.size === undefined ? undefined : parseSizeArg(values.size as string);
-    if (size === null) throw new UsageError(`--size ${String(values.size)} is not a size (e.g. 8G, 512M)`);
+    if (size === null) throw new UsageError(t('cli.notASize', { value: String(values.size) }));
     const first = values.first === undefined ? 1 : Number(values.first);
     if (!Number.isInteger(first) || first < 1) throw new UsageError('--first takes a whole number, 1 or more');
     const zstd = !!toImage?.endsWith('.zst');
@@ -86,11 +87,11 @@ export const cloneCommand: Command = {
     }
     const input: CloneJobInput = { kind: 'clone', jobId: `clone-${Date.now().toString(36)}`, sourcePath, targets: jobTargets, fresh: !!values.fresh, verify: !values['no-verify'] };
     const checked = CloneJob.safeParse(input);
-    if (!checked.success) throw new UsageError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`, 1);
+    if (!checked.success) throw new UsageError(t('cli.refusedBefore', { reason: checked.error.issues.map((i) => i.message).join('; ') }), 1);
     if (!values.yes) {
-      if (!io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
+      if (!io.stdin.isTTY) throw new UsageError(t('cli.refuseNoYes'));
       if (!(await confirm(input, io, await describeSource(sourcePath)))) {
-        io.stdout.write('nothing was written\n');
+        io.stdout.write(`${t('cli.nothingWritten')}\n`);
         return 1;
       }
     }

@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { t } from '../../../src-shared/i18n/index.ts';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -13,7 +14,7 @@ import { formatBytes } from '../../../src-shared/format/bytes.ts';
 const DEMO_SIZE = 8 * 1024 ** 3;
 
 export const demoCommand: Command = {
-  summary: 'build the demo OS, write the appliance profile onto out/demo-stick.img and boot it in QEMU (UEFI)',
+  summary: t('cli.demo.summary'),
   usage: 'iios demo [--out FILE] [--timeout SECONDS] [--serial]',
   options: { out: { type: 'string' }, timeout: { type: 'string' }, serial: { type: 'boolean' } },
   async run({ values }, io) {

@@ -1,4 +1,5 @@
 // `iios drives`: the drives iios sees, as a table (or JSON for machines), with why a drive cannot be chosen.
+import { t } from '../../../src-shared/i18n/index.ts';
 import type { Command } from '../command.ts';
 import { DriveService } from '../../services/drives/drives.ts';
 import { EventHub } from '../../services/events.ts';
@@ -19,10 +20,10 @@ function flags(d: Drive): string {
 
 export function driveTable(drives: Drive[]): string {
   const rows = [
-    ['DEVICE', 'SIZE', 'BUS', 'DESCRIPTION', 'FLAGS', 'SELECTABLE'],
+    [t('cli.drives.device'), t('cli.drives.size'), t('cli.drives.bus'), t('cli.drives.description'), t('cli.drives.flags'), t('cli.drives.selectable')],
     ...drives.map((d) => {
       const blocking = driveIssues(d).find((i) => i.blocking);
-      return [d.device, formatBytes(d.sizeBytes), d.busType, d.description, flags(d), blocking ? `no: ${blocking.message}` : 'yes'];
+      return [d.device, formatBytes(d.sizeBytes), d.busType, d.description, flags(d), blocking ? t('cli.drives.no', { reason: blocking.message }) : t('cli.yes')];
     }),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -30,7 +31,7 @@ export function driveTable(drives: Drive[]): string {
 }
 
 export const drivesCommand: Command = {
-  summary: 'list the drives iios can see (system drives marked)',
+  summary: t('cli.drives.summary'),
   usage: 'iios drives [--json]',
   options: { json: { type: 'boolean' } },
   async run({ values }, io) {

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
 import { UsageError } from '../command.ts';
 import { table } from '../format.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
@@ -56,16 +57,16 @@ export function describeStick(info: StickInfo): string {
 }
 
 export const inspectCommand: Command = {
-  summary: 'show the layout, stamp and slots of a stick or image file',
+  summary: t('cli.inspect.summary'),
   usage: 'iios inspect TARGET [--json]',
   options: { json: { type: 'boolean' } },
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError('inspect takes one target (a block device or an image file)');
+    if (positionals.length !== 1) throw new UsageError(t('cli.inspect.oneTarget'));
     const info = await readStick(positionals[0]!);
     const repair = await repairReasons(info);
     if (values.json) io.stdout.write(JSON.stringify({ ...info, needsRepair: repair }, null, 2) + '\n');
     else io.stdout.write(describeStick(info) + '\n');
-    if (!values.json && repair.length) io.stdout.write(`status: NEEDS REPAIR — ${repair.join('; ')}: run iios repair ${info.path}\n`);
+    if (!values.json && repair.length) io.stdout.write(`${t('cli.inspect.needsRepair', { problems: repair.join('; '), path: info.path })}\n`);
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 // `iios plan`: the exact partition plan of a profile on a target size, as a table or JSON.
+import { t } from '../../../src-shared/i18n/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseSizeArg, table } from '../format.ts';
@@ -43,7 +44,7 @@ export function planTable(plan: PartitionPlan): string {
 }
 
 export const planCommand: Command = {
-  summary: 'show the exact partition plan of a profile on a target size',
+  summary: t('cli.plan.summary'),
   usage:
     'iios plan --profile P [--bundle DIR | --rootfs-size SIZE | --image FILE | --image-size SIZE] --size 16G ' +
     '[--sector-size 512|4096] [--persistence] [--json]',

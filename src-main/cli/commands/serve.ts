@@ -1,5 +1,6 @@
 // `iios serve`: the app's handlers over the loopback bridge plus the built renderer, for a browser
 // (headless stations, Playwright tests). Prints the URL with its token; runs until SIGINT/SIGTERM.
+import { t } from '../../../src-shared/i18n/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, type Command } from '../command.ts';
@@ -21,7 +22,7 @@ function listenFailure(err: unknown, host: string, port: number): string {
 }
 
 export const serveCommand: Command = {
-  summary: 'serve the iios UI to a browser on 127.0.0.1 (prints the URL with its token)',
+  summary: t('cli.serve.summary'),
   usage: 'iios serve [--port N] [--host 127.0.0.1]',
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run({ values }, io) {
@@ -54,12 +55,12 @@ export const serveCommand: Command = {
     }
     runtime.start();
     io.stdout.write(`iios serve: open ${bridge.url}\n`);
-    io.stdout.write('iios serve: the link carries a secret token; stop with Ctrl+C\n');
+    io.stdout.write(`iios serve: ${t('cli.serve.token')}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    io.stdout.write(`iios serve: ${signal}, stopping\n`);
+    io.stdout.write(`iios serve: ${t('cli.serve.stopping', { signal })}\n`);
     runtime.dispose();
     await bridge.close();
     return 0;

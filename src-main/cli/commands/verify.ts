@@ -1,14 +1,15 @@
 import type { Command } from '../command.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
 import { UsageError } from '../command.ts';
 import { verifyStick } from '../../services/stick/stick-verify.ts';
 import { formatSpeed } from '../../../src-shared/progress/speed.ts';
 
 export const verifyCommand: Command = {
-  summary: 're-check a written stick or image file against its stamp (a raw image: against the image, --image)',
+  summary: t('cli.verify.summary'),
   usage: 'iios verify TARGET [--image FILE] [--json]',
   options: { json: { type: 'boolean' }, image: { type: 'string' } },
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError('verify takes one target (a block device or an image file)');
+    if (positionals.length !== 1) throw new UsageError(t('cli.verify.oneTarget'));
     const path = positionals[0]!;
     const image = typeof values.image === 'string' ? values.image : undefined;
     if (image === '') throw new UsageError('--image needs the disk image the stick was written from');

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { t } from '../../../src-shared/i18n/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
@@ -14,29 +15,34 @@ import { writeRequestFromFlags } from '../write-request.ts';
 
 /** What is on a target now, in a few words (what the user is about to lose). */
 async function currentContent(path: string, exists: boolean): Promise<string> {
-  if (!exists) return 'new image file';
+  if (!exists) return t('cli.write.newImageFile');
   const info = await readStick(path).catch(() => null);
-  if (!info?.layout) return 'no partition table';
-  if (info.stamp) return `iios stick "${info.stamp.hostname ?? '?'}" (${info.stamp.profile ?? '?'}${info.complete ? '' : ', incomplete'})`;
-  return `${info.layout.label} table, ${info.layout.partitions.length} partition(s): ${info.layout.partitions.map((p) => p.name || `#${p.index}`).join(', ')}`;
+  if (!info?.layout) return t('cli.write.noTable');
+  if (info.stamp) {
+    const what = { hostname: info.stamp.hostname ?? '?', profile: info.stamp.profile ?? '?' };
+    return info.complete ? t('cli.write.iiosStick', what) : t('cli.write.iiosStickIncomplete', what);
+  }
+  const parts = info.layout.partitions;
+  return t('cli.write.table', { label: info.layout.label, count: parts.length, names: parts.map((p) => p.name || `#${p.index}`).join(', ') });
 }
 
 async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string, out: CommandIO['stdout']): Promise<boolean> {
-  out.write(`iios will ERASE and write the ${profileId} profile onto:\n`);
+  out.write(`${t('cli.write.willErase', { profile: profileId })}\n`);
   for (const p of prepared.plans) {
-    out.write(`  ${p.path}  ${formatBytes(p.sizeBytes)}  → ${p.hostname}   (now: ${await currentContent(p.path, p.exists)})\n`);
+    out.write(`  ${p.path}  ${formatBytes(p.sizeBytes)}  → ${p.hostname}   (${t('cli.write.now', { what: await currentContent(p.path, p.exists) })})\n`);
   }
   const rl = createInterface({ input: io.stdin, output: out });
   try {
-    const answer = await rl.question(`Everything on ${prepared.plans.length === 1 ? 'this target' : `these ${prepared.plans.length} targets`} will be lost. Type "yes" to go on: `);
-    return answer.trim().toLowerCase() === 'yes';
+    const answer = await rl.question(`${t('cli.write.confirm', { count: prepared.plans.length, yes: t('cli.yes') })} `);
+    // the English word always counts too: scripts and habits type it whatever the language
+    return [t('cli.yes'), 'yes'].includes(answer.trim().toLowerCase());
   } finally {
     rl.close();
   }
 }
 
 export const writeCommand: Command = {
-  summary: 'write a profile onto sticks or image files (one job, many targets)',
+  summary: t('cli.write.summary'),
   usage:
     "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
   options: {
@@ -56,12 +62,12 @@ export const writeCommand: Command = {
     ...JSON_OPTION,
   },
   async run({ values, positionals }, io) {
-    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]} (targets go after --target)`);
+    if (positionals.length) throw new UsageError(t('cli.write.unexpectedArg', { arg: positionals[0]! }));
     // The same request, and the same schema, as the GUI's jobs.start.
     const built = writeRequestFromFlags(values, { cwd: process.cwd(), cachesRoot: cachesRootDir() });
     if (!built.ok) throw new UsageError(built.message);
     const request = built.request;
-    if (!values.yes && !io.stdin.isTTY) throw new UsageError('refusing to erase targets without --yes when stdin is not a terminal');
+    if (!values.yes && !io.stdin.isTTY) throw new UsageError(t('cli.refuseNoYes'));
 
     const json = !!values.json;
     const out = humanOut(io, json);
@@ -73,17 +79,17 @@ export const writeCommand: Command = {
         const pct = Math.floor((done * 100) / Math.max(1, total));
         if (!out.isTTY || pct === shownPct) return;
         shownPct = pct;
-        out.write(`\rchecking the bundle's sha256… ${pct}%${pct >= 100 ? '\n' : ''}`);
+        out.write(`\r${t('cli.write.checkingBundle', { percent: pct })}${pct >= 100 ? '\n' : ''}`);
       },
     });
     let prepared: PreparedJob;
     try {
       prepared = await api.prepare(request);
     } catch (err) {
-      throw new UsageError(`refused before writing anything: ${(err as Error).message}`, 1);
+      throw new UsageError(t('cli.refusedBefore', { reason: (err as Error).message }), 1);
     }
     if (!values.yes && !(await confirm(prepared, io, request.profileId, out))) {
-      out.write('nothing was written\n');
+      out.write(`${t('cli.nothingWritten')}\n`);
       return 1;
     }
     return runJob(api, prepared, io, json);
@@ -96,20 +102,20 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   const printLine = json ? jsonEventPrinter(io.stdout) : null;
   const unsubscribe = api.subscribe((n, snapshot) => {
     printLine?.(n, snapshot);
-    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level}: ${n.event.message}`);
+    if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level === 'warn' ? t('cli.job.warn') : t('cli.job.error')}: ${n.event.message}`);
     if (n.event.kind === 'target-failed') {
       const targetId = n.event.targetId;
-      const t = snapshot.targets.find((x) => x.id === targetId);
-      view.log(`${t ? `${t.hostname} ${t.path}` : targetId}: ${n.event.cancelled ? 'cancelled' : `FAILED: ${n.event.message}`}`);
+      const target = snapshot.targets.find((x) => x.id === targetId);
+      view.log(`${target ? `${target.hostname} ${target.path}` : targetId}: ${n.event.cancelled ? t('cli.job.cancelled') : t('cli.job.failed', { message: n.event.message })}`);
     }
-    if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
+    if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${n.event.message}`);
     view.update(snapshot, n.event.kind !== 'progress');
   });
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      view.log('cancelling… (the targets will be left incomplete; Ctrl-C again to stop waiting)');
+      view.log(t('cli.job.cancelling'));
       api.cancel();
     } else {
       process.exit(130);
@@ -119,13 +125,13 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   process.on('SIGTERM', onSigint);
   try {
     const started = await api.startPrepared(prepared);
-    out.write(`job ${started.jobId}: ${started.targets.length} target(s)\n`);
+    out.write(`${t('cli.job.started', { id: started.jobId, count: started.targets.length })}\n`);
     const logPath = api.current()?.logPath;
-    if (logPath) out.write(`log: ${logPath}\n`);
+    if (logPath) out.write(`${t('cli.job.log', { path: logPath })}\n`);
     const final: JobSnapshot = await started.finished;
     view.update(final, true);
     out.write(summary(final) + '\n');
-    if (final.status !== 'done' && final.logPath) out.write(`every command the job ran, and why it failed: ${final.logPath}\n`);
+    if (final.status !== 'done' && final.logPath) out.write(`${t('cli.job.failedLog', { path: final.logPath })}\n`);
     if (final.status === 'done') return 0;
     return final.status === 'cancelled' ? 130 : 1;
   } finally {
