@@ -2,6 +2,7 @@
 // a job naming /etc/shadow or /usr/bin/ls as an "image file" would destroy it: the name and the folder are
 // checked here, and an existing file's first KiB. Pure: the helper gathers the facts (the real path of the
 // folder, lstat, the first KiB) and these rules decide; the app uses the name rule to refuse early.
+import { t } from '../i18n/index.ts';
 
 /** An image file is named *.img or *.raw (any case): no system binary, config or key file is named so. */
 const IMAGE_NAME = /.\.(img|raw)$/i;
@@ -50,20 +51,20 @@ const inside = (path: string, folder: string) => path === folder || path.startsW
 export function imageFilePathProblem(path: string): string | null {
   const parts = path.split('/');
   if (!path.startsWith('/') || path.endsWith('/') || parts.includes('..')) {
-    return `${path} is not a plain full path to a file; give the image file's full path, starting with / and without ..`;
+    return t('imageFile.notPlainPath', { path });
   }
   // "//etc/./x.img" is /etc/x.img.
   const clean = `/${parts.filter((p) => p !== '' && p !== '.').join('/')}`;
   const name = clean.slice(clean.lastIndexOf('/') + 1);
   if (!IMAGE_NAME.test(name)) {
-    return `${path}: an image file must be named *.img or *.raw (iios replaces the file it writes); choose a name such as ${name.replace(/\.[^.]*$/, '') || 'stick'}.img`;
+    return t('imageFile.badName', { path, suggestion: `${name.replace(/\.[^.]*$/, '') || 'stick'}.img` });
   }
   const tree = SYSTEM_TREES.find((t) => inside(clean, t));
   if (tree && !USER_PLACES_IN_SYSTEM_TREES.some((u) => inside(clean, u))) {
-    return `${path} is inside ${tree}, a system folder; write the image file to a folder of your own (your home folder, /tmp, /srv or a mounted drive)`;
+    return t('imageFile.systemFolder', { path, folder: tree });
   }
   const secret = parts.find((p) => SECRET_FOLDERS.has(p));
-  if (secret) return `${path} is inside a ${secret} folder, which holds keys; choose another folder for the image file`;
+  if (secret) return t('imageFile.secretFolder', { path, folder: secret });
   return null;
 }
 
@@ -96,11 +97,11 @@ export function existingImageFileProblem(path: string, existing: ExistingImageFi
     case 'absent':
       return null;
     case 'symlink':
-      return `${path} is a symbolic link; iios does not write through links — give the path of a new or existing .img file itself`;
+      return t('imageFile.symlink', { path });
     case 'other':
-      return `${path} exists and is not a regular file (a device, folder or socket); give the path of a new .img file`;
+      return t('imageFile.notRegular', { path });
     case 'file':
       if (existing.sizeBytes === 0 || looksLikeDiskImage(existing.head)) return null;
-      return `${path} already exists and does not look like a disk image; iios would replace it — move or delete it yourself if it can go, or choose another name`;
+      return t('imageFile.notAnImage', { path });
   }
 }

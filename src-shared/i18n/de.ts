@@ -332,4 +332,17 @@ export const de: Translation = {
   'cli.verify.oneTarget': 'verify erwartet ein Ziel (ein Blockgerät oder eine Abbild-Datei)',
   'cli.inspect.oneTarget': 'inspect erwartet ein Ziel (ein Blockgerät oder eine Abbild-Datei)',
   'cli.inspect.needsRepair': 'Zustand: REPARATUR NÖTIG — {problems}: führen Sie iios repair {path} aus',
+
+  'names.badIndex': 'die Nummer eines Ziels muss 1 oder mehr sein, nicht {index}',
+  'names.unknownPlaceholder': 'unbekannter Platzhalter im Namensmuster „{pattern}“ (verwenden Sie {n} oder {nn})',
+  'names.notHostname': 'der Name „{name}“ ist kein gültiger Rechnername (Kleinbuchstaben, Ziffern und „-“, 1–63 Zeichen, nicht mit „-“ am Anfang oder Ende)',
+  'names.badCount': 'die Zahl der Ziele muss 0 oder mehr sein, nicht {count}',
+  'names.noCounter': 'das Namensmuster „{pattern}“ hat kein {n} und kein {nn}, also bekämen {count} Ziele denselben Namen',
+  'imageFile.notPlainPath': '{path} ist kein einfacher vollständiger Pfad zu einer Datei; geben Sie den vollständigen Pfad der Abbild-Datei an, beginnend mit / und ohne ..',
+  'imageFile.badName': '{path}: eine Abbild-Datei muss *.img oder *.raw heißen (iios ersetzt die Datei, die es schreibt); wählen Sie einen Namen wie {suggestion}',
+  'imageFile.systemFolder': '{path} liegt in {folder}, einem Systemordner; schreiben Sie die Abbild-Datei in einen eigenen Ordner (Ihren persönlichen Ordner, /tmp, /srv oder ein eingehängtes Laufwerk)',
+  'imageFile.secretFolder': '{path} liegt in einem Ordner {folder}, der Schlüssel enthält; wählen Sie einen anderen Ordner für die Abbild-Datei',
+  'imageFile.symlink': '{path} ist ein symbolischer Link; iios schreibt nicht durch Links — geben Sie den Pfad einer neuen oder vorhandenen .img-Datei selbst an',
+  'imageFile.notRegular': '{path} gibt es schon und es ist keine gewöhnliche Datei (ein Gerät, Ordner oder Socket); geben Sie den Pfad einer neuen .img-Datei an',
+  'imageFile.notAnImage': '{path} gibt es schon und es sieht nicht wie ein Abbild aus; iios würde es ersetzen — verschieben oder löschen Sie es selbst, wenn es weg kann, oder wählen Sie einen anderen Namen',
 };

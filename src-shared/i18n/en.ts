@@ -337,4 +337,17 @@ export const en = {
   'cli.verify.oneTarget': 'verify takes one target (a block device or an image file)',
   'cli.inspect.oneTarget': 'inspect takes one target (a block device or an image file)',
   'cli.inspect.needsRepair': 'status: NEEDS REPAIR — {problems}: run iios repair {path}',
+
+  'names.badIndex': 'target number must be 1 or more, got {index}',
+  'names.unknownPlaceholder': "unknown placeholder in name pattern '{pattern}' (use {n} or {nn})",
+  'names.notHostname': "name '{name}' is not a valid hostname (lower-case letters, digits and '-', 1–63 characters, not starting or ending with '-')",
+  'names.badCount': 'target count must be 0 or more, got {count}',
+  'names.noCounter': "name pattern '{pattern}' has no {n} or {nn}, so {count} targets would share one name",
+  'imageFile.notPlainPath': "{path} is not a plain full path to a file; give the image file's full path, starting with / and without ..",
+  'imageFile.badName': '{path}: an image file must be named *.img or *.raw (iios replaces the file it writes); choose a name such as {suggestion}',
+  'imageFile.systemFolder': '{path} is inside {folder}, a system folder; write the image file to a folder of your own (your home folder, /tmp, /srv or a mounted drive)',
+  'imageFile.secretFolder': '{path} is inside a {folder} folder, which holds keys; choose another folder for the image file',
+  'imageFile.symlink': '{path} is a symbolic link; iios does not write through links — give the path of a new or existing .img file itself',
+  'imageFile.notRegular': '{path} exists and is not a regular file (a device, folder or socket); give the path of a new .img file',
+  'imageFile.notAnImage': '{path} already exists and does not look like a disk image; iios would replace it — move or delete it yourself if it can go, or choose another name',
 } as const satisfies Record<string, Message>;
