@@ -4,6 +4,7 @@
 // batch is the snapshot's (computed once by the services, src-shared/progress): copied, never recomputed.
 // A job that could not get administrator rights keeps its typed reason (flashErrorDetails), and retryFlash starts
 // the same request again, so a dismissed password prompt is one click away from a second try.
+import { driveName } from './drive-name.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import { buildStartRequest } from './job-request.ts';
@@ -142,7 +143,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             id: t.id,
             key: drive?.id ?? t.path,
             kind: drive ? 'device' : 'image-file',
-            label: drive?.description || t.path.split('/').pop() || t.path,
+            label: drive ? driveName(drive) : t.path.split('/').pop() || t.path,
             path: t.path,
             hostname: t.hostname,
             ...fromSnapshot(t, snap),

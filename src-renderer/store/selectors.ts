@@ -4,6 +4,7 @@ import { expandNames } from '../../src-shared/job/names.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
 import { baseName } from './format.ts';
+import { driveName } from './drive-name.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
@@ -87,7 +88,7 @@ export function chosenTargets(s: WizardState): ChosenTarget[] {
     targets.push({
       key: d.id,
       kind: 'device',
-      label: d.description || d.device,
+      label: driveName(d),
       path: d.device,
       sizeBytes: d.sizeBytes,
       drive: d,

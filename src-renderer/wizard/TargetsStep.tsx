@@ -9,6 +9,7 @@ import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { driveVerdict, visibleDrives } from '../store/selectors.ts';
 import { IMAGE_FILE_KEY } from '../store/selection-slice.ts';
 import type { Drive } from '../store/types.ts';
+import { driveName } from '../store/drive-name.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { DriveBadges } from './DriveBadges.tsx';
 import { StepHeading } from './StepHeading.tsx';
@@ -133,7 +134,7 @@ function DriveRow({ drive }: { drive: Drive }) {
       />
       <label htmlFor={inputId} style={{ display: 'block', minWidth: 0, cursor: verdict.selectable ? 'pointer' : 'not-allowed' }}>
         <div className="name">
-          {drive.description || drive.device}
+          {driveName(drive)}
           <DriveBadges badges={verdict.badges} />
         </div>
         <div className="sub mono">{sub}</div>

@@ -345,4 +345,6 @@ export const de: Translation = {
   'imageFile.symlink': '{path} ist ein symbolischer Link; iios schreibt nicht durch Links — geben Sie den Pfad einer neuen oder vorhandenen .img-Datei selbst an',
   'imageFile.notRegular': '{path} gibt es schon und es ist keine gewöhnliche Datei (ein Gerät, Ordner oder Socket); geben Sie den Pfad einer neuen .img-Datei an',
   'imageFile.notAnImage': '{path} gibt es schon und es sieht nicht wie ein Abbild aus; iios würde es ersetzen — verschieben oder löschen Sie es selbst, wenn es weg kann, oder wählen Sie einen anderen Namen',
+  'drive.loopName': 'Loop-Gerät ({file})',
+  'drive.loopNameBare': 'Loop-Gerät',
 };

@@ -350,4 +350,6 @@ export const en = {
   'imageFile.symlink': '{path} is a symbolic link; iios does not write through links — give the path of a new or existing .img file itself',
   'imageFile.notRegular': '{path} exists and is not a regular file (a device, folder or socket); give the path of a new .img file',
   'imageFile.notAnImage': '{path} already exists and does not look like a disk image; iios would replace it — move or delete it yourself if it can go, or choose another name',
+  'drive.loopName': 'Loop device ({file})',
+  'drive.loopNameBare': 'Loop device',
 } as const satisfies Record<string, Message>;

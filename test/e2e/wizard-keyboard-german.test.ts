@@ -3,7 +3,7 @@
 // verified stick (an image file in a temp folder), read back with `iios inspect --json`. At every step: no
 // English left on the page (test/support/untranslated.ts), and axe-core's WCAG 2.1 A and AA rules pass with
 // no violation in the light and the dark colour scheme (test/support/axe.ts).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -20,7 +20,8 @@ const focused = (page: Page) =>
   page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
     if (!el) return '';
-    const name = el.getAttribute('aria-label') ?? el.textContent ?? '';
+    const labelled = (el as HTMLInputElement).labels?.[0]?.textContent;
+    const name = el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '';
     return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.dataset.profile ? `[${el.dataset.profile}]` : ''} ${name.trim()}`;
   });
 
@@ -50,12 +51,17 @@ describe('the wizard in German, by keyboard alone, accessible in both colour sch
   let serve: ServeProcess;
   let browser: LaunchedChromium;
   let dir: string;
+  let tinyDev = '';
 
   beforeAll(async () => {
     await ensureDemoBundle();
     await ensureRendererBuilt();
     // the folder's name is data the page shows; it says nothing in English
     dir = await mkdtemp(join(tmpdir(), 'iios-tastatur-'));
+    // a stick too small for the appliance profile: its disabled row, reason and badges are audited too
+    await writeFile(join(dir, 'klein.img'), '');
+    await truncate(join(dir, 'klein.img'), 1024 ** 3);
+    tinyDev = (await execa('losetup', ['-f', '--show', join(dir, 'klein.img')])).stdout.trim();
     serve = await startServe();
     browser = await launchChromium({ width: 1024, height: 700, locale: 'de-DE' });
   });
@@ -63,6 +69,7 @@ describe('the wizard in German, by keyboard alone, accessible in both colour sch
   afterAll(async () => {
     await browser?.close();
     await serve?.stop();
+    if (tinyDev) await execa('losetup', ['-d', tinyDev], { reject: false });
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -94,6 +101,14 @@ describe('the wizard in German, by keyboard alone, accessible in both colour sch
 
     // 3. targets: the image file, its path typed; Shift+Tab back to a control passed over
     await step(page, 'targets');
+    // every drive shown: loop devices with their badges, the small one disabled with its reason
+    await tabTo(page, /^input Alle Laufwerke zeigen/);
+    await page.keyboard.press('Space');
+    const tiny = page.locator(`li.drive[data-device="${tinyDev}"]`);
+    await expect.poll(() => tiny.locator('.drive-reason').textContent(), { timeout: 30_000 }).toMatch(/^Zu klein: braucht mindestens \d+,\d GB$/);
+    expect(await tiny.locator('.name').textContent()).toMatch(/^Loop-Gerät \(klein\.img\)/);
+    await checkStep(page, 'targets (all drives)');
+    await page.keyboard.press('Space');
     await tabTo(page, /^input#image-file-on/);
     await page.keyboard.press('Space');
     await tabTo(page, /^input#image-file-path/);

@@ -15,7 +15,7 @@ const ENGLISH_WORDS = [
   'your', 'you', 'not', 'every', 'each', 'none', 'next', 'back', 'show', 'choose', 'write', 'written', 'erase',
   'flash', 'flashing', 'drive', 'drives', 'file', 'files', 'folder', 'size', 'done', 'failed', 'verified', 'writing',
   'checking', 'layout', 'target', 'targets', 'left', 'unknown', 'theme', 'light', 'dark', 'eject', 'waiting',
-  'options', 'review', 'step', 'steps', 'results', 'more', 'usual', 'choice',
+  'options', 'review', 'step', 'steps', 'results', 'more', 'usual', 'choice', 'device',
 ];
 
 const forms = (m: Message): string[] => (typeof m === 'string' ? [m] : Object.values(m).filter((v): v is string => typeof v === 'string'));
@@ -77,8 +77,10 @@ export async function untranslated(page: Page): Promise<string[]> {
   const patterns = englishPatterns();
   const words = new RegExp(`(?:^|[^\\p{L}])(${ENGLISH_WORDS.join('|')})(?=$|[^\\p{L}])`, 'iu');
   const found: string[] = [];
-  for (const text of texts) {
-    if (text.includes('⟦')) found.push(`missing key: ${text}`);
+  for (const shown of texts) {
+    if (shown.includes('⟦')) found.push(`missing key: ${shown}`);
+    // paths inside a sentence (a mount point, a backing file) are data, whatever words their folders use
+    const text = shown.replace(/(^|[\s(])\/[^\s,)]*/g, '$1');
     const hit = patterns.find((p) => p.re.test(text));
     if (hit) found.push(`${hit.key}: ${text}`);
     else {
