@@ -347,4 +347,15 @@ export const de: Translation = {
   'imageFile.notAnImage': '{path} gibt es schon und es sieht nicht wie ein Abbild aus; iios würde es ersetzen — verschieben oder löschen Sie es selbst, wenn es weg kann, oder wählen Sie einen anderen Namen',
   'drive.loopName': 'Loop-Gerät ({file})',
   'drive.loopNameBare': 'Loop-Gerät',
+
+  'cli.clone.rawSource': 'kein iios-Stick: rohe Kopie seiner Partitionen',
+  'cli.clone.willErase': 'iios wird diese Ziele LÖSCHEN und {source} ({what}) darauf klonen:',
+  'cli.clone.confirm': 'Alles darauf geht verloren. Geben Sie „{yes}“ ein, um fortzufahren:',
+  'cli.clone.saved': 'gespeichert: {path}',
+  'cli.clone.nameSource': 'nennen Sie eine QUELLE: den Stick (/dev/sdX) oder die Abbild-Datei, die geklont werden soll',
+  'cli.clone.noSource': 'die Quelle {path} gibt es nicht',
+  'cli.clone.targetOrImage': 'geben Sie --target (mehrfach für mehrere) oder --to-image DATEI.img[.zst] an, nicht beides',
+  'cli.clone.firstWhole': '--first erwartet eine ganze Zahl, 1 oder mehr',
+  'cli.clone.imageName': '--to-image erwartet einen Namen, der auf .img oder .img.zst endet',
+  'cli.verify.imageNeeded': '--image braucht das Abbild, aus dem der Stick geschrieben wurde',
 };

@@ -352,4 +352,15 @@ export const en = {
   'imageFile.notAnImage': '{path} already exists and does not look like a disk image; iios would replace it — move or delete it yourself if it can go, or choose another name',
   'drive.loopName': 'Loop device ({file})',
   'drive.loopNameBare': 'Loop device',
+
+  'cli.clone.rawSource': 'not an iios stick: raw clone of its partitions',
+  'cli.clone.willErase': 'iios will ERASE these targets and clone {source} ({what}) onto them:',
+  'cli.clone.confirm': 'Everything on them will be lost. Type "{yes}" to go on:',
+  'cli.clone.saved': 'saved {path}',
+  'cli.clone.nameSource': 'name one SOURCE: the stick (/dev/sdX) or image file to clone',
+  'cli.clone.noSource': 'the source {path} does not exist',
+  'cli.clone.targetOrImage': 'give --target (repeat it for more) or --to-image FILE.img[.zst], not both',
+  'cli.clone.firstWhole': '--first takes a whole number, 1 or more',
+  'cli.clone.imageName': '--to-image takes a name ending in .img or .img.zst',
+  'cli.verify.imageNeeded': '--image needs the disk image the stick was written from',
 } as const satisfies Record<string, Message>;

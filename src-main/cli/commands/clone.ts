@@ -27,16 +27,17 @@ async function sizeOf(path: string): Promise<{ bytes: number; device: boolean } 
 
 async function describeSource(path: string): Promise<string> {
   const info = await readStick(path).catch(() => null);
-  if (info?.stamp && info.complete) return `iios stick "${info.stamp.hostname ?? '?'}" (${info.stamp.profile ?? '?'})`;
-  return 'not an iios stick: raw clone of its partitions';
+  if (info?.stamp && info.complete) return t('cli.write.iiosStick', { hostname: info.stamp.hostname ?? '?', profile: info.stamp.profile ?? '?' });
+  return t('cli.clone.rawSource');
 }
 
 async function confirm(job: CloneJobInput, io: CommandIO, source: string): Promise<boolean> {
-  io.stdout.write(`iios will ERASE these targets and clone ${job.sourcePath} (${source}) onto them:\n`);
-  for (const t of job.targets) io.stdout.write(`  ${t.path}  ${formatBytes(t.sizeBytes)}  → ${t.hostname}\n`);
+  io.stdout.write(`${t('cli.clone.willErase', { source: job.sourcePath, what: source })}\n`);
+  for (const target of job.targets) io.stdout.write(`  ${target.path}  ${formatBytes(target.sizeBytes)}  → ${target.hostname}\n`);
   const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
-    return (await rl.question('Everything on them will be lost. Type "yes" to go on: ')).trim().toLowerCase() === 'yes';
+    const answer = (await rl.question(`${t('cli.clone.confirm', { yes: t('cli.yes') })} `)).trim().toLowerCase();
+    return [t('cli.yes'), 'yes'].includes(answer);
   } finally {
     rl.close();
   }
@@ -57,20 +58,20 @@ export const cloneCommand: Command = {
     ...JSON_OPTION,
   },
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError('name one SOURCE: the stick (/dev/sdX) or image file to clone');
+    if (positionals.length !== 1) throw new UsageError(t('cli.clone.nameSource'));
     const sourcePath = absolute(positionals[0]!);
     const source = await sizeOf(sourcePath);
-    if (!source) throw new UsageError(`the source ${positionals[0]} does not exist`);
+    if (!source) throw new UsageError(t('cli.clone.noSource', { path: positionals[0]! }));
     const toImage = values['to-image'] as string | undefined;
     const targets = list(values.target).map(absolute);
-    if (!toImage === !targets.length) throw new UsageError('give --target (repeat it for more) or --to-image FILE.img[.zst], not both');
+    if (!toImage === !targets.length) throw new UsageError(t('cli.clone.targetOrImage'));
     const size = values.size === undefined ? undefined : parseSizeArg(values.size as string);
     if (size === null) throw new UsageError(t('cli.notASize', { value: String(values.size) }));
     const first = values.first === undefined ? 1 : Number(values.first);
-    if (!Number.isInteger(first) || first < 1) throw new UsageError('--first takes a whole number, 1 or more');
+    if (!Number.isInteger(first) || first < 1) throw new UsageError(t('cli.clone.firstWhole'));
     const zstd = !!toImage?.endsWith('.zst');
     const paths = toImage ? [absolute(zstd ? toImage.slice(0, -'.zst'.length) : toImage)] : targets;
-    if (toImage && !/\.img$/.test(paths[0]!)) throw new UsageError('--to-image takes a name ending in .img or .img.zst');
+    if (toImage && !/\.img$/.test(paths[0]!)) throw new UsageError(t('cli.clone.imageName'));
     let names: string[];
     try {
       names = expandNames((values.name as string | undefined) ?? (paths.length > 1 ? 'iios-{nn}' : 'iios'), paths.length, first);
@@ -98,7 +99,7 @@ export const cloneCommand: Command = {
     const code = await runHelperJob(input, io, !!values.json);
     if (code === 0 && zstd) {
       await runTool('zstd', ['-q', '-f', '-T0', '--rm', paths[0]!, '-o', `${paths[0]!}.zst`]);
-      humanOut(io, !!values.json).write(`saved ${paths[0]!}.zst\n`);
+      humanOut(io, !!values.json).write(`${t('cli.clone.saved', { path: `${paths[0]!}.zst` })}\n`);
     } else if (code !== 0 && zstd) await rm(paths[0]!, { force: true });
     return code;
   },

@@ -12,7 +12,7 @@ export const verifyCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(t('cli.verify.oneTarget'));
     const path = positionals[0]!;
     const image = typeof values.image === 'string' ? values.image : undefined;
-    if (image === '') throw new UsageError('--image needs the disk image the stick was written from');
+    if (image === '') throw new UsageError(t('cli.verify.imageNeeded'));
     const report = await verifyStick(path, {
       ...(image ? { image } : {}),
       onCheck: (c) => {

@@ -107,7 +107,7 @@ describe('review step', () => {
     expect(big.querySelector('.erase')!.textContent).toBe(
       'Everything on /dev/sde (WD Elements, 2.0 TB) will be erased. Its mounted filesystems (/media/teacher/WD) will be unmounted first.',
     );
-    expect(lo.querySelector('.erase')!.textContent).toBe('Everything on /dev/loop7 (Loop device, 8.0 GB) will be erased.');
+    expect(lo.querySelector('.erase')!.textContent).toBe('Everything on /dev/loop7 (Loop device (iios-test.img), 8.0 GB) will be erased.');
     expect(img.querySelector('.erase')!.textContent).toBe('The file /srv/class.img will be created, or replaced if it exists (8.0 GB, sparse).');
     expect(within(img).getByText('class-03')).toBeTruthy();
 
