@@ -47,8 +47,10 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             ? { ...t, state: 'failed', secondsLeft: null, message: t.message ?? error ?? 'the writer stopped before this target was finished' }
             : t,
         ),
-        step: 'done',
+        // A running station stays on the flash view and waits for the next stick.
+        step: get().stationActive ? 'flash' : 'done',
       });
+      get().jobEnded();
       return;
     }
     set({ flashTargets, flashBatch, flashStatus: get().flashStatus === 'starting' ? 'running' : get().flashStatus });
@@ -98,6 +100,10 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       const built = buildStartRequest(get());
       if (!built.ok) return built;
       return launch(built.request, built.targets);
+    },
+    async launchFlash(request, targets) {
+      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      return launch(request, targets);
     },
     async retryFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
@@ -153,8 +159,8 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     async ejectTarget(key) {
       set({ ejected: { ...get().ejected, [key]: 'ejecting' } });
       try {
-        const ok = await api.eject(key);
-        set({ ejected: { ...get().ejected, [key]: ok ? 'ejected' : { error: 'it could not be powered off; it is unmounted, you can pull it out' } } });
+        const r = await api.eject(key);
+        set({ ejected: { ...get().ejected, [key]: r.ejected ? { done: r.said ?? 'Ejected.' } : { error: r.said ?? 'it could not be powered off; it is unmounted, you can pull it out' } } });
       } catch (err) {
         set({ ejected: { ...get().ejected, [key]: { error: errorText(err) } } });
       }

@@ -4,6 +4,7 @@
 import { adviceSentence, elevationView } from '../store/elevation-text.ts';
 import { useWizard } from '../store/context.tsx';
 import type { FlashTarget } from '../store/state.ts';
+import { canEject, ejectKind, ejectSentence } from '../../src-shared/drives/eject-kind.ts';
 import { StepHeading } from './StepHeading.tsx';
 
 export function DoneStep() {
@@ -12,6 +13,7 @@ export function DoneStep() {
   const logPath = useWizard((s) => s.flashLogPath);
   const ejected = useWizard((s) => s.ejected);
   const ejectTarget = useWizard((s) => s.ejectTarget);
+  const drives = useWizard((s) => s.drives);
   const flashMore = useWizard((s) => s.flashMore);
   const retryFlash = useWizard((s) => s.retryFlash);
   const elevation = elevationView(useWizard((s) => s.flashErrorDetails));
@@ -46,6 +48,9 @@ export function DoneStep() {
         {targets.map((t) => {
           const ok = t.state === 'verified' || t.state === 'written';
           const ej = ejected[t.key];
+          const drive = drives.find((d) => d.id === t.key);
+          // No Eject where it means nothing (a loop device over a file, an internal disk) or the stick is gone.
+          const kind = drive ? ejectKind(drive) : null;
           return (
             <li key={t.id} className={`result ${ok ? 'ok' : 'bad'}`} data-result={t.id} data-state={t.state}>
               <span className="icon" aria-hidden="true">{ok ? '✔' : '✖'}</span>
@@ -55,17 +60,19 @@ export function DoneStep() {
                 </div>
                 <div className="what" data-testid="result-text">{elevation ? 'Not written: iios never got to it, it is as it was.' : resultText(t)}</div>
                 {!ok && !elevation && <div className="todo">{whatToDo(t)}</div>}
-                {typeof ej === 'object' && <div className="todo">Eject failed: {ej.error}</div>}
+                {typeof ej === 'object' && 'error' in ej && <div className="todo">Eject: {ej.error}</div>}
+                {typeof ej === 'object' && 'done' in ej && <div className="what" data-testid="eject-text">{ej.done}</div>}
               </div>
               {t.kind === 'device' && (
                 <button
                   type="button"
                   className="btn small"
-                  disabled={ej === 'ejecting' || ej === 'ejected'}
+                  disabled={ej === 'ejecting' || ej === 'ejected' || (typeof ej === 'object' && 'done' in ej) || !kind || !canEject(kind)}
+                  title={!kind ? 'The stick is no longer plugged in' : !canEject(kind) ? ejectSentence(kind, false, 0) : undefined}
                   onClick={() => void ejectTarget(t.key)}
                   aria-label={`Eject ${t.label}`}
                 >
-                  {ej === 'ejected' ? 'Ejected' : ej === 'ejecting' ? 'Ejecting…' : 'Eject'}
+                  {ej === 'ejected' || (typeof ej === 'object' && 'done' in ej) ? 'Ejected' : ej === 'ejecting' ? 'Ejecting…' : 'Eject'}
                 </button>
               )}
             </li>

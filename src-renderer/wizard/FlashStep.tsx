@@ -2,10 +2,14 @@
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { useWizard } from '../store/context.tsx';
 import { ProgressRow } from './ProgressRow.tsx';
+import { StationPanel } from './StationPanel.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function FlashStep() {
-  const targets = useWizard((s) => s.flashTargets);
+  const current = useWizard((s) => s.flashTargets);
+  const stationRows = useWizard((s) => s.stationRows);
+  const stationActive = useWizard((s) => s.stationActive);
+  const targets = stationRows.length ? [...stationRows, ...current] : current;
   const status = useWizard((s) => s.flashStatus);
   const cancelFlash = useWizard((s) => s.cancelFlash);
   const batch = useWizard((s) => s.flashBatch);
@@ -13,13 +17,16 @@ export function FlashStep() {
 
   return (
     <section>
-      <StepHeading title="Flashing">Keep the sticks plugged in. Each is verified after it is written.</StepHeading>
+      <StepHeading title={stationActive ? 'Flashing sticks as they are plugged in' : 'Flashing'}>
+        Keep the sticks plugged in. Each is verified after it is written.
+      </StepHeading>
+      {stationActive && <StationPanel />}
       <ul className="progress-list" aria-label="Targets">
         {targets.map((t) => (
           <ProgressRow key={t.id} target={t} />
         ))}
       </ul>
-      {batch && targets.length > 1 && (
+      {batch && current.length > 1 && (
         <div className="row batch" style={{ marginTop: 12 }}>
           <div
             className="bar grow"
@@ -41,9 +48,10 @@ export function FlashStep() {
         <span className="grow muted num" role="status" data-testid="flash-status">
           {status === 'starting' && 'Starting the writer (you may be asked for the administrator password)…'}
           {status === 'running' && `${finished} of ${targets.length} finished`}
+          {status === 'idle' && stationActive && `${finished} finished; waiting for the next stick`}
           {status === 'cancelling' && 'Cancelling: cleaning up, the unfinished sticks will be marked incomplete…'}
         </span>
-        <button type="button" className="btn" onClick={() => void cancelFlash()} disabled={status === 'cancelling' || status === 'finished'}>
+        <button type="button" className="btn" onClick={() => void cancelFlash()} disabled={status === 'cancelling' || status === 'finished' || status === 'idle'}>
           {status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
         </button>
       </div>

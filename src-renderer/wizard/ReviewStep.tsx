@@ -5,6 +5,7 @@ import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { chosenTargets, currentProfile, targetNames, type ChosenTarget } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
+import { expandName } from '../../src-shared/job/names.ts';
 import { LayoutBar } from './LayoutBar.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
@@ -20,7 +21,7 @@ export function ReviewStep() {
 
   const start = async () => {
     setStarting(true);
-    await state.startFlash();
+    await (state.stationWanted ? state.startStation() : state.startFlash());
     setStarting(false);
   };
 
@@ -49,6 +50,13 @@ export function ReviewStep() {
           <div className="todo">Fix what it says and press the button again.</div>
         </div>
       )}
+      {state.stationWanted && (
+        <div className="panel station-review" data-testid="station-review">
+          <strong>Then keep flashing.</strong> After {count === 0 ? 'you confirm' : 'these'}, every new stick plugged in that passes the checks is erased and
+          flashed with the next name, starting at <span className="mono">{stationFirstName(state.namePattern, state.firstNumber + count)}</span>, until you press
+          Stop.
+        </div>
+      )}
       <div className="confirm panel">
         <label htmlFor="confirm-count">
           To confirm, type the number of targets (<strong className="num">{count}</strong>):
@@ -65,8 +73,12 @@ export function ReviewStep() {
             if (e.key === 'Enter' && confirmed && !starting) void start();
           }}
         />
-        <button type="button" className="btn danger" disabled={!confirmed || starting || count === 0} onClick={() => void start()}>
-          Erase and flash {count} target{count === 1 ? '' : 's'}
+        <button type="button" className="btn danger" disabled={!confirmed || starting || (count === 0 && !state.stationWanted)} onClick={() => void start()}>
+          {state.stationWanted
+            ? count === 0
+              ? 'Start flashing sticks as they are plugged in'
+              : `Erase and flash ${count} target${count === 1 ? '' : 's'}, then keep flashing`
+            : `Erase and flash ${count} target${count === 1 ? '' : 's'}`}
         </button>
       </div>
     </section>
@@ -78,4 +90,12 @@ function eraseText(t: ChosenTarget): string {
   const d = t.drive;
   const mounted = d && d.mountpoints.length > 0 ? ` Its mounted filesystems (${d.mountpoints.map((m) => m.path).join(', ')}) will be unmounted first.` : '';
   return `Everything on ${t.path} (${t.label}, ${formatBytes(t.sizeBytes)}) will be erased.${mounted}`;
+}
+
+function stationFirstName(pattern: string, n: number): string {
+  try {
+    return expandName(pattern.trim(), n);
+  } catch {
+    return '—';
+  }
 }

@@ -10,6 +10,7 @@ import { IMAGE_FILE_KEY } from '../store/selection-slice.ts';
 import type { Drive } from '../store/types.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { DriveBadges } from './DriveBadges.tsx';
+import { driveDistinction, driveMake, driveName } from '../../src-shared/drives/drive-label.ts';
 import { StepHeading } from './StepHeading.tsx';
 
 const GB = 1000 ** 3;
@@ -32,6 +33,7 @@ export function TargetsStep() {
         <span className="muted grow" aria-live="polite">
           {hidden > 0 && !state.showAllDrives ? `${hidden} system or virtual drive${hidden === 1 ? '' : 's'} hidden` : ''}
         </span>
+        <SelectAllNone drives={drives} />
       </div>
       {state.drivesError && (
         <div className="alert error" role="alert">
@@ -45,6 +47,7 @@ export function TargetsStep() {
           <DriveRow key={d.id} drive={d} />
         ))}
       </ul>
+      <StationSwitch />
       <div className={`drive image-target${img.enabled ? ' selected' : ''}`}>
         <input id="image-file-on" type="checkbox" checked={img.enabled} onChange={(e) => state.setImageTarget({ enabled: e.target.checked })} />
         <div style={{ minWidth: 0 }}>
@@ -119,7 +122,8 @@ function DriveRow({ drive }: { drive: Drive }) {
   const checked = state.selectedDrives.includes(drive.id);
   const inputId = `drive-${drive.id.replace(/[^A-Za-z0-9]/g, '-')}`;
   const reasonId = `${inputId}-reason`;
-  const sub = [drive.device, drive.busType, drive.backingFile ? `over ${drive.backingFile}` : null].filter(Boolean).join(' · ');
+  const sub = [driveDistinction(drive), drive.device, drive.busType, drive.backingFile ? `over ${drive.backingFile}` : null].filter(Boolean).join(' · ');
+  const mounted = drive.mountpoints.length > 0 && !drive.system;
   return (
     <li className={`drive${checked ? ' selected' : ''}${verdict.selectable ? '' : ' disabled'}`} data-device={drive.device} data-system={drive.system ? 'true' : 'false'}>
       <input
@@ -132,7 +136,7 @@ function DriveRow({ drive }: { drive: Drive }) {
       />
       <label htmlFor={inputId} style={{ display: 'block', minWidth: 0, cursor: verdict.selectable ? 'pointer' : 'not-allowed' }}>
         <div className="name">
-          {drive.description || drive.device}
+          {driveMake(drive)}
           <DriveBadges badges={verdict.badges} />
         </div>
         <div className="sub mono">{sub}</div>
@@ -141,8 +145,50 @@ function DriveRow({ drive }: { drive: Drive }) {
             {verdict.reason}
           </div>
         )}
+        {state.unmountError[drive.id] && <div className="reason" role="alert">Unmount failed: {state.unmountError[drive.id]}</div>}
       </label>
-      <div className="size num">{formatBytes(drive.sizeBytes)}</div>
+      <div className="size num">
+        <div>{formatBytes(drive.sizeBytes)}</div>
+        {mounted && (
+          <button type="button" className="btn small" onClick={() => void state.unmountDrive(drive.id)} aria-label={`Unmount ${driveName(drive)}`}>
+            Unmount
+          </button>
+        )}
+      </div>
     </li>
+  );
+}
+
+/** Ticks every drive that can be chosen, or none. */
+function SelectAllNone({ drives }: { drives: Drive[] }) {
+  const state = useWizard((s) => s);
+  const selectable = drives.filter((d) => driveVerdict(d, state).selectable).map((d) => d.id);
+  return (
+    <span className="row" role="group" aria-label="Select drives">
+      <button type="button" className="btn small" disabled={selectable.length === 0} onClick={() => state.selectDrives(selectable)}>
+        Select all
+      </button>
+      <button type="button" className="btn small" disabled={state.selectedDrives.length === 0} onClick={() => state.selectDrives([])}>
+        Select none
+      </button>
+    </span>
+  );
+}
+
+/** Station mode: after the first confirmation every new stick that passes the checks is flashed with the next name. */
+function StationSwitch() {
+  const wanted = useWizard((s) => s.stationWanted);
+  const setWanted = useWizard((s) => s.setStationWanted);
+  return (
+    <div className="panel station-switch">
+      <label className="switch">
+        <input type="checkbox" checked={wanted} onChange={(e) => setWanted(e.target.checked)} />
+        Keep flashing sticks as they are plugged in
+      </label>
+      <div className="sub muted">
+        After you confirm once, each new stick that passes the checks (removable, not mounted, big enough) is erased and flashed with the next
+        name until you press Stop. Sticks plugged in now are left alone unless ticked.
+      </div>
+    </div>
   );
 }
