@@ -3,6 +3,7 @@
 // system drives and loop devices wait behind "show all drives".
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../src-shared/contract/index.ts';
+import { t } from '../src-shared/i18n/index.ts';
 import { iios } from './platform/iios.ts';
 import { createWizardApi } from './store/api.ts';
 import { WizardStoreProvider } from './store/context.tsx';
@@ -23,7 +24,7 @@ export function App() {
       <Wizard
         headerExtra={
           <span className="app-version muted num" data-testid="app-version">
-            {info ? `version ${info.version}` : '…'}
+            {info ? t('app.version', { version: info.version }) : '…'}
           </span>
         }
       />

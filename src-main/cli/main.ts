@@ -4,18 +4,19 @@
 import type { Command } from './command.ts';
 import { parseCommandArgs, UsageError, type CommandIO } from './command.ts';
 import { appVersion } from '../services/app/app-info.ts';
+import { localeFromEnv, setLocale, t } from '../../src-shared/i18n/index.ts';
 
 function help(commands: Record<string, Command>): string {
   const names = Object.keys(commands).sort();
   const width = Math.max(...names.map((n) => n.length));
   return [
-    'iios: bootable, writable, offline-rebuildable USB sticks',
+    t('cli.help.title'),
     '',
-    'usage: iios <command> [options]',
+    t('cli.help.usage'),
     '',
     ...names.map((n) => `  ${n.padEnd(width)}  ${commands[n]!.summary}`),
     '',
-    'iios <command> --help for its options; iios --version for the version.',
+    t('cli.help.more'),
   ].join('\n');
 }
 
@@ -32,11 +33,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const cmd = commands[name];
   if (!cmd) {
-    io.stderr.write(`iios: unknown command '${name}'\n\n${help(commands)}\n`);
+    io.stderr.write(`iios: ${t('cli.unknownCommand', { name })}\n\n${help(commands)}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n`);
+    io.stdout.write(`${t('cli.usageLine', { usage: cmd.usage })}\n\n${cmd.summary}\n`);
     return 0;
   }
   try {
@@ -49,7 +50,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     }
     const e = err as Error & { code?: string };
     if (e.code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`iios ${name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      io.stderr.write(`iios ${name}: ${e.message}\n${t('cli.usageLine', { usage: cmd.usage })}\n`);
       return 2;
     }
     io.stderr.write(`iios ${name}: ${e.message}\n`);
@@ -57,6 +58,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
+// The terminal's language (LC_ALL, LC_MESSAGES, LANG), for messages and for sizes, dates and times.
+setLocale(localeFromEnv(process.env));
 const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
 main(process.argv.slice(2), io).then(
   (code) => {

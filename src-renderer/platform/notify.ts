@@ -1,11 +1,11 @@
 // The end of a batch, told to a teacher who is in another window: a desktop notification (the Electron window
 // and the browser both have the Web Notification API) and, if wanted, a short tone made with Web Audio (no
 // sound file to ship).
+import { t } from '../../src-shared/i18n/index.ts';
 
 export function batchEndText(ready: number, failed: number): { title: string; body: string } {
-  const sticks = (n: number) => `${n} stick${n === 1 ? '' : 's'}`;
-  if (failed === 0) return { title: 'iios: sticks ready', body: `${sticks(ready)} ready.` };
-  return { title: 'iios: some sticks failed', body: `${sticks(ready)} ready, ${sticks(failed)} failed.` };
+  if (failed === 0) return { title: t('notify.readyTitle'), body: t('notify.ready', { count: ready }) };
+  return { title: t('notify.failedTitle'), body: t('notify.failed', { count: failed, ready }) };
 }
 
 export function notifyBatchEnd(ready: number, failed: number, sound: boolean): void {

@@ -2,6 +2,7 @@
 // distinctions as the CLI's messages, src-main/services/elevation/elevation-failure.ts, whose advice arrives as
 // the job's message) and whether trying again can help without changing anything in iios.
 import type { ErrorDetails, ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
+import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 
 export type ElevationReason = ErrorDetailsOf<'elevation'>['reason'];
 
@@ -13,13 +14,13 @@ export interface ElevationView {
 }
 
 // 'helper-failed' is no elevation problem: the helper got its rights and then failed, shown as any job failure.
-const HEADINGS: Record<Exclude<ElevationReason, 'helper-failed'>, string> = {
-  'no-tool': 'No way to get administrator rights',
-  'no-authority': 'Polkit is not running',
-  'no-agent': 'No polkit agent is running',
-  dismissed: 'The password prompt was dismissed',
-  'not-authorized': 'Not authorized',
-  'needs-password': 'No place to ask for the password',
+const HEADINGS: Record<Exclude<ElevationReason, 'helper-failed'>, PlainKey> = {
+  'no-tool': 'elevation.no-tool',
+  'no-authority': 'elevation.no-authority',
+  'no-agent': 'elevation.no-agent',
+  dismissed: 'elevation.dismissed',
+  'not-authorized': 'elevation.not-authorized',
+  'needs-password': 'elevation.needs-password',
 };
 
 const RETRYABLE = new Set<ElevationReason>(['dismissed', 'no-agent', 'no-authority']);
@@ -27,7 +28,7 @@ const RETRYABLE = new Set<ElevationReason>(['dismissed', 'no-agent', 'no-authori
 /** The heading and retry offer for a job's typed failure; null when it is not an elevation failure. */
 export function elevationView(details: ErrorDetails | null | undefined): ElevationView | null {
   if (details?.kind !== 'elevation' || details.reason === 'helper-failed') return null;
-  return { reason: details.reason, heading: HEADINGS[details.reason], canRetry: RETRYABLE.has(details.reason) };
+  return { reason: details.reason, heading: t(HEADINGS[details.reason]), canRetry: RETRYABLE.has(details.reason) };
 }
 
 /** The services' advice starts in lower case (it follows "iios:" in a terminal); under a heading it starts a sentence. */

@@ -4,6 +4,7 @@
 // batch is the snapshot's (computed once by the services, src-shared/progress): copied, never recomputed.
 // A job that could not get administrator rights keeps its typed reason (flashErrorDetails), and retryFlash starts
 // the same request again, so a dismissed password prompt is one click away from a second try.
+import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import { buildStartRequest } from './job-request.ts';
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
@@ -107,7 +108,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     async retryFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
-      if (!last) return { ok: false, reason: 'No flash to try again: choose the targets and start one.' };
+      if (!last) return { ok: false, reason: t('flash.noRetry') };
       return launch(last.request, last.targets);
     },
     async cancelFlash() {
@@ -117,7 +118,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       try {
         await api.cancelJob();
       } catch (err) {
-        if (get().flashStatus === 'cancelling') set({ flashStatus: 'running', flashError: `Cancel failed: ${errorText(err)}` });
+        if (get().flashStatus === 'cancelling') set({ flashStatus: 'running', flashError: t('flash.cancelFailed', { error: errorText(err) }) });
       }
     },
     applyJobNotice(notice) {

@@ -1,5 +1,6 @@
 // Turns the wizard's choices into the contract's write request (the one `iios write` builds from its flags) and
 // the rows shown while it runs.
+import { t } from '../../src-shared/i18n/index.ts';
 import { numberInName } from '../../src-shared/station/name-counter.ts';
 import { chosenTargets, targetNames, type ChosenTarget } from './selectors.ts';
 import type { FlashTarget, WizardState } from './state.ts';
@@ -8,10 +9,10 @@ import type { WriteRequest } from './types.ts';
 export function buildStartRequest(
   s: WizardState,
 ): { ok: true; request: WriteRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
-  if (!s.profileId) return { ok: false, reason: 'No profile chosen.' };
-  if (!s.source) return { ok: false, reason: 'No bundle or image chosen.' };
+  if (!s.profileId) return { ok: false, reason: t('request.noProfile') };
+  if (!s.source) return { ok: false, reason: t('request.noSource') };
   const chosen = chosenTargets(s);
-  if (chosen.length === 0) return { ok: false, reason: 'No target chosen.' };
+  if (chosen.length === 0) return { ok: false, reason: t('request.noTarget') };
   const names = targetNames(s);
   if (!names.ok) return { ok: false, reason: names.reason };
   return requestFor(s, chosen, names.names);
@@ -23,8 +24,8 @@ export function requestFor(
   chosen: ChosenTarget[],
   names: string[],
 ): { ok: true; request: WriteRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
-  if (!s.profileId) return { ok: false, reason: 'No profile chosen.' };
-  if (!s.source) return { ok: false, reason: 'No bundle or image chosen.' };
+  if (!s.profileId) return { ok: false, reason: t('request.noProfile') };
+  if (!s.source) return { ok: false, reason: t('request.noSource') };
   const first = numberInName(s.namePattern.trim(), names[0] ?? '') ?? s.firstNumber;
   // Until jobs.start answers, a row is known by its path; the services then give each target its id.
   const targets: FlashTarget[] = chosen.map((t, i) => ({

@@ -1,5 +1,6 @@
 // What the user chose: profile, source (bundle or image), targets, names, payload files and caches.
 // "Flash more" keeps all of it; only the job is reset.
+import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import type { SelectionSlice, SliceCreator } from './state.ts';
 import type { SourceView } from './types.ts';
@@ -45,7 +46,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
         set({ defaultSource: source });
       }
     } catch (err) {
-      set({ sourceError: `The demo bundle could not be loaded: ${errorText(err)}` });
+      set({ sourceError: t('source.demoFailed', { error: errorText(err) }) });
     } finally {
       set({ sourceLoading: false });
       get().refreshPreviews();
@@ -81,7 +82,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   async inspectSource(path = get().sourcePath) {
     const trimmed = path.trim();
     if (!trimmed) {
-      set({ sourceError: 'Type the path of a bundle folder or a disk image first.' });
+      set({ sourceError: t('source.typePath') });
       return;
     }
     const wants = get().profiles.find((p) => p.id === get().profileId)?.source ?? 'bundle';

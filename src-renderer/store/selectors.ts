@@ -1,6 +1,7 @@
 // Derived views of the store: which drives are shown and selectable (and why not), the chosen targets in
 // order, their names, and whether each step may be left.
 import { expandNames, hasCounter } from '../../src-shared/job/names.ts';
+import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
 import { baseName } from './format.ts';
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
@@ -26,14 +27,14 @@ export interface DriveVerdict {
   badges: Badge[];
 }
 
-const BADGE_TEXT: Record<DriveIssueCode, string> = {
-  system: 'System drive',
-  'read-only': 'Read-only',
-  'too-small': 'Too small',
-  source: 'Source drive',
-  mounted: 'Mounted',
-  large: 'Over 128 GB',
-  virtual: 'Virtual',
+const BADGE_TEXT: Record<DriveIssueCode, PlainKey> = {
+  system: 'badge.system',
+  'read-only': 'badge.read-only',
+  'too-small': 'badge.too-small',
+  source: 'badge.source',
+  mounted: 'badge.mounted',
+  large: 'badge.large',
+  virtual: 'badge.virtual',
 };
 
 export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
@@ -61,14 +62,14 @@ export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'sourc
   const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: false });
   const badges: Badge[] = issues.map((i) => ({
     code: i.code,
-    text: BADGE_TEXT[i.code],
+    text: t(BADGE_TEXT[i.code]),
     tone: i.blocking ? 'danger' : i.code === 'virtual' ? 'info' : 'warn',
     detail: i.message,
   }));
   let reason = issues.find((i) => i.blocking)?.message ?? null;
   if (!reason && !drive.system && plan?.status === 'error') {
     // The planner refused for another reason than size (or without saying the size): still not selectable.
-    badges.unshift({ code: 'no-fit', text: 'Does not fit', tone: 'danger', detail: plan.reason });
+    badges.unshift({ code: 'no-fit', text: t('badge.noFit'), tone: 'danger', detail: plan.reason });
     reason = plan.reason;
   }
   return { selectable: reason === null, reason, badges };
@@ -105,7 +106,7 @@ export function chosenTargets(s: WizardState): ChosenTarget[] {
     targets.push({
       key: IMAGE_FILE_KEY,
       kind: 'image-file',
-      label: img.path ? baseName(img.path) : 'image file',
+      label: img.path ? baseName(img.path) : t('targets.imageFileLabel'),
       path: img.path.trim(),
       sizeBytes: img.sizeBytes,
       drive: null,
@@ -131,31 +132,31 @@ export function currentProfile(s: Pick<WizardState, 'profiles' | 'profileId'>) {
 export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: false; hint: string } {
   switch (step) {
     case 'profile':
-      return s.profileId ? { ok: true } : { ok: false, hint: 'Choose what kind of stick to make.' };
+      return s.profileId ? { ok: true } : { ok: false, hint: t('hint.chooseProfile') };
     case 'image':
-      if (s.sourceLoading) return { ok: false, hint: 'Checking the bundle…' };
-      if (!s.source) return { ok: false, hint: s.sourceError ? 'Choose a bundle that passes the check.' : 'Choose a bundle or image.' };
+      if (s.sourceLoading) return { ok: false, hint: t('hint.checkingBundle') };
+      if (!s.source) return { ok: false, hint: s.sourceError ? t('hint.chooseGoodBundle') : t('hint.chooseSource') };
       return { ok: true };
     case 'targets': {
       const targets = chosenTargets(s);
-      if (targets.length === 0) return s.stationWanted ? { ok: true } : { ok: false, hint: 'Tick at least one drive or the image file.' };
+      if (targets.length === 0) return s.stationWanted ? { ok: true } : { ok: false, hint: t('hint.tickTarget') };
       const img = targets.find((t) => t.kind === 'image-file');
-      if (img && !img.path.startsWith('/')) return { ok: false, hint: 'Give the image file a full path (starting with /).' };
+      if (img && !img.path.startsWith('/')) return { ok: false, hint: t('hint.fullPath') };
       // The helper's own rule for image-file names and places, said here before the password prompt.
       const pathProblem = img ? imageFilePathProblem(img.path) : null;
       if (pathProblem) return { ok: false, hint: pathProblem };
-      for (const t of targets) {
-        const entry = s.plans[t.key];
-        if (entry?.status === 'error') return { ok: false, hint: `${t.label}: ${entry.reason}` };
-        if (!t.plan) return { ok: false, hint: 'Working out the partition layout…' };
+      for (const target of targets) {
+        const entry = s.plans[target.key];
+        if (entry?.status === 'error') return { ok: false, hint: t('hint.targetProblem', { target: target.label, reason: entry.reason }) };
+        if (!target.plan) return { ok: false, hint: t('hint.workingOut') };
       }
       return { ok: true };
     }
     case 'options': {
       const names = targetNames(s);
       if (!names.ok) return { ok: false, hint: names.reason };
-      if (s.stationWanted && !hasCounter(s.namePattern.trim())) return { ok: false, hint: 'Station mode names every stick: put {nn} in the name pattern.' };
-      if (currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: 'Add at least one payload file for the kiosk.' };
+      if (s.stationWanted && !hasCounter(s.namePattern.trim())) return { ok: false, hint: t('hint.stationCounter', { nn: '{nn}' }) };
+      if (currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: t('hint.addPayload') };
       return stepReady(s, 'targets');
     }
     case 'review':

@@ -7,6 +7,7 @@ import { hasCounter, expandNames } from '../../src-shared/job/names.ts';
 import { nextFirstNumber, recordWritten } from '../../src-shared/station/name-counter.ts';
 import { rememberFlashed, startStation, stationLook, type FitVerdict } from '../../src-shared/station/station-drives.ts';
 import { spreadOverRootHubs, usbPortOf } from '../../src-shared/drives/usb-port.ts';
+import { t } from '../../src-shared/i18n/index.ts';
 import { notifyBatchEnd } from '../platform/notify.ts';
 import { buildStartRequest, requestFor } from './job-request.ts';
 import { chosenTargets, sourceDevicesOf, type ChosenTarget } from './selectors.ts';
@@ -82,8 +83,8 @@ export const createStationSlice: SliceCreator<StationSlice> = (set, get) => {
     },
     async startStation() {
       const s = get();
-      if (s.flashBusy()) return { ok: false, reason: 'A flash is already running.' };
-      if (!hasCounter(s.namePattern.trim())) return { ok: false, reason: `The name pattern '${s.namePattern}' has no {n} or {nn}: every stick would get the same name.` };
+      if (s.flashBusy()) return { ok: false, reason: t('station.busy') };
+      if (!hasCounter(s.namePattern.trim())) return { ok: false, reason: t('station.noCounter', { pattern: s.namePattern }) };
       const chosen = chosenTargets(s);
       // Every drive plugged in now is left alone, except those ticked for this first batch.
       set({
@@ -128,7 +129,7 @@ export const createStationSlice: SliceCreator<StationSlice> = (set, get) => {
       for (const a of arrivals) {
         const label = a.drive.description || a.drive.device;
         if (a.decision === 'flash') queue.push(a.drive.id);
-        else if (a.decision === 'replugged') notes.push({ driveId: a.drive.id, label, kind: 'replugged', text: `Already flashed as ${a.previousName} by this station` });
+        else if (a.decision === 'replugged') notes.push({ driveId: a.drive.id, label, kind: 'replugged', text: t('station.replugged', { name: a.previousName }) });
         else notes.push({ driveId: a.drive.id, label, kind: 'refused', text: a.reason });
       }
       set({ stationMemory: memory, stationQueue: queue, stationNotes: notes });

@@ -1,11 +1,12 @@
 // Light / dark / follow-the-system switch. The choice sits on <html data-theme> (theme.css reads it) and
 // is remembered in localStorage; "system" removes the attribute so prefers-color-scheme decides.
 import { useEffect, useState } from 'react';
+import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const KEY = 'iios-theme';
 const NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
-const LABEL: Record<ThemeChoice, string> = { system: '◐ System theme', light: '☀ Light theme', dark: '☾ Dark theme' };
+const LABEL: Record<ThemeChoice, PlainKey> = { system: 'theme.system', light: 'theme.light', dark: 'theme.dark' };
 
 export function readThemeChoice(): ThemeChoice {
   try {
@@ -34,10 +35,12 @@ export function ThemeToggle() {
       type="button"
       className="btn small"
       onClick={() => setChoice(NEXT[choice])}
-      aria-label={`Theme: ${choice}. Switch to ${NEXT[choice]}`}
-      title="Switch between system, light and dark theme"
+      // The visible text is the accessible name (WCAG 2.5.3: a speech user says what they see); the title
+      // tells what pressing it does.
+      title={t('theme.switchTitle')}
+      data-theme-choice={choice}
     >
-      {LABEL[choice]}
+      {t(LABEL[choice])}
     </button>
   );
 }

@@ -2,6 +2,7 @@
 // window) and hands the chosen paths back; renders nothing in a browser on the bridge, where the typed
 // field is the only way. A cancelled chooser changes nothing.
 import { useState } from 'react';
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { errorText } from '../store/error-text.ts';
 import type { PickRequest } from '../store/types.ts';
@@ -25,11 +26,11 @@ export function ChooseButton({ request, onPicked }: { request: () => PickRequest
   return (
     <>
       <button type="button" className="btn" disabled={picking} onClick={() => void choose()}>
-        Choose…
+        {t('choose.button')}
       </button>
       {error && (
         <span className="choose-error" role="alert">
-          The file chooser did not open: {error}
+          {t('choose.failed', { error })}
         </span>
       )}
     </>

@@ -1,10 +1,12 @@
 // Step 7: the result per target — verified, or failed with the reason and what to do — eject, flash more.
 // When the writer could not get administrator rights, the step is named after why, with the services' advice,
 // and "Try again" where a second prompt can help.
+import { t } from '../../src-shared/i18n/index.ts';
 import { adviceSentence, elevationView } from '../store/elevation-text.ts';
 import { useWizard } from '../store/context.tsx';
 import type { FlashTarget } from '../store/state.ts';
 import { canEject, ejectKind, ejectSentence } from '../../src-shared/drives/eject-kind.ts';
+import { Rich } from '../i18n/Rich.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function DoneStep() {
@@ -17,62 +19,63 @@ export function DoneStep() {
   const flashMore = useWizard((s) => s.flashMore);
   const retryFlash = useWizard((s) => s.retryFlash);
   const elevation = elevationView(useWizard((s) => s.flashErrorDetails));
-  const good = targets.filter((t) => t.state === 'verified' || t.state === 'written').length;
-  const title = elevation ? elevation.heading : good === targets.length ? 'All done' : good === 0 ? 'The flash failed' : 'Partly done';
+  const good = targets.filter((target) => target.state === 'verified' || target.state === 'written').length;
+  const title = elevation ? elevation.heading : good === targets.length ? t('done.allDone') : good === 0 ? t('done.failed') : t('done.partly');
 
   return (
     <section>
-      <StepHeading title={title}>
-        {good} of {targets.length} target{targets.length === 1 ? '' : 's'} ready.
-      </StepHeading>
+      <StepHeading title={title}>{t('done.ready', { good, count: targets.length })}</StepHeading>
       {elevation ? (
         <div className="alert error" role="alert" data-elevation={elevation.reason}>
-          <span data-testid="elevation-advice">{adviceSentence(flashError ?? 'iios could not get administrator rights. Nothing was written.')}</span>
+          <span data-testid="elevation-advice">{adviceSentence(flashError ?? t('done.noRights'))}</span>
           {elevation.canRetry && (
             <div className="row" style={{ marginTop: 8 }}>
               <button type="button" className="btn primary" onClick={() => void retryFlash()}>
-                Try again
+                {t('done.tryAgain')}
               </button>
-              <span className="muted">Starts the same flash again, with the same choices.</span>
+              <span className="muted">{t('done.tryAgainHelp')}</span>
             </div>
           )}
         </div>
       ) : (
         flashError && (
           <div className="alert error" role="alert">
-            <strong>The writer stopped.</strong> {flashError}
+            <strong>{t('done.writerStopped')}</strong> {flashError}
           </div>
         )
       )}
-      <ul className="result-list" aria-label="Results">
-        {targets.map((t) => {
-          const ok = t.state === 'verified' || t.state === 'written';
-          const ej = ejected[t.key];
-          const drive = drives.find((d) => d.id === t.key);
+      <ul className="result-list" aria-label={t('done.results')}>
+        {targets.map((target) => {
+          const ok = target.state === 'verified' || target.state === 'written';
+          const ej = ejected[target.key];
+          const drive = drives.find((d) => d.id === target.key);
           // No Eject where it means nothing (a loop device over a file, an internal disk) or the stick is gone.
           const kind = drive ? ejectKind(drive) : null;
+          const ejectDone = ej === 'ejected' || (typeof ej === 'object' && 'done' in ej);
+          const ejectText = ejectDone ? t('done.ejected') : ej === 'ejecting' ? t('done.ejecting') : t('done.eject');
           return (
-            <li key={t.id} className={`result ${ok ? 'ok' : 'bad'}`} data-result={t.id} data-state={t.state}>
+            <li key={target.id} className={`result ${ok ? 'ok' : 'bad'}`} data-result={target.id} data-state={target.state}>
               <span className="icon" aria-hidden="true">{ok ? '✔' : '✖'}</span>
               <div>
                 <div>
-                  <strong>{t.label}</strong> <span className="mono muted">{t.path}</span> — <span className="mono">{t.hostname}</span>
+                  <strong>{target.label}</strong> <span className="mono muted">{target.path}</span> — <span className="mono">{target.hostname}</span>
                 </div>
-                <div className="what" data-testid="result-text">{elevation ? 'Not written: iios never got to it, it is as it was.' : resultText(t)}</div>
-                {!ok && !elevation && <div className="todo">{whatToDo(t)}</div>}
-                {typeof ej === 'object' && 'error' in ej && <div className="todo">Eject: {ej.error}</div>}
+                <div className="what" data-testid="result-text">{elevation ? t('done.notWritten') : resultText(target)}</div>
+                {!ok && !elevation && <div className="todo">{whatToDo(target)}</div>}
+                {typeof ej === 'object' && 'error' in ej && <div className="todo">{t('done.ejectFailed', { error: ej.error })}</div>}
                 {typeof ej === 'object' && 'done' in ej && <div className="what" data-testid="eject-text">{ej.done}</div>}
               </div>
-              {t.kind === 'device' && (
+              {target.kind === 'device' && (
                 <button
                   type="button"
                   className="btn small"
-                  disabled={ej === 'ejecting' || ej === 'ejected' || (typeof ej === 'object' && 'done' in ej) || !kind || !canEject(kind)}
-                  title={!kind ? 'The stick is no longer plugged in' : !canEject(kind) ? ejectSentence(kind, false, 0) : undefined}
-                  onClick={() => void ejectTarget(t.key)}
-                  aria-label={`Eject ${t.label}`}
+                  disabled={ej === 'ejecting' || ejectDone || !kind || !canEject(kind)}
+                  title={!kind ? t('done.ejectGone') : !canEject(kind) ? ejectSentence(kind, false, 0) : undefined}
+                  onClick={() => void ejectTarget(target.key)}
+                  // starts with the visible text, so a speech user can say what they see (WCAG 2.5.3)
+                  aria-label={t('done.ejectLabel', { action: ejectText, label: target.label })}
                 >
-                  {ej === 'ejected' || (typeof ej === 'object' && 'done' in ej) ? 'Ejected' : ej === 'ejecting' ? 'Ejecting…' : 'Eject'}
+                  {ejectText}
                 </button>
               )}
             </li>
@@ -81,36 +84,36 @@ export function DoneStep() {
       </ul>
       {logPath && (
         <p className="muted" data-testid="job-log">
-          Every command this job ran is logged in <span className="mono">{logPath}</span>
+          <Rich k="done.log" vars={{ path: <span className="mono">{logPath}</span> }} />
         </p>
       )}
       <div className="row" style={{ marginTop: 14 }}>
         <button type="button" className="btn primary" onClick={flashMore}>
-          Flash more
+          {t('done.flashMore')}
         </button>
-        <span className="muted">Keeps the profile, image, names and options; plug in the next sticks.</span>
+        <span className="muted">{t('done.flashMoreHelp')}</span>
       </div>
     </section>
   );
 }
 
-function resultText(t: FlashTarget): string {
-  switch (t.state) {
+function resultText(target: FlashTarget): string {
+  switch (target.state) {
     case 'verified':
-      return 'Verified: written and read back, every check passed.';
+      return t('result.verified');
     case 'written':
-      return 'Written (not verified).';
+      return t('result.written');
     case 'cancelled':
-      return `Cancelled: the stick is marked incomplete.${t.message ? ` (${t.message})` : ''}`;
+      return target.message ? t('result.cancelledWhy', { message: target.message }) : t('result.cancelled');
     case 'failed':
-      return `Failed: ${t.message ?? 'the write did not complete'}`;
+      return target.message ? t('result.failed', { message: target.message }) : t('result.failedUnknown');
     default:
-      return 'Not finished.';
+      return t('result.unfinished');
   }
 }
 
-function whatToDo(t: FlashTarget): string {
-  if (t.state === 'cancelled') return 'Do not use it as it is: flash it again (Flash more) when you are ready.';
-  if (t.kind === 'image-file') return 'Check that the folder exists and has enough free space, then flash again.';
-  return 'Check that the stick is still plugged in and not write-protected, then flash it again. If it fails twice, the stick may be worn out: use another one.';
+function whatToDo(target: FlashTarget): string {
+  if (target.state === 'cancelled') return t('todo.cancelled');
+  if (target.kind === 'image-file') return t('todo.imageFile');
+  return t('todo.device');
 }

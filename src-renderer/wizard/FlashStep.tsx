@@ -1,5 +1,6 @@
 // Step 6: the flash. One progress row per target; cancel leaves every unfinished target marked incomplete.
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { ProgressRow } from './ProgressRow.tsx';
 import { StationPanel } from './StationPanel.tsx';
@@ -13,17 +14,15 @@ export function FlashStep() {
   const status = useWizard((s) => s.flashStatus);
   const cancelFlash = useWizard((s) => s.cancelFlash);
   const batch = useWizard((s) => s.flashBatch);
-  const finished = targets.filter((t) => t.state === 'verified' || t.state === 'written' || t.state === 'failed' || t.state === 'cancelled').length;
+  const finished = targets.filter((x) => x.state === 'verified' || x.state === 'written' || x.state === 'failed' || x.state === 'cancelled').length;
 
   return (
     <section>
-      <StepHeading title={stationActive ? 'Flashing sticks as they are plugged in' : 'Flashing'}>
-        Keep the sticks plugged in. Each is verified after it is written.
-      </StepHeading>
+      <StepHeading title={stationActive ? t('station.heading') : t('flash.heading')}>{t('flash.lead')}</StepHeading>
       {stationActive && <StationPanel />}
-      <ul className="progress-list" aria-label="Targets">
-        {targets.map((t) => (
-          <ProgressRow key={t.id} target={t} />
+      <ul className="progress-list" aria-label={t('flash.listLabel')}>
+        {targets.map((target) => (
+          <ProgressRow key={target.id} target={target} />
         ))}
       </ul>
       {batch && current.length > 1 && (
@@ -31,28 +30,28 @@ export function FlashStep() {
           <div
             className="bar grow"
             role="progressbar"
-            aria-label="All sticks"
+            aria-label={t('flash.allSticks')}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percentOf(batch.fraction)}
-            aria-valuetext={`${percentOf(batch.fraction)} %, ${formatTimeLeft(batch.secondsLeft)} left`}
+            aria-valuetext={t('flash.barText', { percent: percentOf(batch.fraction), time: formatTimeLeft(batch.secondsLeft) })}
             data-testid="batch-bar"
           >
             <div className="fill" style={{ width: `${batch.fraction * 100}%` }} />
           </div>
           <span className="num">{percentOf(batch.fraction)} %</span>
-          <span className="num" title="until the last stick is done">{status === 'finished' ? '' : `${formatTimeLeft(batch.secondsLeft)} left`}</span>
+          <span className="num" title={t('flash.untilLast')}>{status === 'finished' ? '' : t('flash.timeLeft', { time: formatTimeLeft(batch.secondsLeft) })}</span>
         </div>
       )}
       <div className="row" style={{ marginTop: 12 }}>
         <span className="grow muted num" role="status" data-testid="flash-status">
-          {status === 'starting' && 'Starting the writer (you may be asked for the administrator password)…'}
-          {status === 'running' && `${finished} of ${targets.length} finished`}
-          {status === 'idle' && stationActive && `${finished} finished; waiting for the next stick`}
-          {status === 'cancelling' && 'Cancelling: cleaning up, the unfinished sticks will be marked incomplete…'}
+          {status === 'starting' && t('flash.starting')}
+          {status === 'running' && t('flash.running', { finished, total: targets.length })}
+          {status === 'idle' && stationActive && t('station.waiting', { finished })}
+          {status === 'cancelling' && t('flash.cancellingStatus')}
         </span>
         <button type="button" className="btn" onClick={() => void cancelFlash()} disabled={status === 'cancelling' || status === 'finished' || status === 'idle'}>
-          {status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+          {status === 'cancelling' ? t('flash.cancelling') : t('flash.cancel')}
         </button>
       </div>
     </section>

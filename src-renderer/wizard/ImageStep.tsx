@@ -1,6 +1,7 @@
 // Step 2: what to write. The demo bundle is preselected; another bundle folder (or, for the raw profile, a
 // disk image, compressed or not) can be typed in — or chosen with the desktop's chooser in the app — and is
 // checked by the services before it is accepted.
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { currentProfile } from '../store/selectors.ts';
@@ -9,9 +10,9 @@ import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
 import type { PickRequest } from '../store/types.ts';
 
-const IMAGE_FILTERS = [
-  { name: 'Disk images', extensions: ['img', 'iso', 'raw', 'xz', 'gz', 'zst', 'bz2'] },
-  { name: 'All files', extensions: ['*'] },
+const imageFilters = () => [
+  { name: t('image.filterImages'), extensions: ['img', 'iso', 'raw', 'xz', 'gz', 'zst', 'bz2'] },
+  { name: t('image.filterAll'), extensions: ['*'] },
 ];
 
 export function ImageStep() {
@@ -28,10 +29,8 @@ export function ImageStep() {
 
   return (
     <section>
-      <StepHeading title={wantsImage ? 'Which disk image?' : 'Which system bundle?'}>
-        {wantsImage
-          ? 'Type the path of a disk image (.img, .iso, .raw — also .xz, .gz, .zst, .bz2 compressed).'
-          : 'The demo bundle is chosen for you. To write another system, type the path of its bundle folder.'}
+      <StepHeading title={wantsImage ? t('image.headingImage') : t('image.headingBundle')}>
+        {wantsImage ? t('image.leadImage') : t('image.leadBundle')}
       </StepHeading>
       <form
         className="field"
@@ -40,7 +39,7 @@ export function ImageStep() {
           void inspectSource();
         }}
       >
-        <label htmlFor="source-path">{wantsImage ? 'Disk image file' : 'Bundle folder'}</label>
+        <label htmlFor="source-path">{wantsImage ? t('image.labelImage') : t('image.labelBundle')}</label>
         <div className="row">
           <input
             id="source-path"
@@ -48,30 +47,28 @@ export function ImageStep() {
             type="text"
             spellCheck={false}
             value={sourcePath}
-            placeholder={wantsImage ? '/home/teacher/images/lab.img.xz' : '/path/to/bundle'}
+            placeholder={wantsImage ? t('image.placeholderImage') : t('image.placeholderBundle')}
             onChange={(e) => setSourcePath(e.target.value)}
             aria-describedby={error ? 'source-error' : undefined}
             aria-invalid={error ? true : undefined}
           />
           <ChooseButton request={() => pickRequest(wantsImage, sourcePath)} onPicked={([path]) => path && void inspectSource(path)} />
           <button type="submit" className="btn" disabled={loading}>
-            {loading ? 'Checking…' : 'Check'}
+            {loading ? t('image.checking') : t('image.check')}
           </button>
           {!wantsImage && defaultSource && !isDefault && (
             <button type="button" className="btn" onClick={() => void inspectSource(sourceLocation(defaultSource))}>
-              Use the demo bundle
+              {t('image.useDemo')}
             </button>
           )}
         </div>
       </form>
       {error && (
         <div className="alert error" role="alert" id="source-error">
-          <strong>{wantsImage ? 'This image cannot be used.' : 'This bundle is refused.'}</strong>
+          <strong>{wantsImage ? t('image.refusedImage') : t('image.refusedBundle')}</strong>
           <span data-testid="source-error">{error}</span>
           <div className="todo">
-            {wantsImage
-              ? 'Check the path and that the file is a complete disk image.'
-              : 'Rebuild or copy the bundle again (every file is checked against its manifest), or use the demo bundle.'}
+            {wantsImage ? t('image.todoImage') : t('image.todoBundle')}
           </div>
         </div>
       )}
@@ -79,29 +76,29 @@ export function ImageStep() {
         <div className="panel" aria-live="polite">
           {source.kind === 'bundle' ? (
             <dl className="facts">
-              <dt>Name</dt>
+              <dt>{t('image.fact.name')}</dt>
               <dd data-testid="bundle-name">{source.name}</dd>
-              <dt>Version</dt>
+              <dt>{t('image.fact.version')}</dt>
               <dd className="num">{source.version}</dd>
-              <dt>Architecture</dt>
+              <dt>{t('image.fact.arch')}</dt>
               <dd>{source.arch}</dd>
-              <dt>Root image</dt>
+              <dt>{t('image.fact.rootImage')}</dt>
               <dd>{source.rootfsKind}</dd>
-              <dt>Size</dt>
+              <dt>{t('image.fact.size')}</dt>
               <dd className="num">{formatBytes(source.sizeBytes)}</dd>
-              <dt>Verity root hash</dt>
-              <dd className="mono" data-testid="root-hash">{source.rootHash ?? 'none (this bundle is not sealed; A/B profiles refuse it)'}</dd>
-              <dt>Folder</dt>
+              <dt>{t('image.fact.rootHash')}</dt>
+              <dd className="mono" data-testid="root-hash">{source.rootHash ?? t('image.fact.noRootHash')}</dd>
+              <dt>{t('image.fact.folder')}</dt>
               <dd className="mono">{source.dir}</dd>
             </dl>
           ) : (
             <dl className="facts">
-              <dt>Image</dt>
+              <dt>{t('image.fact.image')}</dt>
               <dd className="mono">{source.path}</dd>
-              <dt>Size</dt>
+              <dt>{t('image.fact.size')}</dt>
               <dd className="num">{formatBytes(source.sizeBytes)}</dd>
-              <dt>Compression</dt>
-              <dd>{source.compression ?? 'none'}</dd>
+              <dt>{t('image.fact.compression')}</dt>
+              <dd>{source.compression ?? t('image.fact.noCompression')}</dd>
             </dl>
           )}
         </div>
@@ -114,6 +111,6 @@ export function ImageStep() {
 function pickRequest(wantsImage: boolean, typed: string): PickRequest {
   const at = typed.trim().startsWith('/') ? { defaultPath: typed.trim() } : {};
   return wantsImage
-    ? { mode: 'open-file', title: 'Choose a disk image', filters: IMAGE_FILTERS, ...at }
-    : { mode: 'open-folder', title: 'Choose a bundle folder', ...at };
+    ? { mode: 'open-file', title: t('image.chooseImage'), filters: imageFilters(), ...at }
+    : { mode: 'open-folder', title: t('image.chooseFolder'), ...at };
 }

@@ -1,29 +1,32 @@
 // A to-scale picture of a partition plan: one segment per partition, width proportional to its size;
 // unpartitioned space shows as the striped background. Tiny partitions keep a few pixels so they are seen.
 import { formatBytes } from '../../src-shared/format/bytes.ts';
+import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import type { PlanView } from '../store/types.ts';
 
-const ROLE_LABEL: Record<string, string> = {
-  esp: 'EFI',
-  'root-a': 'root A',
-  'verity-a': 'verity A',
-  'root-b': 'root B',
-  'verity-b': 'verity B',
-  system: 'system',
-  payload: 'payload',
-  data: 'data',
-  'raw-image': 'image',
-  persistence: 'persistence',
+const ROLE_LABEL: Record<string, PlainKey> = {
+  esp: 'role.esp',
+  'root-a': 'role.root-a',
+  'verity-a': 'role.verity-a',
+  'root-b': 'role.root-b',
+  'verity-b': 'role.verity-b',
+  system: 'role.system',
+  payload: 'role.payload',
+  data: 'role.data',
+  'raw-image': 'role.raw-image',
+  persistence: 'role.persistence',
 };
 
+/** A partition role in words; a role iios does not know is shown as the profile names it. */
 export function roleLabel(role: string): string {
-  return ROLE_LABEL[role] ?? role;
+  const key = ROLE_LABEL[role];
+  return key ? t(key) : role;
 }
 
 export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanView; small?: boolean; legend?: boolean }) {
   const total = plan.diskBytes > 0 ? plan.diskBytes : 1;
   const parts = [...plan.partitions].sort((a, b) => a.startBytes - b.startBytes);
-  const description = parts.map((p) => `${roleLabel(p.role)} ${formatBytes(p.sizeBytes)}`).join(', ');
+  const description = parts.map((p) => t('layout.part', { role: roleLabel(p.role), size: formatBytes(p.sizeBytes) })).join(', ');
   const segments: React.ReactNode[] = [];
   let cursor = 0;
   for (const p of parts) {
@@ -34,7 +37,7 @@ export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanV
         key={`${p.role}-${p.startBytes}`}
         className={`layout-seg ${p.role}`}
         style={{ width: pct(p.sizeBytes, total), flex: 'none' }}
-        title={`${p.name}: ${formatBytes(p.sizeBytes)} (${p.filesystem}${p.readOnly ? ', read-only' : ''})`}
+        title={t(p.readOnly ? 'layout.segmentReadOnly' : 'layout.segment', { name: p.name, size: formatBytes(p.sizeBytes), filesystem: p.filesystem })}
         aria-hidden="true"
       >
         {share > (small ? 0.16 : 0.09) ? roleLabel(p.role) : ''}
@@ -44,7 +47,7 @@ export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanV
   }
   return (
     <div>
-      <div className={`layout-bar${small ? ' small' : ''}`} role="img" aria-label={`Layout of ${formatBytes(plan.diskBytes)}: ${description}`}>
+      <div className={`layout-bar${small ? ' small' : ''}`} role="img" aria-label={t('layout.label', { size: formatBytes(plan.diskBytes), parts: description })}>
         {segments}
       </div>
       {legend && (

@@ -1,5 +1,6 @@
 // Step 4: names (one per stick from a pattern, previewed per target), kiosk payload files, offline caches.
 import { useState } from 'react';
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { chosenTargets, currentProfile, targetNames } from '../store/selectors.ts';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
@@ -15,11 +16,11 @@ export function OptionsStep() {
 
   return (
     <section>
-      <StepHeading title="Options">Names for the sticks{profile?.payload ? ', payload files' : ''} and offline caches.</StepHeading>
+      <StepHeading title={t('options.heading')}>{profile?.payload ? t('options.leadPayload') : t('options.lead')}</StepHeading>
       <div className="two-col">
         <div className="panel">
           <div className="field">
-            <label htmlFor="name-pattern">Name pattern</label>
+            <label htmlFor="name-pattern">{t('options.namePattern')}</label>
             <input
               id="name-pattern"
               className="text-input mono"
@@ -31,11 +32,11 @@ export function OptionsStep() {
               aria-invalid={!names.ok || undefined}
             />
             <span id="name-help" className="muted">
-              {'{nn}'} becomes 01, 02, …; {'{n}'} becomes 1, 2, …. Each name is the stick's hostname.
+              {t('options.nameHelp', { nn: '{nn}', n: '{n}' })}
             </span>
           </div>
           <div className="field">
-            <label htmlFor="first-number">First number</label>
+            <label htmlFor="first-number">{t('options.firstNumber')}</label>
             <input
               id="first-number"
               className="text-input num"
@@ -50,7 +51,7 @@ export function OptionsStep() {
           {profile?.persistence !== null && profile?.persistence !== undefined && (
             <label className="switch" style={{ display: 'flex' }}>
               <input type="checkbox" checked={state.persistence ?? profile.persistence} onChange={(e) => state.setPersistence(e.target.checked)} />
-              Add a persistence partition after the image
+              {t('options.persistence')}
             </label>
           )}
           {!names.ok && (
@@ -58,10 +59,10 @@ export function OptionsStep() {
               {names.reason}
             </div>
           )}
-          <ul className="name-preview" aria-label="Names per target">
-            {targets.map((t, i) => (
-              <li key={t.key}>
-                <span className="mono">{t.path || t.label}</span>
+          <ul className="name-preview" aria-label={t('options.namesLabel')}>
+            {targets.map((target, i) => (
+              <li key={target.key}>
+                <span className="mono">{target.path || target.label}</span>
                 <strong className="mono" data-testid="name-preview">{names.ok ? names.names[i] : '—'}</strong>
               </li>
             ))}
@@ -78,34 +79,34 @@ export function OptionsStep() {
                   setPayloadPath('');
                 }}
               >
-                <label htmlFor="payload-path">Payload files (copied onto the kiosk's payload partition)</label>
+                <label htmlFor="payload-path">{t('options.payloadLabel')}</label>
                 <div className="row">
                   <input
                     id="payload-path"
                     className="text-input grow mono"
                     type="text"
                     value={payloadPath}
-                    placeholder="/home/teacher/kiosk/start.html"
+                    placeholder={t('options.payloadPlaceholder')}
                     onChange={(e) => setPayloadPath(e.target.value)}
                   />
                   <button type="submit" className="btn" disabled={!payloadPath.trim().startsWith('/')}>
-                    Add
+                    {t('options.add')}
                   </button>
                   <ChooseButton
-                    request={() => ({ mode: 'open-files', title: 'Choose payload files for the kiosk' })}
+                    request={() => ({ mode: 'open-files', title: t('options.choosePayload') })}
                     onPicked={(paths) => paths.forEach((p) => state.addPayload(p))}
                   />
                 </div>
               </form>
               {state.payload.length === 0 ? (
-                <p className="muted">No payload files yet.</p>
+                <p className="muted">{t('options.noPayload')}</p>
               ) : (
                 <ul className="file-list">
                   {state.payload.map((p) => (
                     <li key={p}>
                       <span className="grow mono">{p}</span>
-                      <button type="button" className="btn small" onClick={() => state.removePayload(p)} aria-label={`Remove ${p}`}>
-                        Remove
+                      <button type="button" className="btn small" onClick={() => state.removePayload(p)} aria-label={t('options.removeLabel', { path: p })}>
+                        {t('options.remove')}
                       </button>
                     </li>
                   ))}
@@ -114,16 +115,16 @@ export function OptionsStep() {
             </div>
           )}
           <fieldset className="panel" style={{ margin: 0 }}>
-            <legend className="label" style={{ fontWeight: 600 }}>Offline caches</legend>
-            {state.availableCaches === null && <p className="muted">Looking for cache sets…</p>}
-            {state.cachesError && <p className="muted">Cache sets could not be listed: {state.cachesError}</p>}
-            {state.availableCaches?.length === 0 && !state.cachesError && <p className="muted">None available yet.</p>}
+            <legend className="label" style={{ fontWeight: 600 }}>{t('options.caches')}</legend>
+            {state.availableCaches === null && <p className="muted">{t('options.lookingCaches')}</p>}
+            {state.cachesError && <p className="muted">{t('options.cachesFailed', { error: state.cachesError })}</p>}
+            {state.availableCaches?.length === 0 && !state.cachesError && <p className="muted">{t('options.noCaches')}</p>}
             {state.availableCaches?.map((c) => (
               <label key={c.path} className="switch" style={{ display: 'flex' }}>
                 <input type="checkbox" checked={state.caches.includes(c.path)} onChange={(e) => state.toggleCache(c.path, e.target.checked)} />
                 {c.kind} <span className="mono muted">{c.path}</span>
                 <span className="num muted">
-                  {c.files} files, {formatBytes(c.sizeBytes)}
+                  {t('options.cacheFiles', { count: c.files, size: formatBytes(c.sizeBytes) })}
                 </span>
               </label>
             ))}

@@ -4,32 +4,42 @@
 // styles). Every number is the services' (src-shared/progress), written the way the CLI writes it.
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { formatSpeed } from '../../src-shared/progress/speed.ts';
+import { formatTime } from '../../src-shared/format/date-time.ts';
+import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import type { FlashTarget } from '../store/state.ts';
 
-const PHASE_TEXT: Record<string, string> = {
-  check: 'checking',
-  wipe: 'wiping',
-  partition: 'partitioning',
-  esp: 'boot files',
-  slots: 'writing system',
-  verity: 'writing verity',
-  btrfs: 'data partition',
-  payload: 'payload',
-  caches: 'caches',
-  stamp: 'stamp',
-  verify: 'reading back',
-  complete: 'complete',
+const PHASE_KEY: Record<string, PlainKey> = {
+  check: 'phase.check',
+  wipe: 'phase.wipe',
+  partition: 'phase.partition',
+  esp: 'phase.esp',
+  slots: 'phase.slots',
+  verity: 'phase.verity',
+  btrfs: 'phase.btrfs',
+  payload: 'phase.payload',
+  caches: 'phase.caches',
+  stamp: 'phase.stamp',
+  verify: 'phase.verify',
+  complete: 'phase.complete',
 };
 
-const STATE_TEXT: Record<FlashTarget['state'], string> = {
-  pending: 'waiting',
-  writing: 'writing',
-  verifying: 'verifying',
-  verified: 'verified',
-  written: 'written',
-  failed: 'failed',
-  cancelled: 'incomplete',
+const STATE_KEY: Record<FlashTarget['state'], PlainKey> = {
+  pending: 'state.pending',
+  writing: 'state.writing',
+  verifying: 'state.verifying',
+  verified: 'state.verified',
+  written: 'state.written',
+  failed: 'state.failed',
+  cancelled: 'state.cancelled',
 };
+
+/** A phase in words; one the services add later shows as they name it until it is in the catalogue. */
+function phaseText(phase: string): string {
+  const key = PHASE_KEY[phase];
+  return key ? t(key) : phase;
+}
+
+const stateText = (state: FlashTarget['state']) => t(STATE_KEY[state]);
 
 export function ProgressRow({ target }: { target: FlashTarget }) {
   const fraction = target.fraction;
@@ -39,7 +49,7 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
     <li className={`progress-row ${target.state}`} data-target={target.id} data-state={target.state} data-phase={target.phase ?? ''}>
       <div className="who">
         {/* Large enough to copy onto the stick's own label. */}
-        <div className="hostname mono" data-testid="row-hostname" aria-label={`name: ${target.hostname}`}>
+        <div className="hostname mono" data-testid="row-hostname" aria-label={t('progress.name', { name: target.hostname })}>
           {target.hostname}
         </div>
         <div className="name" title={target.label}>{target.label}</div>
@@ -50,7 +60,7 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
       <div
         className="bar"
         role="progressbar"
-        aria-label={`${target.label}: ${STATE_TEXT[target.state]}`}
+        aria-label={t('progress.barLabel', { label: target.label, state: stateText(target.state) })}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
@@ -63,10 +73,10 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
       </div>
       <div className="stats">
         <span>{percent} %</span>
-        <span className="state" data-testid="target-state">{STATE_TEXT[target.state]}</span>
-        <span title={historyText(target)}>{target.phase && !finished ? PHASE_TEXT[target.phase] : ''}</span>
-        <span title="speed">{finished ? '' : formatSpeed(target.speedBps)}</span>
-        <span title="time left for this stick">{finished ? (target.message ?? '') : `${formatTimeLeft(target.secondsLeft)} left`}</span>
+        <span className="state" data-testid="target-state">{stateText(target.state)}</span>
+        <span title={historyText(target)}>{target.phase && !finished ? phaseText(target.phase) : ''}</span>
+        <span title={t('progress.speed')}>{finished ? '' : formatSpeed(target.speedBps)}</span>
+        <span title={t('progress.timeLeftTitle')}>{finished ? (target.message ?? '') : t('flash.timeLeft', { time: formatTimeLeft(target.secondsLeft) })}</span>
       </div>
     </li>
   );
@@ -74,12 +84,12 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
 
 /** "23 %, writing (writing system)", "72 %, verifying (reading back)", "100 %, verified": what the bar says aloud. */
 function barText(percent: number, target: FlashTarget, finished: boolean): string {
-  const state = STATE_TEXT[target.state];
-  const phase = target.phase && !finished ? PHASE_TEXT[target.phase] : undefined;
-  return `${percent} %, ${state}${phase && phase !== state ? ` (${phase})` : ''}`;
+  const state = stateText(target.state);
+  const phase = target.phase && !finished ? phaseText(target.phase) : undefined;
+  return phase && phase !== state ? t('progress.barPhase', { percent, state, phase }) : t('progress.bar', { percent, state });
 }
 
 /** "check 13:31:43 · wipe 13:31:45 · …": what happened so far, also after the window was reloaded. */
 function historyText(target: FlashTarget): string {
-  return target.history.map((v) => `${PHASE_TEXT[v.phase] ?? v.phase} ${new Date(v.at).toLocaleTimeString()}`).join(' · ');
+  return target.history.map((v) => `${phaseText(v.phase)} ${formatTime(new Date(v.at))}`).join(' · ');
 }

@@ -1,12 +1,15 @@
 // Step 5: the last look before erasing. Each target's layout to scale, what will be erased where, and a
 // deliberate confirmation: type the number of targets, then press the erase button.
 import { useState } from 'react';
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { chosenTargets, currentProfile, targetNames, type ChosenTarget } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
 import { expandName } from '../../src-shared/job/names.ts';
 import { LayoutBar } from './LayoutBar.tsx';
+import { profileWords } from './profile-words.ts';
+import { Rich } from '../i18n/Rich.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function ReviewStep() {
@@ -27,39 +30,42 @@ export function ReviewStep() {
 
   return (
     <section>
-      <StepHeading title="Review">
-        {profile?.title ?? '—'} from <span className="mono">{state.source ? sourceLocation(state.source) : '—'}</span> onto {count} target
-        {count === 1 ? '' : 's'}.
+      <StepHeading title={t('review.heading')}>
+        <Rich
+          k="review.lead"
+          vars={{ profile: profile ? profileWords(profile).title : '—', source: <span className="mono">{state.source ? sourceLocation(state.source) : '—'}</span>, count }}
+        />
       </StepHeading>
-      {targets.map((t, i) => (
-        <div key={t.key} className="panel review-target" data-review-target={t.path}>
+      {targets.map((target, i) => (
+        <div key={target.key} className="panel review-target" data-review-target={target.path}>
           <h3>
-            <span>{t.label}</span>
-            <span className="mono muted">{t.path}</span>
-            <span className="num muted">{formatBytes(t.sizeBytes)}</span>
-            <span className="muted">→ name</span>
+            <span>{target.label}</span>
+            <span className="mono muted">{target.path}</span>
+            <span className="num muted">{formatBytes(target.sizeBytes)}</span>
+            <span className="muted">{t('review.toName')}</span>
             <span className="mono">{names.ok ? names.names[i] : '—'}</span>
           </h3>
-          {t.plan ? <LayoutBar plan={t.plan} legend /> : <p className="muted">No layout yet.</p>}
-          <p className="erase">{eraseText(t)}</p>
+          {target.plan ? <LayoutBar plan={target.plan} legend /> : <p className="muted">{t('review.noLayout')}</p>}
+          <p className="erase">{eraseText(target)}</p>
         </div>
       ))}
       {state.flashError && (
         <div className="alert error" role="alert">
-          <strong>The flash did not start.</strong> {state.flashError}
-          <div className="todo">Fix what it says and press the button again.</div>
+          <strong>{t('review.didNotStart')}</strong> {state.flashError}
+          <div className="todo">{t('review.fixTodo')}</div>
         </div>
       )}
       {state.stationWanted && (
         <div className="panel station-review" data-testid="station-review">
-          <strong>Then keep flashing.</strong> After {count === 0 ? 'you confirm' : 'these'}, every new stick plugged in that passes the checks is erased and
-          flashed with the next name, starting at <span className="mono">{stationFirstName(state.namePattern, state.firstNumber + count)}</span>, until you press
-          Stop.
+          <Rich
+            k={count === 0 ? 'station.reviewNone' : 'station.reviewAfter'}
+            vars={{ name: <span className="mono">{stationFirstName(state.namePattern, state.firstNumber + count)}</span> }}
+          />
         </div>
       )}
       <div className="confirm panel">
         <label htmlFor="confirm-count">
-          To confirm, type the number of targets (<strong className="num">{count}</strong>):
+          <Rich k="review.confirmLabel" vars={{ count: <strong className="num">{count}</strong> }} />
         </label>
         <input
           id="confirm-count"
@@ -74,22 +80,19 @@ export function ReviewStep() {
           }}
         />
         <button type="button" className="btn danger" disabled={!confirmed || starting || (count === 0 && !state.stationWanted)} onClick={() => void start()}>
-          {state.stationWanted
-            ? count === 0
-              ? 'Start flashing sticks as they are plugged in'
-              : `Erase and flash ${count} target${count === 1 ? '' : 's'}, then keep flashing`
-            : `Erase and flash ${count} target${count === 1 ? '' : 's'}`}
+          {state.stationWanted ? (count === 0 ? t('station.start') : t('station.eraseThenKeep', { count })) : t('review.erase', { count })}
         </button>
       </div>
     </section>
   );
 }
 
-function eraseText(t: ChosenTarget): string {
-  if (t.kind === 'image-file') return `The file ${t.path} will be created, or replaced if it exists (${formatBytes(t.sizeBytes)}, sparse).`;
-  const d = t.drive;
-  const mounted = d && d.mountpoints.length > 0 ? ` Its mounted filesystems (${d.mountpoints.map((m) => m.path).join(', ')}) will be unmounted first.` : '';
-  return `Everything on ${t.path} (${t.label}, ${formatBytes(t.sizeBytes)}) will be erased.${mounted}`;
+function eraseText(target: ChosenTarget): string {
+  if (target.kind === 'image-file') return t('review.eraseFile', { path: target.path, size: formatBytes(target.sizeBytes) });
+  const d = target.drive;
+  const what = { path: target.path, label: target.label, size: formatBytes(target.sizeBytes) };
+  if (d && d.mountpoints.length > 0) return t('review.eraseDeviceMounted', { ...what, mounts: d.mountpoints.map((m) => m.path).join(', ') });
+  return t('review.eraseDevice', what);
 }
 
 function stationFirstName(pattern: string, n: number): string {

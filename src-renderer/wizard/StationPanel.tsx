@@ -1,6 +1,8 @@
 // The running station: the next name, Stop, the sound switch, and the sticks it saw arrive but did not flash by
 // itself — refused (with why) or plugged back in after it flashed them (flashed again only when the teacher says so).
+import { t } from '../../src-shared/i18n/index.ts';
 import { expandName } from '../../src-shared/job/names.ts';
+import { Rich } from '../i18n/Rich.tsx';
 import { useWizard } from '../store/context.tsx';
 
 export function StationPanel() {
@@ -23,30 +25,30 @@ export function StationPanel() {
     <div className="panel station" data-testid="station">
       <div className="row">
         <span className="grow" role="status">
-          Plug in the next stick: it becomes <strong className="mono" data-testid="station-next-name">{nextName}</strong>
-          {queue.length > 0 ? ` (${queue.length} waiting for the writer)` : ''}.
+          <Rich k="station.next" vars={{ name: <strong className="mono" data-testid="station-next-name">{nextName}</strong> }} />
+          {queue.length > 0 ? ` ${t('station.queued', { count: queue.length })}` : ''}
         </span>
         <label className="switch">
           <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} />
-          Sound when done
+          {t('station.sound')}
         </label>
         <button type="button" className="btn" onClick={stop}>
-          Stop
+          {t('station.stop')}
         </button>
       </div>
       {notes.length > 0 && (
-        <ul className="station-notes" aria-label="Sticks not flashed">
+        <ul className="station-notes" aria-label={t('station.notesLabel')}>
           {notes.map((n) => (
             <li key={n.driveId} data-note={n.kind} data-device={n.driveId}>
-              <strong>{n.label}</strong> <span className="mono muted">{n.driveId}</span>: {n.text}.
+              <strong>{n.label}</strong> <span className="mono muted">{n.driveId}</span>: {n.text}
               {n.kind === 'replugged' && (
                 <>
                   {' '}
                   <button type="button" className="btn small" onClick={() => flashAgain(n.driveId)}>
-                    Flash it again with a new name
+                    {t('station.flashAgain')}
                   </button>{' '}
                   <button type="button" className="btn small" onClick={() => dismiss(n.driveId)}>
-                    Leave it
+                    {t('station.leave')}
                   </button>
                 </>
               )}

@@ -1,18 +1,23 @@
 // The row of steps at the top. A step can be opened when every step before it is complete; during a flash
 // only the flash step is open, and afterwards only the results (then "Flash more" leads back).
+import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { stepReady } from '../store/selectors.ts';
 import { STEPS, type StepId, type WizardState } from '../store/store.ts';
 
-export const STEP_TITLES: Record<StepId, string> = {
-  profile: 'Profile',
-  image: 'Image',
-  targets: 'Targets',
-  options: 'Options',
-  review: 'Review',
-  flash: 'Flash',
-  done: 'Done',
+const STEP_KEYS: Record<StepId, PlainKey> = {
+  profile: 'step.profile',
+  image: 'step.image',
+  targets: 'step.targets',
+  options: 'step.options',
+  review: 'step.review',
+  flash: 'step.flash',
+  done: 'step.done',
 };
+
+export function stepTitle(step: StepId): string {
+  return t(STEP_KEYS[step]);
+}
 
 /** Whether the user may open `step` now. */
 export function canOpen(s: WizardState, step: StepId): boolean {
@@ -26,7 +31,7 @@ export function StepNav() {
   const state = useWizard((s) => s);
   const current = STEPS.indexOf(state.step);
   return (
-    <nav aria-label="Steps">
+    <nav aria-label={t('nav.label')}>
       <ol className="stepnav">
         {STEPS.map((step, i) => (
           <li key={step} className={i === current ? 'current' : i < current ? 'done' : ''}>
@@ -37,7 +42,7 @@ export function StepNav() {
               onClick={() => state.goTo(step)}
             >
               <span className="index">{i + 1}</span>
-              {STEP_TITLES[step]}
+              {stepTitle(step)}
             </button>
           </li>
         ))}

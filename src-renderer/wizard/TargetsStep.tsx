@@ -3,6 +3,7 @@
 // written are disabled with the reason beside them. An image file can be a target too (typed, or chosen with
 // the desktop's save dialog in the app, which suggests and enforces the .img name).
 import { useState } from 'react';
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { driveVerdict, visibleDrives } from '../store/selectors.ts';
@@ -24,25 +25,25 @@ export function TargetsStep() {
 
   return (
     <section>
-      <StepHeading title="Where to write?">Tick every stick to make. Everything on them will be erased.</StepHeading>
+      <StepHeading title={t('targets.heading')}>{t('targets.lead')}</StepHeading>
       <div className="row" style={{ marginBottom: 8 }}>
         <label className="switch">
           <input type="checkbox" checked={state.showAllDrives} onChange={(e) => state.setShowAllDrives(e.target.checked)} />
-          Show all drives
+          {t('targets.showAll')}
         </label>
         <span className="muted grow" aria-live="polite">
-          {hidden > 0 && !state.showAllDrives ? `${hidden} system or virtual drive${hidden === 1 ? '' : 's'} hidden` : ''}
+          {hidden > 0 && !state.showAllDrives ? t('targets.hidden', { count: hidden }) : ''}
         </span>
         <SelectAllNone drives={drives} />
       </div>
       {state.drivesError && (
         <div className="alert error" role="alert">
-          <strong>The drive list could not be read.</strong> {state.drivesError}
+          <strong>{t('targets.listFailed')}</strong> {state.drivesError}
         </div>
       )}
-      <ul className="drive-list" aria-label="Drives">
-        {!state.drivesLoaded && <li className="muted">Looking for drives…</li>}
-        {state.drivesLoaded && drives.length === 0 && <li className="muted">No USB stick found. Plug one in; it appears here within two seconds.</li>}
+      <ul className="drive-list" aria-label={t('targets.listLabel')}>
+        {!state.drivesLoaded && <li className="muted">{t('targets.looking')}</li>}
+        {state.drivesLoaded && drives.length === 0 && <li className="muted">{t('targets.none')}</li>}
         {drives.map((d) => (
           <DriveRow key={d.id} drive={d} />
         ))}
@@ -52,39 +53,39 @@ export function TargetsStep() {
         <input id="image-file-on" type="checkbox" checked={img.enabled} onChange={(e) => state.setImageTarget({ enabled: e.target.checked })} />
         <div style={{ minWidth: 0 }}>
           <label htmlFor="image-file-on" className="name" style={{ cursor: 'pointer' }}>
-            Write to an .img file
+            {t('targets.imageFile')}
           </label>
           {img.enabled && (
             <>
               <div className="row">
                 <label htmlFor="image-file-path" className="sr-only">
-                  Image file path
+                  {t('targets.imagePath')}
                 </label>
                 <input
                   id="image-file-path"
                   className="text-input mono"
                   type="text"
                   spellCheck={false}
-                  placeholder="/home/teacher/class-stick.img"
+                  placeholder={t('targets.imagePlaceholder')}
                   value={img.path}
                   onChange={(e) => state.setImageTarget({ path: e.target.value })}
                 />
                 <ChooseButton
                   request={() => ({
                     mode: 'save-file',
-                    title: 'Save the stick image as',
-                    filters: [{ name: 'Disk image (.img)', extensions: ['img'] }],
+                    title: t('targets.saveTitle'),
+                    filters: [{ name: t('targets.saveFilter'), extensions: ['img'] }],
                     defaultPath: img.path.trim().startsWith('/') ? img.path.trim() : `iios-${state.profileId ?? 'stick'}.img`,
                   })}
                   onPicked={([path]) => path && state.setImageTarget({ path })}
                 />
-                <label htmlFor="image-file-size">Size (GB)</label>
+                <label htmlFor="image-file-size">{t('targets.sizeGb')}</label>
                 <SizeField bytes={img.sizeBytes} onChange={(sizeBytes) => state.setImageTarget({ sizeBytes })} />
               </div>
-              <div className="sub">Written sparse: the file only takes the space its content needs.</div>
+              <div className="sub">{t('targets.sparse')}</div>
               {imgPlan?.status === 'error' && (
                 <div className="reason" role="alert">
-                  {imgPlan.minBytes ? `Too small: this image needs at least ${formatBytes(imgPlan.minBytes)}.` : imgPlan.reason}
+                  {imgPlan.minBytes ? t('targets.imageTooSmall', { size: formatBytes(imgPlan.minBytes) }) : imgPlan.reason}
                 </div>
               )}
             </>
@@ -122,7 +123,7 @@ function DriveRow({ drive }: { drive: Drive }) {
   const checked = state.selectedDrives.includes(drive.id);
   const inputId = `drive-${drive.id.replace(/[^A-Za-z0-9]/g, '-')}`;
   const reasonId = `${inputId}-reason`;
-  const sub = [driveDistinction(drive), drive.device, drive.busType, drive.backingFile ? `over ${drive.backingFile}` : null].filter(Boolean).join(' · ');
+  const sub = [driveDistinction(drive), drive.device, drive.busType, drive.backingFile ? t('targets.over', { file: drive.backingFile }) : null].filter(Boolean).join(' · ');
   const mounted = drive.mountpoints.length > 0 && !drive.system;
   return (
     <li className={`drive${checked ? ' selected' : ''}${verdict.selectable ? '' : ' disabled'}`} data-device={drive.device} data-system={drive.system ? 'true' : 'false'}>
@@ -145,13 +146,13 @@ function DriveRow({ drive }: { drive: Drive }) {
             {verdict.reason}
           </div>
         )}
-        {state.unmountError[drive.id] && <div className="reason" role="alert">Unmount failed: {state.unmountError[drive.id]}</div>}
+        {state.unmountError[drive.id] && <div className="reason" role="alert">{t('targets.unmountFailed', { error: state.unmountError[drive.id]! })}</div>}
       </label>
       <div className="size num">
         <div>{formatBytes(drive.sizeBytes)}</div>
         {mounted && (
-          <button type="button" className="btn small" onClick={() => void state.unmountDrive(drive.id)} aria-label={`Unmount ${driveName(drive)}`}>
-            Unmount
+          <button type="button" className="btn small" onClick={() => void state.unmountDrive(drive.id)} aria-label={t('targets.unmountLabel', { label: driveName(drive) })}>
+            {t('targets.unmount')}
           </button>
         )}
       </div>
@@ -164,12 +165,12 @@ function SelectAllNone({ drives }: { drives: Drive[] }) {
   const state = useWizard((s) => s);
   const selectable = drives.filter((d) => driveVerdict(d, state).selectable).map((d) => d.id);
   return (
-    <span className="row" role="group" aria-label="Select drives">
+    <span className="row" role="group" aria-label={t('targets.selectGroup')}>
       <button type="button" className="btn small" disabled={selectable.length === 0} onClick={() => state.selectDrives(selectable)}>
-        Select all
+        {t('targets.selectAll')}
       </button>
       <button type="button" className="btn small" disabled={state.selectedDrives.length === 0} onClick={() => state.selectDrives([])}>
-        Select none
+        {t('targets.selectNone')}
       </button>
     </span>
   );
@@ -183,12 +184,9 @@ function StationSwitch() {
     <div className="panel station-switch">
       <label className="switch">
         <input type="checkbox" checked={wanted} onChange={(e) => setWanted(e.target.checked)} />
-        Keep flashing sticks as they are plugged in
+        {t('station.switch')}
       </label>
-      <div className="sub muted">
-        After you confirm once, each new stick that passes the checks (removable, not mounted, big enough) is erased and flashed with the next
-        name until you press Stop. Sticks plugged in now are left alone unless ticked.
-      </div>
+      <div className="sub muted">{t('station.switchHelp')}</div>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // The wizard's frame: header, step bar, the current step (the only part that scrolls), and the footer with
 // Back / Next and a hint saying what is missing when Next is disabled.
+import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { stepReady } from '../store/selectors.ts';
 import { STEPS, type StepId } from '../store/store.ts';
@@ -10,7 +11,7 @@ import { ImageStep } from './ImageStep.tsx';
 import { OptionsStep } from './OptionsStep.tsx';
 import { ProfileStep } from './ProfileStep.tsx';
 import { ReviewStep } from './ReviewStep.tsx';
-import { StepNav, STEP_TITLES } from './StepNav.tsx';
+import { StepNav, stepTitle } from './StepNav.tsx';
 import { TargetsStep } from './TargetsStep.tsx';
 
 const BODY: Record<StepId, () => React.ReactNode> = {
@@ -36,7 +37,7 @@ export function Wizard({ headerExtra }: { headerExtra?: React.ReactNode }) {
     <div className="app">
       <header className="app-header">
         <h1>iios</h1>
-        <span className="muted">bootable, writable USB sticks</span>
+        <span className="muted">{t('app.tagline')}</span>
         <span className="spacer" />
         {headerExtra}
         <ThemeToggle />
@@ -48,7 +49,7 @@ export function Wizard({ headerExtra }: { headerExtra?: React.ReactNode }) {
       <footer className="app-footer">
         {editable && prev && (
           <button type="button" className="btn" onClick={() => state.goTo(prev)}>
-            ← Back
+            {t('nav.back')}
           </button>
         )}
         <span className="spacer" />
@@ -57,7 +58,7 @@ export function Wizard({ headerExtra }: { headerExtra?: React.ReactNode }) {
         </span>
         {editable && next && state.step !== 'review' && (
           <button type="button" className="btn primary" disabled={!ready.ok} onClick={() => state.goTo(next)}>
-            Next: {STEP_TITLES[next]} →
+            {t('nav.next', { step: stepTitle(next) })}
           </button>
         )}
       </footer>

@@ -2,6 +2,7 @@
 // two identical sticks apart (the end of the serial number, or the USB port), never just /dev/sdb.
 import type { Drive } from '../contract/domains/drives.ts';
 import { formatBytes } from '../format/bytes.ts';
+import { t } from '../i18n/index.ts';
 import { portText, usbPortOf } from './usb-port.ts';
 
 /** "SanDisk Cruzer Blade": vendor and model, else drivelist's description, else the device. */
@@ -19,7 +20,7 @@ export function driveDistinction(d: Drive, portNames: Readonly<Record<string, st
   const port = usbPortOf(d.devicePath);
   const parts: string[] = [];
   if (port) parts.push(portText(port, portNames));
-  if (d.serial) parts.push(`serial …${d.serial.slice(-6)}`);
+  if (d.serial) parts.push(t('drive.serial', { serial: d.serial.slice(-6) }));
   if (!port && !d.serial && d.backingFile) parts.push(d.backingFile.split('/').pop()!);
   if (parts.length === 0) parts.push(d.device);
   return parts.join(' · ');

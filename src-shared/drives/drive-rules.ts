@@ -2,6 +2,7 @@
 // own facts: safety.ts). Blocking issues make a drive unselectable; warnings are shown but allow it.
 import type { Drive } from '../contract/domains/drives.ts';
 import { formatBytes } from '../format/bytes.ts';
+import { t } from '../i18n/index.ts';
 
 export type DriveIssueCode = 'system' | 'read-only' | 'too-small' | 'source' | 'mounted' | 'large' | 'virtual';
 
@@ -44,26 +45,26 @@ export function isLarge(d: Drive, largeBytes = LARGE_DRIVE_BYTES): boolean {
 /** Every issue of a drive, blocking ones first. */
 export function driveIssues(d: Drive, opts: DriveRuleOptions = {}): DriveIssue[] {
   const issues: DriveIssue[] = [];
-  if (isSystemDrive(d)) issues.push({ code: 'system', blocking: true, message: 'System drive: it holds the running system' });
+  if (isSystemDrive(d)) issues.push({ code: 'system', blocking: true, message: t('drive.system') });
   if (opts.sourceDevices?.includes(d.device)) {
-    issues.push({ code: 'source', blocking: true, message: 'Source drive: it holds the image being written' });
+    issues.push({ code: 'source', blocking: true, message: t('drive.source') });
   }
-  if (d.readOnly) issues.push({ code: 'read-only', blocking: true, message: 'Read-only: check the lock switch' });
+  if (d.readOnly) issues.push({ code: 'read-only', blocking: true, message: t('drive.readOnly') });
   if (isTooSmall(d, opts.requiredBytes)) {
-    issues.push({ code: 'too-small', blocking: true, message: `Too small: needs at least ${formatBytes(opts.requiredBytes ?? 0)}` });
+    issues.push({ code: 'too-small', blocking: true, message: t('drive.tooSmall', { size: formatBytes(opts.requiredBytes ?? 0) }) });
   }
   if (isMounted(d)) {
     const where = d.mountpoints.map((m) => m.path).join(', ');
     issues.push(
       opts.unmountAllowed === false
-        ? { code: 'mounted', blocking: true, message: `Mounted at ${where}: unmount it first` }
-        : { code: 'mounted', blocking: false, message: `Mounted at ${where}: it will be unmounted` },
+        ? { code: 'mounted', blocking: true, message: t('drive.mountedBlocked', { where }) }
+        : { code: 'mounted', blocking: false, message: t('drive.mountedWarn', { where }) },
     );
   }
   if (isLarge(d, opts.largeBytes)) {
-    issues.push({ code: 'large', blocking: false, message: `Large drive (${formatBytes(d.sizeBytes)}): is this really a USB stick?` });
+    issues.push({ code: 'large', blocking: false, message: t('drive.large', { size: formatBytes(d.sizeBytes) }) });
   }
-  if (d.virtual) issues.push({ code: 'virtual', blocking: false, message: d.backingFile ? `Loop device over ${d.backingFile}` : 'Virtual device' });
+  if (d.virtual) issues.push({ code: 'virtual', blocking: false, message: d.backingFile ? t('drive.loop', { file: d.backingFile }) : t('drive.virtual') });
   return issues.sort((a, b) => Number(b.blocking) - Number(a.blocking));
 }
 

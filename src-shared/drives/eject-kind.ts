@@ -2,6 +2,7 @@
 // a reader is unmounted and the medium ejected (the reader stays); a loop device (an image file) has nothing to
 // power off, only its filesystems to unmount; an internal disk is never ejected from here.
 import type { Drive } from '../contract/domains/drives.ts';
+import { t } from '../i18n/index.ts';
 
 export type EjectKind = 'usb' | 'card' | 'loop' | 'fixed';
 
@@ -19,15 +20,15 @@ export function canEject(kind: EjectKind): boolean {
 
 /** What eject did, said for the kind of device: `poweredOff` is whether the eject command succeeded. */
 export function ejectSentence(kind: EjectKind, poweredOff: boolean, unmounted: number): string {
-  const um = unmounted > 0 ? `${unmounted} filesystem${unmounted === 1 ? '' : 's'} unmounted` : 'nothing was mounted';
+  const um = unmounted > 0 ? t('eject.unmounted', { count: unmounted }) : t('eject.nothingMounted');
   switch (kind) {
     case 'usb':
-      return poweredOff ? `Unmounted and powered off (${um}): you can pull it out.` : `Unmounted (${um}), but it could not be powered off: you can still pull it out safely.`;
+      return poweredOff ? t('eject.usbOff', { um }) : t('eject.usbNotOff', { um });
     case 'card':
-      return poweredOff ? `Unmounted and the card ejected (${um}): take the card out.` : `Unmounted (${um}); the reader did not eject the card: you can take it out safely.`;
+      return poweredOff ? t('eject.cardOut', { um }) : t('eject.cardNotOut', { um });
     case 'loop':
-      return `A loop device over an image file: nothing to power off (${um}).`;
+      return t('eject.loop', { um });
     case 'fixed':
-      return 'An internal disk: not ejected.';
+      return t('eject.fixed');
   }
 }

@@ -2,6 +2,7 @@
 // `pci-0000:00:14.0-usb-0:1.4:1.0-scsi-0:0:0:0` is port 4 of the hub in port 1 of the root hub on the USB
 // controller at PCI 0000:00:14.0). A teacher with a hub of twenty finds the failed stick by its port, and
 // writes are spread over root hubs (controllers), which share their bandwidth among their ports.
+import { t } from '../i18n/index.ts';
 
 export interface UsbPort {
   /** The USB controller (root hub) the port hangs off: sticks on different ones do not share bandwidth. */
@@ -25,7 +26,7 @@ export function usbPortOf(devicePath: string | null | undefined): UsbPort | null
 
 /** "port 1.4" — or the name the user gave that port. */
 export function portText(port: UsbPort, names: Readonly<Record<string, string>> = {}): string {
-  return names[port.key] ?? `port ${port.chain}`;
+  return names[port.key] ?? t('drive.port', { chain: port.chain });
 }
 
 /**

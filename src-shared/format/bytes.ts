@@ -5,6 +5,10 @@
 // "16.0 GB" in all three places, never "14.9 GiB" in one of them. Profiles may still *write* sizes in binary
 // units ("512MiB", parsed by src-shared/profile/size-spec.ts); where the exact figure matters, a message adds
 // the bytes themselves (groupDigits), as the too-small refusals do.
+//
+// The figures follow the language iios speaks (src-shared/i18n): "16.0 GB" in English, "16,0 GB" in German;
+// the unit symbols are SI and the same in every language.
+import { getLocale } from '../i18n/locale-state.ts';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const;
 
@@ -28,7 +32,7 @@ export function formatBytes(bytes: number, digits?: number): string {
     i++;
     places = digits ?? 1;
   }
-  return `${v.toFixed(places)} ${UNITS[i]}`;
+  return `${fixed(v, places)} ${UNITS[i]}`;
 }
 
 /**
@@ -43,7 +47,12 @@ export function formatBytesApart(a: number, b: number): [string, string] {
   return [formatBytes(a, digits), formatBytes(b, digits)];
 }
 
-/** 4294967296 -> "4,294,967,296" (locale-independent): the exact figure beside a rounded one. */
+/** 4294967296 -> "4,294,967,296" ("4.294.967.296" in German): the exact figure beside a rounded one. */
 export function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return new Intl.NumberFormat(getLocale(), { maximumFractionDigits: 0, useGrouping: true }).format(n);
+}
+
+/** A number with exactly `places` decimals in the current language, never grouped ("1000000 PB" stays one word). */
+export function fixed(v: number, places: number): string {
+  return new Intl.NumberFormat(getLocale(), { minimumFractionDigits: places, maximumFractionDigits: places, useGrouping: false }).format(v);
 }

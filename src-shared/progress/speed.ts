@@ -1,5 +1,6 @@
 // Speed over a sliding window and ETA arithmetic, pure (no clock of its own: callers pass timestamps).
 // A window rather than "bytes since start" so the speed follows the stick as its cache fills and it slows down.
+import { fixed } from '../format/bytes.ts';
 
 export interface SpeedSample {
   /** Milliseconds, from any monotonic clock. */
@@ -61,7 +62,7 @@ export function etaSeconds(bytesDone: number, bytesTotal: number, speedBps: numb
   return Math.ceil(left / speedBps);
 }
 
-/** Human text for a speed, e.g. "38.2 MB/s" (decimal units, as stick vendors use). */
+/** Human text for a speed, e.g. "38.2 MB/s" (decimal units, as stick vendors use; "38,2 MB/s" in German). */
 export function formatSpeed(bps: number): string {
   if (!(bps > 0)) return '—';
   const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
@@ -71,7 +72,7 @@ export function formatSpeed(bps: number): string {
     v /= 1000;
     i++;
   }
-  return `${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+  return `${fixed(v, v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 /** "1:05:09", "4:07", "0:09" — or "—" when unknown. */

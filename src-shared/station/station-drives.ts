@@ -6,6 +6,7 @@
 // device's backing file) and the teacher is asked instead.
 import type { Drive } from '../contract/domains/drives.ts';
 import { driveIssues } from '../drives/drive-rules.ts';
+import { t } from '../i18n/index.ts';
 
 /** What is known about whether the chosen layout fits a drive (the planner answers asynchronously). */
 export type FitVerdict = { fits: 'unknown' } | { fits: true } | { fits: false; reason: string };
@@ -44,8 +45,8 @@ export function driveIdentity(d: Drive): string {
 
 /** Why the station must not flash this drive by itself (stricter than a ticked drive: a mounted one is refused, not unmounted). */
 export function stationRefusal(d: Drive, ctx: Omit<StationContext, 'fit'>): string | null {
-  if (d.virtual && !ctx.includeVirtual) return 'Virtual device: shown only under "show all drives"';
-  if (!d.removable && !d.virtual) return 'Not a removable drive: tick it yourself if you mean it';
+  if (d.virtual && !ctx.includeVirtual) return t('station.refuseVirtual');
+  if (!d.removable && !d.virtual) return t('station.refuseFixed');
   const blocking = driveIssues(d, { sourceDevices: ctx.sourceDevices, unmountAllowed: false }).find((i) => i.blocking);
   return blocking?.message ?? null;
 }

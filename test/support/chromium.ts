@@ -24,13 +24,15 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(opts: { width?: number; height?: number } = {}): Promise<LaunchedChromium> {
+/** `locale` sets the browser's preferred language (navigator.languages), as a user's desktop would. */
+export async function launchChromium(opts: { width?: number; height?: number; locale?: string } = {}): Promise<LaunchedChromium> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'iios-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     headless: true,
     viewport: { width: opts.width ?? 1024, height: opts.height ?? 700 },
+    ...(opts.locale ? { locale: opts.locale } : {}),
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];

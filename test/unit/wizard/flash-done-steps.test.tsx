@@ -122,8 +122,8 @@ describe('done step', () => {
     expect(within(bad as HTMLElement).getByTestId('result-text').textContent).toBe('Failed: write to /dev/sde failed: Input/output error');
     expect(bad.textContent).toMatch(/still plugged in and not write-protected/);
 
-    await user.click(screen.getByRole('button', { name: 'Eject SanDisk Ultra' }));
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Eject SanDisk Ultra' }).textContent).toBe('Ejected'));
+    await user.click(screen.getByRole('button', { name: 'Eject: SanDisk Ultra' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Ejected: SanDisk Ultra' }).textContent).toBe('Ejected'));
     expect(fake.calls.find((c) => c.channel === 'drives.eject')!.args).toEqual({ id: '/dev/sdb' });
 
     await user.click(screen.getByRole('button', { name: 'Flash more' }));

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-// Profile cards (one line each, a to-scale layout picture) and the image step (demo bundle preselected with
+// Profile cards (what each is for in plain words, the usual choice marked, a to-scale layout picture, the
+// technical layout on demand; a radio group the arrow keys move in) and the image step (demo bundle preselected with
 // name, version, size and verity root hash; a broken bundle refused with the services' reason).
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,12 +11,22 @@ import { chooseProfile, next } from './support/steps.ts';
 afterEach(cleanup);
 
 describe('profile step', () => {
-  it('shows every built-in profile as a card with its one-line description and its layout to scale', async () => {
-    const { store } = setupWizard();
+  it('shows every built-in profile as a card saying what it is for, the usual one marked, and its layout to scale', async () => {
+    const { store, user } = setupWizard();
     const cards = await screen.findAllByRole('radio');
     expect(cards.map((c) => c.getAttribute('data-profile'))).toEqual(['classroom', 'appliance', 'kiosk', 'raw']);
+    const classroom = screen.getByRole('radio', { name: /Classroom/ });
+    expect(classroom.textContent).toMatch(/Students keep their work; reset to factory any time\./);
+    expect(cards.filter((c) => /Usual choice/.test(c.textContent ?? '')).map((c) => c.getAttribute('data-profile'))).toEqual(['classroom']);
     const appliance = screen.getByRole('radio', { name: /Appliance/ });
-    expect(appliance.textContent).toMatch(/Immutable A\/B system slots sealed with dm-verity/);
+    // plain words on the card; the technical layout only on demand, for the chosen profile
+    expect(appliance.textContent).not.toMatch(/dm-verity/);
+    expect(screen.queryByTestId('technical-layout')).toBeNull();
+    await user.click(appliance);
+    const details = screen.getByTestId('technical-layout') as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    expect(details.textContent).toMatch(/Immutable A\/B system slots sealed with dm-verity/);
+    store.setState({ profileId: null });
     const picture = await within(appliance).findByRole('img');
     expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 16\.0 GB: EFI 537 MB, root A 2\.1 MB, verity A 1\.0 MB, root B 2\.1 MB, verity B 1\.0 MB, data 15\.5 GB$/);
     // to scale: the data partition takes almost all of the bar, the ESP about 3 %
@@ -27,15 +38,21 @@ describe('profile step', () => {
     expect(store.getState().profileId).toBeNull();
   });
 
-  it('is chosen with the keyboard alone: Tab to a card, Enter, then on to Next', async () => {
+  it('is chosen with the keyboard alone: one tab stop for the cards, the arrow keys move and choose, then on to Next', async () => {
     const { user, store } = setupWizard();
     await screen.findAllByRole('radio');
+    const checked = () => screen.getAllByRole('radio').filter((c) => c.getAttribute('aria-checked') === 'true').map((c) => c.getAttribute('data-profile'));
     screen.getByRole('radio', { name: /Classroom/ }).focus();
-    await user.tab();
+    await user.keyboard('{ArrowRight}');
     expect(document.activeElement?.getAttribute('data-profile')).toBe('appliance');
-    await user.keyboard('{Enter}');
-    expect(screen.getByRole('radio', { name: /Appliance/ }).getAttribute('aria-checked')).toBe('true');
-    await user.tab(); await user.tab(); // kiosk, raw
+    expect(checked()).toEqual(['appliance']);
+    await user.keyboard('{ArrowLeft}{ArrowLeft}'); // wraps around to the last
+    expect(checked()).toEqual(['raw']);
+    await user.keyboard('{Home}{ArrowDown}');
+    expect(checked()).toEqual(['appliance']);
+    expect(screen.getAllByRole('radio').map((c) => c.tabIndex)).toEqual([-1, 0, -1, -1]);
+    await user.tab(); // out of the group, to the technical layout's disclosure
+    expect(document.activeElement?.tagName).toBe('SUMMARY');
     await user.tab(); // Next
     expect(document.activeElement?.textContent).toBe('Next: Image →');
     await user.keyboard(' ');

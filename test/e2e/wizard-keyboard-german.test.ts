@@ -1,0 +1,143 @@
+// The wizard as a German user with only a keyboard meets it, in Debian's Chromium through `iios serve`: every
+// step reached with Tab / Shift+Tab / the arrow keys / Space / Enter, from the profile cards to a written and
+// verified stick (an image file in a temp folder), read back with `iios inspect --json`. At every step: no
+// English left on the page (test/support/untranslated.ts), and axe-core's WCAG 2.1 A and AA rules pass with
+// no violation in the light and the dark colour scheme (test/support/axe.ts).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
+import { axeViolations } from '../support/axe.ts';
+import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
+import { ensureRendererBuilt, REPO_ROOT, startServe, type ServeProcess } from '../support/serve.ts';
+import { untranslated } from '../support/untranslated.ts';
+
+/** What has the focus: its tag, role, data-profile and text, for the test's own checks and its failure messages. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return '';
+    const name = el.getAttribute('aria-label') ?? el.textContent ?? '';
+    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.dataset.profile ? `[${el.dataset.profile}]` : ''} ${name.trim()}`;
+  });
+
+/** Presses Tab (or Shift+Tab) until the focused element's description matches; fails after `max` presses. */
+async function tabTo(page: Page, want: RegExp, opts: { back?: boolean; max?: number } = {}): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < (opts.max ?? 25); i++) {
+    await page.keyboard.press(opts.back ? 'Shift+Tab' : 'Tab');
+    const now = await focused(page);
+    seen.push(now);
+    if (want.test(now)) return;
+  }
+  throw new Error(`${opts.back ? 'Shift+Tab' : 'Tab'} never reached ${want}; focus went through: ${seen.join(' | ')}`);
+}
+
+/** The checks every step passes: German only, no axe violation in either colour scheme. */
+async function checkStep(page: Page, step: string): Promise<void> {
+  expect(await untranslated(page), `English on the ${step} step`).toEqual([]);
+  const violations = await axeViolations(page);
+  expect(violations.map((v) => `${v.scheme} ${v.rule} (${v.help}) at ${v.targets.join(' ')}: ${v.summary}`), `axe on the ${step} step`).toEqual([]);
+}
+
+const step = (page: Page, id: string) => page.locator(`main[data-step="${id}"]`).waitFor({ timeout: 60_000 });
+
+describe('the wizard in German, by keyboard alone, accessible in both colour schemes', () => {
+  let serve: ServeProcess;
+  let browser: LaunchedChromium;
+  let dir: string;
+
+  beforeAll(async () => {
+    await ensureDemoBundle();
+    await ensureRendererBuilt();
+    // the folder's name is data the page shows; it says nothing in English
+    dir = await mkdtemp(join(tmpdir(), 'iios-tastatur-'));
+    serve = await startServe();
+    browser = await launchChromium({ width: 1024, height: 700, locale: 'de-DE' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('goes from the profile to a verified stick with the keyboard, in German, with no axe violation at any step', async () => {
+    const { page } = browser;
+    const imageFile = join(dir, 'klasse.img');
+    await page.goto(serve.url);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+
+    // 1. profile: the cards are one tab stop; the arrow keys move and choose
+    await page.locator('.card[data-profile="appliance"] .layout-bar').waitFor({ timeout: 60_000 });
+    await tabTo(page, /^button\[classroom\]/);
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toMatch(/^button\[appliance\] Gerät/);
+    expect(await page.locator('[data-profile="appliance"]').getAttribute('aria-checked')).toBe('true');
+    await tabTo(page, /^summary Technische Aufteilung/);
+    await page.keyboard.press('Enter'); // the technical layout opens on demand
+    expect(await page.getByTestId('technical-layout').getAttribute('open')).not.toBeNull();
+    await checkStep(page, 'profile');
+    await tabTo(page, /^button Weiter: Quelle/);
+    await page.keyboard.press('Enter');
+
+    // 2. image: the demo bundle is preselected
+    await step(page, 'image');
+    await expect.poll(() => page.getByTestId('bundle-name').textContent(), { timeout: 60_000 }).toBe('iios-demo');
+    await checkStep(page, 'image');
+    await tabTo(page, /^button Weiter: Ziele/);
+    await page.keyboard.press('Enter');
+
+    // 3. targets: the image file, its path typed; Shift+Tab back to a control passed over
+    await step(page, 'targets');
+    await tabTo(page, /^input#image-file-on/);
+    await page.keyboard.press('Space');
+    await tabTo(page, /^input#image-file-path/);
+    await page.keyboard.type(imageFile);
+    await tabTo(page, /^input#image-file-size/);
+    await tabTo(page, /^input#image-file-path/, { back: true });
+    expect(await page.locator('#image-file-path').inputValue()).toBe(imageFile);
+    await expect.poll(() => page.getByRole('button', { name: /^Weiter:/ }).isEnabled(), { timeout: 60_000 }).toBe(true);
+    await checkStep(page, 'targets');
+    await tabTo(page, /^button Weiter: Optionen/);
+    await page.keyboard.press('Enter');
+
+    // 4. options
+    await step(page, 'options');
+    await expect.poll(() => page.getByTestId('name-preview').allTextContents()).toEqual(['class-01']);
+    await checkStep(page, 'options');
+    await tabTo(page, /^button Weiter: Prüfen/);
+    await tabTo(page, /^button ← Zurück/, { back: true });
+    await tabTo(page, /^button Weiter: Prüfen/);
+    await page.keyboard.press('Enter');
+
+    // 5. review: the number of targets typed, then Enter starts the flash
+    await step(page, 'review');
+    await page.locator('[data-review-target] .layout-bar').first().waitFor();
+    await tabTo(page, /^input#confirm-count/);
+    await page.keyboard.type('1');
+    await checkStep(page, 'review');
+    await page.keyboard.press('Enter');
+
+    // 6. flash: audited while it runs
+    await step(page, 'flash');
+    await page.locator('li.progress-row[data-phase]:not([data-phase=""])').first().waitFor({ timeout: 120_000 });
+    await checkStep(page, 'flash');
+
+    // 7. done
+    await page.locator('main[data-step="done"]').waitFor({ timeout: 480_000 });
+    expect(await page.locator('li.result').getAttribute('data-state')).toBe('verified');
+    await checkStep(page, 'done');
+    expect(await focused(page)).toMatch(/^h2 Alles fertig/);
+    await tabTo(page, /^button Weitere Sticks/);
+    expect(browser.errors).toEqual([]);
+
+    const r = await execa(process.execPath, [join(REPO_ROOT, 'src-main/cli/iios.mjs'), 'inspect', '--json', imageFile], { cwd: REPO_ROOT });
+    const info = JSON.parse(r.stdout) as { complete: boolean; stamp: { profile?: string; hostname?: string } | null };
+    expect(info.complete).toBe(true);
+    expect(info.stamp).toMatchObject({ profile: 'appliance', hostname: 'class-01' });
+  });
+});
