@@ -27,9 +27,27 @@ function asTarget(s: WizardState, d: Drive): ChosenTarget {
   return { key: d.id, kind: 'device', label: d.description || d.device, path: d.device, sizeBytes: d.sizeBytes, drive: d, plan: plan?.status === 'ok' ? plan.plan : null };
 }
 
-export const createStationSlice: SliceCreator<StationSlice> = (set, get) => {
+export const createStationSlice: SliceCreator<StationSlice> = (set, get, api) => {
+  let pumping = false;
   /** Starts the next job when the writer is free and sticks are waiting. */
   async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    try {
+      await pumpOnce();
+    } finally {
+      pumping = false;
+    }
+  }
+
+  async function pumpOnce(): Promise<void> {
+    if (!get().stationActive || get().flashBusy() || get().stationQueue.length === 0) return;
+    // The last job's final notice can arrive before the services have let go of it: wait until they have.
+    const current = await api.currentJob().catch(() => null);
+    if (current && ['starting', 'running', 'cancelling'].includes(current.status)) {
+      setTimeout(() => void pump(), 500);
+      return;
+    }
     const s = get();
     if (!s.stationActive || s.flashBusy() || s.stationQueue.length === 0) return;
     const byId = new Map(s.drives.map((d) => [d.id, d]));
