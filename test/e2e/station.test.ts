@@ -52,7 +52,7 @@ describe('station mode through iios serve', () => {
     await ensureDemoBundle();
     await ensureRendererBuilt();
     dir = await mkdtemp(join(tmpdir(), 'iios-station-e2e-'));
-    serve = await startServe();
+    serve = await startServe({ timeoutMs: 180_000 });
     browser = await launchChromium({ width: 1024, height: 760, locale: 'en-US' });
     await browser.context.grantPermissions(['notifications'], { origin: new URL(serve.url).origin });
     await browser.context.addInitScript(recordNotifications);
