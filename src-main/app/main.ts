@@ -1,6 +1,8 @@
 // Electron main process of iios: one window, the contract bound to ipcMain over the shared handlers.
 // Bundled by build.mjs to dist/main/main.cjs (package.json "main").
-import { app, BrowserWindow, dialog, ipcMain, webContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, webContents } from 'electron';
+import type { JobNotice } from '../../src-shared/contract/domains/jobs.ts';
+import { createBatchAttention } from '../services/jobs/batch-attention.ts';
 import { appRoot } from '../services/app/app-info.ts';
 import { createPathPicker } from '../services/app/path-picker.ts';
 import { createAppRuntime } from '../services/runtime.ts';
@@ -62,6 +64,16 @@ void app.whenReady().then(() => {
       return w ? [w.webContents] : [];
     },
   });
+  // No sleep while a batch runs, and its progress on the window's taskbar entry.
+  const attention = createBatchAttention({
+    setProgress: (f) => liveWindow()?.setProgressBar(f ?? -1),
+    blockSleep: () => powerSaveBlocker.start('prevent-app-suspension'),
+    allowSleep: (id) => powerSaveBlocker.stop(id),
+  });
+  runtime.events.subscribe((event, payload) => {
+    if (event === 'jobs.event') attention.onNotice(payload as JobNotice);
+  });
+  app.on('will-quit', () => attention.dispose());
   runtime.start();
   mainWindow = createMainWindow(paths);
   app.on('activate', () => {

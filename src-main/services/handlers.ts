@@ -39,7 +39,7 @@ export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
 export interface Services {
   appInfo: () => Omit<AppInfo, 'transport' | 'nativePickers'>;
-  drives: Pick<DriveService, 'list' | 'eject'>;
+  drives: Pick<DriveService, 'list' | 'eject'> & Partial<Pick<DriveService, 'unmount'>>;
   /** Writing sticks; absent in a process that cannot write (then its channels say so). */
   jobs?: Pick<JobsApi, 'start' | 'cancel' | 'current' | 'listCaches'>;
   /** Profiles, bundles, raw images and plans (createProfilesApi()). */
@@ -73,6 +73,10 @@ export function createHandlers(services: Services): Handlers {
     },
     'drives.list': () => services.drives.list(),
     'drives.eject': (args) => services.drives.eject(args.id),
+    'drives.unmount': (args) => {
+      if (!services.drives.unmount) throw Object.assign(new Error('unmounting is not available in this process'), { code: 'E_UNAVAILABLE' });
+      return services.drives.unmount(args.id);
+    },
     'jobs.start': async (args) => {
       const { jobId, targets } = await jobsOf(services).start(args);
       return { jobId, targets };

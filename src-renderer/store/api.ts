@@ -50,7 +50,10 @@ export function createWizardApi(client: IiosClient): WizardApi {
     currentJob: () => client.invoke('jobs.current'),
     onJobEvent: (listener) => client.on('jobs.event', listener),
     async eject(driveId) {
-      return (await client.invoke('drives.eject', { id: driveId })).ejected;
+      return client.invoke('drives.eject', { id: driveId });
+    },
+    async unmount(driveId) {
+      await client.invoke('drives.unmount', { id: driveId });
     },
     nativePickers: async () => (await client.invoke('app.info')).nativePickers,
     async pickPath(request) {

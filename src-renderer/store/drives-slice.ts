@@ -20,6 +20,17 @@ export const createDrivesSlice: SliceCreator<DrivesSlice> = (set, get, api) => (
     const selected = get().selectedDrives.filter((id) => ids.has(id));
     set({ drives, drivesLoaded: true, drivesError: null, selectedDrives: selected });
     get().refreshPlans();
+    get().stationLookAtDrives();
+  },
+  unmountError: {},
+  async unmountDrive(id) {
+    try {
+      await api.unmount(id);
+      set({ unmountError: Object.fromEntries(Object.entries(get().unmountError).filter(([k]) => k !== id)) });
+      await get().loadDrives();
+    } catch (err) {
+      set({ unmountError: { ...get().unmountError, [id]: errorText(err) } });
+    }
   },
   setShowAllDrives(on) {
     set({ showAllDrives: on });

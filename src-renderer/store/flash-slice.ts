@@ -4,7 +4,7 @@
 // batch is the snapshot's (computed once by the services, src-shared/progress): copied, never recomputed.
 // A job that could not get administrator rights keeps its typed reason (flashErrorDetails), and retryFlash starts
 // the same request again, so a dismissed password prompt is one click away from a second try.
-import { driveName } from './drive-name.ts';
+import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import { buildStartRequest } from './job-request.ts';
@@ -49,8 +49,10 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             ? { ...t, state: 'failed', secondsLeft: null, message: t.message ?? error ?? 'the writer stopped before this target was finished' }
             : t,
         ),
-        step: 'done',
+        // A running station stays on the flash view and waits for the next stick.
+        step: get().stationActive ? 'flash' : 'done',
       });
+      get().jobEnded();
       return;
     }
     set({ flashTargets, flashBatch, flashStatus: get().flashStatus === 'starting' ? 'running' : get().flashStatus });
@@ -101,6 +103,10 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       if (!built.ok) return built;
       return launch(built.request, built.targets);
     },
+    async launchFlash(request, targets) {
+      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      return launch(request, targets);
+    },
     async retryFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
       if (!last) return { ok: false, reason: t('flash.noRetry') };
@@ -143,7 +149,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
             id: t.id,
             key: drive?.id ?? t.path,
             kind: drive ? 'device' : 'image-file',
-            label: drive ? driveName(drive) : t.path.split('/').pop() || t.path,
+            label: drive ? driveMake(drive) : t.path.split('/').pop() || t.path,
             path: t.path,
             hostname: t.hostname,
             ...fromSnapshot(t, snap),
@@ -155,8 +161,8 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     async ejectTarget(key) {
       set({ ejected: { ...get().ejected, [key]: 'ejecting' } });
       try {
-        const ok = await api.eject(key);
-        set({ ejected: { ...get().ejected, [key]: ok ? 'ejected' : { error: 'it could not be powered off; it is unmounted, you can pull it out' } } });
+        const r = await api.eject(key);
+        set({ ejected: { ...get().ejected, [key]: r.ejected ? { done: r.said ?? 'Ejected.' } : { error: r.said ?? 'it could not be powered off; it is unmounted, you can pull it out' } } });
       } catch (err) {
         set({ ejected: { ...get().ejected, [key]: { error: errorText(err) } } });
       }

@@ -1,7 +1,8 @@
 // Turns the wizard's choices into the contract's write request (the one `iios write` builds from its flags) and
 // the rows shown while it runs.
 import { t } from '../../src-shared/i18n/index.ts';
-import { chosenTargets, targetNames } from './selectors.ts';
+import { numberInName } from '../../src-shared/station/name-counter.ts';
+import { chosenTargets, targetNames, type ChosenTarget } from './selectors.ts';
 import type { FlashTarget, WizardState } from './state.ts';
 import type { WriteRequest } from './types.ts';
 
@@ -14,6 +15,18 @@ export function buildStartRequest(
   if (chosen.length === 0) return { ok: false, reason: t('request.noTarget') };
   const names = targetNames(s);
   if (!names.ok) return { ok: false, reason: names.reason };
+  return requestFor(s, chosen, names.names);
+}
+
+/** The request for these targets with these names (the station names its sticks itself, one batch after another). */
+export function requestFor(
+  s: WizardState,
+  chosen: ChosenTarget[],
+  names: string[],
+): { ok: true; request: WriteRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
+  if (!s.profileId) return { ok: false, reason: t('request.noProfile') };
+  if (!s.source) return { ok: false, reason: t('request.noSource') };
+  const first = numberInName(s.namePattern.trim(), names[0] ?? '') ?? s.firstNumber;
   // Until jobs.start answers, a row is known by its path; the services then give each target its id.
   const targets: FlashTarget[] = chosen.map((t, i) => ({
     id: t.path,
@@ -21,7 +34,7 @@ export function buildStartRequest(
     kind: t.kind,
     label: t.label,
     path: t.path,
-    hostname: names.names[i]!,
+    hostname: names[i]!,
     phase: null,
     fraction: 0,
     secondsLeft: null,
@@ -40,7 +53,7 @@ export function buildStartRequest(
       // A device's size is its own; only a new image file is given one.
       targets: chosen.map((t) => (t.kind === 'image-file' ? { path: t.path, sizeBytes: t.sizeBytes } : { path: t.path })),
       namePattern: s.namePattern.trim(),
-      firstNumber: s.firstNumber,
+      firstNumber: first,
       payload: s.payload,
       caches,
       // The review step lists mounted drives as "will be unmounted"; confirming it is the user's consent.

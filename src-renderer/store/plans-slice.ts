@@ -21,6 +21,8 @@ export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
       const now = get()[bucket][target];
       if (now && now.key !== key) return;
       set({ [bucket]: { ...get()[bucket], [target]: entry } } as Partial<PlansSlice>);
+      // A station waits for a new stick's plan before deciding on it.
+      if (bucket === 'plans') get().stationLookAtDrives();
     };
     set({ [bucket]: { ...get()[bucket], [target]: { status: 'loading', key } } } as Partial<PlansSlice>);
     api.computePlan(profileId, source, bytes, persistence === undefined ? {} : { persistence }).then(

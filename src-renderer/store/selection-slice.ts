@@ -105,6 +105,10 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
     if (!on) set({ selectedDrives: current.filter((d) => d !== id) });
     get().refreshPlans();
   },
+  selectDrives(ids) {
+    set({ selectedDrives: [...new Set(ids)] });
+    get().refreshPlans();
+  },
   setImageTarget(patch) {
     set({ imageTarget: { ...get().imageTarget, ...patch } });
     get().refreshPlans();

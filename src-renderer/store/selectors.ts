@@ -1,10 +1,10 @@
 // Derived views of the store: which drives are shown and selectable (and why not), the chosen targets in
 // order, their names, and whether each step may be left.
-import { expandNames } from '../../src-shared/job/names.ts';
+import { expandNames, hasCounter } from '../../src-shared/job/names.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
 import { baseName } from './format.ts';
-import { driveName } from './drive-name.ts';
+import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
@@ -42,6 +42,10 @@ export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>):
 }
 
 /** Drives whose mount points hold the bundle folder or image file (never a target). */
+export function sourceDevicesOf(s: Pick<WizardState, 'drives' | 'source'>): string[] {
+  return sourceDevices(s.drives, s.source);
+}
+
 function sourceDevices(drives: Drive[], source: SourceView | null): string[] {
   if (!source) return [];
   const at = sourceLocation(source);
@@ -54,7 +58,8 @@ function sourceDevices(drives: Drive[], source: SourceView | null): string[] {
 export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'source' | 'drives'>): DriveVerdict {
   const plan = s.plans[drive.id];
   const requiredBytes = plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
-  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: true });
+  // A mounted drive is unmounted from iios first (its row's Unmount button), never erased while in use.
+  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: false });
   const badges: Badge[] = issues.map((i) => ({
     code: i.code,
     text: t(BADGE_TEXT[i.code]),
@@ -88,7 +93,7 @@ export function chosenTargets(s: WizardState): ChosenTarget[] {
     targets.push({
       key: d.id,
       kind: 'device',
-      label: driveName(d),
+      label: driveMake(d),
       path: d.device,
       sizeBytes: d.sizeBytes,
       drive: d,
@@ -134,7 +139,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       return { ok: true };
     case 'targets': {
       const targets = chosenTargets(s);
-      if (targets.length === 0) return { ok: false, hint: t('hint.tickTarget') };
+      if (targets.length === 0) return s.stationWanted ? { ok: true } : { ok: false, hint: t('hint.tickTarget') };
       const img = targets.find((t) => t.kind === 'image-file');
       if (img && !img.path.startsWith('/')) return { ok: false, hint: t('hint.fullPath') };
       // The helper's own rule for image-file names and places, said here before the password prompt.
@@ -150,6 +155,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
     case 'options': {
       const names = targetNames(s);
       if (!names.ok) return { ok: false, hint: names.reason };
+      if (s.stationWanted && !hasCounter(s.namePattern.trim())) return { ok: false, hint: t('hint.stationCounter', { nn: '{nn}' }) };
       if (currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: t('hint.addPayload') };
       return stepReady(s, 'targets');
     }

@@ -4,7 +4,9 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
-import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, WizardApi } from './types.ts';
+import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
+import type { StationMemory } from '../../src-shared/station/station-drives.ts';
+import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, WizardApi, WriteRequest } from './types.ts';
 
 export const STEPS = ['profile', 'image', 'targets', 'options', 'review', 'flash', 'done'] as const;
 export type StepId = (typeof STEPS)[number];
@@ -24,6 +26,9 @@ export interface DrivesSlice {
   loadDrives(): Promise<void>;
   setDrives(drives: Drive[]): void;
   setShowAllDrives(on: boolean): void;
+  /** Unmounts a mounted drive from iios, so it can be ticked (a mounted drive never is). */
+  unmountDrive(id: string): Promise<void>;
+  unmountError: Record<string, string>;
 }
 
 export interface ImageFileTarget {
@@ -60,6 +65,8 @@ export interface SelectionSlice {
   setSourcePath(path: string): void;
   inspectSource(path?: string): Promise<void>;
   toggleDrive(id: string, on: boolean): void;
+  /** Select all / none: exactly these drives. */
+  selectDrives(ids: string[]): void;
   setImageTarget(patch: Partial<ImageFileTarget>): void;
   setNamePattern(pattern: string): void;
   setFirstNumber(first: number): void;
@@ -119,8 +126,11 @@ export interface FlashSlice {
   flashErrorDetails: ErrorDetails | null;
   /** The finished job's log file (every command it ran), when the app keeps one. */
   flashLogPath: string | null;
-  ejected: Record<string, 'ejecting' | 'ejected' | { error: string }>;
+  /** Per drive: ejecting, or what eject did (`done`) or why it did not (`error`), in the words for that device. */
+  ejected: Record<string, 'ejecting' | 'ejected' | { done: string } | { error: string }>;
   flashBusy(): boolean;
+  /** Starts a job from a request built elsewhere (the station's next sticks); refused while one runs. */
+  launchFlash(request: WriteRequest, targets: FlashTarget[]): Promise<{ ok: true } | { ok: false; reason: string }>;
   startFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Starts the last flash again with the same request (after a dismissed password prompt): nothing re-entered. */
   retryFlash(): Promise<{ ok: true } | { ok: false; reason: string }>;
@@ -140,7 +150,45 @@ export interface PickersSlice {
   pickPath(request: PickRequest): Promise<string[] | null>;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice;
+/** A stick the station saw arrive and did not flash by itself: refused (why), or re-plugged (asks first). */
+export interface StationNote {
+  driveId: string;
+  label: string;
+  kind: 'refused' | 'replugged';
+  text: string;
+}
+
+export interface StationSlice {
+  /** The teacher asked for station mode (targets step); it starts with the first confirmed flash. */
+  stationWanted: boolean;
+  stationActive: boolean;
+  stationMemory: StationMemory | null;
+  /** Drive ids the station will flash as soon as the writer is free. */
+  stationQueue: string[];
+  /** The rows of the station's earlier jobs (the current job's rows are flashTargets). */
+  stationRows: FlashTarget[];
+  stationNotes: StationNote[];
+  /** The number the station gives the next stick. */
+  stationNextNumber: number;
+  /** Per name pattern, the highest number written since iios started: the next batch starts after it. */
+  writtenNumbers: WrittenNumbers;
+  /** Play a sound with the notification at the end of a batch. */
+  soundOnDone: boolean;
+  setStationWanted(on: boolean): void;
+  setSoundOnDone(on: boolean): void;
+  /** The first confirmation: flash the ticked sticks (if any) and keep flashing new ones. */
+  startStation(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  stopStation(): void;
+  /** Called when the drive list changes: new sticks are decided on and queued. */
+  stationLookAtDrives(): void;
+  /** The teacher says yes to flashing a re-plugged stick again, with a new name. */
+  flashAgain(driveId: string): void;
+  dismissNote(driveId: string): void;
+  /** Called by the flash slice when a job ended: names counted, notification sent, the station goes on. */
+  jobEnded(): void;
+}
+
+export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -6,6 +6,7 @@ import { createFlashSlice } from './flash-slice.ts';
 import { createPickersSlice } from './pickers-slice.ts';
 import { createPlansSlice } from './plans-slice.ts';
 import { createSelectionSlice } from './selection-slice.ts';
+import { createStationSlice } from './station-slice.ts';
 import type { WizardState, WizardStore } from './state.ts';
 import type { WizardApi } from './types.ts';
 
@@ -19,6 +20,7 @@ export function createWizardStore(api: WizardApi): WizardStore {
     ...createPlansSlice(set, get, api),
     ...createFlashSlice(set, get, api),
     ...createPickersSlice(set, get, api),
+    ...createStationSlice(set, get, api),
     step: 'profile',
     goTo(step) {
       // While a flash runs the wizard stays on the flash step: nothing else may change the job's inputs.

@@ -85,7 +85,9 @@ export interface WizardApi {
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;
-  eject(driveId: string): Promise<boolean>;
+  eject(driveId: string): Promise<{ ejected: boolean; said?: string }>;
+  /** Unmounts the drive's filesystems so it can be chosen. */
+  unmount(driveId: string): Promise<void>;
   /** Whether native file choosers exist here (the Electron window); the browser keeps typed paths only. */
   nativePickers(): Promise<boolean>;
   /** The chosen paths, or null when the user cancelled. Throws when the chooser could not open. */

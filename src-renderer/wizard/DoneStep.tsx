@@ -5,6 +5,7 @@ import { t } from '../../src-shared/i18n/index.ts';
 import { adviceSentence, elevationView } from '../store/elevation-text.ts';
 import { useWizard } from '../store/context.tsx';
 import type { FlashTarget } from '../store/state.ts';
+import { canEject, ejectKind, ejectSentence } from '../../src-shared/drives/eject-kind.ts';
 import { Rich } from '../i18n/Rich.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
@@ -14,6 +15,7 @@ export function DoneStep() {
   const logPath = useWizard((s) => s.flashLogPath);
   const ejected = useWizard((s) => s.ejected);
   const ejectTarget = useWizard((s) => s.ejectTarget);
+  const drives = useWizard((s) => s.drives);
   const flashMore = useWizard((s) => s.flashMore);
   const retryFlash = useWizard((s) => s.retryFlash);
   const elevation = elevationView(useWizard((s) => s.flashErrorDetails));
@@ -46,7 +48,11 @@ export function DoneStep() {
         {targets.map((target) => {
           const ok = target.state === 'verified' || target.state === 'written';
           const ej = ejected[target.key];
-          const ejectText = ej === 'ejected' ? t('done.ejected') : ej === 'ejecting' ? t('done.ejecting') : t('done.eject');
+          const drive = drives.find((d) => d.id === target.key);
+          // No Eject where it means nothing (a loop device over a file, an internal disk) or the stick is gone.
+          const kind = drive ? ejectKind(drive) : null;
+          const ejectDone = ej === 'ejected' || (typeof ej === 'object' && 'done' in ej);
+          const ejectText = ejectDone ? t('done.ejected') : ej === 'ejecting' ? t('done.ejecting') : t('done.eject');
           return (
             <li key={target.id} className={`result ${ok ? 'ok' : 'bad'}`} data-result={target.id} data-state={target.state}>
               <span className="icon" aria-hidden="true">{ok ? '✔' : '✖'}</span>
@@ -56,13 +62,15 @@ export function DoneStep() {
                 </div>
                 <div className="what" data-testid="result-text">{elevation ? t('done.notWritten') : resultText(target)}</div>
                 {!ok && !elevation && <div className="todo">{whatToDo(target)}</div>}
-                {typeof ej === 'object' && <div className="todo">{t('done.ejectFailed', { error: ej.error })}</div>}
+                {typeof ej === 'object' && 'error' in ej && <div className="todo">{t('done.ejectFailed', { error: ej.error })}</div>}
+                {typeof ej === 'object' && 'done' in ej && <div className="what" data-testid="eject-text">{ej.done}</div>}
               </div>
               {target.kind === 'device' && (
                 <button
                   type="button"
                   className="btn small"
-                  disabled={ej === 'ejecting' || ej === 'ejected'}
+                  disabled={ej === 'ejecting' || ejectDone || !kind || !canEject(kind)}
+                  title={!kind ? t('done.ejectGone') : !canEject(kind) ? ejectSentence(kind, false, 0) : undefined}
                   onClick={() => void ejectTarget(target.key)}
                   // starts with the visible text, so a speech user can say what they see (WCAG 2.5.3)
                   aria-label={t('done.ejectLabel', { action: ejectText, label: target.label })}

@@ -3,10 +3,14 @@ import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts'
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { ProgressRow } from './ProgressRow.tsx';
+import { StationPanel } from './StationPanel.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function FlashStep() {
-  const targets = useWizard((s) => s.flashTargets);
+  const current = useWizard((s) => s.flashTargets);
+  const stationRows = useWizard((s) => s.stationRows);
+  const stationActive = useWizard((s) => s.stationActive);
+  const targets = stationRows.length ? [...stationRows, ...current] : current;
   const status = useWizard((s) => s.flashStatus);
   const cancelFlash = useWizard((s) => s.cancelFlash);
   const batch = useWizard((s) => s.flashBatch);
@@ -14,13 +18,14 @@ export function FlashStep() {
 
   return (
     <section>
-      <StepHeading title={t('flash.heading')}>{t('flash.lead')}</StepHeading>
+      <StepHeading title={stationActive ? t('station.heading') : t('flash.heading')}>{t('flash.lead')}</StepHeading>
+      {stationActive && <StationPanel />}
       <ul className="progress-list" aria-label={t('flash.listLabel')}>
         {targets.map((target) => (
           <ProgressRow key={target.id} target={target} />
         ))}
       </ul>
-      {batch && targets.length > 1 && (
+      {batch && current.length > 1 && (
         <div className="row batch" style={{ marginTop: 12 }}>
           <div
             className="bar grow"
@@ -42,9 +47,10 @@ export function FlashStep() {
         <span className="grow muted num" role="status" data-testid="flash-status">
           {status === 'starting' && t('flash.starting')}
           {status === 'running' && t('flash.running', { finished, total: targets.length })}
+          {status === 'idle' && stationActive && t('station.waiting', { finished })}
           {status === 'cancelling' && t('flash.cancellingStatus')}
         </span>
-        <button type="button" className="btn" onClick={() => void cancelFlash()} disabled={status === 'cancelling' || status === 'finished'}>
+        <button type="button" className="btn" onClick={() => void cancelFlash()} disabled={status === 'cancelling' || status === 'finished' || status === 'idle'}>
           {status === 'cancelling' ? t('flash.cancelling') : t('flash.cancel')}
         </button>
       </div>

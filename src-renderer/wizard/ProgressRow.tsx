@@ -48,11 +48,14 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
   return (
     <li className={`progress-row ${target.state}`} data-target={target.id} data-state={target.state} data-phase={target.phase ?? ''}>
       <div className="who">
+        {/* Large enough to copy onto the stick's own label. */}
+        <div className="hostname mono" data-testid="row-hostname" aria-label={t('progress.name', { name: target.hostname })}>
+          {target.hostname}
+        </div>
         <div className="name" title={target.label}>{target.label}</div>
         <div className="sub">
           <span className="mono">{target.path}</span>
         </div>
-        <div className="sub">{t('progress.name', { name: target.hostname })}</div>
       </div>
       <div
         className="bar"

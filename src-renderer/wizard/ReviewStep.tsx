@@ -6,6 +6,7 @@ import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { chosenTargets, currentProfile, targetNames, type ChosenTarget } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
+import { expandName } from '../../src-shared/job/names.ts';
 import { LayoutBar } from './LayoutBar.tsx';
 import { profileWords } from './profile-words.ts';
 import { Rich } from '../i18n/Rich.tsx';
@@ -23,7 +24,7 @@ export function ReviewStep() {
 
   const start = async () => {
     setStarting(true);
-    await state.startFlash();
+    await (state.stationWanted ? state.startStation() : state.startFlash());
     setStarting(false);
   };
 
@@ -54,6 +55,14 @@ export function ReviewStep() {
           <div className="todo">{t('review.fixTodo')}</div>
         </div>
       )}
+      {state.stationWanted && (
+        <div className="panel station-review" data-testid="station-review">
+          <Rich
+            k={count === 0 ? 'station.reviewNone' : 'station.reviewAfter'}
+            vars={{ name: <span className="mono">{stationFirstName(state.namePattern, state.firstNumber + count)}</span> }}
+          />
+        </div>
+      )}
       <div className="confirm panel">
         <label htmlFor="confirm-count">
           <Rich k="review.confirmLabel" vars={{ count: <strong className="num">{count}</strong> }} />
@@ -70,8 +79,8 @@ export function ReviewStep() {
             if (e.key === 'Enter' && confirmed && !starting) void start();
           }}
         />
-        <button type="button" className="btn danger" disabled={!confirmed || starting || count === 0} onClick={() => void start()}>
-          {t('review.erase', { count })}
+        <button type="button" className="btn danger" disabled={!confirmed || starting || (count === 0 && !state.stationWanted)} onClick={() => void start()}>
+          {state.stationWanted ? (count === 0 ? t('station.start') : t('station.eraseThenKeep', { count })) : t('review.erase', { count })}
         </button>
       </div>
     </section>
@@ -84,4 +93,12 @@ function eraseText(target: ChosenTarget): string {
   const what = { path: target.path, label: target.label, size: formatBytes(target.sizeBytes) };
   if (d && d.mountpoints.length > 0) return t('review.eraseDeviceMounted', { ...what, mounts: d.mountpoints.map((m) => m.path).join(', ') });
   return t('review.eraseDevice', what);
+}
+
+function stationFirstName(pattern: string, n: number): string {
+  try {
+    return expandName(pattern.trim(), n);
+  } catch {
+    return '—';
+  }
 }

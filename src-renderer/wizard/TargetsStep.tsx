@@ -9,9 +9,9 @@ import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { driveVerdict, visibleDrives } from '../store/selectors.ts';
 import { IMAGE_FILE_KEY } from '../store/selection-slice.ts';
 import type { Drive } from '../store/types.ts';
-import { driveName } from '../store/drive-name.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { DriveBadges } from './DriveBadges.tsx';
+import { driveDistinction, driveMake, driveName } from '../../src-shared/drives/drive-label.ts';
 import { StepHeading } from './StepHeading.tsx';
 
 const GB = 1000 ** 3;
@@ -34,6 +34,7 @@ export function TargetsStep() {
         <span className="muted grow" aria-live="polite">
           {hidden > 0 && !state.showAllDrives ? t('targets.hidden', { count: hidden }) : ''}
         </span>
+        <SelectAllNone drives={drives} />
       </div>
       {state.drivesError && (
         <div className="alert error" role="alert">
@@ -47,6 +48,7 @@ export function TargetsStep() {
           <DriveRow key={d.id} drive={d} />
         ))}
       </ul>
+      <StationSwitch />
       <div className={`drive image-target${img.enabled ? ' selected' : ''}`}>
         <input id="image-file-on" type="checkbox" checked={img.enabled} onChange={(e) => state.setImageTarget({ enabled: e.target.checked })} />
         <div style={{ minWidth: 0 }}>
@@ -121,7 +123,8 @@ function DriveRow({ drive }: { drive: Drive }) {
   const checked = state.selectedDrives.includes(drive.id);
   const inputId = `drive-${drive.id.replace(/[^A-Za-z0-9]/g, '-')}`;
   const reasonId = `${inputId}-reason`;
-  const sub = [drive.device, drive.busType, drive.backingFile ? t('targets.over', { file: drive.backingFile }) : null].filter(Boolean).join(' · ');
+  const sub = [driveDistinction(drive), drive.device, drive.busType, drive.backingFile ? t('targets.over', { file: drive.backingFile }) : null].filter(Boolean).join(' · ');
+  const mounted = drive.mountpoints.length > 0 && !drive.system;
   return (
     <li className={`drive${checked ? ' selected' : ''}${verdict.selectable ? '' : ' disabled'}`} data-device={drive.device} data-system={drive.system ? 'true' : 'false'}>
       <input
@@ -134,7 +137,7 @@ function DriveRow({ drive }: { drive: Drive }) {
       />
       <label htmlFor={inputId} style={{ display: 'block', minWidth: 0, cursor: verdict.selectable ? 'pointer' : 'not-allowed' }}>
         <div className="name">
-          {driveName(drive)}
+          {driveMake(drive)}
           <DriveBadges badges={verdict.badges} />
         </div>
         <div className="sub mono">{sub}</div>
@@ -143,8 +146,47 @@ function DriveRow({ drive }: { drive: Drive }) {
             {verdict.reason}
           </div>
         )}
+        {state.unmountError[drive.id] && <div className="reason" role="alert">{t('targets.unmountFailed', { error: state.unmountError[drive.id]! })}</div>}
       </label>
-      <div className="size num">{formatBytes(drive.sizeBytes)}</div>
+      <div className="size num">
+        <div>{formatBytes(drive.sizeBytes)}</div>
+        {mounted && (
+          <button type="button" className="btn small" onClick={() => void state.unmountDrive(drive.id)} aria-label={t('targets.unmountLabel', { label: driveName(drive) })}>
+            {t('targets.unmount')}
+          </button>
+        )}
+      </div>
     </li>
+  );
+}
+
+/** Ticks every drive that can be chosen, or none. */
+function SelectAllNone({ drives }: { drives: Drive[] }) {
+  const state = useWizard((s) => s);
+  const selectable = drives.filter((d) => driveVerdict(d, state).selectable).map((d) => d.id);
+  return (
+    <span className="row" role="group" aria-label={t('targets.selectGroup')}>
+      <button type="button" className="btn small" disabled={selectable.length === 0} onClick={() => state.selectDrives(selectable)}>
+        {t('targets.selectAll')}
+      </button>
+      <button type="button" className="btn small" disabled={state.selectedDrives.length === 0} onClick={() => state.selectDrives([])}>
+        {t('targets.selectNone')}
+      </button>
+    </span>
+  );
+}
+
+/** Station mode: after the first confirmation every new stick that passes the checks is flashed with the next name. */
+function StationSwitch() {
+  const wanted = useWizard((s) => s.stationWanted);
+  const setWanted = useWizard((s) => s.setStationWanted);
+  return (
+    <div className="panel station-switch">
+      <label className="switch">
+        <input type="checkbox" checked={wanted} onChange={(e) => setWanted(e.target.checked)} />
+        {t('station.switch')}
+      </label>
+      <div className="sub muted">{t('station.switchHelp')}</div>
+    </div>
   );
 }

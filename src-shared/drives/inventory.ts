@@ -42,6 +42,9 @@ export interface LsblkDevice {
   children: LsblkDevice[];
   /** e.g. "block:scsi:usb:pci", "block:virtio:pci" (absent in hand-made objects). */
   subsystems?: string | null;
+  vendor?: string | null;
+  model?: string | null;
+  serial?: string | null;
 }
 
 const LsblkRaw: z.ZodType<unknown> = z.lazy(() =>
@@ -58,6 +61,9 @@ const LsblkRaw: z.ZodType<unknown> = z.lazy(() =>
     label: z.string().nullish(),
     partlabel: z.string().nullish(),
     subsystems: z.string().nullish(),
+    vendor: z.string().nullish(),
+    model: z.string().nullish(),
+    serial: z.string().nullish(),
     mountpoint: z.string().nullish(),
     mountpoints: z.array(z.string().nullable()).nullish(),
     children: z.array(LsblkRaw).nullish(),
@@ -86,7 +92,15 @@ function toDevice(raw: unknown): LsblkDevice {
     mountpoints: [...new Set(mounts)],
     children: (r.children ?? []).map(toDevice),
     subsystems: (r.subsystems as string | null | undefined) ?? null,
+    vendor: trimmed(r.vendor),
+    model: trimmed(r.model),
+    serial: trimmed(r.serial),
   };
+}
+
+/** lsblk pads VENDOR to 8 characters ("Generic "); an empty field is no information. */
+function trimmed(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
 }
 
 /** Parses the JSON text (or object) printed by `lsblk --json -b -O --paths`. */
@@ -166,6 +180,9 @@ export function driveFromDrivelist(d: DrivelistEntry, lsblk?: LsblkDevice): Driv
     backingFile: null,
     mountpoints,
     partitionTableType: d.partitionTableType,
+    vendor: lsblk?.vendor ?? null,
+    model: lsblk?.model ?? null,
+    serial: lsblk?.serial ?? null,
   };
 }
 

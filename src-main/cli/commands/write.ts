@@ -1,3 +1,4 @@
+import { inhibitSleep } from '../inhibit-sleep.ts';
 import { createInterface } from 'node:readline/promises';
 import { t } from '../../../src-shared/i18n/index.ts';
 import type { Command, CommandIO } from '../command.ts';
@@ -123,6 +124,8 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  const sleep = await inhibitSleep('writing USB sticks');
+  if (sleep.problem) view.log(sleep.problem);
   try {
     const started = await api.startPrepared(prepared);
     out.write(`${t('cli.job.started', { id: started.jobId, count: started.targets.length })}\n`);
@@ -135,6 +138,7 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
     if (final.status === 'done') return 0;
     return final.status === 'cancelled' ? 130 : 1;
   } finally {
+    sleep.release();
     unsubscribe();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

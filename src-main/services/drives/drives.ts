@@ -3,6 +3,7 @@
 import * as drivelist from 'drivelist';
 import type { Drive } from '../../../src-shared/contract/index.ts';
 import { buildDriveList, parseLosetup, parseLsblk, type DrivelistEntry } from '../../../src-shared/drives/inventory.ts';
+import { canEject, ejectKind, ejectSentence } from '../../../src-shared/drives/eject-kind.ts';
 import type { EventSink } from '../events.ts';
 import { runTool } from '../run-tool.ts';
 
@@ -39,17 +40,30 @@ export class DriveService {
     return buildDriveList(entries, parseLsblk(lsblk), parseLosetup(losetup));
   }
 
-  /** Unmounts every filesystem of the drive, then ejects it when it is a physical removable device. */
-  async eject(id: string): Promise<{ ejected: boolean }> {
+  private async findWritable(id: string): Promise<Drive> {
     const drive = (await this.list()).find((d) => d.id === id);
     if (!drive) throw Object.assign(new Error(`no such drive: ${id}`), { code: 'E_NO_DRIVE', details: { kind: 'unsafe-target', target: id, reason: 'not-found' } });
     if (drive.system) throw Object.assign(new Error(`${id} holds the running system`), { code: 'E_SYSTEM_DRIVE', details: { kind: 'unsafe-target', target: id, reason: 'system' } });
-    for (const m of drive.mountpoints) {
-      if (m.path.startsWith('/')) await runTool('umount', [m.path]);
-    }
-    if (drive.virtual) return { ejected: false };
+    return drive;
+  }
+
+  /** Unmounts every filesystem of the drive (deepest first), so that it can be chosen as a target. */
+  async unmount(id: string): Promise<{ unmounted: string[] }> {
+    const drive = await this.findWritable(id);
+    const paths = drive.mountpoints.map((m) => m.path).filter((p) => p.startsWith('/'));
+    paths.sort((a, b) => b.split('/').length - a.split('/').length);
+    for (const p of paths) await runTool('umount', [p]);
+    return { unmounted: paths };
+  }
+
+  /** Unmounts every filesystem of the drive, then ejects it when that means something for its kind. */
+  async eject(id: string): Promise<{ ejected: boolean; said?: string }> {
+    const drive = await this.findWritable(id);
+    const kind = ejectKind(drive);
+    if (!canEject(kind)) return { ejected: false, said: ejectSentence(kind, false, (await this.unmount(id)).unmounted.length) };
+    const { unmounted } = await this.unmount(id);
     const r = await runTool('eject', [drive.device]).catch(() => null);
-    return { ejected: r !== null };
+    return { ejected: r !== null, said: ejectSentence(kind, r !== null, unmounted.length) };
   }
 
   /** Starts polling; the first poll always emits (so a new subscriber can rely on one event). */

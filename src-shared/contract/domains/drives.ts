@@ -31,6 +31,10 @@ export const Drive = z.object({
   backingFile: z.string().nullable(),
   mountpoints: z.array(DriveMountpoint),
   partitionTableType: z.enum(['gpt', 'mbr']).nullable(),
+  /** What the stick says it is (lsblk VENDOR, MODEL, SERIAL): two identical sticks differ by serial or port. */
+  vendor: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  serial: z.string().nullable().optional(),
 });
 export type Drive = z.infer<typeof Drive>;
 
@@ -39,7 +43,13 @@ export const DriveList = z.array(Drive);
 export const drivesInvoke = {
   'drives.list': invoke(noArgs, DriveList),
   /** Unmounts every filesystem of the drive and powers it off when the hardware allows it. */
-  'drives.eject': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ ejected: z.boolean() })),
+  'drives.eject': invoke(
+    z.strictObject({ id: z.string().startsWith('/dev/') }),
+    /** `said`: what was done, in the words for that kind of device (a loop is not powered off, a card reader keeps its slot). */
+    z.object({ ejected: z.boolean(), said: z.string().optional() }),
+  ),
+  /** Unmounts every filesystem of the drive (so it can be chosen as a target); nothing else. */
+  'drives.unmount': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ unmounted: z.array(z.string()) })),
 };
 
 export const drivesEvents = {

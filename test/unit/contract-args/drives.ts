@@ -6,4 +6,8 @@ export const rows: Record<string, ArgsRow> = {
     good: [{ id: '/dev/sdb' }, { id: '/dev/loop7' }],
     bad: [undefined, {}, { id: 'sdb' }, { id: 3 }, { id: '/dev/sdb', force: true }, { device: '/dev/sdb' }],
   },
+  'drives.unmount': {
+    good: [{ id: '/dev/sdb' }],
+    bad: [undefined, {}, { id: 'sdb' }, { id: '/dev/sdb', lazy: true }],
+  },
 };

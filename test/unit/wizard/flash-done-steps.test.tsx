@@ -127,7 +127,8 @@ describe('done step', () => {
     expect(fake.calls.find((c) => c.channel === 'drives.eject')!.args).toEqual({ id: '/dev/sdb' });
 
     await user.click(screen.getByRole('button', { name: 'Flash more' }));
-    expect(store.getState()).toMatchObject({ step: 'targets', flashStatus: 'idle', profileId: 'appliance', selectedDrives: ['/dev/sdb', '/dev/sde'], namePattern: 'class-{nn}' });
+    // the names go on after the highest one written (class-01; class-02 failed): the next batch starts at 2
+    expect(store.getState()).toMatchObject({ step: 'targets', flashStatus: 'idle', profileId: 'appliance', selectedDrives: ['/dev/sdb', '/dev/sde'], namePattern: 'class-{nn}', firstNumber: 2 });
     expect(store.getState().source?.kind).toBe('bundle');
   });
 

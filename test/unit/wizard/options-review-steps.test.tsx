@@ -105,7 +105,8 @@ describe('review step', () => {
     const [big, lo, img] = panels as [HTMLElement, HTMLElement, HTMLElement];
     expect(within(big).getByRole('img').getAttribute('aria-label')).toMatch(/^Layout of 2\.0 TB: EFI 537 MB, .* data 2\.0 TB$/);
     expect(big.querySelector('.erase')!.textContent).toBe(
-      'Everything on /dev/sde (WD Elements, 2.0 TB) will be erased. Its mounted filesystems (/media/teacher/WD) will be unmounted first.',
+      // it was mounted: ticking it took an Unmount first, so nothing is left to unmount
+      'Everything on /dev/sde (WD Elements, 2.0 TB) will be erased.',
     );
     expect(lo.querySelector('.erase')!.textContent).toBe('Everything on /dev/loop7 (Loop device (iios-test.img), 8.0 GB) will be erased.');
     expect(img.querySelector('.erase')!.textContent).toBe('The file /srv/class.img will be created, or replaced if it exists (8.0 GB, sparse).');
@@ -124,7 +125,7 @@ describe('review step', () => {
     const call = w.fake.calls.find((c) => c.channel === 'jobs.start')!;
     expect(call.args).toMatchObject({
       targets: [{ path: '/dev/sde' }, { path: '/dev/loop7' }, { path: '/srv/class.img', sizeBytes: 8e9 }],
-      unmountIfMounted: true,
+      unmountIfMounted: false,
     });
   });
 });

@@ -47,16 +47,31 @@ describe('targets step', () => {
     expect(card.querySelector('.drive-reason')!.textContent).toMatch(/Read-only: check the lock switch/);
   });
 
-  it('warns about a mounted drive over 128 GB but lets it be chosen', async () => {
+  it('keeps a mounted drive unselectable until it is unmounted from iios; warns about one over 128 GB', async () => {
     const { user, store } = setupWizard();
     await toTargets(user, store);
-    await waitFor(() => expect(isDisabled(within(row('/dev/sde')!).getByRole('checkbox'))).toBe(false));
-    const big = row('/dev/sde')!;
-    expect(within(big).getByText('Over 128 GB').classList.contains('warn')).toBe(true);
-    expect(within(big).getByText('Mounted').getAttribute('title')).toBe('Mounted at /media/teacher/WD: it will be unmounted');
-    within(big).getByText('2.0 TB');
+    const big = () => row('/dev/sde')!;
+    await waitFor(() => within(big()).getByText('Over 128 GB'));
+    expect(within(big()).getByText('Over 128 GB').classList.contains('warn')).toBe(true);
+    expect(within(big()).getByText('Mounted').getAttribute('title')).toBe('Mounted at /media/teacher/WD: unmount it first');
+    expect(isDisabled(within(big()).getByRole('checkbox'))).toBe(true);
+    within(big()).getByText('2.0 TB');
+    await user.click(within(big()).getByRole('button', { name: 'Unmount WD Elements, 2.0 TB' }));
+    await waitFor(() => expect(isDisabled(within(big()).getByRole('checkbox'))).toBe(false));
+    expect(within(big()).queryByText('Mounted')).toBeNull();
     await tick(user, '/dev/sde');
     expect(store.getState().selectedDrives).toEqual(['/dev/sde']);
+  });
+
+  it('selects all choosable drives at once, and none', async () => {
+    const { user, store } = setupWizard();
+    await toTargets(user, store);
+    await waitFor(() => expect(isDisabled(within(row(stick.device)!).getByRole('checkbox'))).toBe(false));
+    await user.click(screen.getByRole('button', { name: 'Select all' }));
+    // the too-small stick, the locked card and the mounted disk are left out
+    expect(store.getState().selectedDrives).toEqual([stick.device]);
+    await user.click(screen.getByRole('button', { name: 'Select none' }));
+    expect(store.getState().selectedDrives).toEqual([]);
   });
 
   it('follows the live list: a pulled stick leaves the list and the selection, a new one appears', async () => {
@@ -72,12 +87,13 @@ describe('targets step', () => {
     screen.getByText('Tick at least one drive or the image file.');
 
     act(() => fake.emit('drives.changed', { drives: [tinyStick, { ...stick, device: '/dev/sdf', id: '/dev/sdf', description: 'Verbatim Store' }] }));
-    within(row('/dev/sdf')!).getByText('Verbatim Store');
+    within(row('/dev/sdf')!).getByText(/^Verbatim Store/);
   });
 
   it('selects several targets by keyboard alone (Tab to a checkbox, Space)', async () => {
     const { user, store } = setupWizard();
     await toTargets(user, store);
+    await user.click(within(row('/dev/sde')!).getByRole('button', { name: /^Unmount/ }));
     await waitFor(() => expect(isDisabled(within(row('/dev/sde')!).getByRole('checkbox'))).toBe(false));
     within(row(stick.device)!).getByRole('checkbox').focus();
     await user.keyboard(' ');

@@ -68,10 +68,17 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       if (!s.drives.some((d) => d.id === args.id)) throw new Error(`${args.id} is gone`);
       return { ejected: true };
     },
+    'drives.unmount': (args: { id: string }) => {
+      const d = s.drives.find((x) => x.id === args.id);
+      if (!d) throw new Error(`${args.id} is gone`);
+      const unmounted = d.mountpoints.map((m) => m.path);
+      s.drives = s.drives.map((x) => (x.id === args.id ? { ...x, mountpoints: [] } : x));
+      return { unmounted };
+    },
     'caches.list': () => s.caches,
     'jobs.current': () => s.job,
     'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
-    'jobs.start': (args: { profileId: string; targets: { path: string; sizeBytes?: number }[]; namePattern?: string }) => {
+    'jobs.start': (args: { profileId: string; targets: { path: string; sizeBytes?: number }[]; namePattern?: string; firstNumber?: number }) => {
       if (s.job && (s.job.status === 'running' || s.job.status === 'starting' || s.job.status === 'cancelling')) {
         throw new Error(`a write is already running (job ${s.job.jobId}); wait for it to finish or cancel it first`);
       }
@@ -80,7 +87,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
         path: t.path,
         kind: t.path.startsWith('/dev/') ? ('device' as const) : ('image-file' as const),
         sizeBytes: t.sizeBytes ?? s.drives.find((d) => d.device === t.path)?.sizeBytes ?? 0,
-        hostname: (args.namePattern ?? 'iios-{nn}').replace('{nn}', String(i + 1).padStart(2, '0')),
+        hostname: (args.namePattern ?? 'iios-{nn}').replace('{nn}', String((args.firstNumber ?? 1) + i).padStart(2, '0')),
       }));
       // the job service's own snapshot and work plan (the profile and bundle the wizard chose)
       const profile = profiles.find((p) => p.id === args.profileId) ?? profiles[0]!;

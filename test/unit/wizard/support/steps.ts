@@ -27,6 +27,12 @@ export async function toTargets(user: UserEvent, store: WizardStore, profile: Re
 export async function tick(user: UserEvent, device: string) {
   const row = document.querySelector(`li.drive[data-device="${device}"]`);
   if (!row) throw new Error(`no row for ${device}`);
+  // A mounted drive is ticked as a user does it: Unmount first (a mounted drive cannot be ticked).
+  const unmount = row.querySelector<HTMLButtonElement>('button[aria-label^="Unmount"]');
+  if (unmount) {
+    await user.click(unmount);
+    await waitFor(() => expect(row.querySelector('button[aria-label^="Unmount"]')).toBeNull());
+  }
   const box = row.querySelector('input')!;
   await waitFor(() => expect(isDisabled(box)).toBe(false));
   await user.click(box);
