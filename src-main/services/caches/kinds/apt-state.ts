@@ -46,3 +46,11 @@ export function printedUriFiles(stdout: string): string[] {
   }
   return out;
 }
+
+/** `name:arch=version` for `apt-get download`, from a package file's name (`name_version_arch.deb`, epoch as %3a). */
+export function debSelector(file: string): string {
+  const m = /^([^_]+)_([^_]+)_([^_]+)\.deb$/.exec(file);
+  if (!m) throw new Error(`apt named a package file iios cannot read: ${file}`);
+  const version = decodeURIComponent(m[2]!);
+  return m[3] === 'all' ? `${m[1]}=${version}` : `${m[1]}:${m[3]}=${version}`;
+}

@@ -10,7 +10,7 @@ import { aptSigningKey, stopAgent } from '../apt-signing-key.ts';
 import { bytesUnder } from '../folder-bytes.ts';
 import type { CacheKindBuilder } from '../kind-builder.ts';
 import { aptKeyDir } from '../library-paths.ts';
-import { makeAptState, printedUriFiles } from './apt-state.ts';
+import { debSelector, makeAptState, printedUriFiles } from './apt-state.ts';
 import { APT_KEY_BINARY, writeRepoIndex } from './apt-repo-index.ts';
 
 export const aptBuilder: CacheKindBuilder<'apt'> = {
@@ -38,12 +38,17 @@ export const aptBuilder: CacheKindBuilder<'apt'> = {
     if (wanted.length === 0) throw new Error(`cache apt: apt resolved no package file for ${spec.packages.join(', ')}`);
 
     const pool = join(ctx.dir, 'pool');
-    await mkdir(join(pool, 'partial'), { recursive: true });
+    await mkdir(pool, { recursive: true });
     const before = new Set((await readdir(pool)).filter((f) => f.endsWith('.deb')));
     ctx.progress(0.3, `downloading ${wanted.filter((f) => !before.has(f)).length} of ${wanted.length} packages`);
-    await apt(['-q', '-o', `Dir::Cache::archives=${pool}`, 'install', '--download-only', '-y', ...spec.packages]);
+    // `apt-get download` (not `install --download-only`, which leaves file: sources' packages where they are),
+    // in the pool, of exactly the versions resolved above; apt checks each file against the index's hash
+    const fetch = wanted.filter((f) => !before.has(f)).map(debSelector);
+    if (fetch.length) {
+      ctx.log(`apt-get download ${fetch.join(' ')} (in ${pool})`);
+      await runTool('apt-get', [...state.options, '-q', 'download', ...fetch], { signal: ctx.signal, cwd: pool });
+    }
     await rm(join(pool, 'partial'), { recursive: true, force: true });
-    await rm(join(pool, 'lock'), { force: true });
     const keep = new Set(wanted);
     for (const f of await readdir(pool)) if (!keep.has(f)) await rm(join(pool, f), { recursive: true, force: true });
     const missing = wanted.filter((f) => !before.has(f));
