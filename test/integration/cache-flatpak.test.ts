@@ -2,7 +2,6 @@
 // a collection id, then installed with no network into a fresh installation that only knows the remote (its URL
 // unreachable), through the link `iios offline` plans in `sideload-repos/`. A rebuild after one more app copies
 // that app alone and leaves every object of the first build as it was (bar the commits' detached signatures).
-import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
