@@ -38,7 +38,7 @@ async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string, 
 export const writeCommand: Command = {
   summary: 'write a profile onto sticks or image files (one job, many targets)',
   usage:
-    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
+    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--cache-set SET] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
   options: {
     profile: { type: 'string' },
     bundle: { type: 'string' },
@@ -49,6 +49,7 @@ export const writeCommand: Command = {
     first: { type: 'string' },
     payload: { type: 'string', multiple: true },
     cache: { type: 'string', multiple: true },
+    'cache-set': { type: 'string' },
     persistence: { type: 'boolean' },
     unmount: { type: 'boolean' },
     'no-verify': { type: 'boolean' },
