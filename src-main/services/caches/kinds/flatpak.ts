@@ -5,12 +5,12 @@
 // holds the remote and the refs. Re-running it over the previous build adds only the objects that are new, so a
 // second build copies only what changed.
 import { readdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CacheSpec } from '../../../../src-shared/caches/cache-set.ts';
 import type { CacheBuildContext, CacheKindBuilder } from '../kind-builder.ts';
+import { setPath } from '../library-paths.ts';
 import { kindTool } from './kind-tool.ts';
-import { treeBytes } from './tree-bytes.ts';
+import { bytesUnder } from '../folder-bytes.ts';
 
 /** Where create-usb puts its repository inside the destination (and so inside `@caches/flatpak`). */
 export const FLATPAK_USB_REPO = '.ostree/repo';
@@ -25,8 +25,7 @@ interface Installation {
 export function flatpakInstallation(installation: string | undefined, baseDir: string): Installation {
   if (installation === undefined || installation === 'system') return { args: ['--system'], env: {}, name: 'the system installation' };
   if (installation === 'user') return { args: ['--user'], env: {}, name: 'the user installation' };
-  const home = installation === '~' || installation.startsWith('~/') ? join(homedir(), installation.slice(1)) : installation;
-  const dir = isAbsolute(home) ? home : resolve(baseDir, home);
+  const dir = setPath(baseDir, installation);
   return { args: ['--user'], env: { FLATPAK_USER_DIR: dir }, name: `the installation ${dir}` };
 }
 
@@ -88,6 +87,6 @@ export const flatpakBuilder: CacheKindBuilder<'flatpak'> = {
     const items = [...after.keys()].sort();
     const newItems = items.filter((r) => before.get(r) !== after.get(r));
     ctx.progress(1, `${items.length} refs, ${newItems.length} new or updated`);
-    return { items, newItems, bytes: await treeBytes(ctx.dir) };
+    return { items, newItems, bytes: await bytesUnder(ctx.dir) };
   },
 };

@@ -4,16 +4,11 @@
 // commit pulled by checksum, never by name: pull-local by name trusts the source's summary, which may be stale.
 // A ref whose commit is already carried costs nothing; pull-local copies only objects the cache lacks.
 import { access } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CacheBuildContext, CacheKindBuilder } from '../kind-builder.ts';
+import { setPath } from '../library-paths.ts';
 import { kindTool } from './kind-tool.ts';
-import { treeBytes } from './tree-bytes.ts';
-
-function repoPath(repo: string, baseDir: string): string {
-  const p = repo === '~' || repo.startsWith('~/') ? join(homedir(), repo.slice(1)) : repo;
-  return isAbsolute(p) ? p : resolve(baseDir, p);
-}
+import { bytesUnder } from '../folder-bytes.ts';
 
 async function revParse(ctx: CacheBuildContext, repo: string, ref: string): Promise<string | undefined> {
   const r = await kindTool(ctx, 'ostree', ['rev-parse', `--repo=${repo}`, ref], { okExitCodes: [0, 1] });
@@ -29,7 +24,7 @@ export const ostreeBuilder: CacheKindBuilder<'ostree'> = {
   kind: 'ostree',
   tools: [{ command: 'ostree', debianPackage: 'ostree' }],
   async build(spec, ctx) {
-    const src = repoPath(spec.repo, ctx.baseDir);
+    const src = setPath(ctx.baseDir, spec.repo);
     if ((await configGet(ctx, src, 'core.mode')) === undefined) {
       throw new Error(`cache ostree: ${src} is not an ostree repository: give the path of one (the folder holding "config" and "objects")`);
     }
@@ -73,6 +68,6 @@ export const ostreeBuilder: CacheKindBuilder<'ostree'> = {
     );
     if (changed || !hasSummary) await kindTool(ctx, 'ostree', ['summary', `--repo=${dir}`, '--update']);
     ctx.progress(1, `${spec.refs.length} refs, ${newItems.length} new or updated`);
-    return { items: [...spec.refs].sort(), newItems, bytes: await treeBytes(dir) };
+    return { items: [...spec.refs].sort(), newItems, bytes: await bytesUnder(dir) };
   },
 };

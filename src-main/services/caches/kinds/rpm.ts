@@ -4,20 +4,19 @@
 // repo of this computer; only packages the cache lacks are downloaded, ones no longer needed are removed, and
 // `createrepo_c --update` reuses the metadata of every package that stayed.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CacheBuildContext, CacheKindBuilder } from '../kind-builder.ts';
+import { setPath } from '../library-paths.ts';
 import { kindTool } from './kind-tool.ts';
-import { treeBytes } from './tree-bytes.ts';
+import { bytesUnder } from '../folder-bytes.ts';
 
 export const RPM_PACKAGES_DIR = 'packages';
 
 /** A repo as the set names it: a URL (file:, http:, https:), or a folder path (relative to the set's folder). */
 export function rpmRepoUrl(repo: string, baseDir: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(repo)) return repo;
-  const p = repo === '~' || repo.startsWith('~/') ? join(homedir(), repo.slice(1)) : repo;
-  return pathToFileURL(isAbsolute(p) ? p : resolve(baseDir, p)).href;
+  return pathToFileURL(setPath(baseDir, repo)).href;
 }
 
 /** dnf with a configuration of its own: no repo, cache or package database of this computer is read or written. */
@@ -73,6 +72,6 @@ export const rpmBuilder: CacheKindBuilder<'rpm'> = {
       await kindTool(ctx, 'createrepo_c', ['--quiet', '--update', '--workers=1', ctx.dir]);
     }
     ctx.progress(1, `${wanted.size} packages, ${missing.length} new`);
-    return { items: [...wanted.keys()].sort(), newItems: missing.sort(), bytes: await treeBytes(ctx.dir) };
+    return { items: [...wanted.keys()].sort(), newItems: missing.sort(), bytes: await bytesUnder(ctx.dir) };
   },
 };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { CacheKindBuilder } from '../kind-builder.ts';
 import { SQUID_CACHE_SUBDIR, SQUID_SNIPPET, squidSnippetText } from './squid-config.ts';
 import { startPrivateSquid } from './squid-instance.ts';
-import { treeBytes } from './tree-bytes.ts';
+import { bytesUnder } from '../folder-bytes.ts';
 
 interface ProxyAnswer {
   status: number;
@@ -68,6 +68,6 @@ export const squidBuilder: CacheKindBuilder<'squid'> = {
     }
     await writeFile(join(ctx.dir, SQUID_SNIPPET), squidSnippetText());
     ctx.progress(1, `${spec.urls.length} URLs, ${newItems.length} new or changed`);
-    return { items: [...spec.urls].sort(), newItems: newItems.sort(), bytes: await treeBytes(ctx.dir) };
+    return { items: [...spec.urls].sort(), newItems: newItems.sort(), bytes: await bytesUnder(ctx.dir) };
   },
 };
