@@ -2,10 +2,10 @@
 // that the repository on a stick is the one this computer built) in its own GNUPGHOME under the user's iios
 // config, never in the user's keyring. Its public part goes beside each repository (binary for `signed-by=`,
 // armoured for people).
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../run-tool.ts';
+import { runTool, runToolBuffer } from '../run-tool.ts';
 
 export interface AptSigningKey {
   gnupgHome: string;
@@ -32,11 +32,18 @@ export async function aptSigningKey(keyDir: string, log: (line: string) => void)
   return { gnupgHome, fingerprint };
 }
 
-/** The public key, binary (what apt's `signed-by=` reads) and armoured. */
+/**
+ * The public key, binary (what apt's `signed-by=` reads) and armoured; a file already holding the same bytes is
+ * left alone, so a rebuild does not give the stick's copy a new time (and `iios caches update` nothing to write).
+ */
 export async function exportPublicKey(key: AptSigningKey, binaryOut: string, armouredOut: string): Promise<void> {
   const env = { GNUPGHOME: key.gnupgHome };
-  await runTool('gpg', ['--batch', '--yes', '--output', binaryOut, '--export', key.fingerprint], { env });
-  await runTool('gpg', ['--batch', '--yes', '--armor', '--output', armouredOut, '--export', key.fingerprint], { env });
+  const keep = async (path: string, bytes: Buffer) => {
+    const old = await readFile(path).catch(() => null);
+    if (!old?.equals(bytes)) await writeFile(path, bytes);
+  };
+  await keep(binaryOut, await runToolBuffer('gpg', ['--batch', '--export', key.fingerprint], { env }));
+  await keep(armouredOut, await runToolBuffer('gpg', ['--batch', '--armor', '--export', key.fingerprint], { env }));
 }
 
 /** `Release` clear-signed into `InRelease`. */
