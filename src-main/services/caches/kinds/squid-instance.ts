@@ -97,7 +97,9 @@ export async function startPrivateSquid(cacheDir: string, ctx: CacheBuildContext
   void child.then(() => (exited = true));
   const stop = async (): Promise<void> => {
     if (!exited) {
-      child.kill('SIGTERM');
+      // SIGINT: squid's "interrupt", a clean shutdown (swap.state written) that waits for no client; measured
+      // here 3.6 s against 5 s for SIGTERM
+      child.kill('SIGINT');
       const done = await Promise.race([child.then(() => true), sleep(20_000).then(() => false)]);
       if (!done) {
         child.kill('SIGKILL');
