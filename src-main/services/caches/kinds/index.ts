@@ -17,7 +17,11 @@ import type { CacheKindBuilder } from '../kind-builder.ts';
 import { aptBuilder } from './apt.ts';
 import { brewBuilder } from './brew.ts';
 import { filesBuilder } from './files.ts';
+import { flatpakBuilder } from './flatpak.ts';
 import { ociBuilder } from './oci.ts';
+import { ostreeBuilder } from './ostree.ts';
+import { rpmBuilder } from './rpm.ts';
+import { squidBuilder } from './squid.ts';
 
 export type CacheBuilders = { [K in CacheKind]?: CacheKindBuilder<K> };
 
@@ -25,6 +29,10 @@ export type CacheBuilders = { [K in CacheKind]?: CacheKindBuilder<K> };
 export const cacheBuilders: CacheBuilders = {
   apt: aptBuilder,
   oci: ociBuilder,
+  flatpak: flatpakBuilder,
+  ostree: ostreeBuilder,
+  rpm: rpmBuilder,
+  squid: squidBuilder,
   brew: brewBuilder,
   files: filesBuilder,
 };

@@ -4,7 +4,11 @@
 import type { CacheKind } from '../../../../src-shared/caches/cache-set.ts';
 import type { OfflineWiring } from '../kind-builder.ts';
 import { aptOffline } from './apt.ts';
+import { flatpakOffline } from './flatpak.ts';
 import { ociOffline } from './oci.ts';
+import { ostreeOffline } from './ostree.ts';
+import { rpmOffline } from './rpm.ts';
+import { squidOffline } from './squid.ts';
 
 export type OfflineWirings = { [K in CacheKind]?: OfflineWiring<K> };
 
@@ -12,4 +16,8 @@ export type OfflineWirings = { [K in CacheKind]?: OfflineWiring<K> };
 export const offlineWirings: OfflineWirings = {
   apt: aptOffline,
   oci: ociOffline,
+  flatpak: flatpakOffline,
+  ostree: ostreeOffline,
+  rpm: rpmOffline,
+  squid: squidOffline,
 };
