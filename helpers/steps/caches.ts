@@ -3,6 +3,8 @@
 // for all targets by a manifest (sorted "sha256 size path" lines) whose sha256 goes into the stamp.
 import { createHash } from 'node:crypto';
 import { lstat, mkdir } from 'node:fs/promises';
+import type { CacheRef } from '../../src-shared/job/write-job.ts';
+import { subvolumeCreate } from '../tools/btrfs.ts';
 import { cacheEntriesOf } from '../cache-walk.ts';
 import { join } from 'node:path';
 import type { TargetCtx } from '../context.ts';
@@ -21,13 +23,16 @@ export interface CacheEntry {
   manifestSha256: string;
   /** The files the manifest lists: verify names the ones that read back different. */
   entries: CacheFileEntry[];
+  /** built from a cache set: its id and the build's date */
+  set?: string;
+  builtAt?: string;
 }
 
 /**
  * Describes every cache directory (refusing the job when one is missing, not a directory, or holds a folder or
  * file that the user who started iios cannot read: the whole directory is copied onto the stick).
  */
-export async function describeCaches(caches: { kind: string; path: string }[], access: SourceReadCheck, signal: AbortSignal): Promise<CacheEntry[]> {
+export async function describeCaches(caches: CacheRef[], access: SourceReadCheck, signal: AbortSignal): Promise<CacheEntry[]> {
   const out: CacheEntry[] = [];
   for (const c of caches) {
     const st = await lstat(c.path).catch(() => null);
@@ -40,18 +45,29 @@ export async function describeCaches(caches: { kind: string; path: string }[], a
     });
     // the shared text, so the helper's verify and `iios verify` rebuild exactly what the stamp records
     const manifestSha256 = createHash('sha256').update(cacheManifestText(entries)).digest('hex');
-    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256, entries });
+    if (c.manifestSha256 && c.manifestSha256 !== manifestSha256) {
+      // the library folder is not what its build recorded (changed by hand, or a rebuild that did not finish)
+      throw new Error(`cache ${c.kind}: ${c.path} changed since cache set ${c.set ?? '?'} was built${c.builtAt ? ` (${c.builtAt})` : ''}: run iios caches build ${c.set ?? 'SET'} again`);
+    }
+    const fromSet = c.set ? { set: c.set, ...(c.builtAt ? { builtAt: c.builtAt } : {}) } : {};
+    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256, entries, ...fromSet });
   }
   return out;
 }
 
-/** Copies the caches into <mnt>/@caches/<kind>/ (owners, modes, links kept). */
+/**
+ * Copies the caches into <mnt>/@caches/<kind>/ (owners, modes, links kept). A kind from a cache set is its own
+ * subvolume, so a stick's caches are brought up to date kind by kind (`iios caches update`); a plain folder
+ * given with `--cache KIND=DIR` stays a folder of @caches, as it always was.
+ */
 export async function copyCaches(ctx: TargetCtx, mnt: string, caches: CacheEntry[]): Promise<void> {
   if (caches.length === 0) return;
   ctx.enter('caches');
   for (const c of caches) {
     const dest = join(mnt, '@caches', c.kind);
-    await mkdir(dest, { recursive: true });
+    await mkdir(join(mnt, '@caches'), { recursive: true });
+    if (c.set) await subvolumeCreate(dest, { signal: ctx.signal });
+    else await mkdir(dest, { recursive: true });
     if (c.readAs) await copyTreeAs(c.readAs, c.sourcePath, dest, ctx.signal);
     else await run('cp', ['-a', '--reflink=never', `${c.sourcePath}/.`, `${dest}/`], { signal: ctx.signal });
   }
@@ -73,6 +89,6 @@ export async function copyTreeAs(user: StartingUser, src: string, dest: string, 
 }
 
 /** What the stamp records about each cache. */
-export function cacheStamps(caches: CacheEntry[]): { kind: string; files: number; sizeBytes: number; manifestSha256: string }[] {
-  return caches.map(({ kind, files, sizeBytes, manifestSha256 }) => ({ kind, files, sizeBytes, manifestSha256 }));
+export function cacheStamps(caches: CacheEntry[]): { kind: string; files: number; sizeBytes: number; manifestSha256: string; set?: string; builtAt?: string }[] {
+  return caches.map(({ kind, files, sizeBytes, manifestSha256, set, builtAt }) => ({ kind, files, sizeBytes, manifestSha256, ...(set ? { set } : {}), ...(builtAt ? { builtAt } : {}) }));
 }

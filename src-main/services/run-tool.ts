@@ -26,6 +26,8 @@ export interface ToolOptions {
   /** Exit codes that count as success (default [0]). */
   okExitCodes?: number[];
   input?: string;
+  /** working folder of the child (tools that write paths relative to where they run, as apt-ftparchive) */
+  cwd?: string;
 }
 
 const common = (opts: ToolOptions) => ({
@@ -33,6 +35,7 @@ const common = (opts: ToolOptions) => ({
   cancelSignal: opts.signal,
   env: { LC_ALL: 'C', ...opts.env },
   input: opts.input,
+  cwd: opts.cwd,
   stripFinalNewline: false,
   maxBuffer: 256 * 1024 * 1024,
 });

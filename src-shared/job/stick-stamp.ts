@@ -10,7 +10,15 @@ export const SlotStampSchema = z.object({
   rootfsBytes: z.number().int().positive(),
 });
 
-export const CacheStampSchema = z.object({ kind: z.string(), files: z.number().int().nonnegative(), sizeBytes: z.number().nonnegative(), manifestSha256: z.string() });
+export const CacheStampSchema = z.object({
+  kind: z.string(),
+  files: z.number().int().nonnegative(),
+  sizeBytes: z.number().nonnegative(),
+  manifestSha256: z.string(),
+  /** from a cache set: its id and the kind's build date; such a kind is its own subvolume @caches/<kind> */
+  set: z.string().optional(),
+  builtAt: z.string().optional(),
+});
 
 export const StickStampSchema = z.looseObject({
   format: z.literal(1),

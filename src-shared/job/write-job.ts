@@ -38,7 +38,16 @@ export const PayloadFile = z.object({
 export type PayloadFile = z.infer<typeof PayloadFile>;
 
 /** An offline cache directory on this computer, copied into @caches/<kind> on the stick. */
-export const CacheRef = z.object({ kind: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'cache kind: lowercase letters, digits, . _ -'), path: z.string().startsWith('/') });
+export const CacheRef = z.object({
+  kind: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'cache kind: lowercase letters, digits, . _ -'),
+  path: z.string().startsWith('/'),
+  /** A kind built from a cache set: the set's id, when it was built, and the manifest sha256 its build recorded
+   * (the helper refuses a library folder that no longer matches it: changed or half-rebuilt since). */
+  set: z.string().min(1).optional(),
+  builtAt: z.string().min(1).optional(),
+  manifestSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+export type CacheRef = z.infer<typeof CacheRef>;
 
 export const WriteJob = z
   .object({

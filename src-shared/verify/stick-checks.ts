@@ -27,6 +27,8 @@ export interface CacheExpect {
   files: number;
   sizeBytes: number;
   manifestSha256: string;
+  /** from a cache set: then @caches/<kind> must be a subvolume of its own (what `iios caches update` replaces) */
+  set?: string;
   /** The files as the writer described them (the helper has them; a stamp records only the manifest's sha256). */
   entries?: readonly CacheFileEntry[];
 }
@@ -44,6 +46,8 @@ export interface CacheReadBack {
   files: number;
   sizeBytes: number;
   entries: readonly CacheFileEntry[];
+  /** @caches/<kind> is the root of a Btrfs subvolume */
+  subvolume?: boolean;
 }
 
 /** How one side reads a stick. Every function reads only; a throw fails that one check with its message. */
@@ -123,6 +127,7 @@ export function judgeCaches(list: readonly CacheExpect[], got: Map<string, Cache
       bad.push(`${c.kind}: @caches/${c.kind} is missing`);
       continue;
     }
+    if (c.set !== undefined && g.subvolume === false) bad.push(`${c.kind}: @caches/${c.kind} is not a subvolume of its own`);
     if (g.sha256 === c.manifestSha256) continue;
     const files = c.entries ? cacheFileDifferences(c.entries, g.entries) : [];
     bad.push(

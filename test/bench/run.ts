@@ -12,8 +12,10 @@ import { TargetCtx } from '../../helpers/context.ts';
 import { fanOut } from '../../helpers/io/fanout.ts';
 import { fileReader } from '../../helpers/io/reader.ts';
 import { readBackSha256 } from '../../helpers/steps/verify.ts';
+import { cacheKinds } from './cache-kinds.ts';
 import { driveListLatency } from './drive-latency.ts';
 import { startup } from './startup.ts';
+import { cacheSetsBench } from './cache-sets.ts';
 
 const SIZE = 1024 ** 3;
 const REPEAT = Number(process.env.IIOS_BENCH_REPEAT ?? 2);
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
   if (process.env.IIOS_BENCH_ONLY === 'startup') return startup();
   if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (loop devices)');
   if (process.env.IIOS_BENCH_ONLY === 'drives') return drives();
+  if (process.env.IIOS_BENCH_ONLY === 'cache-kinds') return cacheKinds();
   await startup();
   const source = join(work, 'root.img');
   process.stdout.write(`iios bench: 1 GiB of random data in ${work}, best of ${REPEAT} runs each\n`);
@@ -182,6 +185,8 @@ async function main(): Promise<void> {
   process.stdout.write('iios / dd > 1 means iios is faster. The dd verify pipes into sha256sum (often the bottleneck); the read-only row\n');
   process.stdout.write('is the medium alone. "1 vs 4": total time for four targets fed from one read, against one target.\n');
   await drives();
+  await cacheSetsBench((l) => process.stdout.write(l + '\n'));
+  await cacheKinds();
 }
 
 main()

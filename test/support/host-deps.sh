@@ -10,12 +10,16 @@ declare -A NEED=(
   [mkfs.ext4]=e2fsprogs [qemu-system-x86_64]=qemu-system-x86 [chromium]=chromium
   [xz]=xz-utils [zstd]=zstd [bzip2]=bzip2 [cpio]=cpio [dpkg-deb]=dpkg [losetup]=util-linux [rsync]=rsync [setfattr]=attr
   [sudo]=sudo [pkexec]=pkexec [dbus-daemon]=dbus [busctl]=systemd
+  [gpg]=gnupg [apt-ftparchive]=apt-utils [dpkg-scanpackages]=dpkg-dev [skopeo]=skopeo [umoci]=umoci
+  [flatpak]=flatpak [ostree]=ostree [rpmbuild]=rpm [createrepo_c]=createrepo-c [dnf]=dnf [squid]=squid [curl]=curl
 )
 missing=()
 for tool in "${!NEED[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${NEED[$tool]}")
 done
 [ -x /usr/lib/polkit-1/polkitd ] || missing+=(polkitd)
+# `dnf download` (the rpm cache) is a plugin, not a command of its own
+compgen -G '/usr/lib/python3/dist-packages/dnf-plugins/download.py' >/dev/null || missing+=(dnf-plugins-core)
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
 # The demo OS is built from Debian bookworm packages; elsewhere it needs Debian's archive key (resources/demo-os).
 if [ "$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")" != bookworm ]; then

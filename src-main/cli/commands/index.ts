@@ -10,6 +10,8 @@ import { writeCommand } from './write.ts';
 import { demoCommand } from './demo.ts';
 import { cloneCommand } from './clone.ts';
 import { repairCommand, resetCommand } from './repair.ts';
+import { cachesCommand } from './caches.ts';
+import { offlineCommand } from './offline.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -23,4 +25,6 @@ export const commands: Record<string, Command> = {
   clone: cloneCommand,
   repair: repairCommand,
   reset: resetCommand,
+  caches: cachesCommand,
+  offline: offlineCommand,
 };

@@ -51,7 +51,10 @@ export function describeStick(info: StickInfo): string {
     );
   }
   if (s.payload.length) out.push(`payload: ${s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ')}`);
-  if (s.caches.length) out.push(`caches: ${s.caches.map((c) => `${c.kind} (${c.files} files, ${formatBytes(c.sizeBytes)})`).join(', ')}`);
+  if (s.caches.length) {
+    out.push(`caches: ${s.caches.map((c) => `${c.kind} (${c.files} files, ${formatBytes(c.sizeBytes)})`).join(', ')}`);
+    out.push(table([['cache', 'set', 'files', 'size', 'built'], ...s.caches.map((c) => [c.kind, c.set ?? '-', String(c.files), formatBytes(c.sizeBytes), c.builtAt ?? '-'])]));
+  }
   out.push(info.complete ? 'status: complete' : 'status: INCOMPLETE — the write did not finish; write this stick again');
   return out.join('\n');
 }

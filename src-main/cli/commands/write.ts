@@ -45,7 +45,7 @@ async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string, 
 export const writeCommand: Command = {
   summary: t('cli.write.summary'),
   usage:
-    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
+    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--cache-set SET] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
   options: {
     profile: { type: 'string' },
     bundle: { type: 'string' },
@@ -56,6 +56,7 @@ export const writeCommand: Command = {
     first: { type: 'string' },
     payload: { type: 'string', multiple: true },
     cache: { type: 'string', multiple: true },
+    'cache-set': { type: 'string' },
     persistence: { type: 'boolean' },
     unmount: { type: 'boolean' },
     'no-verify': { type: 'boolean' },

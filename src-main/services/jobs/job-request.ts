@@ -1,6 +1,7 @@
 // Turns what a user asked for (profile id, bundle or image, targets, a name pattern, payload files) into a
 // WriteJob, refusing before anything starts what can be refused here: an unknown profile, a bundle whose files
 // do not match their sha256, a target too small for the plan, a bad name pattern, a missing payload file.
+import { cacheSetRefs } from '../caches/cache-set-refs.ts';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -130,13 +131,24 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     plans.push({ targetId: targetId(i, path), path, kind: d.kind, sizeBytes: d.sizeBytes, hostname: names[i]!, exists: d.exists, plan });
   }
 
+  let caches = req.caches ?? [];
+  if (req.cacheSet) {
+    try {
+      caches = [...caches, ...(await cacheSetRefs(req.cacheSet))];
+    } catch (err) {
+      throw fieldError('cacheSet', (err as Error).message);
+    }
+    const twice = caches.find((c, i) => caches.findIndex((o) => o.kind === c.kind) !== i);
+    if (twice) throw fieldError('cacheSet', `two caches of kind ${twice.kind}: give it either with --cache or in the cache set`);
+  }
+
   const job: WriteJobInput = {
     jobId: `job-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`,
     profile,
     ...(req.bundleDir ? { bundleDir: resolve(req.bundleDir), manifest } : { imagePath: imagePath! }),
     targets: plans.map((p) => ({ id: p.targetId, kind: p.kind, path: p.path, sizeBytes: p.sizeBytes, hostname: p.hostname })),
     payload,
-    caches: req.caches ?? [],
+    caches,
     unmountIfMounted: req.unmountIfMounted ?? false,
     verify: req.verify ?? true,
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),

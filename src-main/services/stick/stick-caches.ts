@@ -46,8 +46,9 @@ export async function readCacheManifests(path: string, part: ByteRange, kinds: r
     const out = new Map<string, CacheReadBack | null>();
     for (const kind of kinds) {
       const dir = join(mnt, '@caches', kind);
-      const isDir = (await lstat(dir).catch(() => null))?.isDirectory();
-      out.set(kind, isDir ? await cacheManifestSha256(dir, signal, onBytes) : null);
+      const st = await lstat(dir).catch(() => null);
+      // 256 is the inode number of a Btrfs subvolume's root folder, and of no other folder
+      out.set(kind, st?.isDirectory() ? { ...(await cacheManifestSha256(dir, signal, onBytes)), subvolume: st.ino === 256 } : null);
     }
     return out;
   });

@@ -47,7 +47,7 @@ export const StickStamp = z.looseObject({
   diskBytes: z.number().optional(),
   sectorSize: z.number().optional(),
   slots: z.record(z.string(), SlotStamp).default({}),
-  caches: z.array(z.looseObject({ kind: z.string(), files: z.number(), sizeBytes: z.number(), manifestSha256: z.string() })).default([]),
+  caches: z.array(z.looseObject({ kind: z.string(), files: z.number(), sizeBytes: z.number(), manifestSha256: z.string(), set: z.string().optional(), builtAt: z.string().optional() })).default([]),
   payload: z.array(z.looseObject({ path: z.string(), sha256: z.string(), sizeBytes: z.number() })).default([]),
   espFiles: z.record(z.string(), z.string()).default({}),
 });

@@ -27,6 +27,8 @@ export const WriteRequestSchema = z
     firstNumber: z.number().int().min(1).optional(),
     payload: z.array(z.string().startsWith('/')).optional(),
     caches: z.array(z.strictObject(CacheRef.shape)).optional(),
+    /** A built cache set (its id, or its file's path): each of its kinds into its own subvolume @caches/<kind>. */
+    cacheSet: z.string().min(1).optional(),
     unmountIfMounted: z.boolean().optional(),
     verify: z.boolean().optional(),
     /** Raw profile: add the persistence partition after the image (default: the profile's own setting). */

@@ -1,0 +1,28 @@
+// A throwaway GPG signing key (ed25519, no passphrase) in its own GNUPGHOME, for signing fixture repositories.
+import { execa } from 'execa';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface TestGpgKey {
+  home: string;
+  fingerprint: string;
+  /** the public key, binary (what `--gpg-import=` takes) */
+  publicKey: string;
+}
+
+export async function makeGpgKey(dir: string): Promise<TestGpgKey> {
+  const home = join(dir, 'gnupg');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const env = { GNUPGHOME: home };
+  await execa('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'iios test <test@iios.invalid>', 'ed25519', 'sign', 'never'], { env });
+  const { stdout } = await execa('gpg', ['--list-keys', '--with-colons'], { env });
+  const fingerprint = stdout.split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
+  const publicKey = join(dir, 'key.gpg');
+  await writeFile(publicKey, (await execa('gpg', ['--export', fingerprint], { env, encoding: 'buffer' })).stdout);
+  return { home, fingerprint, publicKey };
+}
+
+/** Ends the gpg-agent a key's GNUPGHOME started, so no process outlives the test. */
+export async function stopGpgAgent(key: TestGpgKey): Promise<void> {
+  await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: key.home }, reject: false });
+}
