@@ -3,6 +3,7 @@
 import { expandNames } from '../../src-shared/job/names.ts';
 import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
 import { baseName } from './format.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
@@ -35,8 +36,15 @@ const BADGE_TEXT: Record<DriveIssueCode, string> = {
   virtual: 'Virtual',
 };
 
-export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
-  return s.showAllDrives ? s.drives : s.drives.filter((d) => !d.system && !d.virtual);
+export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives' | 'mode' | 'cloneSourcePath'>): Drive[] {
+  // A clone's source is never a target: it is not offered at all.
+  const drives = s.mode === 'clone' ? s.drives.filter((d) => d.device !== s.cloneSourcePath) : s.drives;
+  return s.showAllDrives ? drives : drives.filter((d) => !d.system && !d.virtual);
+}
+
+/** Drives the clone flow offers as its source: sticks (and, under "show all drives", loop devices), never the system disk. */
+export function cloneSourceDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
+  return s.drives.filter((d) => !d.system && (s.showAllDrives || !d.virtual));
 }
 
 /** Drives whose mount points hold the bundle folder or image file (never a target). */
@@ -49,10 +57,14 @@ function sourceDevices(drives: Drive[], source: SourceView | null): string[] {
 }
 
 /** The shared drive rules (src-shared/drives) plus what only the plan knows: whether the layout fits. */
-export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'source' | 'drives'>): DriveVerdict {
-  const plan = s.plans[drive.id];
-  const requiredBytes = plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
-  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: true });
+export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'source' | 'drives' | 'mode' | 'cloneSource'>): DriveVerdict {
+  const clone = s.mode === 'clone';
+  // A clone is planned by the helper from the profile the source carries (it refuses what does not fit before
+  // writing); here only a raw clone's size is known: the source's used extent.
+  const plan = clone ? undefined : s.plans[drive.id];
+  const requiredBytes = clone ? (s.cloneSource && !s.cloneSource.iios ? s.cloneSource.usedBytes : 0) : plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
+  const sources = clone ? (s.cloneSource ? [s.cloneSource.path] : []) : sourceDevices(s.drives, s.source);
+  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sources, unmountAllowed: true });
   const badges: Badge[] = issues.map((i) => ({
     code: i.code,
     text: BADGE_TEXT[i.code],
@@ -124,6 +136,12 @@ export function currentProfile(s: Pick<WizardState, 'profiles' | 'profileId'>) {
 /** Whether the user may go on from a step, and if not, what to do. */
 export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: false; hint: string } {
   switch (step) {
+    case 'start':
+      return { ok: true };
+    case 'source':
+      if (s.cloneSourceLoading) return { ok: false, hint: 'Reading the source stick…' };
+      if (!s.cloneSource) return { ok: false, hint: s.cloneSourceError ? 'Choose a source that can be read.' : 'Choose the stick (or image file) to clone.' };
+      return { ok: true };
     case 'profile':
       return s.profileId ? { ok: true } : { ok: false, hint: 'Choose what kind of stick to make.' };
     case 'image':
@@ -138,6 +156,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       // The helper's own rule for image-file names and places, said here before the password prompt.
       const pathProblem = img ? imageFilePathProblem(img.path) : null;
       if (pathProblem) return { ok: false, hint: pathProblem };
+      if (s.mode === 'clone') return cloneTargetsReady(s, targets);
       for (const t of targets) {
         const entry = s.plans[t.key];
         if (entry?.status === 'error') return { ok: false, hint: `${t.label}: ${entry.reason}` };
@@ -148,7 +167,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
     case 'options': {
       const names = targetNames(s);
       if (!names.ok) return { ok: false, hint: names.reason };
-      if (currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: 'Add at least one payload file for the kiosk.' };
+      if (s.mode === 'write' && currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: 'Add at least one payload file for the kiosk.' };
       return stepReady(s, 'targets');
     }
     case 'review':
@@ -156,4 +175,20 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
     case 'done':
       return { ok: true };
   }
+}
+
+/** A clone's targets: each a drive the rules allow, or an image file at least as big as a raw source's used extent. */
+function cloneTargetsReady(s: WizardState, targets: ChosenTarget[]): { ok: true } | { ok: false; hint: string } {
+  const source = s.cloneSource;
+  if (!source) return { ok: false, hint: 'Choose the stick to clone first.' };
+  for (const t of targets) {
+    if (t.path === source.path) return { ok: false, hint: `${t.label} is the source: it cannot be a target too.` };
+    if (t.drive) {
+      const verdict = driveVerdict(t.drive, s);
+      if (!verdict.selectable) return { ok: false, hint: `${t.label}: ${verdict.reason}` };
+    } else if (!source.iios && t.sizeBytes < source.usedBytes) {
+      return { ok: false, hint: `${t.label}: a raw clone needs at least ${formatBytes(source.usedBytes)}.` };
+    }
+  }
+  return { ok: true };
 }

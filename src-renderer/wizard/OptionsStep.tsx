@@ -1,4 +1,5 @@
-// Step 4: names (one per stick from a pattern, previewed per target), kiosk payload files, offline caches.
+// Step 4: names (one per stick from a pattern, previewed per target), kiosk payload files, offline caches; a
+// clone's names only (the rest comes from its source).
 import { useState } from 'react';
 import { useWizard } from '../store/context.tsx';
 import { chosenTargets, currentProfile, targetNames } from '../store/selectors.ts';
@@ -8,14 +9,18 @@ import { StepHeading } from './StepHeading.tsx';
 
 export function OptionsStep() {
   const state = useWizard((s) => s);
-  const profile = currentProfile(state);
+  // A clone takes its profile, payload and caches from the source stick: only the names are chosen here.
+  const cloning = state.mode === 'clone';
+  const profile = cloning ? null : currentProfile(state);
   const targets = chosenTargets(state);
   const names = targetNames(state);
   const [payloadPath, setPayloadPath] = useState('');
 
   return (
     <section>
-      <StepHeading title="Options">Names for the sticks{profile?.payload ? ', payload files' : ''} and offline caches.</StepHeading>
+      <StepHeading title="Options">
+        {cloning ? 'Names for the clones: the system, payload and caches are the source stick’s.' : `Names for the sticks${profile?.payload ? ', payload files' : ''} and offline caches.`}
+      </StepHeading>
       <div className="two-col">
         <div className="panel">
           <div className="field">
@@ -113,6 +118,7 @@ export function OptionsStep() {
               )}
             </div>
           )}
+          {!cloning && (
           <fieldset className="panel" style={{ margin: 0 }}>
             <legend className="label" style={{ fontWeight: 600 }}>Offline caches</legend>
             {state.availableCaches === null && <p className="muted">Looking for cache sets…</p>}
@@ -128,6 +134,7 @@ export function OptionsStep() {
               </label>
             ))}
           </fieldset>
+          )}
         </div>
       </div>
     </section>

@@ -7,12 +7,14 @@ import { appEvents, appInvoke } from './domains/app.ts';
 import { drivesEvents, drivesInvoke } from './domains/drives.ts';
 import { jobsEvents, jobsInvoke } from './domains/jobs.ts';
 import { profilesEvents, profilesInvoke } from './domains/profiles.ts';
+import { sticksEvents, sticksInvoke } from './domains/sticks.ts';
 
 export const invokeContract = {
   ...appInvoke,
   ...drivesInvoke,
   ...jobsInvoke,
   ...profilesInvoke,
+  ...sticksInvoke,
 } satisfies Record<string, InvokeSpec>;
 
 export const eventContract = {
@@ -20,6 +22,7 @@ export const eventContract = {
   ...drivesEvents,
   ...jobsEvents,
   ...profilesEvents,
+  ...sticksEvents,
 } satisfies Record<string, EventSpec>;
 
 export type InvokeContract = typeof invokeContract;

@@ -17,6 +17,8 @@ const SYSTEM_DISK = await systemDisk();
 
 /** Profile "Disk image" with a small GPT image file, then on to the targets step. */
 async function openTargetsStep(page: Page, image: string): Promise<void> {
+  await page.locator('[data-mode="write"]').click();
+  await page.getByRole('button', { name: /^Next:/ }).click();
   await page.locator('[data-profile="raw"]').click();
   await page.getByRole('button', { name: /^Next:/ }).click();
   await page.locator('#source-path').fill(image);

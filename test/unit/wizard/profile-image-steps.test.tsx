@@ -36,6 +36,7 @@ describe('profile step', () => {
     await user.keyboard('{Enter}');
     expect(screen.getByRole('radio', { name: /Appliance/ }).getAttribute('aria-checked')).toBe('true');
     await user.tab(); await user.tab(); // kiosk, raw
+    await user.tab(); // Back (to what to do)
     await user.tab(); // Next
     expect(document.activeElement?.textContent).toBe('Next: Image →');
     await user.keyboard(' ');
