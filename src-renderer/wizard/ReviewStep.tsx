@@ -35,7 +35,7 @@ export function ReviewStep() {
             {state.cloneFresh ? 'A fresh clone' : 'A full copy'} of <span className="mono">{clone.iios ? clone.iios.hostname : clone.path}</span> onto {count} target
             {count === 1 ? '' : 's'}.
           </StepHeading>
-          <div className="panel review-source" data-review-source={clone.path}>
+          <div className="panel review-target review-source" data-review-source={clone.path}>
             <h3>
               <span>Source (only read)</span>
               <span className="mono muted">{clone.path}</span>

@@ -105,7 +105,8 @@ function summary(entry: StickInfoEntry | undefined): string {
   if (!entry || entry.status === 'loading') return 'Reading…';
   if (entry.status === 'error') return `Cannot be read: ${entry.reason}`;
   const i = entry.info;
-  if (i.iios) return `iios stick "${i.iios.hostname}" (${i.iios.profile}), ${formatBytes(i.usedBytes)} used of ${formatBytes(i.sizeBytes)}`;
+  if (i.iios) return `iios stick "${i.iios.hostname}" (${i.iios.profile})${i.iios.createdAt ? `, made ${i.iios.createdAt.slice(0, 10)}` : ''}`;
+  if (i.partitions.length === 0) return `no partition table: raw clone of the whole disk, ${formatBytes(i.usedBytes)}`;
   return `not an iios stick: raw clone, ${formatBytes(i.usedBytes)} used`;
 }
 
@@ -136,10 +137,8 @@ function SourceFacts({ source }: { source: StickSourceView }) {
             <dd>not an iios stick: raw clone</dd>
           </>
         )}
-        <dt>Used</dt>
-        <dd className="num">
-          {formatBytes(source.usedBytes)} of {formatBytes(source.sizeBytes)}
-        </dd>
+        <dt>{source.iios ? 'Size' : 'Copied'}</dt>
+        <dd className="num">{source.iios ? formatBytes(source.sizeBytes) : `${formatBytes(source.usedBytes)} of ${formatBytes(source.sizeBytes)}`}</dd>
       </dl>
       <p className="muted">{source.note}.</p>
     </div>
