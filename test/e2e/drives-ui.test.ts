@@ -59,7 +59,7 @@ describe('drive list in the browser through iios serve', () => {
     await page.goto(serve.url);
 
     const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    await expect.poll(() => page.getByTestId('app-version').textContent()).toBe(`version ${pkg.version}`);
+    await expect.poll(() => page.getByTestId('app-version').textContent(), { timeout: 15_000 }).toBe(`version ${pkg.version}`);
 
     await openTargetsStep(page, image);
     const row = page.locator(`li.drive[data-device="${disk}"]`);
