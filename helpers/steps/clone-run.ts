@@ -135,7 +135,14 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
     }
     const slot = iios.stamp.slots.a ?? Object.values(iios.stamp.slots)[0]!;
     if (job.verify) {
-      await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, espFiles: iios.stamp.espFiles, caches: iios.stamp.caches });
+      // each slot against what the stamp says it holds: after an update slot B holds another bundle than slot A
+      const slots = Object.fromEntries(
+        (['a', 'b'] as const).flatMap((k) => {
+          const own = iios.stamp.slots[k];
+          return own ? [[k, { rootfsBytes: own.rootfsBytes, rootfsSha256: own.rootfsSha256, rootHash: own.rootHash }]] : [];
+        }),
+      );
+      await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, slots, espFiles: iios.stamp.espFiles, caches: iios.stamp.caches });
       t.verified = true;
     }
     t.enter('stamp');

@@ -74,6 +74,11 @@ export interface VerifyExpect {
   rootfsBytes: number;
   rootfsSha256: string;
   rootHash: string | null;
+  /**
+   * Per slot, when the slots hold different bundles (a clone of a stick updated in one slot): each slot is checked
+   * against its own record. A slot not named here is checked against the fields above.
+   */
+  slots?: Partial<Record<'a' | 'b', { rootfsBytes: number; rootfsSha256: string; rootHash: string | null }>>;
   espFiles: Record<string, string>;
   /** the caches copied into @caches, with the manifest sha256 the stamp records (none: nothing to re-hash) */
   caches?: readonly (CacheExpect & { entries?: readonly CacheFileEntry[] })[];
@@ -112,7 +117,8 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
     const root = ctx.part(`root-${s}`);
     if (!root) return [];
     const verity = ctx.part(`verity-${s}`) ?? null;
-    return [{ slot: s, root, verity, bytes: want.rootfsBytes, sha256: want.rootfsSha256, rootHash: want.rootHash }];
+    const own = want.slots?.[s];
+    return [{ slot: s, root, verity, bytes: own?.rootfsBytes ?? want.rootfsBytes, sha256: own?.rootfsSha256 ?? want.rootfsSha256, rootHash: own ? own.rootHash : want.rootHash }];
   });
   const caches = want.caches ?? [];
   const cachePart = caches.length ? cachesPartition(ctx) : undefined;

@@ -8,6 +8,7 @@ import { ProgressView, summary } from './progress-view.ts';
 import { appRoot } from '../services/app/app-info.ts';
 import { defaultElevationDeps, helperCommand, startHelper } from '../services/elevation/elevation.ts';
 import { jobLogDir } from '../services/jobs/job-log.ts';
+import { setupNoticeFor } from '../services/elevation/helper-trust.ts';
 import { JobService } from '../services/jobs/jobs.ts';
 
 /** The exit code says how the job ended: 0 done, 130 cancelled, 1 failed. */
@@ -17,6 +18,7 @@ export async function runHelperJob(job: HelperJobInput, io: CommandIO, json = fa
     helloTimeoutMs: elevation.isRoot() ? 60_000 : 300_000,
     launchHelper: (args) => startHelper(helperCommand({ root: appRoot() }), args, elevation),
     logDir: jobLogDir(),
+    setupNotice: setupNoticeFor(elevation.setup, elevation.isRoot()),
   });
   const out = humanOut(io, json);
   const view = new ProgressView(out);

@@ -17,6 +17,7 @@ import {
 } from '../../src-shared/contract/index.ts';
 import type { AppInfo, PickPathArgs, PickPathResult } from '../../src-shared/contract/index.ts';
 import type { CacheSetsApi } from './caches/cache-sets-api.ts';
+import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { DriveService } from './drives/drives.ts';
 import type { JobsApi } from './jobs/jobs-api.ts';
 import type { ProfilesApi } from './sources/profiles-api.ts';
@@ -42,7 +43,9 @@ export interface Services {
   appInfo: () => Omit<AppInfo, 'transport' | 'nativePickers'>;
   drives: Pick<DriveService, 'list' | 'eject'> & Partial<Pick<DriveService, 'unmount'>>;
   /** Writing sticks; absent in a process that cannot write (then its channels say so). */
-  jobs?: Pick<JobsApi, 'start' | 'cancel' | 'current' | 'listCaches'>;
+  jobs?: Pick<JobsApi, 'start' | 'clone' | 'cancel' | 'current' | 'listCaches'>;
+  /** A stick or image file read back as a clone's source (stick-source.ts). */
+  inspectStick?: (path: string) => Promise<StickSource>;
   /** Profiles, bundles, raw images and plans (createProfilesApi()). */
   profiles?: ProfilesApi;
   /** Cache sets: listed, opened, built (createCacheSetsApi()). */
@@ -89,6 +92,7 @@ export function createHandlers(services: Services): Handlers {
       const { jobId, targets } = await jobsOf(services).start(args);
       return { jobId, targets };
     },
+    'jobs.clone': (args) => jobsOf(services).clone(args),
     'jobs.cancel': () => jobsOf(services).cancel(),
     'jobs.current': () => jobsOf(services).current(),
     'caches.list': () => jobsOf(services).listCaches(),
@@ -100,6 +104,10 @@ export function createHandlers(services: Services): Handlers {
     'bundles.inspect': (args) => profilesOf(services).inspectBundle(args.dir, args.verify ?? false),
     'images.inspect': (args) => profilesOf(services).inspectImage(args.path),
     'plan.compute': (args) => profilesOf(services).computePlan(args),
+    'sticks.inspect': (args) => {
+      if (!services.inspectStick) throw new Error('reading sticks is not available in this process');
+      return services.inspectStick(args.path);
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { createHandlers, type Handlers, type PathPicker } from './handlers.ts';
 import { createProfilesApi } from './sources/profiles-api.ts';
 import { createJobsApi } from './jobs/jobs-runtime.ts';
 import { CacheSetsApi } from './caches/cache-sets-api.ts';
+import { inspectStickSource } from './stick/stick-source.ts';
 
 export interface AppRuntime {
   handlers: Handlers;
@@ -37,6 +38,7 @@ export function createAppRuntime(options: AppRuntimeOptions = {}): AppRuntime {
     profiles: createProfilesApi(),
     jobs: createJobsApi({ events }),
     cacheSets: new CacheSetsApi(events),
+    inspectStick: inspectStickSource,
     ...(options.pickPath ? { pickPath: options.pickPath } : {}),
   });
   return {

@@ -44,6 +44,8 @@ export function createWizardApi(client: IiosClient): WizardApi {
     },
     listCaches: () => client.invoke('caches.list'),
     startJob: (request) => client.invoke('jobs.start', request),
+    inspectStick: (path) => client.invoke('sticks.inspect', { path }),
+    startClone: (request) => client.invoke('jobs.clone', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');
     },

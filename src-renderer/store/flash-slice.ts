@@ -7,9 +7,9 @@
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
-import { buildStartRequest } from './job-request.ts';
+import { buildCloneRequest, buildStartRequest } from './job-request.ts';
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
-import type { JobNotice, JobSnapshotView, WriteRequest } from './types.ts';
+import type { JobNotice, JobSnapshotView, StartedJob } from './types.ts';
 
 export const BUSY_REASON = 'A flash is already running. Wait for it to finish or cancel it first.';
 const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancelled']);
@@ -17,8 +17,8 @@ const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancell
 export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
   /** Notices that arrive before jobs.start has answered with the job id. */
   let early: JobNotice[] = [];
-  /** The last request started and its rows: what "Try again" starts again, nothing re-entered. */
-  let last: { request: WriteRequest; targets: FlashTarget[] } | null = null;
+  /** The last job started (a write or a clone) and its rows: what "Try again" starts again, nothing re-entered. */
+  let last: { start: () => Promise<StartedJob>; targets: FlashTarget[] } | null = null;
 
   function fold(notice: JobNotice): void {
     const byId = new Map(notice.snapshot.targets.map((t) => [t.id, t]));
@@ -59,12 +59,12 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
   }
 
   /** Starts a job (the one flash at a time is checked by the callers) and remembers it for "Try again". */
-  async function launch(request: WriteRequest, targets: FlashTarget[]): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async function launch(start: () => Promise<StartedJob>, targets: FlashTarget[]): Promise<{ ok: true } | { ok: false; reason: string }> {
     early = [];
-    last = { request, targets };
+    last = { start, targets };
     set({ flashStatus: 'starting', jobId: null, flashError: null, flashErrorDetails: null, ejected: {}, flashTargets: targets, flashBatch: null, step: 'flash' });
     try {
-      const started = await api.startJob(request);
+      const started = await start();
       const byPath = new Map(started.targets.map((t) => [t.path, t]));
       set({
         jobId: started.jobId,
@@ -99,18 +99,23 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     async startFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      if (get().mode === 'clone') {
+        const clone = buildCloneRequest(get());
+        if (!clone.ok) return clone;
+        return launch(() => api.startClone(clone.request), clone.targets);
+      }
       const built = buildStartRequest(get());
       if (!built.ok) return built;
-      return launch(built.request, built.targets);
+      return launch(() => api.startJob(built.request), built.targets);
     },
     async launchFlash(request, targets) {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
-      return launch(request, targets);
+      return launch(() => api.startJob(request), targets);
     },
     async retryFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
       if (!last) return { ok: false, reason: t('flash.noRetry') };
-      return launch(last.request, last.targets);
+      return launch(last.start, last.targets);
     },
     async cancelFlash() {
       const { flashStatus } = get();

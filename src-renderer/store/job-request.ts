@@ -4,7 +4,7 @@ import { t } from '../../src-shared/i18n/index.ts';
 import { numberInName } from '../../src-shared/station/name-counter.ts';
 import { chosenTargets, targetNames, type ChosenTarget } from './selectors.ts';
 import type { FlashTarget, WizardState } from './state.ts';
-import type { WriteRequest } from './types.ts';
+import type { CloneRequest, WriteRequest } from './types.ts';
 
 export function buildStartRequest(
   s: WizardState,
@@ -27,22 +27,7 @@ export function requestFor(
   if (!s.profileId) return { ok: false, reason: t('request.noProfile') };
   if (!s.source) return { ok: false, reason: t('request.noSource') };
   const first = numberInName(s.namePattern.trim(), names[0] ?? '') ?? s.firstNumber;
-  // Until jobs.start answers, a row is known by its path; the services then give each target its id.
-  const targets: FlashTarget[] = chosen.map((t, i) => ({
-    id: t.path,
-    key: t.key,
-    kind: t.kind,
-    label: t.label,
-    path: t.path,
-    hostname: names[i]!,
-    phase: null,
-    fraction: 0,
-    secondsLeft: null,
-    speedBps: 0,
-    history: [],
-    state: 'pending',
-    message: null,
-  }));
+  const targets = flashRows(chosen, names);
   const caches = (s.availableCaches ?? []).filter((c) => s.caches.includes(c.path)).map((c) => ({ kind: c.kind, path: c.path }));
   return {
     ok: true,
@@ -62,4 +47,48 @@ export function requestFor(
       ...(s.persistence !== null ? { persistence: s.persistence } : {}),
     },
   };
+}
+
+/** The clone the wizard's choices ask for: the source stick onto the chosen targets, named from the pattern. */
+export function buildCloneRequest(
+  s: WizardState,
+): { ok: true; request: CloneRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
+  if (!s.cloneSource) return { ok: false, reason: t('request.noCloneSource') };
+  const chosen = chosenTargets(s);
+  if (chosen.length === 0) return { ok: false, reason: t('request.noTarget') };
+  if (chosen.some((t) => t.path === s.cloneSource!.path)) return { ok: false, reason: t('request.sourceIsTarget') };
+  const names = targetNames(s);
+  if (!names.ok) return { ok: false, reason: names.reason };
+  return {
+    ok: true,
+    targets: flashRows(chosen, names.names),
+    request: {
+      sourcePath: s.cloneSource.path,
+      targets: chosen.map((t) => (t.kind === 'image-file' ? { path: t.path, sizeBytes: t.sizeBytes } : { path: t.path })),
+      namePattern: s.namePattern.trim(),
+      firstNumber: s.firstNumber,
+      fresh: s.cloneFresh,
+      unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
+      verify: true,
+    },
+  };
+}
+
+/** The rows shown while a job runs. Until the services answer, a row is known by its path; then by its id. */
+function flashRows(chosen: ReturnType<typeof chosenTargets>, names: string[]): FlashTarget[] {
+  return chosen.map((t, i) => ({
+    id: t.path,
+    key: t.key,
+    kind: t.kind,
+    label: t.label,
+    path: t.path,
+    hostname: names[i]!,
+    phase: null,
+    fraction: 0,
+    secondsLeft: null,
+    speedBps: 0,
+    history: [],
+    state: 'pending',
+    message: null,
+  }));
 }

@@ -5,6 +5,7 @@ import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import { driveIssues, type DriveIssueCode } from '../../src-shared/drives/drive-rules.ts';
 import { baseName } from './format.ts';
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
+import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
@@ -37,8 +38,15 @@ const BADGE_TEXT: Record<DriveIssueCode, PlainKey> = {
   virtual: 'badge.virtual',
 };
 
-export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
-  return s.showAllDrives ? s.drives : s.drives.filter((d) => !d.system && !d.virtual);
+export function visibleDrives(s: Pick<WizardState, 'drives' | 'showAllDrives' | 'mode' | 'cloneSourcePath'>): Drive[] {
+  // A clone's source is never a target: it is not offered at all.
+  const drives = s.mode === 'clone' ? s.drives.filter((d) => d.device !== s.cloneSourcePath) : s.drives;
+  return s.showAllDrives ? drives : drives.filter((d) => !d.system && !d.virtual);
+}
+
+/** Drives the clone flow offers as its source: sticks (and, under "show all drives", loop devices), never the system disk. */
+export function cloneSourceDrives(s: Pick<WizardState, 'drives' | 'showAllDrives'>): Drive[] {
+  return s.drives.filter((d) => !d.system && (s.showAllDrives || !d.virtual));
 }
 
 /** Drives whose mount points hold the bundle folder or image file (never a target). */
@@ -55,11 +63,15 @@ function sourceDevices(drives: Drive[], source: SourceView | null): string[] {
 }
 
 /** The shared drive rules (src-shared/drives) plus what only the plan knows: whether the layout fits. */
-export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'source' | 'drives'>): DriveVerdict {
-  const plan = s.plans[drive.id];
-  const requiredBytes = plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
+export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'source' | 'drives' | 'mode' | 'cloneSource'>): DriveVerdict {
+  const clone = s.mode === 'clone';
+  // A clone is planned by the helper from the profile the source carries (it refuses what does not fit before
+  // writing); here only a raw clone's size is known: the source's used extent.
+  const plan = clone ? undefined : s.plans[drive.id];
+  const requiredBytes = clone ? (s.cloneSource && !s.cloneSource.iios ? s.cloneSource.usedBytes : 0) : plan?.status === 'error' && plan.minBytes !== null ? plan.minBytes : 0;
+  const sources = clone ? (s.cloneSource ? [s.cloneSource.path] : []) : sourceDevices(s.drives, s.source);
   // A mounted drive is unmounted from iios first (its row's Unmount button), never erased while in use.
-  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sourceDevices(s.drives, s.source), unmountAllowed: false });
+  const issues = driveIssues(drive, { requiredBytes, sourceDevices: sources, unmountAllowed: false });
   const badges: Badge[] = issues.map((i) => ({
     code: i.code,
     text: t(BADGE_TEXT[i.code]),
@@ -131,6 +143,12 @@ export function currentProfile(s: Pick<WizardState, 'profiles' | 'profileId'>) {
 /** Whether the user may go on from a step, and if not, what to do. */
 export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: false; hint: string } {
   switch (step) {
+    case 'start':
+      return { ok: true };
+    case 'source':
+      if (s.cloneSourceLoading) return { ok: false, hint: t('hint.readingSource') };
+      if (!s.cloneSource) return { ok: false, hint: s.cloneSourceError ? 'Choose a source that can be read.' : 'Choose the stick (or image file) to clone.' };
+      return { ok: true };
     case 'profile':
       return s.profileId ? { ok: true } : { ok: false, hint: t('hint.chooseProfile') };
     case 'image':
@@ -145,6 +163,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       // The helper's own rule for image-file names and places, said here before the password prompt.
       const pathProblem = img ? imageFilePathProblem(img.path) : null;
       if (pathProblem) return { ok: false, hint: pathProblem };
+      if (s.mode === 'clone') return cloneTargetsReady(s, targets);
       for (const target of targets) {
         const entry = s.plans[target.key];
         if (entry?.status === 'error') return { ok: false, hint: t('hint.targetProblem', { target: target.label, reason: entry.reason }) };
@@ -156,7 +175,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       const names = targetNames(s);
       if (!names.ok) return { ok: false, hint: names.reason };
       if (s.stationWanted && !hasCounter(s.namePattern.trim())) return { ok: false, hint: t('hint.stationCounter', { nn: '{nn}' }) };
-      if (currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: t('hint.addPayload') };
+      if (s.mode === 'write' && currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: t('hint.addPayload') };
       return stepReady(s, 'targets');
     }
     case 'review':
@@ -164,4 +183,20 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
     case 'done':
       return { ok: true };
   }
+}
+
+/** A clone's targets: each a drive the rules allow, or an image file at least as big as a raw source's used extent. */
+function cloneTargetsReady(s: WizardState, targets: ChosenTarget[]): { ok: true } | { ok: false; hint: string } {
+  const source = s.cloneSource;
+  if (!source) return { ok: false, hint: t('hint.chooseCloneSource') };
+  for (const t of targets) {
+    if (t.path === source.path) return { ok: false, hint: `${t.label} is the source: it cannot be a target too.` };
+    if (t.drive) {
+      const verdict = driveVerdict(t.drive, s);
+      if (!verdict.selectable) return { ok: false, hint: `${t.label}: ${verdict.reason}` };
+    } else if (!source.iios && t.sizeBytes < source.usedBytes) {
+      return { ok: false, hint: `${t.label}: a raw clone needs at least ${formatBytes(source.usedBytes)}.` };
+    }
+  }
+  return { ok: true };
 }

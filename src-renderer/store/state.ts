@@ -6,13 +6,18 @@ import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
-import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, WizardApi, WriteRequest } from './types.ts';
+import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
-export const STEPS = ['profile', 'image', 'targets', 'options', 'review', 'flash', 'done'] as const;
-export type StepId = (typeof STEPS)[number];
+import type { StepId, WizardMode } from './modes.ts';
+
+export { ALL_STEPS, stepsOf, type StepId, type WizardMode } from './modes.ts';
 
 export interface NavSlice {
+  /** What the wizard is doing (the first step's choice): its steps are stepsOf(mode). */
+  mode: WizardMode;
   step: StepId;
+  /** Chooses what to do; refused while a job runs. Keeps every choice made in either mode. */
+  chooseMode(mode: WizardMode): void;
   goTo(step: StepId): void;
   /** Subscribes to pushed events and loads what every step needs; returns the unsubscribe. */
   connect(): () => void;
@@ -74,6 +79,29 @@ export interface SelectionSlice {
   addPayload(path: string): void;
   removePayload(path: string): void;
   toggleCache(id: string, on: boolean): void;
+}
+
+export type StickInfoEntry =
+  | { status: 'loading'; key: string }
+  | { status: 'ok'; key: string; info: StickSourceView }
+  | { status: 'error'; key: string; reason: string };
+
+export interface CloneSlice {
+  /** The source's path as chosen or typed: a stick's device, or an image file saved from one. */
+  cloneSourcePath: string;
+  /** The source as the services read it; null until it has been read and accepted. */
+  cloneSource: StickSourceView | null;
+  cloneSourceLoading: boolean;
+  cloneSourceError: string | null;
+  /** Fresh: the same system, bundles and caches with an empty @home and @state; else a full copy. */
+  cloneFresh: boolean;
+  /** What each plugged-in stick holds, read for the source list (by device; `key` is the size it was read at). */
+  stickInfos: Record<string, StickInfoEntry>;
+  /** Reads every listed source drive not read yet (or re-plugged with another size). */
+  readStickInfos(devices: string[]): void;
+  setCloneSourcePath(path: string): void;
+  chooseCloneSource(path?: string): Promise<void>;
+  setCloneFresh(on: boolean): void;
 }
 
 export type PlanEntry =
@@ -188,7 +216,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -2,10 +2,13 @@
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
-import type { CacheEntry, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+/** A clone's source as the services read it (the contract's sticks.inspect answer). */
+export type StickSourceView = StickSource;
 /** A running or finished job as the services keep it (the contract's snapshot; after a reload the wizard picks it up again). */
 export type JobSnapshotView = JobSnapshot;
 export type Unsubscribe = () => void;
@@ -82,6 +85,9 @@ export interface WizardApi {
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
   listCaches(): Promise<CacheSetView[]>;
   startJob(request: WriteRequest): Promise<StartedJob>;
+  /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */
+  inspectStick(path: string): Promise<StickSourceView>;
+  startClone(request: CloneRequest): Promise<StartedJob>;
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;

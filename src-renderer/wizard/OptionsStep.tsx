@@ -1,4 +1,5 @@
-// Step 4: names (one per stick from a pattern, previewed per target), kiosk payload files, offline caches.
+// Step 4: names (one per stick from a pattern, previewed per target), kiosk payload files, offline caches; a
+// clone's names only (the rest comes from its source).
 import { useState } from 'react';
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
@@ -9,14 +10,16 @@ import { StepHeading } from './StepHeading.tsx';
 
 export function OptionsStep() {
   const state = useWizard((s) => s);
-  const profile = currentProfile(state);
+  // A clone takes its profile, payload and caches from the source stick: only the names are chosen here.
+  const cloning = state.mode === 'clone';
+  const profile = cloning ? null : currentProfile(state);
   const targets = chosenTargets(state);
   const names = targetNames(state);
   const [payloadPath, setPayloadPath] = useState('');
 
   return (
     <section>
-      <StepHeading title={t('options.heading')}>{profile?.payload ? t('options.leadPayload') : t('options.lead')}</StepHeading>
+      <StepHeading title={t('options.heading')}>{cloning ? t('options.leadClone') : profile?.payload ? t('options.leadPayload') : t('options.lead')}</StepHeading>
       <div className="two-col">
         <div className="panel">
           <div className="field">
@@ -114,6 +117,7 @@ export function OptionsStep() {
               )}
             </div>
           )}
+          {!cloning && (
           <fieldset className="panel" style={{ margin: 0 }}>
             <legend className="label" style={{ fontWeight: 600 }}>{t('options.caches')}</legend>
             {state.availableCaches === null && <p className="muted">{t('options.lookingCaches')}</p>}
@@ -129,6 +133,7 @@ export function OptionsStep() {
               </label>
             ))}
           </fieldset>
+          )}
         </div>
       </div>
     </section>

@@ -10,6 +10,7 @@ import { expandName } from '../../src-shared/job/names.ts';
 import { LayoutBar } from './LayoutBar.tsx';
 import { profileWords } from './profile-words.ts';
 import { Rich } from '../i18n/Rich.tsx';
+import type { PlanView, StickSourceView } from '../store/types.ts';
 import { StepHeading } from './StepHeading.tsx';
 
 export function ReviewStep() {
@@ -21,6 +22,7 @@ export function ReviewStep() {
   const [starting, setStarting] = useState(false);
   const count = targets.length;
   const confirmed = typed.trim() === String(count);
+  const clone = state.mode === 'clone' ? state.cloneSource : null;
 
   const start = async () => {
     setStarting(true);
@@ -30,12 +32,32 @@ export function ReviewStep() {
 
   return (
     <section>
-      <StepHeading title={t('review.heading')}>
-        <Rich
-          k="review.lead"
-          vars={{ profile: profile ? profileWords(profile).title : '—', source: <span className="mono">{state.source ? sourceLocation(state.source) : '—'}</span>, count }}
-        />
-      </StepHeading>
+      {clone ? (
+        <>
+          <StepHeading title={t('review.heading')}>
+            <Rich
+              k={state.cloneFresh ? 'review.cloneFreshLead' : 'review.cloneFullLead'}
+              vars={{ source: <span className="mono">{clone.iios ? clone.iios.hostname : clone.path}</span>, count }}
+            />
+          </StepHeading>
+          <div className="panel review-target review-source" data-review-source={clone.path}>
+            <h3>
+              <span>{t('review.cloneSource')}</span>
+              <span className="mono muted">{clone.path}</span>
+              <span className="num muted">{formatBytes(clone.sizeBytes)}</span>
+            </h3>
+            <LayoutBar plan={sourceLayout(clone)} legend />
+            <p className="muted">{clone.note}.</p>
+          </div>
+        </>
+      ) : (
+        <StepHeading title={t('review.heading')}>
+          <Rich
+            k="review.lead"
+            vars={{ profile: profile ? profileWords(profile).title : '—', source: <span className="mono">{state.source ? sourceLocation(state.source) : '—'}</span>, count }}
+          />
+        </StepHeading>
+      )}
       {targets.map((target, i) => (
         <div key={target.key} className="panel review-target" data-review-target={target.path}>
           <h3>
@@ -45,13 +67,17 @@ export function ReviewStep() {
             <span className="muted">{t('review.toName')}</span>
             <span className="mono">{names.ok ? names.names[i] : '—'}</span>
           </h3>
-          {target.plan ? <LayoutBar plan={target.plan} legend /> : <p className="muted">{t('review.noLayout')}</p>}
+          {target.plan && !clone ? (
+            <LayoutBar plan={target.plan} legend />
+          ) : (
+            <p className="muted">{clone ? (clone.iios ? t('review.cloneOwnSize') : t('review.cloneRaw')) : t('review.noLayout')}</p>
+          )}
           <p className="erase">{eraseText(target)}</p>
         </div>
       ))}
       {state.flashError && (
         <div className="alert error" role="alert">
-          <strong>{t('review.didNotStart')}</strong> {state.flashError}
+          <strong>{clone ? t('review.cloneDidNotStart') : t('review.didNotStart')}</strong> {state.flashError}
           <div className="todo">{t('review.fixTodo')}</div>
         </div>
       )}
@@ -79,8 +105,8 @@ export function ReviewStep() {
             if (e.key === 'Enter' && confirmed && !starting) void start();
           }}
         />
-        <button type="button" className="btn danger" disabled={!confirmed || starting || (count === 0 && !state.stationWanted)} onClick={() => void start()}>
-          {state.stationWanted ? (count === 0 ? t('station.start') : t('station.eraseThenKeep', { count })) : t('review.erase', { count })}
+        <button type="button" className="btn danger" disabled={!confirmed || starting || (count === 0 && (clone !== null || !state.stationWanted))} onClick={() => void start()}>
+          {state.stationWanted ? (count === 0 ? t('station.start') : t('station.eraseThenKeep', { count })) : clone ? t('review.eraseClone', { count }) : t('review.erase', { count })}
         </button>
       </div>
     </section>
@@ -101,4 +127,20 @@ function stationFirstName(pattern: string, n: number): string {
   } catch {
     return '—';
   }
+}
+
+/** The source stick's partitions as a picture (their roles read from the names iios gives them). */
+function sourceLayout(source: StickSourceView): PlanView {
+  return {
+    diskBytes: source.sizeBytes,
+    partitions: source.partitions.map((p) => ({
+      index: p.index,
+      role: p.name.toLowerCase().replace(/^iios-/, ''),
+      name: p.name || `partition ${p.index}`,
+      startBytes: p.startBytes,
+      sizeBytes: p.sizeBytes,
+      filesystem: '',
+      readOnly: false,
+    })),
+  };
 }

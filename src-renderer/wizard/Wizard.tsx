@@ -3,7 +3,7 @@
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { stepReady } from '../store/selectors.ts';
-import { STEPS, type StepId } from '../store/store.ts';
+import { stepsOf, type StepId } from '../store/store.ts';
 import { ThemeToggle } from '../theme/ThemeToggle.tsx';
 import { DoneStep } from './DoneStep.tsx';
 import { FlashStep } from './FlashStep.tsx';
@@ -11,12 +11,16 @@ import { ImageStep } from './ImageStep.tsx';
 import { OptionsStep } from './OptionsStep.tsx';
 import { ProfileStep } from './ProfileStep.tsx';
 import { ReviewStep } from './ReviewStep.tsx';
+import { SourceStep } from './SourceStep.tsx';
+import { StartStep } from './StartStep.tsx';
 import { StepNav, stepTitle } from './StepNav.tsx';
 import { TargetsStep } from './TargetsStep.tsx';
 
 const BODY: Record<StepId, () => React.ReactNode> = {
+  start: StartStep,
   profile: ProfileStep,
   image: ImageStep,
+  source: SourceStep,
   targets: TargetsStep,
   options: OptionsStep,
   review: ReviewStep,
@@ -27,11 +31,12 @@ const BODY: Record<StepId, () => React.ReactNode> = {
 export function Wizard({ headerExtra }: { headerExtra?: React.ReactNode }) {
   const state = useWizard((s) => s);
   const Body = BODY[state.step];
-  const index = STEPS.indexOf(state.step);
-  const editable = index <= STEPS.indexOf('review') && state.flashStatus === 'idle';
+  const steps = stepsOf(state.mode);
+  const index = steps.indexOf(state.step);
+  const editable = index <= steps.indexOf('review') && state.flashStatus === 'idle';
   const ready = stepReady(state, state.step);
-  const next = STEPS[index + 1];
-  const prev = STEPS[index - 1];
+  const next = steps[index + 1];
+  const prev = steps[index - 1];
 
   return (
     <div className="app">

@@ -8,6 +8,7 @@ import { cacheSetsEvents, cacheSetsInvoke } from './domains/cache-sets.ts';
 import { drivesEvents, drivesInvoke } from './domains/drives.ts';
 import { jobsEvents, jobsInvoke } from './domains/jobs.ts';
 import { profilesEvents, profilesInvoke } from './domains/profiles.ts';
+import { sticksEvents, sticksInvoke } from './domains/sticks.ts';
 
 export const invokeContract = {
   ...appInvoke,
@@ -15,6 +16,7 @@ export const invokeContract = {
   ...drivesInvoke,
   ...jobsInvoke,
   ...profilesInvoke,
+  ...sticksInvoke,
 } satisfies Record<string, InvokeSpec>;
 
 export const eventContract = {
@@ -23,6 +25,7 @@ export const eventContract = {
   ...drivesEvents,
   ...jobsEvents,
   ...profilesEvents,
+  ...sticksEvents,
 } satisfies Record<string, EventSpec>;
 
 export type InvokeContract = typeof invokeContract;

@@ -17,6 +17,8 @@ const SYSTEM_DISK = await systemDisk();
 
 /** Profile "Disk image" with a small GPT image file, then on to the targets step. */
 async function openTargetsStep(page: Page, image: string): Promise<void> {
+  await page.locator('[data-mode="write"]').click();
+  await page.getByRole('button', { name: /^Next:/ }).click();
   await page.locator('[data-profile="raw"]').click();
   await page.getByRole('button', { name: /^Next:/ }).click();
   await page.locator('#source-path').fill(image);
@@ -57,7 +59,7 @@ describe('drive list in the browser through iios serve', () => {
     await page.goto(serve.url);
 
     const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    await expect.poll(() => page.getByTestId('app-version').textContent()).toBe(`version ${pkg.version}`);
+    await expect.poll(() => page.getByTestId('app-version').textContent(), { timeout: 15_000 }).toBe(`version ${pkg.version}`);
 
     await openTargetsStep(page, image);
     const row = page.locator(`li.drive[data-device="${disk}"]`);

@@ -118,6 +118,13 @@ describe('the wizard through iios serve', () => {
     const { page } = browser;
     await page.goto(serve.url);
 
+    // 0. what to do: making new sticks is preselected
+    const makeNew = page.getByRole('radio', { name: /Make new sticks/ });
+    await makeNew.waitFor();
+    expect(await makeNew.getAttribute('aria-checked')).toBe('true');
+    await shot(page, 'start');
+    await next(page).click();
+
     // 1. profile
     const appliance = page.getByRole('radio', { name: /Appliance/ });
     await appliance.waitFor();

@@ -10,6 +10,7 @@ import { findPolkitRoute, type PolkitRoute } from './polkit-route.ts';
 import { classifyElevationExit } from './elevation-failure.ts';
 import { withTerminalSudo, type TerminalSudo } from './terminal-sudo.ts';
 import type { HelperCommand, HelperExit, HelperProcess } from './helper-process.ts';
+import { assertHelperTrusted, developerSetupNotice, helperSetup, type HelperSetup } from './helper-trust.ts';
 
 export type { HelperCommand, HelperExit, HelperProcess } from './helper-process.ts';
 
@@ -35,6 +36,11 @@ export interface ElevationDeps {
   polkit?: PolkitRoute | null;
   /** The CLI: fall back to sudo in its terminal (or `sudo -n` without one) when polkit cannot prompt. */
   terminalSudo?: TerminalSudo;
+  /**
+   * Where the helper's code comes from (helper-trust.ts): an installed iios's files are checked before any
+   * prompt and a helper others could change is refused; a developer setup is named in the prompt instead.
+   */
+  setup?: HelperSetup;
 }
 
 /** pkexec's exit codes: the user dismissed the prompt; not authorised (or authentication failed). */
@@ -87,15 +93,19 @@ export function startHelper(cmd: HelperCommand, extraArgs: string[], deps: Eleva
     );
     return { exited, kill: () => void child.kill('SIGTERM'), pid: child.pid };
   }
-  const viaPolkit = () => startThroughPolkit(cmd, args, extraArgs, deps);
-  return deps.terminalSudo ? withTerminalSudo(viaPolkit, cmd, args, deps.terminalSudo) : viaPolkit();
+  // Before any prompt: root's rights are never given to code that someone else could have changed.
+  if (deps.setup) assertHelperTrusted(cmd, deps.setup);
+  const developer = deps.setup?.kind === 'developer';
+  const viaPolkit = () => startThroughPolkit(cmd, args, extraArgs, deps, developer ? 'iios developer setup' : 'iios');
+  const prompt = developer ? `iios is ${developerSetupNotice(deps.setup!.root).replace(/%/g, '%%')}.\n[sudo] password for %u: ` : undefined;
+  return deps.terminalSudo ? withTerminalSudo(viaPolkit, cmd, args, { ...deps.terminalSudo, ...(prompt ? { prompt } : {}) }) : viaPolkit();
 }
 
-function startThroughPolkit(cmd: HelperCommand, args: string[], extraArgs: string[], deps: ElevationDeps): HelperProcess {
+function startThroughPolkit(cmd: HelperCommand, args: string[], extraArgs: string[], deps: ElevationDeps, name: string): HelperProcess {
   if (deps.polkit) return startThroughPkexec(deps.polkit, extraArgs, deps);
   const line = ['cd', quoteForSudo(cmd.cwd), '&&', 'exec', ...[cmd.file, ...args].map(quoteForSudo)].join(' ');
   const exited = new Promise<HelperExit>((resolve) => {
-    deps.sudoExec(line, { name: 'iios', ...(cmd.env && Object.keys(cmd.env).length ? { env: cmd.env } : {}) }, (error, _stdout, stderr) => {
+    deps.sudoExec(line, { name, ...(cmd.env && Object.keys(cmd.env).length ? { env: cmd.env } : {}) }, (error, _stdout, stderr) => {
       if (!error) return resolve({ code: 0, signal: null, cancelled: false, stderr: text(stderr) });
       const raw = (error as Error & { code?: unknown }).code;
       const code = typeof raw === 'number' ? raw : null;
@@ -139,6 +149,7 @@ function startThroughPkexec(route: PolkitRoute, extraArgs: string[], deps: Eleva
 export function defaultElevationDeps(): ElevationDeps {
   return {
     polkit: process.getuid?.() === 0 ? null : findPolkitRoute(appRoot()),
+    setup: helperSetup(appRoot()),
     isRoot: () => process.getuid?.() === 0,
     sudoExec: (command, options, cb) => sudo.exec(command, options, cb),
     spawnDirect: (file, args, options) =>

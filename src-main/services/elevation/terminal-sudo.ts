@@ -14,12 +14,14 @@ export interface TerminalSudo {
   sudo?: string;
   /** Where sudo's own complaints ("Sorry, try again.") are shown (default: process.stderr). */
   echo?: (line: string) => void;
+  /** sudo's password prompt (-p; %u is the user), e.g. naming a developer setup. */
+  prompt?: string;
 }
 
 /** `sudo [-n] -- [env K=V…] <file> <args…>`: the command as the helper runs it, started in its folder. */
-export function sudoArgs(cmd: HelperCommand, args: string[], terminal: boolean): string[] {
+export function sudoArgs(cmd: HelperCommand, args: string[], terminal: boolean, prompt?: string): string[] {
   const env = Object.entries(cmd.env ?? {}).map(([k, v]) => `${k}=${v}`);
-  return [...(terminal ? [] : ['-n']), '--', ...(env.length ? ['/usr/bin/env', ...env] : []), cmd.file, ...args];
+  return [...(terminal ? [] : ['-n']), ...(prompt ? ['-p', prompt] : []), '--', ...(env.length ? ['/usr/bin/env', ...env] : []), cmd.file, ...args];
 }
 
 export function startThroughSudo(cmd: HelperCommand, args: string[], opts: TerminalSudo): HelperProcess {
@@ -27,7 +29,7 @@ export function startThroughSudo(cmd: HelperCommand, args: string[], opts: Termi
   // Not detached at a terminal: sudo reads the password from the controlling terminal (/dev/tty). Its stdin is
   // not the terminal: with stdin a terminal, sudo's use_pty (Debian's default) puts the terminal in raw mode for the
   // whole run and a Ctrl-C never reaches `iios write`, which cancels the job through the socket.
-  const child = startTool(opts.sudo ?? 'sudo', sudoArgs(cmd, args, opts.terminal), {
+  const child = startTool(opts.sudo ?? 'sudo', sudoArgs(cmd, args, opts.terminal, opts.prompt), {
     cwd: cmd.cwd,
     reject: false,
     detached: !opts.terminal,

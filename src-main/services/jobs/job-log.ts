@@ -80,6 +80,11 @@ export class JobLog {
     return log;
   }
 
+  /** A line of the app's own (e.g. that the helper comes from a developer setup). */
+  note(text: string, now = new Date()): void {
+    this.line(`${now.toISOString()} ${text}`);
+  }
+
   event(e: JobEvent, now = new Date()): void {
     const line = jobLogLine(e, now);
     if (line !== null) this.line(line);

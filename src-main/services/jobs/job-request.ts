@@ -45,7 +45,7 @@ export interface PreparedJob {
   plans: { targetId: string; path: string; kind: WriteTarget['kind']; sizeBytes: number; hostname: string; exists: boolean; plan: PartitionPlan }[];
 }
 
-async function describeTarget(path: string, index: number, sizeBytes: number | undefined, deps: JobRequestDeps) {
+export async function describeTarget(path: string, index: number, sizeBytes: number | undefined, deps: Pick<JobRequestDeps, 'deviceBytes'>) {
   const st = await stat(path).catch(() => null);
   if (st?.isBlockDevice()) {
     if (sizeBytes !== undefined) throw fieldError(`targets[${index}].sizeBytes`, `${path} is a block device; --size is only for new image files`);
@@ -78,7 +78,7 @@ async function mustBeFile(path: string, what: string, field: string): Promise<vo
   if (wrong) throw fieldError(field, wrong);
 }
 
-function targetId(index: number, path: string): string {
+export function targetId(index: number, path: string): string {
   const base = basename(path).replace(/[^A-Za-z0-9._-]/g, '-');
   return `t${index + 1}-${base}`.slice(0, 60);
 }

@@ -3,7 +3,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CacheEntry, StartedJob, WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, StartedJob, WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
+import { prepareCloneJob } from './clone-request.ts';
 import type { EventSink } from '../events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
@@ -54,6 +55,14 @@ export class JobsApi {
       finished,
       prepared,
     };
+  }
+
+  /** Sizes and names every target and starts the clone; the helper plans each from the source stick's own profile. */
+  async clone(req: CloneRequest): Promise<StartedJob> {
+    if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
+    const job = await prepareCloneJob(req, this.requestDeps);
+    const { jobId } = await this.service.start(job);
+    return { jobId, targets: job.targets.map((t) => ({ id: t.id, path: t.path, kind: t.kind, sizeBytes: t.sizeBytes, hostname: t.hostname })) };
   }
 
   cancel(): { cancelled: boolean } {

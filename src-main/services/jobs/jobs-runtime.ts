@@ -7,6 +7,7 @@ import { targetSize } from '../stick/stick-reader.ts';
 import { defaultElevationDeps, helperCommand, startHelper, type ElevationDeps } from '../elevation/elevation.ts';
 import type { EventSink } from '../events.ts';
 import { jobLogDir } from './job-log.ts';
+import { setupNoticeFor } from '../elevation/helper-trust.ts';
 import type { JobRequestDeps } from './job-request.ts';
 import { JobsApi } from './jobs-api.ts';
 import { JobService, type JobServiceDeps } from './jobs.ts';
@@ -39,6 +40,7 @@ export function createJobsApi(opts: JobsRuntimeOptions = {}): JobsApi {
   const elevation = opts.elevation ?? defaultElevationDeps();
   const service = new JobService({
     logDir: jobLogDir(),
+    setupNotice: setupNoticeFor(elevation.setup, elevation.isRoot()),
     ...opts.service,
     // A root process has no password prompt to wait for: the helper connects in seconds or not at all.
     helloTimeoutMs: opts.service?.helloTimeoutMs ?? (elevation.isRoot() ? 60_000 : 300_000),

@@ -31,6 +31,8 @@ export interface JobServiceDeps {
   cancelGraceMs?: number;
   /** The folder of the jobs' log files (job-log.ts); none: no log is kept. */
   logDir?: string;
+  /** Said at the top of every job's log, e.g. that the helper runs from a developer setup (helper-trust.ts). */
+  setupNotice?: string | null;
   /** The helper's refusals checked by the app first (default: preflight.ts); problems per target id. */
   preflight?: (job: WriteJob) => Promise<Map<string, string[]>>;
 }
@@ -143,6 +145,7 @@ export class JobService {
     try {
       if (this.deps.logDir) {
         run.log = await JobLog.open(this.deps.logDir, job);
+        if (this.deps.setupNotice) run.log.note(`iios: ${this.deps.setupNotice}`);
         this.snapshot = { ...this.snapshot, logPath: run.log.path };
       }
       run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));

@@ -37,6 +37,22 @@ export const WriteRequestSchema = z
   .refine((r) => !!r.bundleDir !== !!r.imagePath, { path: ['bundleDir'], message: 'give either a bundle folder or a disk image (exactly one)' });
 export type WriteRequest = z.infer<typeof WriteRequestSchema>;
 
+/**
+ * What a user asks to clone: a stick (or an image file saved from one) onto targets, each named from the
+ * pattern. The services size each target (a device's own size; an image file the given one, else the source's).
+ */
+export const CloneRequestSchema = z.strictObject({
+  sourcePath: z.string().startsWith('/'),
+  targets: WriteRequestSchema.shape.targets,
+  namePattern: z.string().max(63).optional(),
+  firstNumber: z.number().int().min(1).optional(),
+  /** The same system, bundles and caches, but an empty @home and @state: a stick as new. */
+  fresh: z.boolean().optional(),
+  unmountIfMounted: z.boolean().optional(),
+  verify: z.boolean().optional(),
+});
+export type CloneRequest = z.infer<typeof CloneRequestSchema>;
+
 export const TargetStateSchema = z.object({
   id: z.string(),
   path: z.string(),
@@ -86,6 +102,8 @@ export type CacheEntry = z.infer<typeof CacheEntry>;
 export const jobsInvoke = {
   /** Validates the request, plans every target (too small → refused), starts the helper; refused while a job runs. */
   'jobs.start': invoke(WriteRequestSchema, StartedJobSchema),
+  /** Starts a clone of a stick onto the targets (refused while a job runs); the helper refuses what does not fit. */
+  'jobs.clone': invoke(CloneRequestSchema, StartedJobSchema),
   'jobs.cancel': invoke(noArgs, z.object({ cancelled: z.boolean() })),
   /** The running job, or the last finished one, or null. */
   'jobs.current': invoke(noArgs, JobSnapshotSchema.nullable()),

@@ -27,6 +27,21 @@ export const rows: Record<string, ArgsRow> = {
       { profileId: 'appliance', bundleDir: '/b', targets: [target], caches: [{ kind: 'Apt Cache', path: '/srv/apt' }] },
     ],
   },
+  'jobs.clone': {
+    good: [
+      { sourcePath: '/dev/sdb', targets: [target] },
+      { sourcePath: '/srv/class.img', targets: [target, { path: '/tmp/copy.img', sizeBytes: 1 << 30 }], namePattern: 'class-{nn}', firstNumber: 3, fresh: true, verify: true },
+    ],
+    bad: [
+      undefined,
+      {},
+      { sourcePath: '/dev/sdb', targets: [] },
+      { sourcePath: 'sdb', targets: [target] },
+      { sourcePath: '/dev/sdb', targets: [{ path: 'sdc' }] },
+      { sourcePath: '/dev/sdb', targets: [target], fresh: 'yes' },
+      { sourcePath: '/dev/sdb', targets: [target], profileId: 'appliance' },
+    ],
+  },
   'jobs.cancel': { good: [undefined, {}], bad: [{ jobId: 'x' }] },
   'jobs.current': { good: [undefined, {}], bad: [{ all: true }] },
   'caches.list': { good: [undefined, {}], bad: [{ kind: 'apt' }] },

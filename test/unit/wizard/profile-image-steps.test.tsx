@@ -53,6 +53,7 @@ describe('profile step', () => {
     expect(screen.getAllByRole('radio').map((c) => c.tabIndex)).toEqual([-1, 0, -1, -1]);
     await user.tab(); // out of the group, to the technical layout's disclosure
     expect(document.activeElement?.tagName).toBe('SUMMARY');
+    await user.tab(); // Back (to what to do)
     await user.tab(); // Next
     expect(document.activeElement?.textContent).toBe('Next: Image →');
     await user.keyboard(' ');

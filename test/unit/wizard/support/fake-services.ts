@@ -10,7 +10,9 @@ import type { JobEvent } from '../../../../src-shared/job/events.ts';
 import { planLayout, TooSmallError } from '../../../../src-shared/layout/index.ts';
 import { parseBundleManifest, parseImageProfile, type BundleManifest, type ImageProfile } from '../../../../src-shared/profile/index.ts';
 import { applyEvent, initialSnapshot } from '../../../../src-main/services/jobs/job-state.ts';
-import { planTargetWork } from '../../../../src-shared/progress/work-plan.ts';
+import { planStickJobWork, planTargetWork } from '../../../../src-shared/progress/work-plan.ts';
+import type { CloneRequest } from '../../../../src-shared/contract/domains/jobs.ts';
+import type { StickSource } from '../../../../src-shared/contract/domains/sticks.ts';
 import type { Snapshot, SnapshotTarget } from './fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -56,6 +58,10 @@ export interface FakeServices {
   brokenBundles: Record<string, string>;
   /** Raw disk images by path, as images.inspect reports them. */
   images: Record<string, z.input<typeof ImageInfoSchema>>;
+  /** Sticks and image files as sticks.inspect reads them, by path; any other path cannot be read. */
+  sticks: Record<string, StickSource>;
+  /** Every clone request the wizard sent. */
+  clones: CloneRequest[];
 }
 
 export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
@@ -92,6 +98,24 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       // the job service's own snapshot and work plan (the profile and bundle the wizard chose)
       const profile = profiles.find((p) => p.id === args.profileId) ?? profiles[0]!;
       const job = initialSnapshot(`job-${Date.now().toString(36)}`, targets, planTargetWork({ profile, manifest: demoManifest, verify: true }));
+      s.job = job;
+      return { jobId: job.jobId, targets };
+    },
+    'sticks.inspect': (args: { path: string }) => {
+      const stick = s.sticks[args.path];
+      if (!stick) throw new Error(`${args.path}: no partition table: not a stick iios can read`);
+      return stick;
+    },
+    'jobs.clone': (args: CloneRequest) => {
+      s.clones.push(args);
+      const targets = args.targets.map((t, i) => ({
+        id: `t${i + 1}`,
+        path: t.path,
+        kind: t.path.startsWith('/dev/') ? ('device' as const) : ('image-file' as const),
+        sizeBytes: t.sizeBytes ?? s.drives.find((d) => d.device === t.path)?.sizeBytes ?? 0,
+        hostname: (args.namePattern ?? 'iios-{nn}').replace('{nn}', String(i + (args.firstNumber ?? 1)).padStart(2, '0')),
+      }));
+      const job = initialSnapshot(`clone-${Date.now().toString(36)}`, targets, planStickJobWork('clone', true));
       s.job = job;
       return { jobId: job.jobId, targets };
     },

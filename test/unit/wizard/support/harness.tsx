@@ -15,6 +15,8 @@ import { createServiceHandlers, type FakeServices } from './fake-services.ts';
 export interface SetupOptions {
   services?: Partial<FakeServices>;
   handlers?: Partial<Handlers>;
+  /** Open on the first step (what to do); by default the tests of the write flow start at its profile step. */
+  atStart?: boolean;
 }
 
 export function defaultDrives() {
@@ -25,7 +27,7 @@ export function setupWizard(opts: SetupOptions = {}) {
   const services = createFakeServicesState(opts.services);
   const fake = createFakeIios({ ...createServiceHandlers(services), ...opts.handlers } as Handlers);
   window.iios = fake.transport;
-  const store = createWizardStore(createWizardApi(createIiosClient(window.iios)));
+  const store = createWizardStore(createWizardApi(createIiosClient(window.iios)), { initialStep: opts.atStart ? 'start' : 'profile' });
   const disconnect = store.getState().connect();
   const user = userEvent.setup();
   const view = render(
@@ -43,6 +45,8 @@ function createFakeServicesState(overrides: Partial<FakeServices> = {}): FakeSer
     job: null as Snapshot | null,
     brokenBundles: {},
     images: {},
+    sticks: {},
+    clones: [],
     ...overrides,
   };
 }
