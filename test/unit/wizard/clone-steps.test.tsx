@@ -2,6 +2,7 @@
 // The first step (what to do: every mode of the wizard) and the clone flow through it: the plugged-in sticks
 // listed as sources with what each holds, the source left out of the targets, names, the review with the
 // source's layout, and the clone request the services get.
+import { t } from '../../../src-shared/i18n/index.ts';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StickSource } from '../../../src-shared/contract/domains/sticks.ts';
@@ -44,7 +45,7 @@ describe('the first step', () => {
   it('offers every mode of the wizard, making new sticks chosen; the step bar follows the chosen mode', async () => {
     const { user, store } = setupClone();
     const modes = within(screen.getByRole('radiogroup', { name: 'What to do' })).getAllByRole('radio');
-    expect(modes.map((m) => m.querySelector('.card-title')?.textContent)).toEqual(WIZARD_MODES.map((m) => m.title));
+    expect(modes.map((m) => m.querySelector('.card-title')?.textContent)).toEqual(WIZARD_MODES.map((m) => t(m.title)));
     expect(modes.map((m) => m.textContent)).toEqual(expect.arrayContaining([expect.stringMatching(/^Make new sticks/), expect.stringMatching(/^Clone a stick/)]));
     expect(screen.getByRole('radio', { name: /Make new sticks/ }).getAttribute('aria-checked')).toBe('true');
     const bar = () => within(screen.getByRole('navigation', { name: 'Steps' })).getAllByRole('button').map((b) => b.textContent?.replace(/^\d+/, ''));
@@ -103,7 +104,7 @@ describe('cloning a stick', () => {
         namePattern: 'class-{nn}',
         firstNumber: 1,
         fresh: true,
-        unmountIfMounted: true,
+        unmountIfMounted: false,
         verify: true,
       },
     ]);
