@@ -1,15 +1,20 @@
 // One read of the source feeds every target: each chunk (4 MiB) goes to every live target at every offset
-// it needs (slot a and slot b), hashed once on the way (on a worker thread, see hasher.ts). Each target has
-// its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up to POOL_CHUNKS chunks
-// ahead of the slowest one (chunk-pool.ts), so a stick that pauses does not pause the others; over a whole
-// write the slowest live target still sets the pace, since the source is read only once. Block devices and
-// image files get O_DIRECT where the kernel takes it (else buffered writes + fdatasync); image files skip
-// all-zero chunks, so they stay sparse. A target that errors, vanishes or stalls is failed on its own.
+// it needs (slot a and slot b). Each chunk gets its xxHash3-128 digest (chunk-hash.ts) on the main thread while
+// the next chunk is already being read and the previous ones written (both in libuv's threads), so reading,
+// hashing and writing overlap; a sha256 of the whole stream, where a manifest wants one, runs on a worker thread
+// (hasher.ts). Each target has its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up
+// to POOL_CHUNKS chunks ahead of the slowest one (chunk-pool.ts), so a stick that pauses does not pause the
+// others; over a whole write the slowest live target still sets the pace, since the source is read only once.
+// Memory is the pool, whatever the stream's size. Block devices and image files get O_DIRECT where the kernel
+// takes it (else buffered writes + fdatasync). All-zero chunks are skipped only on image files, which the
+// wipe creates anew and sparse (their unwritten bytes read as zeros); a stick's old bytes are not zeros, so
+// devices get every chunk. A target that errors, vanishes or stalls is failed on its own.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { deviceGone, removedMessage, type TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.ts';
 import { ChunkPool, type Chunk } from './chunk-pool.ts';
+import { chunkHasher, ChunkDigests } from './chunk-hash.ts';
 import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
 import type { ChunkReader } from './reader.ts';
 
@@ -41,13 +46,17 @@ interface OpenSink extends FanoutSink {
 
 export interface FanoutResult {
   bytes: number;
-  sha256: string;
+  /** The chunk digests of what was read (and written), for the read-back to compare chunk by chunk. */
+  chunks: ChunkDigests;
+  /** sha256 of the whole stream, when asked for (`wantSha256`); else null. */
+  sha256: string | null;
 }
 
 const ZERO = Buffer.alloc(CHUNK_BYTES);
 
 async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
-  const sparse = s.ctx.target.kind !== 'device';
+  // Only a fresh image file is known to read back zeros where nothing was written (wipe.ts creates it anew).
+  const sparse = s.ctx.target.kind === 'image-file';
   if (wantDirect) {
     // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
     // file still gets only the chunks that hold data.
@@ -148,9 +157,10 @@ function pump(s: OpenSink, pool: ChunkPool): void {
 
 /**
  * Streams `reader` (expected `expectBytes` long) to every sink. Throws only for source failures or a job
- * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything.
+ * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything. `wantSha256`: also
+ * the sha256 of the whole stream (only where a manifest or stamp names one).
  */
-export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal): Promise<FanoutResult> {
+export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal, wantSha256 = false): Promise<FanoutResult> {
   const { bufs, direct } = buffers(sinks.find((s) => s.ctx.target.kind === 'device') ?? sinks.find((s) => s.ctx.alive));
   const open: OpenSink[] = [];
   for (const s of sinks) {
@@ -163,27 +173,45 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       s.ctx.fail(err);
     }
   }
-  const hasher = startHasher();
+  const digester = await chunkHasher();
+  const chunks = new ChunkDigests();
+  const sha = wantSha256 ? startHasher() : null;
   const pool = new ChunkPool(bufs);
   // A target failed from outside (cancel, a changed source) drops its queue at once.
   const onFail = () => open.forEach((s) => pump(s, pool));
   for (const s of open) s.ctx.signal.addEventListener('abort', onFail, { once: true });
   let hashError: unknown = null;
   let pos = 0;
+  // One read in flight ahead: the next chunk is read while this one is hashed and queued.
+  const readNext = async (): Promise<{ index: number; len: number }> => {
+    const index = await pool.take();
+    try {
+      return { index, len: await reader.read(bufs[index]!) };
+    } catch (err) {
+      pool.release(index);
+      throw err;
+    }
+  };
+  let next: Promise<{ index: number; len: number }> | null = null;
   try {
+    next = readNext();
     for (;;) {
       if (jobSignal.aborted) throw Object.assign(new Error('cancelled'), { cancelled: true });
       const live = open.filter((s) => s.ctx.alive);
       if (live.length === 0) break;
-      const index = await pool.take();
+      const { index, len } = await next;
+      next = null;
       const buf = bufs[index]!;
-      const len = await reader.read(buf);
       if (len === 0) {
         pool.release(index);
         break;
       }
-      const chunk: Chunk = { index, buf, len, pos, zero: buf.compare(ZERO, 0, len, 0, len) === 0, pending: live.length + 1 };
-      hasher.update(buf.subarray(0, len)).then(
+      if (len === buf.length) next = readNext();
+      const data = buf.subarray(0, len);
+      const zero = data.compare(ZERO, 0, len) === 0;
+      chunks.push(digester.digest(data, zero), len);
+      const chunk: Chunk = { index, buf, len, pos, zero, pending: live.length + (sha ? 1 : 0) };
+      sha?.update(data).then(
         () => pool.done(chunk),
         (err: unknown) => {
           hashError = err;
@@ -195,7 +223,13 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
         pump(s, pool);
       }
       pos += len;
-      if (len < buf.length) break;
+      if (!next) break;
+    }
+    if (next) {
+      // Left early (every target failed): the read ahead still gives its buffer back.
+      const { index } = await next;
+      next = null;
+      pool.release(index);
     }
     await pool.drained();
     if (hashError) throw hashError;
@@ -213,10 +247,11 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
           }
         }),
     );
-    return { bytes: pos, sha256: await hasher.digest() };
+    return { bytes: pos, chunks, sha256: sha ? await sha.digest() : null };
   } finally {
+    void next?.catch(() => undefined);
     for (const s of open) s.ctx.signal.removeEventListener('abort', onFail);
-    void hasher.close();
+    void sha?.close();
     // A stalled write may never return: do not wait for its handles.
     for (const s of open) {
       void s.direct?.close().catch(() => undefined);
