@@ -79,6 +79,8 @@ export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher): { reader
         return n;
       },
       close: () => reader.close(),
+      // Past the held-back head the stream is the image's own bytes: a lagging target may read them itself.
+      reopen: reader.reopen ? (at) => (at >= HEAD_BYTES ? reader.reopen!(at) : Promise.reject(new Error('the held-back head cannot be read again'))) : undefined,
     },
   };
 }
@@ -114,19 +116,12 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
   const plain = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
   // A write stopped at any point leaves no valid table: the first MiB goes on only after the rest is verified.
   const held = holdBackHead(plain, await chunkHasher());
-  let written: ChunkDigests | null = null;
-  try {
-    const got = await fanOut(held.reader, source.imageBytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, source.imageBytes, n >= source.imageBytes) })), signal);
-    const changed = source.chunks ? changedSince(source.chunks, got.chunks, held.firstChunk()) : null;
+  // Each target is verified and gets its table as soon as it has all the bytes, at its own pace.
+  const finish = (t: TargetCtx) => async (written: ChunkDigests) => {
+    const changed = source.chunks ? changedSince(source.chunks, written, held.firstChunk()) : null;
     if (changed !== null) throw new Error(`the image changed while it was written (its bytes from ${changed} on differ from when it was measured)`);
-    written = got.chunks;
-  } catch (err) {
-    for (const t of live) t.fail(err);
-  } finally {
-    await held.reader.close();
-  }
-  await forEachTarget(live, async (t) => {
-    if (job.verify && written) {
+    if (deviceGone(t)) throw new Error('device gone');
+    if (job.verify) {
       t.enter('verify');
       await waitForTestGate(t.id, t.signal);
       await readBackChunks(t, 0, written, (n) => t.progress(n, source.imageBytes));
@@ -135,7 +130,16 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
     // detached under us still takes writes into its file while we hold it open).
     if (!t.alive || deviceGone(t)) throw new Error('device gone');
     await writeHead(t, held.head.subarray(0, held.headBytes()));
-    if (job.verify && written) t.verified = true;
+    if (job.verify) t.verified = true;
     await addPersistence(t);
-  });
+    if (!t.failure && deviceGone(t)) throw new Error('device gone');
+  };
+  try {
+    const sinks = live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n: number) => t.progress(n, source.imageBytes, n >= source.imageBytes), onDone: finish(t) }));
+    await fanOut(held.reader, source.imageBytes, sinks, signal);
+  } catch (err) {
+    for (const t of live) t.fail(err);
+  } finally {
+    await held.reader.close();
+  }
 }
