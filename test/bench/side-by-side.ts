@@ -55,9 +55,14 @@ function pairs(a: () => string[], b: () => string[], before: () => void = () => 
 }
 
 const rows: string[][] = [['job', 'iios', 'other', 'other is', 'iios / other (wall)', 'iios peak RSS']];
+/** A row of the final table, also printed at once (a long run shows what it has measured so far). */
+function add(r: string[]): void {
+  rows.push(r);
+  process.stdout.write(`  ${r.filter((c) => c).join(' | ')}\n`);
+}
 function row(job: string, p: Pair, other: string): void {
   const ratio = median(p.a.map((r, i) => r.wall / p.b[i]!.wall));
-  rows.push([job, `${median(p.a.map((r) => r.wall)).toFixed(2)} s`, `${median(p.b.map((r) => r.wall)).toFixed(2)} s`, other, ratio.toFixed(2), `${median(p.a.map((r) => r.rssMiB)).toFixed(0)} MiB`]);
+  add([job, `${median(p.a.map((r) => r.wall)).toFixed(2)} s`, `${median(p.b.map((r) => r.wall)).toFixed(2)} s`, other, ratio.toFixed(2), `${median(p.a.map((r) => r.rssMiB)).toFixed(0)} MiB`]);
 }
 
 const iiosWrite = (image: string, targets: string[], verify: boolean) => ['node', CLI, 'write', '--profile', 'raw', '--image', image, ...targets.flatMap((t) => ['--target', t]), '--yes', ...(verify ? [] : ['--no-verify'])];
@@ -103,7 +108,7 @@ export async function sideBySide(): Promise<void> {
     const rss4 = timed(iiosWrite(big, [fa], true));
     fresh();
     const rss1 = timed(iiosWrite(img, [fa], true));
-    rows.push(['peak RSS, verified write to an image file', `1 GiB: ${rss1.rssMiB.toFixed(0)} MiB`, `4 GiB: ${rss4.rssMiB.toFixed(0)} MiB`, '', '', '']);
+    add(['peak RSS, verified write to an image file', `1 GiB: ${rss1.rssMiB.toFixed(0)} MiB`, `4 GiB: ${rss4.rssMiB.toFixed(0)} MiB`, '', '', '']);
     rmSync(big, { force: true });
     rmSync(fa, { force: true });
     if (STICKS && existsSync(STICKS) && haveEtcher()) sticks(img, work);
@@ -134,7 +139,7 @@ function sticks(img: string, work: string): void {
       () => [STICKS!, 'run', ...etcher(half, devs, true)],
     );
     row(`4 sticks (${W}/${R} MB/s), 512 MiB, verified`, p, 'etcher-sdk');
-    rows.push(['  against the floor (write + read back)', `${(median(p.a.map((r) => r.wall)) / floor).toFixed(2)}x`, `${(median(p.b.map((r) => r.wall)) / floor).toFixed(2)}x`, `floor ${floor.toFixed(1)} s`, '', '']);
+    add(['  against the floor (write + read back)', `${(median(p.a.map((r) => r.wall)) / floor).toFixed(2)}x`, `${(median(p.b.map((r) => r.wall)) / floor).toFixed(2)}x`, `floor ${floor.toFixed(1)} s`, '', '']);
   } finally {
     sh(STICKS!, ['down'], env);
   }
