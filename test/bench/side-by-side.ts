@@ -65,7 +65,8 @@ function row(job: string, p: Pair, other: string): void {
   add([job, `${median(p.a.map((r) => r.wall)).toFixed(2)} s`, `${median(p.b.map((r) => r.wall)).toFixed(2)} s`, other, ratio.toFixed(2), `${median(p.a.map((r) => r.rssMiB)).toFixed(0)} MiB`]);
 }
 
-const iiosWrite = (image: string, targets: string[], verify: boolean) => ['node', CLI, 'write', '--profile', 'raw', '--image', image, ...targets.flatMap((t) => ['--target', t]), '--yes', ...(verify ? [] : ['--no-verify'])];
+/** `size`: for image-file targets that do not exist yet. */
+const iiosWrite = (image: string, targets: string[], verify: boolean, size?: string) => ['node', CLI, 'write', '--profile', 'raw', '--image', image, ...targets.flatMap((t) => ['--target', t]), ...(size ? ['--size', size] : []), '--yes', ...(verify ? [] : ['--no-verify'])];
 const dd = (image: string, target: string) => ['dd', `if=${image}`, `of=${target}`, 'bs=4M', 'oflag=direct', 'conv=fsync', 'status=none'];
 const etcher = (image: string, targets: string[], verify: boolean) => ['node', join(ETCHER!, 'flash.cjs'), image, ...targets, ...(verify ? ['--verify'] : [])];
 const haveEtcher = () => !!ETCHER && existsSync(join(ETCHER, 'node_modules', 'etcher-sdk'));
@@ -88,6 +89,7 @@ export async function sideBySide(): Promise<void> {
     const [la, lb] = [loop('a.raw', GiB + 64 * MiB), loop('b.raw', GiB + 64 * MiB)];
     row('1 GiB raw → loop, no verify', pairs(() => iiosWrite(img, [la], false), () => dd(img, lb)), 'dd');
     row('1 GiB raw → loop, verified', pairs(() => iiosWrite(img, [la], true), () => dd(img, lb)), 'dd (unverified)');
+    if (STICKS && existsSync(STICKS) && haveEtcher()) sticks(img, work);
     if (haveEtcher()) {
       row('1 GiB raw → loop, no verify', pairs(() => iiosWrite(img, [la], false), () => etcher(img, [lb], false)), 'etcher-sdk');
       row('1 GiB raw → loop, verified', pairs(() => iiosWrite(img, [la], true), () => etcher(img, [lb], true)), 'etcher-sdk verified');
@@ -99,19 +101,18 @@ export async function sideBySide(): Promise<void> {
       rmSync(fb, { force: true });
       sh('truncate', ['-s', String(GiB + 64 * MiB), fb]);
     };
-    row('1 GiB raw → image file, no verify', pairs(() => iiosWrite(img, [fa], false), () => dd(img, fb).map((x) => (x === 'conv=fsync' ? 'conv=fsync,notrunc' : x)), fresh), 'dd');
+    row('1 GiB raw → image file, no verify', pairs(() => iiosWrite(img, [fa], false, '1100M'), () => dd(img, fb).map((x) => (x === 'conv=fsync' ? 'conv=fsync,notrunc' : x)), fresh), 'dd');
     // Memory stays flat whatever the size: a 4 GiB image (1 GiB of data, then zeros) onto an image file.
     const big = join(work, 'big-4g.img');
     sh('cp', [img, big]);
     sh('truncate', ['-s', String(4 * GiB), big]);
     fresh();
-    const rss4 = timed(iiosWrite(big, [fa], true));
+    const rss4 = timed(iiosWrite(big, [fa], true, '4200M'));
     fresh();
-    const rss1 = timed(iiosWrite(img, [fa], true));
+    const rss1 = timed(iiosWrite(img, [fa], true, '1100M'));
     add(['peak RSS, verified write to an image file', `1 GiB: ${rss1.rssMiB.toFixed(0)} MiB`, `4 GiB: ${rss4.rssMiB.toFixed(0)} MiB`, '', '', '']);
     rmSync(big, { force: true });
     rmSync(fa, { force: true });
-    if (STICKS && existsSync(STICKS) && haveEtcher()) sticks(img, work);
   } finally {
     for (const l of loops) spawnSync('losetup', ['-d', l]);
     rmSync(work, { recursive: true, force: true });
