@@ -17,6 +17,10 @@ import { runStickJob } from './steps/stick-job.ts';
 import { abortAllTools } from './tools/run.ts';
 import { cleanDeadHelpers, makeWorkDir, removeIfUnmounted } from './workdir.ts';
 
+// Each target keeps up to two writes (and then its read-back) in libuv's thread pool, four threads by default: a
+// slow stick's blocked writes would hold half of them and slow the others. Node reads this when the pool starts.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 function parseCli(argv: string[]): { socket: string } {
   // --token is still accepted (and ignored) from an older app; the proof file replaced it.
   const { values } = parseArgs({ args: argv, options: { socket: { type: 'string' }, token: { type: 'string' } }, strict: true });

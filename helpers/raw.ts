@@ -1,17 +1,20 @@
-// The raw profile: a disk image written as it is (decompressed on the way by the system tool), its first MiB
-// last, read back and compared, then optionally the persistence partition behind it (sgdisk -e moves the image's
-// backup GPT to the end of the target; an MBR-only image gets an appended MBR partition instead). The new GPT
+// The raw profile: a disk image written as it is (decompressed on the way by the system tool), read back and
+// compared chunk by chunk with what was written (io/read-back.ts), its first MiB last, then optionally the
+// persistence partition behind it (sgdisk -e moves the image's backup GPT to the end of the target; an MBR-only image gets an appended MBR partition instead). The new GPT
 // entry is read back field by field like the bundle profiles' partitions.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { deviceGone, forEachTarget, type TargetCtx } from './context.ts';
+import { CHUNK_BYTES } from './io/aligned.ts';
+import { chunkHasher, type ChunkDigests, type ChunkHasher } from './io/chunk-hash.ts';
 import { fanOut } from './io/fanout.ts';
+import { readBackChunks } from './io/read-back.ts';
 import { decompressReader, fileReader, type ChunkReader } from './io/reader.ts';
 import type { RawSource } from './source.ts';
 import { formatPartition } from './steps/btrfs.ts';
 import { checkPartition } from './steps/partition.ts';
-import { readBackSha256 } from './steps/verify.ts';
+import { waitForTestGate } from './steps/verify-support.ts';
 import { wipe } from './steps/wipe.ts';
 import { appendMbrPartition } from './tools/sfdisk.ts';
 import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
@@ -51,22 +54,23 @@ export const HEAD_BYTES = 1024 * 1024;
 
 /**
  * Passes the stream on with its first HEAD_BYTES held back (zeros go out instead, and are what the targets get
- * and the fan-out hashes); `head` gets the real bytes. With `realHash`, the real stream is hashed too (to
- * compare with the sha256 measured before writing).
+ * and the fan-out hashes); `head` gets the real bytes, and `firstChunk` the digest of the real first chunk (to
+ * compare with the digests measured before writing; the later chunks go out as they are).
  */
-export function holdBackHead(reader: ChunkReader, realHash: boolean): { reader: ChunkReader; head: Buffer; headBytes: () => number; sha256: () => string | null } {
+export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher): { reader: ChunkReader; head: Buffer; headBytes: () => number; firstChunk: () => Buffer | null } {
   const head = Buffer.alloc(HEAD_BYTES);
-  const h = realHash ? createHash('sha256') : null;
+  let first: Buffer | null = null;
   let pos = 0;
   return {
     head,
     headBytes: () => Math.min(pos, HEAD_BYTES),
-    sha256: () => h?.digest('hex') ?? null,
+    firstChunk: () => first,
     reader: {
       async read(into) {
         const n = await reader.read(into);
-        h?.update(into.subarray(0, n));
         if (pos < HEAD_BYTES && n > 0) {
+          if (pos !== 0 || into.length !== CHUNK_BYTES) throw new Error('the first chunk must be read whole');
+          first = hasher.digest(into.subarray(0, n));
           const k = Math.min(n, HEAD_BYTES - pos);
           into.copy(head, pos, 0, k);
           into.fill(0, 0, k);
@@ -75,8 +79,17 @@ export function holdBackHead(reader: ChunkReader, realHash: boolean): { reader: 
         return n;
       },
       close: () => reader.close(),
+      // Past the held-back head the stream is the image's own bytes: a lagging target may read them itself.
+      reopen: reader.reopen ? (at) => (at >= HEAD_BYTES ? reader.reopen!(at) : Promise.reject(new Error('the held-back head cannot be read again'))) : undefined,
     },
   };
+}
+
+/** Where the stream written differs from the image as measured before writing (first chunk: its real bytes). */
+export function changedSince(measured: ChunkDigests, written: ChunkDigests, firstReal: Buffer | null): number | null {
+  if (!firstReal || !measured.list[0]?.equals(firstReal)) return 0;
+  const i = measured.firstMismatch(written, 1);
+  return i === null ? null : i * CHUNK_BYTES;
 }
 
 /** Writes the held-back head at 0 and reads it back: the moment the target gets a partition table. */
@@ -102,30 +115,31 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
   }
   const plain = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
   // A write stopped at any point leaves no valid table: the first MiB goes on only after the rest is verified.
-  const held = holdBackHead(plain, source.sha256 !== null);
-  const reader = held.reader;
-  let sha: string | null = null;
-  try {
-    const got = await fanOut(reader, source.imageBytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, source.imageBytes, n >= source.imageBytes) })), signal);
-    const real = held.sha256();
-    if (source.sha256 && real !== source.sha256) throw new Error(`the image changed while it was written (sha256 ${real}, expected ${source.sha256})`);
-    sha = got.sha256;
-  } catch (err) {
-    for (const t of live) t.fail(err);
-  } finally {
-    await reader.close();
-  }
-  await forEachTarget(live, async (t) => {
-    if (job.verify && sha) {
+  const held = holdBackHead(plain, await chunkHasher());
+  // Each target is verified and gets its table as soon as it has all the bytes, at its own pace.
+  const finish = (t: TargetCtx) => async (written: ChunkDigests) => {
+    const changed = source.chunks ? changedSince(source.chunks, written, held.firstChunk()) : null;
+    if (changed !== null) throw new Error(`the image changed while it was written (its bytes from ${changed} on differ from when it was measured)`);
+    if (deviceGone(t)) throw new Error('device gone');
+    if (job.verify) {
       t.enter('verify');
-      const back = await readBackSha256(t, 0, source.imageBytes, (n) => t.progress(n, source.imageBytes));
-      if (back !== sha) throw new Error(`the image reads back with sha256 ${back}, expected ${sha}`);
+      await waitForTestGate(t.id, t.signal);
+      await readBackChunks(t, 0, written, (n) => t.progress(n, source.imageBytes));
     }
     // The table makes the stick read as written: never onto a target that failed or went away meanwhile (a loop
     // detached under us still takes writes into its file while we hold it open).
     if (!t.alive || deviceGone(t)) throw new Error('device gone');
     await writeHead(t, held.head.subarray(0, held.headBytes()));
-    if (job.verify && sha) t.verified = true;
+    if (job.verify) t.verified = true;
     await addPersistence(t);
-  });
+    if (!t.failure && deviceGone(t)) throw new Error('device gone');
+  };
+  try {
+    const sinks = live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n: number) => t.progress(n, source.imageBytes, n >= source.imageBytes), onDone: finish(t) }));
+    await fanOut(held.reader, source.imageBytes, sinks, signal);
+  } catch (err) {
+    for (const t of live) t.fail(err);
+  } finally {
+    await held.reader.close();
+  }
 }

@@ -11,6 +11,7 @@ import { wrongFileKind } from '../src-shared/format/file-kind.ts';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
 import { parseBundleManifest, type BundleManifest } from '../src-shared/profile/bundle-manifest.ts';
 import { CHUNK_BYTES } from './io/aligned.ts';
+import { chunkHasher, ChunkDigests } from './io/chunk-hash.ts';
 import { decompressReader, detectCompression, type Compression } from './io/reader.ts';
 import type { SourceReadCheck } from './source-access.ts';
 import { run } from './tools/run.ts';
@@ -41,8 +42,11 @@ export interface RawSource {
   shownPath: string;
   compression: Compression;
   imageBytes: number;
-  /** sha256 of the decompressed image when it had to be read to measure it (else null). */
-  sha256: string | null;
+  /**
+   * Chunk digests of the decompressed image when it had to be read to measure it (else null): the write
+   * compares what it reads with them, so an image changed in between is caught.
+   */
+  chunks: ChunkDigests | null;
   paths: string[];
   handles: FileHandle[];
 }
@@ -173,23 +177,20 @@ export async function loadRawImage(job: WriteJob, access: SourceReadCheck, signa
     const { size, via: path } = await openChecked(shownPath, shownPath, access, handles);
     const base = { kind: 'raw' as const, path, shownPath, paths: [shownPath], handles };
     const compression = await detectCompression(path);
-    if (!compression) return { ...base, compression, imageBytes: size, sha256: null };
+    if (!compression) return { ...base, compression, imageBytes: size, chunks: null };
     const known = compression === 'xz' ? await xzSize(path) : null;
-    if (known) return { ...base, compression, imageBytes: known, sha256: null };
+    if (known) return { ...base, compression, imageBytes: known, chunks: null };
     // Measure by decompressing once (also proves the archive is intact before anything is written).
     const reader = decompressReader(path, compression, signal);
-    const h = createHash('sha256');
+    const hasher = await chunkHasher();
+    const chunks = new ChunkDigests();
     const buf = Buffer.alloc(CHUNK_BYTES);
-    let total = 0;
     try {
-      for (let n = await reader.read(buf); n > 0; n = await reader.read(buf)) {
-        h.update(buf.subarray(0, n));
-        total += n;
-      }
+      for (let n = await reader.read(buf); n > 0; n = await reader.read(buf)) chunks.push(hasher.digest(buf.subarray(0, n)), n);
     } finally {
       await reader.close();
     }
-    if (total === 0) throw new SourceError(`${shownPath} decompresses to nothing`);
-    return { ...base, compression, imageBytes: total, sha256: h.digest('hex') };
+    if (chunks.bytes === 0) throw new SourceError(`${shownPath} decompresses to nothing`);
+    return { ...base, compression, imageBytes: chunks.bytes, chunks };
   });
 }

@@ -21,6 +21,15 @@ export class ChunkPool {
     this.free = bufs.map((_, i) => i).reverse();
   }
 
+  get freeCount(): number {
+    return this.free.length;
+  }
+
+  /** Resolves when a buffer is given back (or at once if one is free). */
+  async someFree(): Promise<void> {
+    if (this.free.length === 0) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
   /** The index of a free buffer, waiting for one when all are in use. */
   async take(): Promise<number> {
     while (this.free.length === 0) await new Promise<void>((r) => this.waiters.push(r));

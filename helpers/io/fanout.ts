@@ -1,15 +1,20 @@
 // One read of the source feeds every target: each chunk (4 MiB) goes to every live target at every offset
-// it needs (slot a and slot b), hashed once on the way (on a worker thread, see hasher.ts). Each target has
-// its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up to POOL_CHUNKS chunks
-// ahead of the slowest one (chunk-pool.ts), so a stick that pauses does not pause the others; over a whole
-// write the slowest live target still sets the pace, since the source is read only once. Block devices and
-// image files get O_DIRECT where the kernel takes it (else buffered writes + fdatasync); image files skip
-// all-zero chunks, so they stay sparse. A target that errors, vanishes or stalls is failed on its own.
+// it needs (slot a and slot b). Each chunk gets its xxHash3-128 digest (chunk-hash.ts) on the main thread while
+// the next chunk is already being read and the previous ones written (both in libuv's threads), so reading,
+// hashing and writing overlap; a sha256 of the whole stream, where a manifest wants one, runs on a worker thread
+// (hasher.ts). Each target has its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up
+// to POOL_CHUNKS chunks ahead of the slowest one (chunk-pool.ts), so a stick that pauses does not pause the
+// others; over a whole write the slowest live target still sets the pace, since the source is read only once.
+// Memory is the pool, whatever the stream's size. Block devices and image files get O_DIRECT where the kernel
+// takes it (else buffered writes + fdatasync). All-zero chunks are skipped only on image files, which the
+// wipe creates anew and sparse (their unwritten bytes read as zeros); a stick's old bytes are not zeros, so
+// devices get every chunk. A target that errors, vanishes or stalls is failed on its own.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { deviceGone, removedMessage, type TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.ts';
 import { ChunkPool, type Chunk } from './chunk-pool.ts';
+import { chunkHasher, ChunkDigests } from './chunk-hash.ts';
 import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
 import type { ChunkReader } from './reader.ts';
 
@@ -26,6 +31,11 @@ export interface FanoutSink {
   offsets: number[];
   /** Called with this sink's bytes written so far (offsets × stream bytes). */
   onProgress?: (bytes: number) => void;
+  /**
+   * Called once this target has all the bytes and they are flushed, at its own pace (a fast target need not
+   * wait for a slow one to verify), with the digests of what it got. Not called for a target that failed.
+   */
+  onDone?: (chunks: ChunkDigests) => Promise<void>;
 }
 
 interface OpenSink extends FanoutSink {
@@ -37,27 +47,35 @@ interface OpenSink extends FanoutSink {
   written: number;
   queue: Chunk[];
   active: number;
+  /** Set once the target fell behind and reads the source on its own (see catchUp). */
+  solo: Promise<ChunkDigests | null> | null;
+  /** The chunk it reads alone from. */
+  soloFrom: number;
 }
 
 export interface FanoutResult {
   bytes: number;
-  sha256: string;
+  /** The chunk digests of what was read (and written), for the read-back to compare chunk by chunk. */
+  chunks: ChunkDigests;
+  /** sha256 of the whole stream, when asked for (`wantSha256`); else null. */
+  sha256: string | null;
 }
 
 const ZERO = Buffer.alloc(CHUNK_BYTES);
 
 async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
-  const sparse = s.ctx.target.kind !== 'device';
+  // Only a fresh image file is known to read back zeros where nothing was written (wipe.ts creates it anew).
+  const sparse = s.ctx.target.kind === 'image-file';
   if (wantDirect) {
     // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
     // file still gets only the chunks that hold data.
     try {
-      return { ...s, direct: await open(s.ctx.disk, constants.O_WRONLY | constants.O_DIRECT), buffered: null, sparse, written: 0, queue: [], active: 0 };
+      return { ...s, direct: await open(s.ctx.disk, constants.O_WRONLY | constants.O_DIRECT), buffered: null, sparse, written: 0, queue: [], active: 0, solo: null, soloFrom: 0 };
     } catch {
       /* buffered below */
     }
   }
-  return { ...s, direct: null, buffered: await open(s.ctx.disk, constants.O_WRONLY), sparse, written: 0, queue: [], active: 0 };
+  return { ...s, direct: null, buffered: await open(s.ctx.disk, constants.O_WRONLY), sparse, written: 0, queue: [], active: 0, solo: null, soloFrom: 0 };
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer, len: number, position: number): Promise<void> {
@@ -125,6 +143,84 @@ function startHasher(): ChunkHasher {
   }
 }
 
+/**
+ * A target that fell behind the pool reads the stream on its own from `pos` (the chunk it needs next), with
+ * two buffers of its own: one written while the other is read. It hashes what it writes, so the caller can
+ * compare with the shared stream's digests (the same source read twice must give the same bytes). Returns
+ * the digests of its chunks from `pos` on, or null when the target failed.
+ */
+async function catchUp(s: OpenSink, src: ChunkReader, pos: number, bufs: Buffer[]): Promise<ChunkDigests | null> {
+  const hasher = await chunkHasher();
+  const mine = new ChunkDigests();
+  try {
+    let i = 0;
+    let reading: Promise<number> | null = src.read(bufs[0]!);
+    while (reading && s.ctx.alive) {
+      const len: number = await reading;
+      if (len === 0) break;
+      const buf = bufs[i % 2]!;
+      const data = buf.subarray(0, len);
+      const zero = data.compare(ZERO, 0, len) === 0;
+      mine.push(hasher.digest(data, zero), len);
+      // Wait for the shared stream's writes of earlier chunks, so at most two writes are in flight.
+      while (s.active > 0 && s.ctx.alive) await new Promise((r) => setTimeout(r, 20));
+      if (deviceGone(s.ctx)) throw new Error(removedMessage(s.ctx.phase));
+      const write = withStall(writeChunk(s, buf, len, pos, zero), STALL_MS);
+      reading = len === buf.length ? src.read(bufs[(i + 1) % 2]!) : null;
+      await write;
+      pos += len;
+      i++;
+    }
+    return s.ctx.alive ? mine : null;
+  } catch (err) {
+    s.ctx.fail(err);
+    return null;
+  } finally {
+    await src.close().catch(() => undefined);
+  }
+}
+
+/** Two write buffers of the pool's kind (O_DIRECT-aligned when the pool is) for a target catching up alone. */
+function bufferPair(sinks: FanoutSink[], direct: boolean): Buffer[] {
+  const probe = sinks.find((s) => s.ctx.target.kind === 'device') ?? sinks[0];
+  const zeroWriteAt = probe?.ctx.target.kind === 'image-file' ? probe.offsets[0] : undefined;
+  const pair = direct && probe ? [0, 1].map(() => directBuffer(probe.ctx.disk, CHUNK_BYTES, zeroWriteAt)) : [];
+  return pair.length === 2 && pair.every((b) => b) ? (pair as Buffer[]) : [plainBuffer(), plainBuffer()];
+}
+
+/**
+ * The digests a target that caught up alone got: the shared stream's up to where it left, its own after. Where
+ * both read a chunk they must agree, or the source changed between the two reads and the target is failed.
+ */
+function mergeCaughtUp(s: OpenSink, shared: ChunkDigests, own: ChunkDigests | null, sharedEnded: boolean): ChunkDigests | null {
+  if (!own) return null;
+  const from = s.soloFrom;
+  const merged = new ChunkDigests();
+  for (let i = 0; i < from; i++) merged.push(shared.list[i]!, CHUNK_BYTES);
+  for (const [k, d] of own.list.entries()) {
+    const theirs = shared.list[from + k];
+    if (theirs && !theirs.equals(d)) {
+      s.ctx.fail(new Error(`the source read differently the second time at byte ${(from + k) * CHUNK_BYTES}: it changed while it was written`));
+      return null;
+    }
+    merged.push(d, Math.min(CHUNK_BYTES, own.bytes - k * CHUNK_BYTES));
+  }
+  if (sharedEnded && merged.bytes !== shared.bytes) {
+    s.ctx.fail(new Error(`the source ended after ${merged.bytes} bytes on the second read, ${shared.bytes} on the first`));
+    return null;
+  }
+  return merged;
+}
+
+/** The sink whose backlog holds the pool while another target waits idle, when it can read the source itself. */
+function laggard(open: OpenSink[], pool: ChunkPool, reader: ChunkReader): OpenSink | null {
+  if (!reader.reopen || pool.freeCount > 0) return null;
+  const shared = open.filter((s) => s.ctx.alive && !s.solo);
+  if (!shared.some((s) => s.queue.length === 0 && s.active === 0)) return null;
+  const slow = shared.reduce((a, b) => (b.queue.length > a.queue.length ? b : a));
+  return slow.queue.length >= 2 ? slow : null;
+}
+
 /** Starts queued writes on one target, up to WRITES_PER_TARGET at once; a failed target drops its queue. */
 function pump(s: OpenSink, pool: ChunkPool): void {
   while (s.ctx.alive && s.active < WRITES_PER_TARGET && s.queue.length > 0) {
@@ -148,9 +244,10 @@ function pump(s: OpenSink, pool: ChunkPool): void {
 
 /**
  * Streams `reader` (expected `expectBytes` long) to every sink. Throws only for source failures or a job
- * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything.
+ * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything. `wantSha256`: also
+ * the sha256 of the whole stream (only where a manifest or stamp names one).
  */
-export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal): Promise<FanoutResult> {
+export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal, wantSha256 = false): Promise<FanoutResult> {
   const { bufs, direct } = buffers(sinks.find((s) => s.ctx.target.kind === 'device') ?? sinks.find((s) => s.ctx.alive));
   const open: OpenSink[] = [];
   for (const s of sinks) {
@@ -163,27 +260,61 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       s.ctx.fail(err);
     }
   }
-  const hasher = startHasher();
+  const digester = await chunkHasher();
+  const chunks = new ChunkDigests();
+  const sha = wantSha256 ? startHasher() : null;
   const pool = new ChunkPool(bufs);
   // A target failed from outside (cancel, a changed source) drops its queue at once.
   const onFail = () => open.forEach((s) => pump(s, pool));
   for (const s of open) s.ctx.signal.addEventListener('abort', onFail, { once: true });
   let hashError: unknown = null;
   let pos = 0;
+  let ended = false;
+  // A lagging target leaves the shared stream (its queued chunks go back to the pool) and catches up alone.
+  const detach = (s: OpenSink) => {
+    const from = s.queue[0]!.pos;
+    for (const c of s.queue.splice(0)) pool.done(c);
+    s.ctx.log('info', `${s.ctx.disk} fell ${Math.round((pos - from) / 2 ** 20)} MiB behind the others: it reads the source on its own from byte ${from}`);
+    const own = bufferPair(sinks, direct);
+    s.soloFrom = from / CHUNK_BYTES;
+    s.solo = reader.reopen!(from).then((src) => catchUp(s, src, from, own), (err: unknown) => (s.ctx.fail(err), null));
+  };
+  // One read in flight ahead: the next chunk is read while this one is hashed and queued.
+  const readNext = async (): Promise<{ index: number; len: number }> => {
+    while (pool.freeCount === 0) {
+      const slow = laggard(open, pool, reader);
+      if (slow) detach(slow);
+      else await Promise.race([pool.someFree(), new Promise((r) => setTimeout(r, 50))]);
+    }
+    const index = await pool.take();
+    try {
+      return { index, len: await reader.read(bufs[index]!) };
+    } catch (err) {
+      pool.release(index);
+      throw err;
+    }
+  };
+  let next: Promise<{ index: number; len: number }> | null = null;
   try {
+    next = readNext();
     for (;;) {
       if (jobSignal.aborted) throw Object.assign(new Error('cancelled'), { cancelled: true });
-      const live = open.filter((s) => s.ctx.alive);
+      const live = open.filter((s) => s.ctx.alive && !s.solo);
       if (live.length === 0) break;
-      const index = await pool.take();
+      const { index, len } = await next;
+      next = null;
       const buf = bufs[index]!;
-      const len = await reader.read(buf);
       if (len === 0) {
         pool.release(index);
+        ended = true;
         break;
       }
-      const chunk: Chunk = { index, buf, len, pos, zero: buf.compare(ZERO, 0, len, 0, len) === 0, pending: live.length + 1 };
-      hasher.update(buf.subarray(0, len)).then(
+      if (len === buf.length) next = readNext();
+      const data = buf.subarray(0, len);
+      const zero = data.compare(ZERO, 0, len) === 0;
+      chunks.push(digester.digest(data, zero), len);
+      const chunk: Chunk = { index, buf, len, pos, zero, pending: live.length + (sha ? 1 : 0) };
+      sha?.update(data).then(
         () => pool.done(chunk),
         (err: unknown) => {
           hashError = err;
@@ -195,28 +326,45 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
         pump(s, pool);
       }
       pos += len;
-      if (len < buf.length) break;
+      if (!next) {
+        ended = true;
+        break;
+      }
+    }
+    if (next) {
+      // Left early (every target failed): the read ahead still gives its buffer back.
+      const { index } = await next;
+      next = null;
+      pool.release(index);
     }
     await pool.drained();
     if (hashError) throw hashError;
-    if (expectBytes !== null && pos !== expectBytes && open.some((s) => s.ctx.alive)) {
+    if (ended && expectBytes !== null && pos !== expectBytes && open.some((s) => s.ctx.alive)) {
       throw new Error(`the source ended after ${pos} bytes, expected ${expectBytes}`);
     }
+    const shaHex = sha ? await sha.digest() : null;
+    // Each target is flushed and handed on as soon as it has everything: the fast ones do not wait for one
+    // catching up on its own.
     await Promise.all(
-      open
-        .filter((s) => s.ctx.alive)
-        .map(async (s) => {
-          try {
-            await withStall(Promise.all([s.direct?.datasync(), s.buffered?.datasync()]), STALL_MS);
-          } catch (err) {
-            s.ctx.fail(err);
-          }
-        }),
+      open.map(async (s) => {
+        let got: ChunkDigests | null = chunks;
+        if (s.solo) got = mergeCaughtUp(s, chunks, await s.solo, ended);
+        if (!got || !s.ctx.alive) return;
+        try {
+          await withStall(Promise.all([s.direct?.datasync(), s.buffered?.datasync()]), STALL_MS);
+          if (s.ctx.alive) await s.onDone?.(got);
+        } catch (err) {
+          s.ctx.fail(err);
+        }
+      }),
     );
-    return { bytes: pos, sha256: await hasher.digest() };
+    return { bytes: pos, chunks, sha256: shaHex };
   } finally {
+    void next?.catch(() => undefined);
+    // A cancel or source failure: wait for targets catching up alone to stop, so their handles close after them.
+    await Promise.all(open.map((s) => s.solo?.catch(() => undefined)));
     for (const s of open) s.ctx.signal.removeEventListener('abort', onFail);
-    void hasher.close();
+    void sha?.close();
     // A stalled write may never return: do not wait for its handles.
     for (const s of open) {
       void s.direct?.close().catch(() => undefined);

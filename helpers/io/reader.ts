@@ -8,12 +8,18 @@ export interface ChunkReader {
   /** Fills `into` as far as possible; returns the bytes read (short only at the end). */
   read(into: Buffer): Promise<number>;
   close(): Promise<void>;
+  /**
+   * A second, independent reader of the same bytes from stream position `pos` (a target that fell behind reads
+   * the source on its own, see catch-up.ts); absent where the stream cannot be read twice (a decompressor's output).
+   */
+  reopen?(pos: number): Promise<ChunkReader>;
 }
 
-export async function fileReader(path: string, limit?: number): Promise<ChunkReader> {
+export async function fileReader(path: string, limit?: number, start = 0): Promise<ChunkReader> {
   const fh: FileHandle = await open(path, 'r');
-  let pos = 0;
+  let pos = start;
   return {
+    reopen: (at) => fileReader(path, limit, at),
     async read(into) {
       let filled = 0;
       const want = limit === undefined ? into.length : Math.min(into.length, limit - pos);

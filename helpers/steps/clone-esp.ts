@@ -64,8 +64,8 @@ async function rangeReader(path: string, offset: number, length: number): Promis
   };
 }
 
-/** One range of the source onto one partition of every target; returns the sha256 of what was read. */
-export async function fanOutRange(targets: TargetCtx[], src: CloneSource, from: number, bytes: number, role: string, signal: AbortSignal): Promise<string | null> {
+/** One range of the source onto one partition of every target; with `wantSha256`, returns the sha256 of what was read. */
+export async function fanOutRange(targets: TargetCtx[], src: CloneSource, from: number, bytes: number, role: string, signal: AbortSignal, wantSha256 = false): Promise<string | null> {
   const sinks: FanoutSink[] = [];
   for (const t of targets.filter((x) => x.alive)) {
     const p = t.plan.partitions.find((x) => x.role === role);
@@ -79,7 +79,7 @@ export async function fanOutRange(targets: TargetCtx[], src: CloneSource, from: 
   if (!sinks.length) return null;
   const reader = await rangeReader(src.loop, from, bytes);
   try {
-    return (await fanOut(reader, bytes, sinks, signal)).sha256;
+    return (await fanOut(reader, bytes, sinks, signal, wantSha256)).sha256;
   } finally {
     await reader.close();
   }
@@ -92,7 +92,8 @@ export async function cloneSlots(targets: TargetCtx[], src: CloneSource, iios: I
     const root = src.partitions.find((p) => p.name === `iios-root-${slot}`);
     if (!stamp || !root) continue;
     for (const t of targets) if (t.alive) t.enter('slots');
-    const sha = await fanOutRange(targets, src, root.startBytes, stamp.rootfsBytes, `root-${slot}`, signal);
+    // The stamp names the slot's sha256: taken once, as the slot is read for every target.
+    const sha = await fanOutRange(targets, src, root.startBytes, stamp.rootfsBytes, `root-${slot}`, signal, true);
     if (sha && sha !== stamp.rootfsSha256) {
       for (const t of targets) t.fail(new Error(`the source's slot ${slot} reads with sha256 ${sha}, its stamp says ${stamp.rootfsSha256}: repair the source first (iios repair)`));
       return;

@@ -15,7 +15,9 @@ import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
 import { releaseFolder, type HeldFolder } from '../image-file.ts';
 import { finishTargets, releaseTargets } from '../target-results.ts';
+import type { ChunkDigests } from '../io/chunk-hash.ts';
 import { fanOut } from '../io/fanout.ts';
+import { readBackChunks } from '../io/read-back.ts';
 import { fileReader } from '../io/reader.ts';
 import { fatRead } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
@@ -26,7 +28,8 @@ import { planClone } from './clone-plan.ts';
 import { openCloneSource, type CloneSource, type IiosSource } from './clone-source.ts';
 import { partition } from './partition.ts';
 import { STAMP_PATH, TOOL, writeStamp } from './stamp.ts';
-import { readBackSha256, verifyTarget } from './verify.ts';
+import { verifyTarget } from './verify.ts';
+import { waitForTestGate } from './verify-support.ts';
 import { wipe } from './wipe.ts';
 import { withLoop } from '../tools/losetup.ts';
 
@@ -168,20 +171,20 @@ async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, s
   const live = targets.filter((t) => t.alive);
   const bytes = src.usedEnd;
   for (const t of live) t.enter('slots');
-  let sha: string | null = null;
+  let written: ChunkDigests | null = null;
   const reader = await fileReader(src.loop, bytes);
   try {
-    sha = (await fanOut(reader, bytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, bytes, n >= bytes) })), signal)).sha256;
+    written = (await fanOut(reader, bytes, live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n) => t.progress(n, bytes, n >= bytes) })), signal)).chunks;
   } catch (err) {
     for (const t of live) t.fail(err);
   } finally {
     await reader.close();
   }
   await forEachTarget(live, async (t) => {
-    if (job.verify && sha) {
+    if (job.verify && written) {
       t.enter('verify');
-      const back = await readBackSha256(t, 0, bytes, (n) => t.progress(n, bytes));
-      if (back !== sha) throw new Error(`the copy reads back with sha256 ${back}, the source read as ${sha}`);
+      await waitForTestGate(t.id, t.signal);
+      await readBackChunks(t, 0, written, (n) => t.progress(n, bytes));
       t.verified = true;
     }
     if (src.table === 'gpt' && (await hasGptHeader(t.disk))) {

@@ -3,12 +3,10 @@
 // takes it (so the page cache does not answer for the stick), `veritysetup verify` over read-only loops, the
 // ESP files through mtools, every cache file hashed again (verify-caches.ts); then `btrfs check --readonly`.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
 import { checkBytesTotal, runStickChecks, type CacheExpect, type SlotExpect, type StickReader } from '../../src-shared/verify/stick-checks.ts';
 import type { TargetCtx } from '../context.ts';
-import { CHUNK_BYTES, DIRECT_ALIGN, directBuffer, plainBuffer } from '../io/aligned.ts';
+import { readBackEach } from '../io/read-back.ts';
 import { checkReadonly } from '../tools/btrfs.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { fatRead } from '../tools/mtools.ts';
@@ -20,53 +18,8 @@ import { firstDifferenceFrom, waitForTestGate } from './verify-support.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
-  try {
-    return await readBack(ctx, offset, length, true, onBytes);
-  } catch (err) {
-    // O_DIRECT refused after all (the alignment probe may have hit a hole): read it all again, buffered.
-    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
-    return readBack(ctx, offset, length, false, onBytes);
-  }
-}
-
-async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirect: boolean, onBytes?: (n: number) => void): Promise<string> {
-  // Two buffers: the next chunk is read while this one is hashed.
-  const a = tryDirect ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
-  const b = a ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
-  const direct = !!(a && b);
-  const bufs = direct ? [a!, b!] : [plainBuffer(), plainBuffer()];
-  const fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
   const h = createHash('sha256');
-  const readChunk = async (buf: Buffer, at: number): Promise<number> => {
-    const want = Math.min(CHUNK_BYTES, length - at);
-    const ask = direct ? Math.ceil(want / DIRECT_ALIGN) * DIRECT_ALIGN : want;
-    let got = 0;
-    while (got < ask) {
-      const { bytesRead } = await fh.read(buf, got, ask - got, offset + at + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    if (got < want) throw Object.assign(new Error(`read back ended early at byte ${offset + at + got}`), { code: 'EIO' });
-    return want;
-  };
-  try {
-    let done = 0;
-    let i = 0;
-    let pending = length > 0 ? readChunk(bufs[0]!, 0) : null;
-    while (pending) {
-      const want = await pending;
-      if (ctx.signal.aborted) throw new Error('cancelled');
-      const buf = bufs[i % 2]!;
-      const nextAt = done + want;
-      pending = nextAt < length ? readChunk(bufs[(i + 1) % 2]!, nextAt) : null;
-      h.update(buf.subarray(0, want));
-      done = nextAt;
-      i++;
-      onBytes?.(done);
-    }
-  } finally {
-    await fh.close();
-  }
+  await readBackEach(ctx, offset, length, (chunk) => h.update(chunk), onBytes);
   return h.digest('hex');
 }
 

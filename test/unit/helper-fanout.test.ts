@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { xxhash128 } from 'hash-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TargetCtx } from '../../helpers/context.ts';
 import { ChunkPool } from '../../helpers/io/chunk-pool.ts';
@@ -41,9 +42,12 @@ describe('fanOut onto image files', () => {
     const progress: number[] = [];
     const ctxs = targets.map((t) => ctx(t, events));
     const reader = await fileReader(src);
-    const r = await fanOut(reader, data.length, ctxs.map((c, i) => ({ ctx: c, offsets: i === 0 ? [MiB] : [MiB, 32 * MiB], onProgress: (n) => i === 1 && progress.push(n) })), new AbortController().signal);
+    const r = await fanOut(reader, data.length, ctxs.map((c, i) => ({ ctx: c, offsets: i === 0 ? [MiB] : [MiB, 32 * MiB], onProgress: (n) => i === 1 && progress.push(n) })), new AbortController().signal, true);
     await reader.close();
-    expect(r).toEqual({ bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    expect(r.bytes).toBe(data.length);
+    expect(r.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    // one digest per 4 MiB chunk, the two zero chunks alike, the short last one its own
+    expect(r.chunks.list.map((d) => d.toString('hex'))).toEqual(await Promise.all([0, 4, 8, 12].map((m) => xxhash128(data.subarray(m * MiB, (m + 4) * MiB)))));
     expect(ctxs.map((c) => c.failure)).toEqual([null, null]);
     for (const [i, t] of targets.entries()) {
       const all = await readFile(t);
