@@ -56,8 +56,9 @@ export async function describeCaches(caches: CacheRef[], access: SourceReadCheck
 }
 
 /**
- * Copies the caches into <mnt>/@caches/<kind>/ (owners, modes, links kept), each kind its own subvolume: a
- * stick's caches are then brought up to date kind by kind (`iios caches update` replaces one subvolume).
+ * Copies the caches into <mnt>/@caches/<kind>/ (owners, modes, links kept). A kind from a cache set is its own
+ * subvolume, so a stick's caches are brought up to date kind by kind (`iios caches update`); a plain folder
+ * given with `--cache KIND=DIR` stays a folder of @caches, as it always was.
  */
 export async function copyCaches(ctx: TargetCtx, mnt: string, caches: CacheEntry[]): Promise<void> {
   if (caches.length === 0) return;
@@ -65,7 +66,8 @@ export async function copyCaches(ctx: TargetCtx, mnt: string, caches: CacheEntry
   for (const c of caches) {
     const dest = join(mnt, '@caches', c.kind);
     await mkdir(join(mnt, '@caches'), { recursive: true });
-    await subvolumeCreate(dest, { signal: ctx.signal });
+    if (c.set) await subvolumeCreate(dest, { signal: ctx.signal });
+    else await mkdir(dest, { recursive: true });
     if (c.readAs) await copyTreeAs(c.readAs, c.sourcePath, dest, ctx.signal);
     else await run('cp', ['-a', '--reflink=never', `${c.sourcePath}/.`, `${dest}/`], { signal: ctx.signal });
   }

@@ -16,6 +16,7 @@ import {
   zodFieldIssues,
 } from '../../src-shared/contract/index.ts';
 import type { AppInfo, PickPathArgs, PickPathResult } from '../../src-shared/contract/index.ts';
+import type { CacheSetsApi } from './caches/cache-sets-api.ts';
 import type { DriveService } from './drives/drives.ts';
 import type { JobsApi } from './jobs/jobs-api.ts';
 import type { ProfilesApi } from './sources/profiles-api.ts';
@@ -44,6 +45,8 @@ export interface Services {
   jobs?: Pick<JobsApi, 'start' | 'cancel' | 'current' | 'listCaches'>;
   /** Profiles, bundles, raw images and plans (createProfilesApi()). */
   profiles?: ProfilesApi;
+  /** Cache sets: listed, opened, built (createCacheSetsApi()). */
+  cacheSets?: CacheSetsApi;
   /** Native file choosers; absent where there is no desktop window (`iios serve`, the CLI). */
   pickPath?: PathPicker;
 }
@@ -63,6 +66,11 @@ function jobsOf(services: Services): NonNullable<Services['jobs']> {
   return services.jobs;
 }
 
+function cacheSetsOf(services: Services): CacheSetsApi {
+  if (!services.cacheSets) throw new Error('cache sets are not available in this process');
+  return services.cacheSets;
+}
+
 export function createHandlers(services: Services): Handlers {
   return {
     'app.info': (_args, ctx) => ({ ...services.appInfo(), transport: ctx.transport, nativePickers: pickerFor(services, ctx) !== null }),
@@ -80,6 +88,9 @@ export function createHandlers(services: Services): Handlers {
     'jobs.cancel': () => jobsOf(services).cancel(),
     'jobs.current': () => jobsOf(services).current(),
     'caches.list': () => jobsOf(services).listCaches(),
+    'cachesets.list': () => cacheSetsOf(services).list(),
+    'cachesets.open': (args) => cacheSetsOf(services).open(args.set),
+    'cachesets.build': (args) => cacheSetsOf(services).build(args.set),
     'profiles.list': () => profilesOf(services).list(),
     'bundles.default': () => profilesOf(services).defaultBundle(),
     'bundles.inspect': (args) => profilesOf(services).inspectBundle(args.dir, args.verify ?? false),

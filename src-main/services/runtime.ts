@@ -6,6 +6,7 @@ import { EventHub } from './events.ts';
 import { createHandlers, type Handlers, type PathPicker } from './handlers.ts';
 import { createProfilesApi } from './sources/profiles-api.ts';
 import { createJobsApi } from './jobs/jobs-runtime.ts';
+import { CacheSetsApi } from './caches/cache-sets-api.ts';
 
 export interface AppRuntime {
   handlers: Handlers;
@@ -35,6 +36,7 @@ export function createAppRuntime(options: AppRuntimeOptions = {}): AppRuntime {
     drives,
     profiles: createProfilesApi(),
     jobs: createJobsApi({ events }),
+    cacheSets: new CacheSetsApi(events),
     ...(options.pickPath ? { pickPath: options.pickPath } : {}),
   });
   return {

@@ -4,12 +4,14 @@
 import type { z } from 'zod';
 import type { EventSpec, InvokeSpec } from './define.ts';
 import { appEvents, appInvoke } from './domains/app.ts';
+import { cacheSetsEvents, cacheSetsInvoke } from './domains/cache-sets.ts';
 import { drivesEvents, drivesInvoke } from './domains/drives.ts';
 import { jobsEvents, jobsInvoke } from './domains/jobs.ts';
 import { profilesEvents, profilesInvoke } from './domains/profiles.ts';
 
 export const invokeContract = {
   ...appInvoke,
+  ...cacheSetsInvoke,
   ...drivesInvoke,
   ...jobsInvoke,
   ...profilesInvoke,
@@ -17,6 +19,7 @@ export const invokeContract = {
 
 export const eventContract = {
   ...appEvents,
+  ...cacheSetsEvents,
   ...drivesEvents,
   ...jobsEvents,
   ...profilesEvents,

@@ -15,6 +15,7 @@ import { readBackSha256 } from '../../helpers/steps/verify.ts';
 import { cacheKinds } from './cache-kinds.ts';
 import { driveListLatency } from './drive-latency.ts';
 import { startup } from './startup.ts';
+import { cacheSetsBench } from './cache-sets.ts';
 
 const SIZE = 1024 ** 3;
 const REPEAT = Number(process.env.IIOS_BENCH_REPEAT ?? 2);
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   process.stdout.write('iios / dd > 1 means iios is faster. The dd verify pipes into sha256sum (often the bottleneck); the read-only row\n');
   process.stdout.write('is the medium alone. "1 vs 4": total time for four targets fed from one read, against one target.\n');
   await drives();
+  await cacheSetsBench((l) => process.stdout.write(l + '\n'));
   await cacheKinds();
 }
 

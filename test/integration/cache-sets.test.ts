@@ -229,9 +229,18 @@ describe('cache sets', () => {
       expect(printed.stdout).toContain(`skopeo copy --quiet oci:${mnt}/@caches/oci:team/tool:3`);
       expect((await execa('find', [root, '-mindepth', '1'])).stdout).toBe('');
 
+      // a file of the same name that iios did not write is never overwritten
+      const parts = join(root, 'etc/apt/sources.list.d');
+      await mkdir(parts, { recursive: true });
+      await writeFile(join(parts, 'iios-offline.list'), '# the administrator\'s own\n');
+      const refused = await iios(['offline', '--stick', mnt, '--root', root]);
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stderr).toContain('iios-offline.list exists and iios did not write it');
+      expect(await readFile(join(parts, 'iios-offline.list'), 'utf8')).toBe("# the administrator's own\n");
+      await rm(join(parts, 'iios-offline.list'));
+
       const on = await iios(['offline', '--stick', mnt, '--root', root]);
       expect(on.exitCode, on.stderr).toBe(0);
-      const parts = join(root, 'etc/apt/sources.list.d');
       const apt = await privateApt(work, { partsDir: parts });
       expect((await apt.run(['update'])).exitCode).toBe(0);
       expect(await apt.download(['greet'])).toEqual(['greet_1.0_all.deb']);

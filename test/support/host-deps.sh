@@ -10,7 +10,8 @@ declare -A NEED=(
   [mkfs.ext4]=e2fsprogs [qemu-system-x86_64]=qemu-system-x86 [chromium]=chromium
   [xz]=xz-utils [zstd]=zstd [bzip2]=bzip2 [cpio]=cpio [dpkg-deb]=dpkg [losetup]=util-linux [rsync]=rsync [setfattr]=attr
   [sudo]=sudo [pkexec]=pkexec [dbus-daemon]=dbus [busctl]=systemd
-  [flatpak]=flatpak [ostree]=ostree [rpmbuild]=rpm [createrepo_c]=createrepo-c [dnf]=dnf [squid]=squid [gpg]=gpg [curl]=curl
+  [gpg]=gnupg [apt-ftparchive]=apt-utils [dpkg-scanpackages]=dpkg-dev [skopeo]=skopeo [umoci]=umoci
+  [flatpak]=flatpak [ostree]=ostree [rpmbuild]=rpm [createrepo_c]=createrepo-c [dnf]=dnf [squid]=squid [curl]=curl
 )
 missing=()
 for tool in "${!NEED[@]}"; do

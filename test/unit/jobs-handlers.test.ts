@@ -76,6 +76,9 @@ describe.skipIf(!isRoot)('jobs channels', () => {
     await mkdir(join(root, 'apt', 'archives'), { recursive: true });
     await writeFile(join(root, 'apt', 'archives', 'a.deb'), 'x'.repeat(100));
     await mkdir(join(root, 'flatpak'), { recursive: true });
+    // a built cache set's folder is offered as a set (cachesets.list), not as a kind named after the set
+    await mkdir(join(root, 'lab', 'files'), { recursive: true });
+    await writeFile(join(root, 'lab', 'files.build.json'), '{}');
     const service = new JobService({
       launchHelper: () => {
         throw new Error('not started in this test');

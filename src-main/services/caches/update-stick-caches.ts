@@ -5,8 +5,9 @@
 // true again only once every changed kind reads back as built, so an interrupted update never looks complete.
 //
 // Why rsync and not `btrfs send -p`: an incremental send needs the same read-only parent snapshot on both sides,
-// and the library lives on the computer's filesystem (rarely Btrfs); measured on the apt fixture, rsync of one
-// new package moved the package and the index (a few KB) — what a send stream would carry too.
+// and the library lives on the computer's filesystem (rarely Btrfs). Measured here (test/bench/cache-sets.ts, a
+// 20 MB apt cache with 1% added, loop devices): rsync 0.36 s, send -p + receive 0.36 s, a full rewrite 0.81 s —
+// rsync is as fast, and needs neither a Btrfs library nor a parent snapshot kept on both sides.
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheRef } from '../../../src-shared/job/write-job.ts';

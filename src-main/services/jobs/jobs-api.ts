@@ -75,6 +75,8 @@ export class JobsApi {
     for (const e of entries) {
       if (!e.isDirectory()) continue;
       const path = join(this.cachesRoot, e.name);
+      // a cache set's folder (<set>/<kind>/ beside <kind>.build.json records) is offered as a set, not as a kind
+      if ((await readdir(path).catch(() => [] as string[])).some((n) => n.endsWith('.build.json'))) continue;
       const { bytes, files } = await duOf(path);
       out.push({ kind: e.name, path, sizeBytes: bytes, files });
     }
