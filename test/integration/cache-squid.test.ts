@@ -3,7 +3,7 @@
 // while the origin is stopped, fetched with curl. A rebuild after one more URL transfers that URL alone (the
 // origin answers the others 304).
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,10 +86,18 @@ describe('squid cache', () => {
     expect(two.bodies[1]!.equals(big)).toBe(true);
   });
 
-  it('refuses HTTPS, a URL the origin does not have, and an answer squid may not keep', async () => {
+  it('refuses HTTPS, a URL the origin does not have, a library squid cannot reach, and an answer squid may not keep', async () => {
     const lib = join(work, 'library-refused');
     await expect(buildKind(squidBuilder, { urls: ['https://example.invalid/x.iso'] }, lib)).rejects.toThrow(/squid cannot cache HTTPS .*give an http:\/\/ URL/);
     await expect(buildKind(squidBuilder, { urls: [origin.url('missing.iso')] }, lib)).rejects.toThrow(/missing\.iso answered 404/);
+    // run as root, squid works as "proxy", who cannot reach a library inside a private folder: said, nothing left
+    const scratchBefore = (await readdir(tmpdir())).filter((f) => f.startsWith('iios-squid-'));
+    const hidden = join(work, 'private');
+    await mkdir(hidden, { mode: 0o700 });
+    await expect(buildKind(squidBuilder, { urls: [origin.url('big.iso')] }, join(hidden, 'library'))).rejects.toThrow(
+      /squid could not prepare its cache_dir .*works as the user "proxy", who must be able to reach the cache library/,
+    );
+    expect((await readdir(tmpdir())).filter((f) => f.startsWith('iios-squid-'))).toEqual(scratchBefore);
     origin.set('private-report.pdf', randomBytes(1024));
     await expect(buildKind(squidBuilder, { urls: [origin.url('private-report.pdf')] }, lib)).rejects.toThrow(
       /squid did not keep .*private-report\.pdf .*cannot be served offline/,

@@ -83,13 +83,23 @@ export async function startPrivateSquid(cacheDir: string, ctx: CacheBuildContext
       '',
     ].join('\n'),
   );
-  if (user) await kindTool(ctx, 'chown', ['-R', `${user}:`, cacheDir, home]);
-  // makes the L1/L2 folders a fresh cache_dir lacks (and leaves a built one as it is)
   // a service name of its own: squid names its shared-memory segments after it, so this squid never meets
   // another's (the computer's own squid, a parallel build) or one a killed squid left behind
   const service = `iios${randomBytes(6).toString('hex')}`;
-  const made = await kindTool(ctx, 'squid', ['-n', service, '-N', '-z', '-f', conf], { okExitCodes: [0, 1] });
-  if (made.exitCode !== 0) throw new Error(`cache squid: squid could not prepare its cache_dir ${cacheDir}: ${await squidFailure(home, user)}`);
+  const cleanup = async (): Promise<void> => {
+    if (asRoot) await rm(home, { recursive: true, force: true });
+    // squid -z leaves its segments; the server removes them when it shuts down cleanly, not when killed
+    for (const f of await readdir('/dev/shm').catch(() => [])) if (f.startsWith(`${service}-`)) await rm(join('/dev/shm', f), { force: true });
+  };
+  try {
+    if (user) await kindTool(ctx, 'chown', ['-R', `${user}:`, cacheDir, home]);
+    // makes the L1/L2 folders a fresh cache_dir lacks (and leaves a built one as it is)
+    const made = await kindTool(ctx, 'squid', ['-n', service, '-N', '-z', '-f', conf], { okExitCodes: [0, 1] });
+    if (made.exitCode !== 0) throw new Error(`cache squid: squid could not prepare its cache_dir ${cacheDir}: ${await squidFailure(home, user)}`);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
 
   ctx.log(`squid -n ${service} -N -f ${conf}`);
   const child = startTool('squid', ['-n', service, '-N', '-f', conf], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', env: { LC_ALL: 'C' }, cancelSignal: ctx.signal });
@@ -106,14 +116,13 @@ export async function startPrivateSquid(cacheDir: string, ctx: CacheBuildContext
         await child;
       }
     }
-    if (asRoot) await rm(home, { recursive: true, force: true });
-    // squid -z leaves its segments; the server removes them when it shuts down cleanly, not when killed
-    for (const f of await readdir('/dev/shm').catch(() => [])) if (f.startsWith(`${service}-`)) await rm(join('/dev/shm', f), { force: true });
+    await cleanup();
   };
   for (let waited = 0; !(await accepts(port)); waited += 100) {
     if (exited || waited > 30_000) {
+      const why = await squidFailure(home, user);
       await stop();
-      throw new Error(`cache squid: the private squid did not start on 127.0.0.1:${port}: ${await squidFailure(home, user)}`);
+      throw new Error(`cache squid: the private squid did not start on 127.0.0.1:${port}: ${why}`);
     }
     await sleep(100);
   }
