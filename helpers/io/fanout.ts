@@ -26,6 +26,8 @@ export interface FanoutSink {
   offsets: number[];
   /** Called with this sink's bytes written so far (offsets × stream bytes). */
   onProgress?: (bytes: number) => void;
+  /** Write zero chunks too on an image file (a slot rewritten in place: skipped zeros would leave old bytes). */
+  keepZeros?: boolean;
 }
 
 interface OpenSink extends FanoutSink {
@@ -47,7 +49,7 @@ export interface FanoutResult {
 const ZERO = Buffer.alloc(CHUNK_BYTES);
 
 async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
-  const sparse = s.ctx.target.kind !== 'device';
+  const sparse = s.ctx.target.kind !== 'device' && !s.keepZeros;
   if (wantDirect) {
     // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
     // file still gets only the chunks that hold data.
