@@ -2,7 +2,7 @@
 // files are taken (checked, copied, hashed) and measured before anything is written; a payload that does not fit
 // its partition is refused then. The stamp says `payloadUpdate` while the partition is rewritten, and records
 // the new files' manifest (path, sha256, size) when they are all there.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -19,7 +19,6 @@ import { describePayload, payload } from './payload.ts';
 import { gptEntries, readStamp, storedProfile, withIios } from './stick-job.ts';
 import { STAMP_PATH, stampText } from './stamp.ts';
 import { planFromGpt } from './update-plan.ts';
-import { writeFile } from 'node:fs/promises';
 
 /** Room a filesystem takes for itself on a small partition (ext4 journal and tables, FAT tables), kept free. */
 export function payloadCapacity(partBytes: number): number {

@@ -29,7 +29,6 @@ import { closeSource, loadBundle, type BundleSource } from '../source.ts';
 import { sourceReadCheck, type SourceReadCheck } from '../source-access.ts';
 import { fatDelete, fatReplace } from '../tools/fat-edit.ts';
 import { withLoop } from '../tools/losetup.ts';
-import { withMount } from '../tools/mount.ts';
 import { fatCopyIn, fatRead, type FatVolume } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { verityVerify } from '../tools/verity.ts';
@@ -93,7 +92,7 @@ async function bundleFromStick(path: string, fn: (dir: string) => Promise<Target
   return withIios(path, parts, (mnt) => fn(join(mnt, '@iios/bundles', `${newest.bundle}-${newest.version}`)));
 }
 
-async function openStick(job: UpdateJob, target: UpdateJob['targets'][number], emit: Emit, signal: AbortSignal, m: BundleManifest): Promise<Stick> {
+async function openStick(target: UpdateJob['targets'][number], emit: Emit, signal: AbortSignal, m: BundleManifest): Promise<Stick> {
   const facts = await gatherFacts([]);
   const verdict = checkTargetSafety(target, 0, facts, { unmountIfMounted: false });
   const mounted = await readWriteMounts(target.path, target.kind === 'device');
@@ -121,7 +120,6 @@ async function openStick(job: UpdateJob, target: UpdateJob['targets'][number], e
         `slot ${ab.inactive} holds ${root.sizeBytes} and ${verity.sizeBytes}. Write the stick again with a larger slot (the profile's slot size) to take this bundle`,
     );
   }
-  void job;
   return s;
 }
 
@@ -293,7 +291,7 @@ async function updateSticks(job: UpdateJob, bundle: BundleSource, emit: Emit, si
   const results: TargetResult[] = [];
   for (const target of job.targets) {
     try {
-      sticks.push(await openStick(job, target, emit, signal, m));
+      sticks.push(await openStick(target, emit, signal, m));
     } catch (err) {
       const message = `refused before changing anything: ${(err as Error).message}`;
       results.push({ targetId: target.id, ok: false, verified: false, message });

@@ -3,7 +3,7 @@
 // next with three tries and the old one stays as the fallback. The helper killed at each step of an update
 // leaves the old entry the default, slot A verifying and `iios inspect` naming the unfinished update.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -133,6 +133,8 @@ describe('iios update', () => {
       expect(r.results).toBeNull();
       const { parts } = await readGpt(stick);
       expect(await defaultEntry(stick, parts)).toMatch(/^iios-a/);
+      // slot B is being rewritten: no entry may point at it
+      expect((await entryNames(stick, parts)).filter((n) => n.startsWith('iios-b'))).toEqual([]);
       const stamp = await stampOf(stick);
       expect(stamp.complete).toBe(true);
       expect(stamp.update).toMatchObject({ slot: 'b', version: '2.0' });
@@ -145,4 +147,34 @@ describe('iios update', () => {
       await expectUpdatedToV2(stick);
     }, 900_000);
   }
+});
+
+describe('iios payload', () => {
+  it('replaces a kiosk stick\'s payload files and records them in the stamp; a payload too big is refused before writing', async () => {
+    const stick = join(work, 'kiosk.img');
+    const first = join(work, 'piece.html');
+    await writeFile(first, '<h1>first</h1>\n');
+    const w = await iios(['write', '--profile', 'kiosk', '--bundle', v1.dir, '--target', stick, '--size', '2G', '--name', 'kiosk-01', '--payload', first, '--yes'], { timeoutMs: 600_000 });
+    expect(w.exitCode, w.stdout + w.stderr).toBe(0);
+    const huge = join(work, 'huge.bin');
+    await execa('truncate', ['-s', '40M', huge]);
+    const before = (await execa('sha256sum', [stick])).stdout.split(' ')[0];
+    const refused = await iios(['payload', stick, '--file', huge, '--yes']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(/the payload is 41943040 bytes; the stick's payload partition takes at most \d+/);
+    expect((await execa('sha256sum', [stick])).stdout.split(' ')[0]).toBe(before);
+
+    const a = join(work, 'menu.html');
+    const b = join(work, 'config.json');
+    await writeFile(a, '<h1>menu</h1>\n');
+    await writeFile(b, '{"screen":2}\n');
+    const r = await iios(['payload', stick, '--file', a, '--file', b, '--yes'], { timeoutMs: 300_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const stamp = (await stampOf(stick)) as unknown as { payload: { path: string; sizeBytes: number }[]; slots: Record<string, { version: string }> };
+    expect(stamp.payload.map((p) => [p.path, p.sizeBytes])).toEqual([['/menu.html', 14], ['/config.json', 13]]);
+    const { parts } = await readGpt(stick);
+    const files = await withMountedPart(stick, partByName(parts, 'iios-payload'), async (dir) => (await readdir(dir)).filter((n) => n !== 'lost+found').sort());
+    expect(files).toEqual(['config.json', 'menu.html']);
+    expect(stamp.slots.a!.version).toBe('1.0');
+  }, 900_000);
 });
