@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import { PayloadJob } from '../../src-shared/job/update-job.ts';
+import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { gatherFacts } from '../check.ts';
 import { TargetCtx, type Emit } from '../context.ts';
 import { sourceReadCheck } from '../source-access.ts';
@@ -63,7 +64,11 @@ export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSi
       if (!stamp?.complete) throw new Error('it is not a complete iios stick (its stamp is missing or incomplete)');
       const part = parts.find((p) => p.name === 'iios-payload');
       if (!part) throw new Error(`its ${stamp.profile} profile has no payload partition (only kiosk sticks have one)`);
-      const profile = await withIios(job.target.path, parts, (mnt) => storedProfile(mnt, stamp!.profile));
+      // a kiosk stick keeps no @iios (no profile, no bundles); this job touches only the payload partition, so the
+      // stamp's profile name is all the target needs
+      const profile = await withIios(job.target.path, parts, (mnt) => storedProfile(mnt, stamp!.profile)).catch(
+        () => ({ id: stamp!.profile, mode: 'ab', partitions: [] }) as unknown as ImageProfile,
+      );
       const plan = planFromGpt(profile.id, stamp.diskBytes, parts);
       plan.partitions.find((p) => p.role === 'payload')!.filesystem = await filesystemAt(job.target.path, part.startBytes, part.sizeBytes);
       t = new TargetCtx({ ...job.target, hostname: stamp.hostname }, plan, profile, emit, signal);
