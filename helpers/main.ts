@@ -14,6 +14,8 @@ import { runJob } from './run-job.ts';
 import { helperJobKind } from '../src-shared/job/clone-job.ts';
 import { runCloneJob } from './steps/clone-run.ts';
 import { runStickJob } from './steps/stick-job.ts';
+import { runPayloadJob } from './steps/payload-run.ts';
+import { runUpdateJob } from './steps/update-run.ts';
 import { abortAllTools } from './tools/run.ts';
 import { cleanDeadHelpers, makeWorkDir, removeIfUnmounted } from './workdir.ts';
 
@@ -121,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     if (job === null || cancel.signal.aborted) return 1;
     for (const line of leftovers) emit({ kind: 'log', level: 'info', message: line });
     const kind = helperJobKind(job);
-    const run = kind === 'clone' ? runCloneJob : kind === 'repair' || kind === 'reset' ? runStickJob : runJob;
+    const run = kind === 'clone' ? runCloneJob : kind === 'repair' || kind === 'reset' ? runStickJob : kind === 'update' ? runUpdateJob : kind === 'payload' ? runPayloadJob : runJob;
     const results = await run(job, emit, cancel.signal);
     return results.length > 0 && results.every((r) => r.ok) ? 0 : 1;
   } catch (err) {

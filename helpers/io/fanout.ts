@@ -36,6 +36,8 @@ export interface FanoutSink {
    * wait for a slow one to verify), with the digests of what it got. Not called for a target that failed.
    */
   onDone?: (chunks: ChunkDigests) => Promise<void>;
+  /** Write zero chunks too on an image file (a slot rewritten in place: skipped zeros would leave old bytes). */
+  keepZeros?: boolean;
 }
 
 interface OpenSink extends FanoutSink {
@@ -64,8 +66,9 @@ export interface FanoutResult {
 const ZERO = Buffer.alloc(CHUNK_BYTES);
 
 async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
-  // Only a fresh image file is known to read back zeros where nothing was written (wipe.ts creates it anew).
-  const sparse = s.ctx.target.kind === 'image-file';
+  // Only a fresh image file is known to read back zeros where nothing was written (wipe.ts creates it anew);
+  // a slot rewritten in place keeps its zeros (keepZeros), or old bytes would show through.
+  const sparse = s.ctx.target.kind === 'image-file' && !s.keepZeros;
   if (wantDirect) {
     // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
     // file still gets only the chunks that hold data.

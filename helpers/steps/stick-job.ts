@@ -28,20 +28,20 @@ import { writeSlots } from './slots.ts';
 import { STAMP_PATH, stampObject, writeStamp } from './stamp.ts';
 import { verifyTarget } from './verify.ts';
 
-interface GptEntry {
+export interface GptEntry {
   name: string;
   startBytes: number;
   sizeBytes: number;
 }
 
-async function gptEntries(disk: string): Promise<GptEntry[]> {
+export async function gptEntries(disk: string): Promise<GptEntry[]> {
   const { stdout } = await run('sfdisk', ['--json', disk]);
   const t = (JSON.parse(stdout) as { partitiontable: { sectorsize?: number; partitions?: { start: number; size: number; name?: string }[] } }).partitiontable;
   const sector = t.sectorsize ?? 512;
   return (t.partitions ?? []).map((p) => ({ name: p.name ?? '', startBytes: p.start * sector, sizeBytes: p.size * sector }));
 }
 
-async function readStamp(disk: string, parts: GptEntry[]): Promise<StickStamp | null> {
+export async function readStamp(disk: string, parts: GptEntry[]): Promise<StickStamp | null> {
   const espPart = parts.find((p) => p.name === 'IIOS-ESP');
   if (!espPart) return null;
   const text = await fatRead({ disk, offset: espPart.startBytes }, STAMP_PATH).catch(() => null);
@@ -55,7 +55,7 @@ async function readStamp(disk: string, parts: GptEntry[]): Promise<StickStamp | 
 }
 
 /** The plan the stick was written with: its profile for its size, checked against the table it has now. */
-function planMatching(profile: ImageProfile, manifest: z.infer<typeof BundleManifestSchema>, diskBytes: number, parts: GptEntry[]): PartitionPlan {
+export function planMatching(profile: ImageProfile, manifest: z.infer<typeof BundleManifestSchema>, diskBytes: number, parts: GptEntry[]): PartitionPlan {
   const plan = planLayout(profile, manifest, diskBytes);
   for (const p of plan.partitions) {
     const got = parts.find((x) => x.name === p.name);
@@ -67,13 +67,13 @@ function planMatching(profile: ImageProfile, manifest: z.infer<typeof BundleMani
 }
 
 /** Runs fn with the partition holding @iios mounted (read-only unless asked): the stick's profile and bundles. */
-async function withIios<T>(disk: string, parts: GptEntry[], fn: (mnt: string) => Promise<T>, readOnly = true): Promise<T> {
+export async function withIios<T>(disk: string, parts: GptEntry[], fn: (mnt: string) => Promise<T>, readOnly = true): Promise<T> {
   const part = parts.find((p) => p.name === 'iios-data') ?? parts.find((p) => p.name === 'iios-system');
   if (!part) throw new Error('this is not an iios stick: it has no iios-data or iios-system partition');
   return withLoop(disk, part.startBytes, part.sizeBytes, (dev) => withMount(dev, fn, readOnly ? ['ro'] : []), { readOnly });
 }
 
-async function storedProfile(mnt: string, id: string | null): Promise<ImageProfile> {
+export async function storedProfile(mnt: string, id: string | null): Promise<ImageProfile> {
   const dir = join(mnt, '@iios/profiles');
   const names = id ? [`${id}.json`] : (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
   if (names.length !== 1) throw new Error('the stick carries no profile in @iios/profiles/ (written by an older iios?): write it again');

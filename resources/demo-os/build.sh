@@ -4,18 +4,34 @@
 # `dpkg-deb -x`; nothing is installed on the host. Works as root or not.
 # Output: .cache/demo-os/bundle/ under the repository. The bundle directory is printed as the LAST line of
 # stdout; everything else goes to stderr. Rebuilds only when an input (recipe, scripts, package set) changed.
+# `--version V` builds the same system as version V (an update to try: `iios update --bundle DIR`) into
+# .cache/demo-os-V/bundle/, sharing the downloaded packages; the default bundle is never touched by it.
 set -euo pipefail
 exec 3>&1 1>&2
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-CACHE="${IIOS_DEMO_CACHE:-$REPO/.cache/demo-os}"
+VERSION_OVERRIDE=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --version) VERSION_OVERRIDE="${2:-}"; shift 2 || true ;;
+    --version=*) VERSION_OVERRIDE="${1#--version=}"; shift ;;
+    *) echo "iios demo-os: error: unknown argument $1 (usage: build.sh [--version V])" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$VERSION_OVERRIDE" ] && ! [[ "$VERSION_OVERRIDE" =~ ^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$ ]]; then
+  echo "iios demo-os: error: --version wants letters, digits and . _ + ~ - (got '$VERSION_OVERRIDE')" >&2
+  exit 2
+fi
+CACHE="${IIOS_DEMO_CACHE:-$REPO/.cache/demo-os${VERSION_OVERRIDE:+-$VERSION_OVERRIDE}}"
 DEBS="$CACHE/debs"
+[ -z "$VERSION_OVERRIDE" ] || [ -n "${IIOS_DEMO_CACHE:-}" ] || DEBS="$REPO/.cache/demo-os/debs"
 OUT="$CACHE/bundle"
 WORK="$CACHE/work"
 
 # shellcheck source=recipe.env
 source "$HERE/recipe.env"
+[ -z "$VERSION_OVERRIDE" ] || BUNDLE_VERSION="$VERSION_OVERRIDE"
 
 log() { echo "iios demo-os: $*" >&2; }
 die() { echo "iios demo-os: error: $*" >&2; exit 1; }
@@ -24,7 +40,7 @@ for tool in apt-get apt-cache dpkg-deb mksquashfs veritysetup cpio sha256sum; do
   command -v "$tool" >/dev/null || die "missing host tool: $tool (run test/support/host-deps.sh)"
 done
 
-mkdir -p "$DEBS"
+mkdir -p "$DEBS" "$CACHE"
 # One build at a time per cache (test suites may call this concurrently).
 exec 9>"$CACHE/.lock"
 flock 9
@@ -132,7 +148,7 @@ done
 
 inputs_hash="$(
   {
-    echo "iios-demo-os-inputs 1"
+    echo "iios-demo-os-inputs 1 version=$BUNDLE_VERSION"
     (cd "$HERE" && find . -type f ! -name '*~' ! -name '*.md' | LC_ALL=C sort | xargs sha256sum)
     for f in "${deb_files[@]}"; do echo "$(basename "$f")"; done
   } | sha256sum | cut -d' ' -f1

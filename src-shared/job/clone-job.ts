@@ -1,6 +1,7 @@
 // The CloneJob: a stick (or a disk image) as the source, copied onto one or more targets. The helper accepts it
 // beside the WriteJob (helperJob below tells them apart) and reports the same JobEvents.
 import { z } from 'zod';
+import { PayloadJob, UpdateJob } from './update-job.ts';
 import { WriteJob, WriteTarget } from './write-job.ts';
 
 const plainId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
@@ -43,8 +44,8 @@ export const StickJob = z.object({
 });
 export type StickJob = z.infer<typeof StickJob>;
 
-/** Whatever the helper may be sent: a write job (no kind), a clone job, a repair or reset job. */
-export const HelperJob = z.union([CloneJob, StickJob, WriteJob]);
+/** Whatever the helper may be sent: a write job (no kind), a clone job, a repair or reset job, an update or payload job. */
+export const HelperJob = z.union([CloneJob, StickJob, UpdateJob, PayloadJob, WriteJob]);
 export type HelperJob = z.infer<typeof HelperJob>;
 export type HelperJobInput = z.input<typeof HelperJob>;
 

@@ -8,6 +8,9 @@ export const SlotStampSchema = z.object({
   rootHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   rootfsSha256: z.string().regex(/^[0-9a-f]{64}$/),
   rootfsBytes: z.number().int().positive(),
+  /** A/B: active (the system in use), pending (updated, not yet blessed by a good boot), bad; absent on a fresh stick */
+  state: z.enum(['active', 'pending', 'bad']).optional(),
+  writtenAt: z.string().optional(),
 });
 
 export const CacheStampSchema = z.object({
@@ -33,5 +36,7 @@ export const StickStampSchema = z.looseObject({
   payload: z.array(z.object({ path: z.string(), sha256: z.string(), sizeBytes: z.number() })).default([]),
   espFiles: z.record(z.string(), z.string()).default({}),
   clonedFrom: z.object({ name: z.string(), stampSha256: z.string() }).optional(),
+  /** present only while an update writes this slot: the slot is then in no state to boot */
+  update: z.object({ slot: z.string(), bundle: z.string(), version: z.string(), startedAt: z.string() }).optional(),
 });
 export type StickStamp = z.infer<typeof StickStampSchema>;

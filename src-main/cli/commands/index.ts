@@ -12,6 +12,7 @@ import { cloneCommand } from './clone.ts';
 import { repairCommand, resetCommand } from './repair.ts';
 import { cachesCommand } from './caches.ts';
 import { offlineCommand } from './offline.ts';
+import { payloadCommand, updateCommand } from './update.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -27,4 +28,6 @@ export const commands: Record<string, Command> = {
   reset: resetCommand,
   caches: cachesCommand,
   offline: offlineCommand,
+  update: updateCommand,
+  payload: payloadCommand,
 };

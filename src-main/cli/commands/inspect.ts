@@ -5,8 +5,10 @@ import { table } from '../format.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { readStick, type StickInfo } from '../../services/stick/stick-reader.ts';
 import { repairReasons } from '../../services/stick/stick-repair-check.ts';
+import { readSlotViews } from '../../services/stick/stick-slots.ts';
+import { describeSlots, type SlotView } from '../../../src-shared/stick/slot-state.ts';
 
-export function describeStick(info: StickInfo): string {
+export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: { slot: string; version: string } | undefined } | null = null): string {
   const out: string[] = [];
   out.push(`${info.path}: ${info.kind === 'device' ? 'block device' : 'image file'}, ${formatBytes(info.sizeBytes)} (${info.sizeBytes} bytes)`);
   if (!info.layout) {
@@ -43,13 +45,15 @@ export function describeStick(info: StickInfo): string {
   out.push(`profile: ${s.profile ?? '?'}   hostname: ${s.hostname ?? '?'}   written: ${s.createdAt ?? '?'} by ${s.tool ? `${s.tool.name} ${s.tool.version}` : '?'}`);
   const slots = Object.entries(s.slots);
   if (slots.length) {
+    const state = (name: string) => ab?.views.find((v) => v.slot === name)?.state ?? '-';
     out.push(
       table([
-        ['slot', 'bundle', 'version', 'root hash'],
-        ...slots.map(([name, v]) => [name, v.bundle ?? '?', v.version ?? '?', v.rootHash ? `${v.rootHash.slice(0, 16)}…` : '-']),
+        ['slot', 'bundle', 'version', 'root hash', ...(ab ? ['state'] : [])],
+        ...slots.map(([name, v]) => [name, v.bundle ?? '?', v.version ?? '?', v.rootHash ? `${v.rootHash.slice(0, 16)}…` : '-', ...(ab ? [state(name)] : [])]),
       ]),
     );
   }
+  if (ab) out.push(...describeSlots(ab.views, ab.update));
   if (s.payload.length) out.push(`payload: ${s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ')}`);
   if (s.caches.length) {
     out.push(`caches: ${s.caches.map((c) => `${c.kind} (${c.files} files, ${formatBytes(c.sizeBytes)})`).join(', ')}`);
@@ -67,8 +71,9 @@ export const inspectCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(t('cli.inspect.oneTarget'));
     const info = await readStick(positionals[0]!);
     const repair = await repairReasons(info);
-    if (values.json) io.stdout.write(JSON.stringify({ ...info, needsRepair: repair }, null, 2) + '\n');
-    else io.stdout.write(describeStick(info) + '\n');
+    const ab = await readSlotViews(info);
+    if (values.json) io.stdout.write(JSON.stringify({ ...info, needsRepair: repair, ...(ab ? { slotStates: ab.views } : {}) }, null, 2) + '\n');
+    else io.stdout.write(describeStick(info, ab) + '\n');
     if (!values.json && repair.length) io.stdout.write(`${t('cli.inspect.needsRepair', { problems: repair.join('; '), path: info.path })}\n`);
     return 0;
   },

@@ -64,7 +64,7 @@ export class JobLog {
   ) {}
 
   /** Creates the folder (private to the user) and the file; the header names the job and its targets. */
-  static async open(dir: string, job: { jobId: string; kind?: string; profile?: { id: string }; targets?: { id: string; path: string; hostname: string }[]; target?: { id: string; path: string } }, now = new Date()): Promise<JobLog> {
+  static async open(dir: string, job: { jobId: string; kind?: string; profile?: { id: string }; targets?: { id: string; path: string; hostname?: string }[]; target?: { id: string; path: string } }, now = new Date()): Promise<JobLog> {
     const made = await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, jobLogName(job.jobId, now));
     const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
@@ -75,7 +75,7 @@ export class JobLog {
     await giveToSudoUser(made, dir, path);
     const log = new JobLog(path, out);
     log.line(`${now.toISOString()} iios ${job.kind ? `${job.kind} ` : ''}job ${job.jobId}${job.profile ? `, profile ${job.profile.id}` : ''}`);
-    for (const t of job.targets ?? []) log.line(`${now.toISOString()} [${t.id}] target ${t.path} (${t.hostname})`);
+    for (const t of job.targets ?? []) log.line(`${now.toISOString()} [${t.id}] target ${t.path}${t.hostname ? ` (${t.hostname})` : ''}`);
     if (job.target) log.line(`${now.toISOString()} [${job.target.id}] stick ${job.target.path}`);
     return log;
   }

@@ -126,7 +126,7 @@ export class JobService {
       resolveFinished,
     };
     this.running = run;
-    const targets = 'targets' in job ? job.targets : [{ ...job.target, hostname: '' }];
+    const targets = 'targets' in job ? job.targets.map((t) => ({ ...t, hostname: 'hostname' in t ? t.hostname : '' })) : [{ ...job.target, hostname: '' }];
     const plan = !('kind' in job) ? planTargetWork(job) : planStickJobWork(job.kind, 'verify' in job ? job.verify : true);
     this.snapshot = initialSnapshot(job.jobId, targets, plan);
     let stage: 'socket' | 'launch' = 'socket';

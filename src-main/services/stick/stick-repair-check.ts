@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import type { StickInfo } from './stick-reader.ts';
 import { hashRange } from './stick-stamp-checks.ts';
 import { fatReadFile } from './stick-tools.ts';
+import { espEntryNames } from './stick-slots.ts';
+import { currentEntryPath } from '../../../src-shared/stick/slot-state.ts';
 
 export async function repairReasons(info: StickInfo): Promise<string[]> {
   const s = info.stamp;
@@ -20,8 +22,9 @@ export async function repairReasons(info: StickInfo): Promise<string[]> {
   }
   const esp = info.layout.partitions.find((p) => p.name === 'IIOS-ESP');
   if (esp) {
+    const entries = await espEntryNames(info.path, esp.startLba * sector);
     for (const [path, sha] of Object.entries(s.espFiles)) {
-      const content = await fatReadFile(info.path, esp.startLba * sector, path).catch(() => null);
+      const content = await fatReadFile(info.path, esp.startLba * sector, currentEntryPath(path, entries)).catch(() => null);
       const got = content ? createHash('sha256').update(content).digest('hex') : null;
       if (got !== sha) reasons.push(`ESP file ${path} is ${got ? 'changed' : 'missing'}`);
     }

@@ -7,6 +7,8 @@ import { runStickChecks, type CheckOutcome, type SlotExpect, type StickExpect, t
 import { readCacheManifests } from './stick-caches.ts';
 import { partitionByName, type StickLayout, type StickPartition, type StickStamp } from './stick-reader.ts';
 import { fatReadFile, ReadToolError, tool, withReadOnlyLoop } from './stick-tools.ts';
+import { espEntryNames } from './stick-slots.ts';
+import { currentEntryPath } from '../../../src-shared/stick/slot-state.ts';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -42,7 +44,9 @@ function appReader(path: string, signal?: AbortSignal): StickReader {
       ),
     espFileSha256: async (espStart, fatPath) => {
       try {
-        return createHash('sha256').update(await fatReadFile(path, espStart, fatPath, { signal })).digest('hex');
+        // a boot entry is renamed by boot counting and blessing, its content unchanged
+        const where = fatPath.startsWith('/loader/entries/') ? currentEntryPath(fatPath, await espEntryNames(path, espStart)) : fatPath;
+        return createHash('sha256').update(await fatReadFile(path, espStart, where, { signal })).digest('hex');
       } catch (err) {
         if (err instanceof ReadToolError && /not found/i.test(err.stderr)) return null;
         throw err;
