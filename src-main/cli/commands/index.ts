@@ -10,6 +10,7 @@ import { writeCommand } from './write.ts';
 import { demoCommand } from './demo.ts';
 import { cloneCommand } from './clone.ts';
 import { repairCommand, resetCommand } from './repair.ts';
+import { bundleCommand } from './bundle.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -23,4 +24,5 @@ export const commands: Record<string, Command> = {
   clone: cloneCommand,
   repair: repairCommand,
   reset: resetCommand,
+  bundle: bundleCommand,
 };
