@@ -10,6 +10,7 @@ declare -A NEED=(
   [mkfs.ext4]=e2fsprogs [qemu-system-x86_64]=qemu-system-x86 [chromium]=chromium
   [xz]=xz-utils [zstd]=zstd [bzip2]=bzip2 [cpio]=cpio [dpkg-deb]=dpkg [losetup]=util-linux [rsync]=rsync [setfattr]=attr
   [sudo]=sudo [pkexec]=pkexec [dbus-daemon]=dbus [busctl]=systemd
+  [mmdebstrap]=mmdebstrap [umoci]=umoci [skopeo]=skopeo [busybox]=busybox-static
 )
 missing=()
 for tool in "${!NEED[@]}"; do
