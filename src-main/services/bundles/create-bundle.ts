@@ -2,7 +2,7 @@
 // bundle that every profile can write: its kernel, iios's own initramfs, a root image with its verity hash tree,
 // systemd-boot, and manifest.json with every file's sha256. The bundle is built in OUT.partial and renamed to
 // OUT only when complete, so a half-made bundle never looks like one.
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { validateBundleManifest, type BundleManifest } from '../../../src-shared/profile/index.ts';
 import { runTool } from '../run-tool.ts';
@@ -89,6 +89,8 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreatedBundl
     const files: Record<string, { sha256: string; sizeBytes: number }> = {};
     let bundleBytes = 0;
     for (const f of ['vmlinuz', 'initrd.img', rootFile, 'root.verity', 'systemd-bootx64.efi']) {
+      // readable by the user the app runs as (veritysetup writes its hash file 0600)
+      await chmod(join(partial, f), 0o644);
       const sizeBytes = (await stat(join(partial, f))).size;
       files[f] = { sha256: await sha256File(join(partial, f)), sizeBytes };
       bundleBytes += sizeBytes;
