@@ -1,7 +1,7 @@
 // A real systemd system through iios: Debian bookworm (mmdebstrap, cached) made into a bundle by
 // `iios bundle create`, written by `iios write` as appliance and as classroom, booted through OVMF and
 // systemd-boot under TCG. Each boot reaches multi-user.target and prints the READY line of the units iios added,
-// with version=. Appliance: slot A, then (A damaged) slot B. Classroom: boot 1's counter and a file put in
+// with version=. Appliance: slot A; on another stick with A damaged, slot B. Classroom: boot 1's counter and a file put in
 // between are there in boot 2. Four boots in all, several minutes each under TCG: run this file alone.
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,14 +45,17 @@ describe.skipIf(!isRoot)('a Debian bookworm bundle boots as appliance and as cla
     return r;
   }
 
-  it.skipIf(only === 'classroom')('appliance: slot A boots to multi-user and says READY with version=; with A damaged, slot B', async () => {
+  it.skipIf(only === 'classroom')('appliance: slot A boots to multi-user and says READY with version=', async () => {
     const img = await write('appliance');
     const first = await boot(img, 'appliance-a');
+    // iios-ready.service is ordered after multi-user.target: its line is the proof (systemd's own status
+    // lines stop on the serial console once its getty starts)
     expect(first.ready, first.serial.slice(-4000)).toEqual({ slot: 'a', mode: 'ab', verity: 'ok', boots: '1', hostname: 'deb-01', version: DEBIAN_BUNDLE_VERSION });
-    expect(first.serial).toMatch(/Reached target .*Multi-User System/);
     expect(await espDir(img, '/loader/entries')).toContain('/loader/entries/iios-a.conf');
+  }, 3_600_000);
 
-    // one flipped byte in the middle of slot A's root: verity refuses it, the initramfs takes B
+  it.skipIf(only === 'classroom')('appliance: with one byte of slot A flipped, verity refuses it and slot B boots', async () => {
+    const img = await write('appliance');
     const part = (await gptParts(img)).find((p) => p.name === 'iios-root-a')!;
     const bytes = (await readStamp(img)).slots.a as { rootfsBytes: number };
     const fh = await open(img, 'r+');
@@ -67,7 +70,7 @@ describe.skipIf(!isRoot)('a Debian bookworm bundle boots as appliance and as cla
     }
     const second = await boot(img, 'appliance-b');
     expect(second.serial).toContain('slot a refused: verity-mismatch');
-    expect(second.ready, second.serial.slice(-4000)).toEqual({ slot: 'b', mode: 'ab', verity: 'ok', boots: '2', hostname: 'deb-01', version: DEBIAN_BUNDLE_VERSION });
+    expect(second.ready, second.serial.slice(-4000)).toEqual({ slot: 'b', mode: 'ab', verity: 'ok', boots: '1', hostname: 'deb-01', version: DEBIAN_BUNDLE_VERSION });
   }, 3_600_000);
 
   it.skipIf(only === 'appliance')('classroom: boots writable, and boot 2 finds what boot 1 and the host left', async () => {
