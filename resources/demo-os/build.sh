@@ -11,6 +11,7 @@ exec 3>&1 1>&2
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
+INITRAMFS="$REPO/resources/initramfs"
 VERSION_OVERRIDE=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -150,6 +151,7 @@ inputs_hash="$(
   {
     echo "iios-demo-os-inputs 1 version=$BUNDLE_VERSION"
     (cd "$HERE" && find . -type f ! -name '*~' ! -name '*.md' | LC_ALL=C sort | xargs sha256sum)
+    (cd "$INITRAMFS" && find . -type f ! -name '*~' ! -name '*.md' | LC_ALL=C sort | xargs sha256sum)
     for f in "${deb_files[@]}"; do echo "$(basename "$f")"; done
   } | sha256sum | cut -d' ' -f1
 )"
@@ -186,36 +188,9 @@ log "kernel $KVER"
 # Deterministic timestamps for squashfs and cpio.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1700000000}"
 
-# --- 3. initramfs -----------------------------------------------------------------------------------------------
+# --- 3. initramfs (resources/initramfs: shared with every created bundle) -----------------------------------------
 
-IR="$WORK/initramfs"
-mkdir -p "$IR"/{bin,sbin,dev,proc,sys,run,tmp,newroot,lib/iios,lib/x86_64-linux-gnu,lib64,etc}
-cp "$BB" "$IR/bin/busybox"
-for applet in $("$BB" --list); do
-  [ "$applet" = busybox ] || ln -sf busybox "$IR/bin/$applet"
-done
-ln -sf ../bin/busybox "$IR/sbin/modprobe"
-install -m 0755 "$HERE/initramfs/init" "$IR/init"
-install -m 0644 "$HERE/common.sh" "$IR/lib/iios/common.sh"
-
-# veritysetup and exactly the shared libraries it loads, resolved by the unpacked dynamic loader.
-LDSO="$P/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-[ -x "$LDSO" ] || die "libc6 did not unpack the dynamic loader"
-libpath="$P/lib/x86_64-linux-gnu:$P/usr/lib/x86_64-linux-gnu"
-cp "$P/sbin/veritysetup" "$IR/sbin/veritysetup"
-cp -L "$LDSO" "$IR/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-ln -sf ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$IR/lib64/ld-linux-x86-64.so.2"
-"$LDSO" --library-path "$libpath" --list "$P/sbin/veritysetup" >"$WORK/ldd.txt" || die "cannot resolve veritysetup's libraries"
-while read -r soname arrow path _; do
-  [ "$arrow" = "=>" ] || continue
-  case "$soname" in /*) continue ;; esac # the dynamic loader itself, copied above
-  case "$path" in
-    "$P"/*) cp -L "$path" "$IR/lib/x86_64-linux-gnu/$soname" ;;
-    *) die "veritysetup needs $soname, which no recipe package provides (got '$path')" ;;
-  esac
-done <"$WORK/ldd.txt"
-
-# Kernel modules: the recipe's list plus everything it depends on (modules.dep of the whole tree).
+# Kernel modules: modules.list plus everything they depend on (modules.dep of the whole tree).
 "$BB" depmod -b "$P" "$KVER"
 MD="$P/lib/modules/$KVER"
 declare -A want=()
@@ -231,24 +206,12 @@ add_module_file() {
     add_module_file "$dep"
   done
 }
-for m in "${MODULES[@]}"; do
+for m in $(grep -v '^#' "$INITRAMFS/modules.list"); do
   rel="$(module_path "$m")"
-  [ -n "$rel" ] || die "kernel module $m not found in $KVER (built in? check the recipe)"
+  [ -n "$rel" ] || die "kernel module $m not found in $KVER (built in? check resources/initramfs/modules.list)"
   add_module_file "$rel"
 done
-IMD="$IR/lib/modules/$KVER"
-for rel in "${!want[@]}"; do
-  mkdir -p "$IMD/$(dirname "$rel")"
-  cp "$MD/$rel" "$IMD/$rel"
-done
-cp "$MD/modules.builtin" "$MD/modules.order" "$IMD/"
-"$BB" depmod -b "$IR" "$KVER"
-printf '%s\n' "${MODULES[@]}" >"$IR/etc/iios-modules"
-log "initramfs: ${#want[@]} kernel modules"
-
-if command -v zstd >/dev/null; then compress=(zstd -q -19 -T0 -c); else compress=(gzip -9 -n -c); fi
-find "$IR" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-(cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | "${compress[@]}") >"$WORK/initrd.img"
+printf '%s\n' "${!want[@]}" | LC_ALL=C sort | bash "$INITRAMFS/assemble.sh" "$P" "$MD" "$WORK/initrd.img"
 
 # --- 4. root filesystem (squashfs) + dm-verity -------------------------------------------------------------------
 
@@ -260,7 +223,7 @@ for applet in $("$BB" --list); do
   [ "$applet" = busybox ] || [ "$applet" = init ] || ln -sf busybox "$RT/bin/$applet"
 done
 install -m 0755 "$HERE/rootfs/init" "$RT/sbin/init"
-install -m 0644 "$HERE/common.sh" "$RT/lib/iios/common.sh"
+install -m 0644 "$INITRAMFS/common.sh" "$RT/lib/iios/common.sh"
 echo iios >"$RT/etc/hostname"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$RT/etc/passwd"
 printf 'root:x:0:\n' >"$RT/etc/group"

@@ -12,6 +12,7 @@ declare -A NEED=(
   [sudo]=sudo [pkexec]=pkexec [dbus-daemon]=dbus [busctl]=systemd
   [gpg]=gnupg [apt-ftparchive]=apt-utils [dpkg-scanpackages]=dpkg-dev [skopeo]=skopeo [umoci]=umoci
   [flatpak]=flatpak [ostree]=ostree [rpmbuild]=rpm [createrepo_c]=createrepo-c [dnf]=dnf [squid]=squid [curl]=curl
+  [mmdebstrap]=mmdebstrap [busybox]=busybox-static
 )
 missing=()
 for tool in "${!NEED[@]}"; do

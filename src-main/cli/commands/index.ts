@@ -13,6 +13,7 @@ import { repairCommand, resetCommand } from './repair.ts';
 import { cachesCommand } from './caches.ts';
 import { offlineCommand } from './offline.ts';
 import { payloadCommand, updateCommand } from './update.ts';
+import { bundleCommand } from './bundle.ts';
 
 export const commands: Record<string, Command> = {
   version: versionCommand,
@@ -30,4 +31,5 @@ export const commands: Record<string, Command> = {
   offline: offlineCommand,
   update: updateCommand,
   payload: payloadCommand,
+  bundle: bundleCommand,
 };

@@ -1,4 +1,5 @@
-# iios demo OS: helpers shared by the initramfs /init and the root's /sbin/init (busybox sh, sourced).
+# iios boot helpers shared by the initramfs /init, the demo root's /sbin/init and the units added to systemd
+# systems (POSIX sh, sourced: busybox sh, dash).
 # Partitions are found by GPT name through /sys/class/block/*/uevent (PARTNAME=), never blkid.
 
 iios_log() { echo "iios: $*"; }
