@@ -18,7 +18,12 @@ const BOOT_TIMEOUT_MS = 1_500_000;
 const logDir = join(appRoot(), 'test-artifacts', 'debian-bundle-boot');
 const only = process.env.IIOS_DEBIAN_BOOT; // "appliance" or "classroom": one half, to run both halves side by side
 
-describe.skipIf(!isRoot)('a Debian bookworm bundle boots as appliance and as classroom', () => {
+// Building the Debian tree (mmdebstrap, ~600 MB from the network) and three systemd boots under TCG take far
+// longer than the whole suite's budget on a fresh machine, so this runs when asked for: IIOS_E2E_DEBIAN=1 (the
+// tree and bundle are cached under .cache/ for the next run).
+const wanted = process.env.IIOS_E2E_DEBIAN === '1';
+
+describe.skipIf(!isRoot || !wanted)('a Debian bookworm bundle boots as appliance and as classroom', () => {
   let bundle = '';
   let work = '';
 
