@@ -402,8 +402,8 @@ export const de: Translation = {
   'done.ejectGone': 'Der Stick steckt nicht mehr',
 
   // the wizard's first step and the clone flow
-  'step.start': 'Start',
-  'step.source': 'Quelle',
+  'step.start': 'Anfang',
+  'step.source': 'Original',
   'mode.write.title': 'Neue Sticks erstellen',
   'mode.write.description': 'Ein Systempaket oder ein Abbild auf leere Sticks oder Abbild-Dateien schreiben, jeder mit eigenem Namen.',
   'mode.clone.title': 'Einen Stick klonen',

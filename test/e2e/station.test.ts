@@ -71,6 +71,8 @@ describe('station mode through iios serve', () => {
     loops.push(before);
     await page.goto(serve.url);
     const next = () => page.getByRole('button', { name: /^Next:/ });
+    await page.getByRole('radio', { name: /Make new sticks/ }).click(); // the first step: what to do
+    await next().click();
     await page.getByRole('radio', { name: /Appliance/ }).click();
     await next().click();
     await page.getByTestId('bundle-name').waitFor({ timeout: 60_000 });

@@ -79,6 +79,17 @@ describe('the wizard in German, by keyboard alone, accessible in both colour sch
     await page.goto(serve.url);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
 
+    // 0. what to do: the modes are one tab stop; making new sticks is chosen, the arrow keys move and choose
+    await step(page, 'start');
+    await tabTo(page, /^button Neue Sticks erstellen/);
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toMatch(/^button Einen Stick klonen/);
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('[data-mode="write"]').getAttribute('aria-checked')).toBe('true');
+    await checkStep(page, 'start');
+    await tabTo(page, /^button Weiter: Profil/);
+    await page.keyboard.press('Enter');
+
     // 1. profile: the cards are one tab stop; the arrow keys move and choose
     await page.locator('.card[data-profile="appliance"] .layout-bar').waitFor({ timeout: 60_000 });
     await tabTo(page, /^button\[classroom\]/);
