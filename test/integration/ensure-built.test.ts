@@ -16,11 +16,13 @@ async function iios(root: string, args: string[]) {
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-/** Rewrites the summary line of `iios --help` in the copy's CLI source (a source edit a developer makes). */
+/** Rewrites the title line of `iios --help` in the copy's English catalogue (a source edit a developer makes). */
 async function setHelpLine(root: string, line: string): Promise<void> {
-  const file = join(root, 'src-main', 'cli', 'main.ts');
+  const file = join(root, 'src-shared', 'i18n', 'en.ts');
   const text = await readFile(file, 'utf8');
-  await writeFile(file, text.replace(/'iios: [^']*'/, `'iios: ${line}'`));
+  const edited = text.replace(/('cli\.help\.title': )'iios: [^']*'/, `$1'iios: ${line}'`);
+  if (edited === text) throw new Error('the help title is no longer in src-shared/i18n/en.ts');
+  await writeFile(file, edited);
 }
 
 async function leftovers(root: string): Promise<string[]> {
@@ -56,7 +58,7 @@ describe('a checkout', () => {
 
   it('rebuilds the CLI when a source file is newer than the bundle, and runs the new code', async () => {
     await setHelpLine(copy, 'edited after the build');
-    expect(staleReason(copy, 'cli')).toMatch(/src-main\/cli\/main\.ts is newer/);
+    expect(staleReason(copy, 'cli')).toMatch(/src-shared\/i18n\/en\.ts is newer/);
     const r = await iios(copy, ['--help']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('iios: edited after the build');

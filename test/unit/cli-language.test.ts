@@ -19,7 +19,7 @@ describe('the language of the iios command', () => {
   });
 
   it('refuses in German, and writes sizes the German way', async () => {
-    const r = await iiosIn({ LANG: 'de_DE.UTF-8' }, ['plan', '--profile', 'appliance', '--size', '16G']);
+    const r = await iiosIn({ LANG: 'de_DE.UTF-8' }, ['plan', '--profile', 'appliance', '--size', '16G', '--rootfs-size', '64M']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\d+,\d GB/);
     const u = await iiosIn({ LC_MESSAGES: 'de_DE.UTF-8' }, ['nosuchcommand']);
