@@ -1,6 +1,8 @@
-// A block device's size as a normal user sees it: /dev/loopN belongs to root:disk (0660), so `blockdev
-// --getsize64` cannot open it; the app reads /sys/class/block/<dev>/size instead. Root attaches a loop device,
-// an unprivileged user made by the test runs `iios inspect --json` on it. Removed afterwards, even on failure.
+// Reading sticks and images as a normal user does: /dev/loopN belongs to root:disk (0660), so `blockdev
+// --getsize64` cannot open it and the app reads /sys/class/block/<dev>/size instead; the user's PATH has no sbin
+// folder, where sfdisk lives, and the app's runner adds them. Root attaches a loop device and makes a partitioned
+// image file for the user; an unprivileged user made by the test runs `iios inspect --json` on both. All removed
+// afterwards, even on failure.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ const BYTES = 72 * MiB + 512 * 3;
 const CLI = join(REPO, 'src-main', 'cli', 'iios.mjs');
 const isRoot = process.getuid?.() === 0;
 
-describe.skipIf(!isRoot)('the size of a block device, without root', () => {
+describe.skipIf(!isRoot)('reading a stick or an image without root', () => {
   let dir = '';
   let dev = '';
   let user: ThrowawayUser | undefined;
@@ -55,5 +57,18 @@ describe.skipIf(!isRoot)('the size of a block device, without root', () => {
     const r = await user!.run(process.execPath, [CLI, 'inspect', '--json', dev]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ path: dev, kind: 'device', sizeBytes: BYTES });
+  }, 120_000);
+
+  it("`iios inspect --json` of the user's own partitioned image file: sfdisk (in /usr/sbin) is found and reads its table", async () => {
+    const image = join(user!.home, 'mine.img');
+    await writeFile(image, '');
+    await truncate(image, 64 * MiB);
+    await execa('sgdisk', ['-n', '1:2048:+16M', '-c', '1:IIOS-ESP', '-t', '1:ef00', image]);
+    await execa('chown', [`${user!.uid}:${user!.gid}`, image]);
+    const r = await user!.run(process.execPath, [CLI, 'inspect', '--json', image]);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout) as { kind: string; layoutError: string | null; layout: { partitions: { name: string }[] } | null };
+    expect(info.layoutError).toBeNull();
+    expect(info).toMatchObject({ kind: 'image-file', layout: { partitions: [{ name: 'IIOS-ESP' }] } });
   }, 120_000);
 });
