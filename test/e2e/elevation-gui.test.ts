@@ -84,6 +84,16 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     await page.getByRole('button', { name: 'Erase and flash 1 target' }).click();
   }
 
+  /** Waits for `selector` on the page; fails at once with the wizard's words when the flash was refused before it started. */
+  async function waitForOrRefusal(page: Page, selector: string, name: string, timeout: number) {
+    const refused = '[data-step="review"] [role="alert"]';
+    await page.locator(`${selector}, ${refused}`).first().waitFor({ timeout });
+    if (await page.locator(refused).count()) {
+      await shot(page, `${name}-refused`);
+      throw new Error(`the flash did not start: ${await page.locator(refused).first().textContent()}`);
+    }
+  }
+
   it('no rule and no authentication agent: "No polkit agent is running", with Try again; nothing written', async () => {
     const page = browser!.page;
     await page.goto(serve!.url);
@@ -95,6 +105,7 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     await page.getByLabel('Bundle folder').fill(bundle!.dir);
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.getByTestId('bundle-name').textContent(), { timeout: 60_000 }).toBe('iios-elevation-gui');
+    await shot(page, 'image');
     await next(page).click();
     // 3. targets: the loop device, under "show all drives"
     await page.getByRole('checkbox', { name: 'Show all drives' }).check();
@@ -108,7 +119,7 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     await eraseAndFlash(page);
 
     const alert = page.locator('[data-step="done"] [data-elevation]');
-    await alert.waitFor({ timeout: 120_000 });
+    await waitForOrRefusal(page, '[data-step="done"] [data-elevation]', 'no-agent', 120_000);
     await shot(page, 'no-agent');
     expect(await alert.getAttribute('data-elevation')).toBe('no-agent');
     expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/No polkit agent is running/);
@@ -122,11 +133,12 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     const page = browser!.page;
     await polkit!.rule(user!.name, 'NO');
     await page.getByRole('button', { name: 'Try again' }).click();
-    const alert = page.locator('[data-step="done"] [data-elevation="not-authorized"]');
-    await alert.waitFor({ timeout: 120_000 });
+    await waitForOrRefusal(page, '[data-step="done"] [data-elevation="not-authorized"]', 'denied', 120_000);
     await shot(page, 'denied');
     expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/^Not authorized/);
-    expect(await page.getByTestId('elevation-advice').textContent()).toMatch(/^You are not allowed to get administrator rights: ask an administrator/);
+    const advice = await page.getByTestId('elevation-advice').textContent();
+    expect(advice).toMatch(/^You are not allowed to get administrator rights: ask an administrator/);
+    expect(advice).toContain('(pkexec said: "Error executing command as another user: Not authorized")');
     expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
     expect(await untouched(dev)).toBe(true);
   }, 300_000);
@@ -140,7 +152,7 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     await next(page).click();
     await next(page).click();
     await eraseAndFlash(page);
-    await page.locator('li.progress-row[data-phase]:not([data-phase=""]), [data-step="done"]').first().waitFor({ timeout: 120_000 });
+    await waitForOrRefusal(page, 'li.progress-row[data-phase]:not([data-phase=""]), [data-step="done"]', 'allowed', 120_000);
     await page.locator('[data-step="done"]').waitFor({ timeout: 480_000 });
     await shot(page, 'allowed');
     expect(await page.locator('[data-elevation]').count()).toBe(0);
