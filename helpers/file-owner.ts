@@ -29,3 +29,15 @@ export async function giveToStartingUser(fh: FileHandle, env: Record<string, str
   const owner = await startingOwner(env);
   if (owner) await fh.chown(owner.uid, owner.gid);
 }
+
+/**
+ * The job log's line on how the helper got its rights: through pkexec (PKEXEC_UID) or sudo (SUDO_UID), both set by
+ * those tools, or started by root itself. A log that says who asked and through what answers "why is this file
+ * root's" and "was I asked for a password" without guessing.
+ */
+export function startedByLine(env: Record<string, string | undefined>, uid = process.getuid?.() ?? -1): string {
+  const as = uid === 0 ? 'root' : `uid ${uid}`;
+  if (env.PKEXEC_UID && env.PKEXEC_UID !== '0') return `helper running as ${as}, started through pkexec for uid ${env.PKEXEC_UID} (PKEXEC_UID=${env.PKEXEC_UID})`;
+  if (env.SUDO_UID && env.SUDO_UID !== '0') return `helper running as ${as}, started through sudo for uid ${env.SUDO_UID} (SUDO_UID=${env.SUDO_UID})`;
+  return `helper running as ${as}, started without pkexec or sudo`;
+}

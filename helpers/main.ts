@@ -17,6 +17,7 @@ import { runStickJob } from './steps/stick-job.ts';
 import { runPayloadJob } from './steps/payload-run.ts';
 import { runUpdateJob } from './steps/update-run.ts';
 import { abortAllTools } from './tools/run.ts';
+import { startedByLine } from './file-owner.ts';
 import { cleanDeadHelpers, makeWorkDir, removeIfUnmounted } from './workdir.ts';
 
 // Each target keeps up to two writes (and then its read-back) in libuv's thread pool, four threads by default: a
@@ -121,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const job = await jobArrived;
     if (job === null || cancel.signal.aborted) return 1;
+    emit({ kind: 'log', level: 'info', message: startedByLine(process.env) });
     for (const line of leftovers) emit({ kind: 'log', level: 'info', message: line });
     const kind = helperJobKind(job);
     const run = kind === 'clone' ? runCloneJob : kind === 'repair' || kind === 'reset' ? runStickJob : kind === 'update' ? runUpdateJob : kind === 'payload' ? runPayloadJob : runJob;

@@ -3,6 +3,8 @@
 // output is parsed in, and failures as a ToolError carrying the argv, exit code, stderr and whether it was a
 // cancel. Short tools go through runTool / runToolBuffer; long-running children whose output is streamed
 // (QEMU, the demo OS build, a decompressor read for its first bytes) are started through startTool.
+// A normal user's PATH has no sbin folders, where sgdisk, mkfs.*, losetup, blockdev and sfdisk live: every tool
+// gets them appended (after the user's own entries, so those still come first).
 import { execa, type Options, type ResultPromise } from 'execa';
 
 export class ToolError extends Error {
@@ -30,10 +32,21 @@ export interface ToolOptions {
   cwd?: string;
 }
 
+/** Folders with the system tools iios runs, that a non-root user's PATH usually lacks. */
+export const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** `path` with each of SBIN_DIRS appended that it does not already hold (pure; an empty PATH gets /usr/bin and /bin too). */
+export function toolPath(path: string | undefined): string {
+  const entries = (path ?? '').split(':').filter(Boolean);
+  if (entries.length === 0) entries.push('/usr/local/bin', '/usr/bin', '/bin');
+  for (const dir of SBIN_DIRS) if (!entries.includes(dir)) entries.push(dir);
+  return entries.join(':');
+}
+
 const common = (opts: ToolOptions) => ({
   reject: false,
   cancelSignal: opts.signal,
-  env: { LC_ALL: 'C', ...opts.env },
+  env: { LC_ALL: 'C', ...opts.env, PATH: toolPath(opts.env?.PATH ?? process.env.PATH) },
   input: opts.input,
   cwd: opts.cwd,
   stripFinalNewline: false,
@@ -64,5 +77,5 @@ export async function runToolBuffer(file: string, args: readonly string[], opts:
 
 /** Starts a long-running child whose output the caller streams; the caller owns its result. */
 export function startTool<O extends Options>(file: string, args: readonly string[], options: O): ResultPromise<{} & O> {
-  return execa(file, [...args], options);
+  return execa(file, [...args], { ...options, env: { ...options.env, PATH: toolPath(options.env?.PATH ?? process.env.PATH) } } as O);
 }

@@ -20,10 +20,21 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startServe(opts: { args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'src-main', 'cli', 'iios.mjs'), 'serve', ...(opts.args ?? [])], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...opts.env },
+/** Who `iios serve` runs as: root's own process by default, or a user (runuser, a clean environment as a login gives). */
+export interface ServeAs {
+  name: string;
+  home: string;
+}
+
+export async function startServe(opts: { args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; asUser?: ServeAs } = {}): Promise<ServeProcess> {
+  const argv = [process.execPath, join(REPO_ROOT, 'src-main', 'cli', 'iios.mjs'), 'serve', ...(opts.args ?? [])];
+  const user = opts.asUser;
+  // As a user: only what a login gives (HOME, USER, a PATH without sbin folders) plus opts.env; runuser passes
+  // SIGTERM on to iios serve, so stop() works the same.
+  const userEnv = user ? ['/usr/bin/env', '-i', `HOME=${user.home}`, `USER=${user.name}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`)] : [];
+  const child = spawn(user ? 'runuser' : argv[0]!, user ? ['-u', user.name, '--', ...userEnv, ...argv] : argv.slice(1), {
+    cwd: user ? user.home : REPO_ROOT,
+    env: user ? process.env : { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

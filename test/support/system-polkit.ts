@@ -46,8 +46,11 @@ export async function startSystemPolkit(): Promise<SystemPolkit> {
     return {
       async rule(user, result) {
         await writeFile(ruleFile, `polkit.addRule(function (action, subject) {\n  if (subject.user == "${user}" && action.id == "org.freedesktop.policykit.exec") return polkit.Result.${result};\n});\n`);
-        // polkitd reloads rules.d when it changes (inotify); give it the moment it takes.
-        await sleep(2500);
+        // polkitd reloads rules.d when it changes (inotify): wait until it answers for the user as the rule says
+        // (pkcheck on a process of theirs: 0 authorized, 1 not authorized).
+        const want = result === 'YES' ? 0 : 1;
+        const check = () => execa('runuser', ['-u', user, '--', '/bin/sh', '-c', 'exec pkcheck --action-id org.freedesktop.policykit.exec --process $$'], { reject: false });
+        await waitFor(async () => (await check()).exitCode === want, `polkitd to apply the ${result} rule for ${user}`, 30_000);
       },
       stop,
     };

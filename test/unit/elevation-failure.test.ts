@@ -38,6 +38,12 @@ describe('classifyElevationExit', () => {
     expect(classifyElevationExit(cases[0]![1])!.message).toMatch(/polkitd/);
   });
 
+  it("quotes the tool's line that says why, not pkexec's closing \"This incident has been reported.\"", () => {
+    const denied = classifyElevationExit(cases[2]![1])!;
+    expect(denied.message).toContain('(pkexec said: "Error executing command as another user: Not authorized")');
+    expect(denied.message).not.toMatch(/incident/);
+  });
+
   it('names both ways out when neither polkit nor sudo can be used', () => {
     const polkit = classifyElevationExit({ tool: 'pkexec', code: null, message: 'spawn /usr/bin/pkexec ENOENT', stderr: '' })!;
     const sudo = classifyElevationExit({ tool: 'sudo', code: null, message: 'spawn sudo ENOENT', stderr: '' })!;

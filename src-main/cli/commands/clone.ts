@@ -12,7 +12,7 @@ import { parseSizeArg } from '../format.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { humanOut, JSON_OPTION } from '../json-events.ts';
 import { runHelperJob } from '../run-helper-job.ts';
-import { readStick } from '../../services/stick/stick-reader.ts';
+import { readStick, targetSize } from '../../services/stick/stick-reader.ts';
 import { runTool } from '../../services/run-tool.ts';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
@@ -21,7 +21,7 @@ const absolute = (p: string) => (p.startsWith('/') ? p : `${process.cwd()}/${p}`
 async function sizeOf(path: string): Promise<{ bytes: number; device: boolean } | null> {
   const st = await stat(path).catch(() => null);
   if (!st) return null;
-  if (st.isBlockDevice()) return { bytes: Number((await runTool('blockdev', ['--getsize64', path])).stdout.trim()), device: true };
+  if (st.isBlockDevice()) return { bytes: (await targetSize(path)).sizeBytes, device: true };
   return { bytes: st.size, device: false };
 }
 

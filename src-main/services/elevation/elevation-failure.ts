@@ -60,8 +60,12 @@ function noTool(tool: ElevationTool): ElevationFailure {
   return { reason: 'no-tool', message: `${message} ${NOTHING}` };
 }
 
+/** pkexec's and sudo's closing words after a refusal: they say nothing about why. */
+const BOILERPLATE = /^This incident (has been|will be) reported\.?$/;
+
+/** The tool's last line that says something (pkexec ends a refusal with "This incident has been reported."). */
 function lastLine(text: string): string {
-  const lines = text.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text.trim().split('\n').map((l) => l.trim()).filter((l) => l && !BOILERPLATE.test(l));
   return lines[lines.length - 1] ?? '';
 }
 

@@ -1,7 +1,8 @@
 // Reads a written stick (block device) or disk-image file back without mounting anything: the GPT through
 // `sfdisk --json`, the stamp /iios/stick.json from the ESP through mtools at the ESP's byte offset.
 // "Made by iios and complete" only when the stamp says `complete: true` (design.md, on-stick format).
-import { stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { fatReadFile, tool } from './stick-tools.ts';
 
@@ -67,10 +68,27 @@ export interface StickInfo {
   complete: boolean;
 }
 
+/**
+ * A block device's size from /sys/class/block/<dev>/size (512-byte sectors, whatever the device's own sector
+ * size): readable by every user, where `blockdev --getsize64` must open the device and so needs root. null when
+ * sysfs does not have it (then blockdev is asked).
+ */
+export async function sysfsDeviceBytes(path: string, sysBlock = '/sys/class/block'): Promise<number | null> {
+  try {
+    const name = basename(await realpath(path));
+    const text = (await readFile(`${sysBlock}/${name}/size`, 'utf8')).trim();
+    return /^\d+$/.test(text) ? Number(text) * 512 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Size of a block device or image file, and which of the two it is. */
 export async function targetSize(path: string): Promise<{ kind: 'device' | 'image-file'; sizeBytes: number }> {
   const st = await stat(path);
   if (st.isBlockDevice()) {
+    const fromSysfs = await sysfsDeviceBytes(path);
+    if (fromSysfs !== null) return { kind: 'device', sizeBytes: fromSysfs };
     const { stdout } = await tool('blockdev', ['--getsize64', path]);
     return { kind: 'device', sizeBytes: Number(stdout.trim()) };
   }
