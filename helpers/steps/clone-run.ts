@@ -145,7 +145,16 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
           return own ? [[k, { rootfsBytes: own.rootfsBytes, rootfsSha256: own.rootfsSha256, rootHash: own.rootHash }]] : [];
         }),
       );
-      await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, slots, espFiles: iios.stamp.espFiles, caches: iios.stamp.caches });
+      await verifyTarget(t, {
+        rootfsBytes: slot.rootfsBytes,
+        rootfsSha256: slot.rootfsSha256,
+        rootHash: slot.rootHash,
+        slots,
+        espFiles: iios.stamp.espFiles,
+        caches: iios.stamp.caches,
+        // the payload partition came over byte for byte: its files against the manifest the stamp keeps
+        payload: t.part('payload') ? iios.stamp.payload : [],
+      });
       t.verified = true;
     }
     t.enter('stamp');
