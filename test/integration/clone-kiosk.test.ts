@@ -2,7 +2,8 @@
 // time, and a Btrfs data partition with @state and @home but no @iios: the writer keeps the profile and the
 // bundle's manifest on the ESP (/iios/profiles/, /iios/bundles/), where the clone reads them. The clone verifies,
 // its payload holds the same files byte for byte (read with debugfs, not iios), the payload filesystem passes
-// e2fsck and has its own UUID, the stamp keeps the payload list and names the source; onto a same-size image
+// e2fsck and has its own UUID (also when the source's payload was mounted after its last check, as on a kiosk
+// that booted), the stamp keeps the payload list and names the source; onto a same-size image
 // and a larger loop device, with --fresh, and refused up front (with the size needed) onto one too small.
 // The payload verify is met by the fault it exists for (a byte of a payload file changed between writing and
 // verifying), at write and at clone time; a source whose ESP-kept manifest was changed is refused, naming it.
@@ -128,6 +129,22 @@ describe.skipIf(!isRoot)('clone: kiosk (verity root and a payload partition)', (
       await writeFile(join(mnt, '@home/visitor.txt'), 'signed the guest book\n');
       await writeFile(join(mnt, '@state/kiosk.log'), 'shown 41 times\n');
     }, { readOnly: false });
+    // and a payload mounted since it was last checked, as on a kiosk that booted (tune2fs -U refuses such a one)
+    const times = await withPartLoop(source, await part(source, 'iios-payload'), async (dev) => {
+      const mnt = await mkdtemp(join(tmpdir(), 'iios-kioskclone-mnt-'));
+      try {
+        await new Promise((r) => setTimeout(r, 1100));
+        await execa('mount', ['-t', 'ext4', dev, mnt]);
+        await execa('umount', [mnt]);
+      } finally {
+        await execa('umount', [mnt], { reject: false });
+        await rm(mnt, { recursive: true, force: true });
+      }
+      const h = (await execa('dumpe2fs', ['-h', dev])).stdout;
+      const at = (label: string) => Date.parse(new RegExp(`^${label}:\\s+(.+)$`, 'm').exec(h)![1]!);
+      return { mounted: at('Last mount time'), checked: at('Last checked') };
+    }, false);
+    expect(times.mounted).toBeGreaterThan(times.checked);
     sourceSha = await sha256(source);
   }, 600_000);
   afterAll(async () => {
