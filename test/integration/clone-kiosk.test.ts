@@ -272,6 +272,38 @@ describe.skipIf(!isRoot)('clone: kiosk (verity root and a payload partition)', (
     }
   }, 600_000);
 
+  it('a kiosk profile with a FAT payload: the clone verifies, the same file under a new volume serial, the label kept', async () => {
+    const fatProfile = parseImageProfile(
+      readFileSync(join(import.meta.dirname, '../../resources/profiles/kiosk.yaml'), 'utf8').replace(/(role: payload\n\s+size: 32MiB\n\s+filesystem:) ext4/, '$1 vfat'),
+      'kiosk-fat.yaml',
+      'kiosk',
+    );
+    expect(fatProfile.partitions.find((p) => p.role === 'payload')?.filesystem).toBe('vfat');
+    const src = join(work, 'kiosk-fat-src.img');
+    const out = join(work, 'kiosk-fat-clone.img');
+    const fatInfo = async (disk: string) => {
+      const p = await part(disk, 'iios-payload');
+      const { stdout } = await execa('blkid', ['-p', '-O', String(p.start), '-S', String(p.size), '-o', 'export', disk]);
+      const page = (await execa('mtype', ['-i', `${disk}@@${p.start}`, '::/piece.html'], { env: mtoolsEnv, stripFinalNewline: false })).stdout;
+      return { type: /^TYPE=(.*)$/m.exec(stdout)?.[1], label: /^LABEL=(.*)$/m.exec(stdout)?.[1], serial: /^UUID=(.*)$/m.exec(stdout)?.[1], page };
+    };
+    try {
+      const w = await runHelper({ ...writeJob('kiosk-fat-src', 's', src, 'foyer'), profile: fatProfile });
+      expect(w.results?.[0], why(w, 's')).toMatchObject({ ok: true, verified: true });
+      const c = await runHelper(cloneJob(src, [{ id: 'c', kind: 'image-file', path: out, sizeBytes: SIZE, hostname: 'foyer-2' }]));
+      expect(c.results?.[0], why(c, 'c')).toMatchObject({ ok: true, verified: true });
+      const [a, b] = [await fatInfo(src), await fatInfo(out)];
+      expect(a).toMatchObject({ type: 'vfat', label: 'IIOS-PAYLD', page: PAGE });
+      expect(b).toMatchObject({ type: 'vfat', label: 'IIOS-PAYLD', page: PAGE });
+      expect(b.serial).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);
+      expect(b.serial).not.toBe(a.serial);
+      expect(await withPartLoop(out, await part(out, 'iios-payload'), async (dev) => (await execa('fsck.vfat', ['-n', dev], { reject: false })).exitCode)).toBe(0);
+    } finally {
+      await rm(src, { force: true });
+      await rm(out, { force: true });
+    }
+  }, 600_000);
+
   it('a source whose ESP-kept manifest no longer matches its stamp is refused before anything is written, naming the file', async () => {
     const damaged = join(work, 'kiosk-damaged.img');
     const out = join(work, 'kiosk-from-damaged.img');
