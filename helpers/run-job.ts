@@ -14,6 +14,7 @@ import type { BundleSource, Source } from './source.ts';
 import { btrfs, cachesPartition } from './steps/btrfs.ts';
 import { cacheStamps } from './steps/caches.ts';
 import { esp } from './steps/esp.ts';
+import { espStore } from './steps/esp-store.ts';
 import { partition } from './steps/partition.ts';
 import { payload } from './steps/payload.ts';
 import { writeSlots } from './steps/slots.ts';
@@ -99,7 +100,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
   await forEachTarget(targets, async (t) => {
     await wipe(t);
     await partition(t);
-    espSha.set(t.id, await esp(t, bundle));
+    // a stick with no @iios keeps its profile and manifest on the ESP: what a clone re-plans it from
+    espSha.set(t.id, { ...(await esp(t, bundle)), ...(await espStore(t, bundle)) });
     t.enter('stamp');
     await writeStamp(t, stampObject(stampInit(t), false, createdAt));
   });
@@ -119,6 +121,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
         rootHash: m.verity?.rootHash ?? null,
         espFiles: espSha.get(t.id) ?? {},
         caches: cachesPartition(t) ? caches : [],
+        payload: t.part('payload') ? payloadOut : [],
         rootfsPath: bundle.files[m.rootfs.file],
       });
       t.verified = true;
