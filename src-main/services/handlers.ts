@@ -101,6 +101,7 @@ export function createHandlers(services: Services): Handlers {
     'cachesets.build': (args) => cacheSetsOf(services).build(args.set),
     'profiles.list': () => profilesOf(services).list(),
     'bundles.default': () => profilesOf(services).defaultBundle(),
+    'bundles.library': () => profilesOf(services).library(),
     'bundles.inspect': (args) => profilesOf(services).inspectBundle(args.dir, args.verify ?? false),
     'images.inspect': (args) => profilesOf(services).inspectImage(args.path),
     'plan.compute': (args) => profilesOf(services).computePlan(args),

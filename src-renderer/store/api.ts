@@ -22,6 +22,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
       const info = await client.invoke('bundles.default');
       return info ? bundleView(info) : null;
     },
+    listLibrary: () => client.invoke('bundles.library'),
     async inspectSource(path, want) {
       if (want === 'image') {
         const info = await client.invoke('images.inspect', { path });

@@ -17,6 +17,8 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   sourcePath: '',
   sourceLoading: false,
   sourceError: null,
+  library: null,
+  libraryError: null,
   selectedDrives: [],
   imageTarget: { enabled: false, path: '', sizeBytes: 8 * GB },
   namePattern: 'class-{nn}',
@@ -51,6 +53,13 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
       set({ sourceLoading: false });
       get().refreshPreviews();
       get().refreshPlans();
+    }
+  },
+  async loadLibrary() {
+    try {
+      set({ library: await api.listLibrary(), libraryError: null });
+    } catch (err) {
+      set({ library: [], libraryError: errorText(err) });
     }
   },
   async loadCaches() {

@@ -6,7 +6,7 @@ import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
-import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
+import type { CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
 import type { StepId, WizardMode } from './modes.ts';
 
@@ -52,6 +52,9 @@ export interface SelectionSlice {
   sourcePath: string;
   sourceLoading: boolean;
   sourceError: string | null;
+  /** The bundle library; null until loaded. */
+  library: LibraryBundleView[] | null;
+  libraryError: string | null;
   selectedDrives: string[];
   imageTarget: ImageFileTarget;
   namePattern: string;
@@ -65,6 +68,8 @@ export interface SelectionSlice {
   caches: string[];
   loadProfiles(): Promise<void>;
   loadDefaultSource(): Promise<void>;
+  /** Lists the bundle library again (a stick may have been plugged in). */
+  loadLibrary(): Promise<void>;
   loadCaches(): Promise<void>;
   chooseProfile(id: string): void;
   setSourcePath(path: string): void;

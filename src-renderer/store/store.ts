@@ -46,6 +46,7 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
       void get().loadDrives();
       void get().loadProfiles();
       void get().loadDefaultSource();
+      void get().loadLibrary();
       void get().loadCaches();
       void get().resumeJob();
       void get().loadPickers();

@@ -4,9 +4,12 @@
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
+import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
 export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+/** A bundle of the library (this computer's, the demo OS, or on a plugged-in iios stick), from bundles.library. */
+export type LibraryBundleView = LibraryBundle;
 /** A clone's source as the services read it (the contract's sticks.inspect answer). */
 export type StickSourceView = StickSource;
 /** A running or finished job as the services keep it (the contract's snapshot; after a reload the wizard picks it up again). */
@@ -80,6 +83,8 @@ export interface WizardApi {
   onDrivesChanged(listener: (drives: Drive[]) => void): Unsubscribe;
   listProfiles(): Promise<ProfileView[]>;
   defaultBundle(): Promise<SourceView | null>;
+  /** The bundle library, plugged-in iios sticks included (manifests only; a chosen one goes through inspectSource). */
+  listLibrary(): Promise<LibraryBundleView[]>;
   /** Throws an Error whose message says why the bundle or image is refused. */
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;

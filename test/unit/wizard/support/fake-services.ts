@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { ImageInfoSchema } from '../../../../src-shared/contract/domains/profiles.ts';
+import type { ImageInfoSchema, LibraryBundle } from '../../../../src-shared/contract/domains/profiles.ts';
 import type { Handlers } from '../../../../src-main/services/handlers.ts';
 import type { Drive } from '../../../../src-shared/contract/index.ts';
 import type { JobEvent } from '../../../../src-shared/job/events.ts';
@@ -62,6 +62,8 @@ export interface FakeServices {
   sticks: Record<string, StickSource>;
   /** Every clone request the wizard sent. */
   clones: CloneRequest[];
+  /** What bundles.library answers. */
+  library?: LibraryBundle[];
 }
 
 export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
@@ -121,6 +123,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
     },
     'profiles.list': () => profiles,
     'bundles.default': () => bundleInfo(DEMO_DIR, demoManifest, false),
+    'bundles.library': () => s.library ?? [],
     'bundles.inspect': (args: { dir: string }) => {
       if (s.brokenBundles[args.dir]) throw Object.assign(new Error(s.brokenBundles[args.dir]), { code: 'E_BUNDLE' });
       const manifest = bundles[args.dir];
