@@ -24,7 +24,7 @@ const lab = {
   complete: false,
 };
 
-async function toCaches(services: Parameters<typeof setupWizard>[0]['services'] = {}) {
+async function toCaches(services: NonNullable<Parameters<typeof setupWizard>[0]>['services'] = {}) {
   const w = setupWizard({ services: { cacheSets: [structuredClone(lab)], ...services } });
   await toTargets(w.user, w.store);
   await tick(w.user, stick.device);

@@ -55,9 +55,9 @@ export interface FakeServices {
   drives: Drive[];
   caches: { kind: string; path: string; sizeBytes: number; files: number }[];
   /** Cache sets as cachesets.list reports them; a build marks every kind built with these bytes each. */
-  cacheSets: CacheSetSummary[];
+  cacheSets?: CacheSetSummary[];
   /** Bytes each kind has once built (cachesets.build). */
-  cacheSetKindBytes: number;
+  cacheSetKindBytes?: number;
   job: Snapshot | null;
   /** Bundle folders that fail their check, with the services' message. */
   brokenBundles: Record<string, string>;
@@ -87,19 +87,21 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       return { unmounted };
     },
     'caches.list': () => s.caches,
-    'cachesets.list': () => s.cacheSets,
+    'cachesets.list': () => s.cacheSets ?? [],
     'cachesets.open': (args: { set: string }) => {
-      const found = s.cacheSets.find((c) => c.file === args.set || c.id === args.set);
+      const found = (s.cacheSets ?? []).find((c) => c.file === args.set || c.id === args.set);
       if (!found) throw new Error(`no cache set ${args.set}`);
       return found;
     },
     'cachesets.build': (args: { set: string }) => {
-      const at = s.cacheSets.findIndex((c) => c.file === args.set || c.id === args.set);
+      const sets = s.cacheSets ?? [];
+      const bytes = s.cacheSetKindBytes ?? 1000;
+      const at = sets.findIndex((c) => c.file === args.set || c.id === args.set);
       if (at < 0) throw new Error(`no cache set ${args.set}`);
-      const built = s.cacheSets[at]!;
-      const kinds = built.kinds.map((k) => ({ ...k, sizeBytes: s.cacheSetKindBytes, builtAt: '2026-12-03T06:00:00.000Z' }));
-      s.cacheSets[at] = { ...built, kinds, builtBytes: s.cacheSetKindBytes * kinds.length, complete: true };
-      return kinds.map((k) => ({ kind: k.kind, items: 1, newItems: [], sizeBytes: s.cacheSetKindBytes, seconds: 0 }));
+      const built = sets[at]!;
+      const kinds = built.kinds.map((k) => ({ ...k, sizeBytes: bytes, builtAt: '2026-12-03T06:00:00.000Z' }));
+      sets[at] = { ...built, kinds, builtBytes: bytes * kinds.length, complete: true };
+      return kinds.map((k) => ({ kind: k.kind, items: 1, newItems: [], sizeBytes: bytes, seconds: 0 }));
     },
     'jobs.current': () => s.job,
     'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
