@@ -1,6 +1,6 @@
 // Per chosen stick, whether the chosen cache set fits: the room left with it, or the size of stick it needs.
 import { t } from '../../src-shared/i18n/index.ts';
-import { formatBytes } from '../../src-shared/format/bytes.ts';
+import { formatBytes, formatBytesApart } from '../../src-shared/format/bytes.ts';
 import { cacheFits } from '../store/cache-selectors.ts';
 import { useWizard } from '../store/context.tsx';
 import type { CacheSetSummary } from '../store/types.ts';
@@ -24,10 +24,16 @@ export function CacheFitList({ set }: { set: CacheSetSummary }) {
                 ? t('caches.fits', { free: formatBytes(fit.roomBytes) })
                 : fit.kind === 'no-caches'
                   ? t('caches.noRoomInProfile')
-                  : t('caches.tooSmall', { size: formatBytes(target.sizeBytes), needed: formatBytes(fit.neededBytes) })}
+                  : tooSmallText(target.sizeBytes, fit.neededBytes)}
           </span>
         </li>
       ))}
     </ul>
   );
+}
+
+/** Both sizes with as many digits as it takes for them to differ ("1.73 GB stick, needs at least 1.76 GB"). */
+function tooSmallText(sizeBytes: number, neededBytes: number): string {
+  const [size, needed] = formatBytesApart(sizeBytes, neededBytes);
+  return t('caches.tooSmall', { size, needed });
 }

@@ -55,8 +55,11 @@ export function CacheSetItem({ set }: { set: CacheSetSummary }) {
           >
             <div className="fill" style={{ width: `${building.fraction * 100}%` }} />
           </div>
-          <span className="muted" data-testid="cache-build-what">
-            {percent} % {building.what}
+          <span className="muted">
+            {percent} % {/* the build's own words for its step (a command, an item): data, as a log line is */}
+            <span className="mono" data-testid="cache-build-what">
+              {building.what}
+            </span>
           </span>
         </div>
       )}

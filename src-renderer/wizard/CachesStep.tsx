@@ -58,7 +58,7 @@ export function CachesStep() {
         </div>
         <div>
           <div className="panel">
-            <h3 className="label">{chosen ? t('caches.fitHeading', { set: chosen.title }) : t('caches.fitNone')}</h3>
+            <h3 className="cache-fit-heading">{chosen ? t('caches.fitHeading', { set: chosen.title }) : t('caches.fitNone')}</h3>
             {chosen && <CacheFitList set={chosen} />}
           </div>
           {(state.availableCaches?.length ?? 0) > 0 && (

@@ -71,6 +71,19 @@ describe('cache step', () => {
     expect(screen.getByRole('status').textContent).toMatch(/is too small for these caches: it needs at least 4[4-9]\.\d GB\.$/);
   });
 
+  it('refuses, in the store, a second build while one runs and any build while a flash runs', async () => {
+    const { store, fake } = await toCaches();
+    await waitFor(() => expect(store.getState().cacheSets).toHaveLength(1));
+    const builds = () => fake.calls.filter((c) => c.channel === 'cachesets.build').length;
+    const first = store.getState().buildCacheSet(lab.file);
+    const second = store.getState().buildCacheSet(lab.file);
+    await Promise.all([first, second]);
+    expect(builds()).toBe(1);
+    store.setState({ flashStatus: 'running' });
+    await store.getState().buildCacheSet(lab.file);
+    expect(builds()).toBe(1);
+  });
+
   it('offers plain cache folders below the sets', async () => {
     const { user, store } = await toCaches({ caches: [{ kind: 'apt', path: '/var/cache/iios/apt', sizeBytes: 1.2e9, files: 812 }] });
     await user.click(await screen.findByRole('checkbox', { name: /apt/ }));
