@@ -57,7 +57,7 @@ describe('cache sets and the room on a stick', () => {
     expect(err.message).toMatch(/small\.img: target is [\d.]+ GB but the appliance profile with 5\.0 kB of caches needs at least [\d.]+ GB/);
     expect(err.details).toEqual({ kind: 'too-small', profileId: 'appliance', targetBytes: applianceNeeds + 16 * MiB, neededBytes: applianceNeeds + 33 * MiB, target: small });
     const { job } = await prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: join(work, 'big.img'), sizeBytes: applianceNeeds + 40 * MiB }], cacheSet: setFile }, deps);
-    expect(job.caches.map((c) => [c.kind, c.set])).toEqual([['files', 'lab']]);
+    expect((job.caches ?? []).map((c) => [c.kind, c.set])).toEqual([['files', 'lab']]);
   });
 
   it('refuses a cache set for a profile that keeps no caches', async () => {
