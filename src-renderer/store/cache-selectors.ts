@@ -2,7 +2,7 @@
 // built caches fit (the shared rule the job service refuses with, src-shared/caches/cache-fit.ts).
 import { cacheFit, type CacheFit } from '../../src-shared/caches/cache-fit.ts';
 import { t } from '../../src-shared/i18n/index.ts';
-import { formatBytes } from '../../src-shared/format/bytes.ts';
+import { formatBytesApart } from '../../src-shared/format/bytes.ts';
 import { chosenTargets, type ChosenTarget } from './selectors.ts';
 import type { WizardState } from './state.ts';
 import type { CacheSetSummary } from './types.ts';
@@ -45,7 +45,8 @@ export function cachesReady(s: WizardState): { ok: true } | { ok: false; hint: s
   for (const { target, fit } of cacheFits(s, set)) {
     if (!fit) return { ok: false, hint: t('hint.workingOut') };
     if (fit.kind === 'no-caches') return { ok: false, hint: t('hint.cacheSetNoRoom') };
-    if (fit.kind === 'too-small') return { ok: false, hint: t('hint.cacheSetTooBig', { target: target.label, size: formatBytes(fit.neededBytes) }) };
+    // as many digits as the fit list shows beside the stick's own size
+    if (fit.kind === 'too-small') return { ok: false, hint: t('hint.cacheSetTooBig', { target: target.label, size: formatBytesApart(target.sizeBytes, fit.neededBytes)[1] }) };
   }
   return { ok: true };
 }
