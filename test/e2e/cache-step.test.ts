@@ -1,7 +1,7 @@
 // The wizard's cache step in Debian's Chromium through `iios serve` (real CLI, bridge, cache-set services, job
 // service and helper): a cache set of kinds apt (two .debs made with dpkg-deb, one depending on the other) and
 // files, placed in a throwaway XDG_CONFIG_HOME/iios/cache-sets, is listed with its kinds and "never built",
-// built from the page with its bar seen moving, then shown with its size; it does not fit on a loop device just
+// built from the page with its bar seen moving (a set in another folder opened beside it), then shown with its size; it does not fit on a loop device just
 // big enough for the profile (the size needed shown, Next held, and `iios write` refuses the same), it fits on a
 // 2 GB image file, which is written with it; `iios inspect` of that file lists both caches from the set.
 // Screenshots go to test-artifacts/e2e/caches-<what>.png.
@@ -74,6 +74,9 @@ describe('the cache step through iios serve', () => {
       join(dir, 'config/iios/cache-sets/lab.yaml'),
       ['format: 1', 'id: lab', 'title: Lab software', 'caches:', `  apt: { sources: ["deb [trusted=yes] file:${repo} ./"], packages: [greet] }`, `  files: { path: ${handouts} }`, ''].join('\n'),
     );
+    // sets outside the cache-sets folder, opened from the page: one that is no set, one that is
+    await writeFile(join(dir, 'broken.yaml'), 'format: 1\nid: usb\ntitle: USB\ncaches: {}\n');
+    await writeFile(join(dir, 'usb.yaml'), `format: 1\nid: usb\ntitle: USB handouts\ncaches:\n  files: { path: ${handouts} }\n`);
     // a loop device just big enough for the appliance profile with the demo bundle, and 64 MiB more
     const profile = parseImageProfile(await readFile(join(REPO_ROOT, 'resources/profiles/appliance.yaml'), 'utf8'), 'appliance.yaml', 'appliance');
     const needed = planLayout(profile, await readBundleManifest(bundleDir), 8 * GB).neededBytes;
@@ -126,6 +129,20 @@ describe('the cache step through iios serve', () => {
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('.cache-kinds li').evaluateAll((els) => els.map((e) => e.textContent))).toEqual(['aptnever built', 'filesnever built']);
     expect(await item.getByTestId('cache-set-state').textContent()).toBe('Never built');
+
+    // opened from a file: a broken one says its file and reason, a good one joins the list, chosen
+    const field = page.getByLabel('Open a cache-set file');
+    await field.fill(join(dir, 'broken.yaml'));
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/broken\.yaml.*names no cache/);
+    await field.fill(join(dir, 'usb.yaml'));
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const usb = page.locator('[data-cache-set="usb"]');
+    await usb.waitFor();
+    expect(await usb.getByRole('radio').isChecked()).toBe(true);
+    expect(await usb.locator('.cache-kinds li').textContent()).toBe('filesnever built');
+    expect(await page.getByRole('alert').count()).toBe(0);
+
     await item.getByRole('radio', { name: /Lab software/ }).check();
     expect(await next(page).isDisabled()).toBe(true);
     expect(await page.locator('.app-footer .hint').textContent()).toBe('Build the cache set Lab software first (or choose no cache set).');

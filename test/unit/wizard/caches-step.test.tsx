@@ -84,6 +84,25 @@ describe('cache step', () => {
     expect(builds()).toBe(1);
   });
 
+  it('opens a set from a file the user names: listed with the others and chosen; a file that is no set says why', async () => {
+    const elsewhere = { ...structuredClone(lab), id: 'usb', title: 'USB handouts', file: '/media/teacher/usb.yaml' };
+    const { user, store } = await toCaches({ otherCacheSets: [elsewhere] });
+    await waitFor(() => expect(store.getState().cacheSets).toHaveLength(1));
+    const field = screen.getByLabelText('Open a cache-set file');
+    await user.type(field, '/media/teacher/nope.yaml{Enter}');
+    expect((await screen.findByRole('alert')).textContent).toBe('no cache set /media/teacher/nope.yaml');
+    await user.clear(field);
+    await user.type(field, elsewhere.file);
+    await user.click(screen.getByRole('button', { name: 'Open' }));
+    const item = await waitFor(() => document.querySelector('[data-cache-set="usb"]') as HTMLElement);
+    expect((within(item).getByRole('radio') as HTMLInputElement).checked).toBe(true);
+    expect(store.getState().cacheSetFile).toBe(elsewhere.file);
+    expect(screen.queryByRole('alert')).toBeNull();
+    // listed again (as it is now) when the sets are read again
+    await store.getState().loadCacheSets();
+    expect(store.getState().cacheSets?.map((c) => c.id)).toEqual(['lab', 'usb']);
+  });
+
   it('offers plain cache folders below the sets', async () => {
     const { user, store } = await toCaches({ caches: [{ kind: 'apt', path: '/var/cache/iios/apt', sizeBytes: 1.2e9, files: 812 }] });
     await user.click(await screen.findByRole('checkbox', { name: /apt/ }));

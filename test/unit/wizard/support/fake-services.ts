@@ -56,6 +56,8 @@ export interface FakeServices {
   caches: { kind: string; path: string; sizeBytes: number; files: number }[];
   /** Cache sets as cachesets.list reports them; a build marks every kind built with these bytes each. */
   cacheSets?: CacheSetSummary[];
+  /** Sets outside the cache-sets folder: cachesets.open finds them by file, cachesets.list does not list them. */
+  otherCacheSets?: CacheSetSummary[];
   /** Bytes each kind has once built (cachesets.build). */
   cacheSetKindBytes?: number;
   job: Snapshot | null;
@@ -89,7 +91,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
     'caches.list': () => s.caches,
     'cachesets.list': () => s.cacheSets ?? [],
     'cachesets.open': (args: { set: string }) => {
-      const found = (s.cacheSets ?? []).find((c) => c.file === args.set || c.id === args.set);
+      const found = [...(s.cacheSets ?? []), ...(s.otherCacheSets ?? [])].find((c) => c.file === args.set || c.id === args.set);
       if (!found) throw new Error(`no cache set ${args.set}`);
       return found;
     },
