@@ -452,4 +452,5 @@ export const de: Translation = {
   'caches.noRoomInProfile': 'Passt nicht: dieses Profil hat keine Zwischenspeicher',
   'caches.tooSmall': 'Passt nicht: Stick mit {size}, nötig sind mindestens {needed}',
   'caches.folders': 'Weitere Zwischenspeicher-Ordner',
+  'review.cacheSet': 'Offline-Zwischenspeicher: {set} ({kinds}; {size}), jede Art in einem eigenen Subvolume.',
 };

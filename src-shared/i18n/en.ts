@@ -457,4 +457,5 @@ export const en = {
   'caches.noRoomInProfile': 'Does not fit: this profile keeps no caches',
   'caches.tooSmall': 'Does not fit: {size} stick, needs at least {needed}',
   'caches.folders': 'Other cache folders',
+  'review.cacheSet': 'Offline caches: {set} ({kinds}; {size}), each kind in its own subvolume.',
 } as const satisfies Record<string, Message>;

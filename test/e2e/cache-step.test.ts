@@ -195,6 +195,8 @@ describe('the cache step through iios serve', () => {
     expect(await page.locator('.cache-fit li').count()).toBe(1);
     await next(page).click();
     await step(page, 'review');
+    expect(await page.getByTestId('review-cache-set').textContent()).toBe(`Offline caches: Lab software (apt, files; ${formatBytes(builtBytes)}), each kind in its own subvolume.`);
+    await shot(page, 'review');
     await page.getByLabel(/type the number of targets/).fill('1');
     await page.getByRole('button', { name: 'Erase and flash 1 target' }).click();
     await page.locator('[data-step="done"]').waitFor({ timeout: 600_000 });
