@@ -41,6 +41,8 @@ export function requestFor(
       firstNumber: first,
       payload: s.payload,
       caches,
+      // the set's file, as `iios write --cache-set FILE` names it; the job service checks it is built and fits
+      ...(s.mode === 'write' && s.cacheSetFile ? { cacheSet: s.cacheSetFile } : {}),
       // The review step lists mounted drives as "will be unmounted"; confirming it is the user's consent.
       unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
       verify: true,

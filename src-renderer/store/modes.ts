@@ -3,7 +3,7 @@
 // in StepNav.tsx; the step bar, Back/Next and which step may be opened all follow this list.
 import type { PlainKey } from '../../src-shared/i18n/index.ts';
 
-export const ALL_STEPS = ['start', 'profile', 'image', 'source', 'targets', 'options', 'review', 'flash', 'done'] as const;
+export const ALL_STEPS = ['start', 'profile', 'image', 'source', 'targets', 'options', 'caches', 'review', 'flash', 'done'] as const;
 export type StepId = (typeof ALL_STEPS)[number];
 
 export interface WizardModeSpec {
@@ -21,7 +21,7 @@ export const WIZARD_MODES = [
     id: 'write',
     title: 'mode.write.title',
     description: 'mode.write.description',
-    steps: ['profile', 'image', 'targets', 'options', 'review', 'flash', 'done'],
+    steps: ['profile', 'image', 'targets', 'options', 'caches', 'review', 'flash', 'done'],
   },
   {
     id: 'clone',

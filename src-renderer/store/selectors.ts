@@ -9,6 +9,7 @@ import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
+import { cachesReady } from './cache-selectors.ts';
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
@@ -177,6 +178,10 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       if (s.stationWanted && !hasCounter(s.namePattern.trim())) return { ok: false, hint: t('hint.stationCounter', { nn: '{nn}' }) };
       if (s.mode === 'write' && currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: t('hint.addPayload') };
       return stepReady(s, 'targets');
+    }
+    case 'caches': {
+      const ready = cachesReady(s);
+      return ready.ok ? stepReady(s, 'options') : ready;
     }
     case 'review':
     case 'flash':

@@ -6,7 +6,8 @@ import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
-import type { CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
+import type { CacheKind } from '../../src-shared/caches/cache-set.ts';
+import type { CacheSetProgressView, CacheSetSummary, CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
 import type { StepId, WizardMode } from './modes.ts';
 
@@ -84,6 +85,36 @@ export interface SelectionSlice {
   addPayload(path: string): void;
   removePayload(path: string): void;
   toggleCache(id: string, on: boolean): void;
+}
+
+/** A cache set being built: which, its kinds in build order, the kind at work and the whole build's fraction. */
+export interface CacheSetBuild {
+  file: string;
+  id: string;
+  kinds: CacheKind[];
+  kind: CacheKind | null;
+  fraction: number;
+  what: string;
+}
+
+export interface CacheSetsSlice {
+  /** The sets of ~/.config/iios/cache-sets/ and those opened from elsewhere; null until listed. */
+  cacheSets: CacheSetSummary[] | null;
+  cacheSetsError: string | null;
+  /** Files of sets opened from outside the folder: listed again with the others. */
+  openedCacheSets: string[];
+  /** The chosen set's file (what the write request names), or null: no cache set on the sticks. */
+  cacheSetFile: string | null;
+  cacheSetOpening: boolean;
+  cacheSetOpenError: string | null;
+  cacheSetBuild: CacheSetBuild | null;
+  cacheSetBuildError: { file: string; message: string } | null;
+  loadCacheSets(): Promise<void>;
+  openCacheSetFile(path: string): Promise<void>;
+  chooseCacheSet(file: string | null): void;
+  /** Builds or refreshes a listed set; refused while another builds or a flash runs. */
+  buildCacheSet(file: string): Promise<void>;
+  applyCacheSetProgress(progress: CacheSetProgressView): void;
 }
 
 export type StickInfoEntry =
@@ -221,7 +252,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CacheSetsSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -1,13 +1,15 @@
 // The renderer's view of what the services tell it. The contract's own types are used where they exist
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
+import type { z } from 'zod';
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
+import type { CacheSetProgress, CacheSetSummary } from '../../src-shared/contract/domains/cache-sets.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+export type { CacheSetSummary, CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
 /** A bundle of the library (this computer's, the demo OS, or on a plugged-in iios stick), from bundles.library. */
 export type LibraryBundleView = LibraryBundle;
 /** A clone's source as the services read it (the contract's sticks.inspect answer). */
@@ -27,11 +29,15 @@ export interface PlanPartition {
   sizeBytes: number;
   filesystem: string;
   readOnly: boolean;
+  /** Btrfs partitions: their subvolumes (the one with @caches takes a cache set). */
+  btrfs?: { subvolumes: string[] } | undefined;
 }
 
 /** The parts of a PartitionPlan (src-shared/layout) that pictures and the review need. */
 export interface PlanView {
   diskBytes: number;
+  /** The smallest stick this profile and system fit on, caches not counted (a planned layout has it). */
+  neededBytes?: number;
   partitions: PlanPartition[];
 }
 
@@ -70,6 +76,9 @@ export interface ImageView {
 
 export type SourceView = BundleView | ImageView;
 
+/** A cache set's build progress as the services push it (one kind's fraction and what it is doing). */
+export type CacheSetProgressView = z.infer<typeof CacheSetProgress>;
+
 /** An offline cache on this computer (the contract's caches.list entry; its path is unique). */
 export type CacheSetView = CacheEntry;
 
@@ -89,6 +98,13 @@ export interface WizardApi {
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
   listCaches(): Promise<CacheSetView[]>;
+  /** The cache sets of this computer (~/.config/iios/cache-sets/), each kind's size and last build. */
+  listCacheSets(): Promise<CacheSetSummary[]>;
+  /** A cache set from a file the user names; throws with the file, field and reason when it does not parse. */
+  openCacheSet(file: string): Promise<CacheSetSummary>;
+  /** Builds (or refreshes) a set into the library; progress arrives through onCacheSetProgress. */
+  buildCacheSet(set: string): Promise<void>;
+  onCacheSetProgress(listener: (progress: CacheSetProgressView) => void): Unsubscribe;
   startJob(request: WriteRequest): Promise<StartedJob>;
   /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */
   inspectStick(path: string): Promise<StickSourceView>;

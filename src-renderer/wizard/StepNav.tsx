@@ -12,6 +12,7 @@ const STEP_KEYS: Record<StepId, PlainKey> = {
   image: 'step.image',
   targets: 'step.targets',
   options: 'step.options',
+  caches: 'step.caches',
   review: 'step.review',
   flash: 'step.flash',
   done: 'step.done',

@@ -5,6 +5,7 @@ import { useWizard } from '../store/context.tsx';
 import { stepReady } from '../store/selectors.ts';
 import { stepsOf, type StepId } from '../store/store.ts';
 import { ThemeToggle } from '../theme/ThemeToggle.tsx';
+import { CachesStep } from './CachesStep.tsx';
 import { DoneStep } from './DoneStep.tsx';
 import { FlashStep } from './FlashStep.tsx';
 import { ImageStep } from './ImageStep.tsx';
@@ -23,6 +24,7 @@ const BODY: Record<StepId, () => React.ReactNode> = {
   source: SourceStep,
   targets: TargetsStep,
   options: OptionsStep,
+  caches: CachesStep,
   review: ReviewStep,
   flash: FlashStep,
   done: DoneStep,

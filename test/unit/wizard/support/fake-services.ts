@@ -11,6 +11,7 @@ import { planLayout, TooSmallError } from '../../../../src-shared/layout/index.t
 import { parseBundleManifest, parseImageProfile, type BundleManifest, type ImageProfile } from '../../../../src-shared/profile/index.ts';
 import { applyEvent, initialSnapshot } from '../../../../src-main/services/jobs/job-state.ts';
 import { planStickJobWork, planTargetWork } from '../../../../src-shared/progress/work-plan.ts';
+import type { CacheSetSummary } from '../../../../src-shared/contract/domains/cache-sets.ts';
 import type { CloneRequest } from '../../../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../../../src-shared/contract/domains/sticks.ts';
 import type { Snapshot, SnapshotTarget } from './fixtures.ts';
@@ -53,6 +54,12 @@ export function builtInProfiles(): ImageProfile[] {
 export interface FakeServices {
   drives: Drive[];
   caches: { kind: string; path: string; sizeBytes: number; files: number }[];
+  /** Cache sets as cachesets.list reports them; a build marks every kind built with these bytes each. */
+  cacheSets?: CacheSetSummary[];
+  /** Sets outside the cache-sets folder: cachesets.open finds them by file, cachesets.list does not list them. */
+  otherCacheSets?: CacheSetSummary[];
+  /** Bytes each kind has once built (cachesets.build). */
+  cacheSetKindBytes?: number;
   job: Snapshot | null;
   /** Bundle folders that fail their check, with the services' message. */
   brokenBundles: Record<string, string>;
@@ -84,6 +91,22 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       return { unmounted };
     },
     'caches.list': () => s.caches,
+    'cachesets.list': () => s.cacheSets ?? [],
+    'cachesets.open': (args: { set: string }) => {
+      const found = [...(s.cacheSets ?? []), ...(s.otherCacheSets ?? [])].find((c) => c.file === args.set || c.id === args.set);
+      if (!found) throw new Error(`no cache set ${args.set}`);
+      return found;
+    },
+    'cachesets.build': (args: { set: string }) => {
+      const sets = s.cacheSets ?? [];
+      const bytes = s.cacheSetKindBytes ?? 1000;
+      const at = sets.findIndex((c) => c.file === args.set || c.id === args.set);
+      if (at < 0) throw new Error(`no cache set ${args.set}`);
+      const built = sets[at]!;
+      const kinds = built.kinds.map((k) => ({ ...k, sizeBytes: bytes, builtAt: '2026-12-03T06:00:00.000Z' }));
+      sets[at] = { ...built, kinds, builtBytes: bytes * kinds.length, complete: true };
+      return kinds.map((k) => ({ kind: k.kind, items: 1, newItems: [], sizeBytes: bytes, seconds: 0 }));
+    },
     'jobs.current': () => s.job,
     'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
     'jobs.start': (args: { profileId: string; targets: { path: string; sizeBytes?: number }[]; namePattern?: string; firstNumber?: number }) => {
