@@ -3,9 +3,8 @@
 import { cacheFit, type CacheFit } from '../../src-shared/caches/cache-fit.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatBytesApart } from '../../src-shared/format/bytes.ts';
-import { chosenTargets, type ChosenTarget } from './selectors.ts';
 import type { WizardState } from './state.ts';
-import type { CacheSetSummary } from './types.ts';
+import type { CacheSetSummary, ChosenTarget } from './types.ts';
 
 export function chosenCacheSet(s: Pick<WizardState, 'cacheSets' | 'cacheSetFile'>): CacheSetSummary | null {
   return s.cacheSets?.find((c) => c.file === s.cacheSetFile) ?? null;
@@ -29,20 +28,21 @@ export function cacheBytes(s: Pick<WizardState, 'availableCaches' | 'caches'>, s
   return set.builtBytes + folders.reduce((n, c) => n + c.sizeBytes, 0);
 }
 
-export function cacheFits(s: WizardState, set: CacheSetSummary): TargetCacheFit[] {
+/** Per chosen target (selectors' chosenTargets: passed in, so this file and selectors.ts import one way only). */
+export function cacheFits(s: WizardState, set: CacheSetSummary, targets: ChosenTarget[]): TargetCacheFit[] {
   const bytes = cacheBytes(s, set);
-  return chosenTargets(s).map(({ plan, ...target }) => ({
+  return targets.map(({ plan, ...target }) => ({
     target: { ...target, plan },
     fit: plan?.neededBytes !== undefined ? cacheFit({ ...plan, neededBytes: plan.neededBytes }, bytes) : null,
   }));
 }
 
-export function cachesReady(s: WizardState): { ok: true } | { ok: false; hint: string } {
+export function cachesReady(s: WizardState, targets: ChosenTarget[]): { ok: true } | { ok: false; hint: string } {
   if (s.cacheSetBuild) return { ok: false, hint: t('hint.cacheSetBuilding') };
   const set = chosenCacheSet(s);
   if (!set) return { ok: true };
   if (!set.complete) return { ok: false, hint: t('hint.cacheSetUnbuilt', { set: set.title }) };
-  for (const { target, fit } of cacheFits(s, set)) {
+  for (const { target, fit } of cacheFits(s, set, targets)) {
     if (!fit) return { ok: false, hint: t('hint.workingOut') };
     if (fit.kind === 'no-caches') return { ok: false, hint: t('hint.cacheSetNoRoom') };
     // as many digits as the fit list shows beside the stick's own size

@@ -8,8 +8,11 @@ import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
-import type { Drive, PlanView, SourceView } from './types.ts';
+import type { Drive, SourceView } from './types.ts';
 import { cachesReady } from './cache-selectors.ts';
+import type { ChosenTarget } from './types.ts';
+
+export type { ChosenTarget };
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
@@ -88,15 +91,6 @@ export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'sourc
   return { selectable: reason === null, reason, badges };
 }
 
-export interface ChosenTarget {
-  key: string;
-  kind: 'device' | 'image-file';
-  label: string;
-  path: string;
-  sizeBytes: number;
-  drive: Drive | null;
-  plan: PlanView | null;
-}
 
 export function chosenTargets(s: WizardState): ChosenTarget[] {
   const targets: ChosenTarget[] = [];
@@ -180,7 +174,7 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       return stepReady(s, 'targets');
     }
     case 'caches': {
-      const ready = cachesReady(s);
+      const ready = cachesReady(s, chosenTargets(s));
       return ready.ok ? stepReady(s, 'options') : ready;
     }
     case 'review':

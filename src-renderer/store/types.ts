@@ -120,3 +120,14 @@ export interface WizardApi {
   /** The chosen paths, or null when the user cancelled. Throws when the chooser could not open. */
   pickPath(request: PickRequest): Promise<string[] | null>;
 }
+
+/** A stick or image file chosen as a target, with its plan once worked out. */
+export interface ChosenTarget {
+  key: string;
+  kind: 'device' | 'image-file';
+  label: string;
+  path: string;
+  sizeBytes: number;
+  drive: Drive | null;
+  plan: PlanView | null;
+}

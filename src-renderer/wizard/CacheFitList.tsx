@@ -2,13 +2,14 @@
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatBytes, formatBytesApart } from '../../src-shared/format/bytes.ts';
 import { cacheFits } from '../store/cache-selectors.ts';
+import { chosenTargets } from '../store/selectors.ts';
 import { useWizard } from '../store/context.tsx';
 import type { CacheSetSummary } from '../store/types.ts';
 
 export function CacheFitList({ set }: { set: CacheSetSummary }) {
   // the whole state, then derived: a selector returning a new array each time would re-render without end
   const state = useWizard((s) => s);
-  const fits = cacheFits(state, set);
+  const fits = cacheFits(state, set, chosenTargets(state));
   if (!set.complete) return <p className="muted">{t('caches.fitAfterBuild')}</p>;
   return (
     <ul className="file-list cache-fit" aria-label={t('caches.fitLabel', { set: set.title })}>
