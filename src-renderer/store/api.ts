@@ -42,6 +42,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
         return { ok: false, reason: message, minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
+    checkImageFolder: (path, sizeBytes, writeBytes) => client.invoke('drives.checkImageFolder', { path, sizeBytes, writeBytes }),
     listCaches: () => client.invoke('caches.list'),
     startJob: (request) => client.invoke('jobs.start', request),
     inspectStick: (path) => client.invoke('sticks.inspect', { path }),

@@ -109,6 +109,17 @@ export type PlanEntry =
   | { status: 'ok'; key: string; plan: PlanView }
   | { status: 'error'; key: string; reason: string; minBytes: number | null };
 
+export type ImageFolderEntry =
+  | { status: 'checking'; key: string }
+  | { status: 'done'; key: string; problem: string | null; notice: string | null };
+
+export interface ImageFolderSlice {
+  /** The image-file target's folder as the services last judged it (`key`: the path and sizes it was checked for). */
+  imageFolder: ImageFolderEntry | null;
+  /** Checks the folder when the image file's path or size changed, or `again` (the folder may have been made since). */
+  checkImageFolder(again?: boolean): Promise<void>;
+}
+
 export interface PlansSlice {
   /** By target key (drive id or IMAGE_FILE_KEY). `key` says which inputs the entry was computed for. */
   plans: Record<string, PlanEntry>;
@@ -216,7 +227,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & PlansSlice & ImageFolderSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -4,6 +4,7 @@ import { createStore } from 'zustand/vanilla';
 import { createCloneSlice } from './clone-slice.ts';
 import { createDrivesSlice } from './drives-slice.ts';
 import { createFlashSlice } from './flash-slice.ts';
+import { createImageFolderSlice } from './image-folder-slice.ts';
 import { createPickersSlice } from './pickers-slice.ts';
 import { createPlansSlice } from './plans-slice.ts';
 import { createSelectionSlice } from './selection-slice.ts';
@@ -25,6 +26,7 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
     ...createSelectionSlice(set, get, api),
     ...createCloneSlice(set, get, api),
     ...createPlansSlice(set, get, api),
+    ...createImageFolderSlice(set, get, api),
     ...createFlashSlice(set, get, api),
     ...createPickersSlice(set, get, api),
     ...createStationSlice(set, get, api),

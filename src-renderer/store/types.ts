@@ -83,6 +83,8 @@ export interface WizardApi {
   /** Throws an Error whose message says why the bundle or image is refused. */
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
+  /** Whether an image file of `sizeBytes` can be made at `path` (its folder: exists, writable, room for `writeBytes`). */
+  checkImageFolder(path: string, sizeBytes: number, writeBytes: number): Promise<{ problem: string | null; notice: string | null }>;
   listCaches(): Promise<CacheSetView[]>;
   startJob(request: WriteRequest): Promise<StartedJob>;
   /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */

@@ -345,6 +345,13 @@ export const de: Translation = {
   'imageFile.symlink': '{path} ist ein symbolischer Link; iios schreibt nicht durch Links — geben Sie den Pfad einer neuen oder vorhandenen .img-Datei selbst an',
   'imageFile.notRegular': '{path} gibt es schon und es ist keine gewöhnliche Datei (ein Gerät, Ordner oder Socket); geben Sie den Pfad einer neuen .img-Datei an',
   'imageFile.notAnImage': '{path} gibt es schon und es sieht nicht wie ein Abbild aus; iios würde es ersetzen — verschieben oder löschen Sie es selbst, wenn es weg kann, oder wählen Sie einen anderen Namen',
+  'imageFolder.missing': 'Den Ordner {folder} gibt es nicht. Legen Sie ihn zuerst an (in {parent}) oder wählen Sie einen vorhandenen Ordner.',
+  'imageFolder.missingNoParent': 'Den Ordner {folder} gibt es nicht. Legen Sie ihn zuerst an oder wählen Sie einen vorhandenen Ordner.',
+  'imageFolder.notFolder': '{folder} ist eine Datei, kein Ordner. Wählen Sie einen Ordner für die Abbild-Datei.',
+  'imageFolder.notWritable': 'Sie dürfen im Ordner {folder} nicht schreiben. Wählen Sie einen eigenen Ordner (Ihren persönlichen Ordner, /tmp oder ein eingehängtes Laufwerk).',
+  'imageFolder.noRoom': 'Nicht genug Platz für {path}: sein Ordner hat {free} frei, dieses Schreiben braucht mindestens {need}. Schaffen Sie Platz oder wählen Sie einen anderen Ordner.',
+  'imageFolder.sparseRoom': 'Der Ordner hat {free} frei: genug für dieses Schreiben, aber nicht für die ganzen {size}, wenn das Abbild später gefüllt wird.',
+  'imageFolder.checking': 'Der Ordner der Abbild-Datei wird geprüft…',
   'drive.loopName': 'Loop-Gerät ({file})',
   'drive.loopNameBare': 'Loop-Gerät',
 

@@ -350,6 +350,13 @@ export const en = {
   'imageFile.symlink': '{path} is a symbolic link; iios does not write through links — give the path of a new or existing .img file itself',
   'imageFile.notRegular': '{path} exists and is not a regular file (a device, folder or socket); give the path of a new .img file',
   'imageFile.notAnImage': '{path} already exists and does not look like a disk image; iios would replace it — move or delete it yourself if it can go, or choose another name',
+  'imageFolder.missing': 'The folder {folder} does not exist. Create it first (in {parent}), or choose a folder that exists.',
+  'imageFolder.missingNoParent': 'The folder {folder} does not exist. Create it first, or choose a folder that exists.',
+  'imageFolder.notFolder': '{folder} is a file, not a folder. Choose a folder for the image file.',
+  'imageFolder.notWritable': 'You may not write in the folder {folder}. Choose a folder of your own (your home folder, /tmp or a mounted drive).',
+  'imageFolder.noRoom': 'Not enough space for {path}: its folder has {free} free, this write needs at least {need}. Free some space or choose another folder.',
+  'imageFolder.sparseRoom': 'The folder has {free} free: enough for this write, but not for the whole {size} if the image is filled later.',
+  'imageFolder.checking': "Checking the image file's folder…",
   'drive.loopName': 'Loop device ({file})',
   'drive.loopNameBare': 'Loop device',
 
