@@ -19,6 +19,7 @@ import { payload } from './steps/payload.ts';
 import { writeSlots } from './steps/slots.ts';
 import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/stamp.ts';
 import { verifyTarget } from './steps/verify.ts';
+import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
 import { setCommandLog } from './tools/command-log.ts';
@@ -97,6 +98,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
   });
 
   await forEachTarget(targets, async (t) => {
+    // A counterfeit stick is found before anything of the system goes onto it.
+    if (job.capacityCheck) await capacityCheck(t);
     await wipe(t);
     await partition(t);
     espSha.set(t.id, await esp(t, bundle));

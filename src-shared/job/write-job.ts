@@ -64,6 +64,8 @@ export const WriteJob = z
     caches: z.array(CacheRef).default([]),
     unmountIfMounted: z.boolean().default(false),
     verify: z.boolean().default(true),
+    /** Before writing, check each stick for fake capacity (helpers/steps/capacity-check.ts); image files are skipped. */
+    capacityCheck: z.boolean().default(false),
     /** Raw profile: add the persistence partition after the image (default: the profile's persistence.enabled). */
     persistence: z.boolean().optional(),
     sectorSize: z.union([z.literal(512), z.literal(4096)]).optional(),

@@ -159,6 +159,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     caches,
     unmountIfMounted: req.unmountIfMounted ?? false,
     verify: req.verify ?? true,
+    capacityCheck: req.capacityCheck ?? false,
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
   };
   return { job, plans };
