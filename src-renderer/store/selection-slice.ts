@@ -22,6 +22,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   namePattern: 'class-{nn}',
   firstNumber: 1,
   persistence: null,
+  capacityCheck: false,
   payload: [],
   availableCaches: null,
   cachesError: null,
@@ -122,6 +123,9 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   setPersistence(on) {
     set({ persistence: on });
     get().refreshPlans();
+  },
+  setCapacityCheck(on) {
+    set({ capacityCheck: on });
   },
   addPayload(path) {
     const p = path.trim();

@@ -59,6 +59,8 @@ export interface SelectionSlice {
   firstNumber: number;
   /** Raw profile: add the persistence partition; null keeps the profile's own setting. */
   persistence: boolean | null;
+  /** Check each stick for fake capacity before writing it (the write request's capacityCheck). */
+  capacityCheck: boolean;
   payload: string[];
   availableCaches: CacheSetView[] | null;
   cachesError: string | null;
@@ -76,6 +78,7 @@ export interface SelectionSlice {
   setNamePattern(pattern: string): void;
   setFirstNumber(first: number): void;
   setPersistence(on: boolean): void;
+  setCapacityCheck(on: boolean): void;
   addPayload(path: string): void;
   removePayload(path: string): void;
   toggleCache(id: string, on: boolean): void;
