@@ -6,6 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
+import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
 import { finishTargets, releaseTargets } from './target-results.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
@@ -142,6 +143,8 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     return [];
   }
   const job = parsed.data;
+  // What the helper words for the user (the capacity check's verdict) in the app's language.
+  setLocale(job.locale ?? FALLBACK_LOCALE);
   // Every command line this job runs goes to its log (the app writes the file).
   setCommandLog(emit);
   let prepared;

@@ -26,8 +26,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const write = (target: string, extra: string[] = ['--check-capacity']) =>
-  iios(['write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--name', 'lab-{nn}', ...extra, '--yes']);
+const write = (target: string, extra: string[] = ['--check-capacity'], env?: NodeJS.ProcessEnv) =>
+  iios(['write', '--profile', 'appliance', '--bundle', bundle.dir, '--target', target, '--name', 'lab-{nn}', ...extra, '--yes'], env ? { env } : {});
 
 describe('iios write --check-capacity', () => {
   it('finds a stick that wraps past its real size, names the real size and what to do, and writes nothing of the system', async () => {
@@ -41,6 +41,17 @@ describe('iios write --check-capacity', () => {
       expect(out).not.toMatch(/removed or stopped responding/);
       // the check ran before the wipe: no partition table, no stamp
       expect((await inspectJson(stick.dev)).layout).toBeNull();
+    } finally {
+      await stick.detach();
+    }
+  }, 300_000);
+
+  it('says it in German when iios speaks German', async () => {
+    const stick = await wrappingStick(4 * GiB, 1 * GiB);
+    try {
+      const r = await write(stick.dev, ['--check-capacity'], { ...process.env, LC_ALL: 'de_DE.UTF-8' });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout + r.stderr).toContain('Gefälschte Größe: dieser Stick gibt 4,3 GB an, echt sind aber nur 1,1 GB — was hinter 1,1 GB geschrieben wird, landet wieder an seinem Anfang.');
     } finally {
       await stick.detach();
     }

@@ -8,6 +8,7 @@ import { basename, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type ErrorDetails } from '../../../src-shared/contract/error-details.ts';
 import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { getLocale } from '../../../src-shared/i18n/index.ts';
 import { checkImageFolder } from '../drives/image-folder.ts';
 import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
@@ -160,6 +161,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     unmountIfMounted: req.unmountIfMounted ?? false,
     verify: req.verify ?? true,
     capacityCheck: req.capacityCheck ?? false,
+    locale: getLocale(),
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
   };
   return { job, plans };
