@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { capacityVerdict, fillSectors, ProbeFindings, probePlan, readSector, SECTOR, type ProbeRegion } from '../../src-shared/drives/capacity-probe.ts';
 import { t } from '../../src-shared/i18n/index.ts';
-import type { TargetCtx } from '../context.ts';
+import { deviceGone, type TargetCtx } from '../context.ts';
 import { DIRECT_ALIGN, directBuffer, plainBuffer } from '../io/aligned.ts';
 import { run } from '../tools/run.ts';
 
@@ -114,6 +114,9 @@ export async function capacityCheck(ctx: TargetCtx): Promise<void> {
   }
   ctx.progress(total, total, true);
 
+  // A stick pulled (or a loop detached) mid-check fails its writes too: that is said as what it is, not as a fake.
+  if (deviceGone(ctx)) throw Object.assign(new Error('device gone'), { code: 'ENODEV' });
+  if (ctx.signal.aborted) throw new Error('cancelled');
   const verdict = capacityVerdict(plan, findings, writeFailedAt);
   if (!verdict.ok) {
     ctx.log('warn', `capacity check: ${findings.badSectors} sectors did not read back as written; first at ${findings.firstBad ?? writeFailedAt?.offset}; real size ${verdict.realBytes} bytes (${verdict.how})`);
