@@ -6,6 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
+import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
 import { finishTargets, releaseTargets } from './target-results.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
@@ -20,6 +21,7 @@ import { payload } from './steps/payload.ts';
 import { writeSlots } from './steps/slots.ts';
 import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/stamp.ts';
 import { verifyTarget } from './steps/verify.ts';
+import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
 import { setCommandLog } from './tools/command-log.ts';
@@ -98,6 +100,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
   });
 
   await forEachTarget(targets, async (t) => {
+    // A counterfeit stick is found before anything of the system goes onto it.
+    if (job.capacityCheck) await capacityCheck(t);
     await wipe(t);
     await partition(t);
     // a stick with no @iios keeps its profile and manifest on the ESP: what a clone re-plans it from
@@ -142,6 +146,8 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     return [];
   }
   const job = parsed.data;
+  // What the helper words for the user (the capacity check's verdict) in the app's language.
+  setLocale(job.locale ?? FALLBACK_LOCALE);
   // Every command line this job runs goes to its log (the app writes the file).
   setCommandLog(emit);
   let prepared;

@@ -50,6 +50,8 @@ export interface Services {
   profiles?: ProfilesApi;
   /** Cache sets: listed, opened, built (createCacheSetsApi()). */
   cacheSets?: CacheSetsApi;
+  /** An image-file target's folder checked as the user (src-main/services/drives/image-folder.ts). */
+  checkImageFolder?: (args: ParsedInvokeArgs<'drives.checkImageFolder'>) => Promise<InvokeResult<'drives.checkImageFolder'>>;
   /** Native file choosers; absent where there is no desktop window (`iios serve`, the CLI). */
   pickPath?: PathPicker;
 }
@@ -87,6 +89,10 @@ export function createHandlers(services: Services): Handlers {
     'drives.unmount': (args) => {
       if (!services.drives.unmount) throw Object.assign(new Error('unmounting is not available in this process'), { code: 'E_UNAVAILABLE' });
       return services.drives.unmount(args.id);
+    },
+    'drives.checkImageFolder': (args) => {
+      if (!services.checkImageFolder) throw Object.assign(new Error('checking folders is not available in this process'), { code: 'E_UNAVAILABLE' });
+      return services.checkImageFolder(args);
     },
     'jobs.start': async (args) => {
       const { jobId, targets } = await jobsOf(services).start(args);

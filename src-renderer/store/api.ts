@@ -43,6 +43,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
         return { ok: false, reason: message, minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
+    checkImageFolder: (path, sizeBytes, writeBytes) => client.invoke('drives.checkImageFolder', { path, sizeBytes, writeBytes }),
     listCaches: () => client.invoke('caches.list'),
     listCacheSets: () => client.invoke('cachesets.list'),
     openCacheSet: (file) => client.invoke('cachesets.open', { set: file }),

@@ -7,6 +7,7 @@
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
+import { imageFolderHint } from './image-folder-slice.ts';
 import { buildCloneRequest, buildStartRequest } from './job-request.ts';
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
 import type { JobNotice, JobSnapshotView, StartedJob } from './types.ts';
@@ -99,6 +100,13 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     async startFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      // Not only the disabled buttons: an image file whose folder cannot take it is refused here too.
+      const folder = imageFolderHint(get());
+      if (folder) {
+        const reason = folder === 'checking' ? t('imageFolder.checking') : folder;
+        set({ flashError: reason });
+        return { ok: false, reason };
+      }
       if (get().mode === 'clone') {
         const clone = buildCloneRequest(get());
         if (!clone.ok) return clone;

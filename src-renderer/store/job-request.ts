@@ -46,6 +46,7 @@ export function requestFor(
       // The review step lists mounted drives as "will be unmounted"; confirming it is the user's consent.
       unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
       verify: true,
+      ...(s.capacityCheck ? { capacityCheck: true } : {}),
       ...(s.persistence !== null ? { persistence: s.persistence } : {}),
     },
   };

@@ -24,6 +24,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   namePattern: 'class-{nn}',
   firstNumber: 1,
   persistence: null,
+  capacityCheck: false,
   payload: [],
   availableCaches: null,
   cachesError: null,
@@ -131,6 +132,9 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   setPersistence(on) {
     set({ persistence: on });
     get().refreshPlans();
+  },
+  setCapacityCheck(on) {
+    set({ capacityCheck: on });
   },
   addPayload(path) {
     const p = path.trim();

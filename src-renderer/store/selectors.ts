@@ -14,6 +14,7 @@ import type { ChosenTarget } from './types.ts';
 
 export type { ChosenTarget };
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
+import { imageFolderHint } from './image-folder-slice.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
 export interface Badge {
@@ -158,6 +159,9 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       // The helper's own rule for image-file names and places, said here before the password prompt.
       const pathProblem = img ? imageFilePathProblem(img.path) : null;
       if (pathProblem) return { ok: false, hint: pathProblem };
+      // Its folder: there, a folder, the user's to write in, with room (drives.checkImageFolder).
+      const folder = img ? imageFolderHint(s) : null;
+      if (folder) return { ok: false, hint: folder === 'checking' ? t('imageFolder.checking') : folder };
       if (s.mode === 'clone') return cloneTargetsReady(s, targets);
       for (const target of targets) {
         const entry = s.plans[target.key];

@@ -63,6 +63,8 @@ export interface SelectionSlice {
   firstNumber: number;
   /** Raw profile: add the persistence partition; null keeps the profile's own setting. */
   persistence: boolean | null;
+  /** Check each stick for fake capacity before writing it (the write request's capacityCheck). */
+  capacityCheck: boolean;
   payload: string[];
   availableCaches: CacheSetView[] | null;
   cachesError: string | null;
@@ -82,6 +84,7 @@ export interface SelectionSlice {
   setNamePattern(pattern: string): void;
   setFirstNumber(first: number): void;
   setPersistence(on: boolean): void;
+  setCapacityCheck(on: boolean): void;
   addPayload(path: string): void;
   removePayload(path: string): void;
   toggleCache(id: string, on: boolean): void;
@@ -144,6 +147,17 @@ export type PlanEntry =
   | { status: 'loading'; key: string }
   | { status: 'ok'; key: string; plan: PlanView }
   | { status: 'error'; key: string; reason: string; minBytes: number | null };
+
+export type ImageFolderEntry =
+  | { status: 'checking'; key: string }
+  | { status: 'done'; key: string; problem: string | null; notice: string | null };
+
+export interface ImageFolderSlice {
+  /** The image-file target's folder as the services last judged it (`key`: the path and sizes it was checked for). */
+  imageFolder: ImageFolderEntry | null;
+  /** Checks the folder when the image file's path or size changed, or `again` (the folder may have been made since). */
+  checkImageFolder(again?: boolean): Promise<void>;
+}
 
 export interface PlansSlice {
   /** By target key (drive id or IMAGE_FILE_KEY). `key` says which inputs the entry was computed for. */
@@ -252,7 +266,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & CacheSetsSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CacheSetsSlice & CloneSlice & PlansSlice & ImageFolderSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

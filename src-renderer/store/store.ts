@@ -5,6 +5,7 @@ import { createCacheSetsSlice } from './cache-sets-slice.ts';
 import { createCloneSlice } from './clone-slice.ts';
 import { createDrivesSlice } from './drives-slice.ts';
 import { createFlashSlice } from './flash-slice.ts';
+import { createImageFolderSlice } from './image-folder-slice.ts';
 import { createPickersSlice } from './pickers-slice.ts';
 import { createPlansSlice } from './plans-slice.ts';
 import { createSelectionSlice } from './selection-slice.ts';
@@ -27,6 +28,7 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
     ...createCacheSetsSlice(set, get, api),
     ...createCloneSlice(set, get, api),
     ...createPlansSlice(set, get, api),
+    ...createImageFolderSlice(set, get, api),
     ...createFlashSlice(set, get, api),
     ...createPickersSlice(set, get, api),
     ...createStationSlice(set, get, api),

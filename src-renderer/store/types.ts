@@ -97,6 +97,8 @@ export interface WizardApi {
   /** Throws an Error whose message says why the bundle or image is refused. */
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
+  /** Whether an image file of `sizeBytes` can be made at `path` (its folder: exists, writable, room for `writeBytes`). */
+  checkImageFolder(path: string, sizeBytes: number, writeBytes: number): Promise<{ problem: string | null; notice: string | null }>;
   listCaches(): Promise<CacheSetView[]>;
   /** The cache sets of this computer (~/.config/iios/cache-sets/), each kind's size and last build. */
   listCacheSets(): Promise<CacheSetSummary[]>;

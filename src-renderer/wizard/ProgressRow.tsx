@@ -10,6 +10,7 @@ import type { FlashTarget } from '../store/state.ts';
 
 const PHASE_KEY: Record<string, PlainKey> = {
   check: 'phase.check',
+  capacity: 'phase.capacity',
   wipe: 'phase.wipe',
   partition: 'phase.partition',
   esp: 'phase.esp',

@@ -12,7 +12,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function iios(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function iios(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const r = await execa(process.execPath, [ENTRY, ...args], {
     reject: false,
     ...(opts.env ? { env: opts.env } : {}),

@@ -68,6 +68,8 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
     s.setNamePattern('lab-{nn}');
     s.setFirstNumber(7);
     s.toggleCache(`${CACHES_ROOT}/apt`, true);
+    // the image file's folder is checked first (drives.checkImageFolder): the store starts nothing before that
+    for (let i = 0; i < 100 && store.getState().imageFolder?.status !== 'done'; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await store.getState().startFlash()).toEqual({ ok: true });
     expect(received).toHaveLength(1);
 

@@ -10,6 +10,8 @@ import { basename, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type ErrorDetails } from '../../../src-shared/contract/error-details.ts';
 import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { getLocale } from '../../../src-shared/i18n/index.ts';
+import { checkImageFolder } from '../drives/image-folder.ts';
 import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
 import type { WriteJobInput, WriteTarget } from '../../../src-shared/job/write-job.ts';
@@ -123,6 +125,13 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
   for (const [i, t] of req.targets.entries()) {
     const path = paths[i]!;
     const d = await describeTarget(path, i, t.sizeBytes, deps);
+    if (d.kind === 'image-file') {
+      // Its folder as the user sees it (there, a folder, theirs to write in, room for the least this job writes):
+      // refused here, before `iios write` asks to confirm and before anything asks for a password.
+      const writeBytes = manifest ? manifest.rootfs.sizeBytes : 'imageBytes' in planSource ? planSource.imageBytes : 0;
+      const folder = await checkImageFolder({ path, sizeBytes: d.sizeBytes, writeBytes });
+      if (folder.problem) throw targetError(path, folder.problem);
+    }
     let plan: PartitionPlan;
     try {
       plan = planLayout(profile, planSource, d.sizeBytes, { persistence: req.persistence });
@@ -163,6 +172,8 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     caches,
     unmountIfMounted: req.unmountIfMounted ?? false,
     verify: req.verify ?? true,
+    capacityCheck: req.capacityCheck ?? false,
+    locale: getLocale(),
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
   };
   return { job, plans };

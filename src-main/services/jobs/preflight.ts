@@ -9,6 +9,7 @@ import { basename, dirname, join, sep } from 'node:path';
 import { busyVerdict, loopFromSys, type LoopOver } from '../../../src-shared/drives/busy.ts';
 import { imageFileRoomProblem, payloadProblem } from '../../../src-shared/drives/capacity.ts';
 import { existingImageFileProblem, imageFilePathProblem, type ExistingImageFile } from '../../../src-shared/drives/image-file-target.ts';
+import { checkImageFolder } from '../drives/image-folder.ts';
 import { parseLsblk, type LsblkDevice } from '../../../src-shared/drives/inventory.ts';
 import { allMountpoints } from '../../../src-shared/drives/safety.ts';
 import type { WriteJob } from '../../../src-shared/job/write-job.ts';
@@ -87,7 +88,8 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
       const named = imageFilePathProblem(real) ?? (real === t.path ? null : imageFilePathProblem(t.path));
       if (named) add(t.id, named);
       const folder = await stat(dirname(real)).catch(() => null);
-      if (!folder?.isDirectory()) add(t.id, `the folder ${dirname(t.path)} does not exist; create it first or choose another folder`);
+      // Worded as the targets step words it (a folder made since the check: the helper checks again anyway).
+      if (!folder?.isDirectory()) add(t.id, (await checkImageFolder({ path: t.path, sizeBytes: t.sizeBytes })).problem ?? `${dirname(t.path)}: not a folder`);
       const there = existingImageFileProblem(real, await existing(real));
       if (there) add(t.id, there);
       for (const l of bound) if (l.backing === real) add(t.id, `${real} is in use as the backing file of ${l.dev}`);

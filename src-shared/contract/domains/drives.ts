@@ -1,6 +1,7 @@
 // Domain "drives": the block devices iios could write to, and ejecting one.
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
+import { IMAGE_FOLDER_CODES } from '../../drives/image-folder.ts';
 
 export const DriveMountpoint = z.object({
   path: z.string(),
@@ -40,6 +41,18 @@ export type Drive = z.infer<typeof Drive>;
 
 export const DriveList = z.array(Drive);
 
+/** What drives.checkImageFolder says about an image-file target's folder (src-shared/drives/image-folder.ts). */
+export const ImageFolderCheck = z.object({
+  folder: z.string(),
+  code: z.enum(IMAGE_FOLDER_CODES),
+  /** What stops the write, with what to do; null when nothing does. */
+  problem: z.string().nullable(),
+  /** Said without stopping anything (room for this write, not for the image's full size). */
+  notice: z.string().nullable(),
+  freeBytes: z.number().nonnegative().nullable(),
+});
+export type ImageFolderCheck = z.infer<typeof ImageFolderCheck>;
+
 export const drivesInvoke = {
   'drives.list': invoke(noArgs, DriveList),
   /** Unmounts every filesystem of the drive and powers it off when the hardware allows it. */
@@ -49,6 +62,15 @@ export const drivesInvoke = {
     z.object({ ejected: z.boolean(), said: z.string().optional() }),
   ),
   /** Unmounts every filesystem of the drive (so it can be chosen as a target); nothing else. */
+  /**
+   * Whether an image file can be made at `path`: its folder exists, is a folder, the user may write in it, and
+   * its filesystem has room for `writeBytes` (the least the job writes into the sparse file) — and whether for
+   * the whole `sizeBytes`. Asked by the targets step as the path is typed.
+   */
+  'drives.checkImageFolder': invoke(
+    z.strictObject({ path: z.string().startsWith('/'), sizeBytes: z.number().int().positive(), writeBytes: z.number().int().nonnegative().optional() }),
+    ImageFolderCheck,
+  ),
   'drives.unmount': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ unmounted: z.array(z.string()) })),
 };
 

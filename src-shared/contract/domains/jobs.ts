@@ -31,6 +31,8 @@ export const WriteRequestSchema = z
     cacheSet: z.string().min(1).optional(),
     unmountIfMounted: z.boolean().optional(),
     verify: z.boolean().optional(),
+    /** First check each stick for fake capacity: test blocks written across it and read back (not image files). */
+    capacityCheck: z.boolean().optional(),
     /** Raw profile: add the persistence partition after the image (default: the profile's own setting). */
     persistence: z.boolean().optional(),
   })

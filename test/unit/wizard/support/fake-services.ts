@@ -71,6 +71,8 @@ export interface FakeServices {
   clones: CloneRequest[];
   /** What bundles.library answers. */
   library?: LibraryBundle[];
+  /** Folders that do not exist, for drives.checkImageFolder (every other folder is fine). */
+  missingFolders?: string[];
 }
 
 export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
@@ -89,6 +91,11 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       const unmounted = d.mountpoints.map((m) => m.path);
       s.drives = s.drives.map((x) => (x.id === args.id ? { ...x, mountpoints: [] } : x));
       return { unmounted };
+    },
+    'drives.checkImageFolder': (args: { path: string }) => {
+      const folder = args.path.slice(0, args.path.lastIndexOf('/')) || '/';
+      const missing = (s.missingFolders ?? []).includes(folder);
+      return { folder, code: missing ? 'no-folder' : 'ok', problem: missing ? `The folder ${folder} does not exist.` : null, notice: null, freeBytes: missing ? null : 1e12 };
     },
     'caches.list': () => s.caches,
     'cachesets.list': () => s.cacheSets ?? [],
