@@ -46,6 +46,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
     startJob: (request) => client.invoke('jobs.start', request),
     inspectStick: (path) => client.invoke('sticks.inspect', { path }),
     startClone: (request) => client.invoke('jobs.clone', request),
+    startUpdate: (request) => client.invoke('jobs.update', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');
     },
@@ -75,5 +76,7 @@ function bundleView(b: InvokeResult<'bundles.inspect'>): BundleView {
     rootfsKind: b.manifest.rootfs.kind,
     sizeBytes: b.totalBytes,
     rootHash: b.manifest.verity?.rootHash ?? null,
+    rootfsBytes: b.manifest.rootfs.sizeBytes,
+    verityBytes: b.manifest.verity?.sizeBytes ?? null,
   };
 }

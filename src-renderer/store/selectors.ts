@@ -10,6 +10,7 @@ import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
 import type { Drive, PlanView, SourceView } from './types.ts';
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
+import { updateSticksReady, updateSystemReady } from './update-view.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
 export interface Badge {
@@ -145,6 +146,10 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
   switch (step) {
     case 'start':
       return { ok: true };
+    case 'sticks':
+      return updateSticksReady(s);
+    case 'system':
+      return updateSystemReady(s);
     case 'source':
       if (s.cloneSourceLoading) return { ok: false, hint: t('hint.readingSource') };
       if (!s.cloneSource) return { ok: false, hint: s.cloneSourceError ? 'Choose a source that can be read.' : 'Choose the stick (or image file) to clone.' };

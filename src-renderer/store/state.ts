@@ -6,7 +6,7 @@ import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
-import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
+import type { BundleView, CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
 import type { StepId, WizardMode } from './modes.ts';
 
@@ -102,6 +102,28 @@ export interface CloneSlice {
   setCloneSourcePath(path: string): void;
   chooseCloneSource(path?: string): Promise<void>;
   setCloneFresh(on: boolean): void;
+}
+
+/** The new system of an update: a checked bundle folder, or another iios stick's newest system. */
+export type UpdateSource = { kind: 'bundle'; bundle: BundleView } | { kind: 'stick'; path: string; info: StickSourceView };
+
+export interface UpdateSlice {
+  /** The sticks to update, by path (a drive's device, or an image file saved from a stick), in the order ticked. */
+  updateTargets: string[];
+  /** Image files saved from sticks, added by path (their infos are read like a drive's). */
+  updateFiles: string[];
+  updateSource: UpdateSource | null;
+  /** The bundle folder as typed, and the stick chosen as the source. */
+  updateBundlePath: string;
+  updateSourceLoading: boolean;
+  updateSourceError: string | null;
+  toggleUpdateTarget(path: string, on: boolean): void;
+  addUpdateFile(path: string): void;
+  setUpdateBundlePath(path: string): void;
+  chooseUpdateBundle(path?: string): Promise<void>;
+  chooseUpdateStick(path: string): Promise<void>;
+  /** Reads a stick again (after it was updated, or re-plugged). */
+  rereadStick(path: string): void;
 }
 
 export type PlanEntry =
@@ -216,7 +238,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & UpdateSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -2,11 +2,11 @@
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
-import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, UpdateRequest, WriteRequest };
 /** A clone's source as the services read it (the contract's sticks.inspect answer). */
 export type StickSourceView = StickSource;
 /** A running or finished job as the services keep it (the contract's snapshot; after a reload the wizard picks it up again). */
@@ -55,6 +55,9 @@ export interface BundleView {
   /** Bytes of every file of the bundle together. */
   sizeBytes: number;
   rootHash: string | null;
+  /** The root image's and its hash tree's bytes: what an update must fit into a stick's slot. */
+  rootfsBytes?: number;
+  verityBytes?: number | null;
 }
 
 export interface ImageView {
@@ -88,6 +91,8 @@ export interface WizardApi {
   /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */
   inspectStick(path: string): Promise<StickSourceView>;
   startClone(request: CloneRequest): Promise<StartedJob>;
+  /** Starts an update of the sticks' inactive slots (the same helper job as `iios update`). */
+  startUpdate(request: UpdateRequest): Promise<StartedJob>;
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;

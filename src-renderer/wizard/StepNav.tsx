@@ -8,6 +8,8 @@ import { stepsOf, type StepId, type WizardState } from '../store/store.ts';
 const STEP_KEYS: Record<StepId, PlainKey> = {
   start: 'step.start',
   source: 'step.source',
+  sticks: 'step.sticks',
+  system: 'step.system',
   profile: 'step.profile',
   image: 'step.image',
   targets: 'step.targets',

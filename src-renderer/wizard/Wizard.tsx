@@ -15,12 +15,16 @@ import { SourceStep } from './SourceStep.tsx';
 import { StartStep } from './StartStep.tsx';
 import { StepNav, stepTitle } from './StepNav.tsx';
 import { TargetsStep } from './TargetsStep.tsx';
+import { UpdateSticksStep } from './UpdateSticksStep.tsx';
+import { UpdateSystemStep } from './UpdateSystemStep.tsx';
 
 const BODY: Record<StepId, () => React.ReactNode> = {
   start: StartStep,
   profile: ProfileStep,
   image: ImageStep,
   source: SourceStep,
+  sticks: UpdateSticksStep,
+  system: UpdateSystemStep,
   targets: TargetsStep,
   options: OptionsStep,
   review: ReviewStep,
