@@ -70,7 +70,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
         jobId: started.jobId,
         flashTargets: get().flashTargets.map((row) => {
           const t = byPath.get(row.path);
-          return t ? { ...row, id: t.id, hostname: t.hostname } : row;
+          return t ? { ...row, id: t.id, hostname: t.hostname || row.hostname } : row;
         }),
       });
       const pending = early.filter((n) => n.jobId === started.jobId);

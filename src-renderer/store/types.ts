@@ -4,6 +4,7 @@
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
+import type { SlotRoom } from '../../src-shared/layout/plan-types.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
 export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, UpdateRequest, WriteRequest };
@@ -30,6 +31,8 @@ export interface PlanPartition {
 export interface PlanView {
   diskBytes: number;
   partitions: PlanPartition[];
+  /** A/B slots that prefer a size: what each got on this stick (src-shared/layout) */
+  slotRoom?: SlotRoom | undefined;
 }
 
 export interface ProfileView {

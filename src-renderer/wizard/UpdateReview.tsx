@@ -46,7 +46,7 @@ export function UpdateReview() {
         </div>
       )}
       <div className="confirm panel">
-        <button type="button" className="btn danger" disabled={blocked || starting || count === 0} onClick={() => void start()}>
+        <button type="button" className="btn primary" disabled={blocked || starting || count === 0} onClick={() => void start()}>
           {t('update.start', { count })}
         </button>
         {blocked && count > 0 && <span className="muted">{t('update.blocked')}</span>}

@@ -482,4 +482,6 @@ export const de: Translation = {
   'result.updated': 'Aktualisiert und geprüft: das neue System startet als Nächstes, das alte bleibt als Rückfall.',
   'done.updateMore': 'Weitere aktualisieren',
   'done.updateMoreHelp': 'Behält das neue System; stecken Sie die nächsten Sticks ein.',
+  'plan.slotRoom': 'Jeder Systemplatz fasst {size}: Aktualisierungen bis zu dieser Größe passen, ohne den Stick neu zu schreiben.',
+  'plan.slotRoomTight': 'Jeder Systemplatz fasst {size}; das Profil wünscht {preferred}, aber dieser Stick hat keinen Platz für mehr: eine größere Aktualisierung heißt, den Stick neu zu schreiben.',
 };

@@ -487,4 +487,6 @@ export const en = {
   'result.updated': 'Updated and verified: the new system boots next, the old one stays as the fallback.',
   'done.updateMore': 'Update more',
   'done.updateMoreHelp': 'Keeps the new system; plug in the next sticks.',
+  'plan.slotRoom': 'Each system slot holds {size}: updates up to that size fit without writing the stick again.',
+  'plan.slotRoomTight': 'Each system slot holds {size}; the profile prefers {preferred}, but this stick has no room for more: a larger update means writing the stick again.',
 } as const satisfies Record<string, Message>;

@@ -112,7 +112,8 @@ export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 /** What jobs.start answers: the job's id and its targets as the helper gets them (id, kind, path, size, name). */
 export const StartedJobSchema = z.object({
   jobId: z.string(),
-  targets: z.array(WriteTarget),
+  /** A job that changes sticks in place (update, payload) names no new hostname: '' (each stick keeps its own). */
+  targets: z.array(WriteTarget.extend({ hostname: z.union([WriteTarget.shape.hostname, z.literal('')]) })),
 });
 export type StartedJob = z.infer<typeof StartedJobSchema>;
 
