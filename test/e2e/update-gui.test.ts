@@ -45,7 +45,7 @@ async function slotsOf(stick: string): Promise<{ text: string; slots: SlotState[
   return { text: text.stdout, slots: (JSON.parse(json.stdout) as { slotStates: SlotState[] }).slotStates };
 }
 
-const shot = (page: Page, step: string) => page.screenshot({ path: join(ARTIFACTS, `update-${step}.png`), animations: 'disabled', fullPage: true });
+const shot = (page: Page, step: string) => page.screenshot({ path: join(ARTIFACTS, `update-${step}.png`), animations: 'disabled' });
 const next = (page: Page) => page.getByRole('button', { name: /^Next:/ });
 
 describe.skipIf(!isRoot)('updating sticks in the wizard through iios serve', () => {
