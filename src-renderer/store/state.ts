@@ -115,6 +115,8 @@ export interface UpdateSlice {
   updateSource: UpdateSource | null;
   /** The bundle folder as typed, and the stick chosen as the source. */
   updateBundlePath: string;
+  /** The stick chosen to give its system (chosen at once; updateSource follows once it has been read). */
+  updateStickPath: string;
   updateSourceLoading: boolean;
   updateSourceError: string | null;
   toggleUpdateTarget(path: string, on: boolean): void;

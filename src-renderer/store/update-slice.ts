@@ -20,6 +20,7 @@ export const createUpdateSlice: SliceCreator<UpdateSlice> = (set, get, api) => {
     updateFiles: [],
     updateSource: null,
     updateBundlePath: '',
+    updateStickPath: '',
     updateSourceLoading: false,
     updateSourceError: null,
     toggleUpdateTarget(path, on) {
@@ -43,7 +44,7 @@ export const createUpdateSlice: SliceCreator<UpdateSlice> = (set, get, api) => {
         set({ updateSourceError: t('update.fullPath') });
         return;
       }
-      set({ updateBundlePath: dir, updateSourceLoading: true, updateSourceError: null, updateSource: null });
+      set({ updateBundlePath: dir, updateStickPath: '', updateSourceLoading: true, updateSourceError: null, updateSource: null });
       try {
         const bundle = await api.inspectSource(dir, 'bundle');
         if (get().updateBundlePath === dir && bundle.kind === 'bundle') set({ updateSource: { kind: 'bundle', bundle } });
@@ -54,17 +55,17 @@ export const createUpdateSlice: SliceCreator<UpdateSlice> = (set, get, api) => {
       }
     },
     async chooseUpdateStick(path) {
-      set({ updateBundlePath: '', updateSourceLoading: true, updateSourceError: null, updateSource: null });
+      set({ updateBundlePath: '', updateStickPath: path, updateSourceLoading: true, updateSourceError: null, updateSource: null });
       // The source is only read: a stick ticked for the update leaves the list of sticks to update.
       get().toggleUpdateTarget(path, false);
       try {
         const info = await api.inspectStick(path);
         if (!info.ab?.newest) throw new Error(t('update.stickNoSystem', { stick: path }));
-        set({ updateSource: { kind: 'stick', path, info } });
+        if (get().updateStickPath === path) set({ updateSource: { kind: 'stick', path, info } });
       } catch (err) {
-        set({ updateSourceError: errorText(err) });
+        if (get().updateStickPath === path) set({ updateSourceError: errorText(err) });
       } finally {
-        set({ updateSourceLoading: false });
+        if (get().updateStickPath === path) set({ updateSourceLoading: false });
       }
     },
     rereadStick(path) {

@@ -25,7 +25,7 @@ export function UpdateSystemStep() {
             <input
               type="radio"
               name="update-source"
-              checked={source?.kind === 'bundle' && source.bundle.dir === library.dir}
+              checked={!state.updateStickPath && state.updateBundlePath === library.dir}
               onChange={() => void state.chooseUpdateBundle(library.dir)}
             />
             {t('update.library', { name: library.name, version: library.version })} <span className="mono muted">{library.dir}</span>
@@ -64,7 +64,7 @@ export function UpdateSystemStep() {
             const u = updatable(c.entry);
             const newest = u.ok ? u.ab.newest : null;
             const id = `update-source-${c.path.replace(/[^A-Za-z0-9]/g, '-')}`;
-            const checked = source?.kind === 'stick' && source.path === c.path;
+            const checked = state.updateStickPath === c.path;
             return (
               <li key={c.path} className={`drive${checked ? ' selected' : ''}${newest ? '' : ' disabled'}`} data-device={c.path}>
                 <input id={id} type="radio" name="update-source" checked={checked} disabled={!newest} onChange={() => void state.chooseUpdateStick(c.path)} />
