@@ -47,6 +47,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
     inspectStick: (path) => client.invoke('sticks.inspect', { path }),
     startClone: (request) => client.invoke('jobs.clone', request),
     startUpdate: (request) => client.invoke('jobs.update', request),
+    startPayload: (request) => client.invoke('jobs.payload', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');
     },

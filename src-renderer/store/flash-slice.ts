@@ -7,7 +7,7 @@
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
-import { buildCloneRequest, buildStartRequest, buildUpdateRequest } from './job-request.ts';
+import { buildCloneRequest, buildPayloadRequest, buildStartRequest, buildUpdateRequest } from './job-request.ts';
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
 import type { JobNotice, JobSnapshotView, StartedJob } from './types.ts';
 
@@ -99,6 +99,11 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     async startFlash() {
       if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      if (get().mode === 'payload') {
+        const payload = buildPayloadRequest(get());
+        if (!payload.ok) return payload;
+        return launch(() => api.startPayload(payload.request), payload.targets);
+      }
       if (get().mode === 'update') {
         const update = buildUpdateRequest(get());
         if (!update.ok) return update;
@@ -180,8 +185,9 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     flashMore() {
       if (get().flashBusy()) return;
       // The sticks just updated hold something else now: they are read again.
-      if (get().mode === 'update') for (const row of get().flashTargets) get().rereadStick(row.path);
-      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, flashErrorDetails: null, ejected: {}, step: get().mode === 'update' ? 'sticks' : 'targets' });
+      const inPlace = get().mode === 'update' || get().mode === 'payload';
+      if (inPlace) for (const row of get().flashTargets) get().rereadStick(row.path);
+      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, flashErrorDetails: null, ejected: {}, step: inPlace ? 'sticks' : 'targets' });
     },
   };
 };

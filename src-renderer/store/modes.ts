@@ -3,7 +3,7 @@
 // in StepNav.tsx; the step bar, Back/Next and which step may be opened all follow this list.
 import type { PlainKey } from '../../src-shared/i18n/index.ts';
 
-export const ALL_STEPS = ['start', 'profile', 'image', 'source', 'sticks', 'system', 'targets', 'options', 'review', 'flash', 'done'] as const;
+export const ALL_STEPS = ['start', 'profile', 'image', 'source', 'sticks', 'system', 'files', 'targets', 'options', 'review', 'flash', 'done'] as const;
 export type StepId = (typeof ALL_STEPS)[number];
 
 export interface WizardModeSpec {
@@ -34,6 +34,12 @@ export const WIZARD_MODES = [
     title: 'mode.update.title',
     description: 'mode.update.description',
     steps: ['sticks', 'system', 'review', 'flash', 'done'],
+  },
+  {
+    id: 'payload',
+    title: 'mode.payload.title',
+    description: 'mode.payload.description',
+    steps: ['sticks', 'files', 'review', 'flash', 'done'],
   },
 ] as const satisfies readonly WizardModeSpec[];
 

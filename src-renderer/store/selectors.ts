@@ -150,6 +150,8 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       return updateSticksReady(s);
     case 'system':
       return updateSystemReady(s);
+    case 'files':
+      return s.payload.length > 0 ? { ok: true } : { ok: false, hint: t('hint.addPayload') };
     case 'source':
       if (s.cloneSourceLoading) return { ok: false, hint: t('hint.readingSource') };
       if (!s.cloneSource) return { ok: false, hint: s.cloneSourceError ? 'Choose a source that can be read.' : 'Choose the stick (or image file) to clone.' };

@@ -2,12 +2,12 @@
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
-import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { SlotRoom } from '../../src-shared/layout/plan-types.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, UpdateRequest, WriteRequest };
+export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, PayloadRequest, Phase, StartedJob, UpdateRequest, WriteRequest };
 /** A clone's source as the services read it (the contract's sticks.inspect answer). */
 export type StickSourceView = StickSource;
 /** A running or finished job as the services keep it (the contract's snapshot; after a reload the wizard picks it up again). */
@@ -96,6 +96,8 @@ export interface WizardApi {
   startClone(request: CloneRequest): Promise<StartedJob>;
   /** Starts an update of the sticks' inactive slots (the same helper job as `iios update`). */
   startUpdate(request: UpdateRequest): Promise<StartedJob>;
+  /** Starts replacing a kiosk stick's payload files (the same helper job as `iios payload`). */
+  startPayload(request: PayloadRequest): Promise<StartedJob>;
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;

@@ -37,6 +37,22 @@ export function updatable(entry: StickInfoEntry | undefined): Updatable {
   return { ok: true, info, ab: info.ab };
 }
 
+/** Whether a stick's payload can be replaced: a complete iios stick with a payload partition (kiosk). */
+export function payloadable(entry: StickInfoEntry | undefined): { ok: true; info: StickSourceView; payload: NonNullable<StickSourceView['payload']> } | { ok: false; reason: string } {
+  if (!entry || entry.status === 'loading') return { ok: false, reason: t('update.reading') };
+  if (entry.status === 'error') return { ok: false, reason: t('update.unreadable', { reason: entry.reason }) };
+  const info = entry.info;
+  if (!info.iios) return { ok: false, reason: t('update.notIios') };
+  if (!info.payload) return { ok: false, reason: t('payload.notKiosk', { profile: info.iios.profile }) };
+  return { ok: true, info, payload: info.payload };
+}
+
+/** What the sticks step of a mode asks of a stick: a new system needs A/B slots, a new payload a payload partition. */
+export function stickFits(mode: WizardState['mode'], entry: StickInfoEntry | undefined): { ok: true } | { ok: false; reason: string } {
+  const u = mode === 'payload' ? payloadable(entry) : updatable(entry);
+  return u.ok ? { ok: true } : u;
+}
+
 export interface UpdateContentView {
   name: string;
   version: string;
@@ -73,9 +89,10 @@ export function chosenUpdateSticks(s: Pick<WizardState, 'drives' | 'showAllDrive
 
 export function updateSticksReady(s: WizardState): { ok: true } | { ok: false; hint: string } {
   const chosen = chosenUpdateSticks(s);
-  if (chosen.length === 0) return { ok: false, hint: t('hint.tickStick') };
+  if (chosen.length === 0) return { ok: false, hint: s.mode === 'payload' ? t('hint.tickKiosk') : t('hint.tickStick') };
+  if (s.mode === 'payload' && chosen.length > 1) return { ok: false, hint: t('hint.tickKiosk') };
   for (const c of chosen) {
-    const u = updatable(c.entry);
+    const u = stickFits(s.mode, c.entry);
     if (!u.ok) return { ok: false, hint: c.entry?.status === 'ok' || c.entry?.status === 'error' ? t('hint.stickCannotUpdate', { stick: c.label, reason: u.reason }) : t('hint.readingSticks') };
   }
   return { ok: true };

@@ -19,7 +19,8 @@ export function DoneStep() {
   const flashMore = useWizard((s) => s.flashMore);
   const retryFlash = useWizard((s) => s.retryFlash);
   const elevation = elevationView(useWizard((s) => s.flashErrorDetails));
-  const updating = useWizard((s) => s.mode === 'update');
+  const updating = useWizard((s) => s.mode === 'update' || s.mode === 'payload');
+  const payloadMode = useWizard((s) => s.mode === 'payload');
   const good = targets.filter((target) => target.state === 'verified' || target.state === 'written').length;
   const title = elevation ? elevation.heading : good === targets.length ? t('done.allDone') : good === 0 ? t('done.failed') : t('done.partly');
 
@@ -61,7 +62,7 @@ export function DoneStep() {
                 <div>
                   <strong>{target.label}</strong> <span className="mono muted">{target.path}</span> — <span className="mono">{target.hostname}</span>
                 </div>
-                <div className="what" data-testid="result-text">{elevation ? t('done.notWritten') : updating && target.state === 'verified' ? t('result.updated') : resultText(target)}</div>
+                <div className="what" data-testid="result-text">{elevation ? t('done.notWritten') : updating && target.state === 'verified' ? (payloadMode ? t('result.payloadReplaced') : t('result.updated')) : resultText(target)}</div>
                 {!ok && !elevation && <div className="todo">{whatToDo(target)}</div>}
                 {typeof ej === 'object' && 'error' in ej && <div className="todo">{t('done.ejectFailed', { error: ej.error })}</div>}
                 {typeof ej === 'object' && 'done' in ej && <div className="what" data-testid="eject-text">{ej.done}</div>}

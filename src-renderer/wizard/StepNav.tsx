@@ -10,6 +10,7 @@ const STEP_KEYS: Record<StepId, PlainKey> = {
   source: 'step.source',
   sticks: 'step.sticks',
   system: 'step.system',
+  files: 'step.files',
   profile: 'step.profile',
   image: 'step.image',
   targets: 'step.targets',

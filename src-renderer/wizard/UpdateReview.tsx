@@ -5,8 +5,60 @@ import { useState } from 'react';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { useWizard } from '../store/context.tsx';
-import { chosenUpdateSticks, stickUpdatePlan, updatable, updateContent, type StickUpdatePlan } from '../store/update-view.ts';
+import { chosenUpdateSticks, payloadable, stickUpdatePlan, updatable, updateContent, type StickUpdatePlan } from '../store/update-view.ts';
 import { StepHeading } from './StepHeading.tsx';
+
+/** Replace payload, review: the stick, what its payload holds now and the files that replace it all. */
+export function PayloadReview() {
+  const state = useWizard((s) => s);
+  const [starting, setStarting] = useState(false);
+  const sticks = chosenUpdateSticks(state);
+  const stick = sticks.length === 1 ? sticks[0]! : null;
+  const kiosk = stick ? payloadable(stick.entry) : null;
+  const start = async () => {
+    setStarting(true);
+    await state.startFlash();
+    setStarting(false);
+  };
+  return (
+    <section>
+      <StepHeading title={t('review.heading')}>{t('payload.reviewLead', { count: state.payload.length })}</StepHeading>
+      {stick && (
+        <div className="panel review-target" data-review-target={stick.path}>
+          <h3>
+            <span>{stick.label}</span>
+            <span className="mono muted">{stick.path}</span>
+            {kiosk?.ok && <span className="mono">{kiosk.info.iios!.hostname}</span>}
+          </h3>
+          {kiosk?.ok && (
+            <p className="muted" data-testid="payload-replaced">
+              {t('payload.replaces', { count: kiosk.payload.files.length, size: formatBytes(kiosk.payload.sizeBytes) })}
+            </p>
+          )}
+          <ul className="file-list" data-testid="payload-new">
+            {state.payload.map((p) => (
+              <li key={p} className="mono">
+                {p}
+              </li>
+            ))}
+          </ul>
+          <p className="muted">{t('payload.keeps')}</p>
+        </div>
+      )}
+      {state.flashError && (
+        <div className="alert error" role="alert">
+          <strong>{t('payload.didNotStart')}</strong> {state.flashError}
+          <div className="todo">{t('review.fixTodo')}</div>
+        </div>
+      )}
+      <div className="confirm panel">
+        <button type="button" className="btn primary" disabled={!kiosk?.ok || state.payload.length === 0 || starting} onClick={() => void start()}>
+          {t('payload.start')}
+        </button>
+      </div>
+    </section>
+  );
+}
 
 export function UpdateReview() {
   const state = useWizard((s) => s);

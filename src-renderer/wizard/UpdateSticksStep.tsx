@@ -6,7 +6,8 @@ import { t } from '../../src-shared/i18n/index.ts';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import type { StickAb } from '../../src-shared/contract/domains/sticks.ts';
 import { useWizard } from '../store/context.tsx';
-import { updatable, updateCandidates, type UpdateCandidate } from '../store/update-view.ts';
+import { payloadable, stickFits, updatable, updateCandidates, type UpdateCandidate } from '../store/update-view.ts';
+import type { WizardMode } from '../store/modes.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
@@ -25,7 +26,11 @@ export function UpdateSticksStep() {
 
   return (
     <section>
-      <StepHeading title={t('update.sticksHeading')}>{t('update.sticksLead')}</StepHeading>
+      {state.mode === 'payload' ? (
+        <StepHeading title={t('payload.sticksHeading')}>{t('payload.sticksLead')}</StepHeading>
+      ) : (
+        <StepHeading title={t('update.sticksHeading')}>{t('update.sticksLead')}</StepHeading>
+      )}
       <label className="switch" style={{ marginBottom: 8, display: 'flex' }}>
         <input type="checkbox" checked={state.showAllDrives} onChange={(e) => state.setShowAllDrives(e.target.checked)} />
         {t('targets.showAll')}
@@ -34,7 +39,7 @@ export function UpdateSticksStep() {
         {!state.drivesLoaded && <li className="muted">{t('targets.looking')}</li>}
         {state.drivesLoaded && candidates.length === 0 && <li className="muted">{t('update.none')}</li>}
         {candidates.map((c) => (
-          <StickRow key={c.path} candidate={c} checked={state.updateTargets.includes(c.path)} onToggle={(on) => state.toggleUpdateTarget(c.path, on)} />
+          <StickRow key={c.path} mode={state.mode} candidate={c} checked={state.updateTargets.includes(c.path)} onToggle={(on) => state.toggleUpdateTarget(c.path, on)} />
         ))}
       </ul>
       <form
@@ -70,8 +75,10 @@ export function UpdateSticksStep() {
   );
 }
 
-function StickRow({ candidate, checked, onToggle }: { candidate: UpdateCandidate; checked: boolean; onToggle: (on: boolean) => void }) {
-  const u = updatable(candidate.entry);
+function StickRow({ mode, candidate, checked, onToggle }: { mode: WizardMode; candidate: UpdateCandidate; checked: boolean; onToggle: (on: boolean) => void }) {
+  const u = stickFits(mode, candidate.entry);
+  const ab = updatable(candidate.entry);
+  const kiosk = payloadable(candidate.entry);
   const loading = !candidate.entry || candidate.entry.status === 'loading';
   const inputId = `update-${candidate.path.replace(/[^A-Za-z0-9]/g, '-')}`;
   const size = candidate.drive?.sizeBytes ?? (candidate.entry?.status === 'ok' ? candidate.entry.info.sizeBytes : null);
@@ -81,21 +88,31 @@ function StickRow({ candidate, checked, onToggle }: { candidate: UpdateCandidate
       <label htmlFor={inputId} style={{ display: 'block', minWidth: 0, cursor: u.ok ? 'pointer' : 'default' }}>
         <div className="name">{candidate.label}</div>
         <div className="sub mono">{[candidate.path, candidate.drive?.busType].filter(Boolean).join(' · ')}</div>
-        {u.ok ? (
+        {u.ok && candidate.entry?.status === 'ok' ? (
           <>
             <div className="sub" data-testid="stick-summary">
-              {t('update.stickSummary', { name: u.info.iios!.hostname, profile: u.info.iios!.profile })}
+              {t('update.stickSummary', { name: candidate.entry.info.iios!.hostname, profile: candidate.entry.info.iios!.profile })}
             </div>
-            <SlotLines ab={u.ab} />
+            {mode === 'payload' && kiosk.ok ? <PayloadLine payload={kiosk.payload} /> : ab.ok && <SlotLines ab={ab.ab} />}
           </>
         ) : (
           <div className={loading ? 'sub' : 'reason'} data-testid="stick-summary">
-            {u.reason}
+            {!u.ok && u.reason}
           </div>
         )}
       </label>
       <div className="size num">{size !== null ? formatBytes(size) : ''}</div>
     </li>
+  );
+}
+
+/** A kiosk stick's payload now: its files and the partition's size. */
+function PayloadLine({ payload }: { payload: { sizeBytes: number; files: { path: string; sizeBytes: number }[] } }) {
+  const files = payload.files.map((f) => `${f.path.split('/').pop()} (${formatBytes(f.sizeBytes)})`).join(', ');
+  return (
+    <div className="sub" data-testid="payload-now">
+      {payload.files.length ? t('payload.now', { files, size: formatBytes(payload.sizeBytes) }) : t('payload.nowEmpty', { size: formatBytes(payload.sizeBytes) })}
+    </div>
   );
 }
 

@@ -12,7 +12,7 @@ export function UpdateSystemStep() {
   const source = state.updateSource;
   const library = state.defaultSource?.kind === 'bundle' ? state.defaultSource : null;
   // Other iios sticks that carry a system: not the ones being updated.
-  const sticks = updateCandidates(state).filter((c) => !state.updateTargets.includes(c.path));
+  const sticks = updateCandidates(state).filter((c) => !state.updateTargets.includes(c.path) && (c.entry?.status === 'ok' ? !!c.entry.info.ab : c.entry?.status !== 'error'));
   const content = updateContent(source);
 
   return (

@@ -9,6 +9,7 @@ import { DoneStep } from './DoneStep.tsx';
 import { FlashStep } from './FlashStep.tsx';
 import { ImageStep } from './ImageStep.tsx';
 import { OptionsStep } from './OptionsStep.tsx';
+import { PayloadFilesStep } from './PayloadFilesStep.tsx';
 import { ProfileStep } from './ProfileStep.tsx';
 import { ReviewStep } from './ReviewStep.tsx';
 import { SourceStep } from './SourceStep.tsx';
@@ -25,6 +26,7 @@ const BODY: Record<StepId, () => React.ReactNode> = {
   source: SourceStep,
   sticks: UpdateSticksStep,
   system: UpdateSystemStep,
+  files: PayloadFilesStep,
   targets: TargetsStep,
   options: OptionsStep,
   review: ReviewStep,

@@ -114,3 +114,47 @@ describe('updating sticks', () => {
     expect(store.getState().flashTargets.map((t) => [t.path, t.hostname])).toEqual([[stick.device, 'field-01']]);
   });
 });
+
+describe('replacing a kiosk stick’s payload', () => {
+  const kioskStick: StickSource = {
+    ...applianceStick(stick.device, 'kiosk-07', 100 * MiB),
+    iios: { hostname: 'kiosk-07', profile: 'kiosk', createdAt: '2026-11-30T09:12:00.000Z', clonedFrom: null },
+    ab: null,
+    payload: { sizeBytes: 32 * MiB, files: [{ path: '/piece.html', sizeBytes: 2048 }] },
+  };
+
+  it('offers kiosk sticks only, one at a time, and sends the files as `iios payload` does', async () => {
+    const payloads: unknown[] = [];
+    const harness = setupWizard({
+      atStart: true,
+      services: { sticks: { [stick.device]: kioskStick, [loop.device]: roomy } },
+      handlers: {
+        'jobs.payload': (args: { target: { path: string }; files: string[] }) => {
+          payloads.push(args);
+          const targets = [{ id: 't1', path: args.target.path, kind: 'device' as const, sizeBytes: 8e9, hostname: '' }];
+          harness.services.job = initialSnapshot('payload-1', targets, planStickJobWork('payload', true));
+          return { jobId: 'payload-1', targets };
+        },
+      },
+    });
+    const { user, store } = harness;
+    await user.click(screen.getByRole('radio', { name: /Replace payload/ }));
+    await next(user, store, 'sticks');
+    await user.click(screen.getByRole('checkbox', { name: 'Show all drives' }));
+    const row = (device: string) => document.querySelector(`li.drive[data-device="${device}"]`)!;
+    await waitFor(() => expect(row(stick.device).querySelector('[data-testid="payload-now"]')?.textContent).toBe('Payload now: piece.html (2.0 kB); the partition holds 33.6 MB'));
+    // an appliance stick has no payload partition
+    await waitFor(() => expect(row(loop.device).querySelector('[data-testid="stick-summary"]')?.textContent).toBe('Its appliance profile has no payload partition.'));
+    expect(isDisabled(row(loop.device).querySelector('input')!)).toBe(true);
+    await tick(user, stick.device);
+    await next(user, store, 'files');
+    expect(screen.getByRole('status').textContent).toBe('Add at least one payload file for the kiosk.');
+    await user.type(screen.getByLabelText(/payload/i, { selector: 'input' }), '/srv/kiosk/piece-2.html');
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    await next(user, store, 'review');
+    expect(screen.getByTestId('payload-replaced').textContent).toBe('Replaces the 1 file there now (the partition holds 33.6 MB).');
+    await user.click(screen.getByRole('button', { name: 'Replace the payload' }));
+    await waitFor(() => expect(store.getState().step).toBe('flash'));
+    expect(payloads).toEqual([{ target: { path: stick.device }, files: ['/srv/kiosk/piece-2.html'] }]);
+  });
+});
