@@ -43,7 +43,7 @@ export interface Services {
   appInfo: () => Omit<AppInfo, 'transport' | 'nativePickers'>;
   drives: Pick<DriveService, 'list' | 'eject'> & Partial<Pick<DriveService, 'unmount'>>;
   /** Writing sticks; absent in a process that cannot write (then its channels say so). */
-  jobs?: Pick<JobsApi, 'start' | 'clone' | 'cancel' | 'current' | 'listCaches'>;
+  jobs?: Pick<JobsApi, 'start' | 'clone' | 'update' | 'payload' | 'cancel' | 'current' | 'listCaches'>;
   /** A stick or image file read back as a clone's source (stick-source.ts). */
   inspectStick?: (path: string) => Promise<StickSource>;
   /** Profiles, bundles, raw images and plans (createProfilesApi()). */
@@ -99,6 +99,8 @@ export function createHandlers(services: Services): Handlers {
       return { jobId, targets };
     },
     'jobs.clone': (args) => jobsOf(services).clone(args),
+    'jobs.update': (args) => jobsOf(services).update(args),
+    'jobs.payload': (args) => jobsOf(services).payload(args),
     'jobs.cancel': () => jobsOf(services).cancel(),
     'jobs.current': () => jobsOf(services).current(),
     'caches.list': () => jobsOf(services).listCaches(),

@@ -54,6 +54,8 @@ export function createWizardApi(client: IiosClient): WizardApi {
     startJob: (request) => client.invoke('jobs.start', request),
     inspectStick: (path) => client.invoke('sticks.inspect', { path }),
     startClone: (request) => client.invoke('jobs.clone', request),
+    startUpdate: (request) => client.invoke('jobs.update', request),
+    startPayload: (request) => client.invoke('jobs.payload', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');
     },
@@ -83,5 +85,7 @@ function bundleView(b: InvokeResult<'bundles.inspect'>): BundleView {
     rootfsKind: b.manifest.rootfs.kind,
     sizeBytes: b.totalBytes,
     rootHash: b.manifest.verity?.rootHash ?? null,
+    rootfsBytes: b.manifest.rootfs.sizeBytes,
+    verityBytes: b.manifest.verity?.sizeBytes ?? null,
   };
 }

@@ -15,6 +15,7 @@ import type { ChosenTarget } from './types.ts';
 export type { ChosenTarget };
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
 import { imageFolderHint } from './image-folder-slice.ts';
+import { updateSticksReady, updateSystemReady } from './update-view.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
 export interface Badge {
@@ -141,6 +142,12 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
   switch (step) {
     case 'start':
       return { ok: true };
+    case 'sticks':
+      return updateSticksReady(s);
+    case 'system':
+      return updateSystemReady(s);
+    case 'files':
+      return s.payload.length > 0 ? { ok: true } : { ok: false, hint: t('hint.addPayload') };
     case 'source':
       if (s.cloneSourceLoading) return { ok: false, hint: t('hint.readingSource') };
       if (!s.cloneSource) return { ok: false, hint: s.cloneSourceError ? 'Choose a source that can be read.' : 'Choose the stick (or image file) to clone.' };

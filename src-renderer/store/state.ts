@@ -7,7 +7,7 @@ import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/pr
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
 import type { CacheKind } from '../../src-shared/caches/cache-set.ts';
-import type { CacheSetProgressView, CacheSetSummary, CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
+import type { BundleView, CacheSetProgressView, CacheSetSummary, CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
 import type { StepId, WizardMode } from './modes.ts';
 
@@ -143,6 +143,30 @@ export interface CloneSlice {
   setCloneFresh(on: boolean): void;
 }
 
+/** The new system of an update: a checked bundle folder, or another iios stick's newest system. */
+export type UpdateSource = { kind: 'bundle'; bundle: BundleView } | { kind: 'stick'; path: string; info: StickSourceView };
+
+export interface UpdateSlice {
+  /** The sticks to update, by path (a drive's device, or an image file saved from a stick), in the order ticked. */
+  updateTargets: string[];
+  /** Image files saved from sticks, added by path (their infos are read like a drive's). */
+  updateFiles: string[];
+  updateSource: UpdateSource | null;
+  /** The bundle folder as typed, and the stick chosen as the source. */
+  updateBundlePath: string;
+  /** The stick chosen to give its system (chosen at once; updateSource follows once it has been read). */
+  updateStickPath: string;
+  updateSourceLoading: boolean;
+  updateSourceError: string | null;
+  toggleUpdateTarget(path: string, on: boolean): void;
+  addUpdateFile(path: string): void;
+  setUpdateBundlePath(path: string): void;
+  chooseUpdateBundle(path?: string): Promise<void>;
+  chooseUpdateStick(path: string): Promise<void>;
+  /** Reads a stick again (after it was updated, or re-plugged). */
+  rereadStick(path: string): void;
+}
+
 export type PlanEntry =
   | { status: 'loading'; key: string }
   | { status: 'ok'; key: string; plan: PlanView }
@@ -266,7 +290,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & CacheSetsSlice & CloneSlice & PlansSlice & ImageFolderSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CacheSetsSlice & CloneSlice & UpdateSlice & PlansSlice & ImageFolderSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -10,6 +10,7 @@ import { createPickersSlice } from './pickers-slice.ts';
 import { createPlansSlice } from './plans-slice.ts';
 import { createSelectionSlice } from './selection-slice.ts';
 import { createStationSlice } from './station-slice.ts';
+import { createUpdateSlice } from './update-slice.ts';
 import type { StepId, WizardState, WizardStore } from './state.ts';
 import type { WizardApi } from './types.ts';
 
@@ -27,6 +28,7 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
     ...createSelectionSlice(set, get, api),
     ...createCacheSetsSlice(set, get, api),
     ...createCloneSlice(set, get, api),
+    ...createUpdateSlice(set, get, api),
     ...createPlansSlice(set, get, api),
     ...createImageFolderSlice(set, get, api),
     ...createFlashSlice(set, get, api),

@@ -3,13 +3,14 @@
 // wizard reads, filled in by ./api.ts from the contract.
 import type { z } from 'zod';
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
-import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
 import type { CacheSetProgress, CacheSetSummary } from '../../src-shared/contract/domains/cache-sets.ts';
+import type { SlotRoom } from '../../src-shared/layout/plan-types.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { CacheSetSummary, CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+export type { CacheSetSummary, CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, PayloadRequest, Phase, StartedJob, UpdateRequest, WriteRequest };
 /** A bundle of the library (this computer's, the demo OS, or on a plugged-in iios stick), from bundles.library. */
 export type LibraryBundleView = LibraryBundle;
 /** A clone's source as the services read it (the contract's sticks.inspect answer). */
@@ -39,6 +40,8 @@ export interface PlanView {
   /** The smallest stick this profile and system fit on, caches not counted (a planned layout has it). */
   neededBytes?: number;
   partitions: PlanPartition[];
+  /** A/B slots that prefer a size: what each got on this stick (src-shared/layout) */
+  slotRoom?: SlotRoom | undefined;
 }
 
 export interface ProfileView {
@@ -64,6 +67,9 @@ export interface BundleView {
   /** Bytes of every file of the bundle together. */
   sizeBytes: number;
   rootHash: string | null;
+  /** The root image's and its hash tree's bytes: what an update must fit into a stick's slot. */
+  rootfsBytes?: number;
+  verityBytes?: number | null;
 }
 
 export interface ImageView {
@@ -111,6 +117,10 @@ export interface WizardApi {
   /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */
   inspectStick(path: string): Promise<StickSourceView>;
   startClone(request: CloneRequest): Promise<StartedJob>;
+  /** Starts an update of the sticks' inactive slots (the same helper job as `iios update`). */
+  startUpdate(request: UpdateRequest): Promise<StartedJob>;
+  /** Starts replacing a kiosk stick's payload files (the same helper job as `iios payload`). */
+  startPayload(request: PayloadRequest): Promise<StartedJob>;
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;

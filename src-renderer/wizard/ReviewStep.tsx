@@ -13,8 +13,14 @@ import { profileWords } from './profile-words.ts';
 import { Rich } from '../i18n/Rich.tsx';
 import type { PlanView, StickSourceView } from '../store/types.ts';
 import { StepHeading } from './StepHeading.tsx';
+import { PayloadReview, UpdateReview } from './UpdateReview.tsx';
 
 export function ReviewStep() {
+  const mode = useWizard((s) => s.mode);
+  return mode === 'update' ? <UpdateReview /> : mode === 'payload' ? <PayloadReview /> : <WriteReview />;
+}
+
+function WriteReview() {
   const state = useWizard((s) => s);
   const targets = chosenTargets(state);
   const names = targetNames(state);

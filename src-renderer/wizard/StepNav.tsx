@@ -8,6 +8,9 @@ import { stepsOf, type StepId, type WizardState } from '../store/store.ts';
 const STEP_KEYS: Record<StepId, PlainKey> = {
   start: 'step.start',
   source: 'step.source',
+  sticks: 'step.sticks',
+  system: 'step.system',
+  files: 'step.files',
   profile: 'step.profile',
   image: 'step.image',
   targets: 'step.targets',

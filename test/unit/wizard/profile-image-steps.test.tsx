@@ -28,11 +28,12 @@ describe('profile step', () => {
     expect(details.textContent).toMatch(/Immutable A\/B system slots sealed with dm-verity/);
     store.setState({ profileId: null });
     const picture = await within(appliance).findByRole('img');
-    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 16\.0 GB: EFI 537 MB, root A 2\.1 MB, verity A 1\.0 MB, root B 2\.1 MB, verity B 1\.0 MB, data 15\.5 GB$/);
-    // to scale: the data partition takes almost all of the bar, the ESP about 3 %
+    // the appliance slots get the 1 GiB they prefer where the stick has room (max(fit + 25%, 1GiB))
+    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 16\.0 GB: EFI 537 MB, root A 1\.1 GB, verity A 9\.4 MB, root B 1\.1 GB, verity B 9\.4 MB, data 13\.3 GB$/);
+    // to scale: the data partition takes most of the bar (each slot 1 GiB), the ESP about 3 %
     const widths = [...picture.querySelectorAll<HTMLElement>('.layout-seg')].map((s) => parseFloat(s.style.width));
     expect(widths[0]).toBeCloseTo((512 * 2 ** 20 * 100) / 16e9, 2);
-    expect(widths[5]).toBeGreaterThan(96);
+    expect(widths[5]).toBeCloseTo(((16e9 - (512 + 2 * 1024 + 2 * 9 + 2) * 2 ** 20) * 100) / 16e9, 0);
     expect(within(screen.getByRole('radio', { name: /Disk image/ })).getByText(/follows the disk image/)).toBeTruthy();
     expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
     expect(store.getState().profileId).toBeNull();
