@@ -15,6 +15,7 @@ interface Manifest {
   initrd: string;
   bootloader: string;
   cmdline: string;
+  version: string;
   rootfs: { file: string; sizeBytes: number };
   verity: { hashFile: string; rootHash: string };
 }
@@ -78,7 +79,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
 
     const first = await boot('ab-1', disk.path, abAppend('a', bundle.rootHash));
     expect(first.failLine).toBeNull();
-    expect(first.readyLine).toBe('IIOS-READY slot=a mode=ab verity=ok boots=1 hostname=class-07');
+    expect(first.readyLine).toBe(`IIOS-READY slot=a mode=ab verity=ok boots=1 hostname=class-07 version=${manifest.version}`);
     expect(first.timedOut).toBe(false); // powered itself off after the line
     expect(first.serial).toContain('iios: mounts: /(overlay,rw) /home(btrfs,rw)');
     expect(await espEntries(disk)).toEqual(['iios-a.conf', 'iios-b+3.conf']);
@@ -110,7 +111,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     // ext4 adds lost+found to the two payload files
     expect(result.serial).toMatch(/payload \/dev\/vda\d+ mounted read-only at \/payload \(3 entries\)/);
     expect(result.serial).toContain('/payload(ext4,ro)');
-    expect(result.readyLine).toBe('IIOS-READY slot=b mode=ab verity=ok boots=1 hostname=kiosk-3');
+    expect(result.readyLine).toBe(`IIOS-READY slot=b mode=ab verity=ok boots=1 hostname=kiosk-3 version=${manifest.version}`);
     // the slot that really runs is blessed; the damaged one keeps counting down
     expect(await espEntries(disk)).toEqual(['iios-a+3.conf', 'iios-b.conf']);
   });
@@ -149,7 +150,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
     const result = await bootUntilReady({ disk: disk.path, uefi: true, timeoutMs: BOOT_TIMEOUT_MS });
     await writeFile(join(logDir, 'uefi.log'), result.serial);
     console.log(`demo-os boot uefi: ${(result.elapsedMs / 1000).toFixed(1)} s -> ${result.readyLine ?? result.failLine ?? result.deadEnd ?? 'no verdict'}`);
-    expect(result.readyLine).toBe('IIOS-READY slot=a mode=ab verity=ok boots=1 hostname=uefi-01');
+    expect(result.readyLine).toBe(`IIOS-READY slot=a mode=ab verity=ok boots=1 hostname=uefi-01 version=${manifest.version}`);
     // systemd-boot renamed iios-a+3.conf to iios-a+2-1.conf before starting it; the OS blessed that
     expect(result.serial).toContain('blessed boot entry iios-a+2-1.conf -> iios-a.conf');
     expect(await espEntries(disk)).toEqual(['iios-a.conf']);
@@ -166,7 +167,7 @@ describe.skipIf(!isRoot)('demo OS boots in QEMU', () => {
 
     const result = await boot('writable', disk.path, append);
     expect(result.failLine).toBeNull();
-    expect(result.readyLine).toBe('IIOS-READY slot=system mode=writable verity=off boots=1 hostname=class-22');
+    expect(result.readyLine).toBe(`IIOS-READY slot=system mode=writable verity=off boots=1 hostname=class-22 version=${manifest.version}`);
     expect(result.serial).toContain('iios: mounts: /(btrfs,rw) /home(btrfs,rw)');
     expect((await readFromBtrfs(disk, 'iios-system', '@/var/lib/iios/boot-count'))?.trim()).toBe('1');
     expect(await espEntries(disk)).toEqual(['iios-system.conf']);

@@ -146,7 +146,7 @@ describe('refused before writing anything', () => {
     const r = await execa('script', ['-qec', cmd, '/dev/null'], { input: 'no\n', reject: false, env: { IIOS_FROM_SOURCE: '1' } });
     const out = String(r.stdout);
     expect(out).toMatch(/iios will ERASE and write the appliance profile onto:/);
-    expect(out).toMatch(new RegExp(`${loop.dev}\\s+3\\.2 GB .*now: gpt table, 1 partition\\(s\\): holiday-photos`));
+    expect(out).toMatch(new RegExp(`${loop.dev}\\s+3\\.2 GB .*now: gpt table, 1 partition: holiday-photos`));
     expect(out).toMatch(/Type "yes" to go on/);
     expect(out).toContain('nothing was written');
     expect(await sha256File(loop.file)).toBe(before);

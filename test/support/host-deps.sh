@@ -19,6 +19,8 @@ for tool in "${!NEED[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${NEED[$tool]}")
 done
 [ -x /usr/lib/polkit-1/polkitd ] || missing+=(polkitd)
+# `iios bundle create` takes systemd-boot from the system it bundles, else from this computer
+[ -f /usr/lib/systemd/boot/efi/systemd-bootx64.efi ] || missing+=(systemd-boot-efi)
 # `dnf download` (the rpm cache) is a plugin, not a command of its own
 compgen -G '/usr/lib/python3/dist-packages/dnf-plugins/download.py' >/dev/null || missing+=(dnf-plugins-core)
 # the capacity-check tests' lying stick: a FUSE file that wraps writes past its real size (test/support/wrapping-stick.py)
