@@ -18,7 +18,15 @@ export async function makeGpgKey(dir: string): Promise<TestGpgKey> {
   const { stdout } = await execa('gpg', ['--list-keys', '--with-colons'], { env });
   const fingerprint = stdout.split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
   const publicKey = join(dir, 'key.gpg');
-  await writeFile(publicKey, (await execa('gpg', ['--export', fingerprint], { env, encoding: 'buffer' })).stdout);
+  // An export that races gpg's keybox on a busy machine can come out empty; flatpak then fails with "GPGME: No data".
+  for (let attempt = 1; ; attempt++) {
+    const exported = (await execa('gpg', ['--batch', '--export', fingerprint], { env, encoding: 'buffer' })).stdout;
+    if (exported.length > 0) {
+      await writeFile(publicKey, exported);
+      break;
+    }
+    if (attempt === 3) throw new Error(`gpg --export ${fingerprint} gave no key three times (GNUPGHOME ${home})`);
+  }
   return { home, fingerprint, publicKey };
 }
 
