@@ -2,6 +2,7 @@
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
+import type { EjectKind } from '../../src-shared/drives/eject-kind.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
@@ -91,7 +92,7 @@ export interface WizardApi {
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;
-  eject(driveId: string): Promise<{ ejected: boolean; said?: string }>;
+  eject(driveId: string): Promise<{ ejected: boolean; said?: string; kind?: EjectKind; unmounted?: number }>;
   /** Unmounts the drive's filesystems so it can be chosen. */
   unmount(driveId: string): Promise<void>;
   /** Whether native file choosers exist here (the Electron window); the browser keeps typed paths only. */

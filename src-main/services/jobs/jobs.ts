@@ -166,7 +166,12 @@ export class JobService {
     run.helper.exited.then((exit) => {
       // Before the helper connected, a failure is the elevation tool's (elevation-failure.ts words it).
       const elevation = run.socket ? undefined : exit.elevation;
-      run.failureDetails = { kind: 'elevation', reason: elevation?.reason ?? 'helper-failed' };
+      run.failureDetails = {
+        kind: 'elevation',
+        reason: elevation?.reason ?? 'helper-failed',
+        ...(elevation?.tool ? { tool: elevation.tool } : {}),
+        ...(elevation?.said ? { said: elevation.said } : {}),
+      };
       const why = elevation
         ? elevation.message
         : exit.cancelled

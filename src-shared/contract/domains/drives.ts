@@ -46,7 +46,13 @@ export const drivesInvoke = {
   'drives.eject': invoke(
     z.strictObject({ id: z.string().startsWith('/dev/') }),
     /** `said`: what was done, in the words for that kind of device (a loop is not powered off, a card reader keeps its slot). */
-    z.object({ ejected: z.boolean(), said: z.string().optional() }),
+    z.object({
+      ejected: z.boolean(),
+      said: z.string().optional(),
+      /** What kind of device it was and how many filesystems were unmounted: the GUI says it in its own language. */
+      kind: z.enum(['usb', 'card', 'loop', 'fixed']).optional(),
+      unmounted: z.number().int().nonnegative().optional(),
+    }),
   ),
   /** Unmounts every filesystem of the drive (so it can be chosen as a target); nothing else. */
   'drives.unmount': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ unmounted: z.array(z.string()) })),
