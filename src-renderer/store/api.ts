@@ -57,6 +57,8 @@ export function createWizardApi(client: IiosClient): WizardApi {
     async unmount(driveId) {
       await client.invoke('drives.unmount', { id: driveId });
     },
+    portLabels: () => client.invoke('drives.portLabels'),
+    setPortLabel: (key, label) => client.invoke('drives.setPortLabel', { key, label }),
     nativePickers: async () => (await client.invoke('app.info')).nativePickers,
     async pickPath(request) {
       const picked = await client.invoke('app.pickPath', request);

@@ -44,6 +44,7 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
       const offDrives = api.onDrivesChanged((drives) => get().setDrives(drives));
       const offJobs = api.onJobEvent((notice) => get().applyJobNotice(notice));
       void get().loadDrives();
+      void get().loadPortLabels();
       void get().loadProfiles();
       void get().loadDefaultSource();
       void get().loadCaches();

@@ -95,6 +95,10 @@ export interface WizardApi {
   eject(driveId: string): Promise<{ ejected: boolean; said?: string; kind?: EjectKind; unmounted?: number }>;
   /** Unmounts the drive's filesystems so it can be chosen. */
   unmount(driveId: string): Promise<void>;
+  /** The names the user gave the places sticks are plugged in, by place key. */
+  portLabels(): Promise<Record<string, string>>;
+  /** Names a place (null: forgets its name); every name after the change. */
+  setPortLabel(key: string, label: string | null): Promise<Record<string, string>>;
   /** Whether native file choosers exist here (the Electron window); the browser keeps typed paths only. */
   nativePickers(): Promise<boolean>;
   /** The chosen paths, or null when the user cancelled. Throws when the chooser could not open. */

@@ -7,6 +7,8 @@ import { formatSpeed } from '../../src-shared/progress/speed.ts';
 import { formatTime } from '../../src-shared/format/date-time.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import type { FlashTarget } from '../store/state.ts';
+import { useWizard } from '../store/context.tsx';
+import { placeText } from '../../src-shared/drives/usb-port.ts';
 
 const PHASE_KEY: Record<string, PlainKey> = {
   check: 'phase.check',
@@ -42,6 +44,11 @@ function phaseText(phase: string): string {
 const stateText = (state: FlashTarget['state']) => t(STATE_KEY[state]);
 
 export function ProgressRow({ target }: { target: FlashTarget }) {
+  // where the stick is plugged in, by the name the teacher gave that port: the failed one is found in a hub of twenty
+  const place = useWizard((s) => {
+    const drive = target.kind === 'device' ? s.drives.find((d) => d.id === target.key) : undefined;
+    return drive ? placeText(drive, s.portLabels) : null;
+  });
   const fraction = target.fraction;
   const percent = percentOf(fraction);
   const finished = target.state === 'verified' || target.state === 'written' || target.state === 'failed' || target.state === 'cancelled';
@@ -54,6 +61,12 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
         </div>
         <div className="name" title={target.label}>{target.label}</div>
         <div className="sub">
+          {place && (
+            <span className="place-label" data-testid="row-place">
+              {place}
+              {' · '}
+            </span>
+          )}
           <span className="mono">{target.path}</span>
         </div>
       </div>

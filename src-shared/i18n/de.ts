@@ -459,11 +459,10 @@ export const de: Translation = {
 
   // names the user gives the places sticks are plugged in (a hub's port, a loop device's file)
   'port.rename': 'Umbenennen',
-  'port.renameLabel': 'Den Platz von {label} umbenennen',
+  'port.renameLabel': '{action}: den Platz von {label}',
   'port.nameLabel': 'Name für {place}',
   'port.save': 'Speichern',
   'port.clear': 'Namen vergessen',
   'port.cancel': 'Abbrechen',
   'port.saveFailed': 'Der Name ließ sich nicht speichern: {error}',
-  'port.tooLong': 'Ein Name hat höchstens 40 Zeichen.',
 };

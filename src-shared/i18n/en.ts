@@ -464,11 +464,10 @@ export const en = {
 
   // names the user gives the places sticks are plugged in (a hub's port, a loop device's file)
   'port.rename': 'Rename',
-  'port.renameLabel': 'Rename the place of {label}',
+  'port.renameLabel': '{action}: the place of {label}',
   'port.nameLabel': 'Name for {place}',
   'port.save': 'Save',
   'port.clear': 'Forget name',
   'port.cancel': 'Cancel',
   'port.saveFailed': 'The name could not be saved: {error}',
-  'port.tooLong': 'A name has at most 40 characters.',
 } as const satisfies Record<string, Message>;

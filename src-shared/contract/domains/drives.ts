@@ -40,6 +40,12 @@ export type Drive = z.infer<typeof Drive>;
 
 export const DriveList = z.array(Drive);
 
+/** The most characters a port's name has (it shows in a drive's row). */
+export const PORT_LABEL_MAX = 40;
+/** The names the user gave the places sticks are plugged in, by place key (src-shared/drives/usb-port.ts). */
+export const PortLabels = z.record(z.string(), z.string());
+export type PortLabels = z.infer<typeof PortLabels>;
+
 export const drivesInvoke = {
   'drives.list': invoke(noArgs, DriveList),
   /** Unmounts every filesystem of the drive and powers it off when the hardware allows it. */
@@ -54,6 +60,10 @@ export const drivesInvoke = {
       unmounted: z.number().int().nonnegative().optional(),
     }),
   ),
+  /** The names the user gave USB ports (and loop devices' files), kept in ~/.config/iios/port-labels.json. */
+  'drives.portLabels': invoke(noArgs, PortLabels),
+  /** Names a place (label null or empty: forgets its name); answers every name after the change. */
+  'drives.setPortLabel': invoke(z.strictObject({ key: z.string().min(1).max(512), label: z.string().max(PORT_LABEL_MAX).nullable() }), PortLabels),
   /** Unmounts every filesystem of the drive (so it can be chosen as a target); nothing else. */
   'drives.unmount': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ unmounted: z.array(z.string()) })),
 };

@@ -62,6 +62,8 @@ export interface FakeServices {
   sticks: Record<string, StickSource>;
   /** Every clone request the wizard sent. */
   clones: CloneRequest[];
+  /** The names given to places (drives.setPortLabel). */
+  portLabels: Record<string, string>;
 }
 
 export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
@@ -73,6 +75,14 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
     'drives.eject': (args: { id: string }) => {
       if (!s.drives.some((d) => d.id === args.id)) throw new Error(`${args.id} is gone`);
       return { ejected: true };
+    },
+    'drives.portLabels': () => s.portLabels,
+    'drives.setPortLabel': (args: { key: string; label: string | null }) => {
+      const next = { ...s.portLabels };
+      if (args.label) next[args.key] = args.label;
+      else delete next[args.key];
+      s.portLabels = next;
+      return next;
     },
     'drives.unmount': (args: { id: string }) => {
       const d = s.drives.find((x) => x.id === args.id);

@@ -47,6 +47,7 @@ function createFakeServicesState(overrides: Partial<FakeServices> = {}): FakeSer
     images: {},
     sticks: {},
     clones: [],
+    portLabels: {},
     ...overrides,
   };
 }
