@@ -67,7 +67,8 @@ export function PlaceName({ drive, label }: { drive: { devicePath?: string | nul
         </form>
       ) : (
         <span className="row place-show">
-          <span className={named ? 'place-label' : 'place-label muted'} data-testid="place-name">
+          {/* a loop device's file name is data (like the paths), a port's own words and a given name are words */}
+          <span className={named ? 'place-label' : place.key.startsWith('file:') ? 'place-label muted mono' : 'place-label muted'} data-testid="place-name">
             {shown}
           </span>
           <button
