@@ -68,7 +68,7 @@ export function PlaceName({ drive, label }: { drive: { devicePath?: string | nul
       ) : (
         <span className="row place-show">
           {/* a loop device's file name is data (like the paths), a port's own words and a given name are words */}
-          <span className={named ? 'place-label' : place.key.startsWith('file:') ? 'place-label muted mono' : 'place-label muted'} data-testid="place-name">
+          <span className={named ? 'place-label named' : place.key.startsWith('file:') ? 'place-label mono' : 'place-label'} data-testid="place-name">
             {shown}
           </span>
           <button

@@ -15,6 +15,7 @@ import { BundleError } from '../../src-main/services/sources/bundles.ts';
 import { elevationView } from '../../src-renderer/store/elevation-text.ts';
 import { errorText } from '../../src-renderer/store/error-text.ts';
 import { ejectWords } from '../../src-renderer/store/flash-slice.ts';
+import { cliErrorText } from '../../src-main/cli/error-text.ts';
 import { englishIn } from '../support/untranslated.ts';
 
 afterEach(() => setLocale('en'));
@@ -99,5 +100,17 @@ describe('what eject did, in a German GUI', () => {
     const text = ejectWords({ ...r, said });
     expect(text).not.toBeNull();
     expect(englishIn([text!]), text!).toEqual([]);
+  });
+});
+
+describe('the same errors in a German terminal', () => {
+  it('says the typed ones in German, and in English keeps the services’ own sentences with their paths', () => {
+    const missing = new BundleError('missing-file', 'bundle /srv/b: root.img is missing (listed in manifest.json)', 'root.img');
+    setLocale('de');
+    const german = cliErrorText(missing);
+    expect(german).toBe('root.img fehlt im Paket (die manifest.json führt es auf).');
+    expect(englishIn([cliErrorText(new JobBusyError('job-7'))])).toEqual([]);
+    setLocale('en');
+    expect(cliErrorText(missing)).toBe(missing.message);
   });
 });
