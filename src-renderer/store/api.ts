@@ -1,5 +1,6 @@
 // The wizard's WizardApi over the typed contract client (window.iios wrapped by createIiosClient): the one
 // place where contract shapes become the store's view shapes.
+import { errorText } from './error-text.ts';
 import { IiosError, type IiosClient, type InvokeResult } from '../../src-shared/contract/index.ts';
 import type { BundleView, WizardApi } from './types.ts';
 
@@ -36,10 +37,9 @@ export function createWizardApi(client: IiosClient): WizardApi {
         const { plan } = await client.invoke('plan.compute', { profile: profileId, targetBytes, ...where, ...options });
         return { ok: true, plan };
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        // A too-small target's error carries the bytes the profile needs, as a number.
+        // A too-small target's error carries the bytes the profile needs, as a number; its words are the reader's.
         const details = err instanceof IiosError ? err.details : undefined;
-        return { ok: false, reason: message, minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
+        return { ok: false, reason: errorText(err), minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
     listCaches: () => client.invoke('caches.list'),
