@@ -465,4 +465,14 @@ export const de: Translation = {
   'port.clear': 'Namen vergessen',
   'port.cancel': 'Abbrechen',
   'port.saveFailed': 'Der Name ließ sich nicht speichern: {error}',
+  // refusals the services (and the helper, in English) work out before a byte is written
+  'capacity.payload': 'die Nutzdateien brauchen {need}, die Nutzdaten-Partition fasst etwa {room}; wählen Sie weniger oder kleinere Dateien',
+  'capacity.imageRoom': '{path}: sein Dateisystem hat {have} frei, dieser Auftrag schreibt mindestens {write} in die Abbild-Datei; schaffen Sie Platz oder wählen Sie einen anderen Ordner',
+  'plan.tooSmall': 'das Ziel hat {target}, aber das Profil {profile} braucht mindestens {needed} ({bytes} Bytes)',
+  'preflight.folderMissing': 'den Ordner {folder} gibt es nicht; legen Sie ihn zuerst an oder wählen Sie einen anderen Ordner',
+  'preflight.mounted': '{path} ist unter {mounts} eingehängt; hängen Sie es zuerst aus oder erlauben Sie das Aushängen',
+  'preflight.sameDisk': '{path} ist dasselbe Laufwerk wie Ziel {other}',
+  'preflight.sameFile': '{path} ist dieselbe Datei wie Ziel {other}',
+  'preflight.backingFile': '{path} wird als Datei hinter {dev} benutzt',
+  'preflight.otherRefused': 'nicht geschrieben: ein anderes Ziel dieses Auftrags wurde abgelehnt',
 };

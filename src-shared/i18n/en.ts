@@ -470,4 +470,14 @@ export const en = {
   'port.clear': 'Forget name',
   'port.cancel': 'Cancel',
   'port.saveFailed': 'The name could not be saved: {error}',
+  // refusals the services (and the helper, in English) work out before a byte is written
+  'capacity.payload': 'the payload files take {need}, the payload partition holds about {room}; choose fewer or smaller files',
+  'capacity.imageRoom': '{path}: its filesystem has {have} free, this job writes at least {write} into the image file; free some space or choose another folder',
+  'plan.tooSmall': 'target is {target} but the {profile} profile needs at least {needed} ({bytes} bytes)',
+  'preflight.folderMissing': 'the folder {folder} does not exist; create it first or choose another folder',
+  'preflight.mounted': '{path} is mounted at {mounts}; unmount it first or allow unmounting',
+  'preflight.sameDisk': '{path} is the same disk as target {other}',
+  'preflight.sameFile': '{path} is the same file as target {other}',
+  'preflight.backingFile': '{path} is in use as the backing file of {dev}',
+  'preflight.otherRefused': 'not written: another target of this job was refused',
 } as const satisfies Record<string, Message>;

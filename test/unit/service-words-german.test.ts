@@ -8,6 +8,7 @@ import { errorEnvelope, unwrapEnvelope } from '../../src-shared/contract/envelop
 import type { ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import { TooSmallError } from '../../src-shared/layout/index.ts';
+import { imageFileRoomProblem, payloadProblem } from '../../src-shared/drives/capacity.ts';
 import { classifyElevationExit } from '../../src-main/services/elevation/elevation-failure.ts';
 import { RequestError } from '../../src-main/services/jobs/job-request.ts';
 import { HelperStartError, JobBusyError } from '../../src-main/services/jobs/jobs.ts';
@@ -112,5 +113,20 @@ describe('the same errors in a German terminal', () => {
     expect(englishIn([cliErrorText(new JobBusyError('job-7'))])).toEqual([]);
     setLocale('en');
     expect(cliErrorText(missing)).toBe(missing.message);
+  });
+});
+
+describe('the refusals worked out before a byte is written, where the services must word them', () => {
+  it('says a payload that does not fit, a folder without room and a too-small stick in German under German', () => {
+    setLocale('de');
+    const texts = [
+      payloadProblem(64 * 1024 ** 2, 'vfat', [200 * 1024 ** 2]),
+      imageFileRoomProblem('/tmp/klasse.img', { freeBytes: 1e9, reclaimableBytes: 0 }, 3e9),
+      new TooSmallError('appliance', 1_000_000_000, 2_400_000_000).message,
+    ];
+    for (const text of texts) expect(text).not.toBeNull();
+    expect(englishIn(texts as string[])).toEqual([]);
+    setLocale('en');
+    expect(new TooSmallError('appliance', 1_000_000_000, 2_400_000_000).message).toBe('target is 1.0 GB but the appliance profile needs at least 2.4 GB (2,400,000,000 bytes)');
   });
 });
