@@ -142,6 +142,8 @@ function describeFailure(ctx: TargetCtx, err: unknown): string {
     return removedMessage(ctx.phase);
   }
   const text = err instanceof Error ? err.message : String(err);
+  // A step that words its own failure for the user (the capacity check's fake-stick verdict) is said as it is.
+  if ((err as { wholeMessage?: boolean } | undefined)?.wholeMessage) return text;
   return `${ctx.phase} failed: ${text}`;
 }
 

@@ -15,6 +15,7 @@ import type { RawSource } from './source.ts';
 import { formatPartition } from './steps/btrfs.ts';
 import { checkPartition } from './steps/partition.ts';
 import { waitForTestGate } from './steps/verify-support.ts';
+import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
 import { appendMbrPartition } from './tools/sfdisk.ts';
 import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
@@ -107,7 +108,10 @@ async function writeHead(t: TargetCtx, head: Buffer): Promise<void> {
 }
 
 export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawSource, signal: AbortSignal): Promise<void> {
-  await forEachTarget(targets, wipe);
+  await forEachTarget(targets, async (t) => {
+    if (job.capacityCheck) await capacityCheck(t);
+    await wipe(t);
+  });
   const live = targets.filter((t) => t.alive);
   for (const t of live) {
     t.enter('slots');

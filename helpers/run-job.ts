@@ -6,6 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
+import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
 import { finishTargets, releaseTargets } from './target-results.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
@@ -14,11 +15,13 @@ import type { BundleSource, Source } from './source.ts';
 import { btrfs, cachesPartition } from './steps/btrfs.ts';
 import { cacheStamps } from './steps/caches.ts';
 import { esp } from './steps/esp.ts';
+import { espStore } from './steps/esp-store.ts';
 import { partition } from './steps/partition.ts';
 import { payload } from './steps/payload.ts';
 import { writeSlots } from './steps/slots.ts';
 import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/stamp.ts';
 import { verifyTarget } from './steps/verify.ts';
+import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
 import { fatRead } from './tools/mtools.ts';
 import { setCommandLog } from './tools/command-log.ts';
@@ -97,9 +100,12 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
   });
 
   await forEachTarget(targets, async (t) => {
+    // A counterfeit stick is found before anything of the system goes onto it.
+    if (job.capacityCheck) await capacityCheck(t);
     await wipe(t);
     await partition(t);
-    espSha.set(t.id, await esp(t, bundle));
+    // a stick with no @iios keeps its profile and manifest on the ESP: what a clone re-plans it from
+    espSha.set(t.id, { ...(await esp(t, bundle)), ...(await espStore(t, bundle)) });
     t.enter('stamp');
     await writeStamp(t, stampObject(stampInit(t), false, createdAt));
   });
@@ -119,6 +125,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
         rootHash: m.verity?.rootHash ?? null,
         espFiles: espSha.get(t.id) ?? {},
         caches: cachesPartition(t) ? caches : [],
+        payload: t.part('payload') ? payloadOut : [],
         rootfsPath: bundle.files[m.rootfs.file],
       });
       t.verified = true;
@@ -139,6 +146,8 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     return [];
   }
   const job = parsed.data;
+  // What the helper words for the user (the capacity check's verdict) in the app's language.
+  setLocale(job.locale ?? FALLBACK_LOCALE);
   // Every command line this job runs goes to its log (the app writes the file).
   setCommandLog(emit);
   let prepared;

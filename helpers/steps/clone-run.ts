@@ -4,12 +4,13 @@
 // the ESP from the source's own files, the stamp with complete:false, both slots read once for all targets,
 // Btrfs subvolume by subvolume, verify, and the stamp with complete:true and clonedFrom last. Any other disk
 // is copied raw up to the end of its last partition, read back against what was read, its GPT moved to the end.
+import { randomBytes } from 'node:crypto';
 import { open, realpath, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
-import { TooSmallError, type PartitionPlan } from '../../src-shared/layout/index.ts';
+import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
 import { ImageProfileSchema } from '../../src-shared/profile/image-profile.ts';
 import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
@@ -27,6 +28,7 @@ import { cloneEsp, cloneSlots, extractEsp, fanOutRange } from './clone-esp.ts';
 import { planClone } from './clone-plan.ts';
 import { openCloneSource, type CloneSource, type IiosSource } from './clone-source.ts';
 import { partition } from './partition.ts';
+import { PAYLOAD_FAT_LABEL } from './payload.ts';
 import { STAMP_PATH, TOOL, writeStamp } from './stamp.ts';
 import { verifyTarget } from './verify.ts';
 import { waitForTestGate } from './verify-support.ts';
@@ -104,6 +106,32 @@ function cloneStamp(t: TargetCtx, iios: IiosSource, complete: boolean, createdAt
   };
 }
 
+/**
+ * The payload's filesystem came over byte for byte: it gets its own identifier. tune2fs changes the UUID of a
+ * metadata_csum ext4 only when the filesystem was checked after it was last mounted (else it exits 1, asking for
+ * e2fsck -f; mkfs and the write's mount often fall in one second, so a source could pass or not by chance): the
+ * clone's copy is checked first (-p: a journal left by a stick pulled while mounted is replayed, on the copy only).
+ * A FAT payload gets a new volume serial, its label kept.
+ */
+async function freshPayloadId(t: TargetCtx, pay: PlannedPartition): Promise<void> {
+  const signal = t.signal;
+  if (pay.filesystem === 'vfat') {
+    await run('mlabel', ['-i', `${t.disk}@@${pay.startBytes}`, '-N', randomBytes(4).toString('hex'), `::${PAYLOAD_FAT_LABEL}`], { signal, env: { MTOOLS_SKIP_CHECK: '1' } });
+    return;
+  }
+  await withLoop(
+    t.disk,
+    pay.startBytes,
+    pay.sizeBytes,
+    async (dev) => {
+      const fsck = await run('e2fsck', ['-f', '-p', dev], { signal, okExitCodes: [0, 1] });
+      if (fsck.exitCode === 1) t.log('warn', `the payload filesystem needed repairs on the copy (the source's was not cleanly unmounted): ${fsck.stdout.trim()}`);
+      await run('tune2fs', ['-U', 'random', dev], { signal });
+    },
+    { signal },
+  );
+}
+
 async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, iios: IiosSource, signal: AbortSignal): Promise<void> {
   const createdAt = new Date().toISOString();
   const espDir = await extractEsp(src, signal);
@@ -130,8 +158,7 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
   }
   await forEachTarget(targets, async (t) => {
     const pay = t.part('payload');
-    // the payload's ext4 came over byte for byte: give it its own UUID
-    if (pay) await withLoop(t.disk, pay.startBytes, pay.sizeBytes, (dev) => run('tune2fs', ['-U', 'random', dev], { signal: t.signal }), { signal: t.signal });
+    if (pay) await freshPayloadId(t, pay);
     for (const b of iios.btrfs) {
       t.enter('btrfs');
       await cloneBtrfsPartition(t, t.plan.partitions.find((p) => p.name === b.part.name)!, b, { fresh: job.fresh });
@@ -145,7 +172,16 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
           return own ? [[k, { rootfsBytes: own.rootfsBytes, rootfsSha256: own.rootfsSha256, rootHash: own.rootHash }]] : [];
         }),
       );
-      await verifyTarget(t, { rootfsBytes: slot.rootfsBytes, rootfsSha256: slot.rootfsSha256, rootHash: slot.rootHash, slots, espFiles: iios.stamp.espFiles, caches: iios.stamp.caches });
+      await verifyTarget(t, {
+        rootfsBytes: slot.rootfsBytes,
+        rootfsSha256: slot.rootfsSha256,
+        rootHash: slot.rootHash,
+        slots,
+        espFiles: iios.stamp.espFiles,
+        caches: iios.stamp.caches,
+        // the payload partition came over byte for byte: its files against the manifest the stamp keeps
+        payload: t.part('payload') ? iios.stamp.payload : [],
+      });
       t.verified = true;
     }
     t.enter('stamp');

@@ -16,6 +16,7 @@ import { mount, umount } from '../tools/mount.ts';
 import { fatRead } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { tmpdir } from 'node:os';
+import { espManifestPath, espProfilePath } from './esp-store.ts';
 import { STAMP_PATH } from './stamp.ts';
 
 export interface SourcePartition {
@@ -133,15 +134,25 @@ async function readIios(loop: string, parts: SourcePartition[], opened: { devs: 
   }
   const home = btrfs.find((b) => b.part.name === 'iios-data') ?? btrfs.find((b) => b.part.name === 'iios-system');
   const where = home ? join(home.mnt, '@iios') : null;
-  const profileText = where ? await readFile(join(where, 'profiles', `${stamp.profile}.json`), 'utf8').catch(() => null) : null;
+  const fromIios = async (rel: string) => (where ? await readFile(join(where, rel), 'utf8').catch(() => null) : null);
+  // a stick with no @iios (kiosk) keeps them on its ESP (esp-store.ts), each recorded in the stamp's espFiles
+  const fromEsp = async (fatPath: string) => {
+    const b = await fatRead({ disk: loop, offset: esp.startBytes }, fatPath, { signal }).catch(() => null);
+    if (!b) return null;
+    const want = stamp.espFiles[fatPath];
+    const got = createHash('sha256').update(b).digest('hex');
+    if (want && got !== want) throw new Error(`the stick's ESP file ${fatPath} reads with sha256 ${got}, its stamp says ${want}: it is damaged; clone the stick raw instead`);
+    return b.toString('utf8');
+  };
+  const profileText = (await fromIios(join('profiles', `${stamp.profile}.json`))) ?? (await fromEsp(espProfilePath(stamp.profile)));
   if (!profileText) {
-    throw new Error(`the stick "${stamp.hostname}" carries no profile in @iios/profiles/ (written by an older iios?): write it again, or clone it raw from an image`);
+    throw new Error(`the stick "${stamp.hostname}" carries no profile in @iios/profiles/ or on its ESP (written by an older iios?): write it again, or clone it raw from an image`);
   }
   const profile = ImageProfileSchema.parse(JSON.parse(profileText));
   const manifests: Record<string, BundleManifest> = {};
   for (const [slot, s] of Object.entries(stamp.slots)) {
-    const m = await readFile(join(where!, 'bundles', `${s.bundle}-${s.version}`, 'manifest.json'), 'utf8').catch(() => null);
-    if (!m) throw new Error(`slot ${slot}: the bundle ${s.bundle} ${s.version} is not in the stick's @iios/bundles/`);
+    const m = (await fromIios(join('bundles', `${s.bundle}-${s.version}`, 'manifest.json'))) ?? (await fromEsp(espManifestPath(s.bundle, s.version)));
+    if (!m) throw new Error(`slot ${slot}: the manifest of the bundle ${s.bundle} ${s.version} is neither in the stick's @iios/bundles/ nor on its ESP`);
     manifests[slot] = BundleManifestSchema.parse(JSON.parse(m));
   }
   return { stamp, stampSha256: createHash('sha256').update(text).digest('hex'), profile, manifests, btrfs };

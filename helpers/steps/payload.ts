@@ -17,6 +17,9 @@ import { fatCopyIn } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { mkfsFatAt } from './esp.ts';
 
+/** The FAT label of a payload partition formatted FAT (mkfs.vfat takes at most 11 characters). */
+export const PAYLOAD_FAT_LABEL = 'IIOS-PAYLD';
+
 export interface PayloadEntry {
   path: string;
   sha256: string;
@@ -76,7 +79,7 @@ export async function payload(ctx: TargetCtx, entries: PayloadSource[]): Promise
   ctx.enter('payload');
   if (part.filesystem === 'vfat') {
     // A small payload partition is too small for FAT32: mkfs.vfat picks FAT12/16.
-    await mkfsFatAt(ctx, part.startBytes, part.sizeBytes, 'IIOS-PAYLD', false);
+    await mkfsFatAt(ctx, part.startBytes, part.sizeBytes, PAYLOAD_FAT_LABEL, false);
     for (const e of entries) await fatCopyIn({ disk: ctx.disk, offset: part.startBytes }, e.sourcePath, e.path, { signal: ctx.signal });
   } else {
     await withLoop(

@@ -37,6 +37,8 @@ import { readWriteMounts } from './clone-source.ts';
 import { gptEntries, readStamp, storedProfile, withIios, type GptEntry } from './stick-job.ts';
 import { STAMP_PATH, stampText } from './stamp.ts';
 import { abState, planFromGpt, type AbState } from './update-plan.ts';
+import { updateFit } from '../../src-shared/stick/update-fit.ts';
+import { newestGoodSlot } from '../../src-shared/stick/slot-state.ts';
 
 /** Tests stop the helper at a step (SIGKILL to itself) to show the stick still boots its old system. */
 const KILL_AT = process.env.IIOS_TEST_KILL_UPDATE_AT ?? '';
@@ -85,9 +87,7 @@ async function bundleFromStick(path: string, fn: (dir: string) => Promise<Target
   const parts = await gptEntries(path);
   const stamp = await readStamp(path, parts);
   if (!stamp?.complete) throw new Error(`${path} is not a complete iios stick (no complete stamp)`);
-  const slots = Object.values(stamp.slots).filter((s) => s.state !== 'bad');
-  slots.sort((x, y) => (y.writtenAt ?? '').localeCompare(x.writtenAt ?? '') || y.version.localeCompare(x.version, undefined, { numeric: true }));
-  const newest = slots[0];
+  const newest = newestGoodSlot(stamp.slots);
   if (!newest) throw new Error(`${path} has no good slot to take a bundle from`);
   return withIios(path, parts, (mnt) => fn(join(mnt, '@iios/bundles', `${newest.bundle}-${newest.version}`)));
 }
@@ -114,7 +114,7 @@ async function openStick(target: UpdateJob['targets'][number], emit: Emit, signa
   const verity = part(s, `iios-verity-${ab.inactive}`);
   const verityBytes = m.verity?.sizeBytes ?? 0;
   if (!m.verity) throw new Error(`the bundle ${m.name} ${m.version} has no verity hash tree; A/B slots need one`);
-  if (m.rootfs.sizeBytes > root.sizeBytes || verityBytes > verity.sizeBytes) {
+  if (!updateFit({ rootBytes: root.sizeBytes, verityBytes: verity.sizeBytes }, { rootfsBytes: m.rootfs.sizeBytes, verityBytes }).fits) {
     throw new Error(
       `the bundle ${m.name} ${m.version} needs ${m.rootfs.sizeBytes} bytes for its root image and ${verityBytes} for its hash tree; ` +
         `slot ${ab.inactive} holds ${root.sizeBytes} and ${verity.sizeBytes}. Write the stick again with a larger slot (the profile's slot size) to take this bundle`,

@@ -1,7 +1,8 @@
 // Verify by reading back with independent means: the shared checks (src-shared/verify/stick-checks.ts, the
 // same ones `iios verify` runs) with the helper's way of reading: each slot's bytes O_DIRECT where the kernel
 // takes it (so the page cache does not answer for the stick), `veritysetup verify` over read-only loops, the
-// ESP files through mtools, every cache file hashed again (verify-caches.ts); then `btrfs check --readonly`.
+// ESP files through mtools, every cache file hashed again (verify-caches.ts), the kiosk payload's files against
+// their manifest (verify-payload.ts); then `btrfs check --readonly`.
 import { createHash } from 'node:crypto';
 import type { CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
 import { checkBytesTotal, runStickChecks, type CacheExpect, type SlotExpect, type StickReader } from '../../src-shared/verify/stick-checks.ts';
@@ -14,6 +15,7 @@ import { ToolError } from '../tools/run.ts';
 import { verityVerify } from '../tools/verity.ts';
 import { cachesPartition } from './btrfs.ts';
 import { readCacheManifests } from './verify-caches.ts';
+import { verifyPayload, type PayloadExpect } from './verify-payload.ts';
 import { firstDifferenceFrom, waitForTestGate } from './verify-support.ts';
 
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
@@ -35,6 +37,8 @@ export interface VerifyExpect {
   espFiles: Record<string, string>;
   /** the caches copied into @caches, with the manifest sha256 the stamp records (none: nothing to re-hash) */
   caches?: readonly (CacheExpect & { entries?: readonly CacheFileEntry[] })[];
+  /** The kiosk payload's manifest (the stamp's `payload`): each file read back from the payload partition. */
+  payload?: readonly PayloadExpect[];
   /** The slot image the slots were written from: a slot that reads back wrong is compared with it to name the first differing byte. */
   rootfsPath?: string;
 }
@@ -82,6 +86,7 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
     onBytes: (done, total) => ctx.progress(done, total),
     aborted: () => ctx.signal.aborted,
   });
+  if (want.payload?.length) outcomes.push(await verifyPayload(ctx, want.payload));
   const failed = outcomes.filter((c) => !c.ok);
   if (failed.length) throw new Error(failed.map((c) => c.detail).join('; '));
   const total = checkBytesTotal(expect);

@@ -12,11 +12,13 @@ export async function mkfsExt4(dev: string, label: string, opts: RunOptions = {}
 }
 
 /**
- * FAT (FAT32 with `sectorsPerCluster` unless told otherwise) straight on a disk or image at a sector offset:
+ * FAT (FAT32 with `sectorsPerCluster`, else FAT16 or FAT12 by size) straight on a disk or image at a sector offset:
  * mkfs.vfat --offset needs no loop device and no mount. `kib`: the filesystem's size in KiB.
  */
 export async function mkfsVfatAt(disk: string, fat: { label: string; sectorSize: number; offsetSectors: number; kib: number; fat32SectorsPerCluster: number | null }, opts: RunOptions = {}): Promise<void> {
-  const type = fat.fat32SectorsPerCluster ? ['-F', '32', '-s', String(fat.fat32SectorsPerCluster)] : [];
+  // Not FAT32: FAT16, FAT12 below 16 MiB. Left to itself, mkfs.vfat --offset sizes the FAT for the space from the
+  // offset to the end of the disk, picks FAT32 for a small partition on a large disk, and then refuses it.
+  const type = fat.fat32SectorsPerCluster ? ['-F', '32', '-s', String(fat.fat32SectorsPerCluster)] : ['-F', fat.kib >= 16 * 1024 ? '16' : '12'];
   await run('mkfs.vfat', [...type, '-n', fat.label, '-S', String(fat.sectorSize), `--offset=${fat.offsetSectors}`, disk, String(fat.kib)], opts);
 }
 

@@ -33,6 +33,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   unmountIfMounted: '--unmount',
   verify: '--no-verify',
   persistence: '--persistence',
+  capacityCheck: '--check-capacity',
 };
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
@@ -62,6 +63,7 @@ export function writeRequestFromFlags(values: Record<string, unknown>, ctx: Writ
     unmountIfMounted: !!values.unmount,
     verify: !values['no-verify'],
     ...(values.persistence ? { persistence: true } : {}),
+    ...(values['check-capacity'] ? { capacityCheck: true } : {}),
   };
   const parsed = WriteRequestSchema.safeParse(input);
   if (parsed.success) return { ok: true, request: parsed.data };

@@ -44,7 +44,7 @@ export interface Services {
   appInfo: () => Omit<AppInfo, 'transport' | 'nativePickers'>;
   drives: Pick<DriveService, 'list' | 'eject'> & Partial<Pick<DriveService, 'unmount'>>;
   /** Writing sticks; absent in a process that cannot write (then its channels say so). */
-  jobs?: Pick<JobsApi, 'start' | 'clone' | 'cancel' | 'current' | 'listCaches'>;
+  jobs?: Pick<JobsApi, 'start' | 'clone' | 'update' | 'payload' | 'cancel' | 'current' | 'listCaches'>;
   /** A stick or image file read back as a clone's source (stick-source.ts). */
   inspectStick?: (path: string) => Promise<StickSource>;
   /** Profiles, bundles, raw images and plans (createProfilesApi()). */
@@ -53,6 +53,8 @@ export interface Services {
   cacheSets?: CacheSetsApi;
   /** The names the user gave USB ports, in the user's config (port-labels.ts); absent: no names, none kept. */
   portLabels?: Pick<PortLabelStore, 'all' | 'set'>;
+  /** An image-file target's folder checked as the user (src-main/services/drives/image-folder.ts). */
+  checkImageFolder?: (args: ParsedInvokeArgs<'drives.checkImageFolder'>) => Promise<InvokeResult<'drives.checkImageFolder'>>;
   /** Native file choosers; absent where there is no desktop window (`iios serve`, the CLI). */
   pickPath?: PathPicker;
 }
@@ -96,11 +98,17 @@ export function createHandlers(services: Services): Handlers {
       if (!services.drives.unmount) throw Object.assign(new Error('unmounting is not available in this process'), { code: 'E_UNAVAILABLE' });
       return services.drives.unmount(args.id);
     },
+    'drives.checkImageFolder': (args) => {
+      if (!services.checkImageFolder) throw Object.assign(new Error('checking folders is not available in this process'), { code: 'E_UNAVAILABLE' });
+      return services.checkImageFolder(args);
+    },
     'jobs.start': async (args) => {
       const { jobId, targets } = await jobsOf(services).start(args);
       return { jobId, targets };
     },
     'jobs.clone': (args) => jobsOf(services).clone(args),
+    'jobs.update': (args) => jobsOf(services).update(args),
+    'jobs.payload': (args) => jobsOf(services).payload(args),
     'jobs.cancel': () => jobsOf(services).cancel(),
     'jobs.current': () => jobsOf(services).current(),
     'caches.list': () => jobsOf(services).listCaches(),
@@ -109,6 +117,7 @@ export function createHandlers(services: Services): Handlers {
     'cachesets.build': (args) => cacheSetsOf(services).build(args.set),
     'profiles.list': () => profilesOf(services).list(),
     'bundles.default': () => profilesOf(services).defaultBundle(),
+    'bundles.library': () => profilesOf(services).library(),
     'bundles.inspect': (args) => profilesOf(services).inspectBundle(args.dir, args.verify ?? false),
     'images.inspect': (args) => profilesOf(services).inspectImage(args.path),
     'plan.compute': (args) => profilesOf(services).computePlan(args),

@@ -3,6 +3,7 @@
 import { appVersion } from './app/app-info.ts';
 import { DriveService } from './drives/drives.ts';
 import { PortLabelStore } from './drives/port-labels.ts';
+import { checkImageFolder } from './drives/image-folder.ts';
 import { EventHub } from './events.ts';
 import { createHandlers, type Handlers, type PathPicker } from './handlers.ts';
 import { createProfilesApi } from './sources/profiles-api.ts';
@@ -37,6 +38,7 @@ export function createAppRuntime(options: AppRuntimeOptions = {}): AppRuntime {
     }),
     drives,
     portLabels: new PortLabelStore(),
+    checkImageFolder,
     profiles: createProfilesApi(),
     jobs: createJobsApi({ events }),
     cacheSets: new CacheSetsApi(events),

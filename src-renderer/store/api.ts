@@ -23,6 +23,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
       const info = await client.invoke('bundles.default');
       return info ? bundleView(info) : null;
     },
+    listLibrary: () => client.invoke('bundles.library'),
     async inspectSource(path, want) {
       if (want === 'image') {
         const info = await client.invoke('images.inspect', { path });
@@ -42,10 +43,19 @@ export function createWizardApi(client: IiosClient): WizardApi {
         return { ok: false, reason: errorText(err), minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
+    checkImageFolder: (path, sizeBytes, writeBytes) => client.invoke('drives.checkImageFolder', { path, sizeBytes, writeBytes }),
     listCaches: () => client.invoke('caches.list'),
+    listCacheSets: () => client.invoke('cachesets.list'),
+    openCacheSet: (file) => client.invoke('cachesets.open', { set: file }),
+    async buildCacheSet(set) {
+      await client.invoke('cachesets.build', { set });
+    },
+    onCacheSetProgress: (listener) => client.on('cachesets.progressed', listener),
     startJob: (request) => client.invoke('jobs.start', request),
     inspectStick: (path) => client.invoke('sticks.inspect', { path }),
     startClone: (request) => client.invoke('jobs.clone', request),
+    startUpdate: (request) => client.invoke('jobs.update', request),
+    startPayload: (request) => client.invoke('jobs.payload', request),
     async cancelJob() {
       await client.invoke('jobs.cancel');
     },
@@ -77,5 +87,7 @@ function bundleView(b: InvokeResult<'bundles.inspect'>): BundleView {
     rootfsKind: b.manifest.rootfs.kind,
     sizeBytes: b.totalBytes,
     rootHash: b.manifest.verity?.rootHash ?? null,
+    rootfsBytes: b.manifest.rootfs.sizeBytes,
+    verityBytes: b.manifest.verity?.sizeBytes ?? null,
   };
 }

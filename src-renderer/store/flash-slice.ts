@@ -9,7 +9,8 @@ import { ejectSentence, type EjectKind } from '../../src-shared/drives/eject-kin
 import { detailsWords } from '../../src-shared/errors/error-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
-import { buildCloneRequest, buildStartRequest } from './job-request.ts';
+import { imageFolderHint } from './image-folder-slice.ts';
+import { buildCloneRequest, buildPayloadRequest, buildStartRequest, buildUpdateRequest } from './job-request.ts';
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
 import type { JobNotice, JobSnapshotView, StartedJob } from './types.ts';
 
@@ -75,7 +76,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
         jobId: started.jobId,
         flashTargets: get().flashTargets.map((row) => {
           const t = byPath.get(row.path);
-          return t ? { ...row, id: t.id, hostname: t.hostname } : row;
+          return t ? { ...row, id: t.id, hostname: t.hostname || row.hostname } : row;
         }),
       });
       const pending = early.filter((n) => n.jobId === started.jobId);
@@ -104,6 +105,23 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     async startFlash() {
       if (get().flashBusy()) return { ok: false, reason: busyReason() };
+      if (get().mode === 'payload') {
+        const payload = buildPayloadRequest(get());
+        if (!payload.ok) return payload;
+        return launch(() => api.startPayload(payload.request), payload.targets);
+      }
+      if (get().mode === 'update') {
+        const update = buildUpdateRequest(get());
+        if (!update.ok) return update;
+        return launch(() => api.startUpdate(update.request), update.targets);
+      }
+      // Not only the disabled buttons: an image file whose folder cannot take it is refused here too.
+      const folder = imageFolderHint(get());
+      if (folder) {
+        const reason = folder === 'checking' ? t('imageFolder.checking') : folder;
+        set({ flashError: reason });
+        return { ok: false, reason };
+      }
       if (get().mode === 'clone') {
         const clone = buildCloneRequest(get());
         if (!clone.ok) return clone;
@@ -179,7 +197,10 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
     },
     flashMore() {
       if (get().flashBusy()) return;
-      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, flashErrorDetails: null, ejected: {}, step: 'targets' });
+      // The sticks just updated hold something else now: they are read again.
+      const inPlace = get().mode === 'update' || get().mode === 'payload';
+      if (inPlace) for (const row of get().flashTargets) get().rereadStick(row.path);
+      set({ flashStatus: 'idle', jobId: null, flashTargets: [], flashBatch: null, flashError: null, flashErrorDetails: null, ejected: {}, step: inPlace ? 'sticks' : 'targets' });
     },
   };
 };

@@ -4,7 +4,8 @@ import { t } from '../../src-shared/i18n/index.ts';
 import { numberInName } from '../../src-shared/station/name-counter.ts';
 import { chosenTargets, targetNames, type ChosenTarget } from './selectors.ts';
 import type { FlashTarget, WizardState } from './state.ts';
-import type { CloneRequest, WriteRequest } from './types.ts';
+import type { CloneRequest, PayloadRequest, UpdateRequest, WriteRequest } from './types.ts';
+import { chosenUpdateSticks, payloadable, updatable } from './update-view.ts';
 
 export function buildStartRequest(
   s: WizardState,
@@ -41,9 +42,12 @@ export function requestFor(
       firstNumber: first,
       payload: s.payload,
       caches,
+      // the set's file, as `iios write --cache-set FILE` names it; the job service checks it is built and fits
+      ...(s.mode === 'write' && s.cacheSetFile ? { cacheSet: s.cacheSetFile } : {}),
       // The review step lists mounted drives as "will be unmounted"; confirming it is the user's consent.
       unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
       verify: true,
+      ...(s.capacityCheck ? { capacityCheck: true } : {}),
       ...(s.persistence !== null ? { persistence: s.persistence } : {}),
     },
   };
@@ -71,6 +75,60 @@ export function buildCloneRequest(
       unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
       verify: true,
     },
+  };
+}
+
+/** The update the wizard's choices ask for: the new system into the spare slot of each ticked stick. */
+export function buildUpdateRequest(
+  s: WizardState,
+): { ok: true; request: UpdateRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
+  const source = s.updateSource;
+  if (!source) return { ok: false, reason: t('hint.chooseSystem') };
+  const chosen = chosenUpdateSticks(s);
+  if (chosen.length === 0) return { ok: false, reason: t('hint.tickStick') };
+  const targets: FlashTarget[] = chosen.map((c) => {
+    const u = updatable(c.entry);
+    return {
+      id: c.path,
+      key: c.drive?.id ?? c.path,
+      kind: c.drive ? 'device' : 'image-file',
+      label: c.label,
+      path: c.path,
+      hostname: u.ok ? (u.info.iios?.hostname ?? '') : '',
+      phase: null,
+      fraction: 0,
+      secondsLeft: null,
+      speedBps: 0,
+      history: [],
+      state: 'pending',
+      message: null,
+    };
+  });
+  return {
+    ok: true,
+    targets,
+    request: {
+      source: source.kind === 'bundle' ? { kind: 'bundle', dir: source.bundle.dir } : { kind: 'stick', path: source.path },
+      targets: chosen.map((c) => ({ path: c.path })),
+    },
+  };
+}
+
+/** The new payload of the one kiosk stick ticked: these files replace the payload partition's content. */
+export function buildPayloadRequest(
+  s: WizardState,
+): { ok: true; request: PayloadRequest; targets: FlashTarget[] } | { ok: false; reason: string } {
+  const chosen = chosenUpdateSticks(s);
+  if (chosen.length !== 1) return { ok: false, reason: t('hint.tickKiosk') };
+  if (s.payload.length === 0) return { ok: false, reason: t('hint.addPayload') };
+  const c = chosen[0]!;
+  const u = payloadable(c.entry);
+  return {
+    ok: true,
+    targets: [
+      { id: c.path, key: c.drive?.id ?? c.path, kind: c.drive ? 'device' : 'image-file', label: c.label, path: c.path, hostname: u.ok ? (u.info.iios?.hostname ?? '') : '', phase: null, fraction: 0, secondsLeft: null, speedBps: 0, history: [], state: 'pending', message: null },
+    ],
+    request: { target: { path: c.path }, files: [...s.payload] },
   };
 }
 

@@ -3,7 +3,7 @@
 // in StepNav.tsx; the step bar, Back/Next and which step may be opened all follow this list.
 import type { PlainKey } from '../../src-shared/i18n/index.ts';
 
-export const ALL_STEPS = ['start', 'profile', 'image', 'source', 'targets', 'options', 'review', 'flash', 'done'] as const;
+export const ALL_STEPS = ['start', 'profile', 'image', 'source', 'sticks', 'system', 'files', 'targets', 'options', 'caches', 'review', 'flash', 'done'] as const;
 export type StepId = (typeof ALL_STEPS)[number];
 
 export interface WizardModeSpec {
@@ -21,13 +21,25 @@ export const WIZARD_MODES = [
     id: 'write',
     title: 'mode.write.title',
     description: 'mode.write.description',
-    steps: ['profile', 'image', 'targets', 'options', 'review', 'flash', 'done'],
+    steps: ['profile', 'image', 'targets', 'options', 'caches', 'review', 'flash', 'done'],
   },
   {
     id: 'clone',
     title: 'mode.clone.title',
     description: 'mode.clone.description',
     steps: ['source', 'targets', 'options', 'review', 'flash', 'done'],
+  },
+  {
+    id: 'update',
+    title: 'mode.update.title',
+    description: 'mode.update.description',
+    steps: ['sticks', 'system', 'review', 'flash', 'done'],
+  },
+  {
+    id: 'payload',
+    title: 'mode.payload.title',
+    description: 'mode.payload.description',
+    steps: ['sticks', 'files', 'review', 'flash', 'done'],
   },
 ] as const satisfies readonly WizardModeSpec[];
 

@@ -35,6 +35,8 @@ export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
     plans: {},
     previews: {},
     refreshPlans() {
+      // The image file's folder follows the same inputs (its path and size, the source's bytes).
+      void get().checkImageFolder();
       const { profileId, drives, imageTarget, source } = get();
       if (!profileId || !source) {
         set({ plans: {} });

@@ -17,11 +17,14 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   sourcePath: '',
   sourceLoading: false,
   sourceError: null,
+  library: null,
+  libraryError: null,
   selectedDrives: [],
   imageTarget: { enabled: false, path: '', sizeBytes: 8 * GB },
   namePattern: 'class-{nn}',
   firstNumber: 1,
   persistence: null,
+  capacityCheck: false,
   payload: [],
   availableCaches: null,
   cachesError: null,
@@ -51,6 +54,13 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
       set({ sourceLoading: false });
       get().refreshPreviews();
       get().refreshPlans();
+    }
+  },
+  async loadLibrary() {
+    try {
+      set({ library: await api.listLibrary(), libraryError: null });
+    } catch (err) {
+      set({ library: [], libraryError: errorText(err) });
     }
   },
   async loadCaches() {
@@ -122,6 +132,9 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   setPersistence(on) {
     set({ persistence: on });
     get().refreshPlans();
+  },
+  setCapacityCheck(on) {
+    set({ capacityCheck: on });
   },
   addPayload(path) {
     const p = path.trim();

@@ -8,8 +8,14 @@ import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { StepId, WizardState } from './state.ts';
-import type { Drive, PlanView, SourceView } from './types.ts';
+import type { Drive, SourceView } from './types.ts';
+import { cachesReady } from './cache-selectors.ts';
+import type { ChosenTarget } from './types.ts';
+
+export type { ChosenTarget };
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
+import { imageFolderHint } from './image-folder-slice.ts';
+import { updateSticksReady, updateSystemReady } from './update-view.ts';
 
 export type BadgeTone = 'danger' | 'warn' | 'info' | 'plain';
 export interface Badge {
@@ -87,15 +93,6 @@ export function driveVerdict(drive: Drive, s: Pick<WizardState, 'plans' | 'sourc
   return { selectable: reason === null, reason, badges };
 }
 
-export interface ChosenTarget {
-  key: string;
-  kind: 'device' | 'image-file';
-  label: string;
-  path: string;
-  sizeBytes: number;
-  drive: Drive | null;
-  plan: PlanView | null;
-}
 
 export function chosenTargets(s: WizardState): ChosenTarget[] {
   const targets: ChosenTarget[] = [];
@@ -145,6 +142,12 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
   switch (step) {
     case 'start':
       return { ok: true };
+    case 'sticks':
+      return updateSticksReady(s);
+    case 'system':
+      return updateSystemReady(s);
+    case 'files':
+      return s.payload.length > 0 ? { ok: true } : { ok: false, hint: t('hint.addPayload') };
     case 'source':
       if (s.cloneSourceLoading) return { ok: false, hint: t('hint.readingSource') };
       if (!s.cloneSource) return { ok: false, hint: s.cloneSourceError ? 'Choose a source that can be read.' : 'Choose the stick (or image file) to clone.' };
@@ -163,6 +166,9 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       // The helper's own rule for image-file names and places, said here before the password prompt.
       const pathProblem = img ? imageFilePathProblem(img.path) : null;
       if (pathProblem) return { ok: false, hint: pathProblem };
+      // Its folder: there, a folder, the user's to write in, with room (drives.checkImageFolder).
+      const folder = img ? imageFolderHint(s) : null;
+      if (folder) return { ok: false, hint: folder === 'checking' ? t('imageFolder.checking') : folder };
       if (s.mode === 'clone') return cloneTargetsReady(s, targets);
       for (const target of targets) {
         const entry = s.plans[target.key];
@@ -177,6 +183,10 @@ export function stepReady(s: WizardState, step: StepId): { ok: true } | { ok: fa
       if (s.stationWanted && !hasCounter(s.namePattern.trim())) return { ok: false, hint: t('hint.stationCounter', { nn: '{nn}' }) };
       if (s.mode === 'write' && currentProfile(s)?.payload && s.payload.length === 0) return { ok: false, hint: t('hint.addPayload') };
       return stepReady(s, 'targets');
+    }
+    case 'caches': {
+      const ready = cachesReady(s, chosenTargets(s));
+      return ready.ok ? stepReady(s, 'options') : ready;
     }
     case 'review':
     case 'flash':

@@ -6,7 +6,8 @@ import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
-import type { CacheSetView, Drive, JobNotice, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
+import type { CacheKind } from '../../src-shared/caches/cache-set.ts';
+import type { BundleView, CacheSetProgressView, CacheSetSummary, CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
 import type { StepId, WizardMode } from './modes.ts';
 
@@ -59,6 +60,9 @@ export interface SelectionSlice {
   sourcePath: string;
   sourceLoading: boolean;
   sourceError: string | null;
+  /** The bundle library; null until loaded. */
+  library: LibraryBundleView[] | null;
+  libraryError: string | null;
   selectedDrives: string[];
   imageTarget: ImageFileTarget;
   namePattern: string;
@@ -66,12 +70,16 @@ export interface SelectionSlice {
   firstNumber: number;
   /** Raw profile: add the persistence partition; null keeps the profile's own setting. */
   persistence: boolean | null;
+  /** Check each stick for fake capacity before writing it (the write request's capacityCheck). */
+  capacityCheck: boolean;
   payload: string[];
   availableCaches: CacheSetView[] | null;
   cachesError: string | null;
   caches: string[];
   loadProfiles(): Promise<void>;
   loadDefaultSource(): Promise<void>;
+  /** Lists the bundle library again (a stick may have been plugged in). */
+  loadLibrary(): Promise<void>;
   loadCaches(): Promise<void>;
   chooseProfile(id: string): void;
   setSourcePath(path: string): void;
@@ -83,9 +91,40 @@ export interface SelectionSlice {
   setNamePattern(pattern: string): void;
   setFirstNumber(first: number): void;
   setPersistence(on: boolean): void;
+  setCapacityCheck(on: boolean): void;
   addPayload(path: string): void;
   removePayload(path: string): void;
   toggleCache(id: string, on: boolean): void;
+}
+
+/** A cache set being built: which, its kinds in build order, the kind at work and the whole build's fraction. */
+export interface CacheSetBuild {
+  file: string;
+  id: string;
+  kinds: CacheKind[];
+  kind: CacheKind | null;
+  fraction: number;
+  what: string;
+}
+
+export interface CacheSetsSlice {
+  /** The sets of ~/.config/iios/cache-sets/ and those opened from elsewhere; null until listed. */
+  cacheSets: CacheSetSummary[] | null;
+  cacheSetsError: string | null;
+  /** Files of sets opened from outside the folder: listed again with the others. */
+  openedCacheSets: string[];
+  /** The chosen set's file (what the write request names), or null: no cache set on the sticks. */
+  cacheSetFile: string | null;
+  cacheSetOpening: boolean;
+  cacheSetOpenError: string | null;
+  cacheSetBuild: CacheSetBuild | null;
+  cacheSetBuildError: { file: string; message: string } | null;
+  loadCacheSets(): Promise<void>;
+  openCacheSetFile(path: string): Promise<void>;
+  chooseCacheSet(file: string | null): void;
+  /** Builds or refreshes a listed set; refused while another builds or a flash runs. */
+  buildCacheSet(file: string): Promise<void>;
+  applyCacheSetProgress(progress: CacheSetProgressView): void;
 }
 
 export type StickInfoEntry =
@@ -111,10 +150,45 @@ export interface CloneSlice {
   setCloneFresh(on: boolean): void;
 }
 
+/** The new system of an update: a checked bundle folder, or another iios stick's newest system. */
+export type UpdateSource = { kind: 'bundle'; bundle: BundleView } | { kind: 'stick'; path: string; info: StickSourceView };
+
+export interface UpdateSlice {
+  /** The sticks to update, by path (a drive's device, or an image file saved from a stick), in the order ticked. */
+  updateTargets: string[];
+  /** Image files saved from sticks, added by path (their infos are read like a drive's). */
+  updateFiles: string[];
+  updateSource: UpdateSource | null;
+  /** The bundle folder as typed, and the stick chosen as the source. */
+  updateBundlePath: string;
+  /** The stick chosen to give its system (chosen at once; updateSource follows once it has been read). */
+  updateStickPath: string;
+  updateSourceLoading: boolean;
+  updateSourceError: string | null;
+  toggleUpdateTarget(path: string, on: boolean): void;
+  addUpdateFile(path: string): void;
+  setUpdateBundlePath(path: string): void;
+  chooseUpdateBundle(path?: string): Promise<void>;
+  chooseUpdateStick(path: string): Promise<void>;
+  /** Reads a stick again (after it was updated, or re-plugged). */
+  rereadStick(path: string): void;
+}
+
 export type PlanEntry =
   | { status: 'loading'; key: string }
   | { status: 'ok'; key: string; plan: PlanView }
   | { status: 'error'; key: string; reason: string; minBytes: number | null };
+
+export type ImageFolderEntry =
+  | { status: 'checking'; key: string }
+  | { status: 'done'; key: string; problem: string | null; notice: string | null };
+
+export interface ImageFolderSlice {
+  /** The image-file target's folder as the services last judged it (`key`: the path and sizes it was checked for). */
+  imageFolder: ImageFolderEntry | null;
+  /** Checks the folder when the image file's path or size changed, or `again` (the folder may have been made since). */
+  checkImageFolder(again?: boolean): Promise<void>;
+}
 
 export interface PlansSlice {
   /** By target key (drive id or IMAGE_FILE_KEY). `key` says which inputs the entry was computed for. */
@@ -223,7 +297,7 @@ export interface StationSlice {
   jobEnded(): void;
 }
 
-export type WizardState = DrivesSlice & SelectionSlice & CloneSlice & PlansSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
+export type WizardState = DrivesSlice & SelectionSlice & CacheSetsSlice & CloneSlice & UpdateSlice & PlansSlice & ImageFolderSlice & FlashSlice & PickersSlice & NavSlice & StationSlice;
 export type WizardStore = StoreApi<WizardState>;
 export type SliceCreator<T> = (
   set: StoreApi<WizardState>['setState'],

@@ -1,13 +1,16 @@
 // The wizard's store: zustand slices (drives, selection, plans, flash, pickers) fed by the services' pushed events.
 // Built per API so tests make a fresh store over a fake window.iios; the app builds one over the real one.
 import { createStore } from 'zustand/vanilla';
+import { createCacheSetsSlice } from './cache-sets-slice.ts';
 import { createCloneSlice } from './clone-slice.ts';
 import { createDrivesSlice } from './drives-slice.ts';
 import { createFlashSlice } from './flash-slice.ts';
+import { createImageFolderSlice } from './image-folder-slice.ts';
 import { createPickersSlice } from './pickers-slice.ts';
 import { createPlansSlice } from './plans-slice.ts';
 import { createSelectionSlice } from './selection-slice.ts';
 import { createStationSlice } from './station-slice.ts';
+import { createUpdateSlice } from './update-slice.ts';
 import type { StepId, WizardState, WizardStore } from './state.ts';
 import type { WizardApi } from './types.ts';
 
@@ -23,8 +26,11 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
   return createStore<WizardState>()((set, get) => ({
     ...createDrivesSlice(set, get, api),
     ...createSelectionSlice(set, get, api),
+    ...createCacheSetsSlice(set, get, api),
     ...createCloneSlice(set, get, api),
+    ...createUpdateSlice(set, get, api),
     ...createPlansSlice(set, get, api),
+    ...createImageFolderSlice(set, get, api),
     ...createFlashSlice(set, get, api),
     ...createPickersSlice(set, get, api),
     ...createStationSlice(set, get, api),
@@ -43,16 +49,20 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
     connect() {
       const offDrives = api.onDrivesChanged((drives) => get().setDrives(drives));
       const offJobs = api.onJobEvent((notice) => get().applyJobNotice(notice));
+      const offCacheSets = api.onCacheSetProgress((p) => get().applyCacheSetProgress(p));
       void get().loadDrives();
       void get().loadPortLabels();
       void get().loadProfiles();
       void get().loadDefaultSource();
+      void get().loadLibrary();
       void get().loadCaches();
+      void get().loadCacheSets();
       void get().resumeJob();
       void get().loadPickers();
       return () => {
         offDrives();
         offJobs();
+        offCacheSets();
       };
     },
   }));

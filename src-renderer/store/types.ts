@@ -1,13 +1,19 @@
 // The renderer's view of what the services tell it. The contract's own types are used where they exist
 // (Drive, JobEvent, the write request, the started job, the job snapshot); the rest are the narrow shapes the
 // wizard reads, filled in by ./api.ts from the contract.
+import type { z } from 'zod';
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { EjectKind } from '../../src-shared/drives/eject-kind.ts';
-import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, StartedJob, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
+import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
+import type { CacheSetProgress, CacheSetSummary } from '../../src-shared/contract/domains/cache-sets.ts';
+import type { SlotRoom } from '../../src-shared/layout/plan-types.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
-export type { CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, Phase, StartedJob, WriteRequest };
+export type { CacheSetSummary, CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, PayloadRequest, Phase, StartedJob, UpdateRequest, WriteRequest };
+/** A bundle of the library (this computer's, the demo OS, or on a plugged-in iios stick), from bundles.library. */
+export type LibraryBundleView = LibraryBundle;
 /** A clone's source as the services read it (the contract's sticks.inspect answer). */
 export type StickSourceView = StickSource;
 /** A running or finished job as the services keep it (the contract's snapshot; after a reload the wizard picks it up again). */
@@ -25,12 +31,18 @@ export interface PlanPartition {
   sizeBytes: number;
   filesystem: string;
   readOnly: boolean;
+  /** Btrfs partitions: their subvolumes (the one with @caches takes a cache set). */
+  btrfs?: { subvolumes: string[] } | undefined;
 }
 
 /** The parts of a PartitionPlan (src-shared/layout) that pictures and the review need. */
 export interface PlanView {
   diskBytes: number;
+  /** The smallest stick this profile and system fit on, caches not counted (a planned layout has it). */
+  neededBytes?: number;
   partitions: PlanPartition[];
+  /** A/B slots that prefer a size: what each got on this stick (src-shared/layout) */
+  slotRoom?: SlotRoom | undefined;
 }
 
 export interface ProfileView {
@@ -56,6 +68,9 @@ export interface BundleView {
   /** Bytes of every file of the bundle together. */
   sizeBytes: number;
   rootHash: string | null;
+  /** The root image's and its hash tree's bytes: what an update must fit into a stick's slot. */
+  rootfsBytes?: number;
+  verityBytes?: number | null;
 }
 
 export interface ImageView {
@@ -67,6 +82,9 @@ export interface ImageView {
 }
 
 export type SourceView = BundleView | ImageView;
+
+/** A cache set's build progress as the services push it (one kind's fraction and what it is doing). */
+export type CacheSetProgressView = z.infer<typeof CacheSetProgress>;
 
 /** An offline cache on this computer (the contract's caches.list entry; its path is unique). */
 export type CacheSetView = CacheEntry;
@@ -81,14 +99,29 @@ export interface WizardApi {
   onDrivesChanged(listener: (drives: Drive[]) => void): Unsubscribe;
   listProfiles(): Promise<ProfileView[]>;
   defaultBundle(): Promise<SourceView | null>;
+  /** The bundle library, plugged-in iios sticks included (manifests only; a chosen one goes through inspectSource). */
+  listLibrary(): Promise<LibraryBundleView[]>;
   /** Throws an Error whose message says why the bundle or image is refused. */
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
+  /** Whether an image file of `sizeBytes` can be made at `path` (its folder: exists, writable, room for `writeBytes`). */
+  checkImageFolder(path: string, sizeBytes: number, writeBytes: number): Promise<{ problem: string | null; notice: string | null }>;
   listCaches(): Promise<CacheSetView[]>;
+  /** The cache sets of this computer (~/.config/iios/cache-sets/), each kind's size and last build. */
+  listCacheSets(): Promise<CacheSetSummary[]>;
+  /** A cache set from a file the user names; throws with the file, field and reason when it does not parse. */
+  openCacheSet(file: string): Promise<CacheSetSummary>;
+  /** Builds (or refreshes) a set into the library; progress arrives through onCacheSetProgress. */
+  buildCacheSet(set: string): Promise<void>;
+  onCacheSetProgress(listener: (progress: CacheSetProgressView) => void): Unsubscribe;
   startJob(request: WriteRequest): Promise<StartedJob>;
   /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */
   inspectStick(path: string): Promise<StickSourceView>;
   startClone(request: CloneRequest): Promise<StartedJob>;
+  /** Starts an update of the sticks' inactive slots (the same helper job as `iios update`). */
+  startUpdate(request: UpdateRequest): Promise<StartedJob>;
+  /** Starts replacing a kiosk stick's payload files (the same helper job as `iios payload`). */
+  startPayload(request: PayloadRequest): Promise<StartedJob>;
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;
@@ -103,4 +136,15 @@ export interface WizardApi {
   nativePickers(): Promise<boolean>;
   /** The chosen paths, or null when the user cancelled. Throws when the chooser could not open. */
   pickPath(request: PickRequest): Promise<string[] | null>;
+}
+
+/** A stick or image file chosen as a target, with its plan once worked out. */
+export interface ChosenTarget {
+  key: string;
+  kind: 'device' | 'image-file';
+  label: string;
+  path: string;
+  sizeBytes: number;
+  drive: Drive | null;
+  plan: PlanView | null;
 }

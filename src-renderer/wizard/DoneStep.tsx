@@ -19,6 +19,8 @@ export function DoneStep() {
   const flashMore = useWizard((s) => s.flashMore);
   const retryFlash = useWizard((s) => s.retryFlash);
   const elevation = elevationView(useWizard((s) => s.flashErrorDetails));
+  const updating = useWizard((s) => s.mode === 'update' || s.mode === 'payload');
+  const payloadMode = useWizard((s) => s.mode === 'payload');
   const good = targets.filter((target) => target.state === 'verified' || target.state === 'written').length;
   const title = elevation ? elevation.heading : good === targets.length ? t('done.allDone') : good === 0 ? t('done.failed') : t('done.partly');
 
@@ -60,7 +62,7 @@ export function DoneStep() {
                 <div>
                   <strong>{target.label}</strong> <span className="mono muted">{target.path}</span> — <span className="mono">{target.hostname}</span>
                 </div>
-                <div className="what" data-testid="result-text">{elevation ? t('done.notWritten') : resultText(target)}</div>
+                <div className="what" data-testid="result-text">{elevation ? t('done.notWritten') : updating && target.state === 'verified' ? (payloadMode ? t('result.payloadReplaced') : t('result.updated')) : resultText(target)}</div>
                 {!ok && !elevation && <div className="todo">{whatToDo(target)}</div>}
                 {typeof ej === 'object' && 'error' in ej && <div className="todo">{t('done.ejectFailed', { error: ej.error })}</div>}
                 {typeof ej === 'object' && 'done' in ej && <div className="what" data-testid="eject-text">{ej.done}</div>}
@@ -89,9 +91,9 @@ export function DoneStep() {
       )}
       <div className="row" style={{ marginTop: 14 }}>
         <button type="button" className="btn primary" onClick={flashMore}>
-          {t('done.flashMore')}
+          {updating ? t('done.updateMore') : t('done.flashMore')}
         </button>
-        <span className="muted">{t('done.flashMoreHelp')}</span>
+        <span className="muted">{updating ? t('done.updateMoreHelp') : t('done.flashMoreHelp')}</span>
       </div>
     </section>
   );

@@ -1,6 +1,7 @@
-// Step 2: what to write. The demo bundle is preselected; another bundle folder (or, for the raw profile, a
-// disk image, compressed or not) can be typed in — or chosen with the desktop's chooser in the app — and is
-// checked by the services before it is accepted.
+// Step 2: what to write. The demo bundle is preselected; the bundle library (this computer's bundles, the demo,
+// and those on plugged-in iios sticks) is listed with name, version, size and source to choose from; another
+// bundle folder (or, for the raw profile, a disk image, compressed or not) can be typed in — or chosen with the
+// desktop's chooser in the app. Every choice is checked by the services before it is accepted.
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
@@ -8,7 +9,7 @@ import { currentProfile } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
-import type { PickRequest } from '../store/types.ts';
+import type { LibraryBundleView, PickRequest } from '../store/types.ts';
 
 const imageFilters = () => [
   { name: t('image.filterImages'), extensions: ['img', 'iso', 'raw', 'xz', 'gz', 'zst', 'bz2'] },
@@ -32,6 +33,7 @@ export function ImageStep() {
       <StepHeading title={wantsImage ? t('image.headingImage') : t('image.headingBundle')}>
         {wantsImage ? t('image.leadImage') : t('image.leadBundle')}
       </StepHeading>
+      {!wantsImage && <Library />}
       <form
         className="field"
         onSubmit={(e) => {
@@ -104,6 +106,60 @@ export function ImageStep() {
         </div>
       )}
     </section>
+  );
+}
+
+function whereText(b: LibraryBundleView): string {
+  if (b.where === 'stick') return t('image.library.onStick', { stick: b.stick ?? '' });
+  return b.where === 'demo' ? t('image.library.demo') : t('image.library.computer');
+}
+
+/** The bundle library as one radio group: choosing a bundle checks it like a typed folder. */
+function Library() {
+  const library = useWizard((s) => s.library);
+  const error = useWizard((s) => s.libraryError);
+  const source = useWizard((s) => s.source);
+  const loading = useWizard((s) => s.sourceLoading);
+  const inspectSource = useWizard((s) => s.inspectSource);
+  const loadLibrary = useWizard((s) => s.loadLibrary);
+  const sourcePath = useWizard((s) => s.sourcePath);
+  // while a chosen bundle is being checked it shows as chosen; then the checked one (none when refused)
+  const chosen = loading ? sourcePath : source?.kind === 'bundle' ? source.dir : null;
+  return (
+    <fieldset className="field library" aria-busy={library === null}>
+      <legend>{t('image.library.heading')}</legend>
+      {error && (
+        <div className="alert error" role="alert">
+          {t('image.library.failed', { error })}
+        </div>
+      )}
+      <ul className="drive-list" aria-label={t('image.library.heading')}>
+        {library === null && <li className="muted">{t('image.library.looking')}</li>}
+        {library?.length === 0 && <li className="muted">{t('image.library.empty')}</li>}
+        {library?.map((b, i) => {
+          const id = `library-${i}`;
+          return (
+            <li key={b.dir} className={`drive${chosen === b.dir ? ' selected' : ''}`} data-bundle-dir={b.dir}>
+              <input id={id} type="radio" name="library" checked={chosen === b.dir} disabled={loading} onChange={() => void inspectSource(b.dir)} />
+              <label htmlFor={id} style={{ display: 'block', minWidth: 0, cursor: 'pointer' }}>
+                <div className="name">
+                  <span data-testid="library-name">{b.name}</span> <span className="num">{b.version}</span>
+                </div>
+                <div className="sub">
+                  {b.source ? t('image.library.source', { source: b.source }) : t('image.library.sourceUnknown')} · {whereText(b)}
+                </div>
+              </label>
+              <div className="size num">{formatBytes(b.sizeBytes)}</div>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="row">
+        <button type="button" className="btn small" onClick={() => void loadLibrary()}>
+          {t('image.library.refresh')}
+        </button>
+      </div>
+    </fieldset>
   );
 }
 

@@ -3,6 +3,7 @@
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import type { PlanView } from '../store/types.ts';
+import { slotRoomText } from '../../src-shared/layout/slot-room-text.ts';
 
 const ROLE_LABEL: Record<string, PlainKey> = {
   esp: 'role.esp',
@@ -59,6 +60,11 @@ export function LayoutBar({ plan, small = false, legend = false }: { plan: PlanV
             </li>
           ))}
         </ul>
+      )}
+      {legend && plan.slotRoom && (
+        <p className="muted slot-room" data-testid="slot-room">
+          {slotRoomText(plan.slotRoom)}
+        </p>
       )}
     </div>
   );

@@ -1,16 +1,15 @@
-// Step 4: names (one per stick from a pattern, previewed per target), kiosk payload files, offline caches; a
-// clone's names only (the rest comes from its source).
+// Step 4: names (one per stick from a pattern, previewed per target) and kiosk payload files; a clone's names
+// only (the rest comes from its source). Offline caches have their own step (CachesStep).
 import { useState } from 'react';
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { chosenTargets, currentProfile, targetNames } from '../store/selectors.ts';
-import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function OptionsStep() {
   const state = useWizard((s) => s);
-  // A clone takes its profile, payload and caches from the source stick: only the names are chosen here.
+  // A clone takes its profile and payload from the source stick: only the names are chosen here.
   const cloning = state.mode === 'clone';
   const profile = cloning ? null : currentProfile(state);
   const targets = chosenTargets(state);
@@ -56,6 +55,17 @@ export function OptionsStep() {
               <input type="checkbox" checked={state.persistence ?? profile.persistence} onChange={(e) => state.setPersistence(e.target.checked)} />
               {t('options.persistence')}
             </label>
+          )}
+          {!cloning && (
+            <div className="field">
+              <label className="switch" style={{ display: 'flex' }}>
+                <input type="checkbox" checked={state.capacityCheck} onChange={(e) => state.setCapacityCheck(e.target.checked)} aria-describedby="capacity-help" />
+                {t('options.capacityCheck')}
+              </label>
+              <span id="capacity-help" className="muted">
+                {t('options.capacityHelp')}
+              </span>
+            </div>
           )}
           {!names.ok && (
             <div className="alert error" role="alert">
@@ -116,23 +126,6 @@ export function OptionsStep() {
                 </ul>
               )}
             </div>
-          )}
-          {!cloning && (
-          <fieldset className="panel" style={{ margin: 0 }}>
-            <legend className="label" style={{ fontWeight: 600 }}>{t('options.caches')}</legend>
-            {state.availableCaches === null && <p className="muted">{t('options.lookingCaches')}</p>}
-            {state.cachesError && <p className="muted">{t('options.cachesFailed', { error: state.cachesError })}</p>}
-            {state.availableCaches?.length === 0 && !state.cachesError && <p className="muted">{t('options.noCaches')}</p>}
-            {state.availableCaches?.map((c) => (
-              <label key={c.path} className="switch" style={{ display: 'flex' }}>
-                <input type="checkbox" checked={state.caches.includes(c.path)} onChange={(e) => state.toggleCache(c.path, e.target.checked)} />
-                {c.kind} <span className="mono muted">{c.path}</span>
-                <span className="num muted">
-                  {t('options.cacheFiles', { count: c.files, size: formatBytes(c.sizeBytes) })}
-                </span>
-              </label>
-            ))}
-          </fieldset>
           )}
         </div>
       </div>

@@ -12,6 +12,7 @@ import { placeOf, placeText } from '../../src-shared/drives/usb-port.ts';
 
 const PHASE_KEY: Record<string, PlainKey> = {
   check: 'phase.check',
+  capacity: 'phase.capacity',
   wipe: 'phase.wipe',
   partition: 'phase.partition',
   esp: 'phase.esp',

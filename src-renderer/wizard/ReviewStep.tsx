@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
+import { chosenCacheSet } from '../store/cache-selectors.ts';
 import { chosenTargets, currentProfile, targetNames, type ChosenTarget } from '../store/selectors.ts';
 import { sourceLocation } from '../store/selection-slice.ts';
 import { expandName } from '../../src-shared/job/names.ts';
@@ -12,8 +13,14 @@ import { profileWords } from './profile-words.ts';
 import { Rich } from '../i18n/Rich.tsx';
 import type { PlanView, StickSourceView } from '../store/types.ts';
 import { StepHeading } from './StepHeading.tsx';
+import { PayloadReview, UpdateReview } from './UpdateReview.tsx';
 
 export function ReviewStep() {
+  const mode = useWizard((s) => s.mode);
+  return mode === 'update' ? <UpdateReview /> : mode === 'payload' ? <PayloadReview /> : <WriteReview />;
+}
+
+function WriteReview() {
   const state = useWizard((s) => s);
   const targets = chosenTargets(state);
   const names = targetNames(state);
@@ -23,6 +30,7 @@ export function ReviewStep() {
   const count = targets.length;
   const confirmed = typed.trim() === String(count);
   const clone = state.mode === 'clone' ? state.cloneSource : null;
+  const cacheSet = chosenCacheSet(state);
 
   const start = async () => {
     setStarting(true);
@@ -57,6 +65,11 @@ export function ReviewStep() {
             vars={{ profile: profile ? profileWords(profile).title : '—', source: <span className="mono">{state.source ? sourceLocation(state.source) : '—'}</span>, count }}
           />
         </StepHeading>
+      )}
+      {!clone && cacheSet && (
+        <p className="review-caches" data-testid="review-cache-set">
+          {t('review.cacheSet', { set: cacheSet.title, size: formatBytes(cacheSet.builtBytes), kinds: cacheSet.kinds.map((k) => k.kind).join(', ') })}
+        </p>
       )}
       {targets.map((target, i) => (
         <div key={target.key} className="panel review-target" data-review-target={target.path}>

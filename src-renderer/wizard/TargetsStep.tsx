@@ -2,7 +2,7 @@
 // several at once. System drives and loop devices only show under "show all drives"; drives that cannot be
 // written are disabled with the reason beside them. An image file can be a target too (typed, or chosen with
 // the desktop's save dialog in the app, which suggests and enforces the .img name).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { t } from '../../src-shared/i18n/index.ts';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
@@ -84,6 +84,7 @@ export function TargetsStep() {
                 <SizeField bytes={img.sizeBytes} onChange={(sizeBytes) => state.setImageTarget({ sizeBytes })} />
               </div>
               <div className="sub">{t('targets.sparse')}</div>
+              <ImageFolderSays />
               {imgPlan?.status === 'error' && (
                 <div className="reason" role="alert">
                   {imgPlan.minBytes ? t('targets.imageTooSmall', { size: formatBytes(imgPlan.minBytes) }) : imgPlan.reason}
@@ -96,6 +97,30 @@ export function TargetsStep() {
       </div>
     </section>
   );
+}
+
+/** How often a folder that stood in the way is looked at again (the user may make it in another window). */
+const RECHECK_MS = 2000;
+
+/** What the services found about the image file's folder: what stops the write (and what to do), or a notice. */
+function ImageFolderSays() {
+  const entry = useWizard((s) => s.imageFolder);
+  const check = useWizard((s) => s.checkImageFolder);
+  const problem = entry?.status === 'done' ? entry.problem : null;
+  useEffect(() => {
+    if (!problem) return;
+    const timer = setInterval(() => void check(true), RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [problem, check]);
+  if (entry?.status !== 'done') return null;
+  if (problem) {
+    return (
+      <div className="reason image-folder-problem" role="alert">
+        {problem}
+      </div>
+    );
+  }
+  return entry.notice ? <div className="sub image-folder-notice">{entry.notice}</div> : null;
 }
 
 /** Whole gigabytes; the text is the user's while typing (an empty field is allowed on the way to a number). */

@@ -5,24 +5,32 @@ import { useWizard } from '../store/context.tsx';
 import { stepReady } from '../store/selectors.ts';
 import { stepsOf, type StepId } from '../store/store.ts';
 import { ThemeToggle } from '../theme/ThemeToggle.tsx';
+import { CachesStep } from './CachesStep.tsx';
 import { DoneStep } from './DoneStep.tsx';
 import { FlashStep } from './FlashStep.tsx';
 import { ImageStep } from './ImageStep.tsx';
 import { OptionsStep } from './OptionsStep.tsx';
+import { PayloadFilesStep } from './PayloadFilesStep.tsx';
 import { ProfileStep } from './ProfileStep.tsx';
 import { ReviewStep } from './ReviewStep.tsx';
 import { SourceStep } from './SourceStep.tsx';
 import { StartStep } from './StartStep.tsx';
 import { StepNav, stepTitle } from './StepNav.tsx';
 import { TargetsStep } from './TargetsStep.tsx';
+import { UpdateSticksStep } from './UpdateSticksStep.tsx';
+import { UpdateSystemStep } from './UpdateSystemStep.tsx';
 
 const BODY: Record<StepId, () => React.ReactNode> = {
   start: StartStep,
   profile: ProfileStep,
   image: ImageStep,
   source: SourceStep,
+  sticks: UpdateSticksStep,
+  system: UpdateSystemStep,
+  files: PayloadFilesStep,
   targets: TargetsStep,
   options: OptionsStep,
+  caches: CachesStep,
   review: ReviewStep,
   flash: FlashStep,
   done: DoneStep,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ErrorDetailsSchema } from '../contract/error-details.ts';
 
-export const PHASES = ['check', 'wipe', 'partition', 'esp', 'slots', 'verity', 'btrfs', 'payload', 'caches', 'stamp', 'verify', 'complete'] as const;
+export const PHASES = ['check', 'capacity', 'wipe', 'partition', 'esp', 'slots', 'verity', 'btrfs', 'payload', 'caches', 'stamp', 'verify', 'complete'] as const;
 export const Phase = z.enum(PHASES);
 export type Phase = z.infer<typeof Phase>;
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../profile/bundle-manifest.ts';
 import { ImageProfileSchema, type ImageProfile } from '../profile/image-profile.ts';
+import { LOCALES } from '../i18n/locale.ts';
 
 /**
  * The loaded profile (src-shared/profile), re-validated with the profile schema itself: the helper derives the layout
@@ -64,6 +65,10 @@ export const WriteJob = z
     caches: z.array(CacheRef).default([]),
     unmountIfMounted: z.boolean().default(false),
     verify: z.boolean().default(true),
+    /** Before writing, check each stick for fake capacity (helpers/steps/capacity-check.ts); image files are skipped. */
+    capacityCheck: z.boolean().default(false),
+    /** The language the app speaks: the helper words what it says to the user (a fake stick's verdict) in it. */
+    locale: z.enum(LOCALES).optional(),
     /** Raw profile: add the persistence partition after the image (default: the profile's persistence.enabled). */
     persistence: z.boolean().optional(),
     sectorSize: z.union([z.literal(512), z.literal(4096)]).optional(),

@@ -9,9 +9,10 @@ import { ALIGNMENT_BYTES, ATTR_READ_ONLY, MIN_BTRFS_BYTES, SECTOR_SIZES, TYPE_GU
 import { finishPlan, uniqueGuid } from './plan-common.ts';
 import {
   PlanError, TooSmallError,
-  type BundleSizes, type PartitionPlan, type PartitionRole, type PlanOptions, type PlannedFilesystem, type PlannedPartition, type RawImageSource,
+  type BundleSizes, type PartitionPlan, type PartitionRole, type PlanOptions, type PlannedFilesystem, type PlannedPartition, type RawImageSource, type SlotRoom,
 } from './plan-types.ts';
 import { planRaw } from './raw-plan.ts';
+import { verityHashBytes } from './verity-size.ts';
 
 export type PlanSource = BundleManifest | BundleSizes | RawImageSource;
 
@@ -80,8 +81,10 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
 
   const neededBytes = cursor + geo.backupBytes;
   if (targetBytes < neededBytes) throw new TooSmallError(profile.id, targetBytes, neededBytes);
+  const usableEnd = alignDown((geo.lastUsableLba + 1) * sectorSize);
+  const slotRoom = roomForSlots(extents, usableEnd - cursor);
   const last = extents[extents.length - 1];
-  if (last?.grows) last.size = alignDown((geo.lastUsableLba + 1) * sectorSize) - last.start;
+  if (last?.grows) last.size = usableEnd - last.start;
 
   const arch = sizes.arch ?? 'x86_64';
   const partitions = extents.map(({ part, start, size }, i): PlannedPartition => {
@@ -107,7 +110,44 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
     if (guid) planned.uniqueGuid = guid;
     return planned;
   });
-  return finishPlan(profile.id, targetBytes, geo, neededBytes, partitions, options);
+  const plan = finishPlan(profile.id, targetBytes, geo, neededBytes, partitions, options);
+  if (slotRoom) plan.slotRoom = slotRoom;
+  return plan;
+}
+
+/**
+ * Root slots with a preferredSize get it where the stick has the room (`max(size, preferredSize)`), else the
+ * largest whole MiB the spare room allows, every slot the same; each verity partition grows to hold the hash tree
+ * of a root image that fills its slot. The extents after them move up; `spare` is what the layout leaves free.
+ */
+function roomForSlots(extents: { part: ProfilePartition; start: number; size: number }[], spare: number): SlotRoom | undefined {
+  const roots = extents.filter((e) => e.part.role === 'root-a' || e.part.role === 'root-b');
+  const verities = extents.filter((e) => e.part.role === 'verity-a' || e.part.role === 'verity-b');
+  const preferred = roots[0]?.part.preferredSize ? parseSizeSpec(roots[0].part.preferredSize) : null;
+  if (!preferred || preferred.kind !== 'absolute') return undefined;
+  const minRoot = Math.max(...roots.map((e) => e.size));
+  const minVerity = Math.max(0, ...verities.map((e) => e.size));
+  const want = Math.max(minRoot, alignUp(preferred.bytes));
+  const verityFor = (root: number) => Math.max(minVerity, alignUp(verityHashBytes(root)));
+  const cost = (root: number) => roots.length * (root - minRoot) + verities.length * (verityFor(root) - minVerity);
+  // the largest whole MiB between the minimum and the preferred size that the spare room pays for
+  let lo = minRoot / ALIGNMENT_BYTES;
+  let hi = want / ALIGNMENT_BYTES;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (cost(mid * ALIGNMENT_BYTES) <= spare) lo = mid;
+    else hi = mid - 1;
+  }
+  const rootBytes = lo * ALIGNMENT_BYTES;
+  const verityBytes = verityFor(rootBytes);
+  for (const e of roots) e.size = rootBytes;
+  for (const e of verities) e.size = verityBytes;
+  let cursor = extents[0]?.start ?? 0;
+  for (const e of extents) {
+    e.start = cursor;
+    cursor += e.size;
+  }
+  return { rootBytes, verityBytes, preferredBytes: want, minimumBytes: minRoot };
 }
 
 function checkContent(profile: ImageProfile, sizes: BundleSizes): void {

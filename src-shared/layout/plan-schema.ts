@@ -42,6 +42,9 @@ export const PartitionPlanSchema = z.object({
       }),
     )
     .optional(),
+  slotRoom: z
+    .object({ rootBytes: lba, verityBytes: lba, preferredBytes: lba, minimumBytes: lba })
+    .optional(),
 });
 
 // compile-time: the schema's output is assignable to the hand-written types and back

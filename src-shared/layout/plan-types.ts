@@ -54,6 +54,19 @@ export interface PartitionPlan {
   partitions: PlannedPartition[];
   /** raw profile only */
   rawSteps?: RawPlanStep[];
+  /** A/B profiles whose root slots prefer a size (room for larger updates): what each slot got, and why */
+  slotRoom?: SlotRoom;
+}
+
+/** The room of each A/B root slot: `max(size, preferredSize)` where the stick allows, else as much as it does. */
+export interface SlotRoom {
+  /** bytes each root slot has: the largest root image an update can write there */
+  rootBytes: number;
+  /** bytes each verity partition has */
+  verityBytes: number;
+  /** what the profile asks for where the stick allows it, and the least it takes (its `size` for this bundle) */
+  preferredBytes: number;
+  minimumBytes: number;
 }
 
 /** The sizes a plan needs from a bundle (a loaded manifest gives them through bundleSizes()). */

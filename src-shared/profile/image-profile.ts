@@ -45,6 +45,12 @@ export const ProfilePartitionSchema = z.strictObject({
   size: sizeText,
   /** smallest acceptable size of a growing partition (absolute, or "fit + N%" for the system partition) */
   minSize: sizeText.optional(),
+  /**
+   * A/B root slots: the size the slot gets where the stick allows it (absolute, e.g. 1GiB), so that larger
+   * updates fit; never less than `size`, and less than this on a stick without the room. The slot's verity
+   * partition grows with it to hold the hash tree of a root image that fills it.
+   */
+  preferredSize: sizeText.optional(),
   /** esp: vfat; system: btrfs; data: btrfs | ext4; payload: ext4 | vfat; root/verity: from the bundle */
   filesystem: z.enum(['vfat', 'btrfs', 'ext4']).optional(),
   btrfs: BtrfsLayoutSchema.optional(),

@@ -6,6 +6,7 @@ interface PartitionShape {
   role: string;
   size: string;
   minSize?: string | undefined;
+  preferredSize?: string | undefined;
   filesystem?: 'vfat' | 'btrfs' | 'ext4' | undefined;
   btrfs?: { subvolumes: string[]; snapshots: { source: string; path: string }[] } | undefined;
 }
@@ -81,6 +82,11 @@ export function checkProfileRules(profile: ProfileShape): RuleIssue[] {
     }
   }
 
+  const [ia, ib] = [firstIndex.get('root-a'), firstIndex.get('root-b')];
+  if (ia !== undefined && ib !== undefined && (parts[ia]!.preferredSize ?? '') !== (parts[ib]!.preferredSize ?? '') && !sameSize(parts[ia]!.preferredSize ?? '', parts[ib]!.preferredSize ?? '')) {
+    issues.push({ path: ['partitions', ib, 'preferredSize'], message: `slot b must prefer the same size as slot a ("${parts[ia]!.preferredSize ?? 'none'}")` });
+  }
+
   const persistence = profile.raw?.persistence;
   if (persistence) {
     const spec = parseSizeSpec(persistence.size);
@@ -114,6 +120,11 @@ function checkPartition(p: PartitionShape, i: number, isLast: boolean): RuleIssu
     if (min?.kind === 'fit' && !FIT_ROLES.has(p.role)) {
       issues.push({ path: at('minSize'), message: `"${p.minSize}" is relative to the bundle, but a "${p.role}" partition holds no bundle image` });
     }
+  }
+  if (p.preferredSize !== undefined) {
+    const preferred = parseSizeSpec(p.preferredSize);
+    if (p.role !== 'root-a' && p.role !== 'root-b') issues.push({ path: at('preferredSize'), message: `only an A/B root slot (root-a, root-b) has a preferredSize; its verity partition follows it` });
+    else if (preferred && preferred.kind !== 'absolute') issues.push({ path: at('preferredSize'), message: 'must be absolute (e.g. 1GiB)' });
   }
   const allowed = FILESYSTEMS[p.role];
   if (allowed === undefined && p.filesystem !== undefined) {

@@ -24,6 +24,7 @@ export const BYTE_COST = { write: 1, readBack: 0.5, checkSource: 0.2 } as const;
  */
 const FIXED: Record<Phase, number> = {
   check: seconds(1),
+  capacity: seconds(1),
   wipe: seconds(0.5),
   partition: seconds(1.5),
   esp: seconds(1),
@@ -44,6 +45,8 @@ const UNKNOWN_IMAGE_BYTES = 1024 ** 3;
 /** Before the helper reports them (the job names the folders only). */
 const UNKNOWN_CACHE_BYTES = 64 * 1024 ** 2;
 const UNKNOWN_PAYLOAD_BYTES = 1024 ** 2;
+/** A 16–64 GB stick's capacity check: 64 MiB whole and ~1000 blocks of 64 KiB, written and read (drives/capacity-probe.ts). */
+const UNKNOWN_CAPACITY_CHECK_BYTES = 2 * 128 * 1024 ** 2;
 
 export const PhaseStep = z.object({
   phase: Phase,
@@ -61,7 +64,7 @@ export const PhaseStep = z.object({
 export type PhaseStep = z.infer<typeof PhaseStep>;
 
 export type WorkInput = Pick<WriteJob, 'profile' | 'verify'> &
-  Partial<Pick<WriteJob, 'manifest' | 'persistence' | 'imagePath'>> & { payload?: readonly unknown[]; caches?: readonly unknown[] };
+  Partial<Pick<WriteJob, 'manifest' | 'persistence' | 'imagePath' | 'capacityCheck'>> & { payload?: readonly unknown[]; caches?: readonly unknown[] };
 
 export function stepWork(s: PhaseStep): number {
   return s.fixed + s.bytes * s.cost;
@@ -74,9 +77,11 @@ function step(phase: Phase, bytes = 0, cost: number = BYTE_COST.write, known = t
 /** The phases the helper goes through for one target of this job, in its order (helpers/run-job.ts, raw.ts). */
 export function planTargetWork(job: WorkInput): PhaseStep[] {
   const profile = job.profile;
+  // The capacity check writes its blocks and reads them back (the helper reports how many for the stick's size).
+  const capacity = job.capacityCheck ? [step('capacity', UNKNOWN_CAPACITY_CHECK_BYTES, BYTE_COST.write, false)] : [];
   if (profile.mode === 'raw') {
-    const steps = [step('check'), step('wipe'), step('slots', UNKNOWN_IMAGE_BYTES, BYTE_COST.write, false)];
-    if (job.verify) steps.push({ ...step('verify', UNKNOWN_IMAGE_BYTES, BYTE_COST.readBack, false), bytesOf: 2 });
+    const steps = [step('check'), ...capacity, step('wipe'), step('slots', UNKNOWN_IMAGE_BYTES, BYTE_COST.write, false)];
+    if (job.verify) steps.push({ ...step('verify', UNKNOWN_IMAGE_BYTES, BYTE_COST.readBack, false), bytesOf: steps.length - 1 });
     if (job.persistence ?? profile.raw?.persistence.enabled ?? false) steps.push(step('partition'), step('btrfs'));
     return [...steps, step('complete')];
   }
@@ -92,6 +97,7 @@ export function planTargetWork(job: WorkInput): PhaseStep[] {
 
   const steps: PhaseStep[] = [
     step('check', bundleBytes, BYTE_COST.checkSource),
+    ...capacity,
     step('wipe'),
     step('partition'),
     step('esp', bootBytes * Math.max(1, slots.length)),

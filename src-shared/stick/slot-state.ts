@@ -94,3 +94,13 @@ export function currentEntryPath(path: string, names: readonly string[]): string
   const now = names.find((n) => parseEntryName(n)?.slot === wanted.slot);
   return now ? `/loader/entries/${now}` : path;
 }
+
+/**
+ * The system an update from this stick takes (`iios update --from-stick`): its most recently written slot that
+ * is not bad (the higher version when neither says when it was written).
+ */
+export function newestGoodSlot<T extends { bundle: string; version: string; state?: SlotState | undefined; writtenAt?: string | undefined }>(slots: Record<string, T>): T | null {
+  const good = Object.values(slots).filter((s) => s.state !== 'bad');
+  good.sort((x, y) => (y.writtenAt ?? '').localeCompare(x.writtenAt ?? '') || y.version.localeCompare(x.version, undefined, { numeric: true }));
+  return good[0] ?? null;
+}

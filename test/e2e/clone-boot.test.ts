@@ -1,6 +1,8 @@
 // One clone booted for real (OVMF → systemd-boot → the demo OS, QEMU -accel tcg): an appliance stick written
 // with the demo bundle, its boot counter set to 5 from the host, cloned with `iios clone` under a new name;
-// the clone boots slot A with verity, counts from boots=1 and says its own hostname.
+// the clone boots slot A with verity, counts from boots=1 and says its own hostname. A kiosk stick (no @iios:
+// cloned from the profile and manifest its ESP keeps) cloned onto a larger stick boots the same way and sees
+// its payload.
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +39,22 @@ describe.skipIf(!isRoot)('a cloned stick boots as itself', () => {
     const r = await bootUntilReady({ disk: clone, uefi: true, timeoutMs: 300_000 });
     await writeFile(join(logDir, 'clone.serial.log'), r.serial);
     expect(r.ready, r.serial.slice(-3000)).toEqual({ slot: 'a', mode: 'ab', verity: 'ok', boots: '1', hostname: 'class-21', version: expect.any(String) });
+  }, 900_000);
+
+  it('kiosk clone (profile and manifest read from the ESP, payload copied): slot A with verity, boots=1, its own hostname, the payload', async () => {
+    const source = join(work, 'kiosk-source.img');
+    const page = join(work, 'piece.html');
+    await writeFile(page, '<h1>lobby</h1>\n');
+    const w = await iios(['write', '--profile', 'kiosk', '--bundle', bundle, '--target', source, '--size', '2G', '--name', 'lobby', '--payload', page, '--yes']);
+    expect(w.exitCode, w.stdout + w.stderr).toBe(0);
+    await withBtrfs(source, 'iios-data', (mnt) => writeFile(join(mnt, '@state/boot-count'), '5\n'), { readOnly: false });
+    const clone = join(work, 'kiosk-clone.img');
+    // onto a larger stick: the data partition grows, the slot and the payload are copied as they are
+    const c = await iios(['clone', source, '--target', clone, '--size', '3G', '--name', 'lobby-21', '--yes'], { timeoutMs: 600_000 });
+    expect(c.exitCode, c.stdout + c.stderr).toBe(0);
+    const r = await bootUntilReady({ disk: clone, uefi: true, timeoutMs: 300_000 });
+    await writeFile(join(logDir, 'kiosk-clone.serial.log'), r.serial);
+    expect(r.ready, r.serial.slice(-3000)).toMatchObject({ slot: 'a', mode: 'ab', verity: 'ok', boots: '1', hostname: 'lobby-21' });
+    expect(r.serial).toMatch(/payload files: piece\.html \r?\n/);
   }, 900_000);
 });

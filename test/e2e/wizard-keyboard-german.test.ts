@@ -3,7 +3,7 @@
 // verified stick (an image file in a temp folder), read back with `iios inspect --json`. At every step: no
 // English left on the page (test/support/untranslated.ts), and axe-core's WCAG 2.1 A and AA rules pass with
 // no violation in the light and the dark colour scheme (test/support/axe.ts).
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -62,7 +62,10 @@ describe('the wizard in German, by keyboard alone, accessible in both colour sch
     await writeFile(join(dir, 'klein.img'), '');
     await truncate(join(dir, 'klein.img'), 1024 ** 3);
     tinyDev = (await execa('losetup', ['-f', '--show', join(dir, 'klein.img')])).stdout.trim();
-    serve = await startServe();
+    // a cache set never built, in a throwaway config folder: the cache step lists it with its kind
+    await mkdir(join(dir, 'konfig/iios/cache-sets'), { recursive: true });
+    await writeFile(join(dir, 'konfig/iios/cache-sets/klasse.yaml'), `format: 1\nid: klasse\ntitle: Klassen-Software\ncaches:\n  files: { path: ${dir} }\n`);
+    serve = await startServe({ env: { XDG_CONFIG_HOME: join(dir, 'konfig'), IIOS_CACHES_DIR: join(dir, 'bibliothek') } });
     browser = await launchChromium({ width: 1024, height: 700, locale: 'de-DE' });
   });
 
@@ -136,8 +139,17 @@ describe('the wizard in German, by keyboard alone, accessible in both colour sch
     await step(page, 'options');
     await expect.poll(() => page.getByTestId('name-preview').allTextContents()).toEqual(['class-01']);
     await checkStep(page, 'options');
-    await tabTo(page, /^button Weiter: Prüfen/);
+    await tabTo(page, /^button Weiter: Zwischenspeicher/);
     await tabTo(page, /^button ← Zurück/, { back: true });
+    await tabTo(page, /^button Weiter: Zwischenspeicher/);
+    await page.keyboard.press('Enter');
+
+    // 4b. caches: no cache set is the default; the radio group is reached by Tab
+    await step(page, 'caches');
+    await page.locator('[data-cache-set="klasse"]').waitFor();
+    expect(await page.locator('[data-cache-set="klasse"] .cache-kinds li').textContent()).toBe('filesnie gebaut');
+    await checkStep(page, 'caches');
+    await tabTo(page, /^input Keine Sammlung/);
     await tabTo(page, /^button Weiter: Prüfen/);
     await page.keyboard.press('Enter');
 

@@ -161,6 +161,10 @@ describe('the wizard through iios serve', () => {
     await shot(page, 'options');
     await next(page).click();
 
+    // 4b. caches: no cache set is the default
+    expect(await page.getByRole('radio', { name: 'No cache set' }).isChecked()).toBe(true);
+    await next(page).click();
+
     // 5. review
     await page.locator('[data-review-target] .layout-bar').nth(1).waitFor();
     const erase = page.getByRole('button', { name: 'Erase and flash 2 targets' });
@@ -225,6 +229,7 @@ describe('the wizard through iios serve', () => {
     await page.getByRole('button', { name: 'Flash more' }).click();
     await page.getByRole('checkbox', { name: 'Write to an .img file' }).uncheck();
     expect(await driveRow(page, loopDev).locator('input').isChecked()).toBe(true);
+    await next(page).click();
     await next(page).click();
     await next(page).click();
     await page.getByLabel(/type the number of targets/).fill('1');

@@ -1,7 +1,8 @@
 // `iios bundle create` on small made-up system trees, with the real tools (cp, skopeo, umoci, busybox,
 // mksquashfs / mkfs.erofs, veritysetup): a tree given as dir: and the same tree as an OCI archive made offline
-// with umoci (two layers, the second deleting a file through a whiteout) give the same root image content,
-// owners, modes, xattrs and file capabilities included; a tree without a kernel is refused and leaves nothing;
+// with umoci (two layers, the second deleting a file through a whiteout) and as a docker archive made from it by
+// skopeo give the same root image content (unpacked by iios's own layer application), owners, modes, xattrs and
+// file capabilities included; a tree without a kernel is refused and leaves nothing;
 // a bundle whose files change after create is refused when loaded.
 import { execa } from 'execa';
 import { chmod, chown, mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -71,7 +72,7 @@ describe.skipIf(!isRoot)('iios bundle create', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('a dir: tree and an OCI archive of the same tree (whiteout in its second layer) give the same root', async () => {
+  it('a dir: tree, an OCI archive and a docker archive of the same tree (whiteout in the second layer) give the same root', async () => {
     const tree = join(work, 'tree');
     await makeTree(tree);
 
@@ -83,21 +84,39 @@ describe.skipIf(!isRoot)('iios bundle create', () => {
     await execa('umoci', ['unpack', '--image', `${layout}:t`, unpacked]);
     await execa('cp', ['-a', `${tree}/.`, join(unpacked, 'rootfs')]);
     await writeFile(join(unpacked, 'rootfs/etc/removed-later'), 'gone in layer 2\n');
+    await mkdir(join(unpacked, 'rootfs/etc/removed-dir'));
+    await writeFile(join(unpacked, 'rootfs/etc/removed-dir/inside'), 'gone in layer 2\n');
     await execa('umoci', ['repack', '--image', `${layout}:t`, unpacked]);
-    await rm(join(unpacked, 'rootfs/etc/removed-later'));
-    await execa('umoci', ['repack', '--image', `${layout}:t`, unpacked]);
-    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: unknown[] };
+    // layer 2 from a fresh unpack of layer 1 (a second repack of the same bundle would diff against the empty image)
+    const unpacked2 = join(work, 'oci-bundle-2');
+    await execa('umoci', ['unpack', '--image', `${layout}:t`, unpacked2]);
+    await rm(join(unpacked2, 'rootfs/etc/removed-later'));
+    await rm(join(unpacked2, 'rootfs/etc/removed-dir'), { recursive: true });
+    await execa('umoci', ['repack', '--image', `${layout}:t`, unpacked2]);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     expect(index.manifests.length).toBe(1);
+    const manifest = JSON.parse(await readFile(join(layout, 'blobs/sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] };
+    expect(manifest.layers).toHaveLength(2);
+    const top = (await execa('tar', ['-tzf', join(layout, 'blobs/sha256', manifest.layers[1]!.digest.slice(7))])).stdout.split('\n').sort();
+    expect(top).toEqual(expect.arrayContaining(['etc/.wh.removed-dir', 'etc/.wh.removed-later']));
     const archive = join(work, 'tree.oci.tar');
     await execa('tar', ['-C', layout, '-cf', archive, '.']);
 
+    const dockerArchive = join(work, 'tree.docker.tar');
+    await execa('skopeo', ['copy', '--quiet', `oci:${layout}:t`, `docker-archive:${dockerArchive}:iios/tiny:1`]);
+
     const fromDir = await createBundle({ source: parseBundleSource(`dir:${tree}`), name: 'tiny', version: '1', out: join(work, 'b-dir') });
-    const fromOci = await createBundle({ source: parseBundleSource(`oci-archive:${archive}:t`), name: 'tiny', version: '1', out: join(work, 'b-oci') });
+    const ociLog: string[] = [];
+    const fromOci = await createBundle({ source: parseBundleSource(`oci-archive:${archive}:t`), name: 'tiny', version: '1', out: join(work, 'b-oci'), log: (l) => ociLog.push(l) });
+    const fromDocker = await createBundle({ source: parseBundleSource(`docker-archive:${dockerArchive}`), name: 'tiny', version: '1', out: join(work, 'b-docker') });
+    expect(ociLog.filter((l) => /^layer \d\/2 /.test(l))).toHaveLength(2);
     const a = await rootListing(join(fromDir.dir, 'root.squashfs'));
     const b = await rootListing(join(fromOci.dir, 'root.squashfs'));
+    expect(await rootListing(join(fromDocker.dir, 'root.squashfs'))).toEqual(a);
+    expect(await xattrsOf(join(fromDocker.dir, 'root.squashfs'), work)).toBe('/usr/bin/ping-like cap_net_raw=ep | kept');
     expect(a.some((l) => l.includes('/etc/secret') && l.startsWith('-rw------- 0/0'))).toBe(true);
     expect(a.some((l) => l.includes('/home/pupil') && l.includes(' 1001/1002 '))).toBe(true);
-    expect(b.some((l) => l.includes('removed-later'))).toBe(false);
+    expect(b.some((l) => l.includes('removed-') || l.includes('.wh.'))).toBe(false);
     expect(b).toEqual(a);
     expect(await xattrsOf(join(fromOci.dir, 'root.squashfs'), work)).toBe(await xattrsOf(join(fromDir.dir, 'root.squashfs'), work));
     expect(await xattrsOf(join(fromDir.dir, 'root.squashfs'), work)).toBe('/usr/bin/ping-like cap_net_raw=ep | kept');

@@ -39,7 +39,8 @@ async function writeV1(path: string, kind: 'image-file' | 'device', sizeBytes: n
 beforeAll(async () => {
   v1 = await makeBundle({ randomBytes: 3 * MiB, name: 'iios-app', version: '1.0' });
   v2 = await makeBundle({ randomBytes: 3 * MiB, name: 'iios-app', version: '2.0' });
-  big = await makeBundle({ randomBytes: 12 * MiB, name: 'iios-app', version: '9.0' });
+  // the 1700 MiB stick gives each slot what it has room for (about 79 MiB, the appliance prefers 1 GiB): more than that
+  big = await makeBundle({ randomBytes: 96 * MiB, name: 'iios-app', version: '9.0' });
   work = await mkdtemp(join(tmpdir(), 'iios-update-it-'));
   golden = join(work, 'v1.img');
   await writeV1(golden, 'image-file', 1700 * MiB);

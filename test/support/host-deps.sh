@@ -21,6 +21,9 @@ done
 [ -x /usr/lib/polkit-1/polkitd ] || missing+=(polkitd)
 # `dnf download` (the rpm cache) is a plugin, not a command of its own
 compgen -G '/usr/lib/python3/dist-packages/dnf-plugins/download.py' >/dev/null || missing+=(dnf-plugins-core)
+# the capacity-check tests' lying stick: a FUSE file that wraps writes past its real size (test/support/wrapping-stick.py)
+[ -f /usr/lib/python3/dist-packages/fusepy.py ] || missing+=(python3-fusepy)
+[ -e /usr/bin/fusermount ] || [ -e /usr/bin/fusermount3 ] || missing+=(fuse3)
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || [ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
 # The demo OS is built from Debian bookworm packages; elsewhere it needs Debian's archive key (resources/demo-os).
 if [ "$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")" != bookworm ]; then

@@ -12,9 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function iios(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+export async function iios(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const r = await execa(process.execPath, [ENTRY, ...args], {
     reject: false,
+    ...(opts.env ? { env: opts.env } : {}),
     stdin: 'ignore',
     timeout: opts.timeoutMs ?? 300_000,
   });

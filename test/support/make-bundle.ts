@@ -22,6 +22,8 @@ export interface MakeBundleOptions {
   compress?: boolean;
   /** Directory to create the bundle in (default: a new temp dir). */
   dir?: string;
+  /** The manifest's build record (what `iios bundle create` writes: source, kernelRelease, …). */
+  build?: Record<string, unknown>;
 }
 
 export interface TestBundle {
@@ -93,6 +95,7 @@ export async function makeBundle(opts: MakeBundleOptions = {}): Promise<TestBund
       sizeBytes: files['root.verity']!.sizeBytes,
     },
     files,
+    ...(opts.build ? { build: opts.build } : {}),
   };
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { dir, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };

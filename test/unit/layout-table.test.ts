@@ -6,6 +6,10 @@
 //   root  "fit + 25%" = 375,000,000 B = 357.63 MiB -> 358 MiB;  verity "fit + 25%" = 2,969,600 B -> 3 MiB
 //   root  "fit + 10%" = 330,000,000 B = 314.71 MiB -> 315 MiB;  verity "fit + 10%" = 2,613,248 B -> 3 MiB
 //   classroom system minSize "fit + 300%" = 1,200,000,000 B = 1144.41 MiB -> 1145 MiB
+//   appliance root slots prefer 1 GiB (preferredSize) where the stick allows: every size here does (the minimum
+//   layout needs 2259 MiB, the preferred one 2 × (1024 - 358) + 2 × (9 - 3) = 1344 MiB more); each verity
+//   partition then holds the hash tree of a full 1 GiB slot: 262,144 data blocks -> 2048 + 16 + 1 hash blocks
+//   + the superblock = 2066 × 4096 = 8,462,336 B -> 9 MiB. The smallest stick keeps 358 MiB and 3 MiB.
 // Partitions follow each other from 1 MiB. The growing partition ends on the last MiB boundary before the
 // backup GPT (33 sectors = 16,896 B at 512; 5 sectors = 20,480 B at 4096): for a disk of a whole number of
 // MiB that is disk - 1 MiB; for 8,000,000,000 B it is floor((8e9 - backup) / 1 MiB) = 7629 MiB.
@@ -34,11 +38,11 @@ const LAYOUTS: Record<string, Row[]> = {
   ],
   appliance: [
     ['IIOS-ESP', ESP, 1, 512],
-    ['iios-root-a', ROOT, 513, 358],
-    ['iios-verity-a', VERITY, 871, 3],
-    ['iios-root-b', ROOT, 874, 358],
-    ['iios-verity-b', VERITY, 1232, 3],
-    ['iios-data', DATA, 1235, 'rest'],
+    ['iios-root-a', ROOT, 513, 1024],
+    ['iios-verity-a', VERITY, 1537, 9],
+    ['iios-root-b', ROOT, 1546, 1024],
+    ['iios-verity-b', VERITY, 2570, 9],
+    ['iios-data', DATA, 2579, 'rest'],
   ],
   kiosk: [
     ['IIOS-ESP', ESP, 1, 256],

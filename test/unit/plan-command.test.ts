@@ -30,13 +30,15 @@ describe('iios plan', () => {
     const rows = lines.filter((l) => /^\d\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));
     expect(rows.map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
       ['1', 'IIOS-ESP', '2048', '1050623'],
-      ['2', 'iios-root-a', '1050624', '1783807'],
-      ['3', 'iios-verity-a', '1783808', '1789951'],
-      ['4', 'iios-root-b', '1789952', '2523135'],
-      ['5', 'iios-verity-b', '2523136', '2529279'],
-      ['6', 'iios-data', '2529280', '33552383'],
+      // the slots get the 1 GiB they prefer (the stick has the room), their verity partitions 9 MiB
+      ['2', 'iios-root-a', '1050624', '3147775'],
+      ['3', 'iios-verity-a', '3147776', '3166207'],
+      ['4', 'iios-root-b', '3166208', '5263359'],
+      ['5', 'iios-verity-b', '5263360', '5281791'],
+      ['6', 'iios-data', '5281792', '33552383'],
     ]);
     expect(rows[2]!.at(-1)).toBe('read-only (bit 60)');
+    expect(lines.at(-2)).toBe('Each system slot holds 1.1 GB: updates up to that size fit without writing the stick again.');
   });
 
   it('prints exactly { diskBytes, sectorSize, partitions: [{ name, typeGuid, startBytes, sizeBytes, readOnly }] } with --json', async () => {

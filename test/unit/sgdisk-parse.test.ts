@@ -35,8 +35,8 @@ describe('sgdisk -i (captured)', () => {
     expect(info(3)).toEqual({
       typeGuid: '2c7357ed-ebd2-46d9-aec1-23d437ec2bf5',
       uniqueGuid: 'a06d103a-2bb8-45df-9375-0c5d3cb4f43a',
-      firstLba: 1818624,
-      lastLba: 1826815,
+      firstLba: 3147776,
+      lastLba: 3166207,
       attributes: 1n << 60n,
       name: 'iios-verity-a',
     });
@@ -56,8 +56,8 @@ describe('read-back differences name the field, planned vs found', () => {
   it.each([
     [{ attributes: [] }, 'attributes planned 0x0000000000000000, found 0x1000000000000000'],
     [{ attributes: [60, 63] }, 'attributes planned 0x9000000000000000, found 0x1000000000000000'],
-    [{ sizeLba: verity.sizeLba + 2048 }, 'last LBA planned 1828863, found 1826815'],
-    [{ startLba: 1818625, sizeLba: verity.sizeLba - 1 }, 'first LBA planned 1818625, found 1818624'],
+    [{ sizeLba: verity.sizeLba + 2048 }, 'last LBA planned 3168255, found 3166207'],
+    [{ startLba: 3147777, sizeLba: verity.sizeLba - 1 }, 'first LBA planned 3147777, found 3147776'],
     [{ name: 'iios-verity-b' }, 'name planned "iios-verity-b", found "iios-verity-a"'],
     [{ typeGuid: '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709' }, 'type planned 4f68bce3-e8cd-4db1-96e7-fbcaf984b709, found 2c7357ed-ebd2-46d9-aec1-23d437ec2bf5'],
     [{ uniqueGuid: '00000000-0000-4000-8000-000000000001' }, 'unique GUID planned 00000000-0000-4000-8000-000000000001, found a06d103a-2bb8-45df-9375-0c5d3cb4f43a'],
@@ -89,7 +89,7 @@ describe('writeGpt arguments', () => {
     expect(args.slice(0, 3)).toEqual(['-o', '-U', plan.diskGuid]);
     expect(args.at(-1)).toBe('/dev/loop9');
     const v = table.partitions[2]!;
-    expect(args.join(' ')).toContain(`-n 3:1818624:1826815 -c 3:iios-verity-a -t 3:2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 -u 3:${v.uniqueGuid} -A 3:set:60 -n 4:`);
+    expect(args.join(' ')).toContain(`-n 3:3147776:3166207 -c 3:iios-verity-a -t 3:2c7357ed-ebd2-46d9-aec1-23d437ec2bf5 -u 3:${v.uniqueGuid} -A 3:set:60 -n 4:`);
   });
   it('a plan without GUIDs gets fresh ones for the disk and every partition', () => {
     const bare = planLayout(appliance, { rootfsKind: 'squashfs', rootfsBytes: 300 * MiB, verityBytes: 3 * MiB }, 8_000_000_000);

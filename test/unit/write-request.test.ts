@@ -24,8 +24,8 @@ const image = {
 };
 
 /** The wizard over an in-memory window.iios; jobs.start records the arguments as its schema parsed them. */
-async function wizard(caches: FakeServices['caches'] = []) {
-  const services: FakeServices = { drives: [stick], caches, job: null, brokenBundles: {}, images: { [image.path]: image }, sticks: {}, clones: [], portLabels: {} };
+async function wizard(caches: FakeServices['caches'] = [], cacheSets: FakeServices['cacheSets'] = []) {
+  const services: FakeServices = { drives: [stick], caches, cacheSets, job: null, brokenBundles: {}, images: { [image.path]: image }, sticks: {}, clones: [], portLabels: {} };
   const received: unknown[] = [];
   const handlers = createServiceHandlers(services) as unknown as Handlers;
   const fake = createFakeIios({
@@ -42,6 +42,10 @@ async function wizard(caches: FakeServices['caches'] = []) {
     await new Promise((r) => setTimeout(r, 10));
   }
   return { store, client, received, fake };
+}
+
+async function waitForSets(store: ReturnType<typeof createWizardStore>) {
+  for (let i = 0; i < 100 && store.getState().cacheSets === null; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 function cli(argv: string[], cwd = '/srv/out') {
@@ -64,6 +68,8 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
     s.setNamePattern('lab-{nn}');
     s.setFirstNumber(7);
     s.toggleCache(`${CACHES_ROOT}/apt`, true);
+    // the image file's folder is checked first (drives.checkImageFolder): the store starts nothing before that
+    for (let i = 0; i < 100 && store.getState().imageFolder?.status !== 'done'; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await store.getState().startFlash()).toEqual({ ok: true });
     expect(received).toHaveLength(1);
 
@@ -101,6 +107,20 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
     const fromCli = cliRequest(['--profile', 'raw', '--image', image.path, '--target', stick.device, '--name', 'kiosk', '--first', '1', '--persistence']);
     expect(received[0]).toStrictEqual(fromCli);
     expect(fromCli).toMatchObject({ imagePath: image.path, persistence: true, firstNumber: 1 });
+  });
+
+  it('a cache set: the wizard names the chosen set by its file, as `iios write --cache-set FILE` does', async () => {
+    const file = '/home/teacher/.config/iios/cache-sets/lab.yaml';
+    const { store, received } = await wizard([], [{ id: 'lab', title: 'Lab', file, kinds: [{ kind: 'files', sizeBytes: 10, builtAt: '2026-12-03T06:00:00.000Z' }], builtBytes: 10, complete: true }]);
+    const s = store.getState();
+    s.chooseProfile('appliance');
+    s.toggleDrive(stick.id, true);
+    await waitForSets(store);
+    store.getState().chooseCacheSet(file);
+    expect(await store.getState().startFlash()).toEqual({ ok: true });
+    const fromCli = cliRequest(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', stick.device, '--name', 'class-{nn}', '--first', '1', '--cache-set', file]);
+    expect(received[0]).toStrictEqual(fromCli);
+    expect(WriteRequestSchema.parse(received[0])).toMatchObject({ cacheSet: file });
   });
 
   it('refuses a request that breaks the schema with the same field issues on both paths', async () => {

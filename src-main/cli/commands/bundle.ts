@@ -9,7 +9,7 @@ import { bundleLibraryDir, listLibrary } from '../../services/bundles/bundle-lib
 import { KernelDiscoveryError } from '../../services/bundles/kernel-discovery.ts';
 
 export const bundleCommand: Command = {
-  summary: 'make a bundle from a system (folder, container image, Debian suite), or list the bundle library',
+  summary: 'make a bundle from a system (folder, container image, Debian suite), or list the bundle library (with the bundles of plugged-in iios sticks)',
   usage:
     'iios bundle create --from SOURCE --name N --version V [--out DIR] [--rootfs squashfs|erofs] [--cmdline ARGS] [--kernel RELEASE] [--packages a,b]\n' +
     '       iios bundle list [--json]\n' +
@@ -32,9 +32,10 @@ export const bundleCommand: Command = {
       if (values.json) {
         io.stdout.write(`${JSON.stringify(bundles, null, 2)}\n`);
       } else if (bundles.length === 0) {
-        io.stdout.write(`no bundles in ${bundleLibraryDir()} (make one with iios bundle create)\n`);
+        io.stdout.write(`no bundles in ${bundleLibraryDir()} nor on a plugged-in iios stick (make one with iios bundle create)\n`);
       } else {
-        io.stdout.write(`${table([['name', 'version', 'size', 'source', 'folder'], ...bundles.map((b) => [b.name, b.version, formatBytes(b.sizeBytes), b.source, b.dir])])}\n`);
+        const where = (b: (typeof bundles)[number]) => (b.where === 'stick' ? `stick ${b.stick ?? ''}` : b.where);
+        io.stdout.write(`${table([['name', 'version', 'size', 'source', 'where', 'folder'], ...bundles.map((b) => [b.name, b.version, formatBytes(b.sizeBytes), b.source ?? 'unknown', where(b), b.dir])])}\n`);
       }
       return 0;
     }

@@ -6,6 +6,7 @@ import { parseSizeArg, table } from '../format.ts';
 import { formatBytes, groupDigits } from '../../../src-shared/format/bytes.ts';
 import { TYPE_GUIDS, type PartitionPlan } from '../../../src-shared/layout/index.ts';
 import { computePlan, planSummary } from '../../services/sources/plans.ts';
+import { slotRoomText } from '../../../src-shared/layout/slot-room-text.ts';
 
 const TYPE_NAMES: Record<string, string> = {
   [TYPE_GUIDS.esp]: 'esp',
@@ -92,6 +93,7 @@ export const planCommand: Command = {
       '',
       planTable(plan),
     ];
+    if (plan.slotRoom) lines.push('', slotRoomText(plan.slotRoom));
     for (const [i, s] of (plan.rawSteps ?? []).entries()) {
       if (i === 0) lines.push('', 'writer steps:');
       lines.push(`  ${i + 1}. ${s.step}: ${s.description}${s.argv ? `\n     ${s.argv.join(' ')}` : ''}`);

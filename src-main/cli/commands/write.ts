@@ -46,7 +46,7 @@ async function confirm(prepared: PreparedJob, io: CommandIO, profileId: string, 
 export const writeCommand: Command = {
   summary: t('cli.write.summary'),
   usage:
-    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--cache-set SET] [--persistence] [--unmount] [--no-verify] [--yes] [--json]",
+    "iios write --profile P (--bundle DIR | --image FILE) --target T [--target T2 …] [--size 8G] [--name 'class-{nn}'] [--first N] [--payload FILE …] [--cache KIND[=DIR] …] [--cache-set SET] [--persistence] [--check-capacity] [--unmount] [--no-verify] [--yes] [--json]",
   options: {
     profile: { type: 'string' },
     bundle: { type: 'string' },
@@ -61,6 +61,7 @@ export const writeCommand: Command = {
     persistence: { type: 'boolean' },
     unmount: { type: 'boolean' },
     'no-verify': { type: 'boolean' },
+    'check-capacity': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     ...JSON_OPTION,
   },

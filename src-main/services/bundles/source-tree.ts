@@ -1,13 +1,14 @@
 // Makes the system tree of a SOURCE available as a private, writable copy (the stage) that iios may add to;
-// the source itself is never modified. Container images go through skopeo to an OCI layout and are unpacked by
-// umoci (layers in order, whiteouts honoured, owners, modes and xattrs kept); Debian suites are built with
-// mmdebstrap once and cached.
+// the source itself is never modified. Container images are copied by skopeo into an OCI layout and unpacked by
+// iios's own layer application (oci-layers.ts: layers in order, whiteouts honoured, owners, modes, xattrs and
+// file capabilities kept, digests checked); Debian suites are built with mmdebstrap once and cached.
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runTool } from '../run-tool.ts';
 import type { BundleSource } from './bundle-source.ts';
+import { unpackOciImage } from './oci-layers.ts';
 
 /** What a Debian source always gets: a kernel and systemd as init, with udev and kmod for its hardware. */
 export const DEBIAN_BASE_PACKAGES = ['linux-image-amd64', 'systemd', 'systemd-sysv', 'udev', 'kmod'];
@@ -74,9 +75,7 @@ export async function stageSource(src: BundleSource, stage: string, work: string
     const layout = join(work, 'oci');
     log(`skopeo copy ${src.ref}`);
     await runTool('skopeo', ['copy', '--quiet', src.ref, `oci:${layout}:iios-source`], opts);
-    const unpacked = join(work, 'unpacked');
-    log('umoci unpack');
-    await runTool('umoci', ['unpack', '--image', `${layout}:iios-source`, unpacked], opts);
-    await rename(join(unpacked, 'rootfs'), stage);
+    await unpackOciImage(layout, 'iios-source', stage, { log, ...opts });
+    await rm(layout, { recursive: true, force: true });
   }
 }

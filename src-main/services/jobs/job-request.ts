@@ -2,12 +2,16 @@
 // WriteJob, refusing before anything starts what can be refused here: an unknown profile, a bundle whose files
 // do not match their sha256, a target too small for the plan, a bad name pattern, a missing payload file.
 import { cacheSetRefs } from '../caches/cache-set-refs.ts';
+import { bytesUnder } from '../caches/folder-bytes.ts';
+import { cacheFit, cacheFitMessage } from '../../../src-shared/caches/cache-fit.ts';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type ErrorDetails } from '../../../src-shared/contract/error-details.ts';
 import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { getLocale } from '../../../src-shared/i18n/index.ts';
+import { checkImageFolder } from '../drives/image-folder.ts';
 import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
 import type { WriteJobInput, WriteTarget } from '../../../src-shared/job/write-job.ts';
@@ -121,6 +125,13 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
   for (const [i, t] of req.targets.entries()) {
     const path = paths[i]!;
     const d = await describeTarget(path, i, t.sizeBytes, deps);
+    if (d.kind === 'image-file') {
+      // Its folder as the user sees it (there, a folder, theirs to write in, room for the least this job writes):
+      // refused here, before `iios write` asks to confirm and before anything asks for a password.
+      const writeBytes = manifest ? manifest.rootfs.sizeBytes : 'imageBytes' in planSource ? planSource.imageBytes : 0;
+      const folder = await checkImageFolder({ path, sizeBytes: d.sizeBytes, writeBytes });
+      if (folder.problem) throw targetError(path, folder.problem);
+    }
     let plan: PartitionPlan;
     try {
       plan = planLayout(profile, planSource, d.sizeBytes, { persistence: req.persistence });
@@ -140,6 +151,16 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     }
     const twice = caches.find((c, i) => caches.findIndex((o) => o.kind === c.kind) !== i);
     if (twice) throw fieldError('cacheSet', `two caches of kind ${twice.kind}: give it either with --cache or in the cache set`);
+    // The set's caches must fit every target's caches partition: refused here, not by a full disk mid-write.
+    let cacheBytes = 0;
+    for (const c of caches) cacheBytes += await bytesUnder(c.path);
+    for (const p of plans) {
+      const fit = cacheFit(p.plan, cacheBytes);
+      const message = cacheFitMessage(p.path, p.sizeBytes, fit, profile.id, cacheBytes);
+      if (!message) continue;
+      if (fit.kind === 'too-small') throw new RequestError(message, { kind: 'too-small', profileId: profile.id, targetBytes: p.sizeBytes, neededBytes: fit.neededBytes, target: p.path });
+      throw fieldError('cacheSet', message);
+    }
   }
 
   const job: WriteJobInput = {
@@ -151,6 +172,8 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     caches,
     unmountIfMounted: req.unmountIfMounted ?? false,
     verify: req.verify ?? true,
+    capacityCheck: req.capacityCheck ?? false,
+    locale: getLocale(),
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
   };
   return { job, plans };

@@ -3,8 +3,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CacheEntry, CloneRequest, StartedJob, WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
+import type { CacheEntry, CloneRequest, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import { prepareCloneJob } from './clone-request.ts';
+import { preparePayloadJob, prepareUpdateJob } from './update-request.ts';
 import type { EventSink } from '../events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
@@ -63,6 +64,22 @@ export class JobsApi {
     const job = await prepareCloneJob(req, this.requestDeps);
     const { jobId } = await this.service.start(job);
     return { jobId, targets: job.targets.map((t) => ({ id: t.id, path: t.path, kind: t.kind, sizeBytes: t.sizeBytes, hostname: t.hostname })) };
+  }
+
+  /** Describes every stick and starts the update; the helper reads each stick's slots and refuses what does not fit. */
+  async update(req: UpdateRequest): Promise<StartedJob> {
+    if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
+    const job = await prepareUpdateJob(req, this.requestDeps);
+    const { jobId } = await this.service.start(job);
+    return { jobId, targets: job.targets.map((t) => ({ ...t, hostname: '' })) };
+  }
+
+  /** Starts replacing a kiosk stick's payload files; the helper refuses files bigger than the partition. */
+  async payload(req: PayloadRequest): Promise<StartedJob> {
+    if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
+    const job = await preparePayloadJob(req, this.requestDeps);
+    const { jobId } = await this.service.start(job);
+    return { jobId, targets: [{ ...job.target, hostname: '' }] };
   }
 
   cancel(): { cancelled: boolean } {

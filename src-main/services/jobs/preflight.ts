@@ -10,6 +10,7 @@ import { basename, dirname, join, sep } from 'node:path';
 import { busyVerdict, loopFromSys, type LoopOver } from '../../../src-shared/drives/busy.ts';
 import { imageFileRoomProblem, payloadProblem } from '../../../src-shared/drives/capacity.ts';
 import { existingImageFileProblem, imageFilePathProblem, type ExistingImageFile } from '../../../src-shared/drives/image-file-target.ts';
+import { checkImageFolder } from '../drives/image-folder.ts';
 import { parseLsblk, type LsblkDevice } from '../../../src-shared/drives/inventory.ts';
 import { allMountpoints } from '../../../src-shared/drives/safety.ts';
 import type { WriteJob } from '../../../src-shared/job/write-job.ts';
@@ -88,7 +89,8 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
       const named = imageFilePathProblem(real) ?? (real === t.path ? null : imageFilePathProblem(t.path));
       if (named) add(t.id, named);
       const folder = await stat(dirname(real)).catch(() => null);
-      if (!folder?.isDirectory()) add(t.id, tr('preflight.folderMissing', { folder: dirname(t.path) }));
+      // Worded as the targets step words it (a folder made since the check: the helper checks again anyway).
+      if (!folder?.isDirectory()) add(t.id, (await checkImageFolder({ path: t.path, sizeBytes: t.sizeBytes })).problem ?? `${dirname(t.path)}: not a folder`);
       const there = existingImageFileProblem(real, await existing(real));
       if (there) add(t.id, there);
       for (const l of bound) if (l.backing === real) add(t.id, tr('preflight.backingFile', { path: real, dev: l.dev }));

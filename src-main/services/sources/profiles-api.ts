@@ -1,5 +1,6 @@
 // The "profiles" domain of the contract as one service object (handlers.ts serves it over both transports).
-import type { BundleInfo } from '../../../src-shared/contract/domains/profiles.ts';
+import type { BundleInfo, LibraryBundle } from '../../../src-shared/contract/domains/profiles.ts';
+import { listLibrary } from '../bundles/bundle-library.ts';
 import type { z } from 'zod';
 import type { PlanComputeArgs } from '../../../src-shared/contract/domains/profiles.ts';
 import type { PartitionPlan } from '../../../src-shared/layout/index.ts';
@@ -12,6 +13,8 @@ import { listProfiles } from './profiles.ts';
 export interface ProfilesApi {
   list(): Promise<ImageProfile[]>;
   defaultBundle(): Promise<BundleInfo | null>;
+  /** The bundle library, plugged-in iios sticks included. */
+  library(): Promise<LibraryBundle[]>;
   inspectBundle(dir: string, verify: boolean): Promise<BundleInfo>;
   inspectImage(path: string): Promise<ImageInfo>;
   computePlan(args: z.output<typeof PlanComputeArgs>): Promise<{ plan: PartitionPlan; source: string }>;
@@ -29,6 +32,7 @@ export function createProfilesApi(): ProfilesApi {
       const dir = defaultBundleDir();
       return dir ? bundleInfo(dir, false) : null;
     },
+    library: () => listLibrary(),
     inspectBundle: (dir, verify) => bundleInfo(dir, verify),
     inspectImage: (path) => inspectImage(path),
     async computePlan(args) {

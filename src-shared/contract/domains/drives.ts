@@ -1,6 +1,7 @@
 // Domain "drives": the block devices iios could write to, and ejecting one.
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
+import { IMAGE_FOLDER_CODES } from '../../drives/image-folder.ts';
 
 export const DriveMountpoint = z.object({
   path: z.string(),
@@ -45,6 +46,17 @@ export const PORT_LABEL_MAX = 40;
 /** The names the user gave the places sticks are plugged in, by place key (src-shared/drives/usb-port.ts). */
 export const PortLabels = z.record(z.string(), z.string());
 export type PortLabels = z.infer<typeof PortLabels>;
+/** What drives.checkImageFolder says about an image-file target's folder (src-shared/drives/image-folder.ts). */
+export const ImageFolderCheck = z.object({
+  folder: z.string(),
+  code: z.enum(IMAGE_FOLDER_CODES),
+  /** What stops the write, with what to do; null when nothing does. */
+  problem: z.string().nullable(),
+  /** Said without stopping anything (room for this write, not for the image's full size). */
+  notice: z.string().nullable(),
+  freeBytes: z.number().nonnegative().nullable(),
+});
+export type ImageFolderCheck = z.infer<typeof ImageFolderCheck>;
 
 export const drivesInvoke = {
   'drives.list': invoke(noArgs, DriveList),
@@ -65,6 +77,15 @@ export const drivesInvoke = {
   /** Names a place (label null or empty: forgets its name); answers every name after the change. */
   'drives.setPortLabel': invoke(z.strictObject({ key: z.string().min(1).max(512), label: z.string().max(PORT_LABEL_MAX).nullable() }), PortLabels),
   /** Unmounts every filesystem of the drive (so it can be chosen as a target); nothing else. */
+  /**
+   * Whether an image file can be made at `path`: its folder exists, is a folder, the user may write in it, and
+   * its filesystem has room for `writeBytes` (the least the job writes into the sparse file) — and whether for
+   * the whole `sizeBytes`. Asked by the targets step as the path is typed.
+   */
+  'drives.checkImageFolder': invoke(
+    z.strictObject({ path: z.string().startsWith('/'), sizeBytes: z.number().int().positive(), writeBytes: z.number().int().nonnegative().optional() }),
+    ImageFolderCheck,
+  ),
   'drives.unmount': invoke(z.strictObject({ id: z.string().startsWith('/dev/') }), z.object({ unmounted: z.array(z.string()) })),
 };
 

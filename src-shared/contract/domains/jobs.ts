@@ -31,6 +31,8 @@ export const WriteRequestSchema = z
     cacheSet: z.string().min(1).optional(),
     unmountIfMounted: z.boolean().optional(),
     verify: z.boolean().optional(),
+    /** First check each stick for fake capacity: test blocks written across it and read back (not image files). */
+    capacityCheck: z.boolean().optional(),
     /** Raw profile: add the persistence partition after the image (default: the profile's own setting). */
     persistence: z.boolean().optional(),
   })
@@ -52,6 +54,26 @@ export const CloneRequestSchema = z.strictObject({
   verify: z.boolean().optional(),
 });
 export type CloneRequest = z.infer<typeof CloneRequestSchema>;
+
+/**
+ * What a user asks to update: iios sticks (or image files saved from them) whose inactive A/B slot gets a new
+ * system, from a bundle folder or from another iios stick (its newest system). `iios update` builds the same.
+ */
+export const UpdateRequestSchema = z.strictObject({
+  source: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('bundle'), dir: z.string().startsWith('/') }),
+    z.strictObject({ kind: z.literal('stick'), path: z.string().startsWith('/') }),
+  ]),
+  targets: z.array(z.strictObject({ path: WriteTarget.shape.path })).min(1).max(64),
+});
+export type UpdateRequest = z.infer<typeof UpdateRequestSchema>;
+
+/** What a user asks to put on a kiosk stick's payload partition: these files replace its whole content. */
+export const PayloadRequestSchema = z.strictObject({
+  target: z.strictObject({ path: WriteTarget.shape.path }),
+  files: z.array(z.string().startsWith('/')).min(1).max(1000),
+});
+export type PayloadRequest = z.infer<typeof PayloadRequestSchema>;
 
 export const TargetStateSchema = z.object({
   id: z.string(),
@@ -92,7 +114,8 @@ export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 /** What jobs.start answers: the job's id and its targets as the helper gets them (id, kind, path, size, name). */
 export const StartedJobSchema = z.object({
   jobId: z.string(),
-  targets: z.array(WriteTarget),
+  /** A job that changes sticks in place (update, payload) names no new hostname: '' (each stick keeps its own). */
+  targets: z.array(WriteTarget.extend({ hostname: z.union([WriteTarget.shape.hostname, z.literal('')]) })),
 });
 export type StartedJob = z.infer<typeof StartedJobSchema>;
 
@@ -104,6 +127,10 @@ export const jobsInvoke = {
   'jobs.start': invoke(WriteRequestSchema, StartedJobSchema),
   /** Starts a clone of a stick onto the targets (refused while a job runs); the helper refuses what does not fit. */
   'jobs.clone': invoke(CloneRequestSchema, StartedJobSchema),
+  /** Starts an update of sticks' inactive slots (refused while a job runs); the helper refuses a system that does not fit. */
+  'jobs.update': invoke(UpdateRequestSchema, StartedJobSchema),
+  /** Replaces a kiosk stick's payload files (refused while a job runs); the helper refuses files that do not fit. */
+  'jobs.payload': invoke(PayloadRequestSchema, StartedJobSchema),
   'jobs.cancel': invoke(noArgs, z.object({ cancelled: z.boolean() })),
   /** The running job, or the last finished one, or null. */
   'jobs.current': invoke(noArgs, JobSnapshotSchema.nullable()),

@@ -16,6 +16,20 @@ export const BundleInfo = z.object({
 });
 export type BundleInfo = z.infer<typeof BundleInfo>;
 
+/** One bundle of the library: the computer's (bundle create's folder), the demo OS, or on a plugged-in iios stick. */
+export const LibraryBundleSchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  version: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  /** what it was made from (dir:…, oci-archive:…, debian:…), null when the manifest does not say */
+  source: z.string().nullable(),
+  where: z.enum(['library', 'demo', 'stick']),
+  /** a stick's partition and mount point */
+  stick: z.string().nullable(),
+});
+export type LibraryBundle = z.infer<typeof LibraryBundleSchema>;
+
 export const ImageInfoSchema = z.object({
   path: z.string(),
   name: z.string(),
@@ -47,6 +61,8 @@ export const profilesInvoke = {
   'profiles.list': invoke(noArgs, z.array(ImageProfileSchema)),
   /** The demo bundle when it has been built (files present, sizes right), else null. */
   'bundles.default': invoke(noArgs, BundleInfo.nullable()),
+  /** The bundle library: manifests only (a chosen one is inspected with bundles.inspect). */
+  'bundles.library': invoke(noArgs, z.array(LibraryBundleSchema)),
   /** A bundle directory: manifest parsed, files present with their sizes; sha256 too when verify is true. */
   'bundles.inspect': invoke(z.strictObject({ dir: z.string().startsWith('/'), verify: z.boolean().optional() }), BundleInfo),
   /** A raw disk image: compression by magic bytes, partition table / ISO 9660, uncompressed size when cheap. */

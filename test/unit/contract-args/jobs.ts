@@ -42,6 +42,26 @@ export const rows: Record<string, ArgsRow> = {
       { sourcePath: '/dev/sdb', targets: [target], profileId: 'appliance' },
     ],
   },
+  'jobs.update': {
+    good: [
+      { source: { kind: 'bundle', dir: '/srv/demo-2/bundle' }, targets: [target] },
+      { source: { kind: 'stick', path: '/dev/sdc' }, targets: [target, { path: '/tmp/field.img' }] },
+    ],
+    bad: [
+      undefined,
+      {},
+      { source: { kind: 'bundle', dir: '/b' }, targets: [] },
+      { source: { kind: 'bundle', dir: 'b' }, targets: [target] },
+      { source: { kind: 'stick', dir: '/dev/sdc' }, targets: [target] },
+      { source: { kind: 'web', url: 'https://x' }, targets: [target] },
+      // a stick is updated in place: it has its own size
+      { source: { kind: 'bundle', dir: '/b' }, targets: [{ path: '/tmp/x.img', sizeBytes: 1 << 30 }] },
+    ],
+  },
+  'jobs.payload': {
+    good: [{ target: { path: '/dev/sdb' }, files: ['/srv/piece.html'] }],
+    bad: [undefined, { target: { path: '/dev/sdb' }, files: [] }, { target: { path: '/dev/sdb' }, files: ['piece.html'] }, { targets: [target], files: ['/a'] }],
+  },
   'jobs.cancel': { good: [undefined, {}], bad: [{ jobId: 'x' }] },
   'jobs.current': { good: [undefined, {}], bad: [{ all: true }] },
   'caches.list': { good: [undefined, {}], bad: [{ kind: 'apt' }] },

@@ -3,6 +3,7 @@ import type { ArgsRow } from './row.ts';
 export const rows: Record<string, ArgsRow> = {
   'profiles.list': { good: [undefined, {}], bad: [{ id: 'appliance' }] },
   'bundles.default': { good: [undefined, {}], bad: [{ dir: '/x' }] },
+  'bundles.library': { good: [undefined, {}], bad: [{ sticks: false }] },
   'bundles.inspect': {
     good: [{ dir: '/srv/bundle' }, { dir: '/srv/bundle', verify: true }],
     bad: [undefined, {}, { dir: 'relative/bundle' }, { dir: '/srv/bundle', verify: 'yes' }, { dir: '/srv/bundle', extra: 1 }],

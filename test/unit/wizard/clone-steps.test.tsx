@@ -49,7 +49,7 @@ describe('the first step', () => {
     expect(modes.map((m) => m.textContent)).toEqual(expect.arrayContaining([expect.stringMatching(/^Make new sticks/), expect.stringMatching(/^Clone a stick/)]));
     expect(screen.getByRole('radio', { name: /Make new sticks/ }).getAttribute('aria-checked')).toBe('true');
     const bar = () => within(screen.getByRole('navigation', { name: 'Steps' })).getAllByRole('button').map((b) => b.textContent?.replace(/^\d+/, ''));
-    expect(bar()).toEqual(['Start', 'Profile', 'Image', 'Targets', 'Options', 'Review', 'Flash', 'Done']);
+    expect(bar()).toEqual(['Start', 'Profile', 'Image', 'Targets', 'Options', 'Caches', 'Review', 'Flash', 'Done']);
     await user.click(screen.getByRole('radio', { name: /Clone a stick/ }));
     expect(store.getState().mode).toBe('clone');
     expect(bar()).toEqual(['Start', 'Source', 'Targets', 'Options', 'Review', 'Flash', 'Done']);

@@ -20,6 +20,7 @@ async function flashing() {
   await tick(w.user, stick.device);
   await tick(w.user, bigDisk.device);
   await next(w.user, w.store, 'options');
+  await next(w.user, w.store, 'caches');
   await next(w.user, w.store, 'review');
   await w.user.type(screen.getByLabelText(/type the number of targets/), '2');
   await w.user.click(screen.getByRole('button', { name: 'Erase and flash 2 targets' }));

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// Options (name pattern previewed per target, kiosk payload files, cache sets) and review (layout per target
+// Options (name pattern previewed per target, kiosk payload files) and review (layout per target
 // to scale, what will be erased where, a deliberate confirmation).
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,16 +65,6 @@ describe('options step', () => {
     await waitFor(() => expect(fake.calls.some((c) => c.channel === 'plan.compute' && (c.args as { persistence?: boolean }).persistence === true)).toBe(true));
   });
 
-  it('says "none available yet" when there are no cache sets, and lists them when there are', async () => {
-    await toOptions();
-    expect(screen.getByText('None available yet.')).toBeTruthy();
-    cleanup();
-    const { user, store } = await toOptions({ services: { caches: [{ kind: 'apt', path: '/var/cache/iios/apt', sizeBytes: 1.2e9, files: 812 }] } });
-    const box = screen.getByRole('checkbox', { name: /apt/ });
-    await user.click(box);
-    expect(store.getState().caches).toEqual(['/var/cache/iios/apt']);
-  });
-
   it('asks for payload files for a kiosk and not for the others', async () => {
     const { user, store } = await toOptions({}, /Kiosk/);
     expect(screen.getByText('No payload files yet.')).toBeTruthy();
@@ -98,6 +88,7 @@ describe('review step', () => {
     await w.user.click(screen.getByRole('checkbox', { name: 'Write to an .img file' }));
     await w.user.type(screen.getByLabelText('Image file path'), '/srv/class.img');
     await next(w.user, w.store, 'options');
+    await next(w.user, w.store, 'caches');
     await next(w.user, w.store, 'review');
 
     const panels = [...document.querySelectorAll<HTMLElement>('[data-review-target]')];

@@ -39,6 +39,7 @@ describe('the place a stick is plugged in', () => {
     act(() => void w.store.getState().renamePlace(KEY, 'Tisch 7'));
     await tick(w.user, hubStick.device);
     await next(w.user, w.store, 'options');
+    await next(w.user, w.store, 'caches');
     await next(w.user, w.store, 'review');
     await w.user.type(screen.getByLabelText(/type the number of targets/), '1');
     await w.user.click(screen.getByRole('button', { name: 'Erase and flash 1 target' }));

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // Profile cards (what each is for in plain words, the usual choice marked, a to-scale layout picture, the
 // technical layout on demand; a radio group the arrow keys move in) and the image step (demo bundle preselected with
-// name, version, size and verity root hash; a broken bundle refused with the services' reason).
+// name, version, size and verity root hash; a broken bundle refused with the services' reason; the bundle library listed and chosen from).
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDisabled } from './support/dom.ts';
@@ -28,11 +28,12 @@ describe('profile step', () => {
     expect(details.textContent).toMatch(/Immutable A\/B system slots sealed with dm-verity/);
     store.setState({ profileId: null });
     const picture = await within(appliance).findByRole('img');
-    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 16\.0 GB: EFI 537 MB, root A 2\.1 MB, verity A 1\.0 MB, root B 2\.1 MB, verity B 1\.0 MB, data 15\.5 GB$/);
-    // to scale: the data partition takes almost all of the bar, the ESP about 3 %
+    // the appliance slots get the 1 GiB they prefer where the stick has room (max(fit + 25%, 1GiB))
+    expect(picture.getAttribute('aria-label')).toMatch(/^Layout of 16\.0 GB: EFI 537 MB, root A 1\.1 GB, verity A 9\.4 MB, root B 1\.1 GB, verity B 9\.4 MB, data 13\.3 GB$/);
+    // to scale: the data partition takes most of the bar (each slot 1 GiB), the ESP about 3 %
     const widths = [...picture.querySelectorAll<HTMLElement>('.layout-seg')].map((s) => parseFloat(s.style.width));
     expect(widths[0]).toBeCloseTo((512 * 2 ** 20 * 100) / 16e9, 2);
-    expect(widths[5]).toBeGreaterThan(96);
+    expect(widths[5]).toBeCloseTo(((16e9 - (512 + 2 * 1024 + 2 * 9 + 2) * 2 ** 20) * 100) / 16e9, 0);
     expect(within(screen.getByRole('radio', { name: /Disk image/ })).getByText(/follows the disk image/)).toBeTruthy();
     expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
     expect(store.getState().profileId).toBeNull();
@@ -103,6 +104,40 @@ describe('image step', () => {
     await user.click(screen.getByRole('button', { name: 'Use the demo bundle' }));
     await waitFor(() => expect(screen.getByTestId('bundle-name').textContent).toBe('iios-demo'));
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('lists the bundle library with name, version, size, source and where; a refused choice is not kept', async () => {
+    const reason = 'bundle /media/pupil/iios-data/@iios/bundles/kiosk-7: root.verity has sha256 00ff, manifest.json says e33e';
+    const { user, store } = setupWizard({
+      services: {
+        brokenBundles: { '/media/pupil/iios-data/@iios/bundles/kiosk-7': reason },
+        library: [
+          { dir: '/home/t/.local/share/iios/bundles/lab-3', name: 'lab', version: '3', sizeBytes: 812_000_000, source: 'oci-archive:/srv/lab.tar', where: 'library', stick: null },
+          { dir: '/opt/iios/demo-bundle', name: 'iios-demo', version: '2026.11.1', sizeBytes: 16_600_000, source: 'resources/demo-os', where: 'demo', stick: null },
+          { dir: '/media/pupil/iios-data/@iios/bundles/kiosk-7', name: 'kiosk', version: '7', sizeBytes: 1_200_000_000, source: null, where: 'stick', stick: '/dev/sdb3 at /media/pupil/iios-data' },
+        ],
+      },
+    });
+    await chooseProfile(user, /Appliance/);
+    await next(user, store, 'image');
+    await screen.findByTestId('bundle-name');
+    const group = screen.getByRole('group', { name: 'Bundle library' });
+    const radios = within(group).getAllByRole('radio');
+    expect(radios.map((r) => r.closest('li')!.textContent)).toEqual([
+      'lab 3made from oci-archive:/srv/lab.tar · on this computer812 MB',
+      'iios-demo 2026.11.1made from resources/demo-os · built in16.6 MB',
+      'kiosk 7origin not recorded · on the stick /dev/sdb3 at /media/pupil/iios-data1.2 GB',
+    ]);
+    expect(radios.map((r) => (r as HTMLInputElement).checked)).toEqual([false, true, false]);
+
+    await user.click(radios[2]!);
+    expect(await screen.findByTestId('source-error')).toHaveProperty('textContent', reason);
+    await waitFor(() => expect(radios.map((r) => (r as HTMLInputElement).checked)).toEqual([false, false, false]));
+    expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+
+    await user.click(radios[1]!);
+    await waitFor(() => expect(screen.getByTestId('bundle-name').textContent).toBe('iios-demo'));
+    expect((radios[1] as HTMLInputElement).checked).toBe(true);
   });
 
   it('refuses a folder that is not a bundle at all', async () => {

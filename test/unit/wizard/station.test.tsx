@@ -22,6 +22,7 @@ describe('station mode', () => {
     await user.click(screen.getByRole('checkbox', { name: 'Keep flashing sticks as they are plugged in' }));
     // nothing ticked: the station alone is enough to go on
     await next(user, store, 'options');
+    await next(user, store, 'caches');
     await next(user, store, 'review');
     await user.type(screen.getByLabelText(/type the number of targets/), '0');
     await user.click(screen.getByRole('button', { name: 'Start flashing sticks as they are plugged in' }));

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { ImageInfoSchema } from '../../../../src-shared/contract/domains/profiles.ts';
+import type { ImageInfoSchema, LibraryBundle } from '../../../../src-shared/contract/domains/profiles.ts';
 import type { Handlers } from '../../../../src-main/services/handlers.ts';
 import type { Drive } from '../../../../src-shared/contract/index.ts';
 import type { JobEvent } from '../../../../src-shared/job/events.ts';
@@ -11,6 +11,7 @@ import { planLayout, TooSmallError } from '../../../../src-shared/layout/index.t
 import { parseBundleManifest, parseImageProfile, type BundleManifest, type ImageProfile } from '../../../../src-shared/profile/index.ts';
 import { applyEvent, initialSnapshot } from '../../../../src-main/services/jobs/job-state.ts';
 import { planStickJobWork, planTargetWork } from '../../../../src-shared/progress/work-plan.ts';
+import type { CacheSetSummary } from '../../../../src-shared/contract/domains/cache-sets.ts';
 import type { CloneRequest } from '../../../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../../../src-shared/contract/domains/sticks.ts';
 import type { Snapshot, SnapshotTarget } from './fixtures.ts';
@@ -53,6 +54,12 @@ export function builtInProfiles(): ImageProfile[] {
 export interface FakeServices {
   drives: Drive[];
   caches: { kind: string; path: string; sizeBytes: number; files: number }[];
+  /** Cache sets as cachesets.list reports them; a build marks every kind built with these bytes each. */
+  cacheSets?: CacheSetSummary[];
+  /** Sets outside the cache-sets folder: cachesets.open finds them by file, cachesets.list does not list them. */
+  otherCacheSets?: CacheSetSummary[];
+  /** Bytes each kind has once built (cachesets.build). */
+  cacheSetKindBytes?: number;
   job: Snapshot | null;
   /** Bundle folders that fail their check, with the services' message. */
   brokenBundles: Record<string, string>;
@@ -64,6 +71,10 @@ export interface FakeServices {
   clones: CloneRequest[];
   /** The names given to places (drives.setPortLabel). */
   portLabels: Record<string, string>;
+  /** What bundles.library answers. */
+  library?: LibraryBundle[];
+  /** Folders that do not exist, for drives.checkImageFolder (every other folder is fine). */
+  missingFolders?: string[];
 }
 
 export function createServiceHandlers(s: FakeServices): Record<string, unknown> {
@@ -91,7 +102,28 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       s.drives = s.drives.map((x) => (x.id === args.id ? { ...x, mountpoints: [] } : x));
       return { unmounted };
     },
+    'drives.checkImageFolder': (args: { path: string }) => {
+      const folder = args.path.slice(0, args.path.lastIndexOf('/')) || '/';
+      const missing = (s.missingFolders ?? []).includes(folder);
+      return { folder, code: missing ? 'no-folder' : 'ok', problem: missing ? `The folder ${folder} does not exist.` : null, notice: null, freeBytes: missing ? null : 1e12 };
+    },
     'caches.list': () => s.caches,
+    'cachesets.list': () => s.cacheSets ?? [],
+    'cachesets.open': (args: { set: string }) => {
+      const found = [...(s.cacheSets ?? []), ...(s.otherCacheSets ?? [])].find((c) => c.file === args.set || c.id === args.set);
+      if (!found) throw new Error(`no cache set ${args.set}`);
+      return found;
+    },
+    'cachesets.build': (args: { set: string }) => {
+      const sets = s.cacheSets ?? [];
+      const bytes = s.cacheSetKindBytes ?? 1000;
+      const at = sets.findIndex((c) => c.file === args.set || c.id === args.set);
+      if (at < 0) throw new Error(`no cache set ${args.set}`);
+      const built = sets[at]!;
+      const kinds = built.kinds.map((k) => ({ ...k, sizeBytes: bytes, builtAt: '2026-12-03T06:00:00.000Z' }));
+      sets[at] = { ...built, kinds, builtBytes: bytes * kinds.length, complete: true };
+      return kinds.map((k) => ({ kind: k.kind, items: 1, newItems: [], sizeBytes: bytes, seconds: 0 }));
+    },
     'jobs.current': () => s.job,
     'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
     'jobs.start': (args: { profileId: string; targets: { path: string; sizeBytes?: number }[]; namePattern?: string; firstNumber?: number }) => {
@@ -131,6 +163,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
     },
     'profiles.list': () => profiles,
     'bundles.default': () => bundleInfo(DEMO_DIR, demoManifest, false),
+    'bundles.library': () => s.library ?? [],
     'bundles.inspect': (args: { dir: string }) => {
       if (s.brokenBundles[args.dir]) throw Object.assign(new Error(s.brokenBundles[args.dir]), { code: 'E_BUNDLE' });
       const manifest = bundles[args.dir];

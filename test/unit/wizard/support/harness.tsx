@@ -42,6 +42,8 @@ function createFakeServicesState(overrides: Partial<FakeServices> = {}): FakeSer
   return {
     drives: defaultDrives(),
     caches: [],
+    cacheSets: [],
+    cacheSetKindBytes: 1000,
     job: null as Snapshot | null,
     brokenBundles: {},
     images: {},
