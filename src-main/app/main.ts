@@ -2,6 +2,7 @@
 // Bundled by build.mjs to dist/main/main.cjs (package.json "main").
 import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, webContents } from 'electron';
 import type { JobNotice } from '../../src-shared/contract/domains/jobs.ts';
+import { matchLocale, setLocale } from '../../src-shared/i18n/index.ts';
 import { createBatchAttention } from '../services/jobs/batch-attention.ts';
 import { appRoot } from '../services/app/app-info.ts';
 import { createPathPicker } from '../services/app/path-picker.ts';
@@ -43,6 +44,9 @@ app.on('second-instance', () => {
 });
 
 void app.whenReady().then(() => {
+  // What the main process words itself (dialog titles, a path rule's sentence, the batch notification) in the
+  // system's language, the one the window's navigator.languages reports too.
+  setLocale(matchLocale([...app.getPreferredSystemLanguages(), app.getLocale()]));
   hardenSession();
   serveAppScheme(dirname(paths.rendererIndex));
   const liveWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);

@@ -4,6 +4,7 @@
 import type { Command } from './command.ts';
 import { parseCommandArgs, UsageError, type CommandIO } from './command.ts';
 import { appVersion } from '../services/app/app-info.ts';
+import { cliErrorText } from './error-text.ts';
 import { localeFromEnv, setLocale, t } from '../../src-shared/i18n/index.ts';
 
 function help(commands: Record<string, Command>): string {
@@ -53,7 +54,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write(`iios ${name}: ${e.message}\n${t('cli.usageLine', { usage: cmd.usage })}\n`);
       return 2;
     }
-    io.stderr.write(`iios ${name}: ${e.message}\n`);
+    io.stderr.write(`iios ${name}: ${cliErrorText(e)}\n`);
     return 1;
   }
 }

@@ -19,6 +19,7 @@ import type { AppInfo, PickPathArgs, PickPathResult } from '../../src-shared/con
 import type { CacheSetsApi } from './caches/cache-sets-api.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { DriveService } from './drives/drives.ts';
+import type { PortLabelStore } from './drives/port-labels.ts';
 import type { JobsApi } from './jobs/jobs-api.ts';
 import type { ProfilesApi } from './sources/profiles-api.ts';
 
@@ -50,6 +51,8 @@ export interface Services {
   profiles?: ProfilesApi;
   /** Cache sets: listed, opened, built (createCacheSetsApi()). */
   cacheSets?: CacheSetsApi;
+  /** The names the user gave USB ports, in the user's config (port-labels.ts); absent: no names, none kept. */
+  portLabels?: Pick<PortLabelStore, 'all' | 'set'>;
   /** An image-file target's folder checked as the user (src-main/services/drives/image-folder.ts). */
   checkImageFolder?: (args: ParsedInvokeArgs<'drives.checkImageFolder'>) => Promise<InvokeResult<'drives.checkImageFolder'>>;
   /** Native file choosers; absent where there is no desktop window (`iios serve`, the CLI). */
@@ -86,6 +89,11 @@ export function createHandlers(services: Services): Handlers {
     },
     'drives.list': () => services.drives.list(),
     'drives.eject': (args) => services.drives.eject(args.id),
+    'drives.portLabels': async () => (services.portLabels ? services.portLabels.all() : {}),
+    'drives.setPortLabel': (args) => {
+      if (!services.portLabels) throw Object.assign(new Error('port names are not kept in this process'), { code: 'E_UNAVAILABLE' });
+      return services.portLabels.set(args.key, args.label);
+    },
     'drives.unmount': (args) => {
       if (!services.drives.unmount) throw Object.assign(new Error('unmounting is not available in this process'), { code: 'E_UNAVAILABLE' });
       return services.drives.unmount(args.id);

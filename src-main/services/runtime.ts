@@ -2,6 +2,7 @@
 // `iios serve` start here, so they serve the same handlers over their own transport.
 import { appVersion } from './app/app-info.ts';
 import { DriveService } from './drives/drives.ts';
+import { PortLabelStore } from './drives/port-labels.ts';
 import { checkImageFolder } from './drives/image-folder.ts';
 import { EventHub } from './events.ts';
 import { createHandlers, type Handlers, type PathPicker } from './handlers.ts';
@@ -36,6 +37,7 @@ export function createAppRuntime(options: AppRuntimeOptions = {}): AppRuntime {
       elevated: typeof process.getuid === 'function' && process.getuid() === 0,
     }),
     drives,
+    portLabels: new PortLabelStore(),
     checkImageFolder,
     profiles: createProfilesApi(),
     jobs: createJobsApi({ events }),

@@ -1,5 +1,6 @@
 // The wizard's WizardApi over the typed contract client (window.iios wrapped by createIiosClient): the one
 // place where contract shapes become the store's view shapes.
+import { errorText } from './error-text.ts';
 import { IiosError, type IiosClient, type InvokeResult } from '../../src-shared/contract/index.ts';
 import type { BundleView, WizardApi } from './types.ts';
 
@@ -37,10 +38,9 @@ export function createWizardApi(client: IiosClient): WizardApi {
         const { plan } = await client.invoke('plan.compute', { profile: profileId, targetBytes, ...where, ...options });
         return { ok: true, plan };
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        // A too-small target's error carries the bytes the profile needs, as a number.
+        // A too-small target's error carries the bytes the profile needs, as a number; its words are the reader's.
         const details = err instanceof IiosError ? err.details : undefined;
-        return { ok: false, reason: message, minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
+        return { ok: false, reason: errorText(err), minBytes: details?.kind === 'too-small' ? details.neededBytes : null };
       }
     },
     checkImageFolder: (path, sizeBytes, writeBytes) => client.invoke('drives.checkImageFolder', { path, sizeBytes, writeBytes }),
@@ -67,6 +67,8 @@ export function createWizardApi(client: IiosClient): WizardApi {
     async unmount(driveId) {
       await client.invoke('drives.unmount', { id: driveId });
     },
+    portLabels: () => client.invoke('drives.portLabels'),
+    setPortLabel: (key, label) => client.invoke('drives.setPortLabel', { key, label }),
     nativePickers: async () => (await client.invoke('app.info')).nativePickers,
     async pickPath(request) {
       const picked = await client.invoke('app.pickPath', request);

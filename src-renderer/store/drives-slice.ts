@@ -32,6 +32,25 @@ export const createDrivesSlice: SliceCreator<DrivesSlice> = (set, get, api) => (
       set({ unmountError: { ...get().unmountError, [id]: errorText(err) } });
     }
   },
+  portLabels: {},
+  portLabelError: {},
+  async loadPortLabels() {
+    try {
+      set({ portLabels: await api.portLabels() });
+    } catch {
+      // no names kept in this process: the places show their own words
+    }
+  },
+  async renamePlace(key, label) {
+    try {
+      const portLabels = await api.setPortLabel(key, label?.trim() ? label.trim() : null);
+      set({ portLabels, portLabelError: Object.fromEntries(Object.entries(get().portLabelError).filter(([k]) => k !== key)) });
+      return true;
+    } catch (err) {
+      set({ portLabelError: { ...get().portLabelError, [key]: errorText(err) } });
+      return false;
+    }
+  },
   setShowAllDrives(on) {
     set({ showAllDrives: on });
     if (!on) {

@@ -1,7 +1,7 @@
 // What the done step says when the writer could not get administrator rights: a heading per reason (the same
-// distinctions as the CLI's messages, src-main/services/elevation/elevation-failure.ts, whose advice arrives as
-// the job's message) and whether trying again can help without changing anything in iios.
+// distinctions as the CLI's messages, both worded by src-shared/errors/error-words.ts from the typed reason) and whether trying again can help without changing anything in iios.
 import type { ErrorDetails, ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
+import { elevationAdvice } from '../../src-shared/errors/error-words.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 
 export type ElevationReason = ErrorDetailsOf<'elevation'>['reason'];
@@ -9,6 +9,8 @@ export type ElevationReason = ErrorDetailsOf<'elevation'>['reason'];
 export interface ElevationView {
   reason: ElevationReason;
   heading: string;
+  /** What happened and what to do, in the reader's language (the tool's own words quoted as they came). */
+  advice: string;
   /** The prompt can appear on a second try: after a dismissal, or once the user started polkit or an agent. */
   canRetry: boolean;
 }
@@ -28,7 +30,7 @@ const RETRYABLE = new Set<ElevationReason>(['dismissed', 'no-agent', 'no-authori
 /** The heading and retry offer for a job's typed failure; null when it is not an elevation failure. */
 export function elevationView(details: ErrorDetails | null | undefined): ElevationView | null {
   if (details?.kind !== 'elevation' || details.reason === 'helper-failed') return null;
-  return { reason: details.reason, heading: t(HEADINGS[details.reason]), canRetry: RETRYABLE.has(details.reason) };
+  return { reason: details.reason, heading: t(HEADINGS[details.reason]), advice: elevationAdvice(details), canRetry: RETRYABLE.has(details.reason) };
 }
 
 /** The services' advice starts in lower case (it follows "iios:" in a terminal); under a heading it starts a sentence. */

@@ -1,4 +1,7 @@
-// The one line a failed call shows: an Error's message (the services' envelope rebuilds their errors), else the value.
+// The one line a failed call shows, in the reader's language: the services' typed details said with the
+// catalogue (src-shared/errors/error-words.ts), else the Error's message, else the value.
+import { errorWords } from '../../src-shared/errors/error-words.ts';
+
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorWords(err);
 }

@@ -5,6 +5,8 @@
 // A job that could not get administrator rights keeps its typed reason (flashErrorDetails), and retryFlash starts
 // the same request again, so a dismissed password prompt is one click away from a second try.
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
+import { ejectSentence, type EjectKind } from '../../src-shared/drives/eject-kind.ts';
+import { detailsWords } from '../../src-shared/errors/error-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import { imageFolderHint } from './image-folder-slice.ts';
@@ -12,7 +14,8 @@ import { buildCloneRequest, buildPayloadRequest, buildStartRequest, buildUpdateR
 import type { FlashSlice, FlashTarget, SliceCreator } from './state.ts';
 import type { JobNotice, JobSnapshotView, StartedJob } from './types.ts';
 
-export const BUSY_REASON = 'A flash is already running. Wait for it to finish or cancel it first.';
+/** Why a second flash is refused while one runs, in the reader's language. */
+export const busyReason = (): string => t('station.busy');
 const FINAL_JOB = new Set<JobSnapshotView['status']>(['done', 'failed', 'cancelled']);
 
 export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
@@ -34,10 +37,12 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       // A dismissed prompt ends the job cancelled, without an error event: its reason is the snapshot's, its
       // advice the message the services gave every target.
       const details = notice.snapshot.errorDetails ?? (notice.event.kind === 'error' ? notice.event.details : undefined) ?? null;
-      const error =
+      const said =
         notice.snapshot.error ??
         (notice.event.kind === 'error' ? notice.event.message : null) ??
         (details ? (notice.snapshot.targets.find((t) => t.message)?.message ?? null) : null);
+      // The typed reason in the reader's words; a helper's own failure keeps the helper's message (its log's words).
+      const error = details && !(details.kind === 'elevation' && details.reason === 'helper-failed') ? detailsWords(details, said ?? '') : said;
       set({
         flashStatus: 'finished',
         flashError: error,
@@ -45,10 +50,10 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
         flashBatch,
         flashLogPath: notice.snapshot.logPath ?? null,
         // A target the job never finished is not "written": show it as failed with the job's error.
-        flashTargets: flashTargets.map((t) =>
-          t.state === 'pending' || t.state === 'writing' || t.state === 'verifying'
-            ? { ...t, state: 'failed', secondsLeft: null, message: t.message ?? error ?? 'the writer stopped before this target was finished' }
-            : t,
+        flashTargets: flashTargets.map((row) =>
+          row.state === 'pending' || row.state === 'writing' || row.state === 'verifying'
+            ? { ...row, state: 'failed', secondsLeft: null, message: row.message ?? error ?? t('error.writerStopped') }
+            : row,
         ),
         // A running station stays on the flash view and waits for the next stick.
         step: get().stationActive ? 'flash' : 'done',
@@ -99,7 +104,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       return s === 'starting' || s === 'running' || s === 'cancelling';
     },
     async startFlash() {
-      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      if (get().flashBusy()) return { ok: false, reason: busyReason() };
       if (get().mode === 'payload') {
         const payload = buildPayloadRequest(get());
         if (!payload.ok) return payload;
@@ -127,11 +132,11 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       return launch(() => api.startJob(built.request), built.targets);
     },
     async launchFlash(request, targets) {
-      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      if (get().flashBusy()) return { ok: false, reason: busyReason() };
       return launch(() => api.startJob(request), targets);
     },
     async retryFlash() {
-      if (get().flashBusy()) return { ok: false, reason: BUSY_REASON };
+      if (get().flashBusy()) return { ok: false, reason: busyReason() };
       if (!last) return { ok: false, reason: t('flash.noRetry') };
       return launch(last.start, last.targets);
     },
@@ -185,7 +190,7 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
       set({ ejected: { ...get().ejected, [key]: 'ejecting' } });
       try {
         const r = await api.eject(key);
-        set({ ejected: { ...get().ejected, [key]: r.ejected ? { done: r.said ?? 'Ejected.' } : { error: r.said ?? 'it could not be powered off; it is unmounted, you can pull it out' } } });
+        set({ ejected: { ...get().ejected, [key]: r.ejected ? { done: ejectWords(r) ?? t('eject.done') } : { error: ejectWords(r) ?? t('eject.notOff') } } });
       } catch (err) {
         set({ ejected: { ...get().ejected, [key]: { error: errorText(err) } } });
       }
@@ -201,6 +206,11 @@ export const createFlashSlice: SliceCreator<FlashSlice> = (set, get, api) => {
 };
 
 type SnapshotTarget = JobSnapshotView['targets'][number];
+
+/** What eject did, in the reader's words from the kind and count the service sends (its `said` is the main process's). */
+export function ejectWords(r: { ejected: boolean; said?: string; kind?: EjectKind; unmounted?: number }): string | null {
+  return r.kind ? ejectSentence(r.kind, r.ejected, r.unmounted ?? 0) : null;
+}
 
 /** A row's progress as the snapshot has it: the services' stage, fraction, time left and phase history. */
 function fromSnapshot(

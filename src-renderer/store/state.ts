@@ -35,6 +35,13 @@ export interface DrivesSlice {
   /** Unmounts a mounted drive from iios, so it can be ticked (a mounted drive never is). */
   unmountDrive(id: string): Promise<void>;
   unmountError: Record<string, string>;
+  /** The names the user gave the places sticks are plugged in (USB ports, loop devices' files), by place key. */
+  portLabels: Record<string, string>;
+  /** Why the last rename failed, by place key. */
+  portLabelError: Record<string, string>;
+  loadPortLabels(): Promise<void>;
+  /** Names a place (empty or null: forgets its name); true when it was saved. */
+  renamePlace(key: string, label: string | null): Promise<boolean>;
 }
 
 export interface ImageFileTarget {

@@ -51,6 +51,7 @@ export function createWizardStore(api: WizardApi, options: WizardStoreOptions = 
       const offJobs = api.onJobEvent((notice) => get().applyJobNotice(notice));
       const offCacheSets = api.onCacheSetProgress((p) => get().applyCacheSetProgress(p));
       void get().loadDrives();
+      void get().loadPortLabels();
       void get().loadProfiles();
       void get().loadDefaultSource();
       void get().loadLibrary();

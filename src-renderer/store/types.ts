@@ -3,6 +3,7 @@
 // wizard reads, filled in by ./api.ts from the contract.
 import type { z } from 'zod';
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
+import type { EjectKind } from '../../src-shared/drives/eject-kind.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
@@ -124,9 +125,13 @@ export interface WizardApi {
   cancelJob(): Promise<void>;
   currentJob(): Promise<JobSnapshot | null>;
   onJobEvent(listener: (notice: JobNotice) => void): Unsubscribe;
-  eject(driveId: string): Promise<{ ejected: boolean; said?: string }>;
+  eject(driveId: string): Promise<{ ejected: boolean; said?: string; kind?: EjectKind; unmounted?: number }>;
   /** Unmounts the drive's filesystems so it can be chosen. */
   unmount(driveId: string): Promise<void>;
+  /** The names the user gave the places sticks are plugged in, by place key. */
+  portLabels(): Promise<Record<string, string>>;
+  /** Names a place (null: forgets its name); every name after the change. */
+  setPortLabel(key: string, label: string | null): Promise<Record<string, string>>;
   /** Whether native file choosers exist here (the Electron window); the browser keeps typed paths only. */
   nativePickers(): Promise<boolean>;
   /** The chosen paths, or null when the user cancelled. Throws when the chooser could not open. */

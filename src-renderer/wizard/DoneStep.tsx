@@ -29,7 +29,7 @@ export function DoneStep() {
       <StepHeading title={title}>{t('done.ready', { good, count: targets.length })}</StepHeading>
       {elevation ? (
         <div className="alert error" role="alert" data-elevation={elevation.reason}>
-          <span data-testid="elevation-advice">{adviceSentence(flashError ?? t('done.noRights'))}</span>
+          <span data-testid="elevation-advice">{adviceSentence(elevation.advice)}</span>
           {elevation.canRetry && (
             <div className="row" style={{ marginTop: 8 }}>
               <button type="button" className="btn primary" onClick={() => void retryFlash()}>

@@ -7,6 +7,8 @@ import { formatSpeed } from '../../src-shared/progress/speed.ts';
 import { formatTime } from '../../src-shared/format/date-time.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import type { FlashTarget } from '../store/state.ts';
+import { useWizard } from '../store/context.tsx';
+import { placeOf, placeText } from '../../src-shared/drives/usb-port.ts';
 
 const PHASE_KEY: Record<string, PlainKey> = {
   check: 'phase.check',
@@ -43,6 +45,13 @@ function phaseText(phase: string): string {
 const stateText = (state: FlashTarget['state']) => t(STATE_KEY[state]);
 
 export function ProgressRow({ target }: { target: FlashTarget }) {
+  // where the stick is plugged in, by the name the teacher gave that port: the failed one is found in a hub of twenty
+  const drive = useWizard((s) => (target.kind === 'device' ? s.drives.find((d) => d.id === target.key) : undefined));
+  const names = useWizard((s) => s.portLabels);
+  const spot = drive ? placeOf(drive) : null;
+  const place = drive ? placeText(drive, names) : null;
+  // a loop device's file name is data (like the path beside it); a port's words and a given name are words
+  const placeIsData = !!spot && spot.key.startsWith('file:') && names[spot.key] === undefined;
   const fraction = target.fraction;
   const percent = percentOf(fraction);
   const finished = target.state === 'verified' || target.state === 'written' || target.state === 'failed' || target.state === 'cancelled';
@@ -55,6 +64,12 @@ export function ProgressRow({ target }: { target: FlashTarget }) {
         </div>
         <div className="name" title={target.label}>{target.label}</div>
         <div className="sub">
+          {place && (
+            <span className={placeIsData ? 'place-label mono' : 'place-label'} data-testid="row-place">
+              {place}
+              {' · '}
+            </span>
+          )}
           <span className="mono">{target.path}</span>
         </div>
       </div>

@@ -12,6 +12,7 @@ import type { Drive } from '../store/types.ts';
 import { ChooseButton } from './ChooseButton.tsx';
 import { DriveBadges } from './DriveBadges.tsx';
 import { driveDistinction, driveMake, driveName } from '../../src-shared/drives/drive-label.ts';
+import { PlaceName } from './PlaceName.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 const GB = 1000 ** 3;
@@ -160,6 +161,7 @@ function DriveRow({ drive }: { drive: Drive }) {
         aria-describedby={verdict.reason ? reasonId : undefined}
         onChange={(e) => state.toggleDrive(drive.id, e.target.checked)}
       />
+      <div style={{ minWidth: 0 }}>
       <label htmlFor={inputId} style={{ display: 'block', minWidth: 0, cursor: verdict.selectable ? 'pointer' : 'not-allowed' }}>
         <div className="name">
           {driveMake(drive)}
@@ -173,6 +175,9 @@ function DriveRow({ drive }: { drive: Drive }) {
         )}
         {state.unmountError[drive.id] && <div className="reason" role="alert">{t('targets.unmountFailed', { error: state.unmountError[drive.id]! })}</div>}
       </label>
+      {/* where it is plugged in, by the name the teacher gave that port (the raw port stays in the line above) */}
+      <PlaceName drive={drive} label={driveName(drive)} />
+      </div>
       <div className="size num">
         <div>{formatBytes(drive.sizeBytes)}</div>
         {mounted && (

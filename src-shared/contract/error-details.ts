@@ -44,6 +44,10 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('elevation'),
     reason: z.enum(['no-tool', 'no-authority', 'no-agent', 'dismissed', 'not-authorized', 'needs-password', 'helper-failed']),
+    /** The way iios tried (for no-tool: the one that is missing). */
+    tool: z.enum(['pkexec', 'sudo']).optional(),
+    /** The tool's own last words (pkexec's or sudo's, untranslated: quoted as they were said). */
+    said: z.string().optional(),
   }),
   /** The user or the caller stopped it. */
   z.object({ kind: z.literal('cancelled') }),

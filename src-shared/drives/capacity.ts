@@ -2,6 +2,7 @@
 // image file whose filesystem has not room for what the job surely writes. Pure and shared: the app checks it
 // before asking for a password, the helper again before writing, from the same facts each reads itself.
 import { formatBytes } from '../format/bytes.ts';
+import { t } from '../i18n/index.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -18,7 +19,7 @@ export function payloadProblem(partBytes: number, filesystem: string | null | un
   const need = fileBytes.reduce((s, n) => s + Math.ceil(n / (4 * KiB)) * 4 * KiB, 0);
   const room = partBytes - filesystemOverhead(partBytes, filesystem);
   if (need <= room) return null;
-  return `the payload files take ${formatBytes(need)}, the payload partition holds about ${formatBytes(Math.max(0, room))}; choose fewer or smaller files`;
+  return t('capacity.payload', { need: formatBytes(need), room: formatBytes(Math.max(0, room)) });
 }
 
 export interface ImageFileRoom {
@@ -32,7 +33,7 @@ export interface ImageFileRoom {
 export function imageFileRoomProblem(path: string, room: ImageFileRoom, writeBytes: number): string | null {
   const have = room.freeBytes + room.reclaimableBytes;
   if (writeBytes <= have) return null;
-  return `${path}: its filesystem has ${formatBytes(have)} free, this job writes at least ${formatBytes(writeBytes)} into the image file; free some space or choose another folder`;
+  return t('capacity.imageRoom', { path, have: formatBytes(have), write: formatBytes(writeBytes) });
 }
 
 /** The least a bundle job writes into a sparse image file: the slots and their hash trees, payload and caches. */

@@ -3,7 +3,7 @@
 import type { Drive } from '../contract/domains/drives.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
-import { portText, usbPortOf } from './usb-port.ts';
+import { placeOf, portText, usbPortOf } from './usb-port.ts';
 
 /**
  * "SanDisk Cruzer Blade": vendor and model, else drivelist's description, else the device. A loop device is named
@@ -19,13 +19,17 @@ export function driveName(d: Drive): string {
   return `${driveMake(d)}, ${formatBytes(d.sizeBytes)}`;
 }
 
-/** The part that tells this drive from a same-looking one: "serial …4F2A", "port 1.4", or the loop's file. */
+/** The part that tells this drive from a same-looking one: "serial …4F2A", "port 1.4" (or the name the user gave
+ * that port), or the loop's file (or its name). */
 export function driveDistinction(d: Drive, portNames: Readonly<Record<string, string>> = {}): string {
   const port = usbPortOf(d.devicePath);
+  const place = placeOf(d);
+  const named = place ? portNames[place.key] : undefined;
   const parts: string[] = [];
   if (port) parts.push(portText(port, portNames));
+  else if (named) parts.push(named);
   if (d.serial) parts.push(t('drive.serial', { serial: d.serial.slice(-6) }));
-  if (!port && !d.serial && d.backingFile) parts.push(d.backingFile.split('/').pop()!);
+  if (!port && !named && !d.serial && d.backingFile) parts.push(d.backingFile.split('/').pop()!);
   if (parts.length === 0) parts.push(d.device);
   return parts.join(' · ');
 }

@@ -24,6 +24,25 @@ export function usbPortOf(devicePath: string | null | undefined): UsbPort | null
   return { root, chain, key: `${root}/${chain}` };
 }
 
+/**
+ * Where a drive is plugged in, as a stable key for the name a user gives it (src-main/services/drives/
+ * port-labels.ts) and its own words: a USB port ("port 1.4", keyed by controller and chain, so any stick in that
+ * port gets the name), else a loop device's backing file (its file name, keyed by the file's path). Null for a
+ * drive with neither (an internal disk).
+ */
+export function placeOf(d: { devicePath?: string | null; backingFile?: string | null }): { key: string; text: string } | null {
+  const port = usbPortOf(d.devicePath);
+  if (port) return { key: port.key, text: t('drive.port', { chain: port.chain }) };
+  if (d.backingFile) return { key: `file:${d.backingFile}`, text: d.backingFile.split('/').pop() || d.backingFile };
+  return null;
+}
+
+/** The name the user gave a drive's place, else its own words ("port 1.4", the loop's file); null when it has none. */
+export function placeText(d: { devicePath?: string | null; backingFile?: string | null }, names: Readonly<Record<string, string>> = {}): string | null {
+  const place = placeOf(d);
+  return place ? (names[place.key] ?? place.text) : null;
+}
+
 /** "port 1.4" — or the name the user gave that port. */
 export function portText(port: UsbPort, names: Readonly<Record<string, string>> = {}): string {
   return names[port.key] ?? t('drive.port', { chain: port.chain });

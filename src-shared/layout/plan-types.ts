@@ -1,7 +1,8 @@
 // PartitionPlan (design.md, "On-stick format"): the exact layout of one stick, in sectors and bytes.
 import type { BundleArch, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { BtrfsLayout } from '../profile/image-profile.ts';
-import { formatBytesApart, groupDigits } from '../format/bytes.ts';
+import { formatBytesApart } from '../format/bytes.ts';
+import { t } from '../i18n/index.ts';
 import type { SectorSize } from './gpt.ts';
 import type { ErrorDetailsOf } from '../contract/error-details.ts';
 
@@ -121,5 +122,5 @@ export class TooSmallError extends PlanError {
 
 function tooSmallMessage(profileId: string, targetBytes: number, neededBytes: number): string {
   const [target, needed] = formatBytesApart(targetBytes, neededBytes);
-  return `target is ${target} but the ${profileId} profile needs at least ${needed} (${groupDigits(neededBytes)} bytes)`;
+  return t('plan.tooSmall', { target, profile: profileId, needed, bytes: neededBytes });
 }

@@ -113,8 +113,10 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     await expect.poll(() => row.locator('input').isEnabled(), { timeout: 30_000 }).toBe(true);
     await row.locator('input').check();
     await next(page).click();
-    // 4. options, 5. review
+    // 4. options, 4b. caches (none), 5. review
     await expect.poll(() => page.getByTestId('name-preview').allTextContents()).toEqual(['class-01']);
+    await next(page).click();
+    await page.locator('main[data-step="caches"]').waitFor();
     await next(page).click();
     await eraseAndFlash(page);
 
@@ -151,6 +153,7 @@ describe.skipIf(!ready)('flashing from iios serve run by a normal user, through 
     expect(await page.locator(`li.drive[data-device="${dev}"] input`).isChecked()).toBe(true);
     await next(page).click();
     await next(page).click();
+    await page.locator('main[data-step="review"]').waitFor({ timeout: 5_000 }).catch(() => next(page).click()); // the caches step, when shown
     await eraseAndFlash(page);
     await waitForOrRefusal(page, 'li.progress-row[data-phase]:not([data-phase=""]), [data-step="done"]', 'allowed', 120_000);
     await page.locator('[data-step="done"]').waitFor({ timeout: 480_000 });

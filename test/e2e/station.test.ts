@@ -82,6 +82,8 @@ describe('station mode through iios serve', () => {
     await page.getByRole('checkbox', { name: 'Keep flashing sticks as they are plugged in' }).check();
     await next().click();
     await next().click();
+    await page.locator('main[data-step="caches"]').waitFor();
+    await next().click();
     await page.getByLabel(/type the number of targets/).fill('0');
     await page.getByRole('button', { name: 'Start flashing sticks as they are plugged in' }).click();
     await expect.poll(() => page.getByTestId('station-next-name').textContent(), { timeout: 15_000 }).toBe('class-01');
@@ -93,6 +95,8 @@ describe('station mode through iios serve', () => {
     const rowOf = (dev: string) => page.locator(`li.progress-row:has([data-path="${dev}"])`);
     await rowOf(a).waitFor({ timeout: 60_000 });
     expect(await rowOf(a).getByTestId('row-hostname').textContent()).toBe('class-01');
+    // where it is plugged in: a loop device's place is its file (a stick's, its USB port or the name given to it)
+    expect(await rowOf(a).getByTestId('row-place').textContent()).toMatch(/^a\.img/);
     // a second stick while the first is written: it waits for the writer, then becomes class-02
     const b = await attachLoop(join(dir, 'b.img'), 4 * GiB);
     loops.push(b);

@@ -73,7 +73,11 @@ export async function visibleTexts(page: Page): Promise<string[]> {
 
 /** What on the page is still English, each with the catalogue key or the word that gave it away. */
 export async function untranslated(page: Page): Promise<string[]> {
-  const texts = await visibleTexts(page);
+  return englishIn(await visibleTexts(page));
+}
+
+/** What in these texts is English (or a missing key), each with the catalogue key or the word that gave it away. */
+export function englishIn(texts: readonly string[]): string[] {
   const patterns = englishPatterns();
   const words = new RegExp(`(?:^|[^\\p{L}])(${ENGLISH_WORDS.join('|')})(?=$|[^\\p{L}])`, 'iu');
   const found: string[] = [];

@@ -25,7 +25,7 @@ const image = {
 
 /** The wizard over an in-memory window.iios; jobs.start records the arguments as its schema parsed them. */
 async function wizard(caches: FakeServices['caches'] = [], cacheSets: FakeServices['cacheSets'] = []) {
-  const services: FakeServices = { drives: [stick], caches, cacheSets, job: null, brokenBundles: {}, images: { [image.path]: image }, sticks: {}, clones: [] };
+  const services: FakeServices = { drives: [stick], caches, cacheSets, job: null, brokenBundles: {}, images: { [image.path]: image }, sticks: {}, clones: [], portLabels: {} };
   const received: unknown[] = [];
   const handlers = createServiceHandlers(services) as unknown as Handlers;
   const fake = createFakeIios({

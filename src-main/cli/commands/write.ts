@@ -1,3 +1,4 @@
+import { cliErrorText } from '../error-text.ts';
 import { inhibitSleep } from '../inhibit-sleep.ts';
 import { createInterface } from 'node:readline/promises';
 import { t } from '../../../src-shared/i18n/index.ts';
@@ -89,7 +90,7 @@ export const writeCommand: Command = {
     try {
       prepared = await api.prepare(request);
     } catch (err) {
-      throw new UsageError(t('cli.refusedBefore', { reason: (err as Error).message }), 1);
+      throw new UsageError(t('cli.refusedBefore', { reason: cliErrorText(err) }), 1);
     }
     if (!values.yes && !(await confirm(prepared, io, request.profileId, out))) {
       out.write(`${t('cli.nothingWritten')}\n`);

@@ -3,7 +3,7 @@
 import * as drivelist from 'drivelist';
 import type { Drive } from '../../../src-shared/contract/index.ts';
 import { buildDriveList, parseLosetup, parseLsblk, type DrivelistEntry } from '../../../src-shared/drives/inventory.ts';
-import { canEject, ejectKind, ejectSentence } from '../../../src-shared/drives/eject-kind.ts';
+import { canEject, ejectKind, ejectSentence, type EjectKind } from '../../../src-shared/drives/eject-kind.ts';
 import type { EventSink } from '../events.ts';
 import { runTool } from '../run-tool.ts';
 
@@ -57,13 +57,16 @@ export class DriveService {
   }
 
   /** Unmounts every filesystem of the drive, then ejects it when that means something for its kind. */
-  async eject(id: string): Promise<{ ejected: boolean; said?: string }> {
+  async eject(id: string): Promise<{ ejected: boolean; said?: string; kind?: EjectKind; unmounted?: number }> {
     const drive = await this.findWritable(id);
     const kind = ejectKind(drive);
-    if (!canEject(kind)) return { ejected: false, said: ejectSentence(kind, false, (await this.unmount(id)).unmounted.length) };
+    if (!canEject(kind)) {
+      const unmounted = (await this.unmount(id)).unmounted.length;
+      return { ejected: false, said: ejectSentence(kind, false, unmounted), kind, unmounted };
+    }
     const { unmounted } = await this.unmount(id);
     const r = await runTool('eject', [drive.device]).catch(() => null);
-    return { ejected: r !== null, said: ejectSentence(kind, r !== null, unmounted.length) };
+    return { ejected: r !== null, said: ejectSentence(kind, r !== null, unmounted.length), kind, unmounted: unmounted.length };
   }
 
   /** Starts polling; the first poll always emits (so a new subscriber can rely on one event). */

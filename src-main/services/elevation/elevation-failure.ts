@@ -5,12 +5,17 @@
 // sudoers file", "incorrect password attempts") tells them apart. Only used while the helper has not connected:
 // after that, an exit is the helper's own failure.
 import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+import { elevationAdvice, elevationBothAdvice } from '../../../src-shared/errors/error-words.ts';
 
 export type ElevationReason = ErrorDetailsOf<'elevation'>['reason'];
 export type ElevationTool = 'pkexec' | 'sudo' | 'sudo-prompt';
 
 export interface ElevationFailure {
   reason: ElevationReason;
+  /** The way that was tried (for no-tool: the one that is missing), when it matters for the advice. */
+  tool?: 'pkexec' | 'sudo';
+  /** The tool's own last words, quoted in the advice. */
+  said?: string;
   /** What happened and what to do, in the user's words. */
   message: string;
 }
@@ -28,36 +33,15 @@ const SUDO_PROMPT_NO_TOOL = 'Unable to find pkexec or kdesudo.';
 const SUDO_PROMPT_DENIED = 'User did not grant permission.';
 const SUDO_PROMPT_NO_AGENT = 'No polkit authentication agent found.';
 
-const NOTHING = 'Nothing was written.';
-const SUDO_WAY = 'or run the same `iios write …` command with `sudo` in a terminal';
-
-export const ELEVATION_ADVICE: Record<ElevationReason, string> = {
-  'no-tool':
-    'neither pkexec (polkit) nor sudo is installed, so iios cannot get the administrator rights a write needs: install one of them ' +
-    '(`apt install pkexec` or `apt install sudo`, as root), or run `iios write …` as root.',
-  'no-authority':
-    'polkit is not running (no polkit authority on the system bus), so no password prompt can be shown: start the system D-Bus and polkitd, ' +
-    `${SUDO_WAY}.`,
-  'no-agent': `no polkit authentication agent is running, so no password prompt can be shown: start iios from your desktop session, ${SUDO_WAY}.`,
-  dismissed: 'the password prompt was dismissed. Start the write again to be asked again.',
-  'not-authorized': 'you are not allowed to get administrator rights: ask an administrator to allow you (a polkit rule or a sudoers entry), or run iios as a user who may.',
-  'needs-password':
-    'sudo needs a password and there is no terminal to ask for it in (--yes without a terminal never waits for a prompt): run `iios write …` in a terminal, ' +
-    'or have an administrator allow it without a password (a sudoers rule).',
-  'helper-failed': 'the privileged helper started but failed: see the message above and the log.',
-};
-
+/** The failure as data (what crosses to the GUI, which words it in its own language) and in this process's words. */
 function failure(reason: ElevationReason, said?: string, tool?: ElevationTool): ElevationFailure {
-  const detail = said ? ` (${tool === 'sudo' ? 'sudo' : 'pkexec'} said: "${said}")` : '';
-  return { reason, message: `${ELEVATION_ADVICE[reason]}${detail} ${reason === 'helper-failed' ? '' : NOTHING}`.trim() };
+  const f = { reason, ...(said ? { said, tool: tool === 'sudo' ? ('sudo' as const) : ('pkexec' as const) } : {}) };
+  return { ...f, message: elevationAdvice(f) };
 }
 
 function noTool(tool: ElevationTool): ElevationFailure {
-  const message =
-    tool === 'sudo'
-      ? 'sudo is not installed, so iios cannot ask for the administrator password in this terminal: install it (`apt install sudo`, as root), or run `iios write …` as root.'
-      : `pkexec (polkit) is not installed, so iios cannot show a password prompt: install it (\`apt install pkexec\`, as root), ${SUDO_WAY}.`;
-  return { reason: 'no-tool', message: `${message} ${NOTHING}` };
+  const f = { reason: 'no-tool' as const, tool: tool === 'sudo' ? ('sudo' as const) : ('pkexec' as const) };
+  return { ...f, message: elevationAdvice(f) };
 }
 
 /** pkexec's and sudo's closing words after a refusal: they say nothing about why. */
@@ -117,5 +101,5 @@ export function polkitCannotPrompt(f: ElevationFailure | null | undefined): bool
 /** Both routes failed: say both, so the user sees each way out. */
 export function bothFailed(polkit: ElevationFailure, sudo: ElevationFailure): ElevationFailure {
   const reason = sudo.reason === 'no-tool' ? polkit.reason : sudo.reason;
-  return { reason, message: `${polkit.message.replace(` ${NOTHING}`, '')} Then sudo: ${sudo.message}` };
+  return { reason, message: elevationBothAdvice(polkit, sudo) };
 }

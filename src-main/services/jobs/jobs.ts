@@ -3,6 +3,7 @@
 // readable by every process in ps), and accepts only a connection that proves it runs as root: the app sends
 // it a fresh nonce, the helper creates proof-<nonce> in the private folder, and a file owned by uid 0 there
 // can only have been made by root. Then it sends the job, pings every 2 s, and passes the events on.
+import { t as tr } from '../../../src-shared/i18n/index.ts';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -136,10 +137,10 @@ export class JobService {
     if (refusals.size) {
       for (const t of targets) {
         const own = refusals.get(t.id);
-        this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.join('; ') : 'not written: another target of this job was refused', cancelled: false });
+        this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.join('; ') : tr('preflight.otherRefused'), cancelled: false });
       }
       const what = [...refusals].map(([id, m]) => `${id}: ${m.join('; ')}`).join('; ');
-      void this.finish(run, `refused before writing anything: ${what}`);
+      void this.finish(run, tr('cli.refusedBefore', { reason: what }));
       return { jobId: job.jobId, finished };
     }
     try {
@@ -166,7 +167,12 @@ export class JobService {
     run.helper.exited.then((exit) => {
       // Before the helper connected, a failure is the elevation tool's (elevation-failure.ts words it).
       const elevation = run.socket ? undefined : exit.elevation;
-      run.failureDetails = { kind: 'elevation', reason: elevation?.reason ?? 'helper-failed' };
+      run.failureDetails = {
+        kind: 'elevation',
+        reason: elevation?.reason ?? 'helper-failed',
+        ...(elevation?.tool ? { tool: elevation.tool } : {}),
+        ...(elevation?.said ? { said: elevation.said } : {}),
+      };
       const why = elevation
         ? elevation.message
         : exit.cancelled

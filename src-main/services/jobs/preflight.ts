@@ -2,6 +2,7 @@
 // (src-shared/drives: busy, capacity, image-file-target, safety's mounted rule; the layout planner), on the
 // facts the app can read without privileges (lsblk, /sys, statfs, lstat). The helper checks everything again
 // with its own facts; this only spares the user a password typed for a job that is then refused.
+import { t as tr } from '../../../src-shared/i18n/index.ts';
 import { runTool } from '../run-tool.ts';
 import { readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { lstat, open, realpath, stat } from 'node:fs/promises';
@@ -75,14 +76,14 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
   const seen = new Map<string, string>();
   for (const t of job.targets) {
     const real = t.kind === 'device' ? await realpath(t.path).catch(() => t.path) : join(await realpath(dirname(t.path)).catch(() => dirname(t.path)), basename(t.path));
-    if (seen.has(real)) add(t.id, `${t.path} is the same ${t.kind === 'device' ? 'disk' : 'file'} as target ${seen.get(real)}`);
+    if (seen.has(real)) add(t.id, t.kind === 'device' ? tr('preflight.sameDisk', { path: t.path, other: seen.get(real)! }) : tr('preflight.sameFile', { path: t.path, other: seen.get(real)! }));
     seen.set(real, t.id);
     let size = t.sizeBytes;
     if (t.kind === 'device') {
       const dev = devices.find((d) => d.name === real);
       if (dev) size = dev.size;
       const mounts = dev ? allMountpoints(dev) : [];
-      if (mounts.length && !job.unmountIfMounted) add(t.id, `${t.path} is mounted at ${mounts.join(', ')}; unmount it first or allow unmounting`);
+      if (mounts.length && !job.unmountIfMounted) add(t.id, tr('preflight.mounted', { path: t.path, mounts: mounts.join(', ') }));
       for (const p of busyVerdict(real, { loops: bound, holders: holders(real), devices }, { unmountIfMounted: job.unmountIfMounted }).problems) add(t.id, p.message);
     } else {
       const named = imageFilePathProblem(real) ?? (real === t.path ? null : imageFilePathProblem(t.path));
@@ -92,7 +93,7 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
       if (!folder?.isDirectory()) add(t.id, (await checkImageFolder({ path: t.path, sizeBytes: t.sizeBytes })).problem ?? `${dirname(t.path)}: not a folder`);
       const there = existingImageFileProblem(real, await existing(real));
       if (there) add(t.id, there);
-      for (const l of bound) if (l.backing === real) add(t.id, `${real} is in use as the backing file of ${l.dev}`);
+      for (const l of bound) if (l.backing === real) add(t.id, tr('preflight.backingFile', { path: real, dev: l.dev }));
       if (folder?.isDirectory()) {
         const fs = statfsSync(dirname(real));
         const old = await lstat(real).catch(() => null);

@@ -41,6 +41,11 @@ export type Drive = z.infer<typeof Drive>;
 
 export const DriveList = z.array(Drive);
 
+/** The most characters a port's name has (it shows in a drive's row). */
+export const PORT_LABEL_MAX = 40;
+/** The names the user gave the places sticks are plugged in, by place key (src-shared/drives/usb-port.ts). */
+export const PortLabels = z.record(z.string(), z.string());
+export type PortLabels = z.infer<typeof PortLabels>;
 /** What drives.checkImageFolder says about an image-file target's folder (src-shared/drives/image-folder.ts). */
 export const ImageFolderCheck = z.object({
   folder: z.string(),
@@ -59,8 +64,18 @@ export const drivesInvoke = {
   'drives.eject': invoke(
     z.strictObject({ id: z.string().startsWith('/dev/') }),
     /** `said`: what was done, in the words for that kind of device (a loop is not powered off, a card reader keeps its slot). */
-    z.object({ ejected: z.boolean(), said: z.string().optional() }),
+    z.object({
+      ejected: z.boolean(),
+      said: z.string().optional(),
+      /** What kind of device it was and how many filesystems were unmounted: the GUI says it in its own language. */
+      kind: z.enum(['usb', 'card', 'loop', 'fixed']).optional(),
+      unmounted: z.number().int().nonnegative().optional(),
+    }),
   ),
+  /** The names the user gave USB ports (and loop devices' files), kept in ~/.config/iios/port-labels.json. */
+  'drives.portLabels': invoke(noArgs, PortLabels),
+  /** Names a place (label null or empty: forgets its name); answers every name after the change. */
+  'drives.setPortLabel': invoke(z.strictObject({ key: z.string().min(1).max(512), label: z.string().max(PORT_LABEL_MAX).nullable() }), PortLabels),
   /** Unmounts every filesystem of the drive (so it can be chosen as a target); nothing else. */
   /**
    * Whether an image file can be made at `path`: its folder exists, is a folder, the user may write in it, and

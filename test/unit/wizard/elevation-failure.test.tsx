@@ -6,7 +6,7 @@ import { act, cleanup, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyElevationExit } from '../../../src-main/services/elevation/elevation-failure.ts';
 import { syntheticDone } from '../../../src-main/services/jobs/job-state.ts';
-import { BUSY_REASON } from '../../../src-renderer/store/flash-slice.ts';
+import { busyReason } from '../../../src-renderer/store/flash-slice.ts';
 import { jobNotice } from './support/fake-services.ts';
 import { setupWizard } from './support/harness.tsx';
 import { bigDisk, stick } from './support/fixtures.ts';
@@ -59,7 +59,7 @@ describe('done step after elevation failed', () => {
     expect(w.store.getState()).toMatchObject({ step: 'flash', flashErrorDetails: null, flashError: null });
     expect(screen.getByRole('heading', { name: 'Flashing' })).toBeTruthy();
     // one flash at a time: a second try while this one runs is refused in the store, and starts nothing
-    expect(await w.store.getState().retryFlash()).toEqual({ ok: false, reason: BUSY_REASON });
+    expect(await w.store.getState().retryFlash()).toEqual({ ok: false, reason: busyReason() });
     expect(starts(w)).toHaveLength(2);
   }, 20_000);
 
@@ -67,7 +67,7 @@ describe('done step after elevation failed', () => {
     const w = await flashing();
     const noAgent = failure({ tool: 'pkexec', code: 127, stderr: 'Error executing command as another user: No authentication agent found.\n' });
     expect(noAgent.reason).toBe('no-agent');
-    act(() => w.fake.emit('jobs.event', jobNotice(w.services, { kind: 'error', message: noAgent.message, details: { kind: 'elevation', reason: 'no-agent' } }, {}, 'failed')));
+    act(() => w.fake.emit('jobs.event', jobNotice(w.services, { kind: 'error', message: noAgent.message, details: { kind: 'elevation', reason: 'no-agent', tool: noAgent.tool, said: noAgent.said } }, {}, 'failed')));
 
     expect(screen.getByRole('heading', { name: 'No polkit agent is running' })).toBeTruthy();
     const advice = screen.getByTestId('elevation-advice').textContent!;

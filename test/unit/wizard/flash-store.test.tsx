@@ -4,7 +4,7 @@
 import { act, cleanup, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyEvent, initialSnapshot } from '../../../src-main/services/jobs/job-state.ts';
-import { BUSY_REASON } from '../../../src-renderer/store/flash-slice.ts';
+import { busyReason } from '../../../src-renderer/store/flash-slice.ts';
 import { planTargetWork } from '../../../src-shared/progress/work-plan.ts';
 import { setupWizard } from './support/harness.tsx';
 import { stick } from './support/fixtures.ts';
@@ -26,10 +26,10 @@ describe('flash state in the store', () => {
     const { store, fake } = await readyToFlash();
     const [first, second] = await act(() => Promise.all([store.getState().startFlash(), store.getState().startFlash()]));
     expect(first).toEqual({ ok: true });
-    expect(second).toEqual({ ok: false, reason: BUSY_REASON });
+    expect(second).toEqual({ ok: false, reason: busyReason() });
     expect(fake.calls.filter((c) => c.channel === 'jobs.start')).toHaveLength(1);
     // and again while it runs
-    expect(await store.getState().startFlash()).toEqual({ ok: false, reason: BUSY_REASON });
+    expect(await store.getState().startFlash()).toEqual({ ok: false, reason: busyReason() });
     expect(fake.calls.filter((c) => c.channel === 'jobs.start')).toHaveLength(1);
     // nor may the wizard leave the flash step meanwhile
     store.getState().goTo('targets');
@@ -85,6 +85,6 @@ describe('flash state in the store', () => {
     const shown = job.progress.targets[0]!;
     expect(shown.fraction).toBeGreaterThan(0);
     expect(w.store.getState().flashTargets[0]).toMatchObject({ id: 't1-sdb', key: '/dev/sdb', state: 'writing', phase: 'slots', fraction: shown.fraction });
-    expect(await w.store.getState().startFlash()).toEqual({ ok: false, reason: BUSY_REASON });
+    expect(await w.store.getState().startFlash()).toEqual({ ok: false, reason: busyReason() });
   });
 });

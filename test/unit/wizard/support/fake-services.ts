@@ -69,6 +69,8 @@ export interface FakeServices {
   sticks: Record<string, StickSource>;
   /** Every clone request the wizard sent. */
   clones: CloneRequest[];
+  /** The names given to places (drives.setPortLabel). */
+  portLabels: Record<string, string>;
   /** What bundles.library answers. */
   library?: LibraryBundle[];
   /** Folders that do not exist, for drives.checkImageFolder (every other folder is fine). */
@@ -84,6 +86,14 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
     'drives.eject': (args: { id: string }) => {
       if (!s.drives.some((d) => d.id === args.id)) throw new Error(`${args.id} is gone`);
       return { ejected: true };
+    },
+    'drives.portLabels': () => s.portLabels,
+    'drives.setPortLabel': (args: { key: string; label: string | null }) => {
+      const next = { ...s.portLabels };
+      if (args.label) next[args.key] = args.label;
+      else delete next[args.key];
+      s.portLabels = next;
+      return next;
     },
     'drives.unmount': (args: { id: string }) => {
       const d = s.drives.find((x) => x.id === args.id);

@@ -49,6 +49,7 @@ function createFakeServicesState(overrides: Partial<FakeServices> = {}): FakeSer
     images: {},
     sticks: {},
     clones: [],
+    portLabels: {},
     ...overrides,
   };
 }
