@@ -33,3 +33,25 @@ export function bootEntry(m: BundleManifest, slot: Slot, opts: { kiosk: boolean 
     '',
   ].join('\n');
 }
+
+/**
+ * A writable stick's boot menu entries that put the system back to its factory snapshot before it starts (the
+ * initramfs's iios.reset): one that empties @home, one that keeps it. Named outside `iios-system*`, so never the
+ * default; the menu shows them when a key is held at power-on.
+ */
+export function resetEntries(m: BundleManifest): [string, string][] {
+  const entry = (how: 'factory' | 'factory-keep-home', title: string) =>
+    [
+      `title ${title}`,
+      `version ${m.version}`,
+      `sort-key iios-z-${how}`,
+      'linux /iios/system/vmlinuz',
+      'initrd /iios/system/initrd.img',
+      `options ${`${m.cmdline} iios.mode=writable iios.slot=system iios.root=PARTLABEL=iios-system iios.reset=${how}`.trim().replace(/\s+/g, ' ')}`,
+      '',
+    ].join('\n');
+  return [
+    ['iios-reset.conf', entry('factory', `Reset ${m.name} to factory (erases the system's changes and home)`)],
+    ['iios-reset-keep-home.conf', entry('factory-keep-home', `Reset ${m.name} to factory, keep home`)],
+  ];
+}

@@ -1,6 +1,6 @@
 // The ESP: FAT32 labelled IIOS-ESP (mkfs.vfat --offset straight on the disk or image: no mount, no loop),
-// filled with mtools: systemd-boot as the fallback loader, loader.conf, one entry per slot, kernels and
-// initrds per slot, and the stamp with complete:false.
+// filled with mtools: systemd-boot as the fallback loader, loader.conf, one entry per slot (and a writable
+// system's reset-to-factory entries), kernels and initrds per slot, and the stamp with complete:false.
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import type { TargetCtx } from '../context.ts';
 import type { BundleSource } from '../source.ts';
 import { mkfsVfatAt } from '../tools/mkfs.ts';
 import { fatCopyIn, fatMkdirs, type FatVolume } from '../tools/mtools.ts';
-import { bootEntry, entryFileName, loaderConf, type Slot } from './boot-entries.ts';
+import { bootEntry, entryFileName, loaderConf, resetEntries, type Slot } from './boot-entries.ts';
 
 export const ESP_LABEL = 'IIOS-ESP';
 
@@ -61,6 +61,7 @@ export async function espContent(ctx: TargetCtx, bundle: BundleSource, workDir: 
     sha[`/iios/${slot}/vmlinuz`] = fileSha(m.kernel);
     sha[`/iios/${slot}/initrd.img`] = fileSha(m.initrd);
   }
+  if (writable) for (const [name, content] of resetEntries(m)) await text(`/loader/entries/${name}`, content);
   return { files, sha };
 }
 

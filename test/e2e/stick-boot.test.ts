@@ -1,10 +1,12 @@
 // Sticks written by `iios write` (image files) booted for real: OVMF → systemd-boot from the ESP → the
-// demo OS kernel and initramfs, QEMU with -accel tcg. Six boots in all, each 20–90 s under TCG on a busy host:
+// demo OS kernel and initramfs, QEMU with -accel tcg. Eight boots in all, each 20–90 s under TCG on a busy host:
 // appliance counts boots 1 → 2 and blesses its entry; classroom keeps in boot 2 what boot 1 wrote (and what
-// the host put in between); one flipped byte in slot A falls back to B; with B broken too it fails clearly.
+// the host put in between), and its reset entries take it back to the factory snapshot (home kept, then
+// emptied); one flipped byte in slot A falls back to B; with B broken too it fails clearly.
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../src-main/services/app/app-info.ts';
 import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
@@ -42,6 +44,15 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
     return r;
   }
 
+  /** Makes `entry` systemd-boot's default by rewriting loader.conf on the ESP (what choosing it in the menu does once). */
+  async function setDefaultEntry(disk: string, entry: string): Promise<void> {
+    expect(await espDir(disk, '/loader/entries')).toContain(`/loader/entries/${entry}`);
+    const esp = (await gptParts(disk)).find((p) => p.name === 'IIOS-ESP')!;
+    const conf = join(work, 'loader.conf');
+    await writeFile(conf, `default ${entry}\ntimeout 0\nconsole-mode keep\neditor no\n`);
+    await execa('mcopy', ['-o', '-i', `${disk}@@${esp.start}`, conf, '::/loader/loader.conf'], { env: { MTOOLS_SKIP_CHECK: '1' } });
+  }
+
   /** XORs one byte in the middle of slot `slot`'s root image (inside the bytes verity covers). */
   async function flipByteInSlot(disk: string, slot: 'a' | 'b'): Promise<void> {
     const part = (await gptParts(disk)).find((p) => p.name === `iios-root-${slot}`)!;
@@ -76,7 +87,7 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
     expect((await iios(['verify', img])).stdout).toMatch(/slot a verity: root hash .* verified/);
   });
 
-  it('classroom keeps what one boot wrote (and a file put there from the host) for the next boot', async () => {
+  it('classroom keeps what one boot wrote (and a file put there from the host) for the next boot; its reset entries go back to the factory snapshot', async () => {
     const img = await write('classroom', 'classroom');
     const first = await boot(img, 'classroom-1');
     expect(first.ready, first.serial.slice(-3000)).toEqual({ slot: 'system', mode: 'writable', verity: 'off', boots: '1', hostname: 'class-01', version: expect.any(String) });
@@ -106,7 +117,33 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
       { subvol: '@' },
     );
     expect(after).toEqual({ count: '2', log: 'boot 1 slot=system mode=writable\nboot 2 slot=system mode=writable\n', lesson: 'fractions, page 12\n' });
-  });
+
+    // The boot menu's reset entries (shown when a key is held at power-on; here loader.conf makes each the
+    // default in turn): the system goes back to its factory snapshot before it starts, @home kept, then emptied.
+    await withBtrfs(img, 'iios-system', (mnt) => writeFile(join(mnt, 'homework.txt'), 'mine\n'), { readOnly: false, subvol: '@home' });
+    const resetBoot = async (entry: string, label: string) => {
+      await setDefaultEntry(img, entry);
+      const r = await boot(img, label);
+      expect(r.ready, r.serial.slice(-3000)).toMatchObject({ slot: 'system', mode: 'writable', boots: '1', hostname: 'class-01' });
+      const state = await withBtrfs(
+        img,
+        'iios-system',
+        async (mnt) => ({
+          lesson: await readFile(join(mnt, '@/home/teacher/lesson.txt'), 'utf8').catch(() => null),
+          log: await readFile(join(mnt, '@/var/log/iios-boots.log'), 'utf8'),
+          homework: await readFile(join(mnt, '@home/homework.txt'), 'utf8').catch(() => null),
+          factory: await readFile(join(mnt, '@snapshots/factory/var/log/iios-boots.log'), 'utf8').catch(() => null),
+        }),
+      );
+      return { serial: r.serial, state };
+    };
+    const kept = await resetBoot('iios-reset-keep-home.conf', 'classroom-reset-keep-home');
+    expect(kept.serial).toContain('reset to @snapshots/factory, @home kept');
+    expect(kept.state).toEqual({ lesson: null, log: 'boot 1 slot=system mode=writable\n', homework: 'mine\n', factory: null });
+    const emptied = await resetBoot('iios-reset.conf', 'classroom-reset');
+    expect(emptied.serial).toContain('reset to @snapshots/factory, @home emptied');
+    expect(emptied.state).toEqual({ lesson: null, log: 'boot 1 slot=system mode=writable\n', homework: null, factory: null });
+  }, 1_500_000);
 
   it('one flipped byte in slot A: the boot falls back to slot B; with B broken too it stops with IIOS-FAIL', async () => {
     const img = await write('appliance', 'fallback');
