@@ -1,5 +1,6 @@
 // Cloning: the source stick (a plugged-in drive, or an image file saved from one) read back by the services,
 // and fresh or full copy. The targets, names, review and flash are the write flow's own slices.
+import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import type { CloneSlice, SliceCreator, StickInfoEntry } from './state.ts';
 
@@ -28,7 +29,7 @@ export const createCloneSlice: SliceCreator<CloneSlice> = (set, get, api) => ({
   async chooseCloneSource(path = get().cloneSourcePath) {
     const trimmed = path.trim();
     if (!trimmed.startsWith('/')) {
-      set({ cloneSourceError: 'Tick a stick, or type the full path of an image file (starting with /).' });
+      set({ cloneSourceError: t('clone.typePath') });
       return;
     }
     set({ cloneSourcePath: trimmed, cloneSourceLoading: true, cloneSourceError: null, cloneSource: null });

@@ -4,6 +4,8 @@
 import { useEffect } from 'react';
 import { useWizard } from '../store/context.tsx';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
+import { formatDate, formatDateTime } from '../../src-shared/format/date-time.ts';
+import { t } from '../../src-shared/i18n/index.ts';
 import { cloneSourceDrives } from '../store/selectors.ts';
 import type { Drive, StickSourceView } from '../store/types.ts';
 import type { StickInfoEntry } from '../store/state.ts';
@@ -23,14 +25,14 @@ export function SourceStep() {
 
   return (
     <section>
-      <StepHeading title="Which stick to clone?">Nothing is written to it: it is only read.</StepHeading>
+      <StepHeading title={t('clone.heading')}>{t('clone.lead')}</StepHeading>
       <label className="switch" style={{ marginBottom: 8, display: 'flex' }}>
         <input type="checkbox" checked={state.showAllDrives} onChange={(e) => state.setShowAllDrives(e.target.checked)} />
-        Show all drives
+        {t('targets.showAll')}
       </label>
-      <ul className="drive-list" aria-label="Source sticks">
-        {!state.drivesLoaded && <li className="muted">Looking for drives…</li>}
-        {state.drivesLoaded && drives.length === 0 && <li className="muted">No stick found. Plug in the stick to clone; it appears here within two seconds.</li>}
+      <ul className="drive-list" aria-label={t('clone.sourcesLabel')}>
+        {!state.drivesLoaded && <li className="muted">{t('targets.looking')}</li>}
+        {state.drivesLoaded && drives.length === 0 && <li className="muted">{t('clone.none')}</li>}
         {drives.map((d) => (
           <SourceRow key={d.id} drive={d} entry={state.stickInfos[d.device]} checked={state.cloneSourcePath === d.device} onChoose={() => void state.chooseCloneSource(d.device)} />
         ))}
@@ -43,7 +45,7 @@ export function SourceStep() {
           void state.chooseCloneSource();
         }}
       >
-        <label htmlFor="clone-source-path">Or an image file saved from a stick</label>
+        <label htmlFor="clone-source-path">{t('clone.fileLabel')}</label>
         <div className="row">
           <input
             id="clone-source-path"
@@ -55,30 +57,30 @@ export function SourceStep() {
             onChange={(e) => state.setCloneSourcePath(e.target.value)}
           />
           <ChooseButton
-            request={() => ({ mode: 'open-file', title: 'Choose a stick image', filters: [{ name: 'Disk images', extensions: ['img', 'raw'] }] })}
+            request={() => ({ mode: 'open-file', title: t('update.fileTitle'), filters: [{ name: t('image.filterImages'), extensions: ['img', 'raw'] }] })}
             onPicked={([path]) => path && void state.chooseCloneSource(path)}
           />
           <button type="submit" className="btn" disabled={state.cloneSourceLoading}>
-            {state.cloneSourceLoading ? 'Reading…' : 'Use this file'}
+            {state.cloneSourceLoading ? t('update.reading') : t('clone.useFile')}
           </button>
         </div>
       </form>
       {state.cloneSourceError && (
         <div className="alert error" role="alert">
-          <strong>This source cannot be cloned.</strong> <span data-testid="clone-source-error">{state.cloneSourceError}</span>
+          <strong>{t('clone.cannot')}</strong> <span data-testid="clone-source-error">{state.cloneSourceError}</span>
         </div>
       )}
       {source && <SourceFacts source={source} />}
       {source?.iios && (
         <fieldset className="panel" style={{ marginTop: 12 }}>
-          <legend>What to copy</legend>
+          <legend>{t('clone.whatToCopy')}</legend>
           <label className="switch" style={{ display: 'flex' }}>
             <input type="radio" name="clone-kind" checked={!state.cloneFresh} onChange={() => state.setCloneFresh(false)} />
-            Full copy: everything the stick holds, its users' files and changes included
+            {t('clone.full')}
           </label>
           <label className="switch" style={{ display: 'flex' }}>
             <input type="radio" name="clone-kind" checked={state.cloneFresh} onChange={() => state.setCloneFresh(true)} />
-            Fresh: the same system, bundles and caches, with empty home and state (a stick as new)
+            {t('clone.fresh')}
           </label>
         </fieldset>
       )}
@@ -102,45 +104,48 @@ function SourceRow({ drive, entry, checked, onChoose }: { drive: Drive; entry: S
 }
 
 function summary(entry: StickInfoEntry | undefined): string {
-  if (!entry || entry.status === 'loading') return 'Reading…';
-  if (entry.status === 'error') return `Cannot be read: ${entry.reason}`;
+  if (!entry || entry.status === 'loading') return t('update.reading');
+  if (entry.status === 'error') return t('update.unreadable', { reason: entry.reason });
   const i = entry.info;
-  if (i.iios) return `iios stick "${i.iios.hostname}" (${i.iios.profile})${i.iios.createdAt ? `, made ${i.iios.createdAt.slice(0, 10)}` : ''}`;
-  if (i.partitions.length === 0) return `no partition table: raw clone of the whole disk, ${formatBytes(i.usedBytes)}`;
-  return `not an iios stick: raw clone, ${formatBytes(i.usedBytes)} used`;
+  if (i.iios) {
+    const who = { name: i.iios.hostname, profile: i.iios.profile ?? '?' };
+    return i.iios.createdAt ? t('clone.summaryIiosMade', { ...who, date: formatDate(new Date(i.iios.createdAt)) }) : t('clone.summaryIios', who);
+  }
+  if (i.partitions.length === 0) return t('clone.summaryNoTable', { size: formatBytes(i.usedBytes) });
+  return t('clone.summaryRaw', { size: formatBytes(i.usedBytes) });
 }
 
 function SourceFacts({ source }: { source: StickSourceView }) {
   return (
     <div className="panel" aria-live="polite" style={{ marginTop: 12 }} data-testid="clone-source">
       <dl className="facts">
-        <dt>Source</dt>
+        <dt>{t('clone.fact.source')}</dt>
         <dd className="mono">{source.path}</dd>
         {source.iios ? (
           <>
-            <dt>Name</dt>
+            <dt>{t('clone.fact.name')}</dt>
             <dd className="mono" data-testid="source-name">{source.iios.hostname}</dd>
-            <dt>Profile</dt>
+            <dt>{t('clone.fact.profile')}</dt>
             <dd data-testid="source-profile">{source.iios.profile}</dd>
-            <dt>Made</dt>
-            <dd className="num">{source.iios.createdAt ?? 'unknown'}</dd>
+            <dt>{t('clone.fact.made')}</dt>
+            <dd className="num">{source.iios.createdAt ? formatDateTime(new Date(source.iios.createdAt)) : t('time.unknown')}</dd>
             {source.iios.clonedFrom && (
               <>
-                <dt>Cloned from</dt>
+                <dt>{t('clone.fact.clonedFrom')}</dt>
                 <dd className="mono">{source.iios.clonedFrom.name}</dd>
               </>
             )}
           </>
         ) : (
           <>
-            <dt>Kind</dt>
-            <dd>not an iios stick: raw clone</dd>
+            <dt>{t('clone.fact.kind')}</dt>
+            <dd>{t('clone.kindRaw')}</dd>
           </>
         )}
-        <dt>{source.iios ? 'Size' : 'Copied'}</dt>
-        <dd className="num">{source.iios ? formatBytes(source.sizeBytes) : `${formatBytes(source.usedBytes)} of ${formatBytes(source.sizeBytes)}`}</dd>
+        <dt>{source.iios ? t('clone.fact.size') : t('clone.fact.copied')}</dt>
+        <dd className="num">{source.iios ? formatBytes(source.sizeBytes) : t('clone.copiedOf', { used: formatBytes(source.usedBytes), size: formatBytes(source.sizeBytes) })}</dd>
       </dl>
-      <p className="muted">{source.note}.</p>
+      <p className="muted">{source.iios ? t('clone.noteIios', { profile: source.iios.profile ?? '?' }) : t('clone.noteRaw', { size: formatBytes(source.usedBytes) })}</p>
     </div>
   );
 }

@@ -10,3 +10,8 @@ export function formatTime(at: number | Date): string {
 export function formatDateTime(at: number | Date): string {
   return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 }
+
+/** A day alone, where the time of day says nothing (when a stick was made): "Nov 30, 2026" / "30.11.2026". */
+export function formatDate(at: number | Date): string {
+  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium' }).format(at);
+}

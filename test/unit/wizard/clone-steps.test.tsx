@@ -2,6 +2,7 @@
 // The first step (what to do: every mode of the wizard) and the clone flow through it: the plugged-in sticks
 // listed as sources with what each holds, the source left out of the targets, names, the review with the
 // source's layout, and the clone request the services get.
+import { setLocale } from '../../../src-shared/i18n/index.ts';
 import { t } from '../../../src-shared/i18n/index.ts';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,12 +65,29 @@ describe('cloning a stick', () => {
     await next(user, store, 'source');
     await user.click(screen.getByRole('checkbox', { name: 'Show all drives' }));
     const summaryOf = (device: string) => document.querySelector(`li.drive[data-device="${device}"] [data-testid="source-summary"]`)?.textContent;
-    await waitFor(() => expect(summaryOf(stick.device)).toBe('iios stick "class-03" (classroom), made 2026-11-30'));
+    await waitFor(() => expect(summaryOf(stick.device)).toBe('iios stick "class-03" (classroom), made Nov 30, 2026'));
     await waitFor(() => expect(summaryOf(loop.device)).toBe('not an iios stick: raw clone, 5.0 GB used'));
     await waitFor(() => expect(summaryOf(bigDisk.device)).toMatch(/^Cannot be read: .*no partition table/));
     // the system disk is never offered as a source
     expect(document.querySelector('li.drive[data-device="/dev/nvme0n1"]')).toBeNull();
     expect(isDisabled(screen.getByRole('button', { name: /^Next:/ }))).toBe(true);
+  });
+
+  it('speaks German on a German system: the source step has no English left', async () => {
+    setLocale('de');
+    try {
+      const { user, store } = setupClone();
+      await user.click(screen.getByRole('radio', { name: /Stick klonen/ }));
+      await next(user, store, 'source');
+      await user.click(screen.getByRole('checkbox', { name: 'Alle Laufwerke zeigen' }));
+      const summaryOf = (device: string) => document.querySelector(`li.drive[data-device="${device}"] [data-testid="source-summary"]`)?.textContent;
+      await waitFor(() => expect(summaryOf(stick.device)).toBe('iios-Stick „class-03“ (classroom), erstellt am 30.11.2026'));
+      await waitFor(() => expect(summaryOf(loop.device)).toBe('kein iios-Stick: Rohkopie, 5,0 GB belegt'));
+      expect(screen.getByRole('heading', { name: 'Welchen Stick klonen?' })).toBeTruthy();
+      expect(screen.getByText('Oder eine von einem Stick gespeicherte Abbild-Datei')).toBeTruthy();
+    } finally {
+      setLocale('en');
+    }
   });
 
   it('clones an iios stick fresh onto two targets (the source not among them) and sends the clone request', async () => {

@@ -10,7 +10,7 @@ export async function chooseProfile(user: UserEvent, title: RegExp | string) {
 }
 
 export async function next(user: UserEvent, store: WizardStore, expected: string) {
-  const button = await screen.findByRole('button', { name: /^Next:/ });
+  const button = await screen.findByRole('button', { name: /^(Next|Weiter):/ });
   await waitFor(() => expect(isDisabled(button)).toBe(false));
   await user.click(button);
   await waitFor(() => expect(store.getState().step).toBe(expected));
