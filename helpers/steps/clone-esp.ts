@@ -16,9 +16,12 @@ import { STAMP_PATH } from './stamp.ts';
 
 const env = { MTOOLS_SKIP_CHECK: '1', MTOOLS_NO_VFAT: '0' };
 
-/** "iios-a+2-1.conf", "iios-a.conf" (blessed) → "iios-a+3.conf". */
+/**
+ * A slot's entry: "iios-a+2-1.conf", "iios-a.conf" (blessed) → "iios-a+3.conf". Other entries (a classroom
+ * stick's reset-to-factory ones) never count boots and keep their names.
+ */
 export function resetEntryName(name: string): string {
-  const m = /^(.+?)(\+\d+(-\d+)?)?\.conf$/.exec(name);
+  const m = /^(iios-(?:a|b|system))(\+\d+(-\d+)?)?\.conf$/.exec(name);
   return m ? `${m[1]}+3.conf` : name;
 }
 

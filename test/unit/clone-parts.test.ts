@@ -44,6 +44,9 @@ describe('clone parts', () => {
     expect(resetEntryName('iios-a.conf')).toBe('iios-a+3.conf');
     expect(resetEntryName('iios-system+3.conf')).toBe('iios-system+3.conf');
     expect(resetEntryName('iios-b+0-3.conf')).toBe('iios-b+3.conf');
+    // a classroom stick's reset entries never count boots: the clone keeps them as they are
+    expect(resetEntryName('iios-reset.conf')).toBe('iios-reset.conf');
+    expect(resetEntryName('iios-reset-keep-home.conf')).toBe('iios-reset-keep-home.conf');
   });
 
   it('asks for the content, 15% for metadata and 256 MiB, in whole MiB', () => {
