@@ -11,7 +11,7 @@ import { flatpakOffline } from '../../src-main/services/caches/offline/flatpak.t
 import { applyOffline } from '../support/cache-fixtures/apply-offline.ts';
 import { buildKind } from '../support/cache-fixtures/build-kind.ts';
 import { snapshotDiff, snapshotFiles } from '../support/cache-fixtures/file-snapshot.ts';
-import { FLATPAK_COLLECTION, flatpakIn, makeFlatpakSource, type FlatpakSource } from '../support/cache-fixtures/flatpak.ts';
+import { flatpakIn, remoteAddWithKey, makeFlatpakSource, type FlatpakSource } from '../support/cache-fixtures/flatpak.ts';
 import { makeGpgKey, stopGpgAgent, type TestGpgKey } from '../support/cache-fixtures/gpg-key.ts';
 
 let work: string;
@@ -39,7 +39,7 @@ async function offlineMachine(name: string): Promise<{ root: string; installatio
   const root = join(work, name);
   const installation = join(root, 'var/lib/flatpak');
   await mkdir(installation, { recursive: true });
-  await flatpakIn(installation, ['remote-add', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', 'http://127.0.0.1:9/unreachable']);
+  await remoteAddWithKey(installation, key, 'http://127.0.0.1:9/unreachable');
   return { root, installation };
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { iios } from '../support/iios-cli.ts';
 import { btrfsSubvolumes, withBtrfs } from '../support/written-stick.ts';
-import { FLATPAK_COLLECTION, flatpakIn, makeFlatpakSource, type FlatpakSource } from '../support/cache-fixtures/flatpak.ts';
+import { flatpakIn, remoteAddWithKey, makeFlatpakSource, type FlatpakSource } from '../support/cache-fixtures/flatpak.ts';
 import { makeGpgKey, stopGpgAgent, type TestGpgKey } from '../support/cache-fixtures/gpg-key.ts';
 import { makeOstreeSource, OSTREE_COLLECTION, type OstreeSource } from '../support/cache-fixtures/ostree.ts';
 import { makeRpmSource, type RpmSource } from '../support/cache-fixtures/rpm.ts';
@@ -94,7 +94,7 @@ async function wire(mnt: string, name: string): Promise<string> {
 /** flatpak: the root's installation knows the remote (URL unreachable) and has the stick linked in sideload-repos. */
 async function flatpakInstall(root: string, app: string): Promise<string> {
   const installation = join(root, 'var/lib/flatpak');
-  await flatpakIn(installation, ['remote-add', '--if-not-exists', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', 'http://127.0.0.1:9/unreachable']);
+  await remoteAddWithKey(installation, key, 'http://127.0.0.1:9/unreachable');
   await flatpakIn(installation, ['install', '-y', '--noninteractive', 'test', app]);
   return readFile(join(installation, 'app', app, 'current/active/files/bin/hello'), 'utf8');
 }

@@ -23,6 +23,18 @@ export function flatpakIn(installation: string, args: string[]) {
   return execa('flatpak', ['--user', ...args], { env: { FLATPAK_USER_DIR: installation } });
 }
 
+/**
+ * `flatpak remote-add test URL` with the key imported. flatpak's GPGME import has now and then answered "Unable
+ * to export keys: GPGME: No data" on a busy machine; the same command succeeds when run again.
+ */
+export async function remoteAddWithKey(installation: string, key: TestGpgKey, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await flatpakIn(installation, ['remote-add', '--if-not-exists', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', url]).catch((err: unknown) => err as Error);
+    if (!(r instanceof Error)) return;
+    if (attempt === 3 || !/GPGME/.test(r.message)) throw r;
+  }
+}
+
 export async function makeFlatpakSource(dir: string, key: TestGpgKey): Promise<FlatpakSource> {
   const repo = join(dir, 'flatpak-repo');
   const installation = join(dir, 'flatpak-source-installation');
@@ -35,7 +47,7 @@ export async function makeFlatpakSource(dir: string, key: TestGpgKey): Promise<F
   await chmod(join(rt, 'usr', 'bin', 'sh'), 0o755);
   await execa('flatpak', ['build-export', '--runtime', ...sign, repo, rt, '1']);
   await mkdir(installation, { recursive: true });
-  await flatpakIn(installation, ['remote-add', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', `file://${repo}`]);
+  await remoteAddWithKey(installation, key, `file://${repo}`);
   await flatpakIn(installation, ['install', '-y', '--noninteractive', 'test', FLATPAK_RUNTIME]);
 
   const addApp = async (id: string, text: string): Promise<void> => {
