@@ -10,6 +10,7 @@ import { cloneSourceDrives } from '../store/selectors.ts';
 import type { Drive, StickSourceView } from '../store/types.ts';
 import type { StickInfoEntry } from '../store/state.ts';
 import { ChooseButton } from './ChooseButton.tsx';
+import { ShowAllDrives } from './ShowAllDrives.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function SourceStep() {
@@ -26,10 +27,7 @@ export function SourceStep() {
   return (
     <section>
       <StepHeading title={t('clone.heading')}>{t('clone.lead')}</StepHeading>
-      <label className="switch" style={{ marginBottom: 8, display: 'flex' }}>
-        <input type="checkbox" checked={state.showAllDrives} onChange={(e) => state.setShowAllDrives(e.target.checked)} />
-        {t('targets.showAll')}
-      </label>
+      <ShowAllDrives />
       <ul className="drive-list" aria-label={t('clone.sourcesLabel')}>
         {!state.drivesLoaded && <li className="muted">{t('targets.looking')}</li>}
         {state.drivesLoaded && drives.length === 0 && <li className="muted">{t('clone.none')}</li>}

@@ -9,6 +9,7 @@ import { useWizard } from '../store/context.tsx';
 import { payloadable, stickFits, updatable, updateCandidates, type UpdateCandidate } from '../store/update-view.ts';
 import type { WizardMode } from '../store/modes.ts';
 import { ChooseButton } from './ChooseButton.tsx';
+import { ShowAllDrives } from './ShowAllDrives.tsx';
 import { StepHeading } from './StepHeading.tsx';
 
 export function UpdateSticksStep() {
@@ -31,10 +32,7 @@ export function UpdateSticksStep() {
       ) : (
         <StepHeading title={t('update.sticksHeading')}>{t('update.sticksLead')}</StepHeading>
       )}
-      <label className="switch" style={{ marginBottom: 8, display: 'flex' }}>
-        <input type="checkbox" checked={state.showAllDrives} onChange={(e) => state.setShowAllDrives(e.target.checked)} />
-        {t('targets.showAll')}
-      </label>
+      <ShowAllDrives />
       <ul className="drive-list" aria-label={t('update.listLabel')}>
         {!state.drivesLoaded && <li className="muted">{t('targets.looking')}</li>}
         {state.drivesLoaded && candidates.length === 0 && <li className="muted">{t('update.none')}</li>}
