@@ -10,7 +10,7 @@ import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
 import { existingIn, holdFolder, roomIn, stageImage, type HeldFolder } from './image-file.ts';
 import type { Source } from './source.ts';
-import { imageFileRoomProblem, leastBundleWrite, payloadProblem } from '../src-shared/drives/capacity.ts';
+import { cacheFitProblem, imageFileRoomProblem, leastBundleWrite, payloadProblem } from '../src-shared/drives/capacity.ts';
 import type { PartitionPlan } from '../src-shared/layout/index.ts';
 import { profileSlots, type ImageProfile } from '../src-shared/profile/image-profile.ts';
 import { run } from './tools/run.ts';
@@ -120,17 +120,20 @@ export function busyFacts(target: { kind: 'device' | 'image-file'; path: string 
 
 /**
  * What would surely fail after writing began, found before the first byte (the same shared rules as the
- * app's): payload files larger than the payload partition; for an image file, too little room on its
- * filesystem, or a size its filesystem cannot hold (the new file is made at its full size beside the old one).
+ * app's): payload files larger than the payload partition; caches that do not fit the data partition with
+ * Btrfs's overhead (cache-fit.ts), or a profile with no @caches for them; for an image file, too little room on
+ * its filesystem, or a size its filesystem cannot hold (the new file is made at its full size beside the old one).
  */
 export function upFrontProblems(
   target: { kind: 'device' | 'image-file'; path: string; sizeBytes: number },
   plan: PartitionPlan,
   profile: ImageProfile,
   folder: HeldFolder | null,
-  what: { source: Source; payloadBytes: number[]; cacheBytes: number },
+  what: { source: Source; payloadBytes: number[]; cacheBytes: number; cacheFiles: number },
 ): string[] {
   const out: string[] = [];
+  const caches = cacheFitProblem(target, plan, { bytes: what.cacheBytes, files: what.cacheFiles });
+  if (caches) out.push(caches);
   const payloadPart = plan.partitions.find((p) => p.role === 'payload');
   if (payloadPart && what.payloadBytes.length) {
     const p = payloadProblem(payloadPart.sizeBytes, payloadPart.filesystem, what.payloadBytes);

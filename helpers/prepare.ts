@@ -128,7 +128,7 @@ async function prepareJob(
     // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
     for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
     if (!problems.length && plan) {
-      const what = { source, payloadBytes: payload.map((p) => p.sizeBytes), cacheBytes: caches.reduce((n, c) => n + c.sizeBytes, 0) };
+      const what = { source, payloadBytes: payload.map((p) => p.sizeBytes), cacheBytes: caches.reduce((n, c) => n + c.sizeBytes, 0), cacheFiles: caches.reduce((n, c) => n + c.files, 0) };
       for (const message of upFrontProblems(t, plan, job.profile, file?.folder ?? null, what)) problems.push({ code: 'too-small', message });
     }
     if (problems.length || !plan) {

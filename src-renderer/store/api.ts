@@ -47,9 +47,7 @@ export function createWizardApi(client: IiosClient): WizardApi {
     listCaches: () => client.invoke('caches.list'),
     listCacheSets: () => client.invoke('cachesets.list'),
     openCacheSet: (file) => client.invoke('cachesets.open', { set: file }),
-    async buildCacheSet(set) {
-      await client.invoke('cachesets.build', { set });
-    },
+    buildCacheSet: (set) => client.invoke('cachesets.build', { set }),
     onCacheSetProgress: (listener) => client.on('cachesets.progressed', listener),
     startJob: (request) => client.invoke('jobs.start', request),
     inspectStick: (path) => client.invoke('sticks.inspect', { path }),

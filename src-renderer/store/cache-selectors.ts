@@ -1,6 +1,6 @@
 // What the cache step shows and whether it may be left: the chosen set, and per chosen stick whether that set's
 // built caches fit (the shared rule the job service refuses with, src-shared/caches/cache-fit.ts).
-import { cacheFit, type CacheFit } from '../../src-shared/caches/cache-fit.ts';
+import { cacheFit, type CacheContent, type CacheFit } from '../../src-shared/caches/cache-fit.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatBytesApart } from '../../src-shared/format/bytes.ts';
 import type { WizardState } from './state.ts';
@@ -22,18 +22,18 @@ export interface TargetCacheFit {
   fit: CacheFit | null;
 }
 
-/** Bytes the sticks take in caches: the set's built kinds and any plain cache folders ticked beside it. */
-export function cacheBytes(s: Pick<WizardState, 'availableCaches' | 'caches'>, set: CacheSetSummary): number {
+/** What the sticks take in caches: the set's built kinds and any plain cache folders ticked beside it. */
+export function cacheContent(s: Pick<WizardState, 'availableCaches' | 'caches'>, set: CacheSetSummary): CacheContent {
   const folders = (s.availableCaches ?? []).filter((c) => s.caches.includes(c.path));
-  return set.builtBytes + folders.reduce((n, c) => n + c.sizeBytes, 0);
+  return { bytes: set.builtBytes + folders.reduce((n, c) => n + c.sizeBytes, 0), files: set.builtFiles + folders.reduce((n, c) => n + c.files, 0) };
 }
 
 /** Per chosen target (selectors' chosenTargets: passed in, so this file and selectors.ts import one way only). */
 export function cacheFits(s: WizardState, set: CacheSetSummary, targets: ChosenTarget[]): TargetCacheFit[] {
-  const bytes = cacheBytes(s, set);
+  const content = cacheContent(s, set);
   return targets.map(({ plan, ...target }) => ({
     target: { ...target, plan },
-    fit: plan?.neededBytes !== undefined ? cacheFit({ ...plan, neededBytes: plan.neededBytes }, bytes) : null,
+    fit: plan?.neededBytes !== undefined ? cacheFit({ ...plan, neededBytes: plan.neededBytes }, content) : null,
   }));
 }
 

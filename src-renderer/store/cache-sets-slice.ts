@@ -22,6 +22,7 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
     cacheSetOpenError: null,
     cacheSetBuild: null,
     cacheSetBuildError: null,
+    cacheSetBuildDone: null,
 
     async loadCacheSets() {
       try {
@@ -62,9 +63,9 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
     async buildCacheSet(file) {
       const summary = get().cacheSets?.find((c) => c.file === file);
       if (!summary || get().cacheSetBuild || get().flashBusy()) return;
-      set({ cacheSetBuild: { file, id: summary.id, kinds: summary.kinds.map((k) => k.kind), kind: null, fraction: 0, what: '' }, cacheSetBuildError: null });
+      set({ cacheSetBuild: { file, id: summary.id, kinds: summary.kinds.map((k) => k.kind), kind: null, fraction: 0, step: null }, cacheSetBuildError: null, cacheSetBuildDone: null });
       try {
-        await api.buildCacheSet(file);
+        set({ cacheSetBuildDone: { file, kinds: await api.buildCacheSet(file) } });
       } catch (err) {
         set({ cacheSetBuildError: { file, message: errorText(err) } });
       } finally {
@@ -81,7 +82,7 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
       // the whole build's fraction: the kinds before this one done, this one as far as it says
       const index = Math.max(0, build.kinds.indexOf(p.kind));
       const fraction = Math.min(1, (index + Math.min(1, Math.max(0, p.fraction))) / Math.max(1, build.kinds.length));
-      set({ cacheSetBuild: { ...build, kind: p.kind, fraction: Math.max(build.fraction, fraction), what: p.what } });
+      set({ cacheSetBuild: { ...build, kind: p.kind, fraction: Math.max(build.fraction, fraction), step: p.step } });
     },
   };
 };

@@ -6,8 +6,9 @@ import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import type { BatchProgress, PhaseVisit, TargetStage } from '../../src-shared/progress/progress-schema.ts';
 import type { WrittenNumbers } from '../../src-shared/station/name-counter.ts';
 import type { StationMemory } from '../../src-shared/station/station-drives.ts';
+import type { CacheBuildStep } from '../../src-shared/caches/build-step.ts';
 import type { CacheKind } from '../../src-shared/caches/cache-set.ts';
-import type { BundleView, CacheSetProgressView, CacheSetSummary, CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
+import type { BundleView, CacheSetBuildResult, CacheSetProgressView, CacheSetSummary, CacheSetView, Drive, JobNotice, LibraryBundleView, PickRequest, Phase, PlanView, ProfileView, SourceView, StickSourceView, WizardApi, WriteRequest } from './types.ts';
 
 import type { StepId, WizardMode } from './modes.ts';
 
@@ -104,7 +105,14 @@ export interface CacheSetBuild {
   kinds: CacheKind[];
   kind: CacheKind | null;
   fraction: number;
-  what: string;
+  /** what the build does now, as the service says it in data (worded from the catalogue); null before it says */
+  step: CacheBuildStep | null;
+}
+
+/** What a finished build brought, per kind: shown under the set until another build starts. */
+export interface CacheSetBuildDone {
+  file: string;
+  kinds: CacheSetBuildResult;
 }
 
 export interface CacheSetsSlice {
@@ -119,6 +127,7 @@ export interface CacheSetsSlice {
   cacheSetOpenError: string | null;
   cacheSetBuild: CacheSetBuild | null;
   cacheSetBuildError: { file: string; message: string } | null;
+  cacheSetBuildDone: CacheSetBuildDone | null;
   loadCacheSets(): Promise<void>;
   openCacheSetFile(path: string): Promise<void>;
   chooseCacheSet(file: string | null): void;

@@ -7,7 +7,7 @@ import type { EjectKind } from '../../src-shared/drives/eject-kind.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
-import type { CacheSetProgress, CacheSetSummary } from '../../src-shared/contract/domains/cache-sets.ts';
+import type { CacheSetBuildResult as BuildResultSchema, CacheSetProgress, CacheSetSummary } from '../../src-shared/contract/domains/cache-sets.ts';
 import type { SlotRoom } from '../../src-shared/layout/plan-types.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
@@ -86,6 +86,9 @@ export type SourceView = BundleView | ImageView;
 /** A cache set's build progress as the services push it (one kind's fraction and what it is doing). */
 export type CacheSetProgressView = z.infer<typeof CacheSetProgress>;
 
+/** Per kind, what a finished build holds and brought (the contract's cachesets.build answer). */
+export type CacheSetBuildResult = z.infer<typeof BuildResultSchema>;
+
 /** An offline cache on this computer (the contract's caches.list entry; its path is unique). */
 export type CacheSetView = CacheEntry;
 
@@ -112,7 +115,7 @@ export interface WizardApi {
   /** A cache set from a file the user names; throws with the file, field and reason when it does not parse. */
   openCacheSet(file: string): Promise<CacheSetSummary>;
   /** Builds (or refreshes) a set into the library; progress arrives through onCacheSetProgress. */
-  buildCacheSet(set: string): Promise<void>;
+  buildCacheSet(set: string): Promise<CacheSetBuildResult>;
   onCacheSetProgress(listener: (progress: CacheSetProgressView) => void): Unsubscribe;
   startJob(request: WriteRequest): Promise<StartedJob>;
   /** Reads a stick or image file as a clone's source; throws with the services' reason when it cannot be one. */

@@ -1,5 +1,6 @@
 // One cache set in the cache step: a radio to carry it on the sticks, its kinds each with its size or "never
-// built", its total and last build, and Build / Refresh with the build's bar while it runs.
+// built", its total and last build, and Build / Refresh with the build's bar while it runs and what it brought after.
+import { cacheBuildStepText } from '../../src-shared/caches/build-step.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { formatDateTime } from '../../src-shared/format/date-time.ts';
@@ -7,11 +8,13 @@ import { percentOf } from '../../src-shared/progress/display.ts';
 import { lastBuilt } from '../store/cache-selectors.ts';
 import { useWizard } from '../store/context.tsx';
 import type { CacheSetSummary } from '../store/types.ts';
+import { CacheBuildDone } from './CacheBuildDone.tsx';
 
 export function CacheSetItem({ set }: { set: CacheSetSummary }) {
   const chosen = useWizard((s) => s.cacheSetFile === set.file);
   const build = useWizard((s) => s.cacheSetBuild);
   const buildError = useWizard((s) => (s.cacheSetBuildError?.file === set.file ? s.cacheSetBuildError.message : null));
+  const done = useWizard((s) => (s.cacheSetBuildDone?.file === set.file ? s.cacheSetBuildDone : null));
   const choose = useWizard((s) => s.chooseCacheSet);
   const buildSet = useWizard((s) => s.buildCacheSet);
   const building = build?.file === set.file ? build : null;
@@ -55,14 +58,12 @@ export function CacheSetItem({ set }: { set: CacheSetSummary }) {
           >
             <div className="fill" style={{ width: `${building.fraction * 100}%` }} />
           </div>
-          <span className="muted">
-            {percent} % {/* the build's own words for its step (a command, an item): data, as a log line is */}
-            <span className="mono" data-testid="cache-build-what">
-              {building.what}
-            </span>
+          <span className="muted" data-testid="cache-build-what">
+            {percent} % {building.step && cacheBuildStepText(building.step)}
           </span>
         </div>
       )}
+      {done && <CacheBuildDone title={set.title} kinds={done.kinds} />}
       {buildError && (
         <div className="alert error" role="alert">
           {t('caches.buildFailed', { error: buildError })}

@@ -1,7 +1,9 @@
-// What can be known to fail before a byte is written: payload files that cannot fit their partition, and an
+// What can be known to fail before a byte is written: payload files that cannot fit their partition, caches that
+// cannot fit the data partition, and an
 // image file whose filesystem has not room for what the job surely writes. Pure and shared: the app checks it
 // before asking for a password, the helper again before writing, from the same facts each reads itself.
-import { formatBytes } from '../format/bytes.ts';
+import { cacheFit, type CacheContent, type FitPlan } from '../caches/cache-fit.ts';
+import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 
 const KiB = 1024;
@@ -20,6 +22,19 @@ export function payloadProblem(partBytes: number, filesystem: string | null | un
   const room = partBytes - filesystemOverhead(partBytes, filesystem);
   if (need <= room) return null;
   return t('capacity.payload', { need: formatBytes(need), room: formatBytes(Math.max(0, room)) });
+}
+
+/**
+ * Why caches cannot go onto a target laid out by `plan` (null when they fit, or when there are none): the rule the
+ * app's job service refuses with (cache-fit.ts), checked again by the helper from the caches it read itself.
+ */
+export function cacheFitProblem(target: { path: string; sizeBytes: number }, plan: FitPlan, caches: CacheContent): string | null {
+  if (caches.bytes <= 0 && caches.files <= 0) return null;
+  const fit = cacheFit(plan, caches);
+  if (fit.kind === 'fits') return null;
+  if (fit.kind === 'no-caches') return t('capacity.cachesNoSubvolume', { path: target.path });
+  const [has, needs] = formatBytesApart(target.sizeBytes, fit.neededBytes);
+  return t('capacity.cachesTooBig', { path: target.path, count: caches.files, caches: formatBytes(caches.bytes), size: has, needed: needs, neededBytes: groupDigits(fit.neededBytes) });
 }
 
 export interface ImageFileRoom {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheRoomBytes } from '../../src-shared/caches/cache-fit.ts';
+import { cacheFit } from '../../src-shared/caches/cache-fit.ts';
 import { formatBytes, formatBytesApart } from '../../src-shared/format/bytes.ts';
 import { planLayout } from '../../src-shared/layout/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/index.ts';
@@ -49,6 +49,7 @@ describe('the cache step through iios serve', () => {
   let dir = '';
   let loopDev = '';
   let loopBytes = 0;
+  let loopPlan: ReturnType<typeof planLayout> | null = null;
   let imageFile = '';
   let bundleDir = '';
   let env: NodeJS.ProcessEnv = {};
@@ -79,8 +80,10 @@ describe('the cache step through iios serve', () => {
     await writeFile(join(dir, 'usb.yaml'), `format: 1\nid: usb\ntitle: USB handouts\ncaches:\n  files: { path: ${handouts} }\n`);
     // a loop device just big enough for the appliance profile with the demo bundle, and 64 MiB more
     const profile = parseImageProfile(await readFile(join(REPO_ROOT, 'resources/profiles/appliance.yaml'), 'utf8'), 'appliance.yaml', 'appliance');
-    const needed = planLayout(profile, await readBundleManifest(bundleDir), 8 * GB).neededBytes;
+    const manifest = await readBundleManifest(bundleDir);
+    const needed = planLayout(profile, manifest, 8 * GB).neededBytes;
     loopBytes = needed + 64 * MiB;
+    loopPlan = planLayout(profile, manifest, loopBytes);
     const backing = join(dir, 'small.img');
     await writeFile(backing, '');
     await truncate(backing, loopBytes);
@@ -163,15 +166,18 @@ describe('the cache step through iios serve', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
 
     // its size, as the library's records say
-    const records = await Promise.all(['apt', 'files'].map(async (k) => JSON.parse(await readFile(join(dir, 'library/lab', `${k}.build.json`), 'utf8')) as { sizeBytes: number }));
+    const records = await Promise.all(['apt', 'files'].map(async (k) => JSON.parse(await readFile(join(dir, 'library/lab', `${k}.build.json`), 'utf8')) as { sizeBytes: number; files: number }));
     const builtBytes = records.reduce((n, r) => n + r.sizeBytes, 0);
+    const builtFiles = records.reduce((n, r) => n + r.files, 0);
     expect(await item.getByTestId('cache-set-state').textContent()).toMatch(new RegExp(`^${formatBytes(builtBytes).replace('.', '\\.')} in all, last built `));
     expect(await item.getByRole('button', { name: 'Refresh' }).isEnabled()).toBe(true);
 
     // what fits: not the loop device (with the size it needs), the image file yes
     const fitOf = (target: string) => page.locator(`.cache-fit li[data-target="${target}"]`);
     await expect.poll(() => fitOf(loopDev).getAttribute('data-fit'), { timeout: 30_000 }).toBe('too-small');
-    const neededWithCaches = loopBytes - 64 * MiB + cacheRoomBytes(builtBytes);
+    const loopFit = cacheFit(loopPlan!, { bytes: builtBytes, files: builtFiles });
+    expect(loopFit.kind).toBe('too-small');
+    const neededWithCaches = loopFit.kind === 'too-small' ? loopFit.neededBytes : 0;
     const [stickSize, neededSize] = formatBytesApart(loopBytes, neededWithCaches);
     expect(await fitOf(loopDev).textContent()).toContain(`Does not fit: ${stickSize} stick, needs at least ${neededSize}`);
     expect(await fitOf(imageFile).getAttribute('data-fit')).toBe('fits');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCacheSet } from '../../src-main/services/caches/build-cache-set.ts';
 import { prepareWriteJob, type JobRequestDeps, type RequestError } from '../../src-main/services/jobs/job-request.ts';
-import { cacheFit, cacheRoomBytes } from '../../src-shared/caches/cache-fit.ts';
+import { btrfsReserveBytes, cacheContentBytes, cacheFit, cacheRoomBytes, type CacheContent } from '../../src-shared/caches/cache-fit.ts';
 import { parseCacheSet } from '../../src-shared/caches/cache-set.ts';
 import { planLayout } from '../../src-shared/layout/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
@@ -27,6 +27,11 @@ const refusal = (p: Promise<unknown>) => p.then(() => expect.fail('not refused')
 let work: string;
 let setFile: string;
 const applianceNeeds = planLayout(profile('appliance'), demoManifest, 8e9).neededBytes;
+/** The room `c` takes on an appliance stick of `disk` bytes: its data partition (the last) as planned there, less the headroom. */
+const roomOnAppliance = (c: CacheContent, disk: number) => {
+  const plan = planLayout(profile('appliance'), demoManifest, disk);
+  return cacheRoomBytes(c, Math.max(0, plan.partitions.at(-1)!.sizeBytes - (disk - applianceNeeds)));
+};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'iios-cachegui-fit-'));
@@ -43,20 +48,37 @@ afterAll(async () => {
 });
 
 describe('cache sets and the room on a stick', () => {
-  it('the rule: the caches take the growing partition\'s headroom, with the Btrfs allowance', () => {
-    const plan = planLayout(profile('appliance'), demoManifest, applianceNeeds + 40 * MiB);
-    expect(cacheRoomBytes(5000)).toBe(33 * MiB);
-    expect(cacheFit(plan, 5000)).toEqual({ kind: 'fits', roomBytes: 7 * MiB, neededBytes: applianceNeeds + 33 * MiB });
-    expect(cacheFit(plan, 8 * MiB)).toEqual({ kind: 'too-small', neededBytes: applianceNeeds + 41 * MiB });
-    expect(cacheFit(planLayout(profile('kiosk'), demoManifest, 8e9), 5000)).toEqual({ kind: 'no-caches' });
+  it('the rule: the caches take the growing partition\'s headroom, with what Btrfs keeps for itself', () => {
+    // per file 6 KiB and 2 % of the bytes; the partition keeps a tenth of itself (at most 512 MiB) and 32 MiB
+    expect(cacheContentBytes({ bytes: 5000, files: 1 })).toBe(5100 + 6144);
+    expect(btrfsReserveBytes(1024 * MiB)).toBe(Math.ceil(1024 * MiB / 10) + 32 * MiB);
+    expect(btrfsReserveBytes(16 * 1024 * MiB)).toBe(544 * MiB);
+    // the room is the smallest whole MiB that holds the content and the grown partition's reserve
+    for (const [content, min] of [[{ bytes: 5000, files: 1 }, 128 * MiB], [{ bytes: 2e9, files: 40_000 }, 128 * MiB], [{ bytes: 300 * MiB, files: 10 }, 900 * MiB]] as const) {
+      const room = cacheRoomBytes(content, min);
+      expect(room % MiB).toBe(0);
+      expect(room).toBeGreaterThanOrEqual(cacheContentBytes(content) + btrfsReserveBytes(min + room));
+      expect(room - MiB).toBeLessThan(cacheContentBytes(content) + btrfsReserveBytes(min + room - MiB));
+    }
+    const fiveK = { bytes: 5000, files: 1 };
+    const small = applianceNeeds + 16 * MiB;
+    expect(cacheFit(planLayout(profile('appliance'), demoManifest, small), fiveK)).toEqual({ kind: 'too-small', neededBytes: applianceNeeds + roomOnAppliance(fiveK, small) });
+    const big = applianceNeeds + 400 * MiB;
+    const room = roomOnAppliance(fiveK, big);
+    expect(room).toBeLessThan(400 * MiB);
+    expect(cacheFit(planLayout(profile('appliance'), demoManifest, big), fiveK)).toEqual({ kind: 'fits', roomBytes: 400 * MiB - room, neededBytes: applianceNeeds + room });
+    // 20,000 files of 1 byte take more room than 20 kB: each costs its metadata and block
+    expect(roomOnAppliance({ bytes: 20_000, files: 20_000 }, big)).toBeGreaterThan(room + 100 * MiB);
+    expect(cacheFit(planLayout(profile('kiosk'), demoManifest, 8e9), { bytes: 5000, files: 1 })).toEqual({ kind: 'no-caches' });
   });
 
   it('refuses a target with too little room for the set, saying the size it needs; takes one with enough', async () => {
     const small = join(work, 'small.img');
-    const err = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: small, sizeBytes: applianceNeeds + 16 * MiB }], cacheSet: setFile }, deps));
+    const smallBytes = applianceNeeds + 16 * MiB;
+    const err = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: small, sizeBytes: smallBytes }], cacheSet: setFile }, deps));
     expect(err.message).toMatch(/small\.img: target is [\d.]+ GB but the appliance profile with 5\.0 kB of caches needs at least [\d.]+ GB/);
-    expect(err.details).toEqual({ kind: 'too-small', profileId: 'appliance', targetBytes: applianceNeeds + 16 * MiB, neededBytes: applianceNeeds + 33 * MiB, target: small });
-    const { job } = await prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: join(work, 'big.img'), sizeBytes: applianceNeeds + 40 * MiB }], cacheSet: setFile }, deps);
+    expect(err.details).toEqual({ kind: 'too-small', profileId: 'appliance', targetBytes: smallBytes, neededBytes: applianceNeeds + roomOnAppliance({ bytes: 5000, files: 1 }, smallBytes), target: small });
+    const { job } = await prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: join(work, 'big.img'), sizeBytes: applianceNeeds + 400 * MiB }], cacheSet: setFile }, deps);
     expect((job.caches ?? []).map((c) => [c.kind, c.set])).toEqual([['files', 'lab']]);
   });
 

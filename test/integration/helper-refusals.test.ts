@@ -1,14 +1,18 @@
 // Refusals before anything is written, by the helper itself (the app is bypassed: the job goes straight
 // to the helper): a bundle file with a wrong sha256, a truncated root image, a target too small, the
 // system disk, an invalid job, image-file targets it must not replace, sources the user who started iios
-// cannot read. The target's bytes are compared before and after.
+// cannot read, caches that do not fit the data partition. The target's bytes are compared before and after.
 import { readFileSync } from 'node:fs';
 import { chmod, chown, cp, lstat, mkdir, mkdtemp, open, readdir, readlink, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheRoomBytes } from '../../src-shared/caches/cache-fit.ts';
+import { groupDigits } from '../../src-shared/format/bytes.ts';
+import { planLayout } from '../../src-shared/layout/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { validateBundleManifest } from '../../src-shared/profile/index.ts';
 import { makeBundle, sha256File, type TestBundle } from '../support/make-bundle.ts';
 import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
 import { runHelper } from '../support/run-helper.ts';
@@ -93,6 +97,27 @@ describe('helper refuses before writing anything', () => {
     } finally {
       await small.cleanup();
     }
+  });
+
+  it('caches that fit the free bytes but not with what Btrfs keeps for itself (the app\'s fit rule, checked again here)', async () => {
+    // the bytes the data partition has beyond the plan's minimum; the cache takes all but a few MiB of them, so
+    // only the partition's own metadata and reserve (cache-fit.ts) tell that it will not fit
+    const plan = planLayout(classroom, validateBundleManifest(bundle.manifest), 720 * MiB);
+    const headroom = plan.diskBytes - plan.neededBytes;
+    const cache = join(work, 'nearly-fits');
+    await mkdir(cache, { recursive: true });
+    const bytes = headroom - 4 * MiB;
+    await writeFile(join(cache, 'big.bin'), '');
+    await truncate(join(cache, 'big.bin'), bytes);
+    const content = { bytes, files: 1 };
+    const room = cacheRoomBytes(content, plan.partitions.at(-1)!.sizeBytes - headroom);
+    expect(bytes).toBeLessThan(headroom);
+    expect(room).toBeGreaterThan(headroom);
+    const needed = groupDigits(plan.neededBytes + room);
+    await expectRefused(
+      { ...job(bundle.dir, { kind: 'device', path: loop.dev }), caches: [{ kind: 'files', path: cache }] },
+      new RegExp(`the caches \\([\\d.]+ MB in 1 file\\) need more room than this [\\d.]+ MB target leaves for them .* it needs at least [\\d.]+ MB \\(${needed} bytes\\); choose a larger stick or a smaller cache set`),
+    );
   });
 
   it('an image file too small is not even created', async () => {

@@ -111,7 +111,7 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
 
   it('a cache set: the wizard names the chosen set by its file, as `iios write --cache-set FILE` does', async () => {
     const file = '/home/teacher/.config/iios/cache-sets/lab.yaml';
-    const { store, received } = await wizard([], [{ id: 'lab', title: 'Lab', file, kinds: [{ kind: 'files', sizeBytes: 10, builtAt: '2026-12-03T06:00:00.000Z' }], builtBytes: 10, complete: true }]);
+    const { store, received } = await wizard([], [{ id: 'lab', title: 'Lab', file, kinds: [{ kind: 'files', sizeBytes: 10, files: 1, builtAt: '2026-12-03T06:00:00.000Z' }], builtBytes: 10, builtFiles: 1, complete: true }]);
     const s = store.getState();
     s.chooseProfile('appliance');
     s.toggleDrive(stick.id, true);

@@ -4,6 +4,7 @@ import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { table } from '../format.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
+import { cacheBuildStepText } from '../../../src-shared/caches/build-step.ts';
 import { CACHE_KINDS, cacheSetKinds, type CacheKind } from '../../../src-shared/caches/cache-set.ts';
 import { buildCacheSet } from '../../services/caches/build-cache-set.ts';
 import { cacheLibraryDir } from '../../services/caches/library-paths.ts';
@@ -29,8 +30,8 @@ async function build(setArg: string, values: Record<string, unknown>, io: Comman
     library,
     baseDir,
     kinds: kindsFlag(values.kind),
-    progress: (kind, f, what) => {
-      const line = `[${kind}] ${Math.round(f * 100)}% ${what}`;
+    progress: (kind, f, step) => {
+      const line = `[${kind}] ${Math.round(f * 100)}% ${cacheBuildStepText(step)}`;
       if (line !== lastLine) io.stderr.write(line + '\n');
       lastLine = line;
     },

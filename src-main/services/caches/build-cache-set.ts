@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CacheBuildStep } from '../../../src-shared/caches/build-step.ts';
 import { cacheSetKinds, type CacheKind, type CacheSet, type CacheSpec } from '../../../src-shared/caches/cache-set.ts';
 import { cacheManifestText } from '../../../src-shared/profile/cache-manifest.ts';
 import { cacheManifestSha256 } from '../stick/stick-caches.ts';
@@ -14,7 +15,7 @@ import { builderOf } from './kinds/index.ts';
 import { forgetKindRecord, kindDir, writeKindRecord, type KindBuildRecord } from './library-record.ts';
 
 export interface CacheBuildEvents {
-  progress?(kind: CacheKind, fraction: number, what: string): void;
+  progress?(kind: CacheKind, fraction: number, step: CacheBuildStep): void;
   log?(kind: CacheKind, line: string): void;
 }
 
@@ -57,7 +58,7 @@ export async function buildCacheSet(set: CacheSet, opts: CacheSetBuildOptions): 
         dir,
         workDir,
         baseDir: opts.baseDir,
-        progress: (f, what) => opts.progress?.(kind, f, what),
+        progress: (f, step) => opts.progress?.(kind, f, step),
         log: (line) => opts.log?.(kind, line),
         signal: opts.signal,
       });

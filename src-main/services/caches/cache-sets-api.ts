@@ -21,9 +21,9 @@ export class CacheSetsApi {
     const kinds = [];
     for (const kind of cacheSetKinds(set)) {
       const r = await readKindRecord(this.library, set.id, kind);
-      kinds.push({ kind, sizeBytes: r?.sizeBytes ?? null, builtAt: r?.builtAt ?? null });
+      kinds.push({ kind, sizeBytes: r?.sizeBytes ?? null, files: r?.files ?? null, builtAt: r?.builtAt ?? null });
     }
-    return { id: set.id, title: set.title, file, kinds, builtBytes: kinds.reduce((n, k) => n + (k.sizeBytes ?? 0), 0), complete: kinds.every((k) => k.builtAt !== null) };
+    return { id: set.id, title: set.title, file, kinds, builtBytes: kinds.reduce((n, k) => n + (k.sizeBytes ?? 0), 0), builtFiles: kinds.reduce((n, k) => n + (k.files ?? 0), 0), complete: kinds.every((k) => k.builtAt !== null) };
   }
 
   async list(): Promise<CacheSetSummary[]> {
@@ -47,7 +47,7 @@ export class CacheSetsApi {
       const done = await buildCacheSet(set, {
         library: this.library,
         baseDir,
-        progress: (kind, fraction, what) => this.events?.emit('cachesets.progressed', { set: set.id, kind, fraction, what }),
+        progress: (kind, fraction, step) => this.events?.emit('cachesets.progressed', { set: set.id, kind, fraction, step }),
       });
       return done.map((d) => ({ kind: d.kind, items: d.items.length, newItems: d.newItems, sizeBytes: d.sizeBytes, seconds: d.seconds }));
     } finally {

@@ -2,6 +2,7 @@
 // tool into the library folder on this computer, incrementally (a second build fetches only what changed), in the
 // exact form the stick carries under `@caches/<kind>`. An offline wiring connects a mounted stick's copy to the
 // tools of the machine it is plugged into, and can undo what it did. Builders run as the user, never as root.
+import type { CacheBuildStep } from '../../../src-shared/caches/build-step.ts';
 import type { CacheKind, CacheSpec } from '../../../src-shared/caches/cache-set.ts';
 
 export interface CacheBuildContext {
@@ -11,8 +12,8 @@ export interface CacheBuildContext {
   workDir: string;
   /** the folder of the cache-set file, for relative paths in it */
   baseDir: string;
-  /** progress within this kind, 0..1, with a short line of what is being fetched */
-  progress(fraction: number, what: string): void;
+  /** progress within this kind, 0..1, with what is being done as data (the GUI and CLI word it) */
+  progress(fraction: number, step: CacheBuildStep): void;
   /** a line for the job log (the tool's command and its outcome) */
   log(line: string): void;
   signal?: AbortSignal;

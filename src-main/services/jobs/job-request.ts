@@ -2,7 +2,7 @@
 // WriteJob, refusing before anything starts what can be refused here: an unknown profile, a bundle whose files
 // do not match their sha256, a target too small for the plan, a bad name pattern, a missing payload file.
 import { cacheSetRefs } from '../caches/cache-set-refs.ts';
-import { bytesUnder } from '../caches/folder-bytes.ts';
+import { filesUnder } from '../caches/folder-bytes.ts';
 import { cacheFit, cacheFitMessage } from '../../../src-shared/caches/cache-fit.ts';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -152,11 +152,15 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     const twice = caches.find((c, i) => caches.findIndex((o) => o.kind === c.kind) !== i);
     if (twice) throw fieldError('cacheSet', `two caches of kind ${twice.kind}: give it either with --cache or in the cache set`);
     // The set's caches must fit every target's caches partition: refused here, not by a full disk mid-write.
-    let cacheBytes = 0;
-    for (const c of caches) cacheBytes += await bytesUnder(c.path);
+    const content = { bytes: 0, files: 0 };
+    for (const c of caches) {
+      const files = await filesUnder(c.path);
+      content.files += files.size;
+      for (const size of files.values()) content.bytes += size;
+    }
     for (const p of plans) {
-      const fit = cacheFit(p.plan, cacheBytes);
-      const message = cacheFitMessage(p.path, p.sizeBytes, fit, profile.id, cacheBytes);
+      const fit = cacheFit(p.plan, content);
+      const message = cacheFitMessage(p.path, p.sizeBytes, fit, profile.id, content.bytes);
       if (!message) continue;
       if (fit.kind === 'too-small') throw new RequestError(message, { kind: 'too-small', profileId: profile.id, targetBytes: p.sizeBytes, neededBytes: fit.neededBytes, target: p.path });
       throw fieldError('cacheSet', message);

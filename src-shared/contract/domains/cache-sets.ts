@@ -1,6 +1,7 @@
 // Domain "cachesets": the cache sets of this computer (~/.config/iios/cache-sets/) with each kind's size and last
 // build, building one with pushed progress, and opening one from a file. The GUI's cache step reads these.
 import { z } from 'zod';
+import { CacheBuildStep } from '../../caches/build-step.ts';
 import { CACHE_KINDS } from '../../caches/cache-set.ts';
 import { event, invoke, noArgs } from '../define.ts';
 
@@ -8,6 +9,8 @@ export const CacheSetKindState = z.object({
   kind: z.enum(CACHE_KINDS),
   /** null: never built (or its last build did not finish) */
   sizeBytes: z.number().int().nonnegative().nullable(),
+  /** regular files of the built kind (null: never built): the fit rule counts each one's Btrfs overhead */
+  files: z.number().int().nonnegative().nullable(),
   builtAt: z.string().nullable(),
 });
 export const CacheSetSummary = z.object({
@@ -17,6 +20,8 @@ export const CacheSetSummary = z.object({
   kinds: z.array(CacheSetKindState),
   /** bytes of the built kinds (what the set takes on a stick's data partition) */
   builtBytes: z.number().int().nonnegative(),
+  /** regular files of the built kinds */
+  builtFiles: z.number().int().nonnegative(),
   /** every kind built */
   complete: z.boolean(),
 });
@@ -33,7 +38,8 @@ export const cacheSetsInvoke = {
   'cachesets.build': invoke(z.strictObject({ set: z.string().min(1) }), CacheSetBuildResult),
 };
 
-export const CacheSetProgress = z.object({ set: z.string(), kind: z.enum(CACHE_KINDS), fraction: z.number(), what: z.string() });
+/** step: what the build is doing, as data; the GUI words it from its catalogue (caches/build-step.ts) */
+export const CacheSetProgress = z.object({ set: z.string(), kind: z.enum(CACHE_KINDS), fraction: z.number(), step: CacheBuildStep });
 
 export const cacheSetsEvents = {
   'cachesets.progressed': event(CacheSetProgress),

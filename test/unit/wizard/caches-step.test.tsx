@@ -1,9 +1,11 @@
 // @vitest-environment jsdom
 // The cache step over fake services: the sets listed with their kinds and "never built", Next held until the
 // chosen set is built, a build from the page, per stick whether the set fits (and the size a stick needs when
-// it does not), the set's file in the write request; plain cache folders still offered.
+// it does not), the set's file in the write request; the build's steps and what it brought, in German; plain cache
+// folders still offered.
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../../../src-shared/i18n/index.ts';
 import { isDisabled } from './support/dom.ts';
 import { setupWizard } from './support/harness.tsx';
 import { stick } from './support/fixtures.ts';
@@ -17,10 +19,11 @@ const lab = {
   title: 'Lab software',
   file: '/home/teacher/.config/iios/cache-sets/lab.yaml',
   kinds: [
-    { kind: 'apt' as const, sizeBytes: null, builtAt: null },
-    { kind: 'files' as const, sizeBytes: null, builtAt: null },
+    { kind: 'apt' as const, sizeBytes: null, files: null, builtAt: null },
+    { kind: 'files' as const, sizeBytes: null, files: null, builtAt: null },
   ],
   builtBytes: 0,
+  builtFiles: 0,
   complete: false,
 };
 
@@ -66,9 +69,9 @@ describe('cache step', () => {
       expect(r?.getAttribute('data-fit')).toBe('too-small');
       return r!;
     });
-    expect(row.textContent).toMatch(/Does not fit: 32\.0 GB stick, needs at least 45\.7 GB/);
+    expect(row.textContent).toMatch(/Does not fit: 32\.0 GB stick, needs at least 43\.0 GB/);
     expect(isDisabled(nextButton())).toBe(true);
-    expect(screen.getByRole('status').textContent).toMatch(/is too small for these caches: it needs at least 4[4-9]\.\d GB\.$/);
+    expect(screen.getByRole('status').textContent).toMatch(/is too small for these caches: it needs at least 43\.0 GB\.$/);
   });
 
   it('refuses, in the store, a second build while one runs and any build while a flash runs', async () => {
@@ -101,6 +104,29 @@ describe('cache step', () => {
     // listed again (as it is now) when the sets are read again
     await store.getState().loadCacheSets();
     expect(store.getState().cacheSets?.map((c) => c.id)).toEqual(['lab', 'usb']);
+  });
+
+  it('words the build\'s steps from the catalogue and shows what a build brought, in German', async () => {
+    const { store } = await toCaches({ cacheSetKindBytes: 64_400 });
+    await waitFor(() => expect(store.getState().cacheSets).toHaveLength(1));
+    setLocale('de');
+    try {
+      // the service pushes what it does as data; the line under the bar is the reader's language
+      store.setState({ cacheSetBuild: { file: lab.file, id: 'lab', kinds: ['apt', 'files'], kind: null, fraction: 0, step: null } });
+      store.getState().applyCacheSetProgress({ set: 'lab', kind: 'apt', fraction: 0.3, step: { step: 'downloading', count: 2, of: 5 } });
+      const item = document.querySelector('[data-cache-set="lab"]') as HTMLElement;
+      await waitFor(() => expect(within(item).getByTestId('cache-build-what').textContent).toBe('15 % 2 von 5 Paketen werden geladen'));
+      store.getState().applyCacheSetProgress({ set: 'lab', kind: 'files', fraction: 1, step: { step: 'done', unit: 'files', count: 12, newCount: 1 } });
+      await waitFor(() => expect(within(item).getByTestId('cache-build-what').textContent).toBe('100 % 12 Dateien, 1 neu oder geändert'));
+      store.setState({ cacheSetBuild: null });
+      // a build that ends shows, per kind, its items, bytes and what was new
+      await store.getState().buildCacheSet(lab.file);
+      const done = await within(item).findByRole('list', { name: 'Was der Bau von Lab software enthält' });
+      expect([...done.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['apt1 Eintrag, 64,4 kBneu: apt-item', 'files1 Eintrag, 64,4 kBneu: files-item']);
+      expect(within(item).getByTestId('cache-build-done').textContent).toMatch(/^Bau fertig nach 0 s/);
+    } finally {
+      setLocale('en');
+    }
   });
 
   it('offers plain cache folders below the sets', async () => {

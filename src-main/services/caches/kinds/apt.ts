@@ -27,11 +27,11 @@ export const aptBuilder: CacheKindBuilder<'apt'> = {
       return runTool('apt-get', [...state.options, ...args], { signal: ctx.signal });
     };
     if (state.ownSources) {
-      ctx.progress(0.05, 'apt-get update (the set\'s sources)');
+      ctx.progress(0.05, { step: 'apt-update' });
       await apt(['-q', 'update']);
     }
     // What the closure is, from a pool that holds nothing (so every file is named), before downloading any.
-    ctx.progress(0.15, `resolving ${spec.packages.join(', ')}`);
+    ctx.progress(0.15, { step: 'resolving', names: spec.packages });
     const emptyPool = join(ctx.workDir, 'empty-pool');
     await mkdir(join(emptyPool, 'partial'), { recursive: true });
     const wanted = printedUriFiles((await apt(['-q', '-o', `Dir::Cache::archives=${emptyPool}`, 'install', '--print-uris', '-y', ...spec.packages])).stdout);
@@ -40,7 +40,7 @@ export const aptBuilder: CacheKindBuilder<'apt'> = {
     const pool = join(ctx.dir, 'pool');
     await mkdir(pool, { recursive: true });
     const before = new Set((await readdir(pool)).filter((f) => f.endsWith('.deb')));
-    ctx.progress(0.3, `downloading ${wanted.filter((f) => !before.has(f)).length} of ${wanted.length} packages`);
+    ctx.progress(0.3, { step: 'downloading', count: wanted.filter((f) => !before.has(f)).length, of: wanted.length });
     // `apt-get download` (not `install --download-only`, which leaves file: sources' packages where they are),
     // in the pool, of exactly the versions resolved above; apt checks each file against the index's hash
     const fetch = wanted.filter((f) => !before.has(f)).map(debSelector);
@@ -60,7 +60,7 @@ export const aptBuilder: CacheKindBuilder<'apt'> = {
     const top = await readdir(ctx.dir);
     const poolChanged = missing.length > 0 || before.size !== wanted.length || !top.includes('InRelease') || !top.includes(APT_KEY_BINARY);
     if (poolChanged) {
-      ctx.progress(0.85, 'writing and signing the repository index');
+      ctx.progress(0.85, { step: 'indexing' });
       const key = await aptSigningKey(aptKeyDir(), ctx.log);
       try {
         await writeRepoIndex(ctx.dir, ctx.workDir, key, ctx.log);
@@ -68,7 +68,7 @@ export const aptBuilder: CacheKindBuilder<'apt'> = {
         await stopAgent(key);
       }
     }
-    ctx.progress(1, `${wanted.length} packages`);
+    ctx.progress(1, { step: 'done', unit: 'packages', count: wanted.length, newCount: missing.length });
     return { items: [...wanted].sort(), newItems: missing.sort(), bytes: await bytesUnder(ctx.dir) };
   },
 };

@@ -17,7 +17,7 @@ export const brewBuilder: CacheKindBuilder<'brew'> = {
   async build(spec, ctx) {
     const src = setPath(ctx.baseDir, spec.path);
     const newItems = await mirrorFolder('brew', src, ctx, ['*.incomplete']);
-    ctx.progress(0.5, 'checking the copied Homebrew cache');
+    ctx.progress(0.5, { step: 'checking' });
     const problems = await brewCacheProblems(ctx.dir, ctx.signal);
     if (problems.length) {
       throw new Error(`cache brew: ${src} is damaged: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}. Remove those files (brew cleanup) or download them again`);

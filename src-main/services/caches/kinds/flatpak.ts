@@ -76,17 +76,17 @@ export const flatpakBuilder: CacheKindBuilder<'flatpak'> = {
   tools: [{ command: 'flatpak', debianPackage: 'flatpak' }],
   async build(spec, ctx) {
     const inst = flatpakInstallation(spec.installation, ctx.baseDir);
-    ctx.progress(0, `checking the remote ${spec.remote}`);
+    ctx.progress(0, { step: 'checking-remote', remote: spec.remote });
     await checkRemote(spec, inst, ctx);
     const refs = await installedRefs(spec, inst, ctx);
     const repo = join(ctx.dir, FLATPAK_USB_REPO);
     const before = await mirroredRefs(repo);
-    ctx.progress(0.1, `copying ${refs.length} refs with flatpak create-usb`);
+    ctx.progress(0.1, { step: 'create-usb', count: refs.length });
     await kindTool(ctx, 'flatpak', ['create-usb', ...inst.args, ctx.dir, ...refs], { env: inst.env });
     const after = await mirroredRefs(repo);
     const items = [...after.keys()].sort();
     const newItems = items.filter((r) => before.get(r) !== after.get(r));
-    ctx.progress(1, `${items.length} refs, ${newItems.length} new or updated`);
+    ctx.progress(1, { step: 'done', unit: 'refs', count: items.length, newCount: newItems.length });
     return { items, newItems, bytes: await bytesUnder(ctx.dir) };
   },
 };

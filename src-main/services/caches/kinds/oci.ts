@@ -16,7 +16,7 @@ export const ociBuilder: CacheKindBuilder<'oci'> = {
     if (dup) throw new Error(`cache oci: two images are named ${dup.name}: give each image its own name`);
     const before = await layoutImages(ctx.dir);
     for (const [i, s] of sources.entries()) {
-      ctx.progress(i / sources.length, `copying ${s.source}`);
+      ctx.progress(i / sources.length, { step: 'copying', source: s.source });
       const args = ['copy', '--quiet', s.source, `oci:${ctx.dir}:${s.name}`];
       ctx.log(`skopeo ${args.join(' ')}`);
       await runTool('skopeo', args, { signal: ctx.signal });
@@ -25,7 +25,7 @@ export const ociBuilder: CacheKindBuilder<'oci'> = {
     if (dropped.length) ctx.log(`removed from the layout: ${dropped.join(', ')}`);
     const after = await layoutImages(ctx.dir);
     const newItems = sources.map((s) => s.name).filter((n) => before.get(n) !== after.get(n));
-    ctx.progress(1, `${sources.length} images`);
+    ctx.progress(1, { step: 'done', unit: 'images', count: sources.length, newCount: newItems.length });
     return { items: sources.map((s) => s.name).sort(), newItems, bytes: await bytesUnder(ctx.dir) };
   },
 };

@@ -44,7 +44,7 @@ export const ostreeBuilder: CacheKindBuilder<'ostree'> = {
 
     const newItems: string[] = [];
     for (const [i, ref] of spec.refs.entries()) {
-      ctx.progress(i / spec.refs.length, ref);
+      ctx.progress(i / spec.refs.length, { step: 'fetching', item: ref });
       const commit = await revParse(ctx, src, ref);
       if (!commit) throw new Error(`cache ostree: ${src} has no ref "${ref}": name one that \`ostree refs --repo=${src}\` lists`);
       if ((await revParse(ctx, dir, ref)) === commit) continue;
@@ -67,7 +67,7 @@ export const ostreeBuilder: CacheKindBuilder<'ostree'> = {
       () => false,
     );
     if (changed || !hasSummary) await kindTool(ctx, 'ostree', ['summary', `--repo=${dir}`, '--update']);
-    ctx.progress(1, `${spec.refs.length} refs, ${newItems.length} new or updated`);
+    ctx.progress(1, { step: 'done', unit: 'refs', count: spec.refs.length, newCount: newItems.length });
     return { items: [...spec.refs].sort(), newItems, bytes: await bytesUnder(dir) };
   },
 };

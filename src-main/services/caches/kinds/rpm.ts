@@ -42,7 +42,7 @@ export const rpmBuilder: CacheKindBuilder<'rpm'> = {
   async build(spec, ctx) {
     const urls = spec.repos.map((r) => rpmRepoUrl(r, ctx.baseDir));
     const dnf = await privateDnf(urls, ctx);
-    ctx.progress(0, 'resolving the dependency closure');
+    ctx.progress(0, { step: 'resolving', names: spec.packages });
     const listed = await dnf(['download', '--resolve', '--alldeps', '--url', ...spec.packages]).catch((e: Error) => {
       // `dnf download` is a plugin, packaged apart from dnf
       if (/No such command: download/.test(e.message)) throw new Error('cache rpm: dnf has no "download" command: install dnf-plugins-core');
@@ -62,16 +62,16 @@ export const rpmBuilder: CacheKindBuilder<'rpm'> = {
     const missing = [...wanted.keys()].filter((f) => !have.has(f));
     const gone = [...have].filter((f) => !wanted.has(f));
     if (missing.length > 0) {
-      ctx.progress(0.2, `downloading ${missing.length} packages`);
+      ctx.progress(0.2, { step: 'downloading', count: missing.length, of: wanted.size });
       await dnf(['download', `--destdir=${pool}`, ...missing.map((f) => wanted.get(f)!)]);
     }
     for (const f of gone) await rm(join(pool, f));
     const hasRepodata = (await readdir(ctx.dir)).includes('repodata');
     if (missing.length > 0 || gone.length > 0 || !hasRepodata) {
-      ctx.progress(0.8, 'writing the repository metadata');
+      ctx.progress(0.8, { step: 'indexing' });
       await kindTool(ctx, 'createrepo_c', ['--quiet', '--update', '--workers=1', ctx.dir]);
     }
-    ctx.progress(1, `${wanted.size} packages, ${missing.length} new`);
+    ctx.progress(1, { step: 'done', unit: 'packages', count: wanted.size, newCount: missing.length });
     return { items: [...wanted.keys()].sort(), newItems: missing.sort(), bytes: await bytesUnder(ctx.dir) };
   },
 };

@@ -51,7 +51,7 @@ export const squidBuilder: CacheKindBuilder<'squid'> = {
     const newItems: string[] = [];
     try {
       for (const [i, url] of spec.urls.entries()) {
-        ctx.progress(i / spec.urls.length, url);
+        ctx.progress(i / spec.urls.length, { step: 'fetching', item: url });
         const got = await viaProxy(squid.port, url, 'max-age=0', ctx.signal);
         ctx.log(`GET ${url} via squid: ${got.status} ${got.xCache || '-'} ${got.bytes} bytes`);
         if (got.status < 200 || got.status >= 300) throw new Error(`cache squid: ${url} answered ${got.status} (through squid): check the URL`);
@@ -67,7 +67,7 @@ export const squidBuilder: CacheKindBuilder<'squid'> = {
       await squid.stop();
     }
     await writeFile(join(ctx.dir, SQUID_SNIPPET), squidSnippetText());
-    ctx.progress(1, `${spec.urls.length} URLs, ${newItems.length} new or changed`);
+    ctx.progress(1, { step: 'done', unit: 'urls', count: spec.urls.length, newCount: newItems.length });
     return { items: [...spec.urls].sort(), newItems: newItems.sort(), bytes: await bytesUnder(ctx.dir) };
   },
 };

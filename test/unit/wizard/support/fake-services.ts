@@ -120,9 +120,9 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       const at = sets.findIndex((c) => c.file === args.set || c.id === args.set);
       if (at < 0) throw new Error(`no cache set ${args.set}`);
       const built = sets[at]!;
-      const kinds = built.kinds.map((k) => ({ ...k, sizeBytes: bytes, builtAt: '2026-12-03T06:00:00.000Z' }));
-      sets[at] = { ...built, kinds, builtBytes: bytes * kinds.length, complete: true };
-      return kinds.map((k) => ({ kind: k.kind, items: 1, newItems: [], sizeBytes: bytes, seconds: 0 }));
+      const kinds = built.kinds.map((k) => ({ ...k, sizeBytes: bytes, files: 1, builtAt: '2026-12-03T06:00:00.000Z' }));
+      sets[at] = { ...built, kinds, builtBytes: bytes * kinds.length, builtFiles: kinds.length, complete: true };
+      return kinds.map((k) => ({ kind: k.kind, items: 1, newItems: [`${k.kind}-item`], sizeBytes: bytes, seconds: 0 }));
     },
     'jobs.current': () => s.job,
     'jobs.cancel': () => ({ cancelled: s.job !== null && (s.job.status === 'running' || s.job.status === 'starting') }),
