@@ -66,7 +66,7 @@ describe('the cache step through iios serve', () => {
     await makeDeb(repo, 'libgreet', '1.0', { payloadBytes: 40_000 });
     await makeDeb(repo, 'greet', '1.0', { depends: 'libgreet (>= 1.0)', payloadBytes: 20_000 });
     await indexFlatRepo(repo);
-    // 48 MiB of handouts: more than the 64 MiB loop headroom takes once Btrfs's allowance is added
+    // 48 MiB of handouts: more than the 64 MiB loop headroom takes once what Btrfs keeps for itself is added
     const handouts = join(dir, 'handouts');
     await mkdir(handouts);
     for (const n of [1, 2, 3]) await writeFile(join(handouts, `sheet-${n}.bin`), randomBytes(16 * MiB));
@@ -157,6 +157,10 @@ describe('the cache step through iios serve', () => {
     await page.locator('[role="progressbar"][aria-label="Building Lab software"]').waitFor({ timeout: 30_000 });
     await shot(page, 'building');
     await expect.poll(() => item.getByTestId('cache-set-state').textContent(), { timeout: 240_000 }).toMatch(/ in all, last built /);
+    // what the build brought, per kind: items, bytes, what was new (a first build: all of it)
+    const done = item.getByRole('list', { name: 'What the build of Lab software holds' });
+    expect(await done.locator('li[data-kind="apt"]').textContent()).toMatch(/^apt2 items, [\d.]+ kBnew \(2\): greet_1\.0_all\.deb, libgreet_1\.0_all\.deb$/);
+    expect(await done.locator('li[data-kind="files"]').textContent()).toMatch(/^files3 items, 50\.3 MBnew \(3\): sheet-1\.bin, sheet-2\.bin, sheet-3\.bin$/);
     const bar = await page.evaluate(() => (window as unknown as { iiosBuildBar: string[] }).iiosBuildBar);
     expect(bar.some((v) => /building apt$/.test(v)), JSON.stringify(bar)).toBe(true);
     expect(bar.some((v) => /building files$/.test(v)), JSON.stringify(bar)).toBe(true);
