@@ -47,10 +47,21 @@ async function describePath(root: string, rel: string): Promise<string | null> {
   return '?';
 }
 
+/** The xattrs of `rel` (user.* and, as root, trusted.*) as name -> text value; `{}` when it has none. */
+async function xattrsOf(root: string, rel: string): Promise<Record<string, string>> {
+  const pattern = isRoot ? '^(user|trusted)\\.' : '^user\\.';
+  const { stdout } = await execa('getfattr', ['-h', '--absolute-names', '-d', '-e', 'text', '-m', pattern, join(root, rel)]);
+  const out: Record<string, string> = {};
+  for (const m of stdout.matchAll(/^([^#=\n][^=\n]*)="(.*)"$/gm)) out[m[1]!] = m[2]!;
+  return out;
+}
+
 interface Case {
   name: string;
   layers: FakeEntry[][];
   want?: Record<string, string>;
+  /** every xattr of these paths, exactly */
+  xattrs?: Record<string, Record<string, string>>;
   absent?: string[];
   refused?: RegExp;
   rootOnly?: boolean;
@@ -131,6 +142,56 @@ const cases: Case[] = [
     layers: [[D('home/', { mode: 0o755 }), D('home/pupil/', { uid: 1001, gid: 1002, mode: 0o750 }), F('su', 's', { uid: 0, gid: 0, mode: 0o4755 }), F('home/pupil/f', 'p', { uid: 1001, gid: 1002, mode: 0o600 }), { path: 'null', type: '3', mode: 0o666, dev: [1, 3] }, { path: 'fifo', type: '6', mode: 0o620 }]],
     want: { 'home/pupil': 'd 0750 1001:1002', su: 'f 4755 0:0 s', 'home/pupil/f': 'f 0600 1001:1002 p', null: 'c 1,3', fifo: 'p 0620 0:0' },
   },
+  // An upper layer's folder entry replaces the folder's metadata (mode, owner, mtime and xattrs) and keeps its
+  // content, as an overlay's copy-up or `tar -x` over the lower layer would show it.
+  {
+    name: 'a folder listed again by an upper layer loses the xattrs of the lower one, keeps its content',
+    layers: [[D('cfg/', { xattrs: { 'user.lower': 'L', 'user.both': 'lower' } }), F('cfg/kept', 'k')], [D('cfg/', { mode: 0o750 })]],
+    want: { cfg: 'd 0750 0:0', 'cfg/kept': 'f 0644 0:0 k' },
+    xattrs: { cfg: {} },
+  },
+  {
+    name: "a folder listed again with xattrs of its own has those, and only those",
+    layers: [[D('cfg/', { xattrs: { 'user.lower': 'L', 'user.both': 'lower' } }), F('cfg/kept', 'k')], [D('cfg/', { xattrs: { 'user.both': 'upper', 'user.upper': 'U' } })]],
+    want: { cfg: 'd 0755 0:0', 'cfg/kept': 'f 0644 0:0 k' },
+    xattrs: { cfg: { 'user.both': 'upper', 'user.upper': 'U' } },
+  },
+  {
+    name: 'a folder named with a space and an xattr named with one, listed again, loses it',
+    layers: [[D('my cfg/', { xattrs: { 'user.a b': 'spaced', 'user.back\\slash': 'x' } })], [D('my cfg/')]],
+    want: { 'my cfg': 'd 0755 0:0' },
+    xattrs: { 'my cfg': {} },
+  },
+  {
+    name: "the root folder's own entry gives it its mode and xattrs",
+    layers: [[D('./', { mode: 0o750, xattrs: { 'user.root': 'R' } }), F('f', 'x')]],
+    want: { '.': 'd 0750 0:0' },
+    xattrs: { '.': { 'user.root': 'R' } },
+  },
+  {
+    name: 'the root folder listed again by an upper layer loses the xattrs of the lower one',
+    layers: [[D('./', { xattrs: { 'user.lower': 'L' } }), F('f', 'x')], [D('./', { mode: 0o700 })]],
+    want: { '.': 'd 0700 0:0', f: 'f 0644 0:0 x' },
+    xattrs: { '.': {} },
+  },
+  {
+    name: 'a folder an upper layer only writes into (no entry of its own) keeps the xattrs of the lower one',
+    layers: [[D('cfg/', { xattrs: { 'user.lower': 'L' } })], [F('cfg/new', 'n')]],
+    want: { 'cfg/new': 'f 0644 0:0 n' },
+    xattrs: { cfg: { 'user.lower': 'L' } },
+  },
+  {
+    name: 'a folder whiteout-deleted and made again by an upper layer has none of the lower xattrs',
+    layers: [[D('cfg/', { xattrs: { 'user.lower': 'L' } }), F('cfg/old', 'o')], [F('.wh.cfg', ''), D('cfg/')]],
+    absent: ['cfg/old'],
+    xattrs: { cfg: {} },
+  },
+  {
+    name: 'trusted xattrs of a lower folder are dropped too when an upper layer lists it',
+    rootOnly: true,
+    layers: [[D('t/', { xattrs: { 'trusted.iios.lower': 'L', 'user.lower': 'L' } })], [D('t/', { xattrs: { 'trusted.iios.upper': 'U' } })]],
+    xattrs: { t: { 'trusted.iios.upper': 'U' } },
+  },
   { name: 'a path with .. is refused', layers: [[F('a/../../evil', 'x')]], refused: /leads out of the root/ },
   { name: 'an absolute path is refused', layers: [[F('/etc/evil', 'x')]], refused: /absolute path/ },
   { name: 'a hard link to a path outside is refused', layers: [[{ path: 'h', type: '1', link: '../../etc/passwd' }]], refused: /leads out of the root/ },
@@ -157,6 +218,9 @@ describe('OCI layer application', () => {
     for (const rel of Object.keys(c.want ?? {})) got[rel] = await describePath(root, rel);
     expect(got).toEqual(c.want ?? {});
     for (const rel of c.absent ?? []) expect(await describePath(root, rel), rel).toBeNull();
+    const attrs: Record<string, Record<string, string>> = {};
+    for (const rel of Object.keys(c.xattrs ?? {})) attrs[rel] = await xattrsOf(root, rel);
+    expect(attrs).toEqual(c.xattrs ?? {});
   });
 
   it('an absolute link in a parent folder stays inside the root', async () => {

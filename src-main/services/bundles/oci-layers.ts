@@ -6,8 +6,7 @@
 // every layer's content against the config's diff_id. Entries are refused when their path or hard link target
 // would leave the root (`..`, absolute, through a link climbing above it); links in parent folders are followed as
 // if the root were /, so an absolute link (`/lib -> /usr/lib`) stays inside it.
-// The tar reader is a small ustar/PAX/GNU-long-name one written here (the app carries no tar package); gzip is
-// Node's, zstd the `zstd` tool's.
+// The tar streams are read by tar-reader.ts; gzip is Node's, zstd the `zstd` tool's.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, readFile, readdir, readlink, rm, symlink, unlink } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { runTool, startTool } from '../run-tool.ts';
+import { readTar, TarError, type TarEntry } from './tar-reader.ts';
 
 export class LayerError extends Error {
   override name = 'LayerError';
@@ -96,202 +96,6 @@ export async function readOciImage(layout: string, ref?: string): Promise<OciLay
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// A minimal tar reader (POSIX ustar + PAX extended headers, GNU long names)
-
-/** Bytes from an async stream of chunks, taken exactly. */
-class ByteReader {
-  private chunks: Buffer[] = [];
-  private have = 0;
-  private ended = false;
-  constructor(private readonly it: AsyncIterator<Buffer | Uint8Array>) {}
-
-  private async fill(n: number): Promise<boolean> {
-    while (this.have < n && !this.ended) {
-      const r = await this.it.next();
-      if (r.done) this.ended = true;
-      else if (r.value.length > 0) {
-        const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
-        this.chunks.push(b);
-        this.have += b.length;
-      }
-    }
-    return this.have >= n;
-  }
-
-  /** exactly n bytes; null when the stream ends before the first of them, an error when it ends among them */
-  async take(n: number): Promise<Buffer | null> {
-    if (!(await this.fill(n))) {
-      if (this.have === 0) return null;
-      throw new LayerError('the layer ends in the middle of an entry (truncated tar)');
-    }
-    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    const rest = all.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.have = rest.length;
-    return all.subarray(0, n);
-  }
-
-  /** between 1 and max bytes, without copying */
-  async some(max: number): Promise<Buffer> {
-    if (!(await this.fill(1))) throw new LayerError('the layer ends in the middle of a file (truncated tar)');
-    const first = this.chunks[0]!;
-    if (first.length <= max) {
-      this.chunks.shift();
-      this.have -= first.length;
-      return first;
-    }
-    this.chunks[0] = first.subarray(max);
-    this.have -= max;
-    return first.subarray(0, max);
-  }
-}
-
-export interface TarEntry {
-  /** the name as the archive gives it */
-  path: string;
-  /** ustar type flag: '0' file, '1' hard link, '2' symlink, '3' char, '4' block, '5' folder, '6' fifo */
-  type: string;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  /** seconds, with a fraction from PAX */
-  mtime: number;
-  linkpath: string;
-  devmajor: number;
-  devminor: number;
-  xattrs: Map<string, Buffer>;
-}
-
-function cstring(b: Buffer): string {
-  const nul = b.indexOf(0);
-  return (nul < 0 ? b : b.subarray(0, nul)).toString('utf8');
-}
-
-function tarNumber(b: Buffer): number {
-  if (b[0]! & 0x80) {
-    if (b[0] === 0xff) throw new LayerError('negative number in a tar header');
-    let v = b[0]! & 0x7f;
-    for (let i = 1; i < b.length; i++) v = v * 256 + b[i]!;
-    if (!Number.isSafeInteger(v)) throw new LayerError('number too large in a tar header');
-    return v;
-  }
-  const text = cstring(b).trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new LayerError(`"${text}" is not an octal number in a tar header`);
-  return parseInt(text, 8);
-}
-
-/** PAX records "LEN key=value\n"; values kept as bytes (xattr values are binary). */
-export function parsePax(b: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let pos = 0;
-  while (pos < b.length) {
-    if (b[pos] === 0) break;
-    const sp = b.indexOf(0x20, pos);
-    const len = sp < 0 ? NaN : Number(b.subarray(pos, sp).toString('ascii'));
-    if (!Number.isSafeInteger(len) || len <= 0 || pos + len > b.length || b[pos + len - 1] !== 0x0a) throw new LayerError('malformed PAX header');
-    const rec = b.subarray(sp + 1, pos + len - 1);
-    const eq = rec.indexOf(0x3d);
-    if (eq < 0) throw new LayerError('malformed PAX record');
-    out.set(rec.subarray(0, eq).toString('utf8'), rec.subarray(eq + 1));
-    pos += len;
-  }
-  return out;
-}
-
-const MAX_META = 1024 * 1024;
-
-/** Reads a tar stream, calling `onEntry` with each entry and a reader of its body (which it must read whole). */
-export async function readTar(
-  src: AsyncIterable<Buffer | Uint8Array>,
-  onEntry: (e: TarEntry, body: (sink: (chunk: Buffer) => Promise<void>) => Promise<void>) => Promise<void>,
-): Promise<void> {
-  const r = new ByteReader(src[Symbol.asyncIterator]());
-  const readAll = async (size: number): Promise<Buffer> => {
-    if (size > MAX_META) throw new LayerError('tar metadata entry too large');
-    const b = size ? (await r.take(size)) ?? Buffer.alloc(0) : Buffer.alloc(0);
-    if (b.length !== size) throw new LayerError('truncated tar');
-    await skipPad(size);
-    return b;
-  };
-  const skipPad = async (size: number): Promise<void> => {
-    const pad = (512 - (size % 512)) % 512;
-    if (pad && !(await r.take(pad))) throw new LayerError('truncated tar');
-  };
-  let global = new Map<string, Buffer>();
-  let pax: Map<string, Buffer> | null = null;
-  let longName: string | null = null;
-  let longLink: string | null = null;
-  for (;;) {
-    const h = await r.take(512);
-    if (!h || h.every((x) => x === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
-    if (sum !== tarNumber(h.subarray(148, 156))) throw new LayerError('not a tar stream (header checksum wrong)');
-    const type = h[156] === 0 ? '0' : String.fromCharCode(h[156]!);
-    const headerSize = tarNumber(h.subarray(124, 136));
-    if (type === 'x' || type === 'g') {
-      const recs = parsePax(await readAll(headerSize));
-      if (type === 'g') global = new Map([...global, ...recs]);
-      else pax = recs;
-      continue;
-    }
-    if (type === 'L' || type === 'K') {
-      const text = cstring(await readAll(headerSize));
-      if (type === 'L') longName = text;
-      else longLink = text;
-      continue;
-    }
-    const p = new Map([...global, ...(pax ?? [])]);
-    if ([...p.keys()].some((k) => k.startsWith('GNU.sparse.')) || type === 'S') throw new LayerError('sparse files in layers are not supported');
-    const num = (key: string, fallback: number): number => {
-      const v = p.get(key);
-      if (v === undefined) return fallback;
-      const n = Number(v.toString('utf8'));
-      if (!Number.isFinite(n)) throw new LayerError(`PAX ${key} is not a number`);
-      return n;
-    };
-    const magic = h.subarray(257, 263).toString('latin1');
-    const prefix = magic === 'ustar\0' ? cstring(h.subarray(345, 500)) : '';
-    const name = cstring(h.subarray(0, 100));
-    const xattrs = new Map<string, Buffer>();
-    for (const [k, v] of p) {
-      if (k.startsWith('SCHILY.xattr.')) xattrs.set(k.slice(13), v);
-      else if (k.startsWith('LIBARCHIVE.xattr.')) xattrs.set(decodeURIComponent(k.slice(17)), Buffer.from(v.toString('ascii'), 'base64'));
-    }
-    const entry: TarEntry = {
-      path: p.get('path')?.toString('utf8') ?? longName ?? (prefix ? `${prefix}/${name}` : name),
-      type,
-      size: num('size', headerSize),
-      mode: tarNumber(h.subarray(100, 108)) & 0o7777,
-      uid: num('uid', tarNumber(h.subarray(108, 116))),
-      gid: num('gid', tarNumber(h.subarray(116, 124))),
-      mtime: num('mtime', tarNumber(h.subarray(136, 148))),
-      linkpath: p.get('linkpath')?.toString('utf8') ?? longLink ?? cstring(h.subarray(157, 257)),
-      devmajor: tarNumber(h.subarray(329, 337)),
-      devminor: tarNumber(h.subarray(337, 345)),
-      xattrs,
-    };
-    pax = null;
-    longName = null;
-    longLink = null;
-    // Links, folders and device nodes carry no body whatever their size field says (POSIX).
-    const bodySize = ['1', '2', '3', '4', '5', '6'].includes(type) ? 0 : entry.size;
-    let read = 0;
-    await onEntry(entry, async (sink) => {
-      while (read < bodySize) {
-        const chunk = await r.some(bodySize - read);
-        read += chunk.length;
-        await sink(chunk);
-      }
-    });
-    while (read < bodySize) read += (await r.some(bodySize - read)).length;
-    await skipPad(bodySize);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Applying layers
 
 /** The entry's path relative to the root ('' for the root itself); refused when absolute or climbing with `..`. */
@@ -318,6 +122,24 @@ function dumpQuote(s: string): string {
   return out;
 }
 
+/** A name or path as getfattr prints it (`\\ooo` for bytes it escapes), back to itself. */
+function dumpUnquote(s: string): string {
+  if (!s.includes('\\')) return s;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; ) {
+    const m = /^\\([0-7]{3})/.exec(s.slice(i, i + 4));
+    if (m) {
+      bytes.push(parseInt(m[1]!, 8));
+      i += 4;
+    } else {
+      const ch = String.fromCodePoint(s.codePointAt(i)!);
+      bytes.push(...Buffer.from(ch, 'utf8'));
+      i += ch.length;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** Applies layers one after another into one root folder. */
 export class LayerApplier {
   private readonly isRoot = process.getuid?.() === 0;
@@ -325,6 +147,11 @@ export class LayerApplier {
   private upper = new Set<string>();
   /** host path -> xattrs the current layer gives it, set at the layer's end (after chown, which drops capabilities) */
   private xattrs = new Map<string, Map<string, Buffer>>();
+  /**
+   * host folders of lower layers that the current layer lists again: its entry replaces their metadata, xattrs
+   * included, so theirs are dropped at the layer's end before the entry's own are set (files are made anew anyway)
+   */
+  private relisted = new Set<string>();
   private readonly dirTimes = new Map<string, number>();
   private skipped = 0;
 
@@ -381,8 +208,10 @@ export class LayerApplier {
     if (st.isDirectory()) {
       await rm(p, { recursive: true, force: true });
       for (const k of this.xattrs.keys()) if (k.startsWith(`${p}/`)) this.xattrs.delete(k);
+      for (const k of this.relisted) if (k.startsWith(`${p}/`)) this.relisted.delete(k);
     } else await unlink(p);
     this.xattrs.delete(p);
+    this.relisted.delete(p);
   }
 
   /** Empties folder `dir` of everything no entry of the current layer made (the opaque whiteout). */
@@ -401,13 +230,8 @@ export class LayerApplier {
   private async applyEntry(e: TarEntry, body: (sink: (c: Buffer) => Promise<void>) => Promise<void>): Promise<void> {
     this.opts.signal?.throwIfAborted();
     const rel = entryPath(e.path);
-    if (rel === '') {
-      if (e.type !== '5') throw new LayerError(`"${e.path}": the root of a layer must be a folder`);
-      await this.owner(this.root, e);
-      await chmod(this.root, e.mode);
-      this.dirTimes.set(this.root, e.mtime);
-      return;
-    }
+    // the root's own entry is a folder entry like any other (mode, owner, mtime, xattrs); it cannot be replaced
+    if (rel === '' && e.type !== '5') throw new LayerError(`"${e.path}": the root of a layer must be a folder`);
     const base = rel.slice(rel.lastIndexOf('/') + 1);
     if (base.startsWith(WHITEOUT)) {
       const dir = await this.parentOf(rel, false);
@@ -422,7 +246,7 @@ export class LayerApplier {
       }
       return;
     }
-    const p = join((await this.parentOf(rel, true))!, base);
+    const p = rel === '' ? this.root : join((await this.parentOf(rel, true))!, base);
     switch (e.type) {
       case '0':
       case '7': {
@@ -444,6 +268,7 @@ export class LayerApplier {
         const st = await lstat(p).catch(() => null);
         if (st && !st.isDirectory()) await this.clear(p);
         if (!st || !st.isDirectory()) await mkdir(p, { mode: 0o700 });
+        else if (!this.upper.has(p)) this.relisted.add(p);
         await this.owner(p, e);
         await chmod(p, e.mode);
         this.dirTimes.set(p, e.mtime);
@@ -498,7 +323,30 @@ export class LayerApplier {
     if (wanted.size) this.xattrs.set(p, wanted);
   }
 
+  /** Removes the xattrs (those iios may set here) of the folders the current layer listed again. */
+  private async dropRelistedXattrs(): Promise<void> {
+    const signal = this.opts.signal ? { signal: this.opts.signal } : {};
+    const dirs = [...this.relisted];
+    // names only (no -d): "# file: PATH" then one name a line, for the folders that have any
+    const pattern = this.isRoot ? '-' : '^user\\.';
+    for (let i = 0; i < dirs.length; i += 256) {
+      const { stdout } = await runTool('getfattr', ['-h', '--absolute-names', '-m', pattern, '--', ...dirs.slice(i, i + 256)], signal);
+      let file = '';
+      for (const line of stdout.split('\n')) {
+        if (line.startsWith('# file: ')) file = dumpUnquote(line.slice(8));
+        else if (line && file) {
+          const name = dumpUnquote(line);
+          // the host's SELinux labels every folder it makes: that label is the host's, not a layer's
+          if (name === 'security.selinux') continue;
+          await runTool('setfattr', ['-h', '-x', name, '--', file], signal);
+        }
+      }
+    }
+    this.relisted = new Set();
+  }
+
   private async endLayer(): Promise<void> {
+    if (this.relisted.size > 0) await this.dropRelistedXattrs();
     if (this.xattrs.size > 0) {
       let dump = '';
       for (const [p, attrs] of this.xattrs) {
@@ -514,7 +362,12 @@ export class LayerApplier {
 
   /** Applies one layer (a tar stream, uncompressed). */
   async applyTar(src: AsyncIterable<Buffer | Uint8Array>): Promise<void> {
-    await readTar(src, (e, body) => this.applyEntry(e, body));
+    try {
+      await readTar(src, (e: TarEntry, body) => this.applyEntry(e, body));
+    } catch (err) {
+      if (err instanceof TarError) throw new LayerError(err.message, { cause: err });
+      throw err;
+    }
     await this.endLayer();
   }
 

@@ -35,7 +35,10 @@ export interface BootResult {
   timedOut: boolean;
   /** Why the boot was cut short without a verdict (firmware fell back to its shell, kernel panic), if it was. */
   deadEnd: string | null;
+  /** From QEMU's start until it stopped (the verdict, then the guest's power-off or the grace after it). */
   elapsedMs: number;
+  /** From QEMU's start until the verdict line arrived: the boot's own time, without the power-off after it. */
+  verdictAtMs: number | null;
 }
 
 /** How long QEMU may take to power off by itself after the verdict line before it is killed. */
@@ -157,6 +160,7 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
     let aborted = false;
     let graceTimer: NodeJS.Timeout | null = null;
     let stuck: string | null = null;
+    let verdictAtMs: number | null = null;
 
     running.stdout?.on('data', (chunk: Buffer | string) => {
       const text = chunk.toString();
@@ -164,6 +168,7 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
       opts.onSerial?.(text);
       if (graceTimer === null && /IIOS-(READY|FAIL) [^\n]*\n/.test(serial)) {
         // The verdict is in; the guest has synced before printing it. Give it time to power off, then stop it.
+        verdictAtMs = Date.now() - started;
         graceTimer = setTimeout(() => killQemu(running), GRACE_AFTER_VERDICT_MS);
       } else if (graceTimer === null && (stuck = deadEnd(serial)) !== null) {
         // No verdict will ever come (no bootloader found, kernel panic): stop now instead of at the timeout.
@@ -195,7 +200,7 @@ export async function bootUntilReady(opts: BootOptions): Promise<BootResult> {
     if (verdict.readyLine === null && verdict.failLine === null && !timedOut && result.exitCode !== 0) {
       throw new Error(`iios: qemu-system-x86_64 failed (exit ${result.exitCode}): ${stderr.trim() || 'no output'}`);
     }
-    return { ...verdict, serial, timedOut, deadEnd: stuck, elapsedMs: Date.now() - started };
+    return { ...verdict, serial, timedOut, deadEnd: stuck, elapsedMs: Date.now() - started, verdictAtMs };
   } finally {
     killQemu(child);
     process.removeListener('exit', killChild);
