@@ -23,6 +23,7 @@ import { fileReader } from '../io/reader.ts';
 import { fatRead } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { verifyGpt } from '../tools/sgdisk.ts';
+import { capacityCheck } from './capacity-check.ts';
 import { cloneBtrfsPartition } from './clone-btrfs.ts';
 import { cloneEsp, cloneSlots, extractEsp, fanOutRange } from './clone-esp.ts';
 import { planClone } from './clone-plan.ts';
@@ -137,6 +138,8 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
   const espDir = await extractEsp(src, signal);
   try {
     await forEachTarget(targets, async (t) => {
+      // A counterfeit stick is found before anything of the clone goes onto it (as in a write).
+      if (job.capacityCheck) await capacityCheck(t);
       await wipe(t);
       await partition(t);
       await cloneEsp(t, espDir);
@@ -203,7 +206,10 @@ async function hasGptHeader(path: string): Promise<boolean> {
 }
 
 async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, signal: AbortSignal): Promise<void> {
-  await forEachTarget(targets, wipe);
+  await forEachTarget(targets, async (t) => {
+    if (job.capacityCheck) await capacityCheck(t);
+    await wipe(t);
+  });
   const live = targets.filter((t) => t.alive);
   const bytes = src.usedEnd;
   for (const t of live) t.enter('slots');

@@ -52,6 +52,8 @@ export const CloneRequestSchema = z.strictObject({
   fresh: z.boolean().optional(),
   unmountIfMounted: z.boolean().optional(),
   verify: z.boolean().optional(),
+  /** First check each stick for fake capacity, as a write does (not image files). */
+  capacityCheck: z.boolean().optional(),
 });
 export type CloneRequest = z.infer<typeof CloneRequestSchema>;
 
