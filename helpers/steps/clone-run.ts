@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { open, realpath, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
@@ -237,11 +238,14 @@ async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, s
   });
 }
 
-function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, message: string, cancelled: boolean): TargetResult[] {
+/** `why`: the refusal's own English detail (a source that cannot be cloned), said inside a translated frame. */
+function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, message: string, cancelled: boolean, why = message): TargetResult[] {
   const results = job.targets.map((t) => {
-    const msg = perTarget.get(t.id) ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
-    emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled });
-    return { targetId: t.id, ok: false, verified: false, message: msg };
+    const own = perTarget.get(t.id);
+    const msg = own ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
+    const failure: TargetFailure = cancelled ? { key: 'cancelled-before' } : own ? { key: 'refused-text', text: own } : perTarget.size ? { key: 'other-refused' } : { key: 'refused-text', text: why };
+    emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled, failure });
+    return { targetId: t.id, ok: false, verified: false, message: msg, failure };
   });
   emit({ kind: 'error', message });
   emit({ kind: 'done', results });
@@ -260,7 +264,7 @@ export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSign
   try {
     src = await openCloneSource(job.sourcePath, signal);
   } catch (err) {
-    return refuseAll(job, emit, new Map(), `refused before writing anything: ${(err as Error).message}`, signal.aborted);
+    return refuseAll(job, emit, new Map(), `refused before writing anything: ${(err as Error).message}`, signal.aborted, (err as Error).message);
   }
   try {
     emit({ kind: 'log', level: 'info', message: src.iios ? `source: iios stick "${src.iios.stamp.hostname}" (${src.iios.profile.id})` : `source: not an iios stick; raw clone of ${src.usedEnd} bytes` });

@@ -37,7 +37,8 @@ export function elevationBothAdvice(polkit: Pick<ElevationDetails, 'reason' | 't
   return t('elevation.thenSudo', { polkit: first, sudo: elevationAdvice(sudo) });
 }
 
-const UNSAFE = {
+/** Why a target is refused, by the drive rules' reason (also said for a helper's refusal: failure-words.ts). */
+export const UNSAFE = {
   'not-found': 'error.unsafe.not-found',
   'not-whole-disk': 'error.unsafe.not-whole-disk',
   system: 'error.unsafe.system',

@@ -1,6 +1,7 @@
 // Domain "jobs": writing sticks (one job at a time, many targets), its pushed events, and the offline caches
 // a job can put on a stick. The request (what the GUI's wizard and `iios write` ask for), the started job and
 // the job's snapshot are defined here once; main, the renderer and the CLI use the types inferred from them.
+import { TargetFailureSchema } from '../../job/target-failure.ts';
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { ErrorDetailsSchema } from '../error-details.ts';
@@ -89,7 +90,10 @@ export const TargetStateSchema = z.object({
   etaSeconds: z.number().nullable(),
   verified: z.boolean(),
   cancelled: z.boolean(),
+  /** The helper's English sentence (logs, older readers). */
   message: z.string().nullable(),
+  /** Why it failed, typed: what the GUI and the CLI say in the reader's language (src-shared/errors/failure-words.ts). */
+  failure: TargetFailureSchema.optional(),
 });
 
 export const JobSnapshotSchema = z.object({
