@@ -4,6 +4,7 @@
 // tool's own output, a path rule's sentence) falls back to the message as it came.
 import type { ErrorDetails, ErrorDetailsOf } from '../contract/error-details.ts';
 import { formatBytesApart } from '../format/bytes.ts';
+import { fieldIssueWords } from './field-words.ts';
 import { t, type MessageKey, type PlainKey } from '../i18n/index.ts';
 
 type ElevationDetails = ErrorDetailsOf<'elevation'>;
@@ -78,9 +79,12 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       return elevationAdvice(details);
     case 'cancelled':
       return t('error.cancelled');
-    case 'invalid':
-      // field issues are the schema's and the services' own sentences: said as they came
-      return message;
+    case 'invalid': {
+      // each field said from its typed issue; issues from an older sender (no typed form) as the message came
+      if (!details.issues.length || !details.issues.every((i) => i.said)) return message;
+      const words = details.issues.map(fieldIssueWords).join(' ');
+      return details.file ? `${details.file}: ${words}` : words;
+    }
   }
 }
 
