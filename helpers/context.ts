@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { JobEvent, Phase } from '../src-shared/job/events.ts';
+import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
 import type { ImageProfile } from '../src-shared/profile/image-profile.ts';
 import type { PartitionPlan, PartitionRole, PlannedPartition } from '../src-shared/layout/index.ts';
@@ -16,7 +17,7 @@ export type Emit = (event: JobEvent) => void;
 export class TargetCtx {
   readonly controller = new AbortController();
   phase: Phase = 'check';
-  failure: { message: string; cancelled: boolean } | null = null;
+  failure: { message: string; cancelled: boolean; failure: TargetFailure } | null = null;
   verified = false;
   /** Set when the stamp is written: what it says, for the final complete:true rewrite. */
   stamp: Record<string, unknown> | null = null;
@@ -94,10 +95,10 @@ export class TargetCtx {
   fail(err: unknown): void {
     if (this.failure) return;
     const cancelled = this.signal.aborted || (err instanceof ToolError && err.cancelled);
-    const message = cancelled ? `cancelled during ${this.phase}; the stick is incomplete` : describeFailure(this, err);
-    this.failure = { message, cancelled };
+    const said: SaidFailure = cancelled ? { message: `cancelled during ${this.phase}; the stick is incomplete`, failure: { key: 'cancelled', phase: this.phase } } : describeFailure(this, err);
+    this.failure = { ...said, cancelled };
     this.controller.abort();
-    this.emit({ kind: 'target-failed', targetId: this.id, message, cancelled });
+    this.emit({ kind: 'target-failed', targetId: this.id, message: said.message, cancelled, failure: said.failure });
   }
 }
 
@@ -132,19 +133,48 @@ export function deviceGone(ctx: TargetCtx): boolean {
   return ctx.loopAutoclearAtStart === '0' && loopAutoclear(name) === '1';
 }
 
+/**
+ * An error that knows its typed failure (src-shared/job/target-failure.ts): the GUI and the CLI say that in the
+ * reader's language; its message stays the English sentence for the log. A failure with a phase gets the phase
+ * the target was in when it failed.
+ */
+export class FailureError extends Error {
+  constructor(
+    message: string,
+    readonly failure: TargetFailure,
+  ) {
+    super(message);
+  }
+}
+
+/** The typed failure an error carries (FailureError, or an error class with its own `failure`), if any. */
+export function failureOf(err: unknown): TargetFailure | undefined {
+  const f = (err as { failure?: TargetFailure } | null | undefined)?.failure;
+  return f && typeof f === 'object' && 'key' in f ? f : undefined;
+}
+
+/** What a target's failure says: the English sentence (logs, older readers) and its typed form. */
+export interface SaidFailure {
+  message: string;
+  failure: TargetFailure;
+}
+
 export function removedMessage(phase: Phase): string {
   return `the stick was removed or stopped responding during ${phase}; nothing on it is usable — write it again`;
 }
 
-function describeFailure(ctx: TargetCtx, err: unknown): string {
+export function describeFailure(ctx: TargetCtx, err: unknown): SaidFailure {
+  const phase = ctx.phase;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (deviceGone(ctx) || (ctx.target.kind === 'device' && code && GONE_CODES.has(code)) || (err as { stalled?: boolean })?.stalled) {
-    return removedMessage(ctx.phase);
+    return { message: removedMessage(phase), failure: { key: 'removed', phase } };
   }
   const text = err instanceof Error ? err.message : String(err);
+  const typed = failureOf(err);
+  const failure: TargetFailure = typed ? ('phase' in typed ? { ...typed, phase } : typed) : code === 'ENOSPC' ? { key: 'no-space', phase } : { key: 'step', phase, text };
   // A step that words its own failure for the user (the capacity check's fake-stick verdict) is said as it is.
-  if ((err as { wholeMessage?: boolean } | undefined)?.wholeMessage) return text;
-  return `${ctx.phase} failed: ${text}`;
+  if ((err as { wholeMessage?: boolean } | undefined)?.wholeMessage) return { message: text, failure };
+  return { message: `${phase} failed: ${text}`, failure };
 }
 
 /** Runs fn for every live target at once; a throw fails only that target. */

@@ -4,6 +4,7 @@
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
@@ -41,7 +42,12 @@ export interface Prepared {
 }
 
 export class RefusedError extends Error {
-  constructor(readonly perTarget: Map<string, string>, message: string) {
+  constructor(
+    readonly perTarget: Map<string, string>,
+    message: string,
+    /** Each refused target's reasons, typed (the drive rules' codes) for the reader's language. */
+    readonly perTargetFailure = new Map<string, TargetFailure>(),
+  ) {
     super(message);
   }
 }
@@ -89,6 +95,7 @@ async function prepareJob(
   const planSource: PlanSource = source.kind === 'bundle' ? source.manifest : { imageBytes: source.imageBytes };
 
   const refusals = new Map<string, string>();
+  const typed = new Map<string, TargetFailure>();
   const targets: PreparedTarget[] = [];
   const resolved: WriteTarget[] = [];
   for (const [index, given] of job.targets.entries()) {
@@ -133,13 +140,14 @@ async function prepareJob(
     }
     if (problems.length || !plan) {
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
+      typed.set(t.id, problems.length ? { key: 'refused', target: given.path, reasons: [...new Set(problems.map((p) => p.code))] } : { key: 'refused-text', text: 'no layout' });
       continue;
     }
     targets.push({ target: t, plan, unmount: [...busy.unmount, ...verdict.unmount], detach: busy.detach, folder: file?.folder ?? null });
   }
   if (refusals.size) {
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');
-    throw new RefusedError(refusals, `refused before writing anything: ${what}`);
+    throw new RefusedError(refusals, `refused before writing anything: ${what}`, typed);
   }
   return { source, payload, caches, targets };
 }

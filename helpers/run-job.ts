@@ -5,6 +5,7 @@ import { readlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
+import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
 import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
@@ -158,8 +159,13 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     const results = job.targets.map((t) => {
       const own = err instanceof RefusedError ? err.perTarget.get(t.id) : undefined;
       const msg = own ?? (err instanceof RefusedError ? 'not written: another target of this job was refused' : message);
-      emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled: signal.aborted });
-      return { targetId: t.id, ok: false, verified: false, message: msg };
+      const failure: TargetFailure = signal.aborted
+        ? { key: 'cancelled-before' }
+        : err instanceof RefusedError
+          ? (err.perTargetFailure.get(t.id) ?? (own ? { key: 'refused-text', text: own } : { key: 'other-refused' }))
+          : { key: 'refused-text', text: message };
+      emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled: signal.aborted, failure });
+      return { targetId: t.id, ok: false, verified: false, message: msg, failure };
     });
     emit({ kind: 'error', message });
     emit({ kind: 'done', results });

@@ -16,7 +16,7 @@ export async function releaseTargets(targets: readonly TargetCtx[]): Promise<voi
 export function finishTargets(targets: readonly TargetCtx[], emit: Emit, signal: AbortSignal): TargetResult[] {
   const results: TargetResult[] = targets.map((t) => {
     if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
-    if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message };
+    if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message, failure: t.failure.failure };
     t.enter('complete');
     emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
     return { targetId: t.id, ok: true, verified: t.verified };

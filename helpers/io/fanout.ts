@@ -11,7 +11,7 @@
 // devices get every chunk. A target that errors, vanishes or stalls is failed on its own.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { deviceGone, removedMessage, type TargetCtx } from '../context.ts';
+import { deviceGone, FailureError, removedMessage, type TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.ts';
 import { ChunkPool, type Chunk } from './chunk-pool.ts';
 import { chunkHasher, ChunkDigests } from './chunk-hash.ts';
@@ -203,7 +203,8 @@ function mergeCaughtUp(s: OpenSink, shared: ChunkDigests, own: ChunkDigests | nu
   for (const [k, d] of own.list.entries()) {
     const theirs = shared.list[from + k];
     if (theirs && !theirs.equals(d)) {
-      s.ctx.fail(new Error(`the source read differently the second time at byte ${(from + k) * CHUNK_BYTES}: it changed while it was written`));
+      const byte = (from + k) * CHUNK_BYTES;
+      s.ctx.fail(new FailureError(`the source read differently the second time at byte ${byte}: it changed while it was written`, { key: 'source-changed', byte }));
       return null;
     }
     merged.push(d, Math.min(CHUNK_BYTES, own.bytes - k * CHUNK_BYTES));

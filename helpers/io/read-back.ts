@@ -5,6 +5,7 @@
 // read-back of the shared stick checks (steps/verify.ts) run on.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import type { TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, DIRECT_ALIGN, directBuffer, plainBuffer } from './aligned.ts';
 import { CHUNK_HASH_NAME, chunkHasher, type ChunkDigests } from './chunk-hash.ts';
@@ -63,12 +64,15 @@ async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirec
 
 /** Thrown by readBackChunks: the target's chunk at `byte` did not read back as written. */
 export class ChunkMismatch extends Error {
+  /** Typed for the reader's language (its phase is the target's when it fails: context.ts). */
+  readonly failure: TargetFailure;
   constructor(
     readonly byte: number,
     readonly chunkBytes: number,
     detail: string,
   ) {
     super(`the ${chunkBytes}-byte chunk at byte ${byte} reads back differently from what was written (${detail})`);
+    this.failure = { key: 'read-back', phase: 'verify', byte, chunkBytes };
   }
 }
 

@@ -8,20 +8,22 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { capacityVerdict, fillSectors, ProbeFindings, probePlan, readSector, SECTOR, type ProbeRegion } from '../../src-shared/drives/capacity-probe.ts';
 import { t } from '../../src-shared/i18n/index.ts';
-import { deviceGone, type TargetCtx } from '../context.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
+import { deviceGone, FailureError, type TargetCtx } from '../context.ts';
 import { DIRECT_ALIGN, directBuffer, plainBuffer } from '../io/aligned.ts';
 import { run } from '../tools/run.ts';
 
 const IO_BYTES = 1024 * 1024;
 
 /** A failed check: its message is the whole story (the target's failure says it as it is). */
-export class CapacityError extends Error {
+export class CapacityError extends FailureError {
   readonly wholeMessage = true;
   constructor(
     message: string,
     readonly realBytes: number,
+    failure: TargetFailure,
   ) {
-    super(message);
+    super(message, failure);
   }
 }
 
@@ -120,7 +122,8 @@ export async function capacityCheck(ctx: TargetCtx): Promise<void> {
   const verdict = capacityVerdict(plan, findings, writeFailedAt);
   if (!verdict.ok) {
     ctx.log('warn', `capacity check: ${findings.badSectors} sectors did not read back as written; first at ${findings.firstBad ?? writeFailedAt?.offset}; real size ${verdict.realBytes} bytes (${verdict.how})`);
-    throw new CapacityError(verdict.message, verdict.realBytes);
+    const error = writeFailedAt?.error;
+    throw new CapacityError(verdict.message, verdict.realBytes, { key: 'fake-capacity', how: verdict.how, claimedBytes: plan.claimedBytes, realBytes: verdict.realBytes, ...(error ? { error } : {}) });
   }
   ctx.log('info', verdict.message);
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { open, realpath, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import type { TargetResult } from '../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
@@ -23,6 +24,7 @@ import { fileReader } from '../io/reader.ts';
 import { fatRead } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { verifyGpt } from '../tools/sgdisk.ts';
+import { capacityCheck } from './capacity-check.ts';
 import { cloneBtrfsPartition } from './clone-btrfs.ts';
 import { cloneEsp, cloneSlots, extractEsp, fanOutRange } from './clone-esp.ts';
 import { planClone } from './clone-plan.ts';
@@ -137,6 +139,8 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
   const espDir = await extractEsp(src, signal);
   try {
     await forEachTarget(targets, async (t) => {
+      // A counterfeit stick is found before anything of the clone goes onto it (as in a write).
+      if (job.capacityCheck) await capacityCheck(t);
       await wipe(t);
       await partition(t);
       await cloneEsp(t, espDir);
@@ -203,7 +207,10 @@ async function hasGptHeader(path: string): Promise<boolean> {
 }
 
 async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, signal: AbortSignal): Promise<void> {
-  await forEachTarget(targets, wipe);
+  await forEachTarget(targets, async (t) => {
+    if (job.capacityCheck) await capacityCheck(t);
+    await wipe(t);
+  });
   const live = targets.filter((t) => t.alive);
   const bytes = src.usedEnd;
   for (const t of live) t.enter('slots');
@@ -231,11 +238,14 @@ async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, s
   });
 }
 
-function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, message: string, cancelled: boolean): TargetResult[] {
+/** `why`: the refusal's own English detail (a source that cannot be cloned), said inside a translated frame. */
+function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, message: string, cancelled: boolean, why = message): TargetResult[] {
   const results = job.targets.map((t) => {
-    const msg = perTarget.get(t.id) ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
-    emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled });
-    return { targetId: t.id, ok: false, verified: false, message: msg };
+    const own = perTarget.get(t.id);
+    const msg = own ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
+    const failure: TargetFailure = cancelled ? { key: 'cancelled-before' } : own ? { key: 'refused-text', text: own } : perTarget.size ? { key: 'other-refused' } : { key: 'refused-text', text: why };
+    emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled, failure });
+    return { targetId: t.id, ok: false, verified: false, message: msg, failure };
   });
   emit({ kind: 'error', message });
   emit({ kind: 'done', results });
@@ -254,7 +264,7 @@ export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSign
   try {
     src = await openCloneSource(job.sourcePath, signal);
   } catch (err) {
-    return refuseAll(job, emit, new Map(), `refused before writing anything: ${(err as Error).message}`, signal.aborted);
+    return refuseAll(job, emit, new Map(), `refused before writing anything: ${(err as Error).message}`, signal.aborted, (err as Error).message);
   }
   try {
     emit({ kind: 'log', level: 'info', message: src.iios ? `source: iios stick "${src.iios.stamp.hostname}" (${src.iios.profile.id})` : `source: not an iios stick; raw clone of ${src.usedEnd} bytes` });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { PayloadJob } from '../../src-shared/job/update-job.ts';
 import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { gatherFacts } from '../check.ts';
@@ -40,9 +41,10 @@ export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSi
   const job = parsed.data;
   const id = job.target.id;
   emit({ kind: 'phase', targetId: id, phase: 'check' });
-  const fail = (message: string): TargetResult[] => {
-    const results = [{ targetId: id, ok: false, verified: false, message }];
-    emit({ kind: 'target-failed', targetId: id, message, cancelled: signal.aborted });
+  const fail = (message: string, why = message): TargetResult[] => {
+    const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: why };
+    const results = [{ targetId: id, ok: false, verified: false, message, failure }];
+    emit({ kind: 'target-failed', targetId: id, message, cancelled: signal.aborted, failure });
     emit({ kind: 'error', message });
     emit({ kind: 'done', results });
     return results;
@@ -78,7 +80,7 @@ export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSi
       const room = payloadCapacity(part.sizeBytes);
       if (total > room) throw new Error(`the payload is ${total} bytes; the stick's payload partition takes at most ${room} (of ${part.sizeBytes}). Choose fewer or smaller files, or write the stick again with a larger payload partition`);
     } catch (err) {
-      return fail(`refused before changing anything: ${(err as Error).message}`);
+      return fail(`refused before changing anything: ${(err as Error).message}`, (err as Error).message);
     }
     const putStamp = async (s: Record<string, unknown>) => {
       await writeFile(join(work, 'stick.json'), stampText(s));
@@ -95,7 +97,7 @@ export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSi
     } catch (err) {
       t.fail(err);
     }
-    const result: TargetResult = t.failure ? { targetId: id, ok: false, verified: false, message: t.failure.message } : { targetId: id, ok: true, verified: false };
+    const result: TargetResult = t.failure ? { targetId: id, ok: false, verified: false, message: t.failure.message, failure: t.failure.failure } : { targetId: id, ok: true, verified: false };
     if (!t.failure) {
       t.enter('complete');
       emit({ kind: 'target-done', targetId: id, verified: false });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { StickJob } from '../../src-shared/job/clone-job.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { StickStampSchema, type StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { planLayout, type PartitionPlan } from '../../src-shared/layout/index.ts';
@@ -180,9 +181,11 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
   let bundle: BundleSource | null = null;
   let stamp: StickStamp | null;
   let parts: GptEntry[];
-  const fail = (message: string): TargetResult[] => {
-    const results = [{ targetId: id, ok: false, verified: false, message }];
-    emit({ kind: 'target-failed', targetId: id, message, cancelled: signal.aborted });
+  // `why`: the refusal's detail, said inside a translated frame ("refused before … : why")
+  const fail = (message: string, why = message): TargetResult[] => {
+    const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: why };
+    const results = [{ targetId: id, ok: false, verified: false, message, failure }];
+    emit({ kind: 'target-failed', targetId: id, message, cancelled: signal.aborted, failure });
     emit({ kind: 'error', message });
     emit({ kind: 'done', results });
     return results;
@@ -192,10 +195,10 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
     const verdict = checkTargetSafety(job.target, 0, facts, { unmountIfMounted: false });
     const mounted = await readWriteMounts(job.target.path, job.target.kind === 'device');
     const problems = [...verdict.problems.map((p) => p.message), ...(mounted.length ? [`${job.target.path} is mounted at ${mounted.join(', ')}; unmount it first`] : [])];
-    if (problems.length) return fail(`refused before changing anything: ${problems.join('; ')}`);
+    if (problems.length) return fail(`refused before changing anything: ${problems.join('; ')}`, problems.join('; '));
     parts = await gptEntries(job.target.path);
     stamp = await readStamp(job.target.path, parts);
-    if (job.kind === 'reset' && !stamp?.complete) return fail('refused: the stick is not a complete iios stick (its stamp is missing or incomplete); write or repair it first');
+    if (job.kind === 'reset' && !stamp?.complete) return fail('refused: the stick is not a complete iios stick (its stamp is missing or incomplete); write or repair it first', 'the stick is not a complete iios stick (its stamp is missing or incomplete); write or repair it first');
     const { profile, plan, b } = await withIios(job.target.path, parts, async (mnt) => {
       const profile = await storedProfile(mnt, stamp?.profile ?? null);
       const b = await storedBundle(mnt, stamp);
@@ -204,7 +207,7 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
     bundle = b;
     t = new TargetCtx({ ...job.target, hostname: stamp?.hostname ?? 'iios' }, plan, profile, emit, signal);
   } catch (err) {
-    return fail(`refused before changing anything: ${(err as Error).message}`);
+    return fail(`refused before changing anything: ${(err as Error).message}`, (err as Error).message);
   }
   try {
     if (job.kind === 'reset') await reset(t, parts, job.keepHome);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import type { StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { UpdateJob } from '../../src-shared/job/update-job.ts';
 import type { WriteJob } from '../../src-shared/job/write-job.ts';
@@ -255,8 +256,9 @@ export async function runUpdateJob(rawJob: unknown, emit: Emit, signal: AbortSig
   }
   const job = parsed.data;
   const refuse = (message: string): TargetResult[] => {
-    const results = job.targets.map((t) => ({ targetId: t.id, ok: false, verified: false, message }));
-    for (const t of job.targets) emit({ kind: 'target-failed', targetId: t.id, message, cancelled: signal.aborted });
+    const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: message.replace(/^refused before changing anything: /, '') };
+    const results = job.targets.map((t) => ({ targetId: t.id, ok: false, verified: false, message, failure }));
+    for (const t of job.targets) emit({ kind: 'target-failed', targetId: t.id, message, cancelled: signal.aborted, failure });
     emit({ kind: 'error', message });
     emit({ kind: 'done', results });
     return results;
@@ -294,8 +296,9 @@ async function updateSticks(job: UpdateJob, bundle: BundleSource, emit: Emit, si
       sticks.push(await openStick(target, emit, signal, m));
     } catch (err) {
       const message = `refused before changing anything: ${(err as Error).message}`;
-      results.push({ targetId: target.id, ok: false, verified: false, message });
-      emit({ kind: 'target-failed', targetId: target.id, message, cancelled: signal.aborted });
+      const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: (err as Error).message };
+      results.push({ targetId: target.id, ok: false, verified: false, message, failure });
+      emit({ kind: 'target-failed', targetId: target.id, message, cancelled: signal.aborted, failure });
     }
   }
   if (sticks.length === 0) return refuse(results.map((r) => r.message).join('; '));

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
 import { checkBytesTotal, runStickChecks, type CacheExpect, type SlotExpect, type StickReader } from '../../src-shared/verify/stick-checks.ts';
-import type { TargetCtx } from '../context.ts';
+import { FailureError, type TargetCtx } from '../context.ts';
 import { readBackEach } from '../io/read-back.ts';
 import { checkReadonly } from '../tools/btrfs.ts';
 import { withLoop } from '../tools/losetup.ts';
@@ -88,7 +88,12 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
   });
   if (want.payload?.length) outcomes.push(await verifyPayload(ctx, want.payload));
   const failed = outcomes.filter((c) => !c.ok);
-  if (failed.length) throw new Error(failed.map((c) => c.detail).join('; '));
+  if (failed.length) {
+    const message = failed.map((c) => c.detail).join('; ');
+    // a slot that reads back wrong is what the reader needs to know (its verity check fails with it)
+    const slot = failed.find((c) => c.slotDiffers)?.slotDiffers;
+    throw slot ? new FailureError(message, { key: 'slot-differs', slot: slot.slot, byte: slot.byte }) : new Error(message);
+  }
   const total = checkBytesTotal(expect);
   if (total > 0) ctx.progress(total, total, true);
   for (const p of ctx.plan.partitions.filter((x) => x.filesystem === 'btrfs')) {

@@ -2,6 +2,7 @@
 // phase, speed, time left) and one for the batch; plain lines when the output is a pipe or a file (a line per
 // phase change and now and then per target). Every number is the snapshot's progress (src-shared/progress):
 // this file only lays it out.
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { targetProgress } from '../../src-shared/progress/fold-progress.ts';
@@ -74,7 +75,7 @@ export function batchLine(b: BatchProgress, width: number, labelWidth: number): 
 export function plainLine(row: TargetRow): string {
   const p = row.progress;
   const base = `${row.target.hostname} ${row.target.path}: ${stateText(row)}`;
-  if (p.stage === 'failed' || p.stage === 'cancelled') return `${base} — ${row.target.message ?? ''}`;
+  if (p.stage === 'failed' || p.stage === 'cancelled') return `${base} — ${failureWords(row.target.failure, row.target.message ?? '')}`;
   if (finished(p) || p.stage === 'pending') return base;
   return `${base} ${percentOf(p.fraction)}% ${formatSpeed(p.speedBps)} ${t('cli.progress.left', { time: formatTimeLeft(p.secondsLeft) })}`;
 }
@@ -150,7 +151,7 @@ export function summary(s: JobSnapshot): string {
   const lines = s.targets.map((x) => {
     if (x.status === 'done') return `  ${t('cli.summary.ok').padEnd(6)}  ${x.hostname}  ${x.path}${x.verified ? `  (${t('cli.summary.verified')})` : ''}`;
     if (x.cancelled) return `  ${t('cli.summary.cancel').padEnd(6)}  ${x.hostname}  ${x.path}  — ${t('cli.summary.incomplete')}`;
-    return `  ${t('cli.progress.failed').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.message ?? t('cli.summary.notWritten')}`;
+    return `  ${t('cli.progress.failed').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.message === null && !x.failure ? t('cli.summary.notWritten') : failureWords(x.failure, x.message ?? '')}`;
   });
   const ok = s.targets.filter((x) => x.status === 'done').length;
   const elapsed = s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : null;

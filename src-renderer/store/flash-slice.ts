@@ -7,6 +7,7 @@
 import { driveMake } from '../../src-shared/drives/drive-label.ts';
 import { ejectSentence, type EjectKind } from '../../src-shared/drives/eject-kind.ts';
 import { detailsWords } from '../../src-shared/errors/error-words.ts';
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { errorText } from './error-text.ts';
 import { imageFolderHint } from './image-folder-slice.ts';
@@ -225,6 +226,7 @@ function fromSnapshot(
     speedBps: p?.speedBps ?? 0,
     history: p?.history ?? [],
     state: p?.stage ?? 'pending',
-    message: t.message,
+    // the helper's typed failure in the reader's language; its English sentence when it sent none
+    message: t.message === null && !t.failure ? null : failureWords(t.failure, t.message ?? ''),
   };
 }

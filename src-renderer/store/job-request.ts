@@ -74,6 +74,7 @@ export function buildCloneRequest(
       fresh: s.cloneFresh,
       unmountIfMounted: chosen.some((t) => (t.drive?.mountpoints.length ?? 0) > 0),
       verify: true,
+      ...(s.capacityCheck ? { capacityCheck: true } : {}),
     },
   };
 }

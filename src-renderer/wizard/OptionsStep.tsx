@@ -56,17 +56,16 @@ export function OptionsStep() {
               {t('options.persistence')}
             </label>
           )}
-          {!cloning && (
-            <div className="field">
-              <label className="switch" style={{ display: 'flex' }}>
-                <input type="checkbox" checked={state.capacityCheck} onChange={(e) => state.setCapacityCheck(e.target.checked)} aria-describedby="capacity-help" />
-                {t('options.capacityCheck')}
-              </label>
-              <span id="capacity-help" className="muted">
-                {t('options.capacityHelp')}
-              </span>
-            </div>
-          )}
+          {/* a clone's targets can be counterfeit sticks as much as a write's */}
+          <div className="field">
+            <label className="switch" style={{ display: 'flex' }}>
+              <input type="checkbox" checked={state.capacityCheck} onChange={(e) => state.setCapacityCheck(e.target.checked)} aria-describedby="capacity-help" />
+              {t('options.capacityCheck')}
+            </label>
+            <span id="capacity-help" className="muted">
+              {t('options.capacityHelp')}
+            </span>
+          </div>
           {!names.ok && (
             <div className="alert error" role="alert">
               {names.reason}

@@ -5,26 +5,11 @@
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
 import { formatSpeed } from '../../src-shared/progress/speed.ts';
 import { formatTime } from '../../src-shared/format/date-time.ts';
+import { phaseWords } from '../../src-shared/errors/failure-words.ts';
 import { t, type PlainKey } from '../../src-shared/i18n/index.ts';
 import type { FlashTarget } from '../store/state.ts';
 import { useWizard } from '../store/context.tsx';
 import { placeOf, placeText } from '../../src-shared/drives/usb-port.ts';
-
-const PHASE_KEY: Record<string, PlainKey> = {
-  check: 'phase.check',
-  capacity: 'phase.capacity',
-  wipe: 'phase.wipe',
-  partition: 'phase.partition',
-  esp: 'phase.esp',
-  slots: 'phase.slots',
-  verity: 'phase.verity',
-  btrfs: 'phase.btrfs',
-  payload: 'phase.payload',
-  caches: 'phase.caches',
-  stamp: 'phase.stamp',
-  verify: 'phase.verify',
-  complete: 'phase.complete',
-};
 
 const STATE_KEY: Record<FlashTarget['state'], PlainKey> = {
   pending: 'state.pending',
@@ -37,10 +22,7 @@ const STATE_KEY: Record<FlashTarget['state'], PlainKey> = {
 };
 
 /** A phase in words; one the services add later shows as they name it until it is in the catalogue. */
-function phaseText(phase: string): string {
-  const key = PHASE_KEY[phase];
-  return key ? t(key) : phase;
-}
+const phaseText = phaseWords;
 
 const stateText = (state: FlashTarget['state']) => t(STATE_KEY[state]);
 

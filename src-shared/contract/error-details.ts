@@ -3,10 +3,11 @@
 // numbers and paths, not a message parsed back with a regex. One kind per typed error the services throw.
 import { z } from 'zod';
 import { formatPath } from '../profile/field-path.ts';
+import { IssueSaidSchema, issueSaid } from './field-issue.ts';
 import type { SafetyCode } from '../drives/safety.ts';
 
 /** One field that failed validation: "targets[0].path" and why. */
-export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
+export const FieldIssueSchema = z.object({ path: z.string(), message: z.string(), said: IssueSaidSchema.optional() });
 
 const SAFETY_CODES = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
 // The drive rules' codes (src-shared/drives/safety.ts) are the reasons a target is refused: the two lists stay one.
@@ -58,7 +59,12 @@ export type FieldIssue = z.infer<typeof FieldIssueSchema>;
 
 /** A zod error as field issues, the same on every side (the CLI's flags and the GUI's request meet here). */
 export function zodFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  // an unknown key is named on its own path, as the profile's issues name it (schema-errors.ts)
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: i.message, said: issueSaid(i) }))
+      : [{ path: formatPath(i.path), message: i.message, said: issueSaid(i) }],
+  );
 }
 
 /** The details an error carries, when it carries valid ones (anything else crosses as message and code only). */

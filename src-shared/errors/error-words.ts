@@ -4,6 +4,7 @@
 // tool's own output, a path rule's sentence) falls back to the message as it came.
 import type { ErrorDetails, ErrorDetailsOf } from '../contract/error-details.ts';
 import { formatBytesApart } from '../format/bytes.ts';
+import { fieldIssueWords } from './field-words.ts';
 import { t, type MessageKey, type PlainKey } from '../i18n/index.ts';
 
 type ElevationDetails = ErrorDetailsOf<'elevation'>;
@@ -37,7 +38,8 @@ export function elevationBothAdvice(polkit: Pick<ElevationDetails, 'reason' | 't
   return t('elevation.thenSudo', { polkit: first, sudo: elevationAdvice(sudo) });
 }
 
-const UNSAFE = {
+/** Why a target is refused, by the drive rules' reason (also said for a helper's refusal: failure-words.ts). */
+export const UNSAFE = {
   'not-found': 'error.unsafe.not-found',
   'not-whole-disk': 'error.unsafe.not-whole-disk',
   system: 'error.unsafe.system',
@@ -77,9 +79,12 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       return elevationAdvice(details);
     case 'cancelled':
       return t('error.cancelled');
-    case 'invalid':
-      // field issues are the schema's and the services' own sentences: said as they came
-      return message;
+    case 'invalid': {
+      // each field said from its typed issue; issues from an older sender (no typed form) as the message came
+      if (!details.issues.length || !details.issues.every((i) => i.said)) return message;
+      const words = details.issues.map(fieldIssueWords).join(' ');
+      return details.file ? `${details.file}: ${words}` : words;
+    }
   }
 }
 

@@ -18,6 +18,8 @@ export const CloneJob = z
     fresh: z.boolean().default(false),
     verify: z.boolean().default(true),
     unmountIfMounted: z.boolean().default(false),
+    /** Before writing, check each stick for fake capacity, as a write does (helpers/steps/capacity-check.ts). */
+    capacityCheck: z.boolean().default(false),
   })
   .superRefine((job, ctx) => {
     const ids = new Set<string>();

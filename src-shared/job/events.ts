@@ -1,10 +1,10 @@
 // JobEvent: what the helper reports about a job (design.md, "The privileged helper"), per target where it applies.
 import { z } from 'zod';
 import { ErrorDetailsSchema } from '../contract/error-details.ts';
+import { Phase } from './phases.ts';
+import { TargetFailureSchema } from './target-failure.ts';
 
-export const PHASES = ['check', 'capacity', 'wipe', 'partition', 'esp', 'slots', 'verity', 'btrfs', 'payload', 'caches', 'stamp', 'verify', 'complete'] as const;
-export const Phase = z.enum(PHASES);
-export type Phase = z.infer<typeof Phase>;
+export { PHASES, Phase } from './phases.ts';
 
 export const PhaseEvent = z.object({ kind: z.literal('phase'), targetId: z.string(), phase: Phase });
 export const ProgressEvent = z.object({
@@ -25,8 +25,11 @@ export const LogEvent = z.object({
 export const TargetFailedEvent = z.object({
   kind: z.literal('target-failed'),
   targetId: z.string(),
+  /** The helper's English sentence: for logs, and readers older than `failure`. */
   message: z.string(),
   cancelled: z.boolean(),
+  /** Why, typed: said in the reader's language (src-shared/errors/failure-words.ts). */
+  failure: TargetFailureSchema.optional(),
 });
 export const TargetDoneEvent = z.object({ kind: z.literal('target-done'), targetId: z.string(), verified: z.boolean() });
 export const TargetResult = z.object({
@@ -34,6 +37,7 @@ export const TargetResult = z.object({
   ok: z.boolean(),
   verified: z.boolean(),
   message: z.string().optional(),
+  failure: TargetFailureSchema.optional(),
 });
 export type TargetResult = z.infer<typeof TargetResult>;
 export const DoneEvent = z.object({ kind: z.literal('done'), results: z.array(TargetResult) });

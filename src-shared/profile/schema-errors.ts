@@ -2,11 +2,14 @@
 import type { z } from 'zod';
 import type { ErrorDetailsOf } from '../contract/error-details.ts';
 import { formatPath } from './field-path.ts';
+import { issueSaid, type IssueSaid } from '../contract/field-issue.ts';
 
 export interface FieldIssue {
   /** e.g. "partitions[2].size"; empty for the whole document */
   path: string;
   message: string;
+  /** What failed, typed, for the reader's language (contract/field-issue.ts). */
+  said?: IssueSaid;
 }
 
 /** A file (profile YAML, bundle manifest) that does not satisfy its schema. */
@@ -89,7 +92,7 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
       // A key is named back only when it looks like a field name: a file that is no profile or manifest at all
       // (a secrets file renamed .yaml) must not have its lines echoed as "unknown field" keys.
       const named = issue.keys.filter((k) => FIELD_NAME.test(k));
-      for (const key of named) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+      for (const key of named) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field', said: { code: 'unrecognized_keys' } });
       const others = issue.keys.length - named.length;
       if (others > 0) {
         out.push({ path: formatPath(issue.path), message: `${others} key${others === 1 ? '' : 's'} that ${others === 1 ? 'is' : 'are'} not a field name (not shown)` });
@@ -98,9 +101,9 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
       // report the first alternative's reasons: unions here are "one form or the other" and the first is the usual one
       const first = issue.errors[0] ?? [];
       if (first.length === 0) out.push({ path: formatPath(issue.path), message: issue.message });
-      for (const sub of first) out.push({ path: formatPath([...issue.path, ...sub.path]), message: sub.message });
+      for (const sub of first) out.push({ path: formatPath([...issue.path, ...sub.path]), message: sub.message, said: issueSaid(sub) });
     } else {
-      out.push({ path: formatPath(issue.path), message: issue.message });
+      out.push({ path: formatPath(issue.path), message: issue.message, said: issueSaid(issue) });
     }
   }
   return out;

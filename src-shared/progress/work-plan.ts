@@ -132,12 +132,14 @@ export function planTargetWork(job: WorkInput): PhaseStep[] {
  * The phases of a job on a stick as the source or the target itself (clone, repair, reset). Their bytes are not
  * known before the helper reads the source stick, so each starts unknown and is learnt from the helper's counts.
  */
-export function planStickJobWork(kind: 'clone' | 'repair' | 'reset' | 'update' | 'payload', verify = true): PhaseStep[] {
+export function planStickJobWork(kind: 'clone' | 'repair' | 'reset' | 'update' | 'payload', verify = true, capacityCheck = false): PhaseStep[] {
   const unknown = (phase: Phase) => step(phase, 0, BYTE_COST.write, false);
   const tail = verify ? [step('verify'), step('complete')] : [step('complete')];
   if (kind === 'reset') return [step('check'), step('btrfs'), step('complete')];
   if (kind === 'payload') return [step('check'), step('payload'), step('complete')];
   if (kind === 'update') return [step('check'), step('esp'), unknown('slots'), unknown('verity'), step('btrfs'), step('verify'), step('stamp'), step('complete')];
   if (kind === 'repair') return [step('check'), step('esp'), unknown('slots'), step('verity'), step('stamp'), ...tail];
-  return [step('check'), step('wipe'), step('partition'), step('esp'), step('stamp'), unknown('slots'), step('verity'), unknown('btrfs'), ...tail];
+  // A clone checks a stick's capacity as a write does, before the wipe.
+  const capacity = capacityCheck ? [step('capacity', UNKNOWN_CAPACITY_CHECK_BYTES, BYTE_COST.write, false)] : [];
+  return [step('check'), ...capacity, step('wipe'), step('partition'), step('esp'), step('stamp'), unknown('slots'), step('verity'), unknown('btrfs'), ...tail];
 }

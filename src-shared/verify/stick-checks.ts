@@ -69,6 +69,8 @@ export interface CheckOutcome {
   ok: boolean;
   detail: string;
   bytes?: number;
+  /** A slot that reads back wrong, and its first differing byte of the disk when found (the helper types its failure with it). */
+  slotDiffers?: { slot: string; byte: number | null };
 }
 
 export interface RunChecksOptions {
@@ -86,7 +88,7 @@ export function judgeSlotSha256(s: SlotExpect, got: string, firstDiff: number | 
   const name = `slot ${s.slot} sha256`;
   if (got === s.sha256) return { name, ok: true, detail: `${s.bytes} bytes match`, bytes: s.bytes };
   const where = firstDiff === null ? '' : `; the first differing byte is ${firstDiff} of the slot (byte ${s.root.startBytes + firstDiff} of the disk)`;
-  return { name, ok: false, detail: `slot ${s.slot} reads back with sha256 ${got}, expected ${s.sha256}${where}`, bytes: s.bytes };
+  return { name, ok: false, detail: `slot ${s.slot} reads back with sha256 ${got}, expected ${s.sha256}${where}`, bytes: s.bytes, slotDiffers: { slot: s.slot, byte: firstDiff === null ? null : s.root.startBytes + firstDiff } };
 }
 
 export function judgeVerity(s: SlotExpect, rootHash: string, exitCode: number, stderr: string): CheckOutcome {

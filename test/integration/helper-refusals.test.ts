@@ -142,6 +142,9 @@ describe('helper refuses before writing anything', () => {
     const r = await expectRefused(j, /holds the running system; iios never writes to it/);
     expect(r.failed('t1')?.message).toMatch(/holds the running system/);
     expect(r.failed('t2')?.message).toBe('not written: another target of this job was refused');
+    // typed for the reader's language: the drive rule's reason, and the other target's
+    expect(r.failed('t1')?.failure).toMatchObject({ key: 'refused', reasons: expect.arrayContaining(['system']) });
+    expect(r.failed('t2')?.failure).toEqual({ key: 'other-refused' });
   });
 
   it('a mounted target unless the job allows unmounting it', async () => {

@@ -78,10 +78,10 @@ async function withFlip(job: (targets: object[]) => object, at: number, sizeByte
       },
     });
     expect(flipped.sort(), r.stderr).toEqual(['file', 'loop']);
-    const out: Record<string, { message: string | undefined; tableless: boolean }> = {};
+    const out: Record<string, { message: string | undefined; failure: unknown; tableless: boolean }> = {};
     for (const id of ['loop', 'file']) {
       expect(r.results?.find((x) => x.targetId === id), r.stderr).toMatchObject({ ok: false, verified: false });
-      out[id] = { message: r.failed(id)?.message, tableless: await firstMiBIsZero(disks[id]!) };
+      out[id] = { message: r.failed(id)?.message, failure: r.failed(id)?.failure, tableless: await firstMiBIsZero(disks[id]!) };
     }
     return out;
   } finally {
@@ -98,6 +98,8 @@ describe('raw read-back names the chunk of a byte flipped between writing and ve
     for (const id of ['loop', 'file']) {
       expect(out[id]!.message).toMatch(/^verify failed: the 4194304-byte chunk at byte 8388608 reads back differently from what was written \(xxh128 [0-9a-f]{32}, written [0-9a-f]{32}\)$/);
       expect(out[id]!.tableless).toBe(true);
+      // typed beside the sentence, for the reader's language
+      expect(out[id]!.failure).toEqual({ key: 'read-back', phase: 'verify', byte: 8388608, chunkBytes: 4194304 });
     }
   }, 300_000);
 

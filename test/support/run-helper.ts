@@ -2,6 +2,7 @@
 // 0700 socket dir, the real helper as a child process started the way the app starts it (helperCommand: the
 // built dist/helper/main.js, rebuilt first when its sources are newer), hello answered with a nonce and the
 // root-owned proof file checked (as the app does), the job sent, pings every 2 s, events collected; cancel() and onEvent hooks.
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
@@ -22,7 +23,7 @@ export interface HelperRun {
   error: string | null;
   exitCode: number | null;
   stderr: string;
-  failed(targetId: string): { message: string; cancelled: boolean } | undefined;
+  failed(targetId: string): { message: string; cancelled: boolean; failure?: TargetFailure } | undefined;
   phases(targetId: string): string[];
 }
 
@@ -130,7 +131,7 @@ export async function runHelper(job: unknown, opts: RunHelperOptions = {}): Prom
     stderr,
     failed: (id) => {
       const e = events.find((x) => x.kind === 'target-failed' && x.targetId === id);
-      return e && e.kind === 'target-failed' ? { message: e.message, cancelled: e.cancelled } : undefined;
+      return e && e.kind === 'target-failed' ? { message: e.message, cancelled: e.cancelled, ...(e.failure ? { failure: e.failure } : {}) } : undefined;
     },
     phases: (id) => events.flatMap((e) => (e.kind === 'phase' && e.targetId === id ? [e.phase] : [])),
   };

@@ -136,7 +136,7 @@ describe('malformed profiles', () => {
       validateImageProfile({ format: 1, id: 'x', title: 'X', description: 'd', mode: 'ab', partitions: [{ role: 'esp', size: 7 }] }, 'job');
     } catch (err) {
       expect((err as ProfileError).issues).toEqual([
-        { path: 'partitions[0].size', message: '"7" is not a size (use 2GiB, 512MiB or "fit + 25%")' },
+        { path: 'partitions[0].size', message: '"7" is not a size (use 2GiB, 512MiB or "fit + 25%")', said: { code: 'invalid_type', expected: 'string', missing: false } },
       ]);
       expect((err as ProfileError).code).toBe('E_PROFILE');
       return;

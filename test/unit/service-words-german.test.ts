@@ -5,7 +5,8 @@
 // device. English stays the services' own language in their logs and envelopes' messages.
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorEnvelope, unwrapEnvelope } from '../../src-shared/contract/envelope.ts';
-import type { ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
+import { zodFieldIssues, type ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
+import { CloneRequestSchema } from '../../src-shared/contract/domains/jobs.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import { TooSmallError } from '../../src-shared/layout/index.ts';
 import { imageFileRoomProblem, payloadProblem } from '../../src-shared/drives/capacity.ts';
@@ -45,7 +46,16 @@ const thrown: [string, Error][] = [
   ['a bundle file with the wrong hash', new BundleError('wrong-hash', 'bundle /srv/b: root.img has sha256 00, manifest.json says ff', 'root.img', 'ff', '00')],
   ['the helper not started', new HelperStartError('launch', new Error('spawn ENOENT'))],
   ['the helper socket not made', new HelperStartError('socket', new Error('EACCES'))],
+  ['a request that breaks its schema (zod issues)', badRequest()],
 ];
+
+/** What the job service throws for a clone request that fails its schema (clone-request.ts). */
+function badRequest(): Error {
+  const r = CloneRequestSchema.safeParse({ sourcePath: 'stick.img', targets: [{ path: '/dev/sdb' }], firstNumber: 0 });
+  if (r.success) throw new Error('the request passed its schema');
+  const issues = zodFieldIssues(r.error);
+  return new RequestError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), { kind: 'invalid', issues });
+}
 
 describe('the services’ errors in a German GUI', () => {
   it.each(thrown)('%s: said in German, not in the services’ English', (_, err) => {

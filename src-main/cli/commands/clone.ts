@@ -45,7 +45,7 @@ async function confirm(job: CloneJobInput, io: CommandIO, source: string): Promi
 
 export const cloneCommand: Command = {
   summary: t('cli.clone.summary'),
-  usage: "iios clone SOURCE (--target T [--target T2 …] | --to-image FILE.img[.zst]) [--size 8G] [--name 'class-{nn}'] [--first N] [--fresh] [--no-verify] [--yes] [--json]",
+  usage: "iios clone SOURCE (--target T [--target T2 …] | --to-image FILE.img[.zst]) [--size 8G] [--name 'class-{nn}'] [--first N] [--fresh] [--check-capacity] [--no-verify] [--yes] [--json]",
   options: {
     target: { type: 'string', multiple: true },
     'to-image': { type: 'string' },
@@ -53,6 +53,7 @@ export const cloneCommand: Command = {
     name: { type: 'string' },
     first: { type: 'string' },
     fresh: { type: 'boolean' },
+    'check-capacity': { type: 'boolean' },
     'no-verify': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     ...JSON_OPTION,
@@ -86,7 +87,7 @@ export const cloneCommand: Command = {
       const bytes = device ? there!.bytes : (size ?? source.bytes);
       jobTargets.push({ id: `t${i + 1}`, kind: device ? ('device' as const) : ('image-file' as const), path, sizeBytes: bytes, hostname: names[i]! });
     }
-    const input: CloneJobInput = { kind: 'clone', jobId: `clone-${Date.now().toString(36)}`, sourcePath, targets: jobTargets, fresh: !!values.fresh, verify: !values['no-verify'] };
+    const input: CloneJobInput = { kind: 'clone', jobId: `clone-${Date.now().toString(36)}`, sourcePath, targets: jobTargets, fresh: !!values.fresh, verify: !values['no-verify'], capacityCheck: !!values['check-capacity'] };
     const checked = CloneJob.safeParse(input);
     if (!checked.success) throw new UsageError(t('cli.refusedBefore', { reason: checked.error.issues.map((i) => i.message).join('; ') }), 1);
     if (!values.yes) {

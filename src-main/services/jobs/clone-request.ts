@@ -43,6 +43,7 @@ export async function prepareCloneJob(input: CloneRequest, deps: Pick<JobRequest
     fresh: req.fresh ?? false,
     verify: req.verify ?? true,
     unmountIfMounted: req.unmountIfMounted ?? false,
+    capacityCheck: req.capacityCheck ?? false,
   };
   const checked = CloneJob.safeParse(job);
   if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`);

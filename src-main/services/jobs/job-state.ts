@@ -77,7 +77,7 @@ function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
     case 'log':
       return s;
     case 'target-failed':
-      return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'failed', message: ev.message, cancelled: ev.cancelled }));
+      return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'failed', message: ev.message, cancelled: ev.cancelled, ...(ev.failure ? { failure: ev.failure } : {}) }));
     case 'target-done':
       return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'done', phase: 'complete', verified: ev.verified, etaSeconds: 0 }));
     case 'error':
@@ -88,7 +88,7 @@ function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
         next = updateTarget(next, r.targetId, (t) =>
           r.ok
             ? { ...t, status: 'done', verified: r.verified }
-            : { ...t, status: 'failed', message: t.message ?? r.message ?? 'failed' },
+            : { ...t, status: 'failed', message: t.message ?? r.message ?? 'failed', ...(!t.failure && !t.message && r.failure ? { failure: r.failure } : {}) },
         );
       }
       const allOk = ev.results.length > 0 && ev.results.every((r) => r.ok) && !s.error;

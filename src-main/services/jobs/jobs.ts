@@ -128,7 +128,7 @@ export class JobService {
     };
     this.running = run;
     const targets = 'targets' in job ? job.targets.map((t) => ({ ...t, hostname: 'hostname' in t ? t.hostname : '' })) : [{ ...job.target, hostname: '' }];
-    const plan = !('kind' in job) ? planTargetWork(job) : planStickJobWork(job.kind, 'verify' in job ? job.verify : true);
+    const plan = !('kind' in job) ? planTargetWork(job) : planStickJobWork(job.kind, 'verify' in job ? job.verify : true, job.kind === 'clone' && job.capacityCheck);
     this.snapshot = initialSnapshot(job.jobId, targets, plan);
     let stage: 'socket' | 'launch' = 'socket';
     // What the helper would refuse is refused here, before any password prompt (write jobs: preflight.ts; a clone,

@@ -1,6 +1,7 @@
 // Domain "jobs": writing sticks (one job at a time, many targets), its pushed events, and the offline caches
 // a job can put on a stick. The request (what the GUI's wizard and `iios write` ask for), the started job and
 // the job's snapshot are defined here once; main, the renderer and the CLI use the types inferred from them.
+import { TargetFailureSchema } from '../../job/target-failure.ts';
 import { z } from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { ErrorDetailsSchema } from '../error-details.ts';
@@ -52,6 +53,8 @@ export const CloneRequestSchema = z.strictObject({
   fresh: z.boolean().optional(),
   unmountIfMounted: z.boolean().optional(),
   verify: z.boolean().optional(),
+  /** First check each stick for fake capacity, as a write does (not image files). */
+  capacityCheck: z.boolean().optional(),
 });
 export type CloneRequest = z.infer<typeof CloneRequestSchema>;
 
@@ -87,7 +90,10 @@ export const TargetStateSchema = z.object({
   etaSeconds: z.number().nullable(),
   verified: z.boolean(),
   cancelled: z.boolean(),
+  /** The helper's English sentence (logs, older readers). */
   message: z.string().nullable(),
+  /** Why it failed, typed: what the GUI and the CLI say in the reader's language (src-shared/errors/failure-words.ts). */
+  failure: TargetFailureSchema.optional(),
 });
 
 export const JobSnapshotSchema = z.object({

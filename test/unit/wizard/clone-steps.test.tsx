@@ -129,6 +129,24 @@ describe('cloning a stick', () => {
     expect(fake.calls.some((c) => c.channel === 'jobs.start')).toBe(false);
   });
 
+  it('sends capacityCheck in the clone request when "Check each stick for fake capacity first" is ticked', async () => {
+    const { user, store, services } = setupClone();
+    await user.click(screen.getByRole('radio', { name: /Clone a stick/ }));
+    await next(user, store, 'source');
+    const row = await waitFor(() => document.querySelector(`li.drive[data-device="${stick.device}"]`)!);
+    await user.click(within(row as HTMLElement).getByRole('radio'));
+    await screen.findByTestId('source-name');
+    await next(user, store, 'targets');
+    await tick(user, bigDisk.device);
+    await next(user, store, 'options');
+    await user.click(screen.getByRole('checkbox', { name: 'Check each stick for fake capacity first' }));
+    await next(user, store, 'review');
+    await user.type(screen.getByLabelText(/type the number of targets/), '1');
+    await user.click(screen.getByRole('button', { name: 'Erase and clone 1 target' }));
+    await waitFor(() => expect(store.getState().step).toBe('flash'));
+    expect(services.clones).toMatchObject([{ sourcePath: stick.device, targets: [{ path: bigDisk.device }], capacityCheck: true }]);
+  });
+
   it('refuses, before the review, an image file smaller than a raw source uses', async () => {
     const { user, store } = setupClone();
     await user.click(screen.getByRole('radio', { name: /Clone a stick/ }));

@@ -1,0 +1,47 @@
+// What a field failed, typed from zod's issue (its code and numbers, no sentence), so the GUI and the CLI can say
+// it in the reader's language (src-shared/errors/field-words.ts). Kept beside the English message of the issue,
+// which stays for logs; a custom rule's own sentence has no typed form and is said inside a translated frame.
+import { z } from 'zod';
+
+export const IssueSaidSchema = z.discriminatedUnion('code', [
+  /** `missing`: nothing was given where a value is required. */
+  z.object({ code: z.literal('invalid_type'), expected: z.string().max(40), missing: z.boolean() }),
+  z.object({ code: z.literal('too_small'), origin: z.string().max(40), minimum: z.number() }),
+  z.object({ code: z.literal('too_big'), origin: z.string().max(40), maximum: z.number() }),
+  /** An enum or a literal: the values allowed. */
+  z.object({ code: z.literal('invalid_value'), values: z.array(z.string().max(200)).max(64) }),
+  /** A key the schema does not know (the key is the last part of the issue's path). */
+  z.object({ code: z.literal('unrecognized_keys') }),
+  z.object({ code: z.literal('invalid_format'), format: z.string().max(40), prefix: z.string().max(200).optional() }),
+  z.object({ code: z.literal('not_multiple_of'), divisor: z.number() }),
+  /** A custom rule (refine, superRefine) or anything else: its own message, said in a frame. */
+  z.object({ code: z.literal('custom') }),
+]);
+export type IssueSaid = z.infer<typeof IssueSaidSchema>;
+
+/** zod's issue as data. (zod 4 names an enum's wrong value `invalid_value`; zod 3 called it `invalid_enum_value`.) */
+export function issueSaid(issue: z.core.$ZodIssue): IssueSaid {
+  switch (issue.code) {
+    case 'invalid_type':
+      // zod 4 keeps no input on a finished issue: "received undefined" in its message is how a missing field shows
+      return { code: 'invalid_type', expected: String(issue.expected), missing: issue.input === undefined && /received undefined$|^is required$/.test(issue.message) };
+    case 'too_small':
+      return { code: 'too_small', origin: String(issue.origin), minimum: Number(issue.minimum) };
+    case 'too_big':
+      return { code: 'too_big', origin: String(issue.origin), maximum: Number(issue.maximum) };
+    case 'invalid_value':
+      return { code: 'invalid_value', values: issue.values.map((v) => String(v)) };
+    case 'unrecognized_keys':
+      return { code: 'unrecognized_keys' };
+    case 'invalid_format': {
+      // a pattern's own explanation ("lowercase letters, digits…") says more than "not in the right form"
+      if (issue.format === 'regex') return { code: 'custom' };
+      const prefix = (issue as { prefix?: unknown }).prefix;
+      return { code: 'invalid_format', format: String(issue.format), ...(typeof prefix === 'string' ? { prefix } : {}) };
+    }
+    case 'not_multiple_of':
+      return { code: 'not_multiple_of', divisor: Number(issue.divisor) };
+    default:
+      return { code: 'custom' };
+  }
+}

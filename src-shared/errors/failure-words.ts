@@ -1,0 +1,67 @@
+// The words for a failed target, in the reader's language: the helper sends a typed failure (key, numbers, phase;
+// src-shared/job/target-failure.ts) beside its English sentence, and the GUI and the CLI say it here. A failure
+// without a typed form is said inside a translated frame with the helper's English detail; a reader that got no
+// typed failure at all (an older helper) shows the sentence as it came.
+import { formatBytes, formatBytesApart } from '../format/bytes.ts';
+import { t, type PlainKey } from '../i18n/index.ts';
+import type { Phase } from '../job/phases.ts';
+import type { TargetFailure } from '../job/target-failure.ts';
+import { UNSAFE } from './error-words.ts';
+
+const PHASE_KEY: Record<Phase, PlainKey> = {
+  check: 'phase.check',
+  capacity: 'phase.capacity',
+  wipe: 'phase.wipe',
+  partition: 'phase.partition',
+  esp: 'phase.esp',
+  slots: 'phase.slots',
+  verity: 'phase.verity',
+  btrfs: 'phase.btrfs',
+  payload: 'phase.payload',
+  caches: 'phase.caches',
+  stamp: 'phase.stamp',
+  verify: 'phase.verify',
+  complete: 'phase.complete',
+};
+
+/** A phase in the reader's words ("writing system"); one the catalogue does not know yet shows as it is named. */
+export function phaseWords(phase: string): string {
+  const key = (PHASE_KEY as Record<string, PlainKey | undefined>)[phase];
+  return key ? t(key) : phase;
+}
+
+const CAPACITY = { wraps: 'capacity.wraps', lost: 'capacity.lost', 'write-fails': 'capacity.writeFails' } as const;
+
+/** A failed target in the reader's language: its typed failure said with the catalogue, else `message` as it came. */
+export function failureWords(failure: TargetFailure | null | undefined, message: string): string {
+  if (!failure) return message;
+  switch (failure.key) {
+    case 'removed':
+      return t('failure.removed', { phase: phaseWords(failure.phase) });
+    case 'cancelled':
+      return t('failure.cancelled', { phase: phaseWords(failure.phase) });
+    case 'cancelled-before':
+      return t('failure.cancelledBefore');
+    case 'fake-capacity': {
+      const [claimed, real] = formatBytesApart(failure.claimedBytes, failure.realBytes);
+      if (failure.how === 'write-fails') return t(CAPACITY[failure.how], { claimed, real, error: failure.error ?? '?' });
+      return t(CAPACITY[failure.how], { claimed, real });
+    }
+    case 'no-space':
+      return t('failure.noSpace', { phase: phaseWords(failure.phase) });
+    case 'read-back':
+      return t('failure.readBack', { phase: phaseWords(failure.phase), byte: failure.byte, size: formatBytes(failure.chunkBytes) });
+    case 'slot-differs':
+      return failure.byte === null ? t('failure.slotDiffers', { slot: failure.slot.toUpperCase() }) : t('failure.slotDiffersAt', { slot: failure.slot.toUpperCase(), byte: failure.byte });
+    case 'source-changed':
+      return t('failure.sourceChanged', { byte: failure.byte });
+    case 'refused':
+      return t('failure.refused', { reasons: failure.reasons.map((r) => t(UNSAFE[r], { target: failure.target })).join(' ') });
+    case 'other-refused':
+      return t('failure.otherRefused');
+    case 'refused-text':
+      return t('failure.refusedText', { text: failure.text });
+    case 'step':
+      return t('failure.step', { phase: phaseWords(failure.phase), text: failure.text });
+  }
+}

@@ -1,0 +1,44 @@
+// Why a target failed, typed: the helper sends what it knows (a key and its numbers, paths, the phase) beside its
+// English sentence, so that the GUI and the CLI say the failure in the reader's language
+// (src-shared/errors/failure-words.ts) while logs and older readers keep the sentence. Only what has no typed
+// form (a tool's own output, a rare internal check) travels as English `text`, said inside a translated frame.
+import { z } from 'zod';
+import { Phase } from './phases.ts';
+
+const SAFETY_REASONS = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
+
+export const TargetFailureSchema = z.discriminatedUnion('key', [
+  /** The stick was pulled, detached, or stopped answering (EIO, ENODEV…, a write that never finished). */
+  z.object({ key: z.literal('removed'), phase: Phase }),
+  /** Cancelled by the user while this phase ran: the stick is left incomplete. */
+  z.object({ key: z.literal('cancelled'), phase: Phase }),
+  /** Cancelled before anything was written. */
+  z.object({ key: z.literal('cancelled-before') }),
+  /** The capacity check found a counterfeit stick (src-shared/drives/capacity-probe.ts's verdict). */
+  z.object({
+    key: z.literal('fake-capacity'),
+    how: z.enum(['wraps', 'lost', 'write-fails']),
+    claimedBytes: z.number().nonnegative(),
+    realBytes: z.number().nonnegative(),
+    /** write-fails: the error code the write got (ENOSPC, EIO…). */
+    error: z.string().optional(),
+  }),
+  /** An image-file target whose folder's filesystem is full. */
+  z.object({ key: z.literal('no-space'), phase: Phase }),
+  /** The read-back found a chunk that differs from what was written. */
+  z.object({ key: z.literal('read-back'), phase: Phase, byte: z.number().nonnegative(), chunkBytes: z.number().nonnegative() }),
+  /** A slot reads back with another sha256 than its image; `byte`: the first differing byte of the disk, when found. */
+  z.object({ key: z.literal('slot-differs'), slot: z.string().max(8), byte: z.number().nonnegative().nullable() }),
+  /** The source changed while it was written (its second read differs at `byte`). */
+  z.object({ key: z.literal('source-changed'), byte: z.number().nonnegative() }),
+  /** Refused by the drive rules before anything was written, each reason with its kind. */
+  z.object({ key: z.literal('refused'), target: z.string(), reasons: z.array(z.enum(SAFETY_REASONS)).min(1) }),
+  /** Not written because another target of the same job was refused. */
+  z.object({ key: z.literal('other-refused') }),
+  /** Refused before anything was written, for a reason with no typed form: its English text. */
+  z.object({ key: z.literal('refused-text'), text: z.string() }),
+  /** A step failed: the phase in the reader's words, what failed as the helper said it. */
+  z.object({ key: z.literal('step'), phase: Phase, text: z.string() }),
+]);
+export type TargetFailure = z.infer<typeof TargetFailureSchema>;
+export type TargetFailureKey = TargetFailure['key'];

@@ -1,0 +1,174 @@
+// The root helper's failure messages in the reader's language. Every message the helper can fail a target with
+// (each `new Error(…)`, `new FailureError(…)` in helpers/, found in the source) is listed here with the typed
+// failure it reaches the GUI and the CLI as: its own key, or the translated frame around the English detail
+// ('step', 'refused-text'). A new message that is not listed fails this test, so it gets a key or is listed as
+// framed on purpose. Then the failures the helper types are said in German with no English left, from the
+// events a real TargetCtx emits.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TargetCtx } from '../../helpers/context.ts';
+import { ChunkMismatch } from '../../helpers/io/read-back.ts';
+import { FailureError } from '../../helpers/context.ts';
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
+import type { JobEvent, Phase, TargetFailedEvent } from '../../src-shared/job/events.ts';
+import type { TargetFailureKey } from '../../src-shared/job/target-failure.ts';
+import type { PartitionPlan } from '../../src-shared/layout/index.ts';
+import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { englishIn } from '../support/untranslated.ts';
+
+const HELPERS = resolve(import.meta.dirname, '../../helpers');
+
+/** The helper's messages, by their first 40 characters, and the typed failure each reaches the reader as. */
+const SAID: Record<string, TargetFailureKey> = {
+  "${this.target.path} is not created yet": 'step',
+  "the plan has no ${role} partition": 'step',
+  "device gone": 'removed',
+  "cannot find the primary group of user ${": 'step',
+  "${shownPath}: the new image file was cha": 'step',
+  "a chunk is at most ${CHUNK_BYTES} bytes,": 'step',
+  "the device accepted no more data": 'removed',
+  "no write finished for a minute": 'removed',
+  "the source read differently the second t": 'source-changed',
+  "the source ended after ${merged.bytes} b": 'step',
+  "cancelled": 'cancelled',
+  "the source ended after ${pos} bytes, exp": 'step',
+  "threadHasher needs shared buffers": 'step',
+  "read back ended early at byte ${offset +": 'step',
+  "${tool} could not decompress ${path}: ${": 'step',
+  "the first chunk must be read whole": 'step',
+  "the held-back head cannot be read again": 'step',
+  "the image\\": 'step',
+  "the image changed while it was written (": 'step',
+  "still in use after unmounting: ${[...bus": 'step',
+  "the stamp did not read back as complete": 'step',
+  "bundle ${m.name} has no verity hash tree": 'step',
+  "the writable profile cannot unpack a ${m": 'step',
+  "snapshot ${s.path}: only read-only snaps": 'step',
+  "cache ${c.kind}: ${c.path} is not a dire": 'step',
+  "cache ${c.kind}: ${c.path} changed since": 'step',
+  "the source's subvolumes cannot be ordere": 'step',
+  "${p.name} is ${p.sizeBytes} bytes, too s": 'step',
+  "the source's slot ${slot} reads with sha": 'step',
+  "the stick's profile ${src.profile.id} ha": 'step',
+  "the stick records no slot": 'step',
+  "the stick's ESP file ${fatPath} reads wi": 'refused-text',
+  "the stick \"${stamp.hostname}\" carries no": 'refused-text',
+  "slot ${slot}: the manifest of the bundle": 'refused-text',
+  "the source ${given} does not exist": 'refused-text',
+  "the source ${given} is neither a block d": 'refused-text',
+  "the source ${given} is mounted read-writ": 'refused-text',
+  "the source ${given} is zstd-compressed: ": 'refused-text',
+  "partition ${want.index} (${want.name}) i": 'step',
+  "partition ${want.index} (${want.name}) d": 'step',
+  "the disk GUID did not come out as planne": 'step',
+  "the table holds partitions that were not": 'step',
+  "it is not a complete iios stick (its sta": 'refused-text',
+  "its ${stamp.profile} profile has no payl": 'refused-text',
+  "the payload is ${total} bytes; the stick": 'refused-text',
+  "payload ${f.sourcePath} is a symbolic li": 'step',
+  "the bundle file ${name} changed while it": 'step',
+  "the stick's ${p.name} partition is not w": 'refused-text',
+  "this is not an iios stick: it has no iio": 'refused-text',
+  "the stick carries no profile in @iios/pr": 'refused-text',
+  "the stick's bundle is not in @iios/bundl": 'refused-text',
+  "the stick's bundle ${names[0]} is not in": 'refused-text',
+  "the stick's stored bundle file ${name} i": 'refused-text',
+  "reset needs a writable system; this stic": 'refused-text',
+  "the stick has no @snapshots/factory snap": 'refused-text',
+  "${path} is not a complete iios stick (no": 'refused-text',
+  "${path} has no good slot to take a bundl": 'refused-text',
+  "it is not an iios stick (no readable sta": 'refused-text',
+  "its last write did not finish (the stamp": 'refused-text',
+  "its ${stamp.profile} profile has no A/B ": 'refused-text',
+  "the bundle ${m.name} ${m.version} has no": 'step',
+  "the bundle ${m.name} ${m.version} needs ": 'step',
+  "slot ${x} does not verify after the upda": 'step',
+  "${fat} on the ESP does not read back as ": 'step',
+  "the test gate ${gate} did not open": 'step',
+  "the plan has no partition with @caches f": 'step',
+  "${ctx.target.path}: its folder was not c": 'step',
+};
+
+function* sources(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* sources(p);
+    else if (p.endsWith('.ts')) yield p;
+  }
+}
+
+/** Each message thrown in helpers/ (its tools' typed ToolErrors and main.ts's start-up usage reach no target). */
+function helperMessages(): Map<string, string> {
+  const out = new Map<string, string>();
+  const thrown = /new (?:Error|FailureError)\(\s*(`[^`]*`|'[^']*'|"[^"]*")/g;
+  for (const file of sources(HELPERS)) {
+    const rel = file.slice(HELPERS.length + 1);
+    if (rel.startsWith('tools/') || rel === 'main.ts') continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(thrown)) out.set(m[1]!.slice(1, -1).slice(0, 40), rel);
+  }
+  return out;
+}
+
+afterEach(() => setLocale('en'));
+
+describe('the helper messages that fail a target', () => {
+  it('each is listed with the typed failure it is said as (a new one without an entry fails here)', () => {
+    const found = helperMessages();
+    const unlisted = [...found].filter(([m]) => !(m in SAID)).map(([m, file]) => `${file}: ${m}`);
+    expect(unlisted, 'give these a key in src-shared/job/target-failure.ts, or list them as framed').toEqual([]);
+    const gone = Object.keys(SAID).filter((m) => !found.has(m));
+    expect(gone, 'listed here but no longer in helpers/').toEqual([]);
+  });
+});
+
+function failedTarget(kind: 'device' | 'image-file' = 'image-file') {
+  const events: JobEvent[] = [];
+  const path = kind === 'device' ? '/dev/iios-no-such-disk' : '/tmp/iios-words-none/class.img';
+  const ctx = new TargetCtx({ id: 't1', kind, path, sizeBytes: 8 * 1024 ** 3, hostname: 'class-01' }, { partitions: [] } as unknown as PartitionPlan, { id: 'classroom' } as ImageProfile, (e) => events.push(e), new AbortController().signal);
+  const failed = (phase: Phase, err: unknown): TargetFailedEvent => {
+    ctx.enter(phase);
+    ctx.fail(err);
+    const ev = events.find((e): e is TargetFailedEvent => e.kind === 'target-failed');
+    if (!ev) throw new Error('no target-failed event');
+    return ev;
+  };
+  return failed;
+}
+
+describe('a failed target in the reader’s language', () => {
+  const cases: [string, () => TargetFailedEvent, TargetFailureKey, RegExp][] = [
+    ['a read-back that differs at a byte', () => failedTarget()('verify', new ChunkMismatch(12_582_912, 4_194_304, 'xxh128 00, written ff')), 'read-back', /Byte 12\.582\.912/],
+    ['a stick pulled mid-write (a device that is gone)', () => failedTarget('device')('slots', new Error('device gone')), 'removed', /abgezogen oder antwortet nicht mehr \(System schreiben\)/],
+    ['a write that never finished', () => failedTarget()('slots', Object.assign(new Error('no write finished for a minute'), { stalled: true })), 'removed', /abgezogen/],
+    ['an image file whose folder is full', () => failedTarget()('btrfs', Object.assign(new Error('write failed'), { code: 'ENOSPC' })), 'no-space', /Ordner der Abbild-Datei ist voll/],
+    ['the source changing under the write', () => failedTarget()('slots', new FailureError('the source read differently the second time at byte 1048576: it changed while it was written', { key: 'source-changed', byte: 1_048_576 })), 'source-changed', /ab Byte 1\.048\.576/],
+  ];
+  it.each(cases)('%s: typed by the helper, said in German with no English left', (_, make, key, german) => {
+    const ev = make();
+    expect(ev.failure?.key).toBe(key);
+    // the English sentence stays for the log
+    expect(ev.message).toMatch(/^[a-z]/);
+    setLocale('de');
+    const text = failureWords(ev.failure, ev.message);
+    expect(text).toMatch(german);
+    expect(englishIn([text]), text).toEqual([]);
+    setLocale('en');
+    expect(failureWords(ev.failure, ev.message)).not.toBe(text);
+  });
+
+  it('a message without its own key: the English detail inside a German frame naming the step', () => {
+    const ev = failedTarget()('partition', new Error('the table holds partitions that were not planned: 5'));
+    expect(ev.failure).toEqual({ key: 'step', phase: 'partition', text: 'the table holds partitions that were not planned: 5' });
+    setLocale('de');
+    expect(failureWords(ev.failure, ev.message)).toBe('Fehler beim Schritt „partitionieren“: the table holds partitions that were not planned: 5');
+    setLocale('en');
+    expect(failureWords(ev.failure, ev.message)).toBe('partitioning failed: the table holds partitions that were not planned: 5');
+  });
+
+  it('a reader that got no typed failure (an older helper) shows the sentence as it came', () => {
+    setLocale('de');
+    expect(failureWords(undefined, 'verify failed: x')).toBe('verify failed: x');
+  });
+});
