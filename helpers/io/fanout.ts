@@ -1,6 +1,6 @@
 // One read of the source feeds every target: each chunk (4 MiB) goes to every live target at every offset
 // it needs (slot a and slot b). Where a read-back or a catch-up will compare them (FanoutOptions.chunkDigests),
-// each chunk gets its xxHash3-128 digest (chunk-hash.ts) on the main thread while
+// each chunk gets its xxHash3-128 digest on a worker thread (hash-workers.ts) while
 // the next chunk is already being read and the previous ones written (both in libuv's threads), so reading,
 // hashing and writing overlap; a sha256 of the whole stream, where a manifest wants one, runs on a worker thread
 // (hasher.ts). Each target has its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up
@@ -17,6 +17,7 @@ import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.
 import { ChunkPool, type Chunk } from './chunk-pool.ts';
 import { chunkHasher, ChunkDigests } from './chunk-hash.ts';
 import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
+import { workerChunkHasher } from './hash-workers.ts';
 import type { ChunkReader } from './reader.ts';
 
 /** A write that takes longer than this means the stick stopped responding. */
@@ -276,8 +277,11 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     }
   }
   const canCatchUp = open.length > 1 && !!reader.reopen;
-  const digester = opts.chunkDigests !== false || canCatchUp ? await chunkHasher() : null;
+  const digester = opts.chunkDigests !== false || canCatchUp ? await workerChunkHasher() : null;
   const chunks = digester ? new ChunkDigests() : null;
+  if (digester) open[0]?.ctx.log('debug', `chunk digests on ${digester.workers} worker thread(s)`);
+  // Each chunk's digest, in stream order, as the workers hand them back.
+  const digests: { digest: Promise<Buffer>; len: number }[] = [];
   // Zero chunks matter where they are skipped (fresh image files) or hashed (their digest is cached).
   const findZeros = !!digester || open.some((s) => s.sparse);
   const sha = opts.sha256 ? startHasher() : null;
@@ -330,15 +334,21 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       if (len === buf.length) next = readNext();
       const data = buf.subarray(0, len);
       const zero = findZeros && data.compare(ZERO, 0, len) === 0;
-      if (digester) chunks!.push(digester.digest(data, zero), len);
-      const chunk: Chunk = { index, buf, len, pos, zero, pending: live.length + (sha ? 1 : 0) };
-      sha?.update(data).then(
-        () => pool.done(chunk),
-        (err: unknown) => {
-          hashError = err;
-          pool.done(chunk);
-        },
-      );
+      const chunk: Chunk = { index, buf, len, pos, zero, pending: live.length + (sha ? 1 : 0) + (digester ? 1 : 0) };
+      const hashed = (p: Promise<unknown>) =>
+        p.then(
+          () => pool.done(chunk),
+          (err: unknown) => {
+            hashError = err;
+            pool.done(chunk);
+          },
+        );
+      if (sha) void hashed(sha.update(data));
+      if (digester) {
+        const digest = digester.digest(data, zero);
+        digests.push({ digest, len });
+        void hashed(digest);
+      }
       for (const s of live) {
         s.queue.push(chunk);
         pump(s, pool);
@@ -357,6 +367,7 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     }
     await pool.drained();
     if (hashError) throw hashError;
+    for (const d of digests) chunks!.push(await d.digest, d.len);
     if (ended && expectBytes !== null && pos !== expectBytes && open.some((s) => s.ctx.alive)) {
       throw new Error(`the source ended after ${pos} bytes, expected ${expectBytes}`);
     }
@@ -386,6 +397,7 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     await Promise.all(open.map((s) => s.solo?.catch(() => undefined)));
     for (const s of open) s.ctx.signal.removeEventListener('abort', onFail);
     void sha?.close();
+    void digester?.close();
     // A stalled write may never return: do not wait for its handles.
     for (const s of open) {
       void s.direct?.close().catch(() => undefined);
