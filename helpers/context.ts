@@ -18,6 +18,8 @@ export class TargetCtx {
   phase: Phase = 'check';
   failure: { message: string; cancelled: boolean } | null = null;
   verified = false;
+  /** Set once its target-done went out before the job's end (target-results.ts reportDone): it stays done. */
+  doneReported = false;
   /** Set when the stamp is written: what it says, for the final complete:true rewrite. */
   stamp: Record<string, unknown> | null = null;
   /** A loop target's autoclear flag when the job took it ('0', '1'; null when not a bound loop): see deviceGone. */
@@ -92,7 +94,7 @@ export class TargetCtx {
 
   /** Marks the target failed (once) and stops whatever still runs for it. */
   fail(err: unknown): void {
-    if (this.failure) return;
+    if (this.failure || this.doneReported) return;
     const cancelled = this.signal.aborted || (err instanceof ToolError && err.cancelled);
     const message = cancelled ? `cancelled during ${this.phase}; the stick is incomplete` : describeFailure(this, err);
     this.failure = { message, cancelled };

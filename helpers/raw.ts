@@ -17,6 +17,7 @@ import { checkPartition } from './steps/partition.ts';
 import { waitForTestGate } from './steps/verify-support.ts';
 import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
+import { reportDone } from './target-results.ts';
 import { appendMbrPartition } from './tools/sfdisk.ts';
 import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
 
@@ -140,6 +141,7 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
     if (job.verify) t.verified = true;
     await addPersistence(t);
     if (!t.failure && deviceGone(t)) throw new Error('device gone');
+    reportDone(t);
   };
   try {
     const sinks = live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n: number) => t.progress(n, source.imageBytes, n >= source.imageBytes), onDone: finish(t) }));
