@@ -109,8 +109,14 @@ export async function sideBySide(): Promise<void> {
     const img = join(work, 'random-1g.img');
     sh('dd', ['if=/dev/urandom', `of=${img}`, 'bs=4M', `count=${GiB / (4 * MiB)}`, 'status=none']);
     const [la, lb] = [loop('a.raw', GiB + 64 * MiB), loop('b.raw', GiB + 64 * MiB)];
-    row('1 GiB raw → loop, no verify', pairs(() => iiosWrite(img, [la], false), () => dd(img, lb)), 'dd');
-    row('1 GiB raw → loop, verified', pairs(() => iiosWrite(img, [la], true), () => dd(img, lb)), 'dd (unverified)');
+    const plain = pairs(() => iiosWrite(img, [la], false), () => dd(img, lb));
+    row('1 GiB raw → loop, no verify', plain, 'dd');
+    const verified = pairs(() => iiosWrite(img, [la], true), () => dd(img, lb));
+    row('1 GiB raw → loop, verified', verified, 'dd (unverified)');
+    // The issue's goals: iios at least 0.9x dd's speed (iios / dd wall at most 1.11), verify adding at most 30%.
+    const speed = median(plain.a.map((r, i) => plain.b[i]!.wall / r.wall));
+    const adds = median(verified.a.map((r, i) => r.wall / plain.a[i]!.wall)) - 1;
+    add(['  goals (loop device)', `${speed.toFixed(2)}x dd's speed`, '(goal ≥ 0.90)', `verify adds ${(adds * 100).toFixed(0)}%`, '(goal ≤ 30%)', '']);
     if (STICKS && existsSync(STICKS) && haveEtcher()) sticks(img, work);
     if (STICKS && existsSync(STICKS) && process.env.IIOS_BENCH_STICK_RUNS !== '0') await slowStickLines(work, STICKS, add);
     if (haveEtcher()) {
