@@ -19,6 +19,8 @@ export class TargetCtx {
   phase: Phase = 'check';
   failure: { message: string; cancelled: boolean; failure: TargetFailure } | null = null;
   verified = false;
+  /** Set once its target-done went out before the job's end (target-results.ts reportDone): it stays done. */
+  doneReported = false;
   /** Set when the stamp is written: what it says, for the final complete:true rewrite. */
   stamp: Record<string, unknown> | null = null;
   /** A loop target's autoclear flag when the job took it ('0', '1'; null when not a bound loop): see deviceGone. */
@@ -93,7 +95,7 @@ export class TargetCtx {
 
   /** Marks the target failed (once) and stops whatever still runs for it. */
   fail(err: unknown): void {
-    if (this.failure) return;
+    if (this.failure || this.doneReported) return;
     const cancelled = this.signal.aborted || (err instanceof ToolError && err.cancelled);
     const said: SaidFailure = cancelled ? { message: `cancelled during ${this.phase}; the stick is incomplete`, failure: { key: 'cancelled', phase: this.phase } } : describeFailure(this, err);
     this.failure = { ...said, cancelled };

@@ -17,6 +17,7 @@ import { checkPartition } from './steps/partition.ts';
 import { waitForTestGate } from './steps/verify-support.ts';
 import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
+import { reportDone } from './target-results.ts';
 import { appendMbrPartition } from './tools/sfdisk.ts';
 import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
 
@@ -58,7 +59,7 @@ export const HEAD_BYTES = 1024 * 1024;
  * and the fan-out hashes); `head` gets the real bytes, and `firstChunk` the digest of the real first chunk (to
  * compare with the digests measured before writing; the later chunks go out as they are).
  */
-export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher): { reader: ChunkReader; head: Buffer; headBytes: () => number; firstChunk: () => Buffer | null } {
+export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher | null): { reader: ChunkReader; head: Buffer; headBytes: () => number; firstChunk: () => Buffer | null } {
   const head = Buffer.alloc(HEAD_BYTES);
   let first: Buffer | null = null;
   let pos = 0;
@@ -71,7 +72,7 @@ export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher): { reader
         const n = await reader.read(into);
         if (pos < HEAD_BYTES && n > 0) {
           if (pos !== 0 || into.length !== CHUNK_BYTES) throw new Error('the first chunk must be read whole');
-          first = hasher.digest(into.subarray(0, n));
+          first = hasher?.digest(into.subarray(0, n)) ?? null;
           const k = Math.min(n, HEAD_BYTES - pos);
           into.copy(head, pos, 0, k);
           into.fill(0, 0, k);
@@ -87,8 +88,8 @@ export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher): { reader
 }
 
 /** Where the stream written differs from the image as measured before writing (first chunk: its real bytes). */
-export function changedSince(measured: ChunkDigests, written: ChunkDigests, firstReal: Buffer | null): number | null {
-  if (!firstReal || !measured.list[0]?.equals(firstReal)) return 0;
+export function changedSince(measured: ChunkDigests, written: ChunkDigests | null, firstReal: Buffer | null): number | null {
+  if (!written || !firstReal || !measured.list[0]?.equals(firstReal)) return 0;
   const i = measured.firstMismatch(written, 1);
   return i === null ? null : i * CHUNK_BYTES;
 }
@@ -119,15 +120,18 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
   }
   const plain = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
   // A write stopped at any point leaves no valid table: the first MiB goes on only after the rest is verified.
-  const held = holdBackHead(plain, await chunkHasher());
+  // Chunk digests only where something compares them: the read-back, or a decompressed source measured before.
+  const digests = job.verify || !!source.chunks;
+  const held = holdBackHead(plain, source.chunks ? await chunkHasher() : null);
   // Each target is verified and gets its table as soon as it has all the bytes, at its own pace.
-  const finish = (t: TargetCtx) => async (written: ChunkDigests) => {
+  const finish = (t: TargetCtx) => async (written: ChunkDigests | null) => {
     const changed = source.chunks ? changedSince(source.chunks, written, held.firstChunk()) : null;
     if (changed !== null) throw new Error(`the image changed while it was written (its bytes from ${changed} on differ from when it was measured)`);
     if (deviceGone(t)) throw new Error('device gone');
     if (job.verify) {
       t.enter('verify');
       await waitForTestGate(t.id, t.signal);
+      if (!written) throw new Error('no chunk digests to verify against');
       await readBackChunks(t, 0, written, (n) => t.progress(n, source.imageBytes));
     }
     // The table makes the stick read as written: never onto a target that failed or went away meanwhile (a loop
@@ -137,10 +141,11 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
     if (job.verify) t.verified = true;
     await addPersistence(t);
     if (!t.failure && deviceGone(t)) throw new Error('device gone');
+    reportDone(t);
   };
   try {
     const sinks = live.map((t) => ({ ctx: t, offsets: [0], onProgress: (n: number) => t.progress(n, source.imageBytes, n >= source.imageBytes), onDone: finish(t) }));
-    await fanOut(held.reader, source.imageBytes, sinks, signal);
+    await fanOut(held.reader, source.imageBytes, sinks, signal, { chunkDigests: digests });
   } catch (err) {
     for (const t of live) t.fail(err);
   } finally {

@@ -12,9 +12,22 @@ export async function releaseTargets(targets: readonly TargetCtx[]): Promise<voi
   }
 }
 
+/**
+ * A stick that has everything (written, verified, its table on) is reported done at once, at its own pace: a fast
+ * stick in a batch with a slow one can be pulled while the slow one still runs. Image files wait for the job's
+ * end, where they are let go (releaseTargets). Later failures or a cancel of the job no longer touch it.
+ */
+export function reportDone(t: TargetCtx): void {
+  if (!t.alive || t.doneReported || t.image || t.target.kind !== 'device') return;
+  t.enter('complete');
+  t.emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
+  t.doneReported = true;
+}
+
 /** Each target's result (a cancelled job fails the targets still alive), `target-done` for the good ones, then `done`. */
 export function finishTargets(targets: readonly TargetCtx[], emit: Emit, signal: AbortSignal): TargetResult[] {
   const results: TargetResult[] = targets.map((t) => {
+    if (t.doneReported) return { targetId: t.id, ok: true, verified: t.verified };
     if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
     if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message, failure: t.failure.failure };
     t.enter('complete');

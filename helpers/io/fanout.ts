@@ -1,5 +1,6 @@
 // One read of the source feeds every target: each chunk (4 MiB) goes to every live target at every offset
-// it needs (slot a and slot b). Each chunk gets its xxHash3-128 digest (chunk-hash.ts) on the main thread while
+// it needs (slot a and slot b). Where a read-back or a catch-up will compare them (FanoutOptions.chunkDigests),
+// each chunk gets its xxHash3-128 digest on a worker thread (hash-workers.ts) while
 // the next chunk is already being read and the previous ones written (both in libuv's threads), so reading,
 // hashing and writing overlap; a sha256 of the whole stream, where a manifest wants one, runs on a worker thread
 // (hasher.ts). Each target has its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up
@@ -16,6 +17,7 @@ import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.
 import { ChunkPool, type Chunk } from './chunk-pool.ts';
 import { chunkHasher, ChunkDigests } from './chunk-hash.ts';
 import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
+import { workerChunkHasher } from './hash-workers.ts';
 import type { ChunkReader } from './reader.ts';
 
 /** A write that takes longer than this means the stick stopped responding. */
@@ -33,9 +35,10 @@ export interface FanoutSink {
   onProgress?: (bytes: number) => void;
   /**
    * Called once this target has all the bytes and they are flushed, at its own pace (a fast target need not
-   * wait for a slow one to verify), with the digests of what it got. Not called for a target that failed.
+   * wait for a slow one to verify), with the digests of what it got (null when none were taken, see
+   * FanoutOptions.chunkDigests). Not called for a target that failed.
    */
-  onDone?: (chunks: ChunkDigests) => Promise<void>;
+  onDone?: (chunks: ChunkDigests | null) => Promise<void>;
   /** Write zero chunks too on an image file (a slot rewritten in place: skipped zeros would leave old bytes). */
   keepZeros?: boolean;
 }
@@ -57,8 +60,8 @@ interface OpenSink extends FanoutSink {
 
 export interface FanoutResult {
   bytes: number;
-  /** The chunk digests of what was read (and written), for the read-back to compare chunk by chunk. */
-  chunks: ChunkDigests;
+  /** The chunk digests of what was read (and written), for the read-back to compare chunk by chunk; null when not taken. */
+  chunks: ChunkDigests | null;
   /** sha256 of the whole stream, when asked for (`wantSha256`); else null. */
   sha256: string | null;
 }
@@ -246,12 +249,22 @@ function pump(s: OpenSink, pool: ChunkPool): void {
   if (!s.ctx.alive) for (const c of s.queue.splice(0)) pool.done(c);
 }
 
+export interface FanoutOptions {
+  /** Also the sha256 of the whole stream (only where a manifest or stamp names one). */
+  sha256?: boolean;
+  /**
+   * The chunk digests of the stream (default true): for a read-back or a comparison with the source as measured.
+   * Without them a single target's write hashes nothing; with two targets or more they are taken anyway, since a
+   * target that falls behind and reads the source on its own is checked against them (see mergeCaughtUp).
+   */
+  chunkDigests?: boolean;
+}
+
 /**
  * Streams `reader` (expected `expectBytes` long) to every sink. Throws only for source failures or a job
- * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything. `wantSha256`: also
- * the sha256 of the whole stream (only where a manifest or stamp names one).
+ * cancel; target failures are recorded on their TargetCtx. `jobSignal` aborts everything.
  */
-export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal, wantSha256 = false): Promise<FanoutResult> {
+export async function fanOut(reader: ChunkReader, expectBytes: number | null, sinks: FanoutSink[], jobSignal: AbortSignal, opts: FanoutOptions = {}): Promise<FanoutResult> {
   const { bufs, direct } = buffers(sinks.find((s) => s.ctx.target.kind === 'device') ?? sinks.find((s) => s.ctx.alive));
   const open: OpenSink[] = [];
   for (const s of sinks) {
@@ -264,9 +277,15 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       s.ctx.fail(err);
     }
   }
-  const digester = await chunkHasher();
-  const chunks = new ChunkDigests();
-  const sha = wantSha256 ? startHasher() : null;
+  const canCatchUp = open.length > 1 && !!reader.reopen;
+  const digester = opts.chunkDigests !== false || canCatchUp ? await workerChunkHasher() : null;
+  const chunks = digester ? new ChunkDigests() : null;
+  if (digester) open[0]?.ctx.log('debug', `chunk digests on ${digester.workers} worker thread(s)`);
+  // Each chunk's digest, in stream order, as the workers hand them back.
+  const digests: { digest: Promise<Buffer>; len: number }[] = [];
+  // Zero chunks matter where they are skipped (fresh image files) or hashed (their digest is cached).
+  const findZeros = !!digester || open.some((s) => s.sparse);
+  const sha = opts.sha256 ? startHasher() : null;
   const pool = new ChunkPool(bufs);
   // A target failed from outside (cancel, a changed source) drops its queue at once.
   const onFail = () => open.forEach((s) => pump(s, pool));
@@ -315,16 +334,22 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
       }
       if (len === buf.length) next = readNext();
       const data = buf.subarray(0, len);
-      const zero = data.compare(ZERO, 0, len) === 0;
-      chunks.push(digester.digest(data, zero), len);
-      const chunk: Chunk = { index, buf, len, pos, zero, pending: live.length + (sha ? 1 : 0) };
-      sha?.update(data).then(
-        () => pool.done(chunk),
-        (err: unknown) => {
-          hashError = err;
-          pool.done(chunk);
-        },
-      );
+      const zero = findZeros && data.compare(ZERO, 0, len) === 0;
+      const chunk: Chunk = { index, buf, len, pos, zero, pending: live.length + (sha ? 1 : 0) + (digester ? 1 : 0) };
+      const hashed = (p: Promise<unknown>) =>
+        p.then(
+          () => pool.done(chunk),
+          (err: unknown) => {
+            hashError = err;
+            pool.done(chunk);
+          },
+        );
+      if (sha) void hashed(sha.update(data));
+      if (digester) {
+        const digest = digester.digest(data, zero);
+        digests.push({ digest, len });
+        void hashed(digest);
+      }
       for (const s of live) {
         s.queue.push(chunk);
         pump(s, pool);
@@ -343,6 +368,7 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     }
     await pool.drained();
     if (hashError) throw hashError;
+    for (const d of digests) chunks!.push(await d.digest, d.len);
     if (ended && expectBytes !== null && pos !== expectBytes && open.some((s) => s.ctx.alive)) {
       throw new Error(`the source ended after ${pos} bytes, expected ${expectBytes}`);
     }
@@ -352,8 +378,11 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     await Promise.all(
       open.map(async (s) => {
         let got: ChunkDigests | null = chunks;
-        if (s.solo) got = mergeCaughtUp(s, chunks, await s.solo, ended);
-        if (!got || !s.ctx.alive) return;
+        if (s.solo) {
+          got = mergeCaughtUp(s, chunks!, await s.solo, ended);
+          if (!got) return;
+        }
+        if (!s.ctx.alive) return;
         try {
           await withStall(Promise.all([s.direct?.datasync(), s.buffered?.datasync()]), STALL_MS);
           if (s.ctx.alive) await s.onDone?.(got);
@@ -369,6 +398,7 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
     await Promise.all(open.map((s) => s.solo?.catch(() => undefined)));
     for (const s of open) s.ctx.signal.removeEventListener('abort', onFail);
     void sha?.close();
+    void digester?.close();
     // A stalled write may never return: do not wait for its handles.
     for (const s of open) {
       void s.direct?.close().catch(() => undefined);

@@ -1,6 +1,6 @@
 // Reading a target back for verify: O_DIRECT where the kernel takes it (so the page cache does not answer for
-// the stick), two buffers so the next chunk is read while this one is hashed, in the same CHUNK_BYTES chunks
-// the fan-out hashed while writing. `readBackChunks` compares each chunk's digest with the one taken on the way
+// the stick), READ_BUFFERS shared buffers so the next chunk is read while the ones before are hashed (on
+// worker threads, hash-workers.ts), in the same CHUNK_BYTES chunks the fan-out hashed while writing. `readBackChunks` compares each chunk's digest with the one taken on the way
 // out and stops at the first mismatch, naming its offset; `readBackEach` is the loop both it and the sha256
 // read-back of the shared stick checks (steps/verify.ts) run on.
 import { constants } from 'node:fs';
@@ -8,10 +8,20 @@ import { open } from 'node:fs/promises';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import type { TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, DIRECT_ALIGN, directBuffer, plainBuffer } from './aligned.ts';
-import { CHUNK_HASH_NAME, chunkHasher, type ChunkDigests } from './chunk-hash.ts';
+import { CHUNK_HASH_NAME, type ChunkDigests } from './chunk-hash.ts';
+import { workerChunkHasher } from './hash-workers.ts';
 
-/** Calls `each` with every CHUNK_BYTES chunk of `length` bytes at `offset` of the target, read from the medium. */
-export async function readBackEach(ctx: TargetCtx, offset: number, length: number, each: (chunk: Buffer, at: number) => void, onBytes?: (n: number) => void): Promise<void> {
+/** Chunk buffers of one read-back: one being read, the others being checked (one per hash worker, and one spare). */
+export const READ_BUFFERS = 4;
+
+/** A check of one chunk: done when it returns (or its promise resolves); the chunk's bytes stay put until then. */
+export type EachChunk = (chunk: Buffer, at: number) => void | Promise<void>;
+
+/**
+ * Calls `each` with every CHUNK_BYTES chunk of `length` bytes at `offset` of the target, read from the medium, in
+ * order; up to READ_BUFFERS - 1 checks run at once, and the first one to fail (in stream order) is thrown.
+ */
+export async function readBackEach(ctx: TargetCtx, offset: number, length: number, each: EachChunk, onBytes?: (n: number) => void): Promise<void> {
   try {
     await readBack(ctx, offset, length, true, each, onBytes);
   } catch (err) {
@@ -21,11 +31,15 @@ export async function readBackEach(ctx: TargetCtx, offset: number, length: numbe
   }
 }
 
-async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirect: boolean, each: (chunk: Buffer, at: number) => void, onBytes?: (n: number) => void): Promise<void> {
-  const a = tryDirect ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
-  const b = a ? directBuffer(ctx.disk, CHUNK_BYTES) : null;
-  const direct = !!(a && b);
-  const bufs = direct ? [a!, b!] : [plainBuffer(), plainBuffer()];
+async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirect: boolean, each: EachChunk, onBytes?: (n: number) => void): Promise<void> {
+  const aligned: Buffer[] = [];
+  for (let i = 0; tryDirect && i < READ_BUFFERS; i++) {
+    const b = directBuffer(ctx.disk, CHUNK_BYTES, undefined, true);
+    if (!b) break;
+    aligned.push(b);
+  }
+  const direct = aligned.length === READ_BUFFERS;
+  const bufs = direct ? aligned : Array.from({ length: READ_BUFFERS }, () => plainBuffer(CHUNK_BYTES, true));
   const fh = await open(ctx.disk, direct ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
   const readChunk = async (buf: Buffer, at: number): Promise<number> => {
     const want = Math.min(CHUNK_BYTES, length - at);
@@ -40,24 +54,33 @@ async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirec
     return want;
   };
   let pending: Promise<number> | null = null;
+  // The checks still running, in stream order; chunk i's buffer is free again once chunk i's check is done.
+  const checking: Promise<void>[] = [];
   try {
     let done = 0;
     let i = 0;
     pending = length > 0 ? readChunk(bufs[0]!, 0) : null;
     while (pending) {
       const want = await pending;
+      pending = null;
       if (ctx.signal.aborted) throw new Error('cancelled');
-      const buf = bufs[i % 2]!;
+      const check = Promise.resolve(each(bufs[i % READ_BUFFERS]!.subarray(0, want), done));
+      check.catch(() => undefined); // thrown below, in order
+      checking.push(check);
+      // The next read goes into the buffer of chunk i + 1 - READ_BUFFERS: its check must be done.
+      while (checking.length > READ_BUFFERS - 1) await checking.shift();
       const nextAt = done + want;
-      pending = nextAt < length ? readChunk(bufs[(i + 1) % 2]!, nextAt) : null;
-      each(buf.subarray(0, want), done);
+      pending = nextAt < length ? readChunk(bufs[(i + 1) % READ_BUFFERS]!, nextAt) : null;
       done = nextAt;
       i++;
       onBytes?.(done);
     }
+    while (checking.length > 0) await checking.shift();
   } finally {
-    // A chunk that failed the comparison leaves the next read in flight: let it end before the handle closes.
+    // A chunk that failed the comparison leaves the next read and other checks in flight: let them end before
+    // the handle closes and the buffers go.
     await pending?.catch(() => undefined);
+    await Promise.all(checking.map((c) => c.catch(() => undefined)));
     await fh.close();
   }
 }
@@ -81,19 +104,23 @@ export class ChunkMismatch extends Error {
  * fan-out took of what it wrote there); throws a ChunkMismatch naming the first chunk that differs.
  */
 export async function readBackChunks(ctx: TargetCtx, offset: number, written: ChunkDigests, onBytes?: (n: number) => void): Promise<void> {
-  const hasher = await chunkHasher();
+  const hasher = await workerChunkHasher();
   let index = 0;
-  await readBackEach(
-    ctx,
-    offset,
-    written.bytes,
-    (chunk, at) => {
-      const want = written.list[index++];
-      const got = hasher.digest(chunk);
-      if (!want || !got.equals(want)) {
-        throw new ChunkMismatch(offset + at, chunk.length, `${CHUNK_HASH_NAME} ${got.toString('hex')}, written ${want?.toString('hex') ?? 'nothing'}`);
-      }
-    },
-    onBytes,
-  );
+  try {
+    await readBackEach(
+      ctx,
+      offset,
+      written.bytes,
+      async (chunk, at) => {
+        const want = written.list[index++];
+        const got = await hasher.digest(chunk);
+        if (!want || !got.equals(want)) {
+          throw new ChunkMismatch(offset + at, chunk.length, `${CHUNK_HASH_NAME} ${got.toString('hex')}, written ${want?.toString('hex') ?? 'nothing'}`);
+        }
+      },
+      onBytes,
+    );
+  } finally {
+    await hasher.close();
+  }
 }

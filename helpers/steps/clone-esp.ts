@@ -82,7 +82,7 @@ export async function fanOutRange(targets: TargetCtx[], src: CloneSource, from: 
   if (!sinks.length) return null;
   const reader = await rangeReader(src.loop, from, bytes);
   try {
-    return (await fanOut(reader, bytes, sinks, signal, wantSha256)).sha256;
+    return (await fanOut(reader, bytes, sinks, signal, { sha256: wantSha256, chunkDigests: false })).sha256;
   } finally {
     await reader.close();
   }

@@ -27,7 +27,7 @@ async function streamFile(targets: TargetCtx[], name: string, path: string, byte
   if (sinks.every((s) => !s.ctx.alive)) return;
   const reader = await fileReader(path, bytes);
   try {
-    const got = await fanOut(reader, bytes, sinks, signal, true);
+    const got = await fanOut(reader, bytes, sinks, signal, { sha256: true, chunkDigests: false });
     sinks[0]!.ctx.emit({ kind: 'log', level: 'info', message: `${name}: read once (${got.bytes} bytes) for ${sinks.length} target(s)` });
     if (got.sha256 !== wantSha) {
       const err = new Error(`the bundle file ${name} changed while it was written (sha256 ${got.sha256}, expected ${wantSha})`);

@@ -21,7 +21,7 @@ import { firstDifferenceFrom, waitForTestGate } from './verify-support.ts';
 /** sha256 of `length` bytes at `offset` of the target, read back from the medium. */
 export async function readBackSha256(ctx: TargetCtx, offset: number, length: number, onBytes?: (n: number) => void): Promise<string> {
   const h = createHash('sha256');
-  await readBackEach(ctx, offset, length, (chunk) => h.update(chunk), onBytes);
+  await readBackEach(ctx, offset, length, (chunk) => void h.update(chunk), onBytes);
   return h.digest('hex');
 }
 

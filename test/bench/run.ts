@@ -15,7 +15,7 @@ import { cacheKinds } from './cache-kinds.ts';
 import { chunkHasher, ChunkDigests } from '../../helpers/io/chunk-hash.ts';
 import { readBackChunks } from '../../helpers/io/read-back.ts';
 import { driveListLatency } from './drive-latency.ts';
-import { sideBySide } from './side-by-side.ts';
+import { sideBySide, slowSticksOnly } from './side-by-side.ts';
 import { startup } from './startup.ts';
 import { cacheSetsBench } from './cache-sets.ts';
 
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
   if (process.env.IIOS_BENCH_ONLY === 'drives') return drives();
   if (process.env.IIOS_BENCH_ONLY === 'cache-kinds') return cacheKinds();
   if (process.env.IIOS_BENCH_ONLY === 'side-by-side') return sideBySide();
+  if (process.env.IIOS_BENCH_ONLY === 'slow-sticks') return slowSticksOnly();
   await startup();
   const source = join(work, 'root.img');
   process.stdout.write(`iios bench: 1 GiB of random data in ${work}, best of ${REPEAT} runs each\n`);

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../../ensure-built.mjs';
+import { slowStickLines } from './slow-stick-lines.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'src-main', 'cli', 'iios.mjs');
@@ -71,6 +72,27 @@ const dd = (image: string, target: string) => ['dd', `if=${image}`, `of=${target
 const etcher = (image: string, targets: string[], verify: boolean) => ['node', join(ETCHER!, 'flash.cjs'), image, ...targets, ...(verify ? ['--verify'] : [])];
 const haveEtcher = () => !!ETCHER && existsSync(join(ETCHER, 'node_modules', 'etcher-sdk'));
 
+/** Only the slow-stick lines (IIOS_BENCH_ONLY=slow-sticks). */
+export async function slowSticksOnly(): Promise<void> {
+  ensureBuilt(ROOT, ['cli', 'helper']);
+  if (!STICKS || !existsSync(STICKS)) throw new Error('no slow-sticks.sh (IIOS_BENCH_SLOW_STICKS)');
+  const work = mkdtempSync(join(process.env.IIOS_BENCH_DIR ?? tmpdir(), 'iios-sticks-'));
+  try {
+    await slowStickLines(work, STICKS, add);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  printTable();
+}
+
+function printTable(): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const [n, r] of rows.entries()) {
+    process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ') + '\n');
+    if (n === 0) process.stdout.write(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
+  }
+}
+
 export async function sideBySide(): Promise<void> {
   ensureBuilt(ROOT, ['cli', 'helper']);
   const work = mkdtempSync(join(process.env.IIOS_BENCH_DIR ?? tmpdir(), 'iios-side-'));
@@ -87,9 +109,16 @@ export async function sideBySide(): Promise<void> {
     const img = join(work, 'random-1g.img');
     sh('dd', ['if=/dev/urandom', `of=${img}`, 'bs=4M', `count=${GiB / (4 * MiB)}`, 'status=none']);
     const [la, lb] = [loop('a.raw', GiB + 64 * MiB), loop('b.raw', GiB + 64 * MiB)];
-    row('1 GiB raw → loop, no verify', pairs(() => iiosWrite(img, [la], false), () => dd(img, lb)), 'dd');
-    row('1 GiB raw → loop, verified', pairs(() => iiosWrite(img, [la], true), () => dd(img, lb)), 'dd (unverified)');
+    const plain = pairs(() => iiosWrite(img, [la], false), () => dd(img, lb));
+    row('1 GiB raw → loop, no verify', plain, 'dd');
+    const verified = pairs(() => iiosWrite(img, [la], true), () => dd(img, lb));
+    row('1 GiB raw → loop, verified', verified, 'dd (unverified)');
+    // The issue's goals: iios at least 0.9x dd's speed (iios / dd wall at most 1.11), verify adding at most 30%.
+    const speed = median(plain.a.map((r, i) => plain.b[i]!.wall / r.wall));
+    const adds = median(verified.a.map((r, i) => r.wall / plain.a[i]!.wall)) - 1;
+    add(['  goals (loop device)', `${speed.toFixed(2)}x dd's speed`, '(goal ≥ 0.90)', `verify adds ${(adds * 100).toFixed(0)}%`, '(goal ≤ 30%)', '']);
     if (STICKS && existsSync(STICKS) && haveEtcher()) sticks(img, work);
+    if (STICKS && existsSync(STICKS) && process.env.IIOS_BENCH_STICK_RUNS !== '0') await slowStickLines(work, STICKS, add);
     if (haveEtcher()) {
       row('1 GiB raw → loop, no verify', pairs(() => iiosWrite(img, [la], false), () => etcher(img, [lb], false)), 'etcher-sdk');
       row('1 GiB raw → loop, verified', pairs(() => iiosWrite(img, [la], true), () => etcher(img, [lb], true)), 'etcher-sdk verified');
@@ -117,11 +146,7 @@ export async function sideBySide(): Promise<void> {
     for (const l of loops) spawnSync('losetup', ['-d', l]);
     rmSync(work, { recursive: true, force: true });
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const [n, r] of rows.entries()) {
-    process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ') + '\n');
-    if (n === 0) process.stdout.write(widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
-  }
+  printTable();
   process.stdout.write('iios / other < 1: iios took less time. Whole processes: the iios CLI, its helper, checks and preflight included.\n');
 }
 
@@ -131,7 +156,7 @@ function sticks(img: string, work: string): void {
   const R = 120;
   const half = join(work, 'random-512m.img');
   sh('dd', [`if=${img}`, `of=${half}`, 'bs=4M', 'count=128', 'status=none']);
-  const env = { SLOW_STICKS_DIR: join(work, 'sticks') };
+  const env = { SLOW_STICKS_DIR: process.env.SLOW_STICKS_DIR ?? join(work, 'sticks') };
   const devs = sh(STICKS!, ['up', '4', String(GiB), String(W), String(R)], env).split('\n');
   try {
     const floor = (512 * MiB) / 1e6 / W + (512 * MiB) / 1e6 / R;

@@ -45,7 +45,7 @@ describe('one slow stick among fast ones', () => {
       try {
         await fanOut(reader, BYTES, ctxs.map((ctx) => ({ ctx, offsets: [0], onDone: async (chunks) => {
           doneAt[ctx.id] = Date.now() - t0;
-          await readBackChunks(ctx, 0, chunks);
+          await readBackChunks(ctx, 0, chunks!);
         } })), new AbortController().signal);
       } finally {
         await reader.close();

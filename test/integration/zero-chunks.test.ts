@@ -43,7 +43,7 @@ describe('zero chunks of a raw source', () => {
     const r = await fanOut(reader, data.length, targets.map((c) => ({ ctx: c, offsets: [0] })), new AbortController().signal);
     await reader.close();
     expect(targets.map((t) => t.failure)).toEqual([null, null]);
-    for (const t of targets) await readBackChunks(t, 0, r.chunks);
+    for (const t of targets) await readBackChunks(t, 0, r.chunks!);
     expect((await readFile(loop.file)).subarray(0, data.length).equals(data)).toBe(true);
     // the fresh file holds only the 8 MiB of random data (and a little metadata), no zeros written
     expect((await stat(file)).blocks * 512).toBeLessThan(9 * MiB);

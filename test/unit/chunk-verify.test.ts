@@ -55,7 +55,7 @@ async function written(data: Buffer, names: string[], offset: number): Promise<{
   try {
     const r = await fanOut(reader, data.length, targets.map((c) => ({ ctx: c, offsets: [offset] })), new AbortController().signal);
     expect(r.sha256).toBeNull(); // not asked for: no sha256 is computed
-    return { targets, chunks: r.chunks };
+    return { targets, chunks: r.chunks! };
   } finally {
     await reader.close();
   }
@@ -100,7 +100,7 @@ describe('an image changed between measuring and writing', () => {
     const held = holdBackHead(await fileReader(src), await chunkHasher());
     try {
       const r = await fanOut(held.reader, data.length, [{ ctx: ctx(t), offsets: [0] }], new AbortController().signal);
-      return { chunks: r.chunks, first: held.firstChunk(), head: held.head.subarray(0, held.headBytes()) };
+      return { chunks: r.chunks!, first: held.firstChunk(), head: held.head.subarray(0, held.headBytes()) };
     } finally {
       await held.reader.close();
     }

@@ -42,12 +42,12 @@ describe('fanOut onto image files', () => {
     const progress: number[] = [];
     const ctxs = targets.map((t) => ctx(t, events));
     const reader = await fileReader(src);
-    const r = await fanOut(reader, data.length, ctxs.map((c, i) => ({ ctx: c, offsets: i === 0 ? [MiB] : [MiB, 32 * MiB], onProgress: (n) => i === 1 && progress.push(n) })), new AbortController().signal, true);
+    const r = await fanOut(reader, data.length, ctxs.map((c, i) => ({ ctx: c, offsets: i === 0 ? [MiB] : [MiB, 32 * MiB], onProgress: (n) => i === 1 && progress.push(n) })), new AbortController().signal, { sha256: true });
     await reader.close();
     expect(r.bytes).toBe(data.length);
     expect(r.sha256).toBe(createHash('sha256').update(data).digest('hex'));
     // one digest per 4 MiB chunk, the two zero chunks alike, the short last one its own
-    expect(r.chunks.list.map((d) => d.toString('hex'))).toEqual(await Promise.all([0, 4, 8, 12].map((m) => xxhash128(data.subarray(m * MiB, (m + 4) * MiB)))));
+    expect(r.chunks!.list.map((d) => d.toString('hex'))).toEqual(await Promise.all([0, 4, 8, 12].map((m) => xxhash128(data.subarray(m * MiB, (m + 4) * MiB)))));
     expect(ctxs.map((c) => c.failure)).toEqual([null, null]);
     for (const [i, t] of targets.entries()) {
       const all = await readFile(t);
@@ -56,6 +56,30 @@ describe('fanOut onto image files', () => {
       expect((await stat(t)).blocks * 512).toBeLessThan((i === 0 ? 1 : 2) * 7 * MiB);
     }
     expect(progress.at(-1)).toBe(2 * data.length);
+  });
+
+  it('takes no chunk digests for one target when none are asked for, still skipping zeros; two targets get them anyway', async () => {
+    const data = Buffer.concat([randomBytes(4 * MiB), Buffer.alloc(8 * MiB), randomBytes(MiB)]);
+    const src = join(dir, 'src.bin');
+    await writeFile(src, data);
+    const targets = ['a.img', 'b.img', 'c.img'].map((n) => join(dir, n));
+    for (const t of targets) {
+      await writeFile(t, '');
+      await truncate(t, 64 * MiB);
+    }
+    const one = await fileReader(src);
+    const done: (string | null)[] = [];
+    const r1 = await fanOut(one, data.length, [{ ctx: ctx(targets[0]!, []), offsets: [0], onDone: async (c) => void done.push(c && 'digests') }], new AbortController().signal, { chunkDigests: false });
+    await one.close();
+    expect(r1.chunks).toBeNull();
+    expect(done).toEqual([null]);
+    expect((await readFile(targets[0]!)).subarray(0, data.length).equals(data)).toBe(true);
+    expect((await stat(targets[0]!)).blocks * 512).toBeLessThan(6 * MiB);
+    // Two targets: one may fall behind and read the source alone, and is then checked against the digests.
+    const two = await fileReader(src);
+    const r2 = await fanOut(two, data.length, targets.slice(1).map((t) => ({ ctx: ctx(t, []), offsets: [0] })), new AbortController().signal, { chunkDigests: false });
+    await two.close();
+    expect(r2.chunks?.list.length).toBe(4);
   });
 
   it('fails a target that cannot be opened and finishes the others', async () => {

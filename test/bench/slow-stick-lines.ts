@@ -1,0 +1,129 @@
+// The slow-stick lines of `npm run bench` (issue 17), on simulated sticks (../shared/bench/slow-sticks.sh:
+// throttled loop devices; SLOW_STICKS_DIR names its folder, default one of our own under the bench's work dir):
+// - eight sticks at 20 MB/s write, 80 MB/s read, the appliance profile with the demo bundle and 512 MiB of
+//   cache files, verified: the batch's time against its physical floor (bytes written / write speed + bytes
+//   read / read speed, as the kernel counted them on the slowest stick; goal at most 1.10x);
+// - the same profile onto one 8 GiB and one 64 GiB stick: the 64 GiB one's time against the 8 GiB one's (goal
+//   at most 1.1x: nothing is written or discarded beyond the content);
+// - three sticks at 40 MB/s and one at 5 MB/s, 256 MiB raw, verified: each fast stick's time to done (its
+//   target-done event) against its own floor (goal at most 1.2x: a slow stick holds back no one).
+// Whole `iios write` processes, IIOS_BENCH_STICK_RUNS runs each (default 3), medians. Printed, not asserted.
+// IIOS_BENCH_STICK_LINES picks lines (comma-separated: eight, sizes, one-slow; default all).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'src-main', 'cli', 'iios.mjs');
+const BUNDLE = join(ROOT, '.cache', 'demo-os', 'bundle');
+const RUNS = Number(process.env.IIOS_BENCH_STICK_RUNS ?? 3);
+const LINES = (process.env.IIOS_BENCH_STICK_LINES ?? 'eight,sizes,one-slow').split(',');
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => execFileSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } }).trim();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Bytes the kernel read and wrote through a block device so far (/sys/block/<dev>/stat, 512-byte sectors). */
+function deviceBytes(dev: string): { read: number; written: number } {
+  const f = readFileSync(`/sys/block/${basename(dev)}/stat`, 'utf8').trim().split(/\s+/).map(Number);
+  return { read: f[2]! * 512, written: f[6]! * 512 };
+}
+
+interface StickRun {
+  wall: number;
+  /** Seconds from the start to each target's done event, by device. */
+  doneAt: Record<string, number>;
+  /** Bytes read and written on each device during the run. */
+  io: Record<string, { read: number; written: number }>;
+}
+
+/** One `iios write --json` inside the throttled cgroup, with each target's time to done. */
+async function runWrite(sticks: string, env: NodeJS.ProcessEnv, args: string[], devs: string[]): Promise<StickRun> {
+  const before = Object.fromEntries(devs.map((d) => [d, deviceBytes(d)]));
+  const t0 = performance.now();
+  const child = spawn(sticks, ['run', 'node', CLI, 'write', ...args, ...devs.flatMap((d) => ['--target', d]), '--yes', '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const doneAt: Record<string, number> = {};
+  let rest = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  child.stdout.on('data', (d: Buffer) => {
+    const lines = (rest + d.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      // A target's done event names its path; matched loosely so a change of the line's shape does not break it.
+      if (!line.includes('target-done')) continue;
+      const dev = devs.find((x) => line.includes(`"${x}"`));
+      if (dev && doneAt[dev] === undefined) doneAt[dev] = (performance.now() - t0) / 1000;
+    }
+  });
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const wall = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`iios write failed (${code}): ${err}`);
+  const io = Object.fromEntries(devs.map((d) => {
+    const a = deviceBytes(d);
+    return [d, { read: a.read - before[d]!.read, written: a.written - before[d]!.written }];
+  }));
+  return { wall, doneAt, io };
+}
+
+const floorOf = (io: { read: number; written: number }, w: number, r: number) => io.written / 1e6 / w + io.read / 1e6 / r;
+
+export async function slowStickLines(work: string, sticksScript: string, add: (cells: string[]) => void): Promise<void> {
+  if (!existsSync(join(BUNDLE, 'manifest.json'))) {
+    add(['slow sticks: no demo bundle (npm run build:demo)', '', '', '', '', '']);
+    return;
+  }
+  const env = { SLOW_STICKS_DIR: process.env.SLOW_STICKS_DIR ?? join(work, 'sticks') };
+  const cache = join(work, 'cache-files');
+  mkdirSync(cache, { recursive: true });
+  for (let i = 0; i < 16; i++) sh('dd', ['if=/dev/urandom', `of=${join(cache, `f${i}.bin`)}`, 'bs=4M', 'count=8', 'status=none']);
+  const appliance = ['--profile', 'appliance', '--bundle', BUNDLE, '--cache', `files=${cache}`];
+  const up = (n: number, size: number, w: number, r: number) => sh(sticksScript, ['up', String(n), String(size), String(w), String(r)], env).split('\n');
+  const down = () => sh(sticksScript, ['down'], env);
+  process.stdout.write(`slow sticks: ${RUNS} run(s) each, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+
+  // Eight sticks, appliance + 512 MiB of cache files, verified.
+  if (LINES.includes('eight')) try {
+    const devs = up(8, 8 * GiB, 20, 80);
+    const runs: StickRun[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await runWrite(sticksScript, env, appliance, devs));
+    const ratios = runs.map((r) => r.wall / Math.max(...devs.map((d) => floorOf(r.io[d]!, 20, 80))));
+    const last = runs.at(-1)!.io[devs[0]!]!;
+    add(['8 sticks (20/80 MB/s), appliance + 512 MiB cache, verified', `${median(runs.map((r) => r.wall)).toFixed(1)} s`, `floor ${median(runs.map((r, k) => r.wall / ratios[k]!)).toFixed(1)} s`, `${(last.written / MiB).toFixed(0)} MiB written, ${(last.read / MiB).toFixed(0)} MiB read per stick`, `${median(ratios).toFixed(2)}x floor (goal ≤ 1.10)`, '']);
+  } finally {
+    down();
+  }
+
+  // The appliance onto an 8 GiB and a 64 GiB stick, one after the other.
+  if (LINES.includes('sizes')) try {
+    const [small, big] = [up(1, 8 * GiB, 20, 80)[0]!, up(1, 64 * GiB, 20, 80)[0]!];
+    const s: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      s.push((await runWrite(sticksScript, env, appliance, [small])).wall);
+      b.push((await runWrite(sticksScript, env, appliance, [big])).wall);
+    }
+    add(['appliance onto 64 GiB vs 8 GiB stick (20/80 MB/s)', `${median(b).toFixed(1)} s`, `${median(s).toFixed(1)} s`, '8 GiB stick', `${median(b.map((x, i) => x / s[i]!)).toFixed(2)}x (goal ≤ 1.1)`, '']);
+  } finally {
+    down();
+  }
+
+  // Three fast sticks and one slow one, 256 MiB raw, verified.
+  if (!LINES.includes('one-slow')) return;
+  const img = join(work, 'random-256m.img');
+  sh('dd', ['if=/dev/urandom', `of=${img}`, 'bs=4M', 'count=64', 'status=none']);
+  try {
+    const fast = up(3, GiB, 40, 120);
+    const slow = up(1, GiB, 5, 120);
+    const runs: StickRun[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await runWrite(sticksScript, env, ['--profile', 'raw', '--image', img], [...fast, ...slow]));
+    const worst = runs.map((r) => Math.max(...fast.map((d) => (r.doneAt[d] ?? r.wall) / floorOf(r.io[d]!, 40, 120))));
+    const fastDone = runs.map((r) => Math.max(...fast.map((d) => r.doneAt[d] ?? r.wall)));
+    const r0 = runs.at(-1)!;
+    add(['3 fast (40 MB/s) + 1 slow (5 MB/s) stick, 256 MiB raw, verified', `fast done ${median(fastDone).toFixed(1)} s`, `slow done ${median(runs.map((r) => r.doneAt[slow[0]!] ?? r.wall)).toFixed(1)} s`, `floor of a fast stick ${floorOf(r0.io[fast[0]!]!, 40, 120).toFixed(1)} s`, `${median(worst).toFixed(2)}x its floor, slowest fast stick (goal ≤ 1.2)`, '']);
+  } finally {
+    down();
+  }
+}
