@@ -21,8 +21,10 @@ export class TargetCtx {
   verified = false;
   /** Set once its target-done went out before the job's end (target-results.ts reportDone): it stays done. */
   doneReported = false;
-  /** Set when the stamp is written: what it says, for the final complete:true rewrite. */
-  stamp: Record<string, unknown> | null = null;
+  /** The stamp to put back if the target fails while its complete:true is written (stamp.ts writeCompleteStamp). */
+  incompleteStamp: Record<string, unknown> | null = null;
+  /** Set once complete:true read back on a device still there: the stick is finished, nothing fails it after. */
+  stampedComplete = false;
   /** A loop target's autoclear flag when the job took it ('0', '1'; null when not a bound loop): see deviceGone. */
   readonly loopAutoclearAtStart: string | null;
   /** An image-file target's created file, open and bound where the tools reach it (image-file.ts). */
@@ -95,7 +97,7 @@ export class TargetCtx {
 
   /** Marks the target failed (once) and stops whatever still runs for it. */
   fail(err: unknown): void {
-    if (this.failure || this.doneReported) return;
+    if (this.failure || this.doneReported || this.stampedComplete) return;
     const cancelled = this.signal.aborted || (err instanceof ToolError && err.cancelled);
     const said: SaidFailure = cancelled ? { message: `cancelled during ${this.phase}; the stick is incomplete`, failure: { key: 'cancelled', phase: this.phase } } : describeFailure(this, err);
     this.failure = { ...said, cancelled };

@@ -1,9 +1,10 @@
 // Before anything is written: the job re-validated, the source re-checked (and found readable by the user who
 // started iios), and every target planned and re-checked for safety. Any refusal refuses the whole job —
 // nothing is written to any target.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
 import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
@@ -39,6 +40,8 @@ export interface Prepared {
   cleanup(): Promise<void>;
   caches: CacheEntry[];
   targets: PreparedTarget[];
+  /** Device targets that vanished during the check: each fails alone, the others are written (a pulled stick in a hub of twenty). */
+  gone: { target: WriteTarget; message: string }[];
 }
 
 export class RefusedError extends Error {
@@ -97,9 +100,15 @@ async function prepareJob(
   const refusals = new Map<string, string>();
   const typed = new Map<string, TargetFailure>();
   const targets: PreparedTarget[] = [];
+  const gone: Prepared['gone'] = [];
   const resolved: WriteTarget[] = [];
   for (const [index, given] of job.targets.entries()) {
     const problems: SafetyProblem[] = [];
+    if (given.kind === 'device' && vanished(given.path)) {
+      resolved.push(given);
+      gone.push({ target: given, message: `${given.path}: the stick was removed or stopped responding during the check; nothing was written to it — plug it in and start again` });
+      continue;
+    }
     // /dev/disk/by-id/… names the same disk as /dev/sdX: check and write the kernel's name. An image file is
     // checked and written in its real folder (a symlinked folder cannot lead it into /etc).
     const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
@@ -149,5 +158,22 @@ async function prepareJob(
     const what = [...refusals].map(([id, m]) => `${id}: ${m}`).join('; ');
     throw new RefusedError(refusals, `refused before writing anything: ${what}`, typed);
   }
-  return { source, payload, caches, targets };
+  return { source, payload, caches, targets, gone };
+}
+
+/** A device the app saw that the kernel no longer has, or has with no medium (size 0): a stick pulled, a loop detached. */
+function vanished(path: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return true;
+  }
+  // Something else at that path (a file, a partition) is refused by the rules below, not called removed.
+  if (!statSync(real).isBlockDevice()) return false;
+  try {
+    return readFileSync(`/sys/block/${basename(real)}/size`, 'utf8').trim() === '0';
+  } catch {
+    return false;
+  }
 }

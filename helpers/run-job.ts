@@ -9,7 +9,7 @@ import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
 import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
-import { finishTargets, releaseTargets } from './target-results.ts';
+import { finishTargets, releaseTargets, reportDone } from './target-results.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
 import { writeRaw } from './raw.ts';
 import type { BundleSource, Source } from './source.ts';
@@ -20,11 +20,10 @@ import { espStore } from './steps/esp-store.ts';
 import { partition } from './steps/partition.ts';
 import { payload } from './steps/payload.ts';
 import { writeSlots } from './steps/slots.ts';
-import { STAMP_PATH, stampObject, writeStamp, type SlotStamp } from './steps/stamp.ts';
+import { stampObject, takeBackStamps, writeCompleteStamp, writeStamp, type SlotStamp } from './steps/stamp.ts';
 import { verifyTarget } from './steps/verify.ts';
 import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
-import { fatRead } from './tools/mtools.ts';
 import { setCommandLog } from './tools/command-log.ts';
 import { umount } from './tools/mount.ts';
 import { run } from './tools/run.ts';
@@ -133,10 +132,8 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
     }
     // Last: complete:true, read back — never on a target that failed or whose device went away meanwhile.
     if (!t.alive || deviceGone(t)) throw new Error('device gone');
-    t.enter('stamp');
-    await writeStamp(t, stampObject(stampInit(t), true, createdAt));
-    const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
-    if (back.complete !== true) throw new Error('the stamp did not read back as complete');
+    await writeCompleteStamp(t, stampObject(stampInit(t), true, createdAt), stampObject(stampInit(t), false, createdAt));
+    reportDone(t);
   });
 }
 
@@ -171,6 +168,11 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     emit({ kind: 'done', results });
     return results;
   }
+  // A stick pulled during the check fails alone; the others are written.
+  const gone = prepared.gone.map(({ target, message }) => {
+    emit({ kind: 'target-failed', targetId: target.id, message, cancelled: false, failure: { key: 'removed', phase: 'check' } });
+    return { targetId: target.id, ok: false, verified: false, message, failure: { key: 'removed' as const, phase: 'check' as const } };
+  });
   const targets = prepared.targets.map((p) => new TargetCtx(p.target, p.plan, job.profile, emit, signal, p.folder));
   // Written before the first loop is attached: a helper killed mid-job is cleaned up by the next (workdir.ts).
   recordLoopRanges(loopRanges(targets, prepared.source));
@@ -199,6 +201,8 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     else await writeRaw(job, targets, prepared.source, signal);
   } finally {
     clearInterval(watch);
+    // While the targets are still held (a detached loop lingers): a failed one must not read complete.
+    await takeBackStamps(targets);
     for (const h of holds) await h.close().catch(() => undefined);
     await releaseTargets(targets);
     for (const line of await releaseOwnLeftovers().catch((err: unknown) => [`could not check for leftover loops: ${(err as Error).message}`])) {
@@ -207,5 +211,5 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
     await prepared.cleanup().catch(() => undefined);
   }
 
-  return finishTargets(targets, emit, signal);
+  return finishTargets(targets, emit, signal, gone, job.targets.map((t) => t.id));
 }

@@ -92,8 +92,20 @@ async function sha256OfStream(chunks: AsyncIterable<unknown>, onBytes?: (n: numb
   return h.digest('hex');
 }
 
-function sha256OfHandle(fh: FileHandle, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
-  return sha256OfStream(fh.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK_BYTES, signal }), onBytes);
+/**
+ * A read stream given an abort signal: a cancel that came before or while it is made must reach the hashing
+ * loop as a rejection. A stream made with an already aborted signal emits its 'error' before the loop listens,
+ * which ended the helper (an unhandled 'error' event) on a cancel during the check, leaving its folder behind.
+ */
+function abortable<S extends NodeJS.ReadableStream>(signal: AbortSignal | undefined, make: () => S): S {
+  signal?.throwIfAborted();
+  const stream = make();
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+async function sha256OfHandle(fh: FileHandle, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+  return sha256OfStream(abortable(signal, () => fh.createReadStream({ start: 0, autoClose: false, highWaterMark: CHUNK_BYTES, signal })), onBytes);
 }
 
 /** Runs load with a list of handles that are all closed if it throws. */
@@ -107,8 +119,8 @@ async function holdingOpen<T>(load: (handles: FileHandle[]) => Promise<T>): Prom
   }
 }
 
-export function sha256OfFile(path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
-  return sha256OfStream(createReadStream(path, { highWaterMark: CHUNK_BYTES, signal }), onBytes);
+export async function sha256OfFile(path: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+  return sha256OfStream(abortable(signal, () => createReadStream(path, { highWaterMark: CHUNK_BYTES, signal })), onBytes);
 }
 
 export async function loadBundle(

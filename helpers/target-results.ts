@@ -25,15 +25,19 @@ export function reportDone(t: TargetCtx): void {
 }
 
 /** Each target's result (a cancelled job fails the targets still alive), `target-done` for the good ones, then `done`. */
-export function finishTargets(targets: readonly TargetCtx[], emit: Emit, signal: AbortSignal): TargetResult[] {
-  const results: TargetResult[] = targets.map((t) => {
+export function finishTargets(targets: readonly TargetCtx[], emit: Emit, signal: AbortSignal, failedEarlier: TargetResult[] = [], order?: string[]): TargetResult[] {
+  const written: TargetResult[] = targets.map((t) => {
     if (t.doneReported) return { targetId: t.id, ok: true, verified: t.verified };
-    if (!t.failure && signal.aborted) t.fail(new Error('cancelled'));
+    // A target whose complete stamp is on is finished: the cancel came too late for it.
+    if (!t.failure && signal.aborted && !t.stampedComplete) t.fail(new Error('cancelled'));
     if (t.failure) return { targetId: t.id, ok: false, verified: false, message: t.failure.message, failure: t.failure.failure };
     t.enter('complete');
     emit({ kind: 'target-done', targetId: t.id, verified: t.verified });
     return { targetId: t.id, ok: true, verified: t.verified };
   });
+  // Targets that failed before they got a context (pulled during the check) keep their place in the job's order.
+  const all = [...written, ...failedEarlier];
+  const results = order ? order.flatMap((id) => all.filter((r) => r.targetId === id)) : all;
   emit({ kind: 'done', results });
   return results;
 }

@@ -21,7 +21,6 @@ import type { ChunkDigests } from '../io/chunk-hash.ts';
 import { fanOut } from '../io/fanout.ts';
 import { readBackChunks } from '../io/read-back.ts';
 import { fileReader } from '../io/reader.ts';
-import { fatRead } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { verifyGpt } from '../tools/sgdisk.ts';
 import { capacityCheck } from './capacity-check.ts';
@@ -31,7 +30,7 @@ import { planClone } from './clone-plan.ts';
 import { openCloneSource, type CloneSource, type IiosSource } from './clone-source.ts';
 import { partition } from './partition.ts';
 import { PAYLOAD_FAT_LABEL } from './payload.ts';
-import { STAMP_PATH, TOOL, writeStamp } from './stamp.ts';
+import { takeBackStamps, TOOL, writeCompleteStamp, writeStamp } from './stamp.ts';
 import { verifyTarget } from './verify.ts';
 import { waitForTestGate } from './verify-support.ts';
 import { wipe } from './wipe.ts';
@@ -188,10 +187,7 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
       });
       t.verified = true;
     }
-    t.enter('stamp');
-    await writeStamp(t, cloneStamp(t, iios, true, createdAt));
-    const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
-    if (back.complete !== true) throw new Error('the stamp did not read back as complete');
+    await writeCompleteStamp(t, cloneStamp(t, iios, true, createdAt), cloneStamp(t, iios, false, createdAt));
   });
 }
 
@@ -279,6 +275,7 @@ export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSign
       if (src.iios) await cloneIios(job, targets, src, src.iios, signal);
       else await cloneRaw(job, targets, src, signal);
     } finally {
+      await takeBackStamps(targets);
       await releaseTargets(targets);
     }
     return finishTargets(targets, emit, signal);

@@ -3,13 +3,16 @@
 // partition table), t2 completes and verifies where only t1 was hit (the detach), the source is unchanged,
 // nothing of the helper is left (its folder, mounts, loops over the targets), and the next job on the same
 // targets succeeds. "The app dies" is its end of the socket and of the helper's stderr pipe closing at once,
-// which is what the kernel does to a killed app's descriptors. To keep the run short, each (profile, fault)
-// pair gets one phase, rotating so that every phase of every profile is met by some fault.
+// which is what the kernel does to a killed app's descriptors. The product is whole: every profile × every
+// phase the helper announces for it (each occurrence, e.g. a raw job's second 'slots', its table going on) ×
+// every fault. A clean job per profile first pins the phase table to the helper's own event sequence, so a
+// phase added to the helper and missing here fails the baseline instead of going untested.
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStick } from '../../src-main/services/stick/stick-verify.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { makeBundle, sha256File, type TestBundle } from '../support/make-bundle.ts';
 import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
@@ -21,12 +24,13 @@ const SIZE = 2300 * MiB;
 const PROFILES = ['classroom', 'appliance', 'kiosk', 'raw'] as const;
 const FAULTS = ['cancel', 'app killed', 'helper killed', 'target detached'] as const;
 type Fault = (typeof FAULTS)[number];
-/** Phases each profile's job passes through (from its events); a raw target's table goes on after verify. */
+/** Phases each profile's job passes through, in order, as its t1 announces them (checked by the baselines). */
 const PHASES: Record<(typeof PROFILES)[number], string[]> = {
-  classroom: ['wipe', 'partition', 'esp', 'stamp', 'btrfs', 'verify'],
-  appliance: ['wipe', 'partition', 'esp', 'slots', 'btrfs', 'verify'],
-  kiosk: ['wipe', 'esp', 'slots', 'btrfs', 'payload', 'verify'],
-  raw: ['wipe', 'slots', 'verify', 'slots'],
+  classroom: ['check', 'wipe', 'partition', 'esp', 'stamp', 'btrfs', 'verify', 'stamp'],
+  appliance: ['check', 'wipe', 'partition', 'esp', 'stamp', 'slots', 'verity', 'btrfs', 'verify', 'stamp'],
+  kiosk: ['check', 'wipe', 'partition', 'esp', 'stamp', 'slots', 'verity', 'btrfs', 'payload', 'verify', 'stamp'],
+  // The image's first MiB (its table) goes on after verify, inside that phase.
+  raw: ['check', 'wipe', 'slots', 'verify'],
 };
 
 const profile = (id: string) => parseImageProfile(readFileSync(join(import.meta.dirname, `../../resources/profiles/${id}.yaml`), 'utf8'), `${id}.yaml`, id);
@@ -34,6 +38,7 @@ const profile = (id: string) => parseImageProfile(readFileSync(join(import.meta.
 let bundle: TestBundle;
 let raw: RawImage;
 let sourceSha: Record<string, string>;
+let cases = 0;
 const found: string[] = [];
 const started = Date.now();
 
@@ -45,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bundle?.cleanup();
   await raw?.cleanup();
-  process.stdout.write(`fault matrix: ${PROFILES.length * FAULTS.length} cases in ${Math.round((Date.now() - started) / 1000)} s${found.length ? `\n${found.join('\n')}` : ''}\n`);
+  process.stdout.write(`fault matrix: ${cases} cases in ${Math.round((Date.now() - started) / 1000)} s${found.length ? `\n${found.join('\n')}` : ''}\n`);
 });
 
 function job(id: (typeof PROFILES)[number], devs: string[]) {
@@ -77,6 +82,14 @@ async function readsComplete(id: string, file: string): Promise<boolean> {
   return !!text && (JSON.parse(text) as { complete?: unknown }).complete === true;
 }
 
+/** A target that reads complete is a whole stick: iios verify finds every check good (a raw one: its table went on after its read-back). */
+async function wholeStick(id: string, file: string): Promise<boolean> {
+  if (id === 'raw') return readsComplete(id, file);
+  const report = await verifyStick(file);
+  if (!report.ok) found.push(`${file}: reads complete, but ${report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+  return report.ok;
+}
+
 function inject(fault: Fault, c: HelperControl, t1: TestLoop): Promise<unknown> | void {
   if (fault === 'cancel') return c.cancel();
   if (fault === 'app killed') return c.appGone();
@@ -85,51 +98,83 @@ function inject(fault: Fault, c: HelperControl, t1: TestLoop): Promise<unknown> 
 }
 
 describe('fault matrix', () => {
-  for (const [pi, id] of PROFILES.entries()) {
-    for (const [fi, fault] of FAULTS.entries()) {
-      const phases = PHASES[id];
-      const phase = phases[(fi + pi) % phases.length]!;
-      it(`${id}: ${fault} at ${phase}`, async () => {
-        const loops: TestLoop[] = [await makeLoop(SIZE), await makeLoop(SIZE)];
-        const files = loops.map((l) => l.file);
-        try {
-          let hit = false;
-          const r = await runHelper(job(id, loops.map((l) => l.dev)), {
-            onEvent: async (e, c) => {
-              if (hit || e.kind !== 'phase' || e.targetId !== 't1' || e.phase !== phase) return;
-              hit = true;
-              await inject(fault, c, loops[0]!);
-            },
-          });
-          expect(hit, `the job never reached ${phase}`).toBe(true);
-          expect(await readsComplete(id, files[0]!), 't1 must not read complete').toBe(false);
-          if (fault === 'target detached') {
-            expect(r.failed('t1')?.message).toMatch(/removed or stopped responding/);
-            expect(r.results?.[1]).toMatchObject({ ok: true, verified: true });
-            expect(await readsComplete(id, files[1]!)).toBe(true);
-          } else {
-            expect(await readsComplete(id, files[1]!), 'a job-wide fault leaves t2 incomplete too').toBe(false);
+  for (const id of PROFILES) {
+    it(`${id}: a clean job announces the phases the matrix faults`, async () => {
+      const loops: TestLoop[] = [await makeLoop(SIZE), await makeLoop(SIZE)];
+      try {
+        const r = await runHelper(job(id, loops.map((l) => l.dev)));
+        expect(r.results).toEqual([
+          { targetId: 't1', ok: true, verified: true },
+          { targetId: 't2', ok: true, verified: true },
+        ]);
+        // The helper's own sequence: the end state ('complete') is no phase a fault can land in.
+        expect(r.phases('t1').filter((p) => p !== 'complete')).toEqual(PHASES[id]);
+      } finally {
+        for (const l of loops) await l.cleanup();
+      }
+    }, 240_000);
+    const phases = PHASES[id];
+    for (const [k, phase] of phases.entries()) {
+      // The how-many-th time t1 enters this phase (a stick's stamp: once incomplete, once complete).
+      const nth = phases.slice(0, k + 1).filter((p) => p === phase).length;
+      const at = nth > 1 ? `${phase} (${nth}.)` : phase;
+      for (const fault of FAULTS) {
+        it(`${id}: ${fault} at ${at}`, async () => {
+          const loops: TestLoop[] = [await makeLoop(SIZE), await makeLoop(SIZE)];
+          const files = loops.map((l) => l.file);
+          try {
+            let hit = false;
+            let seen = 0;
+            const r = await runHelper(job(id, loops.map((l) => l.dev)), {
+              onEvent: async (e, c) => {
+                if (hit || e.kind !== 'phase' || e.targetId !== 't1' || e.phase !== phase || ++seen < nth) return;
+                hit = true;
+                await inject(fault, c, loops[0]!);
+              },
+            });
+            cases++;
+            expect(hit, `the job never reached ${at}`).toBe(true);
+            if (fault === 'target detached') {
+              // Pulled before its complete stamp was on: failed, and it must not read complete (the helper
+              // takes a stamp written into a detached loop's file back). Pulled after: it is a finished stick.
+              if (r.results?.[0]?.ok) expect(await wholeStick(id, files[0]!)).toBe(true);
+              else {
+                expect(r.failed('t1')?.message).toMatch(/removed or stopped responding/);
+                expect(await readsComplete(id, files[0]!), 't1 failed, so it must not read complete').toBe(false);
+              }
+              expect(r.results?.[1]).toMatchObject({ ok: true, verified: true });
+              expect(await readsComplete(id, files[1]!)).toBe(true);
+            } else {
+              // A job-wide fault: targets finish at their own pace, so one may have its complete stamp before the
+              // fault lands. Whatever reads complete is a whole stick; where the helper answered, its result agrees.
+              for (const [i, f] of files.entries()) {
+                const complete = await readsComplete(id, f);
+                if (r.results) expect(complete, `t${i + 1} reads ${complete ? '' : 'in'}complete, its result says ${JSON.stringify(r.results[i])}`).toBe(r.results[i]!.ok);
+                if (complete) expect(await wholeStick(id, f), `t${i + 1} reads complete but is not a whole stick`).toBe(true);
+              }
+              if (PHASES[id].indexOf(phase) < PHASES[id].indexOf('verify')) expect(await readsComplete(id, files[0]!), 't1 must not read complete before its verify').toBe(false);
+            }
+            expect(await sha256File(join(bundle.dir, bundle.manifest.rootfs.file))).toBe(sourceSha.root);
+            expect(await sha256File(raw.path)).toBe(sourceSha.raw);
+            // The detached loop is gone once the helper let go: attach the same file again for the next job.
+            if (fault === 'target detached') loops[0]!.dev = (await execa('losetup', ['-f', '--show', loops[0]!.file])).stdout.trim();
+            const own = () => loops.map((l) => l.dev);
+            if (fault !== 'helper killed') expect(await leftovers(r.pid, [...files, ...own()], own()), `left by the helper; its stderr:\n${r.stderr}`).toEqual([]);
+            const next = await runHelper(job(id, loops.map((l) => l.dev)));
+            if (!next.results?.every((x) => x.ok)) found.push(`${id} ${fault} at ${at}: the next job failed: ${JSON.stringify(next.results)}`);
+            expect(next.results).toEqual([
+              { targetId: 't1', ok: true, verified: true },
+              { targetId: 't2', ok: true, verified: true },
+            ]);
+            // A killed helper's leftovers are gone after the next start (and the next job's own too).
+            expect(await leftovers(r.pid, [...files, ...own()], own())).toEqual([]);
+            expect(await leftovers(next.pid, [...files, ...own()], own())).toEqual([]);
+            for (const f of files) expect(await readsComplete(id, f)).toBe(true);
+          } finally {
+            for (const l of loops) await l.cleanup();
           }
-          expect(await sha256File(join(bundle.dir, bundle.manifest.rootfs.file))).toBe(sourceSha.root);
-          expect(await sha256File(raw.path)).toBe(sourceSha.raw);
-          // The detached loop is gone once the helper let go: attach the same file again for the next job.
-          if (fault === 'target detached') loops[0]!.dev = (await execa('losetup', ['-f', '--show', loops[0]!.file])).stdout.trim();
-          const own = () => loops.map((l) => l.dev);
-          if (fault !== 'helper killed') expect(await leftovers(r.pid, [...files, ...own()], own())).toEqual([]);
-          const next = await runHelper(job(id, loops.map((l) => l.dev)));
-          if (!next.results?.every((x) => x.ok)) found.push(`${id} ${fault} at ${phase}: the next job failed: ${JSON.stringify(next.results)}`);
-          expect(next.results).toEqual([
-            { targetId: 't1', ok: true, verified: true },
-            { targetId: 't2', ok: true, verified: true },
-          ]);
-          // A killed helper's leftovers are gone after the next start (and the next job's own too).
-          expect(await leftovers(r.pid, [...files, ...own()], own())).toEqual([]);
-          expect(await leftovers(next.pid, [...files, ...own()], own())).toEqual([]);
-          for (const f of files) expect(await readsComplete(id, f)).toBe(true);
-        } finally {
-          for (const l of loops) await l.cleanup();
-        }
-      }, 240_000);
+        }, 240_000);
+      }
     }
   }
 });

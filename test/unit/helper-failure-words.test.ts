@@ -35,6 +35,8 @@ const SAID: Record<string, TargetFailureKey> = {
   "cancelled": 'cancelled',
   "the source ended after ${pos} bytes, exp": 'step',
   "threadHasher needs shared buffers": 'step',
+  "chunk hash worker: ${m.error}": 'step',
+  "no chunk digests to verify against": 'step',
   "read back ended early at byte ${offset +": 'step',
   "${tool} could not decompress ${path}: ${": 'step',
   "the first chunk must be read whole": 'step',
