@@ -139,6 +139,6 @@ export async function cloneBtrfsPartition(ctx: TargetCtx, part: PlannedPartition
         await filesystemSync(mnt, { signal });
       });
     },
-    { signal },
+    { signal, directIo: true },
   );
 }
