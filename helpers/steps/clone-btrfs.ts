@@ -14,6 +14,7 @@ import { withLoop } from '../tools/losetup.ts';
 import { mkfsBtrfs } from '../tools/mkfs.ts';
 import { withMount } from '../tools/mount.ts';
 import { run, runPiped } from '../tools/run.ts';
+import { limitDirty } from '../tools/writeback.ts';
 import type { MountedBtrfs } from './clone-source.ts';
 
 export interface SourceSubvolume {
@@ -47,18 +48,29 @@ export async function listSubvolumes(mnt: string, signal: AbortSignal): Promise<
 const EMPTIED_BY_FRESH = new Set(['@home', '@state']);
 const under = (path: string, top: string) => path === top || path.startsWith(`${top}/`);
 
-/** The order to make subvolumes in: each after the subvolume that holds it and after the snapshot it starts from. */
+/** Where the bulk of a stick's data lives (copied file by file); made last, see cloneOrder. */
+const BULK = ['@home', '@state', '@caches'];
+
+/**
+ * The order to make subvolumes in: each after the subvolume that holds it and after the snapshot it starts from;
+ * of the ones ready, the system's before the bulk data's. Each snapshot, receive and read-only switch commits a
+ * Btrfs transaction, which waits behind every write queued on the stick: after a large @home copy the few MiB of
+ * system took seconds (the bench saw 6 s on a 40 MB/s stick), before it they take a moment on an idle stick.
+ */
 export function cloneOrder(subs: SourceSubvolume[]): { sub: SourceSubvolume; base: SourceSubvolume | null; sendParent: SourceSubvolume | null }[] {
   const todo = [...subs].sort((a, b) => a.path.split('/').length - b.path.split('/').length || a.path.localeCompare(b.path));
   const done: SourceSubvolume[] = [];
   const out: ReturnType<typeof cloneOrder> = [];
+  const ready = (s: SourceSubvolume) => {
+    const holder = subs.filter((o) => o !== s && s.path.startsWith(`${o.path}/`));
+    if (!holder.every((h) => done.includes(h))) return false;
+    const base = s.readOnly ? null : latestSnapshotOf(subs, s);
+    return !base || done.includes(base);
+  };
+  const bulk = (s: SourceSubvolume) => BULK.some((top) => under(s.path, top));
   while (todo.length) {
-    const i = todo.findIndex((s) => {
-      const holder = subs.filter((o) => o !== s && s.path.startsWith(`${o.path}/`));
-      if (!holder.every((h) => done.includes(h))) return false;
-      const base = s.readOnly ? null : latestSnapshotOf(subs, s);
-      return !base || done.includes(base);
-    });
+    let i = todo.findIndex((s) => ready(s) && !bulk(s));
+    if (i < 0) i = todo.findIndex(ready);
     if (i < 0) throw new Error(`the source's subvolumes cannot be ordered: ${todo.map((s) => s.path).join(', ')}`);
     const sub = todo.splice(i, 1)[0]!;
     const base = sub.readOnly ? null : latestSnapshotOf(subs, sub);
@@ -103,6 +115,8 @@ export async function cloneBtrfsPartition(ctx: TargetCtx, part: PlannedPartition
     async (dev) => {
       await mkfsBtrfs(dev, part.name, { signal });
       await withMount(dev, async (mnt) => {
+        const unlimited = await limitDirty(dev, undefined, { signal });
+        if (unlimited) ctx.log('debug', unlimited);
         for (const { sub, base, sendParent } of cloneOrder(subs)) {
           const dest = join(mnt, sub.path);
           const emptied = opts.fresh && [...EMPTIED_BY_FRESH].some((top) => under(sub.path, top));
@@ -125,6 +139,6 @@ export async function cloneBtrfsPartition(ctx: TargetCtx, part: PlannedPartition
         await filesystemSync(mnt, { signal });
       });
     },
-    { signal },
+    { signal, directIo: true },
   );
 }

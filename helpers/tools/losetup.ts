@@ -2,10 +2,23 @@
 // devices here, so each partition the helper formats or checks gets its own loop (offset + sizelimit).
 import { run, type RunOptions } from './run.ts';
 
+export interface LoopOptions extends RunOptions {
+  readOnly?: boolean;
+  /**
+   * The loop's writes go straight to the stick, not into the stick's own page cache first. A filesystem being
+   * filled through a buffered loop has two caches in a row: its writeback only moves the data into the second,
+   * which the kernel writes out late (at a share of the computer's memory), so the whole copy waited for one
+   * long sync at the end (the clone bench: 18 s of 36 s at 40 MB/s).
+   */
+  directIo?: boolean;
+}
+
 /** Attaches a loop device over [offset, offset+size) of `backing`; returns /dev/loopN. */
-export async function attachLoop(backing: string, offset: number, size: number, opts: RunOptions & { readOnly?: boolean } = {}): Promise<string> {
+export async function attachLoop(backing: string, offset: number, size: number, opts: LoopOptions = {}): Promise<string> {
   const args = ['-f', '--show', '-o', String(offset), '--sizelimit', String(size)];
   if (opts.readOnly) args.push('-r');
+  // the kernel falls back to buffered I/O by itself where the backing refuses direct I/O
+  if (opts.directIo) args.push('--direct-io=on');
   args.push(backing);
   const { stdout } = await run('losetup', args, opts);
   const dev = stdout.trim();
@@ -31,7 +44,7 @@ export async function withLoop<T>(
   offset: number,
   size: number,
   fn: (dev: string) => Promise<T>,
-  opts: RunOptions & { readOnly?: boolean } = {},
+  opts: LoopOptions = {},
 ): Promise<T> {
   const dev = await attachLoop(backing, offset, size, opts);
   try {

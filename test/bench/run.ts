@@ -18,6 +18,7 @@ import { driveListLatency } from './drive-latency.ts';
 import { sideBySide, slowSticksOnly } from './side-by-side.ts';
 import { startup } from './startup.ts';
 import { cacheSetsBench } from './cache-sets.ts';
+import { cloneSticks } from './clone-sticks.ts';
 
 const SIZE = 1024 ** 3;
 const REPEAT = Number(process.env.IIOS_BENCH_REPEAT ?? 2);
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
   if (process.env.IIOS_BENCH_ONLY === 'cache-kinds') return cacheKinds();
   if (process.env.IIOS_BENCH_ONLY === 'side-by-side') return sideBySide();
   if (process.env.IIOS_BENCH_ONLY === 'slow-sticks') return slowSticksOnly();
+  if (process.env.IIOS_BENCH_ONLY === 'clone') return cloneSticks();
   await startup();
   const source = join(work, 'root.img');
   process.stdout.write(`iios bench: 1 GiB of random data in ${work}, best of ${REPEAT} runs each\n`);
@@ -201,6 +203,7 @@ async function main(): Promise<void> {
   await cacheSetsBench((l) => process.stdout.write(l + '\n'));
   await cacheKinds();
   await sideBySide();
+  await cloneSticks();
 }
 
 main()

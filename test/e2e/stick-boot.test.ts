@@ -1,8 +1,9 @@
 // Sticks written by `iios write` (image files) booted for real: OVMF → systemd-boot from the ESP → the
-// demo OS kernel and initramfs, QEMU with -accel tcg. Eight boots in all, each 20–90 s under TCG on a busy host:
+// demo OS kernel and initramfs, QEMU with -accel tcg. Nine boots in all, each 20–90 s under TCG on a busy host:
 // appliance counts boots 1 → 2 and blesses its entry; classroom keeps in boot 2 what boot 1 wrote (and what
 // the host put in between), and its reset entries take it back to the factory snapshot (home kept, then
-// emptied); one flipped byte in slot A falls back to B; with B broken too it fails clearly.
+// emptied); one flipped byte in slot A falls back to B, `iios repair` makes A boot again with @home kept; with
+// both slots broken it fails clearly.
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,8 +146,17 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
     expect(emptied.state).toEqual({ lesson: null, log: 'boot 1 slot=system mode=writable\n', homework: null, factory: null });
   }, 1_500_000);
 
-  it('one flipped byte in slot A: the boot falls back to slot B; with B broken too it stops with IIOS-FAIL', async () => {
+  it('one flipped byte in slot A: the boot falls back to slot B; iios repair brings slot A back with @home kept; with A and B broken it stops with IIOS-FAIL', async () => {
     const img = await write('appliance', 'fallback');
+    await withBtrfs(
+      img,
+      'iios-data',
+      async (mnt) => {
+        await mkdir(join(mnt, '@home/pupil'), { recursive: true });
+        await writeFile(join(mnt, '@home/pupil/notes.txt'), 'homework\n');
+      },
+      { readOnly: false },
+    );
     await flipByteInSlot(img, 'a');
     const verify = await iios(['verify', img]);
     expect(verify.exitCode).toBe(1);
@@ -156,9 +166,19 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
     expect(fallback.failLine).toBeNull();
     expect(fallback.ready, fallback.serial.slice(-3000)).toMatchObject({ slot: 'b', mode: 'ab', verity: 'ok', boots: '1' });
 
+    // repaired from the bundle the stick carries (after the fallback boot marked slot A's entry bad): slot A is
+    // the default again and boots with verity; the pupil's file in @home was not touched
+    const repair = await iios(['repair', img, '--yes'], { timeoutMs: 600_000 });
+    expect(repair.exitCode, repair.stdout + repair.stderr).toBe(0);
+    const repaired = await boot(img, 'repaired-a');
+    expect(repaired.failLine).toBeNull();
+    expect(repaired.ready, repaired.serial.slice(-3000)).toMatchObject({ slot: 'a', mode: 'ab', verity: 'ok', hostname: 'class-01' });
+    expect(await withBtrfs(img, 'iios-data', (mnt) => readFile(join(mnt, '@home/pupil/notes.txt'), 'utf8'))).toBe('homework\n');
+
+    await flipByteInSlot(img, 'a');
     await flipByteInSlot(img, 'b');
     const broken = await boot(img, 'fallback-none');
     expect(broken.readyLine, broken.serial.slice(-3000)).toBeNull();
     expect(broken.failLine).toMatch(/^IIOS-FAIL slot=[ab] reason=\S+/);
-  });
+  }, 1_200_000);
 });

@@ -21,15 +21,24 @@ describe('clone parts', () => {
     expect(parseSubvolumeList(LIST).map((s) => s.path)).toEqual(['@', '@home', '@snapshots', '@snapshots/factory', '@snapshots/later']);
   });
 
-  it('orders holders first, @ after its latest snapshot, and sends the second snapshot with the first as parent', () => {
+  it('orders holders first, @ after its latest snapshot, sends the second snapshot with the first as parent, and the bulk data last', () => {
     const order = cloneOrder(subs()).map((o) => [o.sub.path, o.base?.path ?? null, o.sendParent?.path ?? null]);
     expect(order).toEqual([
-      ['@home', null, null],
       ['@snapshots', null, null],
       ['@snapshots/factory', null, null],
       ['@snapshots/later', null, '@snapshots/factory'],
       ['@', '@snapshots/later', null],
+      ['@home', null, null],
     ]);
+  });
+
+  it('makes a bulk subvolume early when the system needs it: a holder of a snapshot, a snapshot of it', () => {
+    // a system subvolume held by a bulk one (contrived: @ inside @caches): the bulk holder is made first anyway
+    const list = [...subs().filter((s) => s.path !== '@home'), { path: '@caches', uuid: 'c1', parentUuid: null, generation: 3, readOnly: false }];
+    const withNested = list.map((s) => (s.path === '@' ? { ...s, path: '@caches/@' } : s));
+    const order = cloneOrder(withNested).map((o) => o.sub.path);
+    expect(order.indexOf('@caches')).toBeLessThan(order.indexOf('@caches/@'));
+    expect(order.indexOf('@snapshots/later')).toBeLessThan(order.indexOf('@caches/@'));
   });
 
   it('refuses subvolumes that cannot be ordered', () => {
