@@ -69,8 +69,12 @@ describe('helper faults', () => {
         if (e.kind === 'phase' && e.phase === 'slots') control.cancel();
       },
     });
-    expect(r.failed('t1')).toEqual({ message: expect.stringMatching(/^cancelled during (slots|verity|btrfs); the stick is incomplete$/), cancelled: true });
-    expect(r.results).toEqual([{ targetId: 't1', ok: false, verified: false, message: expect.stringMatching(/cancelled/) }]);
+    expect(r.failed('t1')).toEqual({
+      message: expect.stringMatching(/^cancelled during (slots|verity|btrfs); the stick is incomplete$/),
+      cancelled: true,
+      failure: { key: 'cancelled', phase: expect.stringMatching(/^(slots|verity|btrfs)$/) },
+    });
+    expect(r.results).toEqual([{ targetId: 't1', ok: false, verified: false, message: expect.stringMatching(/cancelled/), failure: r.failed('t1')!.failure }]);
     expect(r.exitCode).not.toBe(0);
     expect(r.phases('t1')).not.toContain('verify');
     const { parts } = await readGpt(img);
@@ -124,10 +128,11 @@ describe('helper faults', () => {
       expect(r.failed('t2')).toEqual({
         message: expect.stringMatching(/^the stick was removed or stopped responding during (slots|verity|btrfs); nothing on it is usable — write it again$/),
         cancelled: false,
+        failure: { key: 'removed', phase: expect.stringMatching(/^(slots|verity|btrfs)$/) },
       });
       expect(r.results).toEqual([
         { targetId: 't1', ok: true, verified: true },
-        { targetId: 't2', ok: false, verified: false, message: r.failed('t2')!.message },
+        { targetId: 't2', ok: false, verified: false, message: r.failed('t2')!.message, failure: r.failed('t2')!.failure },
       ]);
       const { parts } = await readGpt(loops[0]!.dev);
       expect(await verityVerify(loops[0]!.dev, parts, 'a', bundle.manifest.verity.rootHash)).toBe(0);
