@@ -132,7 +132,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
     }
     // Last: complete:true, read back — never on a target that failed or whose device went away meanwhile.
     if (!t.alive || deviceGone(t)) throw new Error('device gone');
-    await writeCompleteStamp(t, stampObject(stampInit(t), true, createdAt), stampObject(stampInit(t), false, createdAt));
+    await writeCompleteStamp(t, stampObject(stampInit(t), true, createdAt));
     reportDone(t);
   });
 }
@@ -170,8 +170,9 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
   }
   // A stick pulled during the check fails alone; the others are written.
   const gone = prepared.gone.map(({ target, message }) => {
-    emit({ kind: 'target-failed', targetId: target.id, message, cancelled: false, failure: { key: 'removed', phase: 'check' } });
-    return { targetId: target.id, ok: false, verified: false, message, failure: { key: 'removed' as const, phase: 'check' as const } };
+    const failure = { key: 'removed', phase: 'check' } as const;
+    emit({ kind: 'target-failed', targetId: target.id, message, cancelled: false, failure });
+    return { targetId: target.id, ok: false, verified: false, message, failure };
   });
   const targets = prepared.targets.map((p) => new TargetCtx(p.target, p.plan, job.profile, emit, signal, p.folder));
   // Written before the first loop is attached: a helper killed mid-job is cleaned up by the next (workdir.ts).

@@ -187,7 +187,7 @@ async function cloneIios(job: CloneJob, targets: TargetCtx[], src: CloneSource, 
       });
       t.verified = true;
     }
-    await writeCompleteStamp(t, cloneStamp(t, iios, true, createdAt), cloneStamp(t, iios, false, createdAt));
+    await writeCompleteStamp(t, cloneStamp(t, iios, true, createdAt));
   });
 }
 

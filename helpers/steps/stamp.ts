@@ -69,8 +69,9 @@ export async function writeStamp(ctx: TargetCtx, stamp: Record<string, unknown>,
  * file, and a failed target must never read complete. Once it reads back complete on a device still there, the
  * stick is finished: a cancel or a pull after that does not undo it (TargetCtx.fail, finishTargets).
  */
-export async function writeCompleteStamp(t: TargetCtx, complete: Record<string, unknown>, incomplete: Record<string, unknown>): Promise<void> {
-  t.incompleteStamp = incomplete;
+export async function writeCompleteStamp(t: TargetCtx, complete: Record<string, unknown>): Promise<void> {
+  // The same stamp but for its flag (the spread keeps `complete` in its place among the keys).
+  t.incompleteStamp = { ...complete, complete: false };
   t.enter('stamp');
   await writeStamp(t, complete);
   const back = JSON.parse((await fatRead({ disk: t.disk, offset: t.mustPart('esp').startBytes }, STAMP_PATH, { signal: t.signal })).toString()) as { complete?: unknown };
