@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TestGpgKey } from './gpg-key.ts';
+import { retryGpgme, type TestGpgKey } from './gpg-key.ts';
 
 export const FLATPAK_COLLECTION = 'org.example.Test';
 export const FLATPAK_RUNTIME = 'org.example.Platform';
@@ -23,16 +23,9 @@ export function flatpakIn(installation: string, args: string[]) {
   return execa('flatpak', ['--user', ...args], { env: { FLATPAK_USER_DIR: installation } });
 }
 
-/**
- * `flatpak remote-add test URL` with the key imported. flatpak's GPGME import has now and then answered "Unable
- * to export keys: GPGME: No data" on a busy machine; the same command succeeds when run again.
- */
+/** `flatpak remote-add test URL` with the key imported (through GPGME, so retried as `retryGpgme` says). */
 export async function remoteAddWithKey(installation: string, key: TestGpgKey, url: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const r = await flatpakIn(installation, ['remote-add', '--if-not-exists', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', url]).catch((err: unknown) => err as Error);
-    if (!(r instanceof Error)) return;
-    if (attempt === 3 || !/GPGME/.test(r.message)) throw r;
-  }
+  await retryGpgme(() => flatpakIn(installation, ['remote-add', '--if-not-exists', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', url]));
 }
 
 export async function makeFlatpakSource(dir: string, key: TestGpgKey): Promise<FlatpakSource> {

@@ -34,3 +34,17 @@ export async function makeGpgKey(dir: string): Promise<TestGpgKey> {
 export async function stopGpgAgent(key: TestGpgKey): Promise<void> {
   await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: key.home }, reject: false });
 }
+
+/**
+ * Runs a command that imports a key through GPGME (`ostree remote add --gpg-import`, `flatpak remote-add
+ * --gpg-import`, `ostree remote gpg-import`). On a busy machine GPGME's import into its temporary home has now and
+ * then come out empty ("Unable to export keys: GPGME: No data"); the same command succeeds when run again. Any
+ * other error, or a third GPGME one, is thrown.
+ */
+export async function retryGpgme<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await run().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (!(r instanceof Error)) return r;
+    if (attempt === 3 || !/GPGME/.test(r.message)) throw r;
+  }
+}
