@@ -1,32 +1,24 @@
 // `iios clone` as a user runs it: a classroom stick written with `iios write`, cloned onto two image files with
 // names from a pattern, saved with --to-image as a .img.zst that `iios write --image` takes back; refusals
 // (source as target, bad usage) with a clear message and nothing written. The source's sha256 never changes.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeClassroomSource, type ClassroomSource } from '../support/classroom-source.ts';
 import { iios, inspectJson } from '../support/iios-cli.ts';
-import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 
 const MiB = 1024 * 1024;
-let bundle: TestBundle;
+let src: ClassroomSource;
 let work: string;
 let source: string;
-let sourceSha: string;
-const sha256 = async (p: string) => (await execa('sha256sum', [p])).stdout.split(' ')[0]!;
 
 beforeAll(async () => {
-  bundle = await makeBundle({ randomBytes: 3 * MiB, name: 'iios-cli-clone', version: '1.0' });
-  work = await mkdtemp(join(tmpdir(), 'iios-cli-clone-'));
-  source = join(work, 'teacher.img');
-  const w = await iios(['write', '--profile', 'classroom', '--bundle', bundle.dir, '--target', source, '--size', '2G', '--name', 'teacher', '--yes']);
-  expect(w.exitCode, w.stdout + w.stderr).toBe(0);
-  sourceSha = await sha256(source);
+  src = await writeClassroomSource('iios-cli-clone');
+  ({ work, source } = src);
 }, 300_000);
 afterAll(async () => {
-  await bundle?.cleanup();
-  await rm(work, { recursive: true, force: true });
+  await src?.cleanup();
 });
 
 describe('iios clone', () => {
@@ -41,7 +33,7 @@ describe('iios clone', () => {
       expect(info.stamp).toMatchObject({ hostname: name, profile: 'classroom' });
       expect((await stat(disk)).size).toBe(1536 * MiB);
     }
-    expect(await sha256(source)).toBe(sourceSha);
+    expect(await src.unchanged()).toBe(true);
   }, 600_000);
 
   it('--to-image saves a .img.zst that iios write --image writes back as a complete stick', async () => {
@@ -55,7 +47,7 @@ describe('iios clone', () => {
     const info = await inspectJson(back);
     expect(info.complete).toBe(true);
     expect(info.stamp).toMatchObject({ hostname: 'saved', profile: 'classroom' });
-    expect(await sha256(source)).toBe(sourceSha);
+    expect(await src.unchanged()).toBe(true);
   }, 600_000);
 
   it('refuses the source as a target, and a zstd image as a source, with nothing written', async () => {
@@ -69,6 +61,6 @@ describe('iios clone', () => {
     expect(z.exitCode).not.toBe(0);
     expect(z.stdout + z.stderr).toMatch(/zstd-compressed: decompress it first/);
     await expect(stat(out)).rejects.toThrow();
-    expect(await sha256(source)).toBe(sourceSha);
+    expect(await src.unchanged()).toBe(true);
   }, 300_000);
 });
