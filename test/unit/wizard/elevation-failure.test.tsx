@@ -9,22 +9,13 @@ import { syntheticDone } from '../../../src-main/services/jobs/job-state.ts';
 import { busyReason } from '../../../src-renderer/store/flash-slice.ts';
 import { jobNotice } from './support/fake-services.ts';
 import { setupWizard } from './support/harness.tsx';
-import { bigDisk, stick } from './support/fixtures.ts';
-import { next, tick, toTargets } from './support/steps.ts';
+import { flashStickAndBigDisk } from './support/steps.ts';
 
 afterEach(cleanup);
 
 async function flashing() {
   const w = setupWizard();
-  await toTargets(w.user, w.store);
-  await tick(w.user, stick.device);
-  await tick(w.user, bigDisk.device);
-  await next(w.user, w.store, 'options');
-  await next(w.user, w.store, 'caches');
-  await next(w.user, w.store, 'review');
-  await w.user.type(screen.getByLabelText(/type the number of targets/), '2');
-  await w.user.click(screen.getByRole('button', { name: 'Erase and flash 2 targets' }));
-  await waitFor(() => expect(w.store.getState().jobId).not.toBeNull());
+  await flashStickAndBigDisk(w.user, w.store);
   return w;
 }
 

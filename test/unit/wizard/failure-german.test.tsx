@@ -2,7 +2,7 @@
 // A failed target in a German GUI: the event is the one the root helper emits (a real TargetCtx failing with the
 // helper's own read-back error), pushed through the job service's fold to the wizard; its row and the done step
 // say the failure in German from its typed form, not the helper's English sentence.
-import { act, cleanup, screen, waitFor } from '@testing-library/react';
+import { act, cleanup } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TargetCtx } from '../../../helpers/context.ts';
 import { ChunkMismatch } from '../../../helpers/io/read-back.ts';
@@ -13,8 +13,8 @@ import type { ImageProfile } from '../../../src-shared/profile/image-profile.ts'
 import { englishIn } from '../../support/untranslated.ts';
 import { jobNotice } from './support/fake-services.ts';
 import { setupWizard } from './support/harness.tsx';
-import { bigDisk, stick } from './support/fixtures.ts';
-import { next, tick, toTargets } from './support/steps.ts';
+import { bigDisk } from './support/fixtures.ts';
+import { flashStickAndBigDisk } from './support/steps.ts';
 
 afterEach(() => {
   cleanup();
@@ -33,15 +33,7 @@ function helperReadBackFailure(id: string, path: string): TargetFailedEvent {
 describe('a failed target in a German GUI', () => {
   it('says the helper’s read-back failure in German on its row and on the done step', async () => {
     const w = setupWizard();
-    await toTargets(w.user, w.store);
-    await tick(w.user, stick.device);
-    await tick(w.user, bigDisk.device);
-    await next(w.user, w.store, 'options');
-    await next(w.user, w.store, 'caches');
-    await next(w.user, w.store, 'review');
-    await w.user.type(screen.getByLabelText(/type the number of targets/), '2');
-    await w.user.click(screen.getByRole('button', { name: 'Erase and flash 2 targets' }));
-    await waitFor(() => expect(w.store.getState().jobId).not.toBeNull());
+    await flashStickAndBigDisk(w.user, w.store);
     // the GUI speaks German from here on (every text is rendered again from the catalogue)
     setLocale('de');
     const push = (ev: JobEvent, status?: 'done') => act(() => w.fake.emit('jobs.event', jobNotice(w.services, ev, {}, status)));

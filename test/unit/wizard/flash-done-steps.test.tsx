@@ -7,8 +7,8 @@ import { formatTimeLeft } from '../../../src-shared/progress/display.ts';
 import { isDisabled } from './support/dom.ts';
 import { jobNotice } from './support/fake-services.ts';
 import { setupWizard } from './support/harness.tsx';
-import { bigDisk, stick } from './support/fixtures.ts';
-import { next, tick, toTargets } from './support/steps.ts';
+import { stick } from './support/fixtures.ts';
+import { flashStickAndBigDisk } from './support/steps.ts';
 
 afterEach(cleanup);
 
@@ -16,15 +16,7 @@ type PushArgs = Parameters<typeof jobNotice> extends [unknown, ...infer Rest] ? 
 
 async function flashing() {
   const w = setupWizard();
-  await toTargets(w.user, w.store);
-  await tick(w.user, stick.device);
-  await tick(w.user, bigDisk.device);
-  await next(w.user, w.store, 'options');
-  await next(w.user, w.store, 'caches');
-  await next(w.user, w.store, 'review');
-  await w.user.type(screen.getByLabelText(/type the number of targets/), '2');
-  await w.user.click(screen.getByRole('button', { name: 'Erase and flash 2 targets' }));
-  await waitFor(() => expect(w.store.getState().jobId).not.toBeNull());
+  await flashStickAndBigDisk(w.user, w.store);
   const push = (...args: PushArgs) => act(() => w.fake.emit('jobs.event', jobNotice(w.services, ...args)));
   return { ...w, push };
 }

@@ -3,6 +3,7 @@ import { screen, waitFor } from '@testing-library/react';
 import type { UserEvent } from '@testing-library/user-event';
 import { expect } from 'vitest';
 import { isDisabled } from './dom.ts';
+import { bigDisk, stick } from './fixtures.ts';
 import type { WizardStore } from '../../../../src-renderer/store/store.ts';
 
 export async function chooseProfile(user: UserEvent, title: RegExp | string) {
@@ -36,4 +37,17 @@ export async function tick(user: UserEvent, device: string) {
   const box = row.querySelector('input')!;
   await waitFor(() => expect(isDisabled(box)).toBe(false));
   await user.click(box);
+}
+
+/** From the first step to a running job: the appliance profile with the demo bundle onto the stick and the big disk, confirmed. */
+export async function flashStickAndBigDisk(user: UserEvent, store: WizardStore) {
+  await toTargets(user, store);
+  await tick(user, stick.device);
+  await tick(user, bigDisk.device);
+  await next(user, store, 'options');
+  await next(user, store, 'caches');
+  await next(user, store, 'review');
+  await user.type(screen.getByLabelText(/type the number of targets/), '2');
+  await user.click(screen.getByRole('button', { name: 'Erase and flash 2 targets' }));
+  await waitFor(() => expect(store.getState().jobId).not.toBeNull());
 }
