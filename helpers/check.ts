@@ -1,10 +1,9 @@
 // The facts the drive safety rules need, gathered from the system: lsblk, losetup, and the disks that hold
 // the running system and the image source (following loop devices to their backing files' disks); for an
 // image-file target, its real folder and what is at its path now.
-import { readdirSync, readFileSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { loopFromSys, type BusyFacts, type LoopOver } from '../src-shared/drives/busy.ts';
+import type { BusyFacts } from '../src-shared/drives/busy.ts';
 import type { ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
 import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
@@ -14,6 +13,7 @@ import { cacheFitProblem, imageFileRoomProblem, leastBundleWrite, payloadProblem
 import type { PartitionPlan } from '../src-shared/layout/index.ts';
 import { profileSlots, type ImageProfile } from '../src-shared/profile/image-profile.ts';
 import { run } from './tools/run.ts';
+import { holdersFromSys, loopsFromSys } from './sys-block.ts';
 
 async function mountSource(path: string): Promise<string | null> {
   try {
@@ -77,40 +77,6 @@ export async function imageFileFacts(given: string): Promise<ImageFileFacts> {
   const path = folder ? join(folder.realPath, basename(given)) : given;
   const existing: ExistingImageFile = folder ? existingIn(folder, basename(given)) : { kind: 'absent', sizeBytes: 0, head: new Uint8Array() };
   return { path, folderExists, existing, folder };
-}
-
-function readSys(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every bound loop device with its backing file and range, read from /sys. */
-export function loopsFromSys(): LoopOver[] {
-  const out: LoopOver[] = [];
-  for (const name of readdirSync('/sys/block').filter((n) => /^loop\d+$/.test(n))) {
-    const base = `/sys/block/${name}/loop`;
-    const l = loopFromSys(`/dev/${name}`, { backing_file: readSys(`${base}/backing_file`), offset: readSys(`${base}/offset`), sizelimit: readSys(`${base}/sizelimit`) });
-    if (l) out.push(l);
-  }
-  return out;
-}
-
-/** Holders of a disk and of its partitions (/sys/block/X/holders, /sys/block/X/X1/holders). */
-export function holdersFromSys(disk: string): string[] {
-  const name = basename(disk);
-  const sys = `/sys/block/${name}`;
-  const list = (dir: string) => {
-    try {
-      return readdirSync(dir);
-    } catch {
-      return [];
-    }
-  };
-  const parts = list(sys).filter((e) => e.startsWith(name));
-  return [...list(`${sys}/holders`), ...parts.flatMap((p) => list(`${sys}/${p}/holders`))];
 }
 
 /** The busy facts of one target (image files: loops only; a file has no holders). */

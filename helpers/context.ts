@@ -1,6 +1,5 @@
 // What every step gets: the job, one context per target (its plan, its own cancel, its failure), and the
 // event sink. A target that fails is marked here and skipped by later steps; the others go on.
-import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { JobEvent, Phase } from '../src-shared/job/events.ts';
 import type { TargetFailure } from '../src-shared/job/target-failure.ts';
@@ -11,6 +10,7 @@ import { SpeedWindow, etaSeconds } from '../src-shared/progress/speed.ts';
 import { nameSignal } from './tools/command-log.ts';
 import type { HeldFolder, HeldImage } from './image-file.ts';
 import { ToolError } from './tools/run.ts';
+import { diskGone, loopAutoclear } from './sys-block.ts';
 
 export type Emit = (event: JobEvent) => void;
 
@@ -108,16 +108,6 @@ export class TargetCtx {
 
 const GONE_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'ENOENT', 'ENOSPC', 'EROFS', 'ESHUTDOWN']);
 
-/** /sys/block/loopN/loop/autoclear ('0' or '1'), or null for a device that is not a bound loop. */
-function loopAutoclear(name: string): string | null {
-  if (!name.startsWith('loop')) return null;
-  try {
-    return readFileSync(`/sys/block/${name}/loop/autoclear`, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
 /**
  * A device target that vanished or was detached: a USB stick pulled (its /sys/block entry gone, or its size
  * 0), a loop device detached. `losetup -d` on a loop we hold open only sets autoclear (the loop goes away
@@ -127,13 +117,7 @@ function loopAutoclear(name: string): string | null {
 export function deviceGone(ctx: TargetCtx): boolean {
   if (ctx.target.kind !== 'device') return false;
   const name = basename(ctx.disk);
-  const sys = `/sys/block/${name}`;
-  if (!existsSync(sys)) return true;
-  try {
-    if (readFileSync(`${sys}/size`, 'utf8').trim() === '0') return true;
-  } catch {
-    return true;
-  }
+  if (diskGone(name)) return true;
   return ctx.loopAutoclearAtStart === '0' && loopAutoclear(name) === '1';
 }
 

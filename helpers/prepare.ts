@@ -1,7 +1,7 @@
 // Before anything is written: the job re-validated, the source re-checked (and found readable by the user who
 // started iios), and every target planned and re-checked for safety. Any refusal refuses the whole job —
 // nothing is written to any target.
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ import { busyVerdict } from '../src-shared/drives/busy.ts';
 import { releaseFolder, type HeldFolder } from './image-file.ts';
 import type { Emit } from './context.ts';
 import { sourceReadCheck } from './source-access.ts';
+import { sysBlock } from './sys-block.ts';
 import { describeCaches, type CacheEntry } from './steps/caches.ts';
 import { describePayload, type PayloadSource } from './steps/payload.ts';
 import { closeSource, loadBundle, loadRawImage, type Source } from './source.ts';
@@ -171,9 +172,5 @@ function vanished(path: string): boolean {
   }
   // Something else at that path (a file, a partition) is refused by the rules below, not called removed.
   if (!statSync(real).isBlockDevice()) return false;
-  try {
-    return readFileSync(`/sys/block/${basename(real)}/size`, 'utf8').trim() === '0';
-  } catch {
-    return false;
-  }
+  return sysBlock(basename(real), 'size') === '0';
 }

@@ -5,6 +5,8 @@
 // that name is no longer a running iios helper: other jobs on this machine keep theirs.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LoopOver } from '../src-shared/drives/busy.ts';
+import { loopsFromSys } from './sys-block.ts';
 import { run } from './tools/run.ts';
 
 const PREFIX = 'iios-helper-';
@@ -66,38 +68,12 @@ export function isLiveHelper(pid: number): boolean {
   }
 }
 
-export interface LoopFact {
-  dev: string;
-  backing: string;
-  offset: number;
-  sizeLimit: number;
-}
-
-/** Every bound loop device with its backing file and range, from /sys. */
-export function boundLoops(): LoopFact[] {
-  const out: LoopFact[] = [];
-  for (const name of readdirSync('/sys/block').filter((n) => /^loop\d+$/.test(n))) {
-    try {
-      const base = `/sys/block/${name}/loop`;
-      out.push({
-        dev: `/dev/${name}`,
-        backing: readFileSync(`${base}/backing_file`, 'utf8').trim(),
-        offset: Number(readFileSync(`${base}/offset`, 'utf8').trim()),
-        sizeLimit: Number(readFileSync(`${base}/sizelimit`, 'utf8').trim()),
-      });
-    } catch {
-      /* not bound */
-    }
-  }
-  return out;
-}
-
 /** The loops a helper with this state left: over one of its targets, at exactly one of its planned ranges. */
-export function leftLoops(state: { ranges: LoopRange[] }, loops: LoopFact[], dir: string): LoopFact[] {
+export function leftLoops(state: { ranges: LoopRange[] }, loops: LoopOver[], dir: string): LoopOver[] {
   return loops.filter(
     (l) =>
       l.backing.startsWith(`${dir}/`) ||
-      state.ranges.some((r) => r.backing === l.backing.replace(/ \(deleted\)$/, '') && r.offset === l.offset && r.sizeBytes === l.sizeLimit),
+      state.ranges.some((r) => r.backing === l.backing && r.offset === l.offset && r.sizeBytes === l.sizeLimit),
   );
 }
 
@@ -134,7 +110,7 @@ export async function releaseOwnLeftovers(): Promise<string[]> {
 /** Unmounts the loops' mounts, detaches the loops, unmounts the rest in `dir`; a line per thing done. */
 async function releaseLeftovers(dir: string, ranges: LoopRange[], why: string): Promise<string[]> {
   const done: string[] = [];
-  const loops = leftLoops({ ranges }, boundLoops(), dir);
+  const loops = leftLoops({ ranges }, loopsFromSys(), dir);
   const loopDevs = new Set(loops.map((l) => l.dev));
   // Its loops' mounts (wherever they are), then its loops, then what else is mounted in its folder (the
   // bind mount of an image-file target, which its loops held busy).
