@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LayerApplier, LayerError, entryPath, unpackOciImage } from '../../src-main/services/bundles/oci-layers.ts';
+import { LayerError } from '../../src-main/services/bundles/oci-image.ts';
+import { LayerApplier, entryPath } from '../../src-main/services/bundles/oci-layer-applier.ts';
+import { unpackOciImage } from '../../src-main/services/bundles/oci-layers.ts';
 import { tarOf, writeOciLayout, type Compression, type FakeEntry } from '../support/oci-fixture.ts';
 
 const isRoot = process.getuid?.() === 0;
