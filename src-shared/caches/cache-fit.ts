@@ -1,6 +1,8 @@
 // Whether a cache set's bytes fit on a stick laid out by a plan: pure and shared, so the GUI's cache step shows
 // per stick what the job service then refuses. The caches go into the Btrfs partition that has @caches; that
-// partition is the one that grows to fill the stick, so every byte above the plan's minimum is theirs.
+// partition is the one that grows to fill the stick. On A/B profiles the slots grow too (slotRoom), but a plan
+// made for the caches (PlanOptions.caches) keeps their room for that partition first: so the answer is for the
+// stick planned for these caches, as the job service and the helper plan it, whatever plan it is given.
 import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
 
 const MiB = 1024 * 1024;
@@ -10,6 +12,8 @@ export interface FitPlan {
   diskBytes: number;
   neededBytes: number;
   partitions: { sizeBytes: number; filesystem: string; btrfs?: { subvolumes: string[] } | undefined }[];
+  /** A/B slots that grew past their minimum took `grownBytes` of the spare room */
+  slotRoom?: { grownBytes: number } | undefined;
 }
 
 /** What the caches hold: their regular files' bytes and how many files (each costs metadata and whole blocks). */
@@ -90,10 +94,12 @@ export function cacheRoomBytes(caches: CacheContent, minBytes: number): number {
 export function cacheFit(plan: FitPlan, caches: CacheContent): CacheFit {
   const holder = plan.partitions.findIndex((p) => p.filesystem === 'btrfs' && (p.btrfs?.subvolumes.includes('@caches') ?? false));
   if (holder < 0) return { kind: 'no-caches' };
-  // Only the last partition grows: a caches partition before it has no room beyond its own content.
+  // Only the last partition grows: a caches partition before it has no room beyond its own content. The spare
+  // room is whole MiB (partitions end on a MiB boundary); what the slots took of it is not the partition's.
   const grows = holder === plan.partitions.length - 1;
-  const headroom = grows ? Math.max(0, plan.diskBytes - plan.neededBytes) : 0;
-  const minBytes = Math.max(0, plan.partitions[holder]!.sizeBytes - headroom);
+  const headroom = grows ? Math.floor(Math.max(0, plan.diskBytes - plan.neededBytes) / MiB) * MiB : 0;
+  const grown = grows ? headroom - (plan.slotRoom?.grownBytes ?? 0) : 0;
+  const minBytes = Math.max(0, plan.partitions[holder]!.sizeBytes - grown);
   const room = cacheRoomBytes(caches, minBytes);
   const neededBytes = plan.neededBytes + room;
   if (room > headroom) return { kind: 'too-small', neededBytes };
