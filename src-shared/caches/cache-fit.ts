@@ -3,7 +3,8 @@
 // partition is the one that grows to fill the stick. On A/B profiles the slots grow too (slotRoom), but a plan
 // made for the caches (PlanOptions.caches) keeps their room for that partition first: so the answer is for the
 // stick planned for these caches, as the job service and the helper plan it, whatever plan it is given.
-import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
+import { formatBytes, formatBytesApart } from '../format/bytes.ts';
+import { t } from '../i18n/index.ts';
 
 const MiB = 1024 * 1024;
 
@@ -106,10 +107,10 @@ export function cacheFit(plan: FitPlan, caches: CacheContent): CacheFit {
   return { kind: 'fits', roomBytes: headroom - room, neededBytes };
 }
 
-/** The refusal in words, for the job service and the CLI (the GUI says it in its own catalogue). */
+/** The refusal in words, in the language iios speaks (sizes too), for the job service and the CLI (the GUI's cache step says it its own way). */
 export function cacheFitMessage(target: string, targetBytes: number, fit: CacheFit, profileId: string, cacheBytes: number): string | null {
   if (fit.kind === 'fits') return null;
-  if (fit.kind === 'no-caches') return `${target}: the ${profileId} profile has no @caches subvolume; choose a profile that carries caches (classroom, appliance)`;
-  const [has, needs] = formatBytesApart(targetBytes, fit.neededBytes);
-  return `${target}: target is ${has} but the ${profileId} profile with ${formatBytes(cacheBytes)} of caches needs at least ${needs} (${groupDigits(fit.neededBytes)} bytes)`;
+  if (fit.kind === 'no-caches') return t('cacheFit.noCaches', { target, profile: profileId });
+  const [size, needed] = formatBytesApart(targetBytes, fit.neededBytes);
+  return t('cacheFit.tooSmall', { target, size, profile: profileId, caches: formatBytes(cacheBytes), needed, bytes: fit.neededBytes });
 }

@@ -528,6 +528,9 @@ export const de: Translation = {
   },
   'capacity.cachesNoSubvolume': '{path}: Dieses Profil hat keinen Platz für Caches (kein Subvolume @caches); schreiben Sie ohne Caches, oder wählen Sie ein Profil, das sie trägt (classroom, appliance)',
   'capacity.imageRoom': '{path}: sein Dateisystem hat {have} frei, dieser Auftrag schreibt mindestens {write} in die Abbild-Datei; schaffen Sie Platz oder wählen Sie einen anderen Ordner',
+  // a cache set refused by the job service before anything starts (src-shared/caches/cache-fit.ts)
+  'cacheFit.tooSmall': '{target}: Das Ziel hat {size}, aber das Profil {profile} braucht mit {caches} an Caches mindestens {needed} ({bytes} Bytes)',
+  'cacheFit.noCaches': '{target}: Das Profil {profile} hat kein Subvolume @caches; wählen Sie ein Profil, das Caches trägt (classroom, appliance)',
   'plan.tooSmall': 'das Ziel hat {target}, aber das Profil {profile} braucht mindestens {needed} ({bytes} Bytes)',
   'preflight.mounted': '{path} ist unter {mounts} eingehängt; hängen Sie es zuerst aus oder erlauben Sie das Aushängen',
   'preflight.sameDisk': '{path} ist dasselbe Laufwerk wie Ziel {other}',

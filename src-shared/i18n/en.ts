@@ -533,6 +533,9 @@ export const en = {
   },
   'capacity.cachesNoSubvolume': '{path}: this profile keeps no caches (no @caches subvolume); write it without caches, or choose a profile that carries them (classroom, appliance)',
   'capacity.imageRoom': '{path}: its filesystem has {have} free, this job writes at least {write} into the image file; free some space or choose another folder',
+  // a cache set refused by the job service before anything starts (src-shared/caches/cache-fit.ts)
+  'cacheFit.tooSmall': '{target}: target is {size} but the {profile} profile with {caches} of caches needs at least {needed} ({bytes} bytes)',
+  'cacheFit.noCaches': '{target}: the {profile} profile has no @caches subvolume; choose a profile that carries caches (classroom, appliance)',
   'plan.tooSmall': 'target is {target} but the {profile} profile needs at least {needed} ({bytes} bytes)',
   'preflight.mounted': '{path} is mounted at {mounts}; unmount it first or allow unmounting',
   'preflight.sameDisk': '{path} is the same disk as target {other}',
