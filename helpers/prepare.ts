@@ -97,6 +97,8 @@ async function prepareJob(
   const caches = await describeCaches(job.caches, access, signal);
   const facts = await gatherFacts([...source.paths, ...payload.map((p) => p.originPath), ...caches.map((c) => c.sourcePath)]);
   const planSource: PlanSource = source.kind === 'bundle' ? source.manifest : { imageBytes: source.imageBytes };
+  // each target planned for its caches: their room is kept for the caches partition before A/B slots grow
+  const cacheContent = { bytes: caches.reduce((n, c) => n + c.sizeBytes, 0), files: caches.reduce((n, c) => n + c.files, 0) };
 
   const refusals = new Map<string, string>();
   const typed = new Map<string, TargetFailure>();
@@ -133,7 +135,7 @@ async function prepareJob(
     const sectorSize = t.kind === 'device' ? probe.sectorSize : 512;
     let plan: PartitionPlan | null = null;
     try {
-      plan = planLayout(job.profile, planSource, sizeBytes, { sectorSize: sectorSize === 4096 ? 4096 : 512, persistence: job.persistence });
+      plan = planLayout(job.profile, planSource, sizeBytes, { sectorSize: sectorSize === 4096 ? 4096 : 512, persistence: job.persistence, ...(caches.length ? { caches: cacheContent } : {}) });
     } catch (err) {
       if (err instanceof TooSmallError) problems.push({ code: 'too-small', message: `${t.path}: ${err.message}` });
       else if (!problems.length && !probe.problems.length) problems.push({ code: 'bad-path', message: `${t.path}: ${(err as Error).message}` });
@@ -145,7 +147,7 @@ async function prepareJob(
     // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
     for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
     if (!problems.length && plan) {
-      const what = { source, payloadBytes: payload.map((p) => p.sizeBytes), cacheBytes: caches.reduce((n, c) => n + c.sizeBytes, 0), cacheFiles: caches.reduce((n, c) => n + c.files, 0) };
+      const what = { source, payloadBytes: payload.map((p) => p.sizeBytes), cacheBytes: cacheContent.bytes, cacheFiles: cacheContent.files };
       for (const message of upFrontProblems(t, plan, job.profile, file?.folder ?? null, what)) problems.push({ code: 'too-small', message });
     }
     if (problems.length || !plan) {

@@ -97,6 +97,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
     payload: t.part('payload') ? payloadOut : [],
     caches: cachesPartition(t) ? cacheStamps(caches) : [],
     espFiles: espSha.get(t.id) ?? {},
+    ...(t.plan.slotRoom?.cacheRoomBytes ? { cacheRoomBytes: t.plan.slotRoom.cacheRoomBytes } : {}),
   });
 
   await forEachTarget(targets, async (t) => {

@@ -26,6 +26,8 @@ export interface StampInit {
   payload: { path: string; sha256: string; sizeBytes: number }[];
   caches: { kind: string; files: number; sizeBytes: number; manifestSha256: string }[];
   espFiles: Record<string, string>;
+  /** A/B layouts planned for caches: the room kept for them before the slots grew, so a repair re-plans the same */
+  cacheRoomBytes?: number;
 }
 
 export function stampObject(init: StampInit, complete: boolean, createdAt: string): Record<string, unknown> {
@@ -43,6 +45,7 @@ export function stampObject(init: StampInit, complete: boolean, createdAt: strin
     caches: init.caches,
     payload: init.payload,
     espFiles: init.espFiles,
+    ...(init.cacheRoomBytes ? { cacheRoomBytes: init.cacheRoomBytes } : {}),
   };
 }
 

@@ -56,8 +56,11 @@ export async function readStamp(disk: string, parts: GptEntry[]): Promise<StickS
 }
 
 /** The plan the stick was written with: its profile for its size, checked against the table it has now. */
-export function planMatching(profile: ImageProfile, manifest: z.infer<typeof BundleManifestSchema>, diskBytes: number, parts: GptEntry[]): PartitionPlan {
-  const plan = planLayout(profile, manifest, diskBytes);
+export function planMatching(
+  profile: ImageProfile, manifest: z.infer<typeof BundleManifestSchema>, diskBytes: number, parts: GptEntry[], cacheRoomBytes?: number,
+): PartitionPlan {
+  // a layout that kept room for caches before its A/B slots grew is re-planned with that same room
+  const plan = planLayout(profile, manifest, diskBytes, cacheRoomBytes ? { cacheRoomBytes } : {});
   for (const p of plan.partitions) {
     const got = parts.find((x) => x.name === p.name);
     if (!got || got.startBytes !== p.startBytes || got.sizeBytes !== p.sizeBytes) {
@@ -121,6 +124,7 @@ async function repairWrite(t: TargetCtx, stamp: StickStamp | null, bundle: Bundl
     payload: stamp?.payload ?? [],
     caches: stamp?.caches ?? [],
     espFiles,
+    ...(stamp?.cacheRoomBytes ? { cacheRoomBytes: stamp.cacheRoomBytes } : {}),
   };
   const extra = { repairedAt: new Date().toISOString(), ...(stamp?.clonedFrom ? { clonedFrom: stamp.clonedFrom } : {}) };
   t.enter('stamp');
@@ -202,7 +206,7 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
     const { profile, plan, b } = await withIios(job.target.path, parts, async (mnt) => {
       const profile = await storedProfile(mnt, stamp?.profile ?? null);
       const b = await storedBundle(mnt, stamp);
-      return { profile, b, plan: planMatching(profile, b.manifest, stamp?.diskBytes ?? verdict.sizeBytes, parts) };
+      return { profile, b, plan: planMatching(profile, b.manifest, stamp?.diskBytes ?? verdict.sizeBytes, parts, stamp?.cacheRoomBytes) };
     });
     bundle = b;
     t = new TargetCtx({ ...job.target, hostname: stamp?.hostname ?? 'iios' }, plan, profile, emit, signal);

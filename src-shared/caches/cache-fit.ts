@@ -1,7 +1,10 @@
 // Whether a cache set's bytes fit on a stick laid out by a plan: pure and shared, so the GUI's cache step shows
 // per stick what the job service then refuses. The caches go into the Btrfs partition that has @caches; that
-// partition is the one that grows to fill the stick, so every byte above the plan's minimum is theirs.
-import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
+// partition is the one that grows to fill the stick. On A/B profiles the slots grow too (slotRoom), but a plan
+// made for the caches (PlanOptions.caches) keeps their room for that partition first: so the answer is for the
+// stick planned for these caches, as the job service and the helper plan it, whatever plan it is given.
+import { formatBytes, formatBytesApart } from '../format/bytes.ts';
+import { t } from '../i18n/index.ts';
 
 const MiB = 1024 * 1024;
 
@@ -10,6 +13,8 @@ export interface FitPlan {
   diskBytes: number;
   neededBytes: number;
   partitions: { sizeBytes: number; filesystem: string; btrfs?: { subvolumes: string[] } | undefined }[];
+  /** A/B slots that grew past their minimum took `grownBytes` of the spare room */
+  slotRoom?: { grownBytes: number } | undefined;
 }
 
 /** What the caches hold: their regular files' bytes and how many files (each costs metadata and whole blocks). */
@@ -90,20 +95,22 @@ export function cacheRoomBytes(caches: CacheContent, minBytes: number): number {
 export function cacheFit(plan: FitPlan, caches: CacheContent): CacheFit {
   const holder = plan.partitions.findIndex((p) => p.filesystem === 'btrfs' && (p.btrfs?.subvolumes.includes('@caches') ?? false));
   if (holder < 0) return { kind: 'no-caches' };
-  // Only the last partition grows: a caches partition before it has no room beyond its own content.
+  // Only the last partition grows: a caches partition before it has no room beyond its own content. The spare
+  // room is whole MiB (partitions end on a MiB boundary); what the slots took of it is not the partition's.
   const grows = holder === plan.partitions.length - 1;
-  const headroom = grows ? Math.max(0, plan.diskBytes - plan.neededBytes) : 0;
-  const minBytes = Math.max(0, plan.partitions[holder]!.sizeBytes - headroom);
+  const headroom = grows ? Math.floor(Math.max(0, plan.diskBytes - plan.neededBytes) / MiB) * MiB : 0;
+  const grown = grows ? headroom - (plan.slotRoom?.grownBytes ?? 0) : 0;
+  const minBytes = Math.max(0, plan.partitions[holder]!.sizeBytes - grown);
   const room = cacheRoomBytes(caches, minBytes);
   const neededBytes = plan.neededBytes + room;
   if (room > headroom) return { kind: 'too-small', neededBytes };
   return { kind: 'fits', roomBytes: headroom - room, neededBytes };
 }
 
-/** The refusal in words, for the job service and the CLI (the GUI says it in its own catalogue). */
+/** The refusal in words, in the language iios speaks (sizes too), for the job service and the CLI (the GUI's cache step says it its own way). */
 export function cacheFitMessage(target: string, targetBytes: number, fit: CacheFit, profileId: string, cacheBytes: number): string | null {
   if (fit.kind === 'fits') return null;
-  if (fit.kind === 'no-caches') return `${target}: the ${profileId} profile has no @caches subvolume; choose a profile that carries caches (classroom, appliance)`;
-  const [has, needs] = formatBytesApart(targetBytes, fit.neededBytes);
-  return `${target}: target is ${has} but the ${profileId} profile with ${formatBytes(cacheBytes)} of caches needs at least ${needs} (${groupDigits(fit.neededBytes)} bytes)`;
+  if (fit.kind === 'no-caches') return t('cacheFit.noCaches', { target, profile: profileId });
+  const [size, needed] = formatBytesApart(targetBytes, fit.neededBytes);
+  return t('cacheFit.tooSmall', { target, size, profile: profileId, caches: formatBytes(cacheBytes), needed, bytes: fit.neededBytes });
 }

@@ -36,6 +36,8 @@ export const StickStampSchema = z.looseObject({
   payload: z.array(z.object({ path: z.string(), sha256: z.string(), sizeBytes: z.number() })).default([]),
   espFiles: z.record(z.string(), z.string()).default({}),
   clonedFrom: z.object({ name: z.string(), stampSha256: z.string() }).optional(),
+  /** A/B layouts planned for caches: the room kept for the caches partition before the slots grew (re-planning) */
+  cacheRoomBytes: z.number().int().nonnegative().optional(),
   /** present only while an update writes this slot: the slot is then in no state to boot */
   update: z.object({ slot: z.string(), bundle: z.string(), version: z.string(), startedAt: z.string() }).optional(),
 });

@@ -3,6 +3,7 @@
 // the growing partition (always the last) ends on the last 1 MiB boundary before the backup GPT.
 import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';
 import type { ImageProfile, ProfilePartition } from '../profile/image-profile.ts';
+import { cacheRoomBytes } from '../caches/cache-fit.ts';
 import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
 import { parseSizeSpec, resolveFit } from '../profile/size-spec.ts';
 import { ALIGNMENT_BYTES, ATTR_READ_ONLY, MIN_BTRFS_BYTES, SECTOR_SIZES, TYPE_GUIDS, alignDown, alignUp, gptGeometry } from './gpt.ts';
@@ -82,7 +83,9 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
   const neededBytes = cursor + geo.backupBytes;
   if (targetBytes < neededBytes) throw new TooSmallError(profile.id, targetBytes, neededBytes);
   const usableEnd = alignDown((geo.lastUsableLba + 1) * sectorSize);
-  const slotRoom = roomForSlots(extents, usableEnd - cursor);
+  const keep = cacheRoomToKeep(extents, sizes.rootfsKind, options);
+  const slotRoom = roomForSlots(extents, Math.max(0, usableEnd - cursor - keep));
+  if (slotRoom && keep > 0) slotRoom.cacheRoomBytes = keep;
   const last = extents[extents.length - 1];
   if (last?.grows) last.size = usableEnd - last.start;
 
@@ -116,9 +119,23 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
 }
 
 /**
+ * The spare room the caches partition must keep before the slots may grow: what the caches need there beyond its
+ * minimum (cache-fit.ts, the rule cacheFit answers with), so that a stick the fit rule accepts is laid out with
+ * that room in the partition where @caches lives. Only the growing last partition takes caches' room.
+ */
+function cacheRoomToKeep(extents: { part: ProfilePartition; size: number; grows: boolean }[], rootfsKind: RootfsKind, options: PlanOptions): number {
+  if (options.cacheRoomBytes !== undefined) return options.cacheRoomBytes;
+  const last = extents[extents.length - 1];
+  if (!options.caches || !last?.grows) return 0;
+  if (filesystemOf(last.part, rootfsKind) !== 'btrfs' || !last.part.btrfs?.subvolumes.includes('@caches')) return 0;
+  return cacheRoomBytes(options.caches, last.size);
+}
+
+/**
  * Root slots with a preferredSize get it where the stick has the room (`max(size, preferredSize)`), else the
  * largest whole MiB the spare room allows, every slot the same; each verity partition grows to hold the hash tree
- * of a root image that fills its slot. The extents after them move up; `spare` is what the layout leaves free.
+ * of a root image that fills its slot. The extents after them move up; `spare` is what the layout leaves free
+ * (less the caches' room, cacheRoomToKeep).
  */
 function roomForSlots(extents: { part: ProfilePartition; start: number; size: number }[], spare: number): SlotRoom | undefined {
   const roots = extents.filter((e) => e.part.role === 'root-a' || e.part.role === 'root-b');
@@ -147,7 +164,7 @@ function roomForSlots(extents: { part: ProfilePartition; start: number; size: nu
     e.start = cursor;
     cursor += e.size;
   }
-  return { rootBytes, verityBytes, preferredBytes: want, minimumBytes: minRoot };
+  return { rootBytes, verityBytes, preferredBytes: want, minimumBytes: minRoot, grownBytes: cost(rootBytes) };
 }
 
 function checkContent(profile: ImageProfile, sizes: BundleSizes): void {

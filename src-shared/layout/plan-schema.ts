@@ -43,7 +43,7 @@ export const PartitionPlanSchema = z.object({
     )
     .optional(),
   slotRoom: z
-    .object({ rootBytes: lba, verityBytes: lba, preferredBytes: lba, minimumBytes: lba })
+    .object({ rootBytes: lba, verityBytes: lba, preferredBytes: lba, minimumBytes: lba, grownBytes: lba, cacheRoomBytes: lba.optional() })
     .optional(),
 });
 

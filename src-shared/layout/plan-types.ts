@@ -5,6 +5,7 @@ import { formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { SectorSize } from './gpt.ts';
 import type { ErrorDetailsOf } from '../contract/error-details.ts';
+import type { CacheContent } from '../caches/cache-fit.ts';
 
 export type PartitionRole =
   | 'esp' | 'root-a' | 'verity-a' | 'root-b' | 'verity-b' | 'system' | 'payload' | 'data' | 'raw-image' | 'persistence';
@@ -67,6 +68,10 @@ export interface SlotRoom {
   /** what the profile asks for where the stick allows it, and the least it takes (its `size` for this bundle) */
   preferredBytes: number;
   minimumBytes: number;
+  /** bytes the slots and their verity partitions took beyond their minimum, out of the stick's spare room */
+  grownBytes: number;
+  /** spare room kept for the caches partition before the slots grew (PlanOptions.caches); absent when none */
+  cacheRoomBytes?: number;
 }
 
 /** The sizes a plan needs from a bundle (a loaded manifest gives them through bundleSizes()). */
@@ -93,6 +98,13 @@ export interface PlanOptions {
   uuids?: Partial<Record<PartitionRole | 'disk', string>>;
   /** raw profile: add the persistence partition (default: the profile's raw.persistence.enabled) */
   persistence?: boolean;
+  /**
+   * The caches the stick will carry in its growing @caches partition: the room they need there (cache-fit.ts)
+   * is kept for that partition before A/B slots grow past their minimum, so the slots never take the caches' room.
+   */
+  caches?: CacheContent;
+  /** That room as bytes, as a written stick's stamp recorded it (re-planning the stick); wins over `caches` */
+  cacheRoomBytes?: number;
 }
 
 /** The profile and bundle cannot be laid out (wrong kind of content, content larger than a fixed slot…). */

@@ -27,11 +27,8 @@ const refusal = (p: Promise<unknown>) => p.then(() => expect.fail('not refused')
 let work: string;
 let setFile: string;
 const applianceNeeds = planLayout(profile('appliance'), demoManifest, 8e9).neededBytes;
-/** The room `c` takes on an appliance stick of `disk` bytes: its data partition (the last) as planned there, less the headroom. */
-const roomOnAppliance = (c: CacheContent, disk: number) => {
-  const plan = planLayout(profile('appliance'), demoManifest, disk);
-  return cacheRoomBytes(c, Math.max(0, plan.partitions.at(-1)!.sizeBytes - (disk - applianceNeeds)));
-};
+/** The room `c` takes on an appliance stick: its data partition (the last) at its least, as on the smallest stick. */
+const roomOnAppliance = (c: CacheContent) => cacheRoomBytes(c, planLayout(profile('appliance'), demoManifest, applianceNeeds).partitions.at(-1)!.sizeBytes);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'iios-cachegui-fit-'));
@@ -62,13 +59,13 @@ describe('cache sets and the room on a stick', () => {
     }
     const fiveK = { bytes: 5000, files: 1 };
     const small = applianceNeeds + 16 * MiB;
-    expect(cacheFit(planLayout(profile('appliance'), demoManifest, small), fiveK)).toEqual({ kind: 'too-small', neededBytes: applianceNeeds + roomOnAppliance(fiveK, small) });
+    expect(cacheFit(planLayout(profile('appliance'), demoManifest, small), fiveK)).toEqual({ kind: 'too-small', neededBytes: applianceNeeds + roomOnAppliance(fiveK) });
     const big = applianceNeeds + 400 * MiB;
-    const room = roomOnAppliance(fiveK, big);
+    const room = roomOnAppliance(fiveK);
     expect(room).toBeLessThan(400 * MiB);
     expect(cacheFit(planLayout(profile('appliance'), demoManifest, big), fiveK)).toEqual({ kind: 'fits', roomBytes: 400 * MiB - room, neededBytes: applianceNeeds + room });
     // 20,000 files of 1 byte take more room than 20 kB: each costs its metadata and block
-    expect(roomOnAppliance({ bytes: 20_000, files: 20_000 }, big)).toBeGreaterThan(room + 100 * MiB);
+    expect(roomOnAppliance({ bytes: 20_000, files: 20_000 })).toBeGreaterThan(room + 100 * MiB);
     expect(cacheFit(planLayout(profile('kiosk'), demoManifest, 8e9), { bytes: 5000, files: 1 })).toEqual({ kind: 'no-caches' });
   });
 
@@ -77,7 +74,7 @@ describe('cache sets and the room on a stick', () => {
     const smallBytes = applianceNeeds + 16 * MiB;
     const err = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: small, sizeBytes: smallBytes }], cacheSet: setFile }, deps));
     expect(err.message).toMatch(/small\.img: target is [\d.]+ GB but the appliance profile with 5\.0 kB of caches needs at least [\d.]+ GB/);
-    expect(err.details).toEqual({ kind: 'too-small', profileId: 'appliance', targetBytes: smallBytes, neededBytes: applianceNeeds + roomOnAppliance({ bytes: 5000, files: 1 }, smallBytes), target: small });
+    expect(err.details).toEqual({ kind: 'too-small', profileId: 'appliance', targetBytes: smallBytes, neededBytes: applianceNeeds + roomOnAppliance({ bytes: 5000, files: 1 }), target: small });
     const { job } = await prepareWriteJob({ profileId: 'appliance', bundleDir: '/opt/iios/demo', targets: [{ path: join(work, 'big.img'), sizeBytes: applianceNeeds + 400 * MiB }], cacheSet: setFile }, deps);
     expect((job.caches ?? []).map((c) => [c.kind, c.set])).toEqual([['files', 'lab']]);
   });

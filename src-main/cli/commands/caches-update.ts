@@ -3,32 +3,48 @@
 import { createInterface } from 'node:readline/promises';
 import type { CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { formatBytes } from '../../../src-shared/format/bytes.ts';
-import { applyStickCachesUpdate, planStickCachesUpdate } from '../../services/caches/update-stick-caches.ts';
+import { fixed, formatBytes } from '../../../src-shared/format/bytes.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
+import { applyStickCachesUpdate, planStickCachesUpdate, type CacheKindChange, type KindUpdateResult } from '../../services/caches/update-stick-caches.ts';
+
+/** What differs for one kind: what the stick has of it (and when that was built) beside the library's build. */
+export function changeLine(c: CacheKindChange): string {
+  const library = c.ref.builtAt ?? '?';
+  if (!c.onStick) return t('cli.caches.notOnStick', { kind: c.kind, library });
+  const size = formatBytes(c.onStick.sizeBytes);
+  if (c.onStick.builtAt) return t('cli.caches.stickHasBuilt', { kind: c.kind, count: c.onStick.files, size, built: c.onStick.builtAt, library });
+  return t('cli.caches.stickHas', { kind: c.kind, count: c.onStick.files, size, library });
+}
+
+/** What the update wrote of one kind. */
+export function wroteLine(r: KindUpdateResult): string {
+  return t('cli.caches.wrote', { kind: r.kind, count: r.filesWritten, size: formatBytes(r.bytesWritten), removed: r.filesDeleted, seconds: fixed(r.seconds, 1) });
+}
 
 export async function updateStickCaches(stick: string, setArg: string, opts: { yes: boolean; json: boolean }, io: CommandIO): Promise<number> {
   const plan = await planStickCachesUpdate(stick, setArg);
   const say = (s: string) => (opts.json ? io.stderr : io.stdout).write(s + '\n');
-  for (const k of plan.unchanged) say(`${k}: up to date`);
+  for (const k of plan.unchanged) say(t('cli.caches.kindUpToDate', { kind: k }));
   for (const c of plan.changes) {
-    say(`${c.kind}: ${c.onStick ? `stick has ${c.onStick.files} files (${formatBytes(c.onStick.sizeBytes)})${c.onStick.builtAt ? ` built ${c.onStick.builtAt}` : ''}` : 'not on the stick'}; library build ${c.ref.builtAt ?? '?'}`);
+    say(changeLine(c));
   }
   if (plan.changes.length === 0) {
     if (opts.json) io.stdout.write(JSON.stringify({ stick, set: plan.setId, updated: [] }) + '\n');
-    else say(`${stick}: caches of ${plan.setId} are up to date, nothing written`);
+    else say(t('cli.caches.allUpToDate', { stick, set: plan.setId }));
     return 0;
   }
   if (!opts.yes) {
-    if (!io.stdin.isTTY) throw new UsageError('refusing to change the stick without --yes when stdin is not a terminal');
+    if (!io.stdin.isTTY) throw new UsageError(t('cli.caches.needsYes'));
     const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
-    const answer = await rl.question(`update ${plan.changes.map((c) => c.kind).join(', ')} on ${stick}? [y/N] `);
+    const answer = await rl.question(t('cli.caches.confirm', { kinds: plan.changes.map((c) => c.kind).join(', '), stick }));
     rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      say('nothing was written');
+    // yes in English or German, whatever the language asked in
+    if (!/^(y(es)?|j(a)?)$/i.test(answer.trim())) {
+      say(t('cli.caches.nothingWritten'));
       return 1;
     }
   }
-  const results = await applyStickCachesUpdate(plan, (r) => say(`${r.kind}: wrote ${r.filesWritten} files (${formatBytes(r.bytesWritten)}), removed ${r.filesDeleted}, ${r.seconds.toFixed(1)} s`));
+  const results = await applyStickCachesUpdate(plan, (r) => say(wroteLine(r)));
   if (opts.json) io.stdout.write(JSON.stringify({ stick, set: plan.setId, updated: results }) + '\n');
   return 0;
 }

@@ -3,7 +3,8 @@
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { table } from '../format.ts';
-import { formatBytes } from '../../../src-shared/format/bytes.ts';
+import { fixed, formatBytes } from '../../../src-shared/format/bytes.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
 import { cacheBuildStepText } from '../../../src-shared/caches/build-step.ts';
 import { CACHE_KINDS, cacheSetKinds, type CacheKind } from '../../../src-shared/caches/cache-set.ts';
 import { buildCacheSet } from '../../services/caches/build-cache-set.ts';
@@ -17,21 +18,22 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typ
 function kindsFlag(v: unknown): CacheKind[] | undefined {
   const ks = list(v);
   const bad = ks.filter((k) => !(CACHE_KINDS as readonly string[]).includes(k));
-  if (bad.length) throw new UsageError(`--kind ${bad.join(', ')}: not a cache kind (${CACHE_KINDS.join(', ')})`);
+  if (bad.length) throw new UsageError(t('cli.caches.badKind', { kinds: bad.join(', '), all: CACHE_KINDS.join(', ') }));
   return ks.length ? (ks as CacheKind[]) : undefined;
 }
 
 async function build(setArg: string, values: Record<string, unknown>, io: CommandIO): Promise<number> {
   const { set, baseDir, file } = await loadCacheSet(setArg);
   const library = cacheLibraryDir();
-  io.stderr.write(`building cache set ${set.id} (${file}) into ${library}/${set.id}\n`);
+  const kinds = kindsFlag(values.kind);
+  io.stderr.write(`${t('cli.caches.building', { set: set.id, file, library: `${library}/${set.id}` })}\n`);
   let lastLine = '';
   const summary = await buildCacheSet(set, {
     library,
     baseDir,
-    kinds: kindsFlag(values.kind),
+    kinds,
     progress: (kind, f, step) => {
-      const line = `[${kind}] ${Math.round(f * 100)}% ${cacheBuildStepText(step)}`;
+      const line = t('cli.caches.progress', { kind, percent: Math.round(f * 100), step: cacheBuildStepText(step) });
       if (line !== lastLine) io.stderr.write(line + '\n');
       lastLine = line;
     },
@@ -45,11 +47,11 @@ async function build(setArg: string, values: Record<string, unknown>, io: Comman
   }
   io.stdout.write(
     table([
-      ['kind', 'items', 'new', 'size', 'time'],
-      ...summary.map((s) => [s.kind, String(s.items.length), String(s.newItems.length), formatBytes(s.sizeBytes), `${s.seconds.toFixed(1)} s`]),
+      [t('cli.caches.kind'), t('cli.caches.items'), t('cli.caches.new'), t('cli.caches.size'), t('cli.caches.time')],
+      ...summary.map((s) => [s.kind, String(s.items.length), String(s.newItems.length), formatBytes(s.sizeBytes), t('cli.caches.seconds', { seconds: fixed(s.seconds, 1) })]),
     ]) + '\n',
   );
-  for (const s of summary) if (s.newItems.length) io.stdout.write(`${s.kind}, new: ${s.newItems.join(', ')}\n`);
+  for (const s of summary) if (s.newItems.length) io.stdout.write(`${t('cli.caches.newItems', { kind: s.kind, items: s.newItems.join(', ') })}\n`);
   return 0;
 }
 
@@ -68,8 +70,8 @@ async function listSets(values: Record<string, unknown>, io: CommandIO): Promise
   else {
     io.stdout.write(
       table([
-        ['set', 'kind', 'size', 'built'],
-        ...rows.flatMap((r) => r.kinds.map((k) => [r.id, k.kind, k.sizeBytes === null ? '-' : formatBytes(k.sizeBytes), k.builtAt ?? 'never'])),
+        [t('cli.caches.set'), t('cli.caches.kind'), t('cli.caches.size'), t('cli.caches.built')],
+        ...rows.flatMap((r) => r.kinds.map((k) => [r.id, k.kind, k.sizeBytes === null ? '-' : formatBytes(k.sizeBytes), k.builtAt ?? t('cli.caches.never')])),
       ]) + '\n',
     );
   }
@@ -77,7 +79,7 @@ async function listSets(values: Record<string, unknown>, io: CommandIO): Promise
 }
 
 export const cachesCommand: Command = {
-  summary: 'build cache sets into the library on this computer, list them, bring a stick\'s caches up to date',
+  summary: t('cli.caches.summary'),
   usage: 'iios caches build SET [--kind KIND …] [--json] [--verbose] | iios caches list [--json] | iios caches update STICK --cache-set SET [--yes] [--json]',
   options: {
     kind: { type: 'string', multiple: true },
@@ -89,14 +91,14 @@ export const cachesCommand: Command = {
   async run({ values, positionals }, io) {
     const [sub, ...rest] = positionals;
     if (sub === 'build') {
-      if (rest.length !== 1) throw new UsageError('caches build takes one cache set (a YAML file or the id of a set in ~/.config/iios/cache-sets)');
+      if (rest.length !== 1) throw new UsageError(t('cli.caches.buildOneSet'));
       return build(rest[0]!, values, io);
     }
     if (sub === 'list') return listSets(values, io);
     if (sub === 'update') {
-      if (rest.length !== 1 || typeof values['cache-set'] !== 'string') throw new UsageError('usage: iios caches update STICK --cache-set SET [--yes]');
+      if (rest.length !== 1 || typeof values['cache-set'] !== 'string') throw new UsageError(t('cli.usageLine', { usage: 'iios caches update STICK --cache-set SET [--yes]' }));
       return updateStickCaches(rest[0]!, values['cache-set'], { yes: !!values.yes, json: !!values.json }, io);
     }
-    throw new UsageError(`usage: ${cachesCommand.usage}`);
+    throw new UsageError(t('cli.usageLine', { usage: cachesCommand.usage }));
   },
 };

@@ -56,8 +56,13 @@ export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: 
   if (ab) out.push(...describeSlots(ab.views, ab.update));
   if (s.payload.length) out.push(`payload: ${s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ')}`);
   if (s.caches.length) {
-    out.push(`caches: ${s.caches.map((c) => `${c.kind} (${c.files} files, ${formatBytes(c.sizeBytes)})`).join(', ')}`);
-    out.push(table([['cache', 'set', 'files', 'size', 'built'], ...s.caches.map((c) => [c.kind, c.set ?? '-', String(c.files), formatBytes(c.sizeBytes), c.builtAt ?? '-'])]));
+    out.push(t('cli.inspect.cacheList', { list: s.caches.map((c) => t('cli.inspect.cacheItem', { kind: c.kind, count: c.files, size: formatBytes(c.sizeBytes) })).join(', ') }));
+    out.push(
+      table([
+        [t('cli.inspect.cache'), t('cli.caches.set'), t('cli.caches.files'), t('cli.caches.size'), t('cli.caches.built')],
+        ...s.caches.map((c) => [c.kind, c.set ?? '-', String(c.files), formatBytes(c.sizeBytes), c.builtAt ?? '-']),
+      ]),
+    );
   }
   out.push(info.complete ? 'status: complete' : 'status: INCOMPLETE — the write did not finish; write this stick again');
   return out.join('\n');

@@ -8,6 +8,7 @@ import { CACHE_KINDS, type CacheKind } from '../../../src-shared/caches/cache-se
 import { runTool } from '../run-tool.ts';
 import type { OfflineChange, OfflineWiring } from './kind-builder.ts';
 import { offlineWirings } from './offline/index.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
 
 interface OfflineState {
   format: 1;
@@ -25,13 +26,13 @@ async function readState(root: string): Promise<OfflineState | null> {
 /** The kinds the stick carries that this machine can be wired to (or the ones asked for, refused if absent). */
 export async function offlineKinds(mount: string, asked: CacheKind[] | undefined): Promise<CacheKind[]> {
   const cachesDir = join(mount, '@caches');
-  if (!(await lstat(cachesDir).catch(() => null))?.isDirectory()) throw new Error(`${mount} holds no @caches: give the mount point of a stick's iios-data partition (its top level, where @caches is)`);
+  if (!(await lstat(cachesDir).catch(() => null))?.isDirectory()) throw new Error(t('offline.noCaches', { mount }));
   const present: CacheKind[] = [];
   for (const k of CACHE_KINDS) if ((await lstat(join(cachesDir, k)).catch(() => null))?.isDirectory()) present.push(k);
   if (!asked) return present.filter((k) => offlineWirings[k]);
   for (const k of asked) {
-    if (!present.includes(k)) throw new Error(`the stick at ${mount} carries no ${k} cache (it has ${present.join(', ') || 'none'})`);
-    if (!offlineWirings[k]) throw new Error(`${k} needs no wiring: point its tool at ${join(cachesDir, k)}${k === 'brew' ? ' (HOMEBREW_CACHE=…)' : ''}`);
+    if (!present.includes(k)) throw new Error(t('offline.noKind', { mount, kind: k, present: present.join(', ') || t('offline.none') }));
+    if (!offlineWirings[k]) throw new Error(t(k === 'brew' ? 'offline.noWiringBrew' : 'offline.noWiring', { kind: k, dir: join(cachesDir, k) }));
   }
   return asked;
 }
@@ -41,21 +42,21 @@ export function planOffline(mount: string, kinds: CacheKind[], root: string): { 
 }
 
 export function describeChange(c: OfflineChange): string {
-  const lines = [`# ${c.summary}`, c.link ? `ln -s ${c.content} ${c.path}` : `write ${c.path}:\n${c.content.replace(/^/gm, '    ')}`];
-  if (c.command) lines.push(`run: ${c.command.join(' ')}`);
+  const lines = [`# ${c.summary}`, c.link ? `ln -s ${c.content} ${c.path}` : `${t('offline.write', { path: c.path })}\n${c.content.replace(/^/gm, '    ')}`];
+  if (c.command) lines.push(t('offline.run', { command: c.command.join(' ') }));
   return lines.join('\n');
 }
 
 export async function enableOffline(mount: string, planned: { kind: CacheKind; change: OfflineChange }[], root: string, log: (line: string) => void): Promise<void> {
   const state: OfflineState = (await readState(root)) ?? { format: 1, stick: mount, changes: [] };
-  if (state.changes.length && state.stick !== mount) throw new Error(`the caches of another stick (${state.stick}) are wired in: run iios offline --disable first`);
+  if (state.changes.length && state.stick !== mount) throw new Error(t('offline.otherStick', { stick: state.stick }));
   const save = async () => {
     await mkdir(dirname(statePath(root)), { recursive: true });
     await writeFile(statePath(root), JSON.stringify(state, null, 2) + '\n');
   };
   for (const { kind, change } of planned) {
     const ours = state.changes.some((c) => c.path === change.path);
-    if (!ours && (await lstat(change.path).catch(() => null))) throw new Error(`${change.path} exists and iios did not write it: move it away, or leave ${kind} unwired`);
+    if (!ours && (await lstat(change.path).catch(() => null))) throw new Error(t('offline.notOurs', { path: change.path, kind }));
     await mkdir(dirname(change.path), { recursive: true });
     await rm(change.path, { force: true });
     if (change.link) await symlink(change.content, change.path);
@@ -79,7 +80,7 @@ export async function disableOffline(root: string, kinds: CacheKind[] | undefine
     if (kinds && !kinds.includes(c.kind)) continue;
     if (c.undo) {
       log(`$ ${c.undo.join(' ')}`);
-      await runTool(c.undo[0]!, c.undo.slice(1)).catch((err: Error) => log(`(${err.message}; left as it is)`));
+      await runTool(c.undo[0]!, c.undo.slice(1)).catch((err: Error) => log(t('offline.leftAsIs', { error: err.message })));
     }
     await rm(c.path, { force: true });
     removed.push(c.path);

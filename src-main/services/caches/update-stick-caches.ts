@@ -16,6 +16,7 @@ import { cacheManifestSha256 } from '../stick/stick-caches.ts';
 import { partitionByName, readStick, type StickInfo, type StickPartition, type StickStamp } from '../stick/stick-reader.ts';
 import { cacheSetRefs } from './cache-set-refs.ts';
 import { withWritableMount, writeStickStamp } from './stick-writable.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
 
 type Ref = CacheRef;
 
@@ -39,10 +40,10 @@ export interface StickCachesPlan {
 export async function planStickCachesUpdate(stick: string, setArg: string): Promise<StickCachesPlan> {
   const refs = await cacheSetRefs(setArg);
   const info = await readStick(stick);
-  if (!info.stamp || !info.esp || !info.layout) throw new Error(`${stick} is not a stick made by iios (${info.stampError ?? info.layoutError ?? 'no stamp'})`);
-  if (!info.complete) throw new Error(`${stick} is not complete (its write or last update did not finish): write it again, or run iios caches update again once the cause is fixed`);
+  if (!info.stamp || !info.esp || !info.layout) throw new Error(t('cachesUpdate.notIios', { stick, why: info.stampError ?? info.layoutError ?? t('cachesUpdate.noStamp') }));
+  if (!info.complete) throw new Error(t('cachesUpdate.incomplete', { stick }));
   const part = partitionByName(info.layout, 'iios-data') ?? partitionByName(info.layout, 'iios-system');
-  if (!part) throw new Error(`${stick} has no iios-data or iios-system partition to hold caches (its profile carries none)`);
+  if (!part) throw new Error(t('cachesUpdate.noPartition', { stick }));
   const changes: CacheKindChange[] = [];
   const unchanged: string[] = [];
   for (const ref of refs) {
@@ -100,7 +101,7 @@ export async function applyStickCachesUpdate(plan: StickCachesPlan, onKind?: (r:
       await runTool('btrfs', ['filesystem', 'sync', mnt]);
       const back = await cacheManifestSha256(dest);
       if (back.sha256 !== ch.ref.manifestSha256) {
-        throw new Error(`cache ${ch.kind}: @caches/${ch.kind} reads back with manifest ${back.sha256}, the library's build has ${ch.ref.manifestSha256}: the library changed during the update, or the stick is failing; run iios caches update again`);
+        throw new Error(t('cachesUpdate.readBack', { kind: ch.kind, got: back.sha256, want: ch.ref.manifestSha256 ?? '?' }));
       }
       const entry = { kind: ch.kind, files: back.files, sizeBytes: back.sizeBytes, manifestSha256: back.sha256, set: ch.ref.set, builtAt: ch.ref.builtAt };
       const i = caches.findIndex((c) => c.kind === ch.kind);

@@ -3,7 +3,7 @@
 // do not match their sha256, a target too small for the plan, a bad name pattern, a missing payload file.
 import { cacheSetRefs } from '../caches/cache-set-refs.ts';
 import { filesUnder } from '../caches/folder-bytes.ts';
-import { cacheFit, cacheFitMessage } from '../../../src-shared/caches/cache-fit.ts';
+import { cacheFit, cacheFitMessage, type CacheContent } from '../../../src-shared/caches/cache-fit.ts';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -87,6 +87,16 @@ export function targetId(index: number, path: string): string {
   return `t${index + 1}-${base}`.slice(0, 60);
 }
 
+async function cacheContent(caches: { path: string }[]): Promise<CacheContent> {
+  const content = { bytes: 0, files: 0 };
+  for (const c of caches) {
+    const files = await filesUnder(c.path);
+    content.files += files.size;
+    for (const size of files.values()) content.bytes += size;
+  }
+  return content;
+}
+
 export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps): Promise<PreparedJob> {
   const req = parseWriteRequest(input);
   const paths = req.targets.map((t) => resolve(t.path));
@@ -121,6 +131,20 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     payload.push({ sourcePath: abs, name });
   }
 
+  let caches = req.caches ?? [];
+  if (req.cacheSet) {
+    try {
+      caches = [...caches, ...(await cacheSetRefs(req.cacheSet))];
+    } catch (err) {
+      throw fieldError('cacheSet', (err as Error).message);
+    }
+    const twice = caches.find((c, i) => caches.findIndex((o) => o.kind === c.kind) !== i);
+    if (twice) throw fieldError('cacheSet', `two caches of kind ${twice.kind}: give it either with --cache or in the cache set`);
+  }
+  // What the caches hold: each target is planned for them as the helper plans it (their room kept before A/B slots
+  // grow), and a set's caches must fit every target's caches partition: refused here, not by a full disk mid-write.
+  const content = caches.length ? await cacheContent(caches) : null;
+
   const plans: PreparedJob['plans'] = [];
   for (const [i, t] of req.targets.entries()) {
     const path = paths[i]!;
@@ -134,7 +158,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     }
     let plan: PartitionPlan;
     try {
-      plan = planLayout(profile, planSource, d.sizeBytes, { persistence: req.persistence });
+      plan = planLayout(profile, planSource, d.sizeBytes, { persistence: req.persistence, ...(content ? { caches: content } : {}) });
     } catch (err) {
       const details: ErrorDetails | undefined = err instanceof TooSmallError ? { ...err.details, target: path } : undefined;
       throw new RequestError(`${path}: ${(err as Error).message}`, details);
@@ -142,22 +166,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     plans.push({ targetId: targetId(i, path), path, kind: d.kind, sizeBytes: d.sizeBytes, hostname: names[i]!, exists: d.exists, plan });
   }
 
-  let caches = req.caches ?? [];
-  if (req.cacheSet) {
-    try {
-      caches = [...caches, ...(await cacheSetRefs(req.cacheSet))];
-    } catch (err) {
-      throw fieldError('cacheSet', (err as Error).message);
-    }
-    const twice = caches.find((c, i) => caches.findIndex((o) => o.kind === c.kind) !== i);
-    if (twice) throw fieldError('cacheSet', `two caches of kind ${twice.kind}: give it either with --cache or in the cache set`);
-    // The set's caches must fit every target's caches partition: refused here, not by a full disk mid-write.
-    const content = { bytes: 0, files: 0 };
-    for (const c of caches) {
-      const files = await filesUnder(c.path);
-      content.files += files.size;
-      for (const size of files.values()) content.bytes += size;
-    }
+  if (content && req.cacheSet) {
     for (const p of plans) {
       const fit = cacheFit(p.plan, content);
       const message = cacheFitMessage(p.path, p.sizeBytes, fit, profile.id, content.bytes);

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { OfflineWiring } from '../kind-builder.ts';
 import { APT_KEY_BINARY } from '../kinds/apt-repo-index.ts';
+import { t } from '../../../../src-shared/i18n/index.ts';
 
 export const APT_SOURCE_FILE = 'etc/apt/sources.list.d/iios-offline.list';
 
@@ -13,7 +14,7 @@ export const aptOffline: OfflineWiring<'apt'> = {
       {
         path: join(root, APT_SOURCE_FILE),
         content: `# written by iios offline; removed by iios offline --disable\ndeb [signed-by=${join(cacheDir, APT_KEY_BINARY)}] file:${cacheDir} ./\n`,
-        summary: `apt source for the stick's packages (${cacheDir}), then run apt-get update`,
+        summary: t('offline.apt', { dir: cacheDir }),
       },
     ];
   },

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { OfflineWiring } from '../kind-builder.ts';
 import { FLATPAK_USB_REPO } from '../kinds/flatpak.ts';
+import { t } from '../../../../src-shared/i18n/index.ts';
 
 export const FLATPAK_SIDELOAD_LINK = 'var/lib/flatpak/sideload-repos/iios-offline';
 
@@ -15,7 +16,7 @@ export const flatpakOffline: OfflineWiring<'flatpak'> = {
         path: join(root, FLATPAK_SIDELOAD_LINK),
         content: join(cacheDir, FLATPAK_USB_REPO),
         link: true,
-        summary: `flatpak sideload repository ${join(cacheDir, FLATPAK_USB_REPO)}: flatpak install/update take the stick's refs for remotes with the same collection id`,
+        summary: t('offline.flatpak', { dir: join(cacheDir, FLATPAK_USB_REPO) }),
       },
     ];
   },

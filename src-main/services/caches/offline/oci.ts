@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OfflineChange, OfflineWiring } from '../kind-builder.ts';
+import { t } from '../../../../src-shared/i18n/index.ts';
 
 /** The names the layout's index.json gives its images (read only). */
 function layoutNames(layout: string): string[] {
@@ -27,7 +28,7 @@ export const ociOffline: OfflineWiring<'oci'> = {
         content: `${name}\n`,
         command: ['skopeo', 'copy', '--quiet', `oci:${cacheDir}:${name}`, storageRef(root, name)],
         undo: ['skopeo', 'delete', storageRef(root, name)],
-        summary: `image ${name} copied from the stick into containers-storage`,
+        summary: t('offline.oci', { name }),
       }),
     );
   },

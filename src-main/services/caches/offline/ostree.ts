@@ -4,6 +4,7 @@
 // undoes it. The remote is a file in `remotes.d`, so the plan is a file like every other kind's.
 import { join } from 'node:path';
 import type { OfflineWiring } from '../kind-builder.ts';
+import { t } from '../../../../src-shared/i18n/index.ts';
 
 export const OSTREE_REMOTE_NAME = 'iios-offline';
 export const OSTREE_REMOTE_FILE = `etc/ostree/remotes.d/${OSTREE_REMOTE_NAME}.conf`;
@@ -19,7 +20,7 @@ export const ostreeOffline: OfflineWiring<'ostree'> = {
           `[remote "${OSTREE_REMOTE_NAME}"]\nurl=file://${cacheDir}\n` +
           // the stick's summary is not signed (it is rebuilt on every cache build); the commits are
           `gpg-verify=true\ngpg-verify-summary=false\n`,
-        summary: `ostree remote "${OSTREE_REMOTE_NAME}" reading the stick's repository ${cacheDir} (commits still GPG-verified)`,
+        summary: t('offline.ostree', { remote: OSTREE_REMOTE_NAME, dir: cacheDir }),
       },
     ];
   },

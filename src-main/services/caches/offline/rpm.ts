@@ -3,6 +3,7 @@
 // because with "never" dnf misses a stick that was brought up to date.
 import { join } from 'node:path';
 import type { OfflineWiring } from '../kind-builder.ts';
+import { t } from '../../../../src-shared/i18n/index.ts';
 
 export const RPM_REPO_FILE = 'etc/yum.repos.d/iios-offline.repo';
 
@@ -15,7 +16,7 @@ export const rpmOffline: OfflineWiring<'rpm'> = {
         content:
           `# written by iios offline; removed by iios offline --disable\n` +
           `[iios-offline]\nname=iios stick ${cacheDir}\nbaseurl=file://${cacheDir}\nenabled=1\ngpgcheck=1\nmetadata_expire=0\nskip_if_unavailable=1\n`,
-        summary: `dnf repo for the stick's packages (${cacheDir}); dnf reads it on its next run`,
+        summary: t('offline.rpm', { dir: cacheDir }),
       },
     ];
   },

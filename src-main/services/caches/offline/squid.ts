@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { OfflineWiring } from '../kind-builder.ts';
 import { SQUID_CACHE_SUBDIR, squidOfflineLines } from '../kinds/squid-config.ts';
+import { t } from '../../../../src-shared/i18n/index.ts';
 
 export const SQUID_CONF_FILE = 'etc/squid/conf.d/iios-offline.conf';
 
@@ -15,7 +16,7 @@ export const squidOffline: OfflineWiring<'squid'> = {
       {
         path: join(root, SQUID_CONF_FILE),
         content: `# written by iios offline; removed by iios offline --disable\n${squidOfflineLines(dir).join('\n')}\n`,
-        summary: `squid serves the stick's cache ${dir} with offline_mode on (restart squid; the folder must be writable by squid's user)`,
+        summary: t('offline.squid', { dir }),
       },
     ];
   },
