@@ -28,6 +28,18 @@ export function cacheContent(s: Pick<WizardState, 'availableCaches' | 'caches'>,
   return { bytes: set.builtBytes + folders.reduce((n, c) => n + c.sizeBytes, 0), files: set.builtFiles + folders.reduce((n, c) => n + c.files, 0) };
 }
 
+/**
+ * What the targets are planned for, as the job service plans them: the chosen set's built caches and the ticked
+ * cache folders, or null for none. On A/B profiles their room is kept for the data partition before the slots
+ * grow, so the layout the review shows is the one the write makes.
+ */
+export function plannedCaches(s: Pick<WizardState, 'availableCaches' | 'caches' | 'cacheSets' | 'cacheSetFile'>): CacheContent | null {
+  const set = chosenCacheSet(s);
+  if (set) return cacheContent(s, set);
+  const folders = (s.availableCaches ?? []).filter((c) => s.caches.includes(c.path));
+  return folders.length ? { bytes: folders.reduce((n, c) => n + c.sizeBytes, 0), files: folders.reduce((n, c) => n + c.files, 0) } : null;
+}
+
 /** Per chosen target (selectors' chosenTargets: passed in, so this file and selectors.ts import one way only). */
 export function cacheFits(s: WizardState, set: CacheSetSummary, targets: ChosenTarget[]): TargetCacheFit[] {
   const content = cacheContent(s, set);

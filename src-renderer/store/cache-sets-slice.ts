@@ -35,6 +35,7 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
           if (again) opened.push(again);
         }
         set({ cacheSets: [...listed, ...opened], cacheSetsError: null });
+        get().refreshPlans(); // a chosen set's size may have changed
       } catch (err) {
         set({ cacheSets: [], cacheSetsError: errorText(err) });
       }
@@ -48,6 +49,7 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
         const summary = await api.openCacheSet(file);
         put(summary);
         set({ openedCacheSets: [...new Set([...get().openedCacheSets, summary.file])], cacheSetFile: summary.file });
+        get().refreshPlans();
       } catch (err) {
         set({ cacheSetOpenError: errorText(err) });
       } finally {
@@ -58,6 +60,7 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
     chooseCacheSet(file) {
       if (get().flashBusy()) return;
       set({ cacheSetFile: file });
+      get().refreshPlans(); // the sticks are planned for the chosen caches
     },
 
     async buildCacheSet(file) {
@@ -73,6 +76,7 @@ export const createCacheSetsSlice: SliceCreator<CacheSetsSlice> = (set, get, api
         const fresh = await api.openCacheSet(file).catch(() => null);
         if (fresh) put(fresh);
         set({ cacheSetBuild: null });
+        get().refreshPlans();
       }
     },
 

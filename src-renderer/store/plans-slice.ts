@@ -1,5 +1,6 @@
 // Partition plans: one per candidate target (every listed drive and the image file, so a too-small drive is
 // shown disabled with the size it needs before anyone ticks it) and one preview per profile card.
+import { plannedCaches } from './cache-selectors.ts';
 import { errorText } from './error-text.ts';
 import { IMAGE_FILE_KEY, sourceLocation } from './selection-slice.ts';
 import type { PlanEntry, PlansSlice, SliceCreator } from './state.ts';
@@ -13,7 +14,9 @@ export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
     if (!source) return;
     // The targets' plans follow the persistence choice (raw); the profile cards show each profile's own default.
     const persistence = bucket === 'plans' ? (get().persistence ?? undefined) : undefined;
-    const key = `${profileId}|${sourceLocation(source)}|${bytes}|${String(persistence)}`;
+    // The targets' plans keep the chosen caches' room (A/B slots grow only into what they leave).
+    const caches = bucket === 'plans' ? plannedCaches(get()) : null;
+    const key = `${profileId}|${sourceLocation(source)}|${bytes}|${String(persistence)}|${caches ? `${caches.bytes}/${caches.files}` : '-'}`;
     const existing = get()[bucket][target];
     if (existing && existing.key === key) return;
     const put = (entry: PlanEntry) => {
@@ -25,7 +28,7 @@ export const createPlansSlice: SliceCreator<PlansSlice> = (set, get, api) => {
       if (bucket === 'plans') get().stationLookAtDrives();
     };
     set({ [bucket]: { ...get()[bucket], [target]: { status: 'loading', key } } } as Partial<PlansSlice>);
-    api.computePlan(profileId, source, bytes, persistence === undefined ? {} : { persistence }).then(
+    api.computePlan(profileId, source, bytes, { ...(persistence === undefined ? {} : { persistence }), ...(caches ? { caches } : {}) }).then(
       (r) => put(r.ok ? { status: 'ok', key, plan: r.plan } : { status: 'error', key, reason: r.reason, minBytes: r.minBytes }),
       (err: unknown) => put({ status: 'error', key, reason: errorText(err), minBytes: null }),
     );

@@ -146,6 +146,7 @@ export const createSelectionSlice: SliceCreator<SelectionSlice> = (set, get, api
   toggleCache(id, on) {
     const current = get().caches;
     set({ caches: on ? [...new Set([...current, id])] : current.filter((c) => c !== id) });
+    get().refreshPlans();
   },
 });
 

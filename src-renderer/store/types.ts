@@ -9,6 +9,7 @@ import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
 import type { CacheSetBuildResult as BuildResultSchema, CacheSetProgress, CacheSetSummary } from '../../src-shared/contract/domains/cache-sets.ts';
 import type { SlotRoom } from '../../src-shared/layout/plan-types.ts';
+import type { CacheContent } from '../../src-shared/caches/cache-fit.ts';
 import type { JobEvent, Phase } from '../../src-shared/job/events.ts';
 
 export type { CacheSetSummary, CloneRequest, Drive, JobEvent, JobNotice, JobSnapshot, PayloadRequest, Phase, StartedJob, UpdateRequest, WriteRequest };
@@ -106,7 +107,7 @@ export interface WizardApi {
   listLibrary(): Promise<LibraryBundleView[]>;
   /** Throws an Error whose message says why the bundle or image is refused. */
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
-  computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean }): Promise<PlanResult>;
+  computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean; caches?: CacheContent }): Promise<PlanResult>;
   /** Whether an image file of `sizeBytes` can be made at `path` (its folder: exists, writable, room for `writeBytes`). */
   checkImageFolder(path: string, sizeBytes: number, writeBytes: number): Promise<{ problem: string | null; notice: string | null }>;
   listCaches(): Promise<CacheSetView[]>;

@@ -62,6 +62,7 @@ export async function computePlan(req: PlanRequest): Promise<PlanResult> {
   const plan = planLayout(profile, source, req.targetBytes, {
     sectorSize: req.sectorSize ?? 512,
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
+    ...(req.caches ? { caches: req.caches } : {}),
     ...(req.seed !== undefined ? { seed: req.seed } : {}),
   });
   return { profile, source: text, plan };

@@ -53,6 +53,8 @@ export const PlanComputeArgs = z.strictObject({
   imagePath: z.string().startsWith('/').optional(),
   imageBytes: z.number().int().positive().optional(),
   persistence: z.boolean().optional(),
+  /** what the caches hold: the plan keeps their room for the partition @caches lives in before A/B slots grow */
+  caches: z.strictObject({ bytes: z.number().int().nonnegative(), files: z.number().int().nonnegative() }).optional(),
   seed: z.string().max(200).optional(),
 });
 

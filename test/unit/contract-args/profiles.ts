@@ -18,6 +18,7 @@ export const rows: Record<string, ArgsRow> = {
       { profile: 'kiosk', targetBytes: 8e9, sectorSize: 4096, bundleDir: '/srv/bundle' },
       { profile: 'classroom', targetBytes: 8e9, rootfsSizeBytes: 300e6, seed: 'job-1/t1' },
       { profile: 'raw', targetBytes: 8e9, imagePath: '/srv/os.iso', persistence: true },
+      { profile: 'appliance', targetBytes: 32e9, caches: { bytes: 28e9, files: 2 } },
     ],
     bad: [
       undefined,
@@ -29,6 +30,8 @@ export const rows: Record<string, ArgsRow> = {
       { profile: 'appliance', targetBytes: 8e9, sectorSize: 1024 },
       { profile: 'appliance', targetBytes: 8e9, bundleDir: 'bundle' },
       { profile: 'appliance', targetBytes: 8e9, size: '16G' },
+      { profile: 'appliance', targetBytes: 8e9, caches: { bytes: -1, files: 0 } },
+      { profile: 'appliance', targetBytes: 8e9, caches: { bytes: 1 } },
     ],
   },
 };

@@ -6,6 +6,8 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../../../src-shared/i18n/index.ts';
+import { planLayout } from '../../../src-shared/layout/index.ts';
+import { builtInProfiles, demoManifest } from './support/fake-services.ts';
 import { isDisabled } from './support/dom.ts';
 import { setupWizard } from './support/harness.tsx';
 import { stick } from './support/fixtures.ts';
@@ -57,6 +59,30 @@ describe('cache step', () => {
     expect(isDisabled(nextButton())).toBe(false);
     await store.getState().startFlash();
     expect(fake.calls.find((c) => c.channel === 'jobs.start')?.args).toMatchObject({ cacheSet: lab.file });
+  });
+
+  it('plans an A/B stick for the chosen set: the slots grow only into what the caches leave, as the write lays it out', async () => {
+    const { user, store, fake } = await toCaches({ cacheSetKindBytes: 14 * GB });
+    const item = await waitFor(() => document.querySelector('[data-cache-set="lab"]') as HTMLElement);
+    const rootA = () => {
+      const e = store.getState().plans[stick.id];
+      return e?.status === 'ok' ? e.plan.partitions.find((p) => p.role === 'root-a')!.sizeBytes : null;
+    };
+    const appliance = builtInProfiles().find((p) => p.id === 'appliance')!;
+    const bare = planLayout(appliance, demoManifest, stick.sizeBytes).partitions.find((p) => p.role === 'root-a')!.sizeBytes;
+    expect(rootA()).toBe(bare);
+    await user.click(within(item).getByRole('radio', { name: /Lab software/ }));
+    await user.click(within(item).getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(document.querySelector(`[data-target="${stick.device}"]`)?.getAttribute('data-fit')).toBe('fits'));
+    const content = { bytes: 2 * 14 * GB, files: 2 };
+    const kept = planLayout(appliance, demoManifest, stick.sizeBytes, { caches: content });
+    // the set is big enough to hold the slots back on this stick
+    expect(kept.partitions.find((p) => p.role === 'root-a')!.sizeBytes).toBeLessThan(bare);
+    await waitFor(() => expect(rootA()).toBe(kept.partitions.find((p) => p.role === 'root-a')!.sizeBytes));
+    expect(fake.calls.filter((c) => c.channel === 'plan.compute').at(-1)?.args).toMatchObject({ caches: content });
+    // no set again: the slots take the room back
+    await user.click(screen.getByRole('radio', { name: /No cache set/ }));
+    await waitFor(() => expect(rootA()).toBe(bare));
   });
 
   it('says a stick is too small for the set, with the size it needs, and holds Next', async () => {

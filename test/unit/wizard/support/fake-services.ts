@@ -175,7 +175,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       if (!image) throw new Error(`${args.path}: no such file`);
       return image;
     },
-    'plan.compute': (args: { profile: string; bundleDir?: string; imagePath?: string; targetBytes: number }) => {
+    'plan.compute': (args: { profile: string; bundleDir?: string; imagePath?: string; targetBytes: number; caches?: { bytes: number; files: number } }) => {
       const profile = profiles.find((p) => p.id === args.profile);
       if (!profile) throw new Error(`no profile ${args.profile}`);
       if (args.imagePath) {
@@ -185,7 +185,7 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       }
       const manifest = bundles[args.bundleDir ?? DEMO_DIR]!;
       try {
-        return { plan: planLayout(profile, manifest, args.targetBytes), source: `bundle ${args.bundleDir} (${manifest.name} ${manifest.version})` };
+        return { plan: planLayout(profile, manifest, args.targetBytes, args.caches ? { caches: args.caches } : {}), source: `bundle ${args.bundleDir} (${manifest.name} ${manifest.version})` };
       } catch (err) {
         if (err instanceof TooSmallError) throw Object.assign(err, { code: 'E_TOO_SMALL' });
         throw err;
