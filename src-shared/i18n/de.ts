@@ -417,6 +417,7 @@ export const de: Translation = {
   'cachesUpdate.incomplete': '{stick} ist nicht vollständig (sein Schreiben oder seine letzte Aktualisierung wurde nicht fertig): Schreiben Sie ihn neu, oder führen Sie iios caches update erneut aus, sobald die Ursache behoben ist',
   'cachesUpdate.noPartition': '{stick} hat keine Partition iios-data oder iios-system für Caches (sein Profil trägt keine)',
   'cachesUpdate.readBack': 'Cache {kind}: @caches/{kind} liest sich mit dem Manifest {got} zurück, der Bau der Bibliothek hat {want}: Die Bibliothek hat sich während der Aktualisierung geändert, oder der Stick versagt; führen Sie iios caches update erneut aus',
+  'cachesUpdate.noRoom': '{stick} hat {free} frei für Caches, die Aktualisierung braucht {need}: den Cache-Satz verkleinern oder ihn mit iios write --cache-set auf einen größeren Stick schreiben (es wurde nichts geschrieben)',
   'cli.offline.summary': 'die Offline-Caches eines eingehängten Sticks in die Werkzeuge dieses Rechners einbinden (apt, Container …) oder das rückgängig machen',
   'cli.offline.unexpected': 'unerwartetes Argument {arg}',
   'cli.offline.badKind': '--enable {kinds}: keine Cache-Art ({all})',

@@ -422,6 +422,7 @@ export const en = {
   'cachesUpdate.incomplete': '{stick} is not complete (its write or last update did not finish): write it again, or run iios caches update again once the cause is fixed',
   'cachesUpdate.noPartition': '{stick} has no iios-data or iios-system partition to hold caches (its profile carries none)',
   'cachesUpdate.readBack': "cache {kind}: @caches/{kind} reads back with manifest {got}, the library's build has {want}: the library changed during the update, or the stick is failing; run iios caches update again",
+  'cachesUpdate.noRoom': '{stick} has {free} free for caches, the update needs {need}: make the cache set smaller, or write the cache set onto a bigger stick with iios write --cache-set (nothing was written)',
   'cli.offline.summary': "wire a mounted stick's offline caches into this machine's tools (apt, containers …), or undo it",
   'cli.offline.unexpected': 'unexpected argument {arg}',
   'cli.offline.badKind': '--enable {kinds}: not a cache kind ({all})',

@@ -8,7 +8,7 @@ import { t } from '../../../src-shared/i18n/index.ts';
 import { applyStickCachesUpdate, planStickCachesUpdate, type CacheKindChange, type KindUpdateResult } from '../../services/caches/update-stick-caches.ts';
 
 /** What differs for one kind: what the stick has of it (and when that was built) beside the library's build. */
-export function changeLine(c: CacheKindChange): string {
+export function changeLine(c: Pick<CacheKindChange, 'kind' | 'ref' | 'onStick'>): string {
   const library = c.ref.builtAt ?? '?';
   if (!c.onStick) return t('cli.caches.notOnStick', { kind: c.kind, library });
   const size = formatBytes(c.onStick.sizeBytes);

@@ -8,7 +8,7 @@
 // and the library lives on the computer's filesystem (rarely Btrfs). Measured here (test/bench/cache-sets.ts, a
 // 20 MB apt cache with 1% added, loop devices): rsync 0.36 s, send -p + receive 0.36 s, a full rewrite 0.81 s —
 // rsync is as fast, and needs neither a Btrfs library nor a parent snapshot kept on both sides.
-import { lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheRef } from '../../../src-shared/job/write-job.ts';
 import { runTool } from '../run-tool.ts';
@@ -17,6 +17,9 @@ import { partitionByName, readStick, type StickInfo, type StickPartition, type S
 import { cacheSetRefs } from './cache-set-refs.ts';
 import { withWritableMount, writeStickStamp } from './stick-writable.ts';
 import { t } from '../../../src-shared/i18n/index.ts';
+import { cacheContentBytes, type CacheContent } from '../../../src-shared/caches/cache-fit.ts';
+import { formatBytes } from '../../../src-shared/format/bytes.ts';
+import { filesUnder } from './folder-bytes.ts';
 
 type Ref = CacheRef;
 
@@ -25,6 +28,8 @@ export interface CacheKindChange {
   ref: Ref;
   /** what the stick holds now (null: nothing of this kind) */
   onStick: StickStamp['caches'][number] | null;
+  /** what the library's build holds */
+  content: CacheContent;
 }
 
 export interface StickCachesPlan {
@@ -49,9 +54,42 @@ export async function planStickCachesUpdate(stick: string, setArg: string): Prom
   for (const ref of refs) {
     const onStick = info.stamp.caches.find((c) => c.kind === ref.kind) ?? null;
     if (onStick && onStick.manifestSha256 === ref.manifestSha256 && onStick.set === ref.set) unchanged.push(ref.kind);
-    else changes.push({ kind: ref.kind, ref, onStick });
+    else changes.push({ kind: ref.kind, ref, onStick, content: await contentOf(ref.path) });
   }
   return { info, stamp: info.stamp, esp: info.esp, part, setId: refs[0]?.set ?? setArg, changes, unchanged };
+}
+
+async function contentOf(dir: string): Promise<CacheContent> {
+  const files = await filesUnder(dir);
+  let bytes = 0;
+  for (const size of files.values()) bytes += size;
+  return { bytes, files: files.size };
+}
+
+/** Room the Btrfs never gives to files (global reserve and a margin), as the fit rule keeps it (cache-fit.ts). */
+const KEEP_FREE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * What the update adds to the partition: each changed kind's new content less what it replaces (by the fit rule's
+ * count of bytes and files; rsync writes changed files in place, so no file is held twice). A stick written for a
+ * smaller set may not have that room: refused before anything is written, not by a full disk half-way.
+ */
+export function updateGrowthBytes(changes: CacheKindChange[]): number {
+  let growth = 0;
+  for (const c of changes) {
+    const before = c.onStick ? cacheContentBytes({ bytes: c.onStick.sizeBytes, files: c.onStick.files }) : 0;
+    growth += cacheContentBytes(c.content) - before;
+  }
+  return Math.max(0, growth);
+}
+
+async function checkRoom(plan: StickCachesPlan, mnt: string): Promise<void> {
+  const fs = await statfs(mnt);
+  const free = fs.bavail * fs.bsize;
+  const need = updateGrowthBytes(plan.changes);
+  if (need > free - KEEP_FREE_BYTES) {
+    throw new Error(t('cachesUpdate.noRoom', { stick: plan.info.path, need: formatBytes(need), free: formatBytes(Math.max(0, free - KEEP_FREE_BYTES)) }));
+  }
 }
 
 export interface KindUpdateResult {
@@ -90,14 +128,16 @@ async function ensureSubvolume(cachesDir: string, kind: string): Promise<string>
 export async function applyStickCachesUpdate(plan: StickCachesPlan, onKind?: (r: KindUpdateResult) => void): Promise<KindUpdateResult[]> {
   const { info, esp, part } = plan;
   if (plan.changes.length === 0) return [];
-  await writeStickStamp(info.path, esp.startBytes, { ...plan.stamp, complete: false });
   const results: KindUpdateResult[] = [];
   const caches = plan.stamp.caches.map((c) => ({ ...c }));
   await withWritableMount(info.path, part.startBytes, part.sizeBytes, async (mnt) => {
+    // Room first: a stick refused here keeps its stamp complete and its caches as they were.
+    await checkRoom(plan, mnt);
+    await writeStickStamp(info.path, esp.startBytes, { ...plan.stamp, complete: false });
     for (const ch of plan.changes) {
       const started = Date.now();
       const dest = await ensureSubvolume(join(mnt, '@caches'), ch.kind);
-      const { stdout } = await runTool('rsync', ['-a', '--delete', '--stats', `${ch.ref.path}/`, `${dest}/`]);
+      const { stdout } = await runTool('rsync', ['-a', '--delete', '--inplace', '--stats', `${ch.ref.path}/`, `${dest}/`]);
       await runTool('btrfs', ['filesystem', 'sync', mnt]);
       const back = await cacheManifestSha256(dest);
       if (back.sha256 !== ch.ref.manifestSha256) {
