@@ -21,20 +21,37 @@ function deficit(src: IiosSource, plan: PartitionPlan): number {
   return most;
 }
 
-/** The plan for a target of `targetBytes`, or TooSmallError with the size the clone needs. */
+/**
+ * The plan for a target of `targetBytes`, or TooSmallError with the size the clone needs. What the content needs
+ * beyond the profile's minimum is kept for the growing partition before A/B slots grow (as a write keeps its
+ * caches' room): a source whose data filled its stick clones onto a stick of the same size, and the size a
+ * too-small target is told is enough.
+ */
 export function planClone(src: IiosSource, targetBytes: number, sectorSize: 512 | 4096 = 512): PartitionPlan {
   const manifest = src.manifests.a ?? src.manifests.system ?? Object.values(src.manifests)[0];
   if (!manifest) throw new Error('the stick records no slot');
+  const atMin = planLayout(src.profile, manifest, minimumBytes(src, manifest, sectorSize), { sectorSize });
+  const keep = Math.max(0, deficit(src, atMin));
+  const options = { sectorSize, ...(keep > 0 ? { cacheRoomBytes: keep } : {}) };
   let plan: PartitionPlan;
   try {
-    plan = planLayout(src.profile, manifest, targetBytes, { sectorSize });
+    plan = planLayout(src.profile, manifest, targetBytes, options);
   } catch (err) {
     if (!(err instanceof TooSmallError)) throw err;
-    const atMin = planLayout(src.profile, manifest, err.neededBytes, { sectorSize });
-    throw new TooSmallError(src.profile.id, targetBytes, err.neededBytes + Math.max(0, deficit(src, atMin)));
+    throw new TooSmallError(src.profile.id, targetBytes, atMin.diskBytes + keep);
   }
   const short = deficit(src, plan);
-  // the 'grow' partition takes every byte added to the disk, so the disk needs exactly the shortfall more
+  // the growing partition takes every byte added to the disk (the slots grow only past the kept room)
   if (short > 0) throw new TooSmallError(src.profile.id, targetBytes, Math.ceil((targetBytes + short) / MiB) * MiB);
   return plan;
+}
+
+/** The least disk the profile takes with this system (planLayout's own answer to a disk too small). */
+function minimumBytes(src: IiosSource, manifest: Parameters<typeof planLayout>[1], sectorSize: 512 | 4096): number {
+  try {
+    return planLayout(src.profile, manifest, 0, { sectorSize }).diskBytes;
+  } catch (err) {
+    if (err instanceof TooSmallError) return err.neededBytes;
+    throw err;
+  }
 }

@@ -104,6 +104,8 @@ function cloneStamp(t: TargetCtx, iios: IiosSource, complete: boolean, createdAt
     payload: s.payload,
     espFiles: s.espFiles,
     clonedFrom: { name: s.hostname, stampSha256: iios.stampSha256 },
+    // the room kept for the content before the slots grew: a repair re-plans the clone's layout with it
+    ...(t.plan.slotRoom?.cacheRoomBytes ? { cacheRoomBytes: t.plan.slotRoom.cacheRoomBytes } : {}),
   };
 }
 

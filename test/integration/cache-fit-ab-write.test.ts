@@ -1,9 +1,9 @@
 // An A/B (appliance) stick written by the real helper with caches: the layout keeps the caches' room (the fit
 // rule's, cache-fit.ts) for the data partition before the slots grow, and the stamp records it; a stick with less
 // spare room than that is refused before anything is made; a repair re-plans the stick with the recorded room and
-// finds its partitions where they are.
+// finds its partitions where they are; a clone onto a stick of the same size keeps that room too, and repairs.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,35 @@ describe('an appliance stick written with caches', () => {
     const after = await readGpt(path);
     expect(after.parts.map((p) => [p.name, p.start, p.end])).toEqual(parts.map((p) => [p.name, p.start, p.end]));
     expect((JSON.parse((await espFile(path, after.parts, '/iios/stick.json'))!) as { cacheRoomBytes?: number }).cacheRoomBytes).toBe(room);
+
+  }, 900_000);
+
+  it('clones a stick whose data fills it onto one of the same size: the data keeps its room before the clone\'s slots grow, and the clone repairs', async () => {
+    // 896 MiB of caches: more than the data partition's minimum (1 GiB) takes in a clone, so it must keep room for them
+    const big: CacheContent = { bytes: 896 * MiB, files: 1 };
+    const folder = join(work, 'films');
+    await mkdir(folder);
+    const chunk = Buffer.alloc(8 * MiB, 0x6b);
+    const fh = await open(join(folder, 'film.bin'), 'w');
+    for (let i = 0; i < big.bytes / chunk.length; i++) await fh.write(chunk);
+    await fh.close();
+    const manifest = validateBundleManifest(bundle.manifest);
+    const needs = planLayout(appliance, manifest, 8 * 1024 * MiB).neededBytes;
+    const size = needs + cacheRoomBytes(big, planLayout(appliance, manifest, needs).partitions.at(-1)!.sizeBytes) + 64 * MiB;
+    const path = join(work, 'films.img');
+    const r = await runHelper({ ...job(path, size), caches: [{ kind: 'files', path: folder }] }, { timeoutMs: 600_000 });
+    expect(r.results, r.stderr).toEqual([{ targetId: 't1', ok: true, verified: true }]);
+
+    const copy = join(work, 'clone.img');
+    const c = await iios(['clone', path, '--target', copy, '--size', String(size), '--name', 'lab-02', '--yes'], { timeoutMs: 600_000 });
+    expect(c.exitCode, c.stdout + c.stderr).toBe(0);
+    const cloned = await readGpt(copy);
+    const kept = (JSON.parse((await espFile(copy, cloned.parts, '/iios/stick.json'))!) as { cacheRoomBytes?: number }).cacheRoomBytes;
+    expect(kept).toBeGreaterThan(0);
+    const fixed = await iios(['repair', copy, '--yes'], { timeoutMs: 600_000 });
+    expect(fixed.exitCode, fixed.stdout + fixed.stderr).toBe(0);
+    expect((await readGpt(copy)).parts.map((p) => [p.name, p.start, p.end])).toEqual(cloned.parts.map((p) => [p.name, p.start, p.end]));
+    await withMountedPart(copy, partByName(cloned.parts, 'iios-data'), async (dir) => expect((await stat(join(dir, '@caches/files/film.bin'))).size).toBe(big.bytes));
   }, 900_000);
 
   it('refuses a stick with less spare room than the caches need before the image file is made', async () => {
