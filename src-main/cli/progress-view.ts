@@ -2,6 +2,7 @@
 // phase, speed, time left) and one for the batch; plain lines when the output is a pipe or a file (a line per
 // phase change and now and then per target). Every number is the snapshot's progress (src-shared/progress):
 // this file only lays it out.
+import { detailsWords } from '../../src-shared/errors/error-words.ts';
 import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
@@ -157,5 +158,5 @@ export function summary(s: JobSnapshot): string {
   const elapsed = s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : null;
   const counts = { ok, count: s.targets.length };
   const head = elapsed !== null ? t('cli.summary.writtenIn', { ...counts, time: formatEta(elapsed) }) : t('cli.summary.written', counts);
-  return [head, ...lines, ...(s.error ? [`${t('cli.job.error')}: ${s.error}`] : [])].join('\n');
+  return [head, ...lines, ...(s.error ? [`${t('cli.job.error')}: ${detailsWords(s.errorDetails, s.error)}`] : [])].join('\n');
 }

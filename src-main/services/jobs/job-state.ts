@@ -81,7 +81,8 @@ function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
     case 'target-done':
       return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'done', phase: 'complete', verified: ev.verified, etaSeconds: 0 }));
     case 'error':
-      return { ...s, error: s.error ?? ev.message };
+      // the first error's typed details beside its message: the GUI and the CLI say them in the reader's language
+      return { ...s, error: s.error ?? ev.message, ...(s.error === null && !s.errorDetails && ev.details ? { errorDetails: ev.details } : {}) };
     case 'done': {
       let next: JobSnapshot = { ...s, results: ev.results, finishedAt: now.toISOString() };
       for (const r of ev.results) {
