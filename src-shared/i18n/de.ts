@@ -364,6 +364,11 @@ export const de: Translation = {
   'cli.yes': 'ja',
   'cli.write.unexpectedArg': 'unerwartetes Argument {arg} (Ziele stehen nach --target)',
   'cli.write.checkingBundle': 'die sha256-Summen des Pakets werden geprüft … {percent}%',
+  // `iios write`'s flags that are missing or wrong (src-main/cli/write-request.ts)
+  'cli.write.needProfile': '--profile fehlt (appliance, classroom, kiosk, raw oder eine .yaml-Datei)',
+  'cli.write.needTarget': '--target fehlt (ein Blockgerät oder eine Abbild-Datei; für mehrere wiederholen)',
+  'cli.write.bundleOrImage': 'geben Sie entweder ein Paket (--bundle ORDNER) oder ein Abbild (--image DATEI) an',
+  'cli.write.flagRule': '{flag}: {message}',
   'cli.refusedBefore': 'abgelehnt, bevor etwas geschrieben wurde: {reason}',
   'cli.job.warn': 'Warnung',
   'cli.job.error': 'Fehler',

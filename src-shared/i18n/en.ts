@@ -369,6 +369,11 @@ export const en = {
   'cli.yes': 'yes',
   'cli.write.unexpectedArg': 'unexpected argument {arg} (targets go after --target)',
   'cli.write.checkingBundle': "checking the bundle's sha256… {percent}%",
+  // `iios write`'s flags that are missing or wrong (src-main/cli/write-request.ts)
+  'cli.write.needProfile': '--profile is required (appliance, classroom, kiosk, raw or a .yaml file)',
+  'cli.write.needTarget': '--target is required (a block device or an image file; repeat it for more)',
+  'cli.write.bundleOrImage': 'give either a bundle (--bundle DIR) or a disk image (--image FILE)',
+  'cli.write.flagRule': '{flag}: {message}',
   'cli.refusedBefore': 'refused before writing anything: {reason}',
   'cli.job.warn': 'warn',
   'cli.job.error': 'error',
