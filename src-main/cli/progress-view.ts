@@ -151,7 +151,8 @@ export class ProgressView {
 export function summary(s: JobSnapshot): string {
   const lines = s.targets.map((x) => {
     if (x.status === 'done') return `  ${t('cli.summary.ok').padEnd(6)}  ${x.hostname}  ${x.path}${x.verified ? `  (${t('cli.summary.verified')})` : ''}`;
-    if (x.cancelled) return `  ${t('cli.summary.cancel').padEnd(6)}  ${x.hostname}  ${x.path}  — ${t('cli.summary.incomplete')}`;
+    // a cancelled update leaves the stick as it was (its failure says so), not incomplete
+    if (x.cancelled) return `  ${t('cli.summary.cancel').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.failure?.key === 'update-kept-old' ? failureWords(x.failure, '') : t('cli.summary.incomplete')}`;
     return `  ${t('cli.progress.failed').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.message === null && !x.failure ? t('cli.summary.notWritten') : failureWords(x.failure, x.message ?? '')}`;
   });
   const ok = s.targets.filter((x) => x.status === 'done').length;

@@ -16,6 +16,9 @@ import type { JobEvent, Phase, TargetFailedEvent } from '../../src-shared/job/ev
 import { StickRefusalSchema, type StickRefusal } from '../../src-shared/job/stick-refusal.ts';
 import { TargetFailureSchema, type TargetFailureKey } from '../../src-shared/job/target-failure.ts';
 import { keptOldFrame } from '../../helpers/steps/update-kept-old.ts';
+import { summary } from '../../src-main/cli/progress-view.ts';
+import { applyEvent, initialSnapshot } from '../../src-main/services/jobs/job-state.ts';
+import { planStickJobWork } from '../../src-shared/progress/work-plan.ts';
 import type { PartitionPlan } from '../../src-shared/layout/index.ts';
 import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { englishIn } from '../support/untranslated.ts';
@@ -288,6 +291,25 @@ describe('an A/B update that stops before its new slot boots, in the reader’s 
     expect(text).not.toMatch(/unbrauchbar|nichts darauf ist brauchbar|unvollständig/);
     setLocale('en');
     expect(failureWords(ev.failure, ev.message)).toMatch(/The stick was not changed: it still starts 1\.2 from slot A\./);
+  });
+
+  it('a cancelled update’s line in the CLI’s closing summary says the stick still starts its old system, not that it is incomplete', () => {
+    const ev = updateTarget().fail('slots', new Error('x'));
+    const cancelled = (() => {
+      const u = updateTarget();
+      u.cancel();
+      return u.fail('slots', new Error('cancelled'));
+    })();
+    expect(cancelled.cancelled).toBe(true);
+    for (const failed of [ev, cancelled]) {
+      let s = initialSnapshot('job-1', [{ id: 't1', path: '/dev/sdz', hostname: 'class-01' }], planStickJobWork('update'));
+      s = applyEvent(applyEvent(s, failed), { kind: 'done', results: [{ targetId: 't1', ok: false, verified: false, message: failed.message }] });
+      setLocale('de');
+      const text = summary(s);
+      expect(text).toMatch(/er startet weiterhin 1\.2 aus Slot A/);
+      expect(text).not.toMatch(/unvollständig/);
+      setLocale('en');
+    }
   });
 
   it('once the new slot’s entry is on, a failure is said as it is (the stick boots the new system)', () => {
