@@ -64,6 +64,8 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
       return t('failure.refusedText', { text: failure.text });
     case 'step':
       return t('failure.step', { phase: phaseWords(failure.phase), text: failure.text });
+    case 'unfinished':
+      return t('error.writerStopped');
     case 'stick-refused':
       return t('failure.stickRefused', { why: refusalWords(failure.refusal) });
     case 'update-kept-old': {

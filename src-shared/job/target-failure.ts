@@ -41,6 +41,8 @@ const FAILURES = [
   z.object({ key: z.literal('refused-text'), text: z.string() }),
   /** A step failed: the phase in the reader's words, what failed as the helper said it. */
   z.object({ key: z.literal('step'), phase: Phase, text: z.string() }),
+  /** The job ended (its writer stopped, its connection closed) before this target was finished. */
+  z.object({ key: z.literal('unfinished') }),
   /** A repair, reset, payload or update job refused the stick before changing anything, for a typed reason. */
   z.object({ key: z.literal('stick-refused'), refusal: StickRefusalSchema }),
 ] as const;

@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { helperJobError, invalidJob, refusedJobError } from '../../helpers/job-errors.ts';
 import { summary } from '../../src-main/cli/progress-view.ts';
-import { applyEvent, initialSnapshot } from '../../src-main/services/jobs/job-state.ts';
+import { applyEvent, initialSnapshot, syntheticDone } from '../../src-main/services/jobs/job-state.ts';
 import type { ErrorDetails } from '../../src-shared/contract/error-details.ts';
 import { detailsWords } from '../../src-shared/errors/error-words.ts';
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import { StickJob } from '../../src-shared/job/clone-job.ts';
 import { PayloadJob, UpdateJob } from '../../src-shared/job/update-job.ts';
@@ -97,5 +98,25 @@ describe('a whole job’s error in the reader’s language', () => {
     expect(detailsWords(ev.details, ev.message)).toBe(
       'Nothing was changed. Refused before changing anything: its last write did not finish. Write it again, or repair it first. Refused before anything was written. /dev/sdz is mounted: unmount it first.',
     );
+  });
+});
+
+describe('the targets a job never finished, when the helper ended without its result', () => {
+  it.each([
+    ['the connection closed mid-write', false, /Schreibprogramm hielt an, bevor dieses Ziel fertig war/],
+    ['cancelled mid-write', true, /abgebrochen \(System schreiben\); der Stick ist unvollständig/],
+  ] as const)('%s: each unfinished target says so typed, in German with no English left', (_, cancelled, german) => {
+    let s = initialSnapshot('job-1', [{ id: 't1', path: '/dev/sdz', hostname: 'class-01' }, { id: 't2', path: '/dev/sdy', hostname: 'class-02' }], planStickJobWork('repair'));
+    s = applyEvent(s, { kind: 'phase', targetId: 't1', phase: 'slots' });
+    s = applyEvent(s, { kind: 'target-done', targetId: 't2', verified: true });
+    s = applyEvent(s, syntheticDone(s, cancelled ? 'cancelled; the target is incomplete' : 'the connection to the helper closed before the job finished', cancelled));
+    const t1 = s.targets.find((x) => x.id === 't1')!;
+    expect(t1.status).toBe('failed');
+    expect(t1.failure).toBeDefined();
+    expect(s.targets.find((x) => x.id === 't2')!.failure).toBeUndefined();
+    setLocale('de');
+    const text = failureWords(t1.failure, t1.message ?? '');
+    expect(text).toMatch(german);
+    expect(englishIn([text, summary(s)].flatMap((x) => x.split('\n')).map((l) => l.replace(/\/dev\/sd[a-z]/g, '…'))), text).toEqual([]);
   });
 });

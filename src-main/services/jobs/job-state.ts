@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { JobSnapshotSchema, TargetStateSchema } from '../../../src-shared/contract/domains/jobs.ts';
 import type { JobEvent } from '../../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../../src-shared/job/target-failure.ts';
 import { foldProgress, initialProgress } from '../../../src-shared/progress/fold-progress.ts';
 import type { PhaseStep } from '../../../src-shared/progress/work-plan.ts';
 
@@ -99,12 +100,19 @@ function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
   }
 }
 
-/** The `done` event the service emits itself when the helper ended without one. */
-export function syntheticDone(s: JobSnapshot, message: string): JobEvent {
+/**
+ * The `done` event the service emits itself when the helper ended without one. A target that had not ended gets a
+ * typed failure beside the job's English reason: cancelled (before anything, when it never began) or unfinished.
+ */
+export function syntheticDone(s: JobSnapshot, message: string, cancelled = false): JobEvent {
+  const unfinished = (t: JobSnapshot['targets'][number]): TargetFailure =>
+    cancelled ? (t.phase === null ? { key: 'cancelled-before' } : { key: 'cancelled', phase: t.phase }) : { key: 'unfinished' };
   return {
     kind: 'done',
     results: s.targets.map((t) =>
-      t.status === 'done' ? { targetId: t.id, ok: true, verified: t.verified } : { targetId: t.id, ok: false, verified: false, message: t.message ?? message },
+      t.status === 'done'
+        ? { targetId: t.id, ok: true, verified: t.verified }
+        : { targetId: t.id, ok: false, verified: false, message: t.message ?? message, ...(t.status === 'failed' ? {} : { failure: unfinished(t) }) },
     ),
   };
 }

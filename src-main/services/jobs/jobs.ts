@@ -310,7 +310,7 @@ export class JobService {
       const why = failure ?? 'the helper ended without a result';
       const typed = run.failureDetails ?? details ?? (failure === null ? { kind: 'job-ended', why: 'no-result' } : undefined);
       if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why, ...(typed ? { details: typed } : {}) });
-      done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why);
+      done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why, run.cancelRequested);
     }
     for (const t of run.timers) clearTimeout(t);
     run.socket?.end();
