@@ -29,6 +29,11 @@ export class TargetCtx {
   readonly loopAutoclearAtStart: string | null;
   /** An image-file target's created file, open and bound where the tools reach it (image-file.ts). */
   image: HeldImage | null = null;
+  /**
+   * Rewords a failure before it is sent, for a job that knows more than the failing step: an update that stops
+   * before the new slot's boot entry goes on says that the stick still boots its old system (update-run.ts).
+   */
+  frameFailure: ((said: SaidFailure) => SaidFailure) | null = null;
   private speed = new SpeedWindow();
   private lastProgressAt = 0;
 
@@ -99,7 +104,8 @@ export class TargetCtx {
   fail(err: unknown): void {
     if (this.failure || this.doneReported || this.stampedComplete) return;
     const cancelled = this.signal.aborted || (err instanceof ToolError && err.cancelled);
-    const said: SaidFailure = cancelled ? { message: `cancelled during ${this.phase}; the stick is incomplete`, failure: { key: 'cancelled', phase: this.phase } } : describeFailure(this, err);
+    const plain: SaidFailure = cancelled ? { message: `cancelled during ${this.phase}; the stick is incomplete`, failure: { key: 'cancelled', phase: this.phase } } : describeFailure(this, err);
+    const said = this.frameFailure ? this.frameFailure(plain) : plain;
     this.failure = { ...said, cancelled };
     this.controller.abort();
     this.emit({ kind: 'target-failed', targetId: this.id, message: said.message, cancelled, failure: said.failure });

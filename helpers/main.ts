@@ -18,6 +18,7 @@ import { runPayloadJob } from './steps/payload-run.ts';
 import { runUpdateJob } from './steps/update-run.ts';
 import { abortAllTools } from './tools/run.ts';
 import { startedByLine } from './file-owner.ts';
+import { helperJobError } from './job-errors.ts';
 import { cleanDeadHelpers, makeWorkDir, removeIfUnmounted } from './workdir.ts';
 
 // Each target keeps up to two writes (and then its read-back) in libuv's thread pool, four threads by default: a
@@ -129,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     const results = await run(job, emit, cancel.signal);
     return results.length > 0 && results.every((r) => r.ok) ? 0 : 1;
   } catch (err) {
-    emit({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    emit(helperJobError(err));
     return 1;
   } finally {
     clearInterval(watchdog);

@@ -3,12 +3,12 @@
 // with `done` (or `error` when it was refused before anything was written).
 import { readlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { z } from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';
 import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
+import { invalidJob, refusedJobError } from './job-errors.ts';
 import { finishTargets, releaseTargets, reportDone } from './target-results.ts';
 import { prepare, RefusedError, type Prepared } from './prepare.ts';
 import { writeRaw } from './raw.ts';
@@ -141,7 +141,7 @@ async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepar
 export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
   const parsed = WriteJob.safeParse(rawJob);
   if (!parsed.success) {
-    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    emit(invalidJob(parsed.error));
     return [];
   }
   const job = parsed.data;
@@ -165,7 +165,7 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
       emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled: signal.aborted, failure });
       return { targetId: t.id, ok: false, verified: false, message: msg, failure };
     });
-    emit({ kind: 'error', message });
+    emit(refusedJobError(message, results));
     emit({ kind: 'done', results });
     return results;
   }

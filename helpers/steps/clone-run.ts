@@ -6,7 +6,6 @@
 // is copied raw up to the end of its last partition, read back against what was read, its GPT moved to the end.
 import { randomBytes } from 'node:crypto';
 import { open, realpath, rm } from 'node:fs/promises';
-import { z } from 'zod';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';
@@ -14,6 +13,7 @@ import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
 import { ImageProfileSchema } from '../../src-shared/profile/image-profile.ts';
 import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
+import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
 import { releaseFolder, type HeldFolder } from '../image-file.ts';
 import { finishTargets, releaseTargets } from '../target-results.ts';
@@ -245,7 +245,7 @@ function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, me
     emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled, failure });
     return { targetId: t.id, ok: false, verified: false, message: msg, failure };
   });
-  emit({ kind: 'error', message });
+  emit(refusedJobError(message, results));
   emit({ kind: 'done', results });
   return results;
 }
@@ -253,7 +253,7 @@ function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, me
 export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
   const parsed = CloneJob.safeParse(rawJob);
   if (!parsed.success) {
-    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    emit(invalidJob(parsed.error));
     return [];
   }
   const job = parsed.data;

@@ -5,18 +5,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
-import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { PayloadJob } from '../../src-shared/job/update-job.ts';
 import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
-import { gatherFacts } from '../check.ts';
-import { TargetCtx, type Emit } from '../context.ts';
+import { FailureError, TargetCtx, type Emit } from '../context.ts';
+import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { sourceReadCheck } from '../source-access.ts';
 import { fatReplace } from '../tools/fat-edit.ts';
 import { run } from '../tools/run.ts';
-import { readWriteMounts } from './clone-source.ts';
+import { refusalFailure, stickSafety } from './stick-refusals.ts';
 import { describePayload, payload } from './payload.ts';
 import { gptEntries, readStamp, storedProfile, withIios } from './stick-job.ts';
 import { STAMP_PATH, stampText } from './stamp.ts';
@@ -35,17 +32,19 @@ async function filesystemAt(disk: string, offset: number, size: number): Promise
 export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
   const parsed = PayloadJob.safeParse(rawJob);
   if (!parsed.success) {
-    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    emit(invalidJob(parsed.error));
     return [];
   }
   const job = parsed.data;
   const id = job.target.id;
   emit({ kind: 'phase', targetId: id, phase: 'check' });
-  const fail = (message: string, why = message): TargetResult[] => {
-    const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: why };
+  // `err`: what refused the stick; its typed failure, else its English detail inside a translated frame
+  const fail = (err: unknown): TargetResult[] => {
+    const message = `refused before changing anything: ${(err as Error).message}`;
+    const failure = refusalFailure(err, signal.aborted);
     const results = [{ targetId: id, ok: false, verified: false, message, failure }];
     emit({ kind: 'target-failed', targetId: id, message, cancelled: signal.aborted, failure });
-    emit({ kind: 'error', message });
+    emit(refusedJobError(message, results));
     emit({ kind: 'done', results });
     return results;
   };
@@ -56,16 +55,13 @@ export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSi
     let espStart: number;
     let entries;
     try {
-      const facts = await gatherFacts([]);
-      const verdict = checkTargetSafety(job.target, 0, facts, { unmountIfMounted: false });
-      const mounted = await readWriteMounts(job.target.path, job.target.kind === 'device');
-      const problems = [...verdict.problems.map((p) => p.message), ...(mounted.length ? [`${job.target.path} is mounted at ${mounted.join(', ')}; unmount it first`] : [])];
-      if (problems.length) throw new Error(problems.join('; '));
+      const { refusal } = await stickSafety(job.target);
+      if (refusal) throw refusal;
       const parts = await gptEntries(job.target.path);
       stamp = await readStamp(job.target.path, parts);
-      if (!stamp?.complete) throw new Error('it is not a complete iios stick (its stamp is missing or incomplete)');
+      if (!stamp?.complete) throw new FailureError('it is not a complete iios stick (its stamp is missing or incomplete)', { key: 'stick-refused', refusal: { reason: 'incomplete' } });
       const part = parts.find((p) => p.name === 'iios-payload');
-      if (!part) throw new Error(`its ${stamp.profile} profile has no payload partition (only kiosk sticks have one)`);
+      if (!part) throw new FailureError(`its ${stamp.profile} profile has no payload partition (only kiosk sticks have one)`, { key: 'stick-refused', refusal: { reason: 'no-payload-partition', profile: stamp.profile } });
       // a kiosk stick keeps no @iios (no profile, no bundles); this job touches only the payload partition, so the
       // stamp's profile name is all the target needs
       const profile = await withIios(job.target.path, parts, (mnt) => storedProfile(mnt, stamp!.profile)).catch(
@@ -78,9 +74,14 @@ export async function runPayloadJob(rawJob: unknown, emit: Emit, signal: AbortSi
       entries = await describePayload(job.files, await sourceReadCheck(process.env), signal, async () => work);
       const total = entries.reduce((s, e) => s + e.sizeBytes, 0);
       const room = payloadCapacity(part.sizeBytes);
-      if (total > room) throw new Error(`the payload is ${total} bytes; the stick's payload partition takes at most ${room} (of ${part.sizeBytes}). Choose fewer or smaller files, or write the stick again with a larger payload partition`);
+      if (total > room) {
+        throw new FailureError(`the payload is ${total} bytes; the stick's payload partition takes at most ${room} (of ${part.sizeBytes}). Choose fewer or smaller files, or write the stick again with a larger payload partition`, {
+          key: 'stick-refused',
+          refusal: { reason: 'payload-too-big', bytes: total, roomBytes: room, partBytes: part.sizeBytes },
+        });
+      }
     } catch (err) {
-      return fail(`refused before changing anything: ${(err as Error).message}`, (err as Error).message);
+      return fail(err);
     }
     const putStamp = async (s: Record<string, unknown>) => {
       await writeFile(join(work, 'stick.json'), stampText(s));

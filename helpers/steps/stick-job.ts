@@ -6,24 +6,21 @@
 //   keepHome. The swap is two renames, so @ is always either the old or the new system.
 import { readdir, readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { StickJob } from '../../src-shared/job/clone-job.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
-import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { StickStampSchema, type StickStamp } from '../../src-shared/job/stick-stamp.ts';
-import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { planLayout, type PartitionPlan } from '../../src-shared/layout/index.ts';
-import { BundleManifestSchema } from '../../src-shared/profile/bundle-manifest.ts';
+import { BundleManifestSchema, type BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
 import { ImageProfileSchema, profileSlots, type ImageProfile } from '../../src-shared/profile/image-profile.ts';
-import { gatherFacts } from '../check.ts';
-import { TargetCtx, type Emit } from '../context.ts';
+import { FailureError, TargetCtx, type Emit } from '../context.ts';
+import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { sha256OfFile, type BundleSource } from '../source.ts';
 import { subvolumeCreate } from '../tools/btrfs.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { withMount } from '../tools/mount.ts';
 import { fatRead } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
-import { readWriteMounts } from './clone-source.ts';
+import { refusalFailure, stickSafety } from './stick-refusals.ts';
 import { esp } from './esp.ts';
 import { writeSlots } from './slots.ts';
 import { STAMP_PATH, stampObject, writeStamp } from './stamp.ts';
@@ -56,15 +53,13 @@ export async function readStamp(disk: string, parts: GptEntry[]): Promise<StickS
 }
 
 /** The plan the stick was written with: its profile for its size, checked against the table it has now. */
-export function planMatching(
-  profile: ImageProfile, manifest: z.infer<typeof BundleManifestSchema>, diskBytes: number, parts: GptEntry[], cacheRoomBytes?: number,
-): PartitionPlan {
+export function planMatching(profile: ImageProfile, manifest: BundleManifest, diskBytes: number, parts: GptEntry[], cacheRoomBytes?: number): PartitionPlan {
   // a layout that kept room for caches before its A/B slots grew is re-planned with that same room
   const plan = planLayout(profile, manifest, diskBytes, cacheRoomBytes ? { cacheRoomBytes } : {});
   for (const p of plan.partitions) {
     const got = parts.find((x) => x.name === p.name);
     if (!got || got.startBytes !== p.startBytes || got.sizeBytes !== p.sizeBytes) {
-      throw new Error(`the stick's ${p.name} partition is not where its ${profile.id} profile puts it; write the stick again instead`);
+      throw new FailureError(`the stick's ${p.name} partition is not where its ${profile.id} profile puts it; write the stick again instead`, { key: 'stick-refused', refusal: { reason: 'layout-differs', partition: p.name, profile: profile.id } });
     }
   }
   return plan;
@@ -73,14 +68,14 @@ export function planMatching(
 /** Runs fn with the partition holding @iios mounted (read-only unless asked): the stick's profile and bundles. */
 export async function withIios<T>(disk: string, parts: GptEntry[], fn: (mnt: string) => Promise<T>, readOnly = true): Promise<T> {
   const part = parts.find((p) => p.name === 'iios-data') ?? parts.find((p) => p.name === 'iios-system');
-  if (!part) throw new Error('this is not an iios stick: it has no iios-data or iios-system partition');
+  if (!part) throw new FailureError('this is not an iios stick: it has no iios-data or iios-system partition', { key: 'stick-refused', refusal: { reason: 'not-iios' } });
   return withLoop(disk, part.startBytes, part.sizeBytes, (dev) => withMount(dev, fn, readOnly ? ['ro'] : []), { readOnly });
 }
 
 export async function storedProfile(mnt: string, id: string | null): Promise<ImageProfile> {
   const dir = join(mnt, '@iios/profiles');
   const names = id ? [`${id}.json`] : (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
-  if (names.length !== 1) throw new Error('the stick carries no profile in @iios/profiles/ (written by an older iios?): write it again');
+  if (names.length !== 1) throw new FailureError('the stick carries no profile in @iios/profiles/ (written by an older iios?): write it again', { key: 'stick-refused', refusal: { reason: 'no-profile' } });
   return ImageProfileSchema.parse(JSON.parse(await readFile(join(dir, names[0]!), 'utf8')));
 }
 
@@ -88,10 +83,10 @@ async function storedBundle(mnt: string, stamp: StickStamp | null): Promise<Bund
   const root = join(mnt, '@iios/bundles');
   const slot = stamp ? (stamp.slots.a ?? Object.values(stamp.slots)[0]) : undefined;
   const names = slot ? [`${slot.bundle}-${slot.version}`] : await readdir(root).catch(() => [] as string[]);
-  if (names.length !== 1) throw new Error(`the stick's bundle is not in @iios/bundles/ (${names.length} candidates)`);
+  if (names.length !== 1) throw new FailureError(`the stick's bundle is not in @iios/bundles/ (${names.length} candidates)`, { key: 'stick-refused', refusal: { reason: 'no-bundle', bundle: null } });
   const dir = join(root, names[0]!);
   const manifestText = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => {
-    throw new Error(`the stick's bundle ${names[0]} is not in @iios/bundles/`);
+    throw new FailureError(`the stick's bundle ${names[0]} is not in @iios/bundles/`, { key: 'stick-refused', refusal: { reason: 'no-bundle', bundle: names[0]! } });
   });
   const manifest = BundleManifestSchema.parse(JSON.parse(manifestText));
   const files = Object.fromEntries(Object.keys(manifest.files).map((n) => [n, join(dir, n)]));
@@ -110,7 +105,7 @@ async function repairWrite(t: TargetCtx, stamp: StickStamp | null, bundle: Bundl
   const m = bundle.manifest;
   // the stored bundle is checked before it replaces anything: a damaged copy must not become the system
   for (const name of [m.bootloader, m.kernel, m.initrd]) {
-    if ((await sha256OfFile(bundle.files[name]!, t.signal)) !== m.files[name]!.sha256) throw new Error(`the stick's stored bundle file ${name} is damaged; repair is not possible from this stick`);
+    if ((await sha256OfFile(bundle.files[name]!, t.signal)) !== m.files[name]!.sha256) throw new FailureError(`the stick's stored bundle file ${name} is damaged; repair is not possible from this stick`, { key: 'stick-refused', refusal: { reason: 'bundle-damaged', file: name } });
   }
   const slot = { bundle: m.name, version: m.version, rootHash: m.verity?.rootHash ?? null, rootfsSha256: m.files[m.rootfs.file]!.sha256, rootfsBytes: m.rootfs.sizeBytes };
   const createdAt = stamp?.createdAt ?? new Date().toISOString();
@@ -152,11 +147,11 @@ async function swapSubvolume(mnt: string, path: string, fresh: string, signal: A
 
 async function reset(t: TargetCtx, parts: GptEntry[], keepHome: boolean): Promise<void> {
   t.enter('btrfs');
-  if (t.profile.mode !== 'writable') throw new Error(`reset needs a writable system; this stick's profile ${t.profile.id} is ${t.profile.mode}`);
+  if (t.profile.mode !== 'writable') throw new FailureError(`reset needs a writable system; this stick's profile ${t.profile.id} is ${t.profile.mode}`, { key: 'stick-refused', refusal: { reason: 'not-writable', profile: t.profile.id, mode: t.profile.mode } });
   await withIios(t.disk, parts, async (mnt) => {
     const factory = join(mnt, '@snapshots/factory');
     await run('btrfs', ['subvolume', 'show', factory], { signal: t.signal }).catch(() => {
-      throw new Error('the stick has no @snapshots/factory snapshot to reset to');
+      throw new FailureError('the stick has no @snapshots/factory snapshot to reset to', { key: 'stick-refused', refusal: { reason: 'no-factory' } });
     });
     await run('btrfs', ['subvolume', 'snapshot', factory, join(mnt, '@.iios-new')], { signal: t.signal });
     await mkdir(join(mnt, '@.iios-new/etc'), { recursive: true });
@@ -175,7 +170,7 @@ async function reset(t: TargetCtx, parts: GptEntry[], keepHome: boolean): Promis
 export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
   const parsed = StickJob.safeParse(rawJob);
   if (!parsed.success) {
-    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    emit(invalidJob(parsed.error));
     return [];
   }
   const job = parsed.data;
@@ -185,33 +180,33 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
   let bundle: BundleSource | null = null;
   let stamp: StickStamp | null;
   let parts: GptEntry[];
-  // `why`: the refusal's detail, said inside a translated frame ("refused before … : why")
-  const fail = (message: string, why = message): TargetResult[] => {
-    const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: why };
+  // `err`: what refused the stick; its typed failure, else its English detail inside a translated frame
+  const fail = (err: unknown): TargetResult[] => {
+    const message = `refused before changing anything: ${(err as Error).message}`;
+    const failure = refusalFailure(err, signal.aborted);
     const results = [{ targetId: id, ok: false, verified: false, message, failure }];
     emit({ kind: 'target-failed', targetId: id, message, cancelled: signal.aborted, failure });
-    emit({ kind: 'error', message });
+    emit(refusedJobError(message, results));
     emit({ kind: 'done', results });
     return results;
   };
   try {
-    const facts = await gatherFacts([]);
-    const verdict = checkTargetSafety(job.target, 0, facts, { unmountIfMounted: false });
-    const mounted = await readWriteMounts(job.target.path, job.target.kind === 'device');
-    const problems = [...verdict.problems.map((p) => p.message), ...(mounted.length ? [`${job.target.path} is mounted at ${mounted.join(', ')}; unmount it first`] : [])];
-    if (problems.length) return fail(`refused before changing anything: ${problems.join('; ')}`, problems.join('; '));
+    const safety = await stickSafety(job.target);
+    if (safety.refusal) return fail(safety.refusal);
     parts = await gptEntries(job.target.path);
     stamp = await readStamp(job.target.path, parts);
-    if (job.kind === 'reset' && !stamp?.complete) return fail('refused: the stick is not a complete iios stick (its stamp is missing or incomplete); write or repair it first', 'the stick is not a complete iios stick (its stamp is missing or incomplete); write or repair it first');
+    if (job.kind === 'reset' && !stamp?.complete) {
+      return fail(new FailureError('the stick is not a complete iios stick (its stamp is missing or incomplete); write or repair it first', { key: 'stick-refused', refusal: { reason: 'incomplete' } }));
+    }
     const { profile, plan, b } = await withIios(job.target.path, parts, async (mnt) => {
       const profile = await storedProfile(mnt, stamp?.profile ?? null);
       const b = await storedBundle(mnt, stamp);
-      return { profile, b, plan: planMatching(profile, b.manifest, stamp?.diskBytes ?? verdict.sizeBytes, parts, stamp?.cacheRoomBytes) };
+      return { profile, b, plan: planMatching(profile, b.manifest, stamp?.diskBytes ?? safety.sizeBytes, parts, stamp?.cacheRoomBytes) };
     });
     bundle = b;
     t = new TargetCtx({ ...job.target, hostname: stamp?.hostname ?? 'iios' }, plan, profile, emit, signal);
   } catch (err) {
-    return fail(`refused before changing anything: ${(err as Error).message}`, (err as Error).message);
+    return fail(err);
   }
   try {
     if (job.kind === 'reset') await reset(t, parts, job.keepHome);
@@ -225,7 +220,7 @@ export async function runStickJob(rawJob: unknown, emit: Emit, signal: AbortSign
   } catch (err) {
     t.fail(err);
   }
-  const result: TargetResult = t.failure ? { targetId: id, ok: false, verified: false, message: t.failure.message } : { targetId: id, ok: true, verified: t.verified };
+  const result: TargetResult = t.failure ? { targetId: id, ok: false, verified: false, message: t.failure.message, failure: t.failure.failure } : { targetId: id, ok: true, verified: t.verified };
   if (!t.failure) {
     t.enter('complete');
     emit({ kind: 'target-done', targetId: id, verified: t.verified });

@@ -14,16 +14,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
-import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import type { StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { UpdateJob } from '../../src-shared/job/update-job.ts';
 import type { WriteJob } from '../../src-shared/job/write-job.ts';
 import type { BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
-import { gatherFacts } from '../check.ts';
-import { TargetCtx, type Emit } from '../context.ts';
+import { FailureError, TargetCtx, type Emit } from '../context.ts';
+import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { fanOut, type FanoutSink } from '../io/fanout.ts';
 import { fileReader } from '../io/reader.ts';
 import { closeSource, loadBundle, type BundleSource } from '../source.ts';
@@ -34,10 +31,11 @@ import { fatCopyIn, fatRead, type FatVolume } from '../tools/mtools.ts';
 import { run } from '../tools/run.ts';
 import { verityVerify } from '../tools/verity.ts';
 import { bootEntry } from './boot-entries.ts';
-import { readWriteMounts } from './clone-source.ts';
+import { refusalFailure, stickSafety } from './stick-refusals.ts';
 import { gptEntries, readStamp, storedProfile, withIios, type GptEntry } from './stick-job.ts';
 import { STAMP_PATH, stampText } from './stamp.ts';
 import { abState, planFromGpt, type AbState } from './update-plan.ts';
+import { keptOldFrame } from './update-kept-old.ts';
 import { updateFit } from '../../src-shared/stick/update-fit.ts';
 import { newestGoodSlot } from '../../src-shared/stick/slot-state.ts';
 
@@ -54,6 +52,8 @@ interface Stick {
   ab: AbState;
   esp: FatVolume;
   kiosk: boolean;
+  /** Set once the new slot's boot entry is on: from then on the stick boots the new system, not the old one. */
+  newEntryOn: boolean;
 }
 
 const part = (s: Stick, name: string) => s.parts.find((p) => p.name === name)!;
@@ -87,40 +87,43 @@ const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 async function bundleFromStick(path: string, fn: (dir: string) => Promise<TargetResult[]>): Promise<TargetResult[]> {
   const parts = await gptEntries(path);
   const stamp = await readStamp(path, parts);
-  if (!stamp?.complete) throw new Error(`${path} is not a complete iios stick (no complete stamp)`);
+  if (!stamp?.complete) throw new FailureError(`${path} is not a complete iios stick (no complete stamp)`, { key: 'stick-refused', refusal: { reason: 'source-incomplete', source: path } });
   const newest = newestGoodSlot(stamp.slots);
-  if (!newest) throw new Error(`${path} has no good slot to take a bundle from`);
+  if (!newest) throw new FailureError(`${path} has no good slot to take a bundle from`, { key: 'stick-refused', refusal: { reason: 'source-no-good-slot', source: path } });
   return withIios(path, parts, (mnt) => fn(join(mnt, '@iios/bundles', `${newest.bundle}-${newest.version}`)));
 }
 
 async function openStick(target: UpdateJob['targets'][number], emit: Emit, signal: AbortSignal, m: BundleManifest): Promise<Stick> {
-  const facts = await gatherFacts([]);
-  const verdict = checkTargetSafety(target, 0, facts, { unmountIfMounted: false });
-  const mounted = await readWriteMounts(target.path, target.kind === 'device');
-  const problems = [...verdict.problems.map((p) => p.message), ...(mounted.length ? [`${target.path} is mounted at ${mounted.join(', ')}; unmount it first`] : [])];
-  if (problems.length) throw new Error(problems.join('; '));
+  const { refusal } = await stickSafety(target);
+  if (refusal) throw refusal;
   const parts = await gptEntries(target.path);
   const stamp = await readStamp(target.path, parts);
-  if (!stamp) throw new Error('it is not an iios stick (no readable stamp on an IIOS-ESP)');
-  if (!stamp.complete) throw new Error('its last write did not finish (the stamp is incomplete); write or repair it first');
-  if (!parts.some((p) => p.name === 'iios-root-b')) throw new Error(`its ${stamp.profile} profile has no A/B slots to update; write it again with the new bundle`);
+  if (!stamp) throw new FailureError('it is not an iios stick (no readable stamp on an IIOS-ESP)', { key: 'stick-refused', refusal: { reason: 'not-iios' } });
+  if (!stamp.complete) throw new FailureError('its last write did not finish (the stamp is incomplete); write or repair it first', { key: 'stick-refused', refusal: { reason: 'incomplete' } });
+  if (!parts.some((p) => p.name === 'iios-root-b')) throw new FailureError(`its ${stamp.profile} profile has no A/B slots to update; write it again with the new bundle`, { key: 'stick-refused', refusal: { reason: 'no-ab', profile: stamp.profile } });
   const profile = await withIios(target.path, parts, (mnt) => storedProfile(mnt, stamp.profile));
   const plan = planFromGpt(profile.id, stamp.diskBytes, parts);
   const t = new TargetCtx({ ...target, hostname: stamp.hostname }, plan, profile, emit, signal);
   const espPart = parts.find((p) => p.name === 'IIOS-ESP')!;
   const ab = await abState(target.path, espPart.startBytes, stamp, signal);
-  const s: Stick = { t, parts, stamp, ab, esp: { disk: target.path, offset: espPart.startBytes }, kiosk: parts.some((p) => p.name === 'iios-payload') };
+  const s: Stick = { t, parts, stamp, ab, esp: { disk: target.path, offset: espPart.startBytes }, kiosk: parts.some((p) => p.name === 'iios-payload'), newEntryOn: false };
   // refused before anything is written: the new system must fit the slot the update would overwrite
   const root = part(s, `iios-root-${ab.inactive}`);
   const verity = part(s, `iios-verity-${ab.inactive}`);
   const verityBytes = m.verity?.sizeBytes ?? 0;
-  if (!m.verity) throw new Error(`the bundle ${m.name} ${m.version} has no verity hash tree; A/B slots need one`);
+  if (!m.verity) throw new FailureError(`the bundle ${m.name} ${m.version} has no verity hash tree; A/B slots need one`, { key: 'stick-refused', refusal: { reason: 'bundle-no-verity', bundle: m.name, version: m.version } });
   if (!updateFit({ rootBytes: root.sizeBytes, verityBytes: verity.sizeBytes }, { rootfsBytes: m.rootfs.sizeBytes, verityBytes }).fits) {
-    throw new Error(
+    throw new FailureError(
       `the bundle ${m.name} ${m.version} needs ${m.rootfs.sizeBytes} bytes for its root image and ${verityBytes} for its hash tree; ` +
         `slot ${ab.inactive} holds ${root.sizeBytes} and ${verity.sizeBytes}. Write the stick again with a larger slot (the profile's slot size) to take this bundle`,
+      {
+        key: 'stick-refused',
+        refusal: { reason: 'slot-too-small', bundle: m.name, version: m.version, slot: ab.inactive, rootBytes: m.rootfs.sizeBytes, verityBytes, slotRootBytes: root.sizeBytes, slotVerityBytes: verity.sizeBytes },
+      },
     );
   }
+  // Until the new entry is on, whatever stops the update leaves the stick booting its old system: said so.
+  t.frameFailure = keptOldFrame(ab.active, stamp.slots[ab.active]?.version ?? null, () => s.newEntryOn);
   return s;
 }
 
@@ -226,6 +229,7 @@ async function switchOver(s: Stick, m: BundleManifest): Promise<void> {
   const sortKey = (text: string, key: string) => text.replace(/^sort-key .*$/m, `sort-key ${key}`);
   const newEntry = sortKey(bootEntry(m, x, { kiosk: s.kiosk }), 'iios-boot');
   await writeText(s, `/loader/entries/iios-${x}+3.conf`, newEntry, true);
+  s.newEntryOn = true;
   killPoint('entry');
   const oldName = s.ab.entries.find((e) => e.startsWith(`iios-${y}.`) || e.startsWith(`iios-${y}+`));
   const now = new Date().toISOString();
@@ -251,17 +255,17 @@ async function switchOver(s: Stick, m: BundleManifest): Promise<void> {
 export async function runUpdateJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
   const parsed = UpdateJob.safeParse(rawJob);
   if (!parsed.success) {
-    emit({ kind: 'error', message: `the job is not valid: ${z.prettifyError(parsed.error)}` });
+    emit(invalidJob(parsed.error));
     return [];
   }
   const job = parsed.data;
-  const refuse = (message: string): TargetResult[] => {
-    const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: message.replace(/^refused before changing anything: /, '') };
+  /** Every stick refused for one reason (the source): `err` is what refused them; `what` names it in the log. */
+  const refuse = (err: unknown, what = ''): TargetResult[] => {
+    const message = `refused before changing anything: ${what}${(err as Error).message}`;
+    const failure = refusalFailure(err, signal.aborted);
     const results = job.targets.map((t) => ({ targetId: t.id, ok: false, verified: false, message, failure }));
     for (const t of job.targets) emit({ kind: 'target-failed', targetId: t.id, message, cancelled: signal.aborted, failure });
-    emit({ kind: 'error', message });
-    emit({ kind: 'done', results });
-    return results;
+    return refusedJob(results, emit);
   };
   for (const t of job.targets) emit({ kind: 'phase', targetId: t.id, phase: 'check' });
   const withBundle = async (dir: string, access: SourceReadCheck): Promise<TargetResult[]> => {
@@ -269,10 +273,10 @@ export async function runUpdateJob(rawJob: unknown, emit: Emit, signal: AbortSig
     try {
       bundle = await loadBundle({ bundleDir: dir } as WriteJob, access, signal);
     } catch (err) {
-      return refuse(`refused before changing anything: the bundle: ${(err as Error).message}`);
+      return refuse(err, 'the bundle: ');
     }
     try {
-      return await updateSticks(job, bundle, emit, signal, refuse);
+      return await updateSticks(job, bundle, emit, signal);
     } finally {
       await closeSource(bundle);
     }
@@ -283,11 +287,18 @@ export async function runUpdateJob(rawJob: unknown, emit: Emit, signal: AbortSig
     const open: SourceReadCheck = { users: [], check: async () => undefined, checkEntry: () => undefined } as unknown as SourceReadCheck;
     return await bundleFromStick(job.source.path, (dir) => withBundle(dir, open));
   } catch (err) {
-    return refuse(`refused before changing anything: ${(err as Error).message}`);
+    return refuse(err);
   }
 }
 
-async function updateSticks(job: UpdateJob, bundle: BundleSource, emit: Emit, signal: AbortSignal, refuse: (m: string) => TargetResult[]): Promise<TargetResult[]> {
+/** A job every stick of which was refused: the whole-job error names each one's typed failure, then `done`. */
+function refusedJob(results: TargetResult[], emit: Emit): TargetResult[] {
+  emit(refusedJobError(results.map((r) => r.message).join('; '), results));
+  emit({ kind: 'done', results });
+  return results;
+}
+
+async function updateSticks(job: UpdateJob, bundle: BundleSource, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
   const m = bundle.manifest;
   const sticks: Stick[] = [];
   const results: TargetResult[] = [];
@@ -296,12 +307,13 @@ async function updateSticks(job: UpdateJob, bundle: BundleSource, emit: Emit, si
       sticks.push(await openStick(target, emit, signal, m));
     } catch (err) {
       const message = `refused before changing anything: ${(err as Error).message}`;
-      const failure: TargetFailure = signal.aborted ? { key: 'cancelled-before' } : { key: 'refused-text', text: (err as Error).message };
+      const failure = refusalFailure(err, signal.aborted);
       results.push({ targetId: target.id, ok: false, verified: false, message, failure });
       emit({ kind: 'target-failed', targetId: target.id, message, cancelled: signal.aborted, failure });
     }
   }
-  if (sticks.length === 0) return refuse(results.map((r) => r.message).join('; '));
+  // each stick already has its own refusal: the job's error names them, without saying them again per stick
+  if (sticks.length === 0) return refusedJob(results, emit);
   const each = (fn: (s: Stick) => Promise<void>) =>
     Promise.all(
       sticks.filter((s) => s.t.alive).map(async (s) => {
@@ -323,7 +335,7 @@ async function updateSticks(job: UpdateJob, bundle: BundleSource, emit: Emit, si
   await each((s) => switchOver(s, m));
   for (const s of sticks) {
     if (s.t.failure) {
-      results.push({ targetId: s.t.id, ok: false, verified: false, message: `${s.t.failure.message}; the stick still boots slot ${s.ab.active} (${s.stamp.slots[s.ab.active]?.version ?? 'its old system'})` });
+      results.push({ targetId: s.t.id, ok: false, verified: false, message: s.t.failure.message, failure: s.t.failure.failure });
       continue;
     }
     s.t.log('info', `slot ${s.ab.inactive}: ${m.name} ${m.version} (boots next, 3 tries); slot ${s.ab.active}: ${s.stamp.slots[s.ab.active]?.version ?? '?'} (fallback)`);

@@ -2,6 +2,7 @@
 // phase, speed, time left) and one for the batch; plain lines when the output is a pipe or a file (a line per
 // phase change and now and then per target). Every number is the snapshot's progress (src-shared/progress):
 // this file only lays it out.
+import { detailsWords } from '../../src-shared/errors/error-words.ts';
 import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import { formatTimeLeft, percentOf } from '../../src-shared/progress/display.ts';
@@ -150,12 +151,13 @@ export class ProgressView {
 export function summary(s: JobSnapshot): string {
   const lines = s.targets.map((x) => {
     if (x.status === 'done') return `  ${t('cli.summary.ok').padEnd(6)}  ${x.hostname}  ${x.path}${x.verified ? `  (${t('cli.summary.verified')})` : ''}`;
-    if (x.cancelled) return `  ${t('cli.summary.cancel').padEnd(6)}  ${x.hostname}  ${x.path}  — ${t('cli.summary.incomplete')}`;
+    // a cancelled update leaves the stick as it was (its failure says so), not incomplete
+    if (x.cancelled) return `  ${t('cli.summary.cancel').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.failure?.key === 'update-kept-old' ? failureWords(x.failure, '') : t('cli.summary.incomplete')}`;
     return `  ${t('cli.progress.failed').padEnd(6)}  ${x.hostname}  ${x.path}  — ${x.message === null && !x.failure ? t('cli.summary.notWritten') : failureWords(x.failure, x.message ?? '')}`;
   });
   const ok = s.targets.filter((x) => x.status === 'done').length;
   const elapsed = s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : null;
   const counts = { ok, count: s.targets.length };
   const head = elapsed !== null ? t('cli.summary.writtenIn', { ...counts, time: formatEta(elapsed) }) : t('cli.summary.written', counts);
-  return [head, ...lines, ...(s.error ? [`${t('cli.job.error')}: ${s.error}`] : [])].join('\n');
+  return [head, ...lines, ...(s.error ? [`${t('cli.job.error')}: ${detailsWords(s.errorDetails, s.error)}`] : [])].join('\n');
 }

@@ -1,5 +1,6 @@
 // Runs one clone, repair or reset job through the helper for the CLI: the same job service, log file, progress
 // bars and `--json` event lines as `iios write`, so every job command reads and scripts the same way.
+import { detailsWords } from '../../src-shared/errors/error-words.ts';
 import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import type { HelperJobInput } from '../../src-shared/job/clone-job.ts';
@@ -28,8 +29,12 @@ export async function runHelperJob(job: HelperJobInput, io: CommandIO, json = fa
     const snapshot = service.current()!;
     printLine?.(n, snapshot);
     if (n.event.kind === 'log' && (n.event.level === 'warn' || n.event.level === 'error')) view.log(`${n.event.level === 'warn' ? t('cli.job.warn') : t('cli.job.error')}: ${n.event.message}`);
-    if (n.event.kind === 'target-failed') view.log(`${n.event.targetId}: ${n.event.cancelled ? t('cli.job.cancelled') : t('cli.job.failed', { message: failureWords(n.event.failure, n.event.message) })}`);
-    if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${n.event.message}`);
+    if (n.event.kind === 'target-failed') {
+      // a cancelled update's failure says what the stick still starts: worth more than "cancelled"
+      const cancelled = n.event.cancelled && n.event.failure?.key !== 'update-kept-old';
+      view.log(`${n.event.targetId}: ${cancelled ? t('cli.job.cancelled') : t('cli.job.failed', { message: failureWords(n.event.failure, n.event.message) })}`);
+    }
+    if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${detailsWords(n.event.details, n.event.message)}`);
     view.update(snapshot, n.event.kind !== 'progress');
   });
   const onSigint = () => service.cancel();

@@ -6,6 +6,7 @@ import { t } from '../../src-shared/i18n/index.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type FieldIssue } from '../../src-shared/contract/error-details.ts';
+import { fieldIssueWords } from '../../src-shared/errors/field-words.ts';
 import { UsageError } from './command.ts';
 import { parseSizeArg } from './format.ts';
 
@@ -71,14 +72,15 @@ export function writeRequestFromFlags(values: Record<string, unknown>, ctx: Writ
   return { ok: false, issues, message: issues.map((i) => flagMessage(i, values)).join('; ') };
 }
 
-/** "--first: Too small: …", or the usage hint when a required flag is missing altogether. */
+/** "--first must be at least 1.", or the usage hint when a required flag is missing altogether: in the reader's language. */
 function flagMessage(issue: FieldIssue, values: Record<string, unknown>): string {
-  if (issue.path === 'profileId' && values.profile === undefined) return '--profile is required (appliance, classroom, kiosk, raw or a .yaml file)';
-  if (issue.path === 'targets' && list(values.target).length === 0) return '--target is required (a block device or an image file; repeat it for more)';
-  if (issue.path === 'bundleDir' && (values.bundle === undefined) === (values.image === undefined)) {
-    return 'give either a bundle (--bundle DIR) or a disk image (--image FILE)';
-  }
+  if (issue.path === 'profileId' && values.profile === undefined) return t('cli.write.needProfile');
+  if (issue.path === 'targets' && list(values.target).length === 0) return t('cli.write.needTarget');
+  if (issue.path === 'bundleDir' && (values.bundle === undefined) === (values.image === undefined)) return t('cli.write.bundleOrImage');
   const field = issue.path.match(/[A-Za-z]+/g)?.at(-1) ?? '';
   const flag = FLAG_OF_FIELD[field] ?? FLAG_OF_FIELD[issue.path.match(/^[A-Za-z]+/)?.[0] ?? ''];
-  return flag ? `${flag}: ${issue.message}` : issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+  if (!flag) return fieldIssueWords(issue);
+  // a schema rule's own sentence (a custom check) follows the flag as it is; every other issue is said typed
+  if (!issue.said || issue.said.code === 'custom') return t('cli.write.flagRule', { flag, message: issue.message });
+  return fieldIssueWords({ ...issue, path: flag });
 }

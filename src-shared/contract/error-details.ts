@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatPath } from '../profile/field-path.ts';
 import { IssueSaidSchema, issueSaid } from './field-issue.ts';
 import type { SafetyCode } from '../drives/safety.ts';
+import { TargetFailureSchema } from '../job/target-failure.ts';
 
 /** One field that failed validation: "targets[0].path" and why. */
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string(), said: IssueSaidSchema.optional() });
@@ -52,6 +53,13 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
   }),
   /** The user or the caller stopped it. */
   z.object({ kind: z.literal('cancelled') }),
+  /** A job whose every target was refused before anything was written: each one's typed failure. */
+  z.object({ kind: z.literal('job-refused'), failures: z.array(TargetFailureSchema) }),
+  /**
+   * A job that ended without its result: the helper's connection closed, it never connected, it ended without a
+   * result, or it stopped on an error of its own (`text`: the helper's English words, said inside a frame).
+   */
+  z.object({ kind: z.literal('job-ended'), why: z.enum(['connection-closed', 'no-connect', 'no-result', 'helper-error']), text: z.string().optional() }),
 ]);
 export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
 export type ErrorDetailsOf<K extends ErrorDetails['kind']> = Extract<ErrorDetails, { kind: K }>;

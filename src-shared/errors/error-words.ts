@@ -4,8 +4,12 @@
 // tool's own output, a path rule's sentence) falls back to the message as it came.
 import type { ErrorDetails, ErrorDetailsOf } from '../contract/error-details.ts';
 import { formatBytesApart } from '../format/bytes.ts';
+import { failureWords } from './failure-words.ts';
 import { fieldIssueWords } from './field-words.ts';
-import { t, type MessageKey, type PlainKey } from '../i18n/index.ts';
+import { t, type PlainKey } from '../i18n/index.ts';
+import { UNSAFE } from './unsafe-words.ts';
+
+export { UNSAFE };
 
 type ElevationDetails = ErrorDetailsOf<'elevation'>;
 
@@ -38,17 +42,17 @@ export function elevationBothAdvice(polkit: Pick<ElevationDetails, 'reason' | 't
   return t('elevation.thenSudo', { polkit: first, sudo: elevationAdvice(sudo) });
 }
 
-/** Why a target is refused, by the drive rules' reason (also said for a helper's refusal: failure-words.ts). */
-export const UNSAFE = {
-  'not-found': 'error.unsafe.not-found',
-  'not-whole-disk': 'error.unsafe.not-whole-disk',
-  system: 'error.unsafe.system',
-  source: 'error.unsafe.source',
-  'read-only': 'error.unsafe.read-only',
-  'too-small': 'error.unsafe.too-small',
-  mounted: 'error.unsafe.mounted',
-  'bad-path': 'error.unsafe.bad-path',
-} as const satisfies Record<ErrorDetailsOf<'unsafe-target'>['reason'], MessageKey>;
+const JOB_ENDED = {
+  'connection-closed': 'error.jobEnded.connection-closed',
+  'no-connect': 'error.jobEnded.no-connect',
+  'no-result': 'error.jobEnded.no-result',
+} as const satisfies Record<Exclude<ErrorDetailsOf<'job-ended'>['why'], 'helper-error'>, PlainKey>;
+
+/** "refused …: x" -> "Refused …: x.": a failure's words (made to follow a name) as a sentence of their own. */
+function sentence(words: string): string {
+  const s = words.charAt(0).toUpperCase() + words.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
 
 const BUNDLE_PLAIN = { 'no-manifest': 'error.bundle.no-manifest', manifest: 'error.bundle.manifest' } as const satisfies Record<string, PlainKey>;
 
@@ -79,6 +83,13 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       return elevationAdvice(details);
     case 'cancelled':
       return t('error.cancelled');
+    case 'job-refused': {
+      // one sentence per different failure: ten sticks refused for one reason say it once
+      const said = [...new Set(details.failures.map((f) => sentence(failureWords(f, ''))))];
+      return said.length ? t('error.jobRefused', { failures: said.join(' ') }) : message;
+    }
+    case 'job-ended':
+      return details.why === 'helper-error' ? t('error.jobEnded.helper-error', { text: details.text ?? message }) : t(JOB_ENDED[details.why]);
     case 'invalid': {
       // each field said from its typed issue; issues from an older sender (no typed form) as the message came
       if (!details.issues.length || !details.issues.every((i) => i.said)) return message;

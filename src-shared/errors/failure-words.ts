@@ -5,8 +5,9 @@
 import { formatBytes, formatBytesApart } from '../format/bytes.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 import type { Phase } from '../job/phases.ts';
-import type { TargetFailure } from '../job/target-failure.ts';
-import { UNSAFE } from './error-words.ts';
+import type { TargetCause, TargetFailure } from '../job/target-failure.ts';
+import { refusalWords } from './refusal-words.ts';
+import { UNSAFE } from './unsafe-words.ts';
 
 const PHASE_KEY: Record<Phase, PlainKey> = {
   check: 'phase.check',
@@ -63,5 +64,23 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
       return t('failure.refusedText', { text: failure.text });
     case 'step':
       return t('failure.step', { phase: phaseWords(failure.phase), text: failure.text });
+    case 'unfinished':
+      return t('error.writerStopped');
+    case 'stick-refused':
+      return t('failure.stickRefused', { why: refusalWords(failure.refusal) });
+    case 'update-kept-old': {
+      const vars = { cause: updateCauseWords(failure.cause), slot: failure.slot.toUpperCase() };
+      return failure.version === null ? t('failure.updateKeptOldSlot', vars) : t('failure.updateKeptOld', { ...vars, version: failure.version });
+    }
   }
+}
+
+/**
+ * What stopped an update that left the old system in place: a pulled stick or a cancel in words that do not say
+ * the stick is unusable (it is not: it still boots its old slot); anything else as it says itself.
+ */
+function updateCauseWords(cause: TargetCause): string {
+  if (cause.key === 'removed') return t('failure.update.removed', { phase: phaseWords(cause.phase) });
+  if (cause.key === 'cancelled') return t('failure.update.cancelled', { phase: phaseWords(cause.phase) });
+  return failureWords(cause, '').replace(/[.;:]$/, '');
 }

@@ -4,10 +4,12 @@
 // form (a tool's own output, a rare internal check) travels as English `text`, said inside a translated frame.
 import { z } from 'zod';
 import { Phase } from './phases.ts';
+import { StickRefusalSchema } from './stick-refusal.ts';
 
 const SAFETY_REASONS = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
 
-export const TargetFailureSchema = z.discriminatedUnion('key', [
+/** Every failure but update-kept-old, which wraps one of these as its cause. */
+const FAILURES = [
   /** The stick was pulled, detached, or stopped answering (EIO, ENODEV…, a write that never finished). */
   z.object({ key: z.literal('removed'), phase: Phase }),
   /** Cancelled by the user while this phase ran: the stick is left incomplete. */
@@ -39,6 +41,22 @@ export const TargetFailureSchema = z.discriminatedUnion('key', [
   z.object({ key: z.literal('refused-text'), text: z.string() }),
   /** A step failed: the phase in the reader's words, what failed as the helper said it. */
   z.object({ key: z.literal('step'), phase: Phase, text: z.string() }),
+  /** The job ended (its writer stopped, its connection closed) before this target was finished. */
+  z.object({ key: z.literal('unfinished') }),
+  /** A repair, reset, payload or update job refused the stick before changing anything, for a typed reason. */
+  z.object({ key: z.literal('stick-refused'), refusal: StickRefusalSchema }),
+] as const;
+
+export const TargetCauseSchema = z.discriminatedUnion('key', [...FAILURES]);
+export type TargetCause = z.infer<typeof TargetCauseSchema>;
+
+export const TargetFailureSchema = z.discriminatedUnion('key', [
+  ...FAILURES,
+  /**
+   * An A/B update that failed (or was cancelled) before the new slot's boot entry went on: the stick still boots
+   * its old system from `slot` (`version`, when its stamp names one); `cause`: what stopped the update.
+   */
+  z.object({ key: z.literal('update-kept-old'), slot: z.string().max(8), version: z.string().nullable(), cause: TargetCauseSchema }),
 ]);
 export type TargetFailure = z.infer<typeof TargetFailureSchema>;
 export type TargetFailureKey = TargetFailure['key'];

@@ -13,7 +13,12 @@ import { FailureError } from '../../helpers/context.ts';
 import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import type { JobEvent, Phase, TargetFailedEvent } from '../../src-shared/job/events.ts';
-import type { TargetFailureKey } from '../../src-shared/job/target-failure.ts';
+import { StickRefusalSchema, type StickRefusal } from '../../src-shared/job/stick-refusal.ts';
+import { TargetFailureSchema, type TargetFailureKey } from '../../src-shared/job/target-failure.ts';
+import { keptOldFrame } from '../../helpers/steps/update-kept-old.ts';
+import { summary } from '../../src-main/cli/progress-view.ts';
+import { applyEvent, initialSnapshot } from '../../src-main/services/jobs/job-state.ts';
+import { planStickJobWork } from '../../src-shared/progress/work-plan.ts';
 import type { PartitionPlan } from '../../src-shared/layout/index.ts';
 import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { englishIn } from '../support/untranslated.ts';
@@ -66,31 +71,32 @@ const SAID: Record<string, TargetFailureKey> = {
   "partition ${want.index} (${want.name}) d": 'step',
   "the disk GUID did not come out as planne": 'step',
   "the table holds partitions that were not": 'step',
-  "it is not a complete iios stick (its sta": 'refused-text',
-  "its ${stamp.profile} profile has no payl": 'refused-text',
-  "the payload is ${total} bytes; the stick": 'refused-text',
+  "it is not a complete iios stick (its sta": 'stick-refused',
+  "its ${stamp.profile} profile has no payl": 'stick-refused',
+  "the payload is ${total} bytes; the stick": 'stick-refused',
   "payload ${f.sourcePath} is a symbolic li": 'step',
   "the bundle file ${name} changed while it": 'step',
-  "the stick's ${p.name} partition is not w": 'refused-text',
-  "this is not an iios stick: it has no iio": 'refused-text',
-  "the stick carries no profile in @iios/pr": 'refused-text',
-  "the stick's bundle is not in @iios/bundl": 'refused-text',
-  "the stick's bundle ${names[0]} is not in": 'refused-text',
-  "the stick's stored bundle file ${name} i": 'refused-text',
-  "reset needs a writable system; this stic": 'refused-text',
-  "the stick has no @snapshots/factory snap": 'refused-text',
-  "${path} is not a complete iios stick (no": 'refused-text',
-  "${path} has no good slot to take a bundl": 'refused-text',
-  "it is not an iios stick (no readable sta": 'refused-text',
-  "its last write did not finish (the stamp": 'refused-text',
-  "its ${stamp.profile} profile has no A/B ": 'refused-text',
-  "the bundle ${m.name} ${m.version} has no": 'step',
-  "the bundle ${m.name} ${m.version} needs ": 'step',
+  "the stick's ${p.name} partition is not w": 'stick-refused',
+  "this is not an iios stick: it has no iio": 'stick-refused',
+  "the stick carries no profile in @iios/pr": 'stick-refused',
+  "the stick's bundle is not in @iios/bundl": 'stick-refused',
+  "the stick's bundle ${names[0]} is not in": 'stick-refused',
+  "the stick's stored bundle file ${name} i": 'stick-refused',
+  "reset needs a writable system; this stic": 'stick-refused',
+  "the stick has no @snapshots/factory snap": 'stick-refused',
+  "${path} is not a complete iios stick (no": 'stick-refused',
+  "${path} has no good slot to take a bundl": 'stick-refused',
+  "it is not an iios stick (no readable sta": 'stick-refused',
+  "its last write did not finish (the stamp": 'stick-refused',
+  "its ${stamp.profile} profile has no A/B ": 'stick-refused',
+  "the bundle ${m.name} ${m.version} has no": 'stick-refused',
+  "the bundle ${m.name} ${m.version} needs ": 'stick-refused',
   "slot ${x} does not verify after the upda": 'step',
   "${fat} on the ESP does not read back as ": 'step',
   "the test gate ${gate} did not open": 'step',
   "the plan has no partition with @caches f": 'step',
   "${ctx.target.path}: its folder was not c": 'step',
+  "the stick is not a complete iios stick (": 'stick-refused',
 };
 
 function* sources(dir: string): Generator<string> {
@@ -101,27 +107,55 @@ function* sources(dir: string): Generator<string> {
   }
 }
 
+interface Thrown {
+  file: string;
+  /** The typed failure a FailureError is thrown with (null for a plain Error). */
+  key: string | null;
+}
+
 /** Each message thrown in helpers/ (its tools' typed ToolErrors and main.ts's start-up usage reach no target). */
-function helperMessages(): Map<string, string> {
-  const out = new Map<string, string>();
-  const thrown = /new (?:Error|FailureError)\(\s*(`[^`]*`|'[^']*'|"[^"]*")/g;
+function helperMessages(): Map<string, Thrown> {
+  const out = new Map<string, Thrown>();
+  const literal = '`[^`]*`|\'[^\']*\'|"[^"]*"';
+  // the message (a literal, or literals joined with +), then a FailureError's `{ key: '…'`
+  const thrown = new RegExp(`new (Error|FailureError)\\(\\s*(${literal})((?:\\s*\\+\\s*(?:${literal}))*)(?:\\s*,\\s*\\{\\s*key:\\s*'([a-z-]+)')?`, 'g');
   for (const file of sources(HELPERS)) {
     const rel = file.slice(HELPERS.length + 1);
     if (rel.startsWith('tools/') || rel === 'main.ts') continue;
-    for (const m of readFileSync(file, 'utf8').matchAll(thrown)) out.set(m[1]!.slice(1, -1).slice(0, 40), rel);
+    for (const m of readFileSync(file, 'utf8').matchAll(thrown)) out.set(m[2]!.slice(1, -1).slice(0, 40), { file: rel, key: m[1] === 'FailureError' ? (m[4] ?? '?') : null });
   }
   return out;
 }
+
+/** The keys the helper gives a plain Error itself (context.ts describeFailure): the rest need a FailureError. */
+const FROM_PLAIN_ERRORS: readonly TargetFailureKey[] = ['step', 'refused-text', 'removed', 'cancelled', 'no-space'];
+/** The jobs on a stick that is already there: each of their refusals is typed, none left as English text. */
+const STICK_JOBS = ['steps/stick-job.ts', 'steps/payload-run.ts', 'steps/update-run.ts', 'steps/stick-refusals.ts'];
 
 afterEach(() => setLocale('en'));
 
 describe('the helper messages that fail a target', () => {
   it('each is listed with the typed failure it is said as (a new one without an entry fails here)', () => {
     const found = helperMessages();
-    const unlisted = [...found].filter(([m]) => !(m in SAID)).map(([m, file]) => `${file}: ${m}`);
+    const unlisted = [...found].filter(([m]) => !(m in SAID)).map(([m, { file }]) => `${file}: ${m}`);
     expect(unlisted, 'give these a key in src-shared/job/target-failure.ts, or list them as framed').toEqual([]);
     const gone = Object.keys(SAID).filter((m) => !found.has(m));
     expect(gone, 'listed here but no longer in helpers/').toEqual([]);
+  });
+
+  it('each is thrown with the typed failure it is listed with (a FailureError with that key)', () => {
+    const wrong = [...helperMessages()].flatMap(([m, { file, key }]) => {
+      const listed = SAID[m];
+      if (!listed) return [];
+      if (key === null) return FROM_PLAIN_ERRORS.includes(listed) ? [] : [`${file}: ${m} is a plain Error, listed as ${listed}`];
+      return key === listed ? [] : [`${file}: ${m} is thrown as ${key}, listed as ${listed}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('no repair, reset, payload or update refusal is left as English text in a frame', () => {
+    const framed = [...helperMessages()].filter(([m, { file }]) => STICK_JOBS.includes(file) && SAID[m] === 'refused-text').map(([m, { file }]) => `${file}: ${m}`);
+    expect(framed, 'give these a reason in src-shared/job/stick-refusal.ts').toEqual([]);
   });
 });
 
@@ -172,5 +206,116 @@ describe('a failed target in the reader’s language', () => {
   it('a reader that got no typed failure (an older helper) shows the sentence as it came', () => {
     setLocale('de');
     expect(failureWords(undefined, 'verify failed: x')).toBe('verify failed: x');
+  });
+});
+
+/** One refusal of each reason, with the numbers and names the helper sends. */
+const REFUSALS: StickRefusal[] = [
+  { reason: 'not-iios' },
+  { reason: 'incomplete' },
+  { reason: 'layout-differs', partition: 'iios-data', profile: 'classroom' },
+  { reason: 'no-profile' },
+  { reason: 'no-bundle', bundle: null },
+  { reason: 'no-bundle', bundle: 'demo-os-1.2' },
+  { reason: 'bundle-damaged', file: 'vmlinuz' },
+  { reason: 'not-writable', profile: 'appliance', mode: 'ab' },
+  { reason: 'no-factory' },
+  { reason: 'no-payload-partition', profile: 'classroom' },
+  { reason: 'payload-too-big', bytes: 300e6, roomBytes: 60e6, partBytes: 64 * 1024 ** 2 },
+  { reason: 'no-ab', profile: 'classroom' },
+  { reason: 'bundle-no-verity', bundle: 'demo-os', version: '1.3' },
+  { reason: 'slot-too-small', bundle: 'demo-os', version: '1.3', slot: 'b', rootBytes: 900e6, verityBytes: 8e6, slotRootBytes: 512 * 1024 ** 2, slotVerityBytes: 8 * 1024 ** 2 },
+  { reason: 'source-incomplete', source: '/dev/sdy' },
+  { reason: 'source-no-good-slot', source: '/dev/sdy' },
+];
+
+describe('a stick that a repair, reset, payload or update job refuses, in the reader’s language', () => {
+  it('the table covers every reason', () => {
+    const reasons = StickRefusalSchema.options.map((o) => o.shape.reason.value);
+    expect(new Set(REFUSALS.map((r) => r.reason))).toEqual(new Set(reasons));
+  });
+
+  it.each(REFUSALS.map((r) => [r.reason, r] as const))('%s: said in German with no English left', (_, refusal) => {
+    const failure = TargetFailureSchema.parse({ key: 'stick-refused', refusal });
+    setLocale('de');
+    const text = failureWords(failure, 'refused before changing anything: …');
+    expect(text).toMatch(/^abgelehnt, bevor etwas verändert wurde: /);
+    expect(englishIn([text]), text).toEqual([]);
+    setLocale('en');
+    expect(failureWords(failure, '')).toMatch(/^refused before changing anything: /);
+  });
+
+  it('a FailureError thrown with a refusal reaches the reader as that refusal', () => {
+    const ev = failedTarget()('btrfs', new FailureError('the stick has no @snapshots/factory snapshot to reset to', { key: 'stick-refused', refusal: { reason: 'no-factory' } }));
+    expect(ev.failure).toEqual({ key: 'stick-refused', refusal: { reason: 'no-factory' } });
+  });
+});
+
+/** A target of an update that is framed as update-run.ts frames it: old slot A with 1.2 until the entry is on. */
+function updateTarget(kind: 'device' | 'image-file' = 'image-file') {
+  const events: JobEvent[] = [];
+  const job = new AbortController();
+  // a device that is not there reads as pulled (deviceGone); an image file is the same target otherwise
+  const path = kind === 'device' ? '/dev/iios-no-such-disk' : '/tmp/iios-words-none/update.img';
+  const ctx = new TargetCtx({ id: 't1', kind, path, sizeBytes: 8 * 1024 ** 3, hostname: 'class-01' }, { partitions: [] } as unknown as PartitionPlan, { id: 'appliance' } as ImageProfile, (e) => events.push(e), job.signal);
+  let entryOn = false;
+  ctx.frameFailure = keptOldFrame('a', '1.2', () => entryOn);
+  const fail = (phase: Phase, err: unknown): TargetFailedEvent => {
+    ctx.enter(phase);
+    ctx.fail(err);
+    const ev = events.find((e): e is TargetFailedEvent => e.kind === 'target-failed');
+    if (!ev) throw new Error('no target-failed event');
+    return ev;
+  };
+  return { fail, cancel: () => job.abort(), entryOn: () => (entryOn = true) };
+}
+
+describe('an A/B update that stops before its new slot boots, in the reader’s language', () => {
+  const cases: [string, (u: ReturnType<typeof updateTarget>) => TargetFailedEvent, TargetFailureKey][] = [
+    ['a stick pulled while the new slot is written', (u) => u.fail('slots', new Error('device gone')), 'removed'],
+    ['a cancel while the new slot is written', (u) => (u.cancel(), u.fail('slots', new Error('cancelled'))), 'cancelled'],
+    ['the new slot failing its verity check', (u) => u.fail('verify', new Error('slot b does not verify after the update: verification failed')), 'step'],
+  ];
+  it.each(cases)('%s: says the stick was not changed and still starts its old system, in German with no English left', (_, make, cause) => {
+    const ev = make(updateTarget(cause === 'removed' ? 'device' : 'image-file'));
+    expect(ev.failure).toMatchObject({ key: 'update-kept-old', slot: 'a', version: '1.2', cause: { key: cause } });
+    // the log keeps the English sentence, which says the same
+    expect(ev.message).toMatch(/the stick still boots slot a \(1\.2\)$/);
+    setLocale('de');
+    const text = failureWords(ev.failure, ev.message);
+    expect(text).toMatch(/Der Stick wurde nicht verändert: er startet weiterhin 1\.2 aus Slot A\. Stecken Sie ihn wieder ein/);
+    // a step's own English detail is the helper's words inside the German frame
+    const ours = ev.failure?.key === 'update-kept-old' && ev.failure.cause.key === 'step' ? text.replace(ev.failure.cause.text, '…') : text;
+    expect(englishIn([ours]), text).toEqual([]);
+    // never "nothing on it is usable" nor "incomplete": it is neither
+    expect(text).not.toMatch(/unbrauchbar|nichts darauf ist brauchbar|unvollständig/);
+    setLocale('en');
+    expect(failureWords(ev.failure, ev.message)).toMatch(/The stick was not changed: it still starts 1\.2 from slot A\./);
+  });
+
+  it('a cancelled update’s line in the CLI’s closing summary says the stick still starts its old system, not that it is incomplete', () => {
+    const ev = updateTarget().fail('slots', new Error('x'));
+    const cancelled = (() => {
+      const u = updateTarget();
+      u.cancel();
+      return u.fail('slots', new Error('cancelled'));
+    })();
+    expect(cancelled.cancelled).toBe(true);
+    for (const failed of [ev, cancelled]) {
+      let s = initialSnapshot('job-1', [{ id: 't1', path: '/dev/sdz', hostname: 'class-01' }], planStickJobWork('update'));
+      s = applyEvent(applyEvent(s, failed), { kind: 'done', results: [{ targetId: 't1', ok: false, verified: false, message: failed.message }] });
+      setLocale('de');
+      const text = summary(s);
+      expect(text).toMatch(/er startet weiterhin 1\.2 aus Slot A/);
+      expect(text).not.toMatch(/unvollständig/);
+      setLocale('en');
+    }
+  });
+
+  it('once the new slot’s entry is on, a failure is said as it is (the stick boots the new system)', () => {
+    const u = updateTarget();
+    u.entryOn();
+    const ev = u.fail('stamp', new Error('the stamp did not read back as complete'));
+    expect(ev.failure).toEqual({ key: 'step', phase: 'stamp', text: 'the stamp did not read back as complete' });
   });
 });

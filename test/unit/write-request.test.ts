@@ -1,7 +1,9 @@
 // One write request for the GUI and the CLI: the wizard's choices (sent through the typed client, checked by
 // jobs.start's schema) and `iios write`'s flags (converted, then checked by the same schema) give equal objects
 // for the same job, and a request that is wrong is refused on both paths with the same field issues.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../../src-shared/i18n/index.ts';
+import { englishIn } from '../support/untranslated.ts';
 import { createIiosClient, IiosError, type FieldIssue } from '../../src-shared/contract/index.ts';
 import { WriteRequestSchema, type WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import { parseCommandArgs, UsageError } from '../../src-main/cli/command.ts';
@@ -154,8 +156,44 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
     expect(cli(['--profile', 'appliance', '--bundle', DEMO_DIR])).toMatchObject({ ok: false, message: '--target is required (a block device or an image file; repeat it for more)' });
     expect(cli(['--profile', 'appliance', '--target', '/dev/sdb'])).toMatchObject({ ok: false, message: 'give either a bundle (--bundle DIR) or a disk image (--image FILE)' });
     expect(cli(['--profile', 'raw', '--bundle', DEMO_DIR, '--image', '/srv/x.img', '--target', '/dev/sdb'])).toMatchObject({ ok: false, issues: [{ path: 'bundleDir' }], message: 'give either a bundle (--bundle DIR) or a disk image (--image FILE)' });
-    expect(cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', '/dev/sdb', '--first', '0'])).toMatchObject({ ok: false, issues: [{ path: 'firstNumber' }], message: expect.stringMatching(/^--first: /) });
+    expect(cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', '/dev/sdb', '--first', '0'])).toMatchObject({ ok: false, issues: [{ path: 'firstNumber' }], message: expect.stringMatching(/^--first must be /) });
     expect(() => cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', 'x.img', '--size', 'big'])).toThrow(UsageError);
     expect(() => cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', 'x.img', '--first', 'seven'])).toThrow(/--first takes a whole number/);
+  });
+});
+
+describe('`iios write`’s flag errors in a German terminal', () => {
+  afterEach(() => setLocale('en'));
+  const wrong: [string, string[]][] = [
+    ['no --profile', ['--bundle', DEMO_DIR, '--target', '/dev/sdb']],
+    ['no --target', ['--profile', 'appliance', '--bundle', DEMO_DIR]],
+    ['neither --bundle nor --image', ['--profile', 'appliance', '--target', '/dev/sdb']],
+    ['both --bundle and --image', ['--profile', 'raw', '--bundle', DEMO_DIR, '--image', '/srv/x.img', '--target', '/dev/sdb']],
+    ['--first 0', ['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', '/dev/sdb', '--first', '0']],
+    ['an unknown profile name', ['--profile', '', '--bundle', DEMO_DIR, '--target', '/dev/sdb']],
+  ];
+  it.each(wrong)('%s: said in German, with no English left', (_, argv) => {
+    const english = cli(argv);
+    setLocale('de');
+    const german = cli(argv);
+    expect(german.ok).toBe(false);
+    const text = german.ok ? '' : german.message;
+    expect(text).not.toBe(english.ok ? '' : english.message);
+    // flags and their placeholders are the command's syntax, the same in every language
+    expect(englishIn([text.replace(/--[a-z-]+/g, '…').replace(/\b[A-Z]{3,}\b/g, '…')]), text).toEqual([]);
+  });
+
+  it('says text that is no size or number in German too', () => {
+    setLocale('de');
+    for (const argv of [['--size', 'big'], ['--first', 'seven']]) {
+      let said = '';
+      try {
+        cli(['--profile', 'appliance', '--bundle', DEMO_DIR, '--target', 'x.img', ...argv]);
+      } catch (err) {
+        said = (err as Error).message;
+      }
+      expect(said).not.toBe('');
+      expect(englishIn([said.replace(/--[a-z-]+/g, '…')]), said).toEqual([]);
+    }
   });
 });

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { table } from '../format.ts';
-import { formatBytes } from '../../../src-shared/format/bytes.ts';
+import { t } from '../../../src-shared/i18n/index.ts';
+import { bundleListText, createdSummary } from '../bundle-words.ts';
 import { createBundle } from '../../services/bundles/create-bundle.ts';
 import { parseBundleSource, SourceSpecError } from '../../services/bundles/bundle-source.ts';
 import { bundleLibraryDir, listLibrary } from '../../services/bundles/bundle-library.ts';
 import { KernelDiscoveryError } from '../../services/bundles/kernel-discovery.ts';
 
 export const bundleCommand: Command = {
-  summary: 'make a bundle from a system (folder, container image, Debian suite), or list the bundle library (with the bundles of plugged-in iios sticks)',
+  summary: t('cli.bundle.summary'),
   usage:
     'iios bundle create --from SOURCE --name N --version V [--out DIR] [--rootfs squashfs|erofs] [--cmdline ARGS] [--kernel RELEASE] [--packages a,b]\n' +
     '       iios bundle list [--json]\n' +
@@ -29,23 +29,17 @@ export const bundleCommand: Command = {
     const sub = positionals[0];
     if (sub === 'list') {
       const bundles = await listLibrary();
-      if (values.json) {
-        io.stdout.write(`${JSON.stringify(bundles, null, 2)}\n`);
-      } else if (bundles.length === 0) {
-        io.stdout.write(`no bundles in ${bundleLibraryDir()} nor on a plugged-in iios stick (make one with iios bundle create)\n`);
-      } else {
-        const where = (b: (typeof bundles)[number]) => (b.where === 'stick' ? `stick ${b.stick ?? ''}` : b.where);
-        io.stdout.write(`${table([['name', 'version', 'size', 'source', 'where', 'folder'], ...bundles.map((b) => [b.name, b.version, formatBytes(b.sizeBytes), b.source ?? 'unknown', where(b), b.dir])])}\n`);
-      }
+      if (values.json) io.stdout.write(`${JSON.stringify(bundles, null, 2)}\n`);
+      else io.stdout.write(`${bundleListText(bundles, bundleLibraryDir())}\n`);
       return 0;
     }
-    if (sub !== 'create') throw new UsageError(`iios bundle: say create or list\n${bundleCommand.usage}`);
+    if (sub !== 'create') throw new UsageError(`${t('cli.bundle.createOrList')}\n${bundleCommand.usage}`);
     const from = values.from as string | undefined;
     const name = values.name as string | undefined;
     const version = values.version as string | undefined;
-    if (!from || !name || !version) throw new UsageError('iios bundle create needs --from SOURCE, --name N and --version V');
+    if (!from || !name || !version) throw new UsageError(t('cli.bundle.needFlags'));
     const rootfs = (values.rootfs as string | undefined) ?? 'squashfs';
-    if (rootfs !== 'squashfs' && rootfs !== 'erofs') throw new UsageError(`--rootfs is squashfs or erofs, not "${rootfs}"`);
+    if (rootfs !== 'squashfs' && rootfs !== 'erofs') throw new UsageError(t('cli.bundle.rootfs', { value: rootfs }));
     const packages = ((values.packages as string | undefined) ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     let source;
     try {
@@ -54,7 +48,7 @@ export const bundleCommand: Command = {
       if (err instanceof SourceSpecError) throw new UsageError(err.message);
       throw err;
     }
-    if (packages.length && source.kind !== 'debian') throw new UsageError('--packages goes with a debian:SUITE source only');
+    if (packages.length && source.kind !== 'debian') throw new UsageError(t('cli.bundle.packagesDebian'));
     const out = (values.out as string | undefined) ?? join(bundleLibraryDir(), `${name}-${version}`);
     try {
       const made = await createBundle({
@@ -67,10 +61,7 @@ export const bundleCommand: Command = {
         ...(values.kernel !== undefined ? { kernel: values.kernel as string } : {}),
         log: (l) => io.stderr.write(`  ${l}\n`),
       });
-      io.stdout.write(
-        `${made.dir}\n${name} ${version}: ${formatBytes(made.bundleBytes)} bundle from a ${formatBytes(made.treeBytes)} tree in ${Math.round(made.seconds)} s ` +
-          `(kernel ${String(made.manifest.build?.kernelRelease)}, root hash ${made.manifest.verity!.rootHash})\n`,
-      );
+      io.stdout.write(`${createdSummary(made, name, version)}\n`);
       return 0;
     } catch (err) {
       if (err instanceof KernelDiscoveryError) throw new UsageError(err.message, 1);

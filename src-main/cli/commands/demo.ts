@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { detailsWords } from '../../../src-shared/errors/error-words.ts';
 import { t } from '../../../src-shared/i18n/index.ts';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
@@ -38,7 +39,7 @@ export const demoCommand: Command = {
     });
     const view = new ProgressView(io.stdout);
     const off = api.subscribe((n, s) => {
-      if (n.event.kind === 'error') view.log(`error: ${n.event.message}`);
+      if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${detailsWords(n.event.details, n.event.message)}`);
       view.update(s, n.event.kind !== 'progress');
     });
     const started = await api.startPrepared(prepared);

@@ -1,3 +1,4 @@
+import { detailsWords } from '../../../src-shared/errors/error-words.ts';
 import { failureWords } from '../../../src-shared/errors/failure-words.ts';
 import { cliErrorText } from '../error-text.ts';
 import { inhibitSleep } from '../inhibit-sleep.ts';
@@ -113,7 +114,7 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
       const target = snapshot.targets.find((x) => x.id === targetId);
       view.log(`${target ? `${target.hostname} ${target.path}` : targetId}: ${n.event.cancelled ? t('cli.job.cancelled') : t('cli.job.failed', { message: failureWords(n.event.failure, n.event.message) })}`);
     }
-    if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${n.event.message}`);
+    if (n.event.kind === 'error') view.log(`${t('cli.job.error')}: ${detailsWords(n.event.details, n.event.message)}`);
     view.update(snapshot, n.event.kind !== 'progress');
   });
   let interrupts = 0;

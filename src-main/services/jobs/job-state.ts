@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { JobSnapshotSchema, TargetStateSchema } from '../../../src-shared/contract/domains/jobs.ts';
 import type { JobEvent } from '../../../src-shared/job/events.ts';
+import type { TargetFailure } from '../../../src-shared/job/target-failure.ts';
 import { foldProgress, initialProgress } from '../../../src-shared/progress/fold-progress.ts';
 import type { PhaseStep } from '../../../src-shared/progress/work-plan.ts';
 
@@ -81,7 +82,8 @@ function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
     case 'target-done':
       return updateTarget(s, ev.targetId, (t) => ({ ...t, status: 'done', phase: 'complete', verified: ev.verified, etaSeconds: 0 }));
     case 'error':
-      return { ...s, error: s.error ?? ev.message };
+      // the first error's typed details beside its message: the GUI and the CLI say them in the reader's language
+      return { ...s, error: s.error ?? ev.message, ...(s.error === null && !s.errorDetails && ev.details ? { errorDetails: ev.details } : {}) };
     case 'done': {
       let next: JobSnapshot = { ...s, results: ev.results, finishedAt: now.toISOString() };
       for (const r of ev.results) {
@@ -98,12 +100,19 @@ function applyToTargets(s: JobSnapshot, ev: JobEvent, now: Date): JobSnapshot {
   }
 }
 
-/** The `done` event the service emits itself when the helper ended without one. */
-export function syntheticDone(s: JobSnapshot, message: string): JobEvent {
+/**
+ * The `done` event the service emits itself when the helper ended without one. A target that had not ended gets a
+ * typed failure beside the job's English reason: cancelled (before anything, when it never began) or unfinished.
+ */
+export function syntheticDone(s: JobSnapshot, message: string, cancelled = false): JobEvent {
+  const unfinished = (t: JobSnapshot['targets'][number]): TargetFailure =>
+    cancelled ? (t.phase === null ? { key: 'cancelled-before' } : { key: 'cancelled', phase: t.phase }) : { key: 'unfinished' };
   return {
     kind: 'done',
     results: s.targets.map((t) =>
-      t.status === 'done' ? { targetId: t.id, ok: true, verified: t.verified } : { targetId: t.id, ok: false, verified: false, message: t.message ?? message },
+      t.status === 'done'
+        ? { targetId: t.id, ok: true, verified: t.verified }
+        : { targetId: t.id, ok: false, verified: false, message: t.message ?? message, ...(t.status === 'failed' ? {} : { failure: unfinished(t) }) },
     ),
   };
 }

@@ -161,7 +161,7 @@ export class JobService {
       run.helper = this.deps.launchHelper(['--socket', socketPath]);
     } catch (err) {
       const failure = new HelperStartError(stage, err instanceof Error ? err : new Error(String(err)));
-      await this.finish(run, failure.message);
+      await this.finish(run, failure.message, undefined, failure.details);
       throw failure;
     }
     run.helper.exited.then((exit) => {
@@ -189,7 +189,7 @@ export class JobService {
       setTimeout(() => {
         if (!run.socket) {
           run.helper?.kill();
-          void this.finish(run, 'the helper did not connect in time');
+          void this.finish(run, 'the helper did not connect in time', undefined, { kind: 'job-ended', why: 'no-connect' });
         }
       }, this.deps.helloTimeoutMs ?? 300_000),
     );
@@ -262,7 +262,7 @@ export class JobService {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      if (run.socket === socket) void this.finish(run, 'the connection to the helper closed before the job finished');
+      if (run.socket === socket) void this.finish(run, 'the connection to the helper closed before the job finished', undefined, { kind: 'job-ended', why: 'connection-closed' });
     });
   }
 
@@ -299,14 +299,18 @@ export class JobService {
     }
   }
 
-  /** Ends the job once: cleanup, then the final `done` (made up when the helper did not send one). */
-  private async finish(run: Running, failure: string | null, done?: JobEvent): Promise<void> {
+  /**
+   * Ends the job once: cleanup, then the final `done` (made up when the helper did not send one). `details`: why,
+   * typed, for the error a job that ends without a result gets (the helper's exit, when known, says more).
+   */
+  private async finish(run: Running, failure: string | null, done?: JobEvent, details?: ErrorDetails): Promise<void> {
     if (run.ended) return;
     run.ended = true;
     if (!done) {
       const why = failure ?? 'the helper ended without a result';
-      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why, ...(run.failureDetails ? { details: run.failureDetails } : {}) });
-      done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why);
+      const typed = run.failureDetails ?? details ?? (failure === null ? { kind: 'job-ended', why: 'no-result' } : undefined);
+      if (!run.cancelRequested) this.publish(run, { kind: 'error', message: why, ...(typed ? { details: typed } : {}) });
+      done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why, run.cancelRequested);
     }
     for (const t of run.timers) clearTimeout(t);
     run.socket?.end();
@@ -315,7 +319,8 @@ export class JobService {
     if (run.helper) await Promise.race([run.helper.exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
     if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.running === run) this.running = null;
-    if (run.failureDetails && this.snapshot?.jobId === run.jobId) this.snapshot = { ...this.snapshot, errorDetails: run.failureDetails };
+    // the helper's exit, known only now, says why when nothing typed said it before (a connection that closed did)
+    if (run.failureDetails && this.snapshot?.jobId === run.jobId) this.snapshot = { ...this.snapshot, errorDetails: this.snapshot.errorDetails ?? run.failureDetails };
     this.publish(run, done);
     await run.log?.close();
     run.resolveFinished(this.snapshot!);

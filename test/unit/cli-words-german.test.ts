@@ -1,0 +1,78 @@
+// `iios write` and `iios bundle` in a German terminal. Their sources hold no English sentence outside the
+// catalogue (found by reading them: a new line printed or refused in English fails here), and what they print
+// (the bundle library, the summary of a bundle just made, their refusals) is said in German with no English left.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bundleListText, createdSummary } from '../../src-main/cli/bundle-words.ts';
+import { UsageError, type CommandIO } from '../../src-main/cli/command.ts';
+import { bundleCommand } from '../../src-main/cli/commands/bundle.ts';
+import type { LibraryBundle } from '../../src-main/services/bundles/bundle-library.ts';
+import type { CreatedBundle } from '../../src-main/services/bundles/create-bundle.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
+import type { BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
+import { REPO } from '../support/iios-cli.ts';
+import { englishIn } from '../support/untranslated.ts';
+
+const SPEAKING = ['src-main/cli/commands/write.ts', 'src-main/cli/write-request.ts', 'src-main/cli/commands/bundle.ts', 'src-main/cli/bundle-words.ts'];
+
+/** The text of each string literal outside comments, imports and the `usage` syntax lines (the same in every language). */
+function literals(source: string): string[] {
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/^import .*$/gm, '')
+    .replace(/usage:\s*(?:(?:'[^']*'|"[^"]*"|`[^`]*`)\s*\+?\s*)+/g, '');
+  return [...code.matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`]*)`/g)].map((m) => (m[1] ?? m[2] ?? m[3] ?? '').replace(/\$\{[^}]*\}/g, ' '));
+}
+
+afterEach(() => setLocale('en'));
+
+describe('the CLI’s words come from the catalogue', () => {
+  it.each(SPEAKING)('%s prints and refuses nothing in English of its own', (file) => {
+    // two words in a row (lower case, 3+ letters): a sentence, not a key, a flag or a path
+    const prose = literals(readFileSync(join(REPO, file), 'utf8')).filter((l) => /\b[a-z]{3,} [a-z]{3,}\b/.test(l));
+    expect(prose, 'say these with t() and a key in src-shared/i18n/en.ts and de.ts').toEqual([]);
+  });
+});
+
+const manifest = { name: 'lab', version: '2.1', build: { kernelRelease: '6.12.38+deb13-amd64' }, verity: { rootHash: 'ab'.repeat(32) } } as unknown as BundleManifest;
+const made: CreatedBundle = { dir: '/var/lib/iios/bundles/lab-2.1', manifest, treeBytes: 1_400_000_000, bundleBytes: 480_000_000, seconds: 93.4 };
+const library: LibraryBundle[] = [
+  { dir: '/var/lib/iios/bundles/lab-2.1', name: 'lab', version: '2.1', sizeBytes: 480e6, source: 'debian:trixie', where: 'library', stick: null },
+  { dir: '/media/x/@iios/bundles/demo-os-1.0', name: 'demo-os', version: '1.0', sizeBytes: 90e6, source: null, where: 'stick', stick: '/dev/sdb3' },
+  { dir: '/opt/iios/demo', name: 'demo-os', version: '1.0', sizeBytes: 90e6, source: null, where: 'demo', stick: null },
+];
+
+/** Names, versions, paths and hashes are data, the same in every language. */
+const wordsOnly = (text: string) => text.replace(/\/[^\s)]+/g, '…').replace(/\b[0-9a-f]{16,}\b/g, '…').replace(/\b(lab|demo-os|debian:trixie|squashfs|erofs|ext4)\b/g, '…');
+
+describe('`iios bundle` in a German terminal', () => {
+  it('says the summary of a bundle just made, the library and an empty library in German', () => {
+    setLocale('de');
+    const texts = [createdSummary(made, 'lab', '2.1'), bundleListText(library, '/var/lib/iios/bundles'), bundleListText([], '/var/lib/iios/bundles')];
+    expect(texts[0]).toMatch(/480 MB aus einem Baum von 1,4 GB in 93 s/);
+    for (const text of texts) expect(englishIn(text.split('\n').map(wordsOnly)), text).toEqual([]);
+    setLocale('en');
+    expect(createdSummary(made, 'lab', '2.1')).toBe(`${made.dir}\nlab 2.1: a bundle of 480 MB from a tree of 1.4 GB in 93 s (kernel 6.12.38+deb13-amd64, root hash ${'ab'.repeat(32)})`);
+  });
+
+  const io = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as CommandIO;
+  const refused: [string, Record<string, unknown>, string[]][] = [
+    ['neither create nor list', {}, ['nope']],
+    ['create without --from, --name, --version', {}, ['create']],
+    ['a root filesystem iios does not make', { from: 'dir:/srv/root', name: 'lab', version: '1', rootfs: 'ext4' }, ['create']],
+    ['--packages with a folder', { from: 'dir:/srv/root', name: 'lab', version: '1', packages: 'vim' }, ['create']],
+  ];
+  it.each(refused)('%s: refused in German', async (_, values, positionals) => {
+    setLocale('de');
+    const err = await bundleCommand.run({ values, positionals } as Parameters<typeof bundleCommand.run>[0], io).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(UsageError);
+    // the first line is ours; the usage after it is the command's syntax
+    const said = err!.message.split('\n')[0]!;
+    expect(englishIn([wordsOnly(said).replace(/--[a-z-]+/g, '…').replace(/\b[A-Z]{1,}\b/g, '…')]), said).toEqual([]);
+  });
+});
