@@ -3,7 +3,7 @@
 // with `done` (or `error` when it was refused before anything was written).
 import { readlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TargetResult } from '../src-shared/job/events.ts';
 import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import { WriteJob } from '../src-shared/job/write-job.ts';

@@ -6,7 +6,7 @@
 // is copied raw up to the end of its last partition, read back against what was read, its GPT moved to the end.
 import { randomBytes } from 'node:crypto';
 import { open, realpath, rm } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';

@@ -6,7 +6,7 @@
 //   keepHome. The swap is two renames, so @ is always either the old or the new system.
 import { readdir, readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StickJob } from '../../src-shared/job/clone-job.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';

@@ -1,6 +1,6 @@
 // ImageProfile: what a stick looks like (resources/profiles/<id>.yaml). Parsed from YAML text (pure, no fs).
 // The parsed object is plain JSON and parses again unchanged, so a WriteJob can carry and re-validate it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDocument } from 'yaml';
 import { ROOTFS_KINDS } from './bundle-manifest.ts';
 import { ProfileError, fieldIssues, issueMessage, type FieldIssue } from './schema-errors.ts';

@@ -13,7 +13,7 @@ import { chmod, lchown, link, lstat, lutimes, mkdir, open, readFile, readdir, re
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runTool, startTool } from '../run-tool.ts';
 import { readTar, TarError, type TarEntry } from './tar-reader.ts';
 
