@@ -12,7 +12,6 @@ import { fanOut } from './io/fanout.ts';
 import { readBackChunks } from './io/read-back.ts';
 import { decompressReader, fileReader, type ChunkReader } from './io/reader.ts';
 import type { RawSource } from './source.ts';
-import { formatPartition } from './steps/btrfs.ts';
 import { checkPartition } from './steps/partition.ts';
 import { waitForTestGate } from './steps/verify-support.ts';
 import { capacityCheck } from './steps/capacity-check.ts';
@@ -48,6 +47,8 @@ async function addPersistence(ctx: TargetCtx): Promise<void> {
     await appendMbrPartition(ctx.disk, { startLba: part.startLba, sizeLba: part.sizeLba, type: '83' }, opts);
   }
   ctx.enter('btrfs');
+  // Loaded here: a raw write without persistence never compiles the Btrfs steps.
+  const { formatPartition } = await import('./steps/btrfs.ts');
   await formatPartition(ctx, { ...part, role: 'data' }, null);
 }
 
@@ -111,7 +112,7 @@ async function writeHead(t: TargetCtx, head: Buffer): Promise<void> {
 export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawSource, signal: AbortSignal): Promise<void> {
   await forEachTarget(targets, async (t) => {
     if (job.capacityCheck) await capacityCheck(t);
-    await wipe(t);
+    await wipe(t, { rawImage: true });
   });
   const live = targets.filter((t) => t.alive);
   for (const t of live) {

@@ -9,7 +9,7 @@ import { mkdtemp, open, readFile, realpath, rmdir, stat, statfs } from 'node:fs/
 import { join } from 'node:path';
 import * as z from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
-import { ImageProfileSchema, type ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { ImageProfileSchema, type ImageProfile } from '../../src-shared/profile/profile-schema.ts';
 import { StickStampSchema, type StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { attachLoop, detachLoop } from '../tools/losetup.ts';
 import { mount, umount } from '../tools/mount.ts';

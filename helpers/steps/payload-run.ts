@@ -10,7 +10,7 @@ import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { PayloadJob } from '../../src-shared/job/update-job.ts';
-import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import type { ImageProfile } from '../../src-shared/profile/profile-schema.ts';
 import { gatherFacts } from '../check.ts';
 import { TargetCtx, type Emit } from '../context.ts';
 import { sourceReadCheck } from '../source-access.ts';

@@ -14,7 +14,7 @@ import { StickStampSchema, type StickStamp } from '../../src-shared/job/stick-st
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { planLayout, type PartitionPlan } from '../../src-shared/layout/index.ts';
 import { BundleManifestSchema } from '../../src-shared/profile/bundle-manifest.ts';
-import { ImageProfileSchema, profileSlots, type ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { ImageProfileSchema, profileSlots, type ImageProfile } from '../../src-shared/profile/profile-schema.ts';
 import { gatherFacts } from '../check.ts';
 import { TargetCtx, type Emit } from '../context.ts';
 import { sha256OfFile, type BundleSource } from '../source.ts';

@@ -2,7 +2,7 @@
 // helper re-validates it with this same schema because the app is not trusted.
 import * as z from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../profile/bundle-manifest.ts';
-import { ImageProfileSchema, type ImageProfile } from '../profile/image-profile.ts';
+import { ImageProfileSchema, type ImageProfile } from '../profile/profile-schema.ts';
 import { LOCALES } from '../i18n/locale.ts';
 
 /**

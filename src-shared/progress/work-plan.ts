@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { Phase } from '../job/events.ts';
 import type { WriteJob } from '../job/write-job.ts';
-import { profileSlots } from '../profile/image-profile.ts';
+import { profileSlots } from '../profile/profile-schema.ts';
 
 /** Work is counted in bytes written to the stick; other costs are converted at this nominal write speed. */
 export const NOMINAL_WRITE_BPS = 20_000_000;

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { invoke, noArgs } from '../define.ts';
 import { BundleManifestSchema } from '../../profile/bundle-manifest.ts';
-import { ImageProfileSchema } from '../../profile/image-profile.ts';
+import { ImageProfileSchema } from '../../profile/profile-schema.ts';
 import { PartitionPlanSchema } from '../../layout/plan-schema.ts';
 
 export const BundleInfo = z.object({
