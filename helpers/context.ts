@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { JobEvent, Phase } from '../src-shared/job/events.ts';
 import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
-import type { ImageProfile } from '../src-shared/profile/image-profile.ts';
+import type { ImageProfile } from '../src-shared/profile/profile-schema.ts';
 import type { PartitionPlan, PartitionRole, PlannedPartition } from '../src-shared/layout/index.ts';
 import { SpeedWindow, etaSeconds } from '../src-shared/progress/speed.ts';
 import { nameSignal } from './tools/command-log.ts';

@@ -1,7 +1,7 @@
 // The whole-job errors the helper sends, typed: each `error` event carries details (src-shared/contract/
 // error-details.ts) that the GUI and the CLI say in the reader's language; its message stays the English
 // sentence for the log.
-import { z } from 'zod';
+import * as z from 'zod';
 import { zodFieldIssues } from '../src-shared/contract/error-details.ts';
 import type { JobEvent } from '../src-shared/job/events.ts';
 import type { TargetResult } from '../src-shared/job/events.ts';

@@ -10,12 +10,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobEvent } from '../src-shared/job/events.ts';
 import { AppToHelper, encodeLine, LineSplitter, parseLine, PING_TIMEOUT_MS } from '../src-shared/job/protocol.ts';
-import { runJob } from './run-job.ts';
 import { helperJobKind } from '../src-shared/job/clone-job.ts';
-import { runCloneJob } from './steps/clone-run.ts';
-import { runStickJob } from './steps/stick-job.ts';
-import { runPayloadJob } from './steps/payload-run.ts';
-import { runUpdateJob } from './steps/update-run.ts';
 import { abortAllTools } from './tools/run.ts';
 import { startedByLine } from './file-owner.ts';
 import { helperJobError } from './job-errors.ts';
@@ -38,6 +33,17 @@ function writeProof(socketPath: string, nonce: string): void {
   const st = lstatSync(dir);
   if (!st.isDirectory() || (st.mode & 0o077) !== 0) throw new Error(`the socket folder ${dir} is not a private folder`);
   closeSync(openSync(join(dir, `proof-${nonce}`), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o400));
+}
+
+type JobRunner = (job: unknown, emit: (e: JobEvent) => void, signal: AbortSignal) => Promise<{ ok: boolean }[]>;
+
+/** The runner of one kind of job, loaded when that job arrives: the helper compiles only the code its job needs. */
+async function jobRunner(kind: ReturnType<typeof helperJobKind>): Promise<JobRunner> {
+  if (kind === 'clone') return (await import('./steps/clone-run.ts')).runCloneJob;
+  if (kind === 'repair' || kind === 'reset') return (await import('./steps/stick-job.ts')).runStickJob;
+  if (kind === 'update') return (await import('./steps/update-run.ts')).runUpdateJob;
+  if (kind === 'payload') return (await import('./steps/payload-run.ts')).runPayloadJob;
+  return (await import('./run-job.ts')).runJob;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -126,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     emit({ kind: 'log', level: 'info', message: startedByLine(process.env) });
     for (const line of leftovers) emit({ kind: 'log', level: 'info', message: line });
     const kind = helperJobKind(job);
-    const run = kind === 'clone' ? runCloneJob : kind === 'repair' || kind === 'reset' ? runStickJob : kind === 'update' ? runUpdateJob : kind === 'payload' ? runPayloadJob : runJob;
+    const run = await jobRunner(kind);
     const results = await run(job, emit, cancel.signal);
     return results.length > 0 && results.every((r) => r.ok) ? 0 : 1;
   } catch (err) {

@@ -9,10 +9,9 @@ import { deviceGone, forEachTarget, type TargetCtx } from './context.ts';
 import { CHUNK_BYTES } from './io/aligned.ts';
 import { chunkHasher, type ChunkDigests, type ChunkHasher } from './io/chunk-hash.ts';
 import { fanOut } from './io/fanout.ts';
-import { readBackChunks } from './io/read-back.ts';
+import { readBackAgainst, readBackChunks } from './io/read-back.ts';
 import { decompressReader, fileReader, type ChunkReader } from './io/reader.ts';
 import type { RawSource } from './source.ts';
-import { formatPartition } from './steps/btrfs.ts';
 import { checkPartition } from './steps/partition.ts';
 import { waitForTestGate } from './steps/verify-support.ts';
 import { capacityCheck } from './steps/capacity-check.ts';
@@ -48,6 +47,8 @@ async function addPersistence(ctx: TargetCtx): Promise<void> {
     await appendMbrPartition(ctx.disk, { startLba: part.startLba, sizeLba: part.sizeLba, type: '83' }, opts);
   }
   ctx.enter('btrfs');
+  // Loaded here: a raw write without persistence never compiles the Btrfs steps.
+  const { formatPartition } = await import('./steps/btrfs.ts');
   await formatPartition(ctx, { ...part, role: 'data' }, null);
 }
 
@@ -87,6 +88,11 @@ export function holdBackHead(reader: ChunkReader, hasher: ChunkHasher | null): {
   };
 }
 
+/** The image's chunk as the targets got it before their table: its first HEAD_BYTES held back (zeros). */
+function zeroHead(chunk: Buffer, at: number): void {
+  if (at < HEAD_BYTES) chunk.fill(0, 0, Math.min(chunk.length, HEAD_BYTES - at));
+}
+
 /** Where the stream written differs from the image as measured before writing (first chunk: its real bytes). */
 export function changedSince(measured: ChunkDigests, written: ChunkDigests | null, firstReal: Buffer | null): number | null {
   if (!written || !firstReal || !measured.list[0]?.equals(firstReal)) return 0;
@@ -111,7 +117,7 @@ async function writeHead(t: TargetCtx, head: Buffer): Promise<void> {
 export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawSource, signal: AbortSignal): Promise<void> {
   await forEachTarget(targets, async (t) => {
     if (job.capacityCheck) await capacityCheck(t);
-    await wipe(t);
+    await wipe(t, { rawImage: true });
   });
   const live = targets.filter((t) => t.alive);
   for (const t of live) {
@@ -120,8 +126,11 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
   }
   const plain = source.compression ? decompressReader(source.path, source.compression, signal) : await fileReader(source.path);
   // A write stopped at any point leaves no valid table: the first MiB goes on only after the rest is verified.
-  // Chunk digests only where something compares them: the read-back, or a decompressed source measured before.
-  const digests = job.verify || !!source.chunks;
+  // A plain image is verified against itself, read again (readBackAgainst: no hashing); a decompressed stream
+  // cannot be read twice, so it is hashed chunk by chunk as written and as read back.
+  const againstImage = job.verify && !source.compression;
+  // Chunk digests only where something compares them: that read-back, or a decompressed source measured before.
+  const digests = (job.verify && !againstImage) || !!source.chunks;
   const held = holdBackHead(plain, source.chunks ? await chunkHasher() : null);
   // Each target is verified and gets its table as soon as it has all the bytes, at its own pace.
   const finish = (t: TargetCtx) => async (written: ChunkDigests | null) => {
@@ -131,8 +140,10 @@ export async function writeRaw(job: WriteJob, targets: TargetCtx[], source: RawS
     if (job.verify) {
       t.enter('verify');
       await waitForTestGate(t.id, t.signal);
-      if (!written) throw new Error('no chunk digests to verify against');
-      await readBackChunks(t, 0, written, (n) => t.progress(n, source.imageBytes));
+      const progress = (n: number) => t.progress(n, source.imageBytes);
+      if (againstImage) await readBackAgainst(t, 0, source.path, source.imageBytes, zeroHead, progress);
+      else if (!written) throw new Error('no chunk digests to verify against');
+      else await readBackChunks(t, 0, written, progress);
     }
     // The table makes the stick read as written: never onto a target that failed or went away meanwhile (a loop
     // detached under us still takes writes into its file while we hold it open).

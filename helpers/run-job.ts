@@ -9,21 +9,9 @@ import { WriteJob } from '../src-shared/job/write-job.ts';
 import { FALLBACK_LOCALE, setLocale } from '../src-shared/i18n/index.ts';
 import { deviceGone, forEachTarget, TargetCtx, type Emit } from './context.ts';
 import { invalidJob, refusedJobError } from './job-errors.ts';
-import { finishTargets, releaseTargets, reportDone } from './target-results.ts';
-import { prepare, RefusedError, type Prepared } from './prepare.ts';
-import { writeRaw } from './raw.ts';
-import type { BundleSource, Source } from './source.ts';
-import { btrfs, cachesPartition } from './steps/btrfs.ts';
-import { cacheStamps } from './steps/caches.ts';
-import { esp } from './steps/esp.ts';
-import { espStore } from './steps/esp-store.ts';
-import { partition } from './steps/partition.ts';
-import { payload } from './steps/payload.ts';
-import { writeSlots } from './steps/slots.ts';
-import { stampObject, takeBackStamps, writeCompleteStamp, writeStamp, type SlotStamp } from './steps/stamp.ts';
-import { verifyTarget } from './steps/verify.ts';
-import { capacityCheck } from './steps/capacity-check.ts';
-import { wipe } from './steps/wipe.ts';
+import { finishTargets, releaseTargets } from './target-results.ts';
+import { prepare, RefusedError } from './prepare.ts';
+import type { Source } from './source.ts';
 import { setCommandLog } from './tools/command-log.ts';
 import { umount } from './tools/mount.ts';
 import { run } from './tools/run.ts';
@@ -31,7 +19,6 @@ import { busyFacts } from './check.ts';
 import { busyVerdict } from '../src-shared/drives/busy.ts';
 import { allMountpoints } from '../src-shared/drives/safety.ts';
 import { parseLsblk } from '../src-shared/drives/inventory.ts';
-import { profileSlots } from '../src-shared/profile/image-profile.ts';
 import { recordLoopRanges, releaseOwnLeftovers, type LoopRange } from './workdir.ts';
 
 function realpathOrSelf(path: string): string {
@@ -67,75 +54,6 @@ function loopRanges(targets: TargetCtx[], source: Source): LoopRange[] {
     if (image) out.push({ backing: realpathOrSelf(image), offset: 0, sizeBytes: m.rootfs.sizeBytes });
   }
   return out;
-}
-
-function slotStamps(t: TargetCtx, bundle: BundleSource): Record<string, SlotStamp> {
-  const m = bundle.manifest;
-  const one: SlotStamp = {
-    bundle: m.name,
-    version: m.version,
-    rootHash: m.verity?.rootHash ?? null,
-    rootfsSha256: m.files[m.rootfs.file]!.sha256,
-    rootfsBytes: m.rootfs.sizeBytes,
-  };
-  return Object.fromEntries(profileSlots(t.profile).map((s) => [s, { ...one }]));
-}
-
-async function writeBundle(job: WriteJob, targets: TargetCtx[], prepared: Prepared, bundle: BundleSource, signal: AbortSignal) {
-  const payloadIn = prepared.payload;
-  const caches = prepared.caches;
-  const m = bundle.manifest;
-  const createdAt = new Date().toISOString();
-  const espSha = new Map<string, Record<string, string>>();
-  const payloadOut = payloadIn.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes }));
-  const stampInit = (t: TargetCtx) => ({
-    profile: job.profile.id,
-    hostname: t.target.hostname,
-    diskBytes: t.plan.diskBytes,
-    sectorSize: t.plan.sectorSize,
-    slots: slotStamps(t, bundle),
-    payload: t.part('payload') ? payloadOut : [],
-    caches: cachesPartition(t) ? cacheStamps(caches) : [],
-    espFiles: espSha.get(t.id) ?? {},
-    ...(t.plan.slotRoom?.cacheRoomBytes ? { cacheRoomBytes: t.plan.slotRoom.cacheRoomBytes } : {}),
-  });
-
-  await forEachTarget(targets, async (t) => {
-    // A counterfeit stick is found before anything of the system goes onto it.
-    if (job.capacityCheck) await capacityCheck(t);
-    await wipe(t);
-    await partition(t);
-    // a stick with no @iios keeps its profile and manifest on the ESP: what a clone re-plans it from
-    espSha.set(t.id, { ...(await esp(t, bundle)), ...(await espStore(t, bundle)) });
-    t.enter('stamp');
-    await writeStamp(t, stampObject(stampInit(t), false, createdAt));
-  });
-  try {
-    await writeSlots(targets, bundle, signal);
-  } catch (err) {
-    for (const t of targets) t.fail(err);
-  }
-  await forEachTarget(targets, async (t) => {
-    if (caches.length && !cachesPartition(t)) t.log('warn', `the ${job.profile.id} profile has no @caches subvolume; caches are not copied`);
-    await btrfs(t, bundle, caches);
-    await payload(t, payloadIn);
-    if (job.verify) {
-      await verifyTarget(t, {
-        rootfsBytes: m.rootfs.sizeBytes,
-        rootfsSha256: m.files[m.rootfs.file]!.sha256,
-        rootHash: m.verity?.rootHash ?? null,
-        espFiles: espSha.get(t.id) ?? {},
-        caches: cachesPartition(t) ? caches : [],
-        payload: t.part('payload') ? payloadOut : [],
-        rootfsPath: bundle.files[m.rootfs.file],
-      });
-      t.verified = true;
-    }
-    // Last: complete:true, read back — never on a target that failed or whose device went away meanwhile.
-    if (!t.alive || deviceGone(t)) throw new Error('device gone');
-    await writeCompleteStamp(t, stampObject(stampInit(t), true, createdAt));
-    reportDone(t);
-  });
 }
 
 export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): Promise<TargetResult[]> {
@@ -199,12 +117,14 @@ export async function runJob(rawJob: unknown, emit: Emit, signal: AbortSignal): 
       }
       if (p.unmount.length || p.detach.length) await stillBusy(t);
     });
-    if (prepared.source.kind === 'bundle') await writeBundle(job, targets, prepared, prepared.source, signal);
-    else await writeRaw(job, targets, prepared.source, signal);
+    // Each kind loads only its own steps (a raw job never compiles the Btrfs, ESP or verity code).
+    if (prepared.source.kind === 'bundle') await (await import('./run-bundle.ts')).writeBundle(job, targets, prepared, prepared.source, signal);
+    else await (await import('./raw.ts')).writeRaw(job, targets, prepared.source, signal);
   } finally {
     clearInterval(watch);
     // While the targets are still held (a detached loop lingers): a failed one must not read complete.
-    await takeBackStamps(targets);
+    // (Only a target that got a stamp can need it taken back: a raw job never loads the stamp code.)
+    if (targets.some((t) => t.incompleteStamp)) await (await import('./steps/stamp.ts')).takeBackStamps(targets);
     for (const h of holds) await h.close().catch(() => undefined);
     await releaseTargets(targets);
     for (const line of await releaseOwnLeftovers().catch((err: unknown) => [`could not check for leftover loops: ${(err as Error).message}`])) {

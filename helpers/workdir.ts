@@ -114,7 +114,8 @@ async function releaseLeftovers(dir: string, ranges: LoopRange[], why: string): 
   const loopDevs = new Set(loops.map((l) => l.dev));
   // Its loops' mounts (wherever they are), then its loops, then what else is mounted in its folder (the
   // bind mount of an image-file target, which its loops held busy).
-  const mountsOfLoops = (await run('findmnt', ['-rn', '-o', 'TARGET,SOURCE']).catch(() => ({ stdout: '' }))).stdout
+  // (No loop left, nothing of theirs can be mounted: the usual case needs no findmnt.)
+  const mountsOfLoops = (loops.length ? await run('findmnt', ['-rn', '-o', 'TARGET,SOURCE']).catch(() => ({ stdout: '' })) : { stdout: '' }).stdout
     .split('\n')
     .map((l) => l.split(' '))
     .filter(([, src]) => src && loopDevs.has(src))

@@ -5,7 +5,10 @@
 // a manifest or stamp names one (the bundle's files, a clone's slot), computed once per source.
 // One hasher for every writer and reader (raw writes, clone raw copies, their read-backs), so the digests of
 // both sides are always made the same way.
-import { createXXHash128, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
+// hash-wasm's one-algorithm build (20 KiB): its index carries every algorithm's WebAssembly (260 KiB), which a
+// bundler cannot leave out, and which the helper would compile at every start.
+import xxhash128 from 'hash-wasm/dist/xxhash128.umd.min.js';
 import { CHUNK_BYTES } from './aligned.ts';
 
 export const CHUNK_HASH_NAME = 'xxh128';
@@ -38,7 +41,7 @@ export interface ChunkHasher {
 }
 
 export async function chunkHasher(): Promise<ChunkHasher> {
-  const h: IHasher = await createXXHash128();
+  const h: IHasher = await xxhash128.createXXHash128();
   const zeroDigests = new Map<number, Buffer>();
   const hash = (buf: Buffer) => {
     h.init();

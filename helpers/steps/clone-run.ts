@@ -11,7 +11,7 @@ import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
-import { ImageProfileSchema } from '../../src-shared/profile/image-profile.ts';
+import { ImageProfileSchema } from '../../src-shared/profile/profile-schema.ts';
 import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
-import { ImageProfileSchema, type ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { ImageProfileSchema, type ImageProfile } from '../../src-shared/profile/profile-schema.ts';
 import { StickStampSchema, type StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { attachLoop, detachLoop } from '../tools/losetup.ts';
 import { mount, umount } from '../tools/mount.ts';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { profileSlots } from '../../src-shared/profile/image-profile.ts';
+import { profileSlots } from '../../src-shared/profile/profile-schema.ts';
 import type { TargetCtx } from '../context.ts';
 import type { BundleSource } from '../source.ts';
 import { mkfsVfatAt } from '../tools/mkfs.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetResult } from '../../src-shared/job/events.ts';
 import { PayloadJob } from '../../src-shared/job/update-job.ts';
-import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import type { ImageProfile } from '../../src-shared/profile/profile-schema.ts';
 import { FailureError, TargetCtx, type Emit } from '../context.ts';
 import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { sourceReadCheck } from '../source-access.ts';

@@ -11,7 +11,7 @@ import type { TargetResult } from '../../src-shared/job/events.ts';
 import { StickStampSchema, type StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { planLayout, type PartitionPlan } from '../../src-shared/layout/index.ts';
 import { BundleManifestSchema, type BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
-import { ImageProfileSchema, profileSlots, type ImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { ImageProfileSchema, profileSlots, type ImageProfile } from '../../src-shared/profile/profile-schema.ts';
 import { FailureError, TargetCtx, type Emit } from '../context.ts';
 import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { sha256OfFile, type BundleSource } from '../source.ts';

@@ -23,13 +23,19 @@ export async function createImageFile(ctx: TargetCtx): Promise<void> {
   if (owner) fchownSync(ctx.image.fd, owner.uid, owner.gid);
 }
 
-export async function wipe(ctx: TargetCtx): Promise<void> {
+/**
+ * `rawImage`: the wipe before a raw image's write. Its old partitions are not looked up (sfdisk): the ones that
+ * start inside the image are overwritten by the image itself before its table goes on (raw.ts writes the first
+ * MiB last), and no table the image brings points past its end (only a planned persistence partition does, and
+ * planned starts are zeroed here). Signatures (wipefs), the first and last MiB and the planned starts go as always.
+ */
+export async function wipe(ctx: TargetCtx, opts: { rawImage?: boolean } = {}): Promise<void> {
   ctx.enter('wipe');
   if (ctx.target.kind === 'image-file') {
     await createImageFile(ctx);
     return;
   }
-  const old = await existingPartitions(ctx.disk, { signal: ctx.signal });
+  const old = opts.rawImage ? [] : await existingPartitions(ctx.disk, { signal: ctx.signal });
   await wipefs(ctx.disk, { signal: ctx.signal });
   const fh = await open(ctx.disk, 'r+');
   try {

@@ -27,14 +27,15 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(`iios ${appVersion()}\n`);
     return 0;
   }
-  const { commands } = await import('./commands/index.ts');
+  const { allCommands, loadCommand } = await import('./commands/index.ts');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(help(commands) + '\n');
+    io.stdout.write(help(await allCommands()) + '\n');
     return name ? 0 : 2;
   }
-  const cmd = commands[name];
+  // Only the command asked for is loaded (its modules initialise); the help text needs them all.
+  const cmd = await loadCommand(name);
   if (!cmd) {
-    io.stderr.write(`iios: ${t('cli.unknownCommand', { name })}\n\n${help(commands)}\n`);
+    io.stderr.write(`iios: ${t('cli.unknownCommand', { name })}\n\n${help(await allCommands())}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -2,7 +2,7 @@
 // services passed in as parameters. The Electron ipcMain binding and the loopback bridge both serve the
 // objects built here. To add a channel: add its service to `Services` and its handler to `createHandlers`.
 // The `Handlers` type requires every contract channel, so a channel without a handler does not compile.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ErrorCodes,
   errorEnvelope,

@@ -1,6 +1,6 @@
 // What a cache build is doing, as data: the builders say it this way, the contract carries it, and the GUI and the
 // CLI put it into words from the catalogue (the reader's language), never the builder's English.
-import { z } from 'zod';
+import * as z from 'zod';
 import { t } from '../i18n/index.ts';
 
 export const CacheBuildStep = z.discriminatedUnion('step', [

@@ -1,7 +1,7 @@
 // Cache sets (design.md, "Cache sets"): a YAML file naming what a stick carries offline, per kind. Parsed here
 // once, for the CLI, the GUI and the builders; errors name the file, the field and the reason, as profiles do.
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldIssues, issueMessage, SchemaError, type FieldIssue } from '../profile/schema-errors.ts';
 
 /** Every kind a cache set can name; each becomes its own Btrfs subvolume `@caches/<kind>` on a stick. */

@@ -1,7 +1,7 @@
 // The two shapes of the renderer's API. `IiosTransport` is what window.iios is (exposed by the Electron
 // preload or installed by the browser bridge client): raw envelopes, untyped. `IiosClient` is the typed
 // wrapper the renderer code calls: `await client.invoke('drives.list')` returns Drive[] or throws IiosError.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   eventContract,
   invokeContract,

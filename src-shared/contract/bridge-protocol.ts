@@ -1,6 +1,6 @@
 // The loopback bridge's wire format: JSON text frames on a WebSocket at /ws?token=…
 // client -> server: invoke; server -> client: result (an envelope for that id) or a pushed event.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const BRIDGE_WS_PATH = '/ws';
 

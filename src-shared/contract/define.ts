@@ -1,6 +1,6 @@
 // Building blocks of the IPC contract: one invoke channel = an argument schema and a result schema;
 // one event = a payload schema. Domain files (domains/*.ts) declare their channels with these helpers.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface InvokeSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   args: A;

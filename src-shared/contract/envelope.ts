@@ -1,7 +1,7 @@
 // Results and errors cross every process boundary as an envelope, never as a thrown object, because
 // Electron's IPC and JSON both lose an Error's class and extra fields. The receiving side rebuilds an Error;
 // an error's typed data travels as `details` (./error-details.ts), so it arrives as numbers and paths.
-import { z } from 'zod';
+import * as z from 'zod';
 import { detailsOf, ErrorDetailsSchema, type ErrorDetails } from './error-details.ts';
 
 export const ErrorInfo = z.object({

@@ -1,7 +1,7 @@
 // The typed data of an error, as it crosses a process boundary inside the error envelope. A thrown error that
 // has a `details` property of one of these kinds keeps it across IPC, the bridge and JSON, so the other side reads
 // numbers and paths, not a message parsed back with a regex. One kind per typed error the services throw.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath } from '../profile/field-path.ts';
 import { IssueSaidSchema, issueSaid } from './field-issue.ts';
 import type { SafetyCode } from '../drives/safety.ts';

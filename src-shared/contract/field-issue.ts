@@ -1,7 +1,7 @@
 // What a field failed, typed from zod's issue (its code and numbers, no sentence), so the GUI and the CLI can say
 // it in the reader's language (src-shared/errors/field-words.ts). Kept beside the English message of the issue,
 // which stays for logs; a custom rule's own sentence has no typed form and is said inside a translated frame.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const IssueSaidSchema = z.discriminatedUnion('code', [
   /** `missing`: nothing was given where a value is required. */

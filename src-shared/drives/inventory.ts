@@ -1,7 +1,7 @@
 // Pure parsing of what the OS reports about block devices into the contract's Drive objects:
 // drivelist's entries (physical disks), plus loop devices from `lsblk --json -b -O --paths` and
 // `losetup --list --json` (drivelist leaves loops out; iios writes to them in tests and for image files).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Drive } from '../contract/domains/drives.ts';
 
 /** The fields of a drivelist entry that iios uses (drivelist's own type lives in a Node-only package). */

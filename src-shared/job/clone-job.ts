@@ -1,6 +1,6 @@
 // The CloneJob: a stick (or a disk image) as the source, copied onto one or more targets. The helper accepts it
 // beside the WriteJob (helperJob below tells them apart) and reports the same JobEvents.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PayloadJob, UpdateJob } from './update-job.ts';
 import { WriteJob, WriteTarget } from './write-job.ts';
 

@@ -2,7 +2,7 @@
 // same one the GUI receives in jobs.event) plus the moment iios received it (the moment the job state folds it
 // at), the job id and, for a target's events, the target's device or file path, so a script can follow a job
 // without knowing the job's target ids.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DoneEvent, ErrorEvent, LogEvent, PhaseEvent, ProgressEvent, TargetDoneEvent, TargetFailedEvent, type JobEvent } from './events.ts';
 
 /** ISO 8601 in UTC with milliseconds, as Date.toISOString() writes it. */

@@ -1,5 +1,5 @@
 // JobEvent: what the helper reports about a job (design.md, "The privileged helper"), per target where it applies.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorDetailsSchema } from '../contract/error-details.ts';
 import { Phase } from './phases.ts';
 import { TargetFailureSchema } from './target-failure.ts';

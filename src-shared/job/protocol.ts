@@ -1,6 +1,6 @@
 // The app ⇄ helper protocol (design.md, "The privileged helper"): newline-delimited JSON over a private Unix socket.
 // App → helper: job, ping (every 2 s), cancel. Helper → app: hello (first, with the token), event.
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobEvent } from './events.ts';
 import { WriteJob } from './write-job.ts';
 

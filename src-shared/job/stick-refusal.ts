@@ -2,7 +2,7 @@
 // typed: the helper sends the reason and its numbers beside its English sentence, and the GUI and the CLI say it
 // in the reader's language (src-shared/errors/refusal-words.ts). A reason the drive rules give (mounted, system
 // disk…) travels as the `refused` failure instead, the same as for a write.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const StickRefusalSchema = z.discriminatedUnion('reason', [
   /** No readable stamp on an IIOS-ESP, or no iios-data/iios-system partition. */

@@ -1,6 +1,6 @@
 // What a clone, repair or reset reads of a stick's stamp (/iios/stick.json on its ESP), checked with zod: the
 // stick is a source the app does not control. Fields the reader does not use pass through untouched.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SlotStampSchema = z.object({
   bundle: z.string().min(1),

@@ -2,7 +2,7 @@
 // English sentence, so that the GUI and the CLI say the failure in the reader's language
 // (src-shared/errors/failure-words.ts) while logs and older readers keep the sentence. Only what has no typed
 // form (a tool's own output, a rare internal check) travels as English `text`, said inside a translated frame.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase } from './phases.ts';
 import { StickRefusalSchema } from './stick-refusal.ts';
 

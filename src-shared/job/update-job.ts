@@ -1,7 +1,7 @@
 // The update and payload jobs (design.md, "Updates"): a new bundle into the inactive A/B slot of one or more
 // sticks, or new files onto a kiosk stick's payload partition. The helper accepts them beside the write, clone
 // and stick jobs and reports the same JobEvents, one target per stick.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PayloadFile, WriteTarget } from './write-job.ts';
 
 const plainId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);

@@ -1,8 +1,8 @@
 // The WriteJob: the only input the privileged helper accepts (design.md, "Jobs"). The app builds it; the
 // helper re-validates it with this same schema because the app is not trusted.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../profile/bundle-manifest.ts';
-import { ImageProfileSchema, type ImageProfile } from '../profile/image-profile.ts';
+import { ImageProfileSchema, type ImageProfile } from '../profile/profile-schema.ts';
 import { LOCALES } from '../i18n/locale.ts';
 
 /**

@@ -2,7 +2,7 @@
 // Partitions follow the profile's order from the first 1 MiB boundary, each a whole number of MiB;
 // the growing partition (always the last) ends on the last 1 MiB boundary before the backup GPT.
 import type { BundleManifest, RootfsKind } from '../profile/bundle-manifest.ts';
-import type { ImageProfile, ProfilePartition } from '../profile/image-profile.ts';
+import type { ImageProfile, ProfilePartition } from '../profile/profile-schema.ts';
 import { cacheRoomBytes } from '../caches/cache-fit.ts';
 import { formatBytes, formatBytesApart, groupDigits } from '../format/bytes.ts';
 import { parseSizeSpec, resolveFit } from '../profile/size-spec.ts';

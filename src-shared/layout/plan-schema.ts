@@ -1,7 +1,7 @@
 // zod schema of PartitionPlan, for the places where a plan crosses a process boundary (IPC results,
 // helper input). Kept in step with plan-types.ts by the `satisfies` checks below.
-import { z } from 'zod';
-import { BtrfsLayoutSchema } from '../profile/image-profile.ts';
+import * as z from 'zod';
+import { BtrfsLayoutSchema } from '../profile/profile-schema.ts';
 import type { PartitionPlan, PlannedPartition } from './plan-types.ts';
 
 const lba = z.number().int().nonnegative();

@@ -1,6 +1,6 @@
 // PartitionPlan (design.md, "On-stick format"): the exact layout of one stick, in sectors and bytes.
 import type { BundleArch, RootfsKind } from '../profile/bundle-manifest.ts';
-import type { BtrfsLayout } from '../profile/image-profile.ts';
+import type { BtrfsLayout } from '../profile/profile-schema.ts';
 import { formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { SectorSize } from './gpt.ts';

@@ -13,7 +13,7 @@
 //  4. mkfs          – format the new partition (one loop device over its byte range).
 // The image size must be the real, uncompressed size: if it was only estimated (e.g. a gzip trailer),
 // the writer re-plans with the byte count it actually wrote before step 2.
-import type { ImageProfile } from '../profile/image-profile.ts';
+import type { ImageProfile } from '../profile/profile-schema.ts';
 import { parseSizeSpec } from '../profile/size-spec.ts';
 import { ALIGNMENT_BYTES, MIN_BTRFS_BYTES, TYPE_GUIDS, alignDown, alignUp, type GptGeometry } from './gpt.ts';
 import { finishPlan, uniqueGuid } from './plan-common.ts';

@@ -1,6 +1,6 @@
 // Bundle manifest (<bundle>/manifest.json): what a bundle holds and the sha256 of every file in it.
 // Parsed from JSON text (pure, no fs); src-main/services/sources/bundles.ts checks the files themselves.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ManifestError, fieldIssues, issueMessage } from './schema-errors.ts';
 
 export const ROOTFS_KINDS = ['squashfs', 'erofs', 'btrfs-seed', 'raw'] as const;

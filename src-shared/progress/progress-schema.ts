@@ -1,7 +1,7 @@
 // The progress of a job as the job state holds it in its snapshot, the GUI and the CLI show it: per target its
 // stage, phase, one fraction over the whole job and the time left; for the batch the same. Computed once, by
 // foldProgress (./fold-progress.ts), from the helper's events; nobody else does arithmetic on it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase } from '../job/events.ts';
 import { PhaseStep } from './work-plan.ts';
 

@@ -3,10 +3,10 @@
 // plus a fixed cost for what moves few bytes but takes its time (mkfs, sgdisk, veritysetup, btrfs check).
 // The overall fraction of a target is the work of the phases behind it over the work of all of them, so
 // the bar of a write whose slots are gigabytes is mostly the slots, and a tiny demo bundle's mostly mkfs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Phase } from '../job/events.ts';
 import type { WriteJob } from '../job/write-job.ts';
-import { profileSlots } from '../profile/image-profile.ts';
+import { profileSlots } from '../profile/profile-schema.ts';
 
 /** Work is counted in bytes written to the stick; other costs are converted at this nominal write speed. */
 export const NOMINAL_WRITE_BPS = 20_000_000;

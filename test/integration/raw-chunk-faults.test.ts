@@ -1,5 +1,6 @@
 // The raw writer's and the raw clone's read-back meet the fault they exist for: the real helper writes a raw
-// image (xz, so it is measured first) onto a loop device and an image file, or clones a plain disk raw onto
+// image (xz, so it is measured first and hashed chunk by chunk; or plain, compared with the image read again)
+// onto a loop device and an image file, or clones a plain disk raw onto
 // both; when a target's `verify` phase starts, the test flips one byte of it (IIOS_TEST_VERIFY_GATE holds the
 // read-back until then). Each target must fail naming the 4 MiB chunk that holds the byte, and get no partition
 // table (a raw stick's first MiB goes on only after its verify).
@@ -99,6 +100,16 @@ describe('raw read-back names the chunk of a byte flipped between writing and ve
       expect(out[id]!.message).toMatch(/^verify failed: the 4194304-byte chunk at byte 8388608 reads back differently from what was written \(xxh128 [0-9a-f]{32}, written [0-9a-f]{32}\)$/);
       expect(out[id]!.tableless).toBe(true);
       // typed beside the sentence, for the reader's language
+      expect(out[id]!.failure).toEqual({ key: 'read-back', phase: 'verify', byte: 8388608, chunkBytes: 4194304 });
+    }
+  }, 300_000);
+
+  it('a plain (uncompressed) raw image write, compared with the image read again: names the chunk and the byte', async () => {
+    const at = 9 * MiB + 4321;
+    const out = await withFlip((targets) => ({ jobId: 'raw-fault-plain', profile: raw, imagePath: image.plainPath, persistence: false, targets }), at, 64 * MiB);
+    for (const id of ['loop', 'file']) {
+      expect(out[id]!.message).toBe(`verify failed: the 4194304-byte chunk at byte 8388608 reads back differently from what was written (its byte ${at} differs from the image's)`);
+      expect(out[id]!.tableless).toBe(true);
       expect(out[id]!.failure).toEqual({ key: 'read-back', phase: 'verify', byte: 8388608, chunkBytes: 4194304 });
     }
   }, 300_000);

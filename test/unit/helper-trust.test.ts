@@ -24,6 +24,7 @@ function memFs(nodes: Record<string, Node>): TrustFs {
     },
     realpath: (p) => get(p).link ?? p,
     exists: (p) => p in nodes,
+    readdir: (p) => Object.keys(nodes).filter((k) => k !== p && k.startsWith(`${p}/`) && !k.slice(p.length + 1).includes('/')).map((k) => k.slice(p.length + 1)),
   };
 }
 
@@ -90,6 +91,15 @@ describe('assertHelperTrusted', () => {
       'refusing to run the helper as root: its files can be changed without administrator rights (/opt/iios/dist/helper/main.js belongs to uid 1001, not root; /opt/iios/dist is writable by its group). An installed iios must be owned by root and writable only by root: reinstall it from its package, or fix the owner and modes of the folders named',
     );
     expect(() => assertHelperTrusted(cmd, setup, tree())).not.toThrow();
+  });
+
+  it('checks the chunks a split helper bundle imports (dist/helper/chunks/) like its entry', () => {
+    const chunks = { '/opt/iios/dist/helper/chunks': { mode: 0o755, dir: true }, '/opt/iios/dist/helper/chunks/raw-AB12.js': { mode: 0o644 } };
+    expect(() => assertHelperTrusted(cmd, helperSetup('/opt/iios', tree(chunks)), tree(chunks))).not.toThrow();
+    const userChunk = tree({ ...chunks, '/opt/iios/dist/helper/chunks/raw-AB12.js': { uid: 1001, mode: 0o644 } });
+    expect(() => assertHelperTrusted(cmd, helperSetup('/opt/iios', userChunk), userChunk)).toThrow('/opt/iios/dist/helper/chunks/raw-AB12.js belongs to uid 1001, not root');
+    const openFolder = tree({ ...chunks, '/opt/iios/dist/helper/chunks': { mode: 0o775, dir: true } });
+    expect(() => assertHelperTrusted(cmd, helperSetup('/opt/iios', openFolder), openFolder)).toThrow('/opt/iios/dist/helper/chunks is writable by its group');
   });
 
   it('does not check a checkout (build.mjs and node_modules): that is a developer setup, named instead', () => {

@@ -129,8 +129,12 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const sleep = await inhibitSleep('writing USB sticks');
-  if (sleep.problem) view.log(sleep.problem);
+  // Not awaited before the job starts: systemd-inhibit holds its block from its own start, and telling that it
+  // failed takes up to 400 ms (inhibit-sleep.ts), which every write used to wait before its helper was started.
+  const sleeping = inhibitSleep('writing USB sticks').then((sleep) => {
+    if (sleep.problem) view.log(sleep.problem);
+    return sleep;
+  });
   try {
     const started = await api.startPrepared(prepared);
     out.write(`${t('cli.job.started', { id: started.jobId, count: started.targets.length })}\n`);
@@ -143,7 +147,7 @@ async function runJob(api: ReturnType<typeof createJobsApi>, prepared: PreparedJ
     if (final.status === 'done') return 0;
     return final.status === 'cancelled' ? 130 : 1;
   } finally {
-    sleep.release();
+    (await sleeping).release();
     unsubscribe();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

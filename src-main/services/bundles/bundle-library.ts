@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runTool } from '../run-tool.ts';
 import { defaultBundleDir, readBundleManifest } from '../sources/bundles.ts';
 

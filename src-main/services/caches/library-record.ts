@@ -4,7 +4,7 @@
 // removed when a build starts and written when it ends, so a half-built kind never looks built.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CACHE_KINDS, type CacheKind } from '../../../src-shared/caches/cache-set.ts';
 
 export const KindBuildRecord = z.object({

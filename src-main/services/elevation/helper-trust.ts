@@ -4,7 +4,7 @@
 // prompt, and a helper that fails it is not started. A checkout (sources and node_modules beside the bundles) is a
 // developer setup: its files belong to the developer, so iios says so in the job's log and in the prompt rather
 // than refusing it.
-import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { helperWrapperPath } from './polkit-route.ts';
 import type { HelperCommand } from './helper-process.ts';
@@ -15,6 +15,7 @@ export interface TrustFs {
   lstat: (path: string) => Pick<Stats, 'uid' | 'mode' | 'isDirectory' | 'isSymbolicLink'>;
   realpath: (path: string) => string;
   exists: (path: string) => boolean;
+  readdir: (path: string) => string[];
 }
 
 const realFs: TrustFs = {
@@ -28,6 +29,7 @@ const realFs: TrustFs = {
       return false;
     }
   },
+  readdir: (p) => readdirSync(p),
 };
 
 /**
@@ -98,9 +100,20 @@ export class HelperTrustError extends Error {
   }
 }
 
-/** The files an elevated helper is loaded from: the program, the helper bundle, and the pkexec wrapper when present. */
+/**
+ * A split bundle's chunks (dist/helper/chunks/, build.mjs): code the helper imports as root once its job
+ * arrives, so the folder and every file in it are checked like the bundle's entry.
+ */
+function chunkFiles(entry: string, fs: TrustFs): string[] {
+  const dir = join(dirname(entry), 'chunks');
+  if (!fs.exists(dir)) return [];
+  return [dir, ...fs.readdir(dir).map((n) => join(dir, n))];
+}
+
+/** The files an elevated helper is loaded from: the program, the helper bundle and its chunks, and the pkexec wrapper when present. */
 export function helperFiles(cmd: HelperCommand, root: string, fs: TrustFs = realFs): string[] {
-  const files = [cmd.file, ...cmd.args.filter((a) => a.startsWith('/'))];
+  const bundle = cmd.args.filter((a) => a.startsWith('/'));
+  const files = [cmd.file, ...bundle, ...bundle.flatMap((f) => chunkFiles(f, fs))];
   const wrapper = helperWrapperPath(root);
   if (fs.exists(wrapper)) files.push(wrapper);
   return files;

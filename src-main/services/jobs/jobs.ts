@@ -182,8 +182,9 @@ export class JobService {
         this.markCancelled(run);
         run.cancelMessage = why;
       }
-      // Give its last events on the socket a moment to arrive before calling the job over.
-      setTimeout(() => void this.finish(run, why), 200);
+      // Give its last events on the socket a moment to arrive before calling the job over; not once it is over
+      // (its `done` came first, the usual end): the timer would only hold the process 200 ms after every job.
+      if (!run.ended) setTimeout(() => void this.finish(run, why), 200);
     });
     run.timers.push(
       setTimeout(() => {

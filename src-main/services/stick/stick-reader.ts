@@ -3,7 +3,7 @@
 // "Made by iios and complete" only when the stamp says `complete: true` (design.md, on-stick format).
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fatReadFile, tool } from './stick-tools.ts';
 
 export const STAMP_PATH = '/iios/stick.json';

@@ -1,6 +1,6 @@
 // Domain "app": facts about the running iios (version, platform, how the renderer is connected), and the
 // desktop's native file choosers where the transport has them (Electron; never the browser bridge).
-import { z } from 'zod';
+import * as z from 'zod';
 import { invoke, noArgs } from '../define.ts';
 
 export const AppInfo = z.object({

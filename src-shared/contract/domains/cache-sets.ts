@@ -1,6 +1,6 @@
 // Domain "cachesets": the cache sets of this computer (~/.config/iios/cache-sets/) with each kind's size and last
 // build, building one with pushed progress, and opening one from a file. The GUI's cache step reads these.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CacheBuildStep } from '../../caches/build-step.ts';
 import { CACHE_KINDS } from '../../caches/cache-set.ts';
 import { event, invoke, noArgs } from '../define.ts';

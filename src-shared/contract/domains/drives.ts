@@ -1,5 +1,5 @@
 // Domain "drives": the block devices iios could write to, and ejecting one.
-import { z } from 'zod';
+import * as z from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { IMAGE_FOLDER_CODES } from '../../drives/image-folder.ts';
 

@@ -2,7 +2,7 @@
 // a job can put on a stick. The request (what the GUI's wizard and `iios write` ask for), the started job and
 // the job's snapshot are defined here once; main, the renderer and the CLI use the types inferred from them.
 import { TargetFailureSchema } from '../../job/target-failure.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { ErrorDetailsSchema } from '../error-details.ts';
 import { JobEvent, Phase } from '../../job/events.ts';

@@ -1,9 +1,9 @@
 // Domain "profiles": the built-in image profiles, bundles and raw images a stick is made from, and the
 // exact partition plan of a profile on a target size.
-import { z } from 'zod';
+import * as z from 'zod';
 import { invoke, noArgs } from '../define.ts';
 import { BundleManifestSchema } from '../../profile/bundle-manifest.ts';
-import { ImageProfileSchema } from '../../profile/image-profile.ts';
+import { ImageProfileSchema } from '../../profile/profile-schema.ts';
 import { PartitionPlanSchema } from '../../layout/plan-schema.ts';
 
 export const BundleInfo = z.object({

@@ -1,6 +1,6 @@
 // Domain "sticks": a written stick (or an image file saved from one) read back as a clone's source: whether
 // iios made it and what it holds (name, profile, stamp), or how much of a foreign disk a raw clone copies.
-import { z } from 'zod';
+import * as z from 'zod';
 import { invoke } from '../define.ts';
 
 export const StickPartView = z.object({
