@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
-import type { TargetCtx } from '../context.ts';
+import { FailureError, type TargetCtx } from '../context.ts';
 import { CHUNK_BYTES, DIRECT_ALIGN, directBuffer, plainBuffer } from './aligned.ts';
 import { CHUNK_HASH_NAME, type ChunkDigests } from './chunk-hash.ts';
 import { workerChunkHasher } from './hash-workers.ts';
@@ -164,7 +164,8 @@ export async function readBackAgainst(ctx: TargetCtx, offset: number, source: st
           if (bytesRead === 0) break;
           got += bytesRead;
         }
-        if (got < want.length) throw new Error(`the image ended at byte ${at + got} when it was read again to compare, ${length} bytes were written`);
+        // the image shrank since it was written: the source changed, and the stick holds what it was before
+        if (got < want.length) throw new FailureError(`the image ended at byte ${at + got} when it was read again to compare, ${length} bytes were written`, { key: 'source-changed', byte: at + got });
         mask?.(want, at);
         if (!want.equals(chunk)) throw new ChunkMismatch(offset + at, chunk.length, `its byte ${offset + at + firstDifference(want, chunk)} differs from the image's`);
       },

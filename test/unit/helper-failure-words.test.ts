@@ -36,6 +36,7 @@ const SAID: Record<string, TargetFailureKey> = {
   "the device accepted no more data": 'removed',
   "no write finished for a minute": 'removed',
   "the source read differently the second t": 'source-changed',
+  "the image ended at byte ${at + got} when": 'source-changed',
   "the source ended after ${merged.bytes} b": 'step',
   "cancelled": 'cancelled',
   "the source ended after ${pos} bytes, exp": 'step',
