@@ -159,6 +159,8 @@ export async function slowStickLines(work: string, sticksScript: string, add: (c
     const worst = runs.map((r) => Math.max(...fast.map((d) => (r.doneAt[d] ?? r.wall) / floorOf(r.io[d]!, 40, 120))));
     const fastDone = runs.map((r) => Math.max(...fast.map((d) => r.doneAt[d] ?? r.wall)));
     const r0 = runs.at(-1)!;
+    process.stdout.write(`  3 fast + 1 slow, last run: ${[...fast, ...slow].map((d) => `${d} done at ${r0.doneAt[d]?.toFixed(1) ?? '?'} s`).join(', ')}; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    for (const l of r0.timeline) process.stdout.write(`  ${l}\n`);
     add(['3 fast (40 MB/s) + 1 slow (5 MB/s) stick, 256 MiB raw, verified', `fast done ${median(fastDone).toFixed(1)} s`, `slow done ${median(runs.map((r) => r.doneAt[slow[0]!] ?? r.wall)).toFixed(1)} s`, `floor of a fast stick ${floorOf(r0.io[fast[0]!]!, 40, 120).toFixed(1)} s`, `${median(worst).toFixed(2)}x its floor, slowest fast stick (goal ≤ 1.2)`, '']);
   } finally {
     down();
