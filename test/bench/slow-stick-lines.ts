@@ -13,7 +13,7 @@
 // run's events but progress go to test-artifacts/bench-sticks/, and the eight-stick line prints where the median
 // run spent its time (phase-timeline.ts).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { phaseTimeline, type TimedLine } from './phase-timeline.ts';
@@ -41,6 +41,8 @@ interface StickRun {
   throttled: Record<string, { read: number; written: number }>;
   /** Where the time went, phase by phase (phase-timeline.ts). */
   timeline: string[];
+  /** CPU seconds (user + system) of iios and every tool it waited for; not the kernel's loop and Btrfs workers. */
+  cpu: number;
 }
 
 /** One `iios write --json` inside the throttled cgroup, with each target's time to done. */
@@ -50,7 +52,9 @@ async function runWrite(sticks: string, env: NodeJS.ProcessEnv, args: string[], 
   const throttledBefore = throttledBytes();
   const epoch = Date.now();
   const t0 = performance.now();
-  const child = spawn(sticks, ['run', 'node', CLI, 'write', ...args, ...devs.flatMap((d) => ['--target', d]), '--yes', '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cpuFile = join(ARTIFACTS, `cpu-${process.pid}`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const child = spawn(sticks, ['run', '/usr/bin/time', '-f', '%U %S', '-o', cpuFile, 'node', CLI, 'write', ...args, ...devs.flatMap((d) => ['--target', d]), '--yes', '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const doneAt: Record<string, number> = {};
   const lines: TimedLine[] = [];
   let rest = '';
@@ -71,7 +75,8 @@ async function runWrite(sticks: string, env: NodeJS.ProcessEnv, args: string[], 
   const code = await new Promise<number | null>((r) => child.on('close', r));
   const wall = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`iios write failed (${code}): ${err}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  rmSync(cpuFile, { force: true });
   writeFileSync(join(ARTIFACTS, `${devs.length}-sticks-${epoch}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   const io = Object.fromEntries(devs.map((d) => {
     const a = deviceBytes(d);
@@ -83,7 +88,7 @@ async function runWrite(sticks: string, env: NodeJS.ProcessEnv, args: string[], 
     const [a, b] = [throttledBefore.get(mm) ?? { read: 0, written: 0 }, throttledAfter.get(mm) ?? { read: 0, written: 0 }];
     return [d, { read: b.read - a.read, written: b.written - a.written }];
   }));
-  return { wall, doneAt, io, throttled, timeline: phaseTimeline(lines, epoch) };
+  return { wall, doneAt, io, throttled, timeline: phaseTimeline(lines, epoch), cpu: user! + system! };
 }
 
 const floorOf = (io: { read: number; written: number }, w: number, r: number) => io.written / 1e6 / w + io.read / 1e6 / r;
@@ -122,7 +127,7 @@ export async function slowStickLines(work: string, sticksScript: string, add: (c
     const ratios = runs.map((r) => r.wall / Math.max(...devs.map((d) => floorOf(r.io[d]!, 20, 80))));
     const last = runs.at(-1)!.io[devs[0]!]!;
     const mid = runs.find((r) => r.wall === median(runs.map((x) => x.wall)))!;
-    process.stdout.write(`  8 sticks: ${runs.map((r) => r.wall.toFixed(1)).join(' / ')} s; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}; root cgroup ${ROOT_THROTTLE ? 'throttled too' : 'NOT throttled'}\n`);
+    process.stdout.write(`  8 sticks: ${runs.map((r) => r.wall.toFixed(1)).join(' / ')} s (CPU of iios and its tools ${runs.map((r) => r.cpu.toFixed(1)).join(' / ')} s); load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}; root cgroup ${ROOT_THROTTLE ? 'throttled too' : 'NOT throttled'}\n`);
     for (const d of devs) {
       const [io, th] = [mid.io[d]!, mid.throttled[d]!];
       process.stdout.write(`  ${d}: written ${(io.written / MiB).toFixed(0)} MiB (${(th.written / MiB).toFixed(0)} throttled), read ${(io.read / MiB).toFixed(0)} MiB (${(th.read / MiB).toFixed(0)} throttled), done at ${mid.doneAt[d]?.toFixed(1) ?? '?'} s\n`);
