@@ -15,6 +15,8 @@ export interface CacheWalkHooks {
   file?(path: string, st: Stats): void;
   signal?: AbortSignal;
   onBytes?(n: number): void;
+  /** The sha256 a regular file's entry records (`rel`: its manifest path); default: the file's own, read whole. */
+  sha256?(path: string, rel: string, st: Stats, signal?: AbortSignal): Promise<string>;
 }
 
 export async function cacheEntriesOf(dir: string, hooks: CacheWalkHooks = {}): Promise<CacheFileEntry[]> {
@@ -29,7 +31,8 @@ export async function cacheEntriesOf(dir: string, hooks: CacheWalkHooks = {}): P
       } else if (e.isFile()) {
         const st = await lstat(p);
         hooks.file?.(p, st);
-        entries.push({ path, sizeBytes: st.size, sha256: await sha256OfFile(p, hooks.signal) });
+        const sha256 = hooks.sha256 ? await hooks.sha256(p, path, st, hooks.signal) : await sha256OfFile(p, hooks.signal);
+        entries.push({ path, sizeBytes: st.size, sha256 });
         hooks.onBytes?.(st.size);
       } else if (e.isSymbolicLink()) {
         const linkTarget = await readlink(p);

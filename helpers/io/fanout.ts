@@ -5,75 +5,27 @@
 // hashing and writing overlap; a sha256 of the whole stream, where a manifest wants one, runs on a worker thread
 // (hasher.ts). Each target has its own write queue with up to WRITES_PER_TARGET writes in flight, and may run up
 // to POOL_CHUNKS chunks ahead of the slowest one (chunk-pool.ts), so a stick that pauses does not pause the
-// others; over a whole write the slowest live target still sets the pace, since the source is read only once.
+// others; one that falls behind for good reads the source on its own (catch-up.ts), where it can be read again.
 // Memory is the pool, whatever the stream's size. Block devices and image files get O_DIRECT where the kernel
 // takes it (else buffered writes + fdatasync). All-zero chunks are skipped only on image files, which the
 // wipe creates anew and sparse (their unwritten bytes read as zeros); a stick's old bytes are not zeros, so
 // devices get every chunk. A target that errors, vanishes or stalls is failed on its own.
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { deviceGone, FailureError, removedMessage, type TargetCtx } from '../context.ts';
-import { CHUNK_BYTES, directBuffer, padForDirect, plainBuffer } from './aligned.ts';
+import { removedMessage } from '../context.ts';
+import { CHUNK_BYTES, directBuffer, plainBuffer } from './aligned.ts';
+import { laggard, leaveShared, mergeCaughtUp } from './catch-up.ts';
 import { ChunkPool, type Chunk } from './chunk-pool.ts';
-import { chunkHasher, ChunkDigests } from './chunk-hash.ts';
+import { ChunkDigests } from './chunk-hash.ts';
+import { goneSinceLastLook, openSink, STALL_MS, withStall, writeChunk, ZERO, type FanoutSink, type OpenSink } from './fanout-sink.ts';
 import { inlineHasher, threadHasher, type ChunkHasher } from './hasher.ts';
 import { workerChunkHasher } from './hash-workers.ts';
 import type { ChunkReader } from './reader.ts';
 
-/** How often a target's device is looked at in /sys between writes (see goneSinceLastLook). */
-export const GONE_CHECK_MS = 100;
+export type { FanoutSink };
 
-/**
- * Whether the target's device went away, asked at most every GONE_CHECK_MS: deviceGone reads /sys (three
- * files, about 0.3 ms), which before every 4 MiB write was a tenth of a loop device's write CPU. A detached loop
- * still takes writes into its file, so this look is what stops them; a pulled stick fails its writes anyway.
- */
-function goneSinceLastLook(s: OpenSink): boolean {
-  const now = Date.now();
-  if (now - s.goneCheckedAt < GONE_CHECK_MS) return false;
-  s.goneCheckedAt = now;
-  return deviceGone(s.ctx);
-}
-
-/** A write that takes longer than this means the stick stopped responding. */
-export const STALL_MS = 60_000;
 /** Chunk buffers in the pool: how far (× 4 MiB) the fastest target may run ahead of the slowest. */
 export const POOL_CHUNKS = 12;
 /** Writes one target may have in flight at once (a queue depth above one helps sticks and the kernel). */
 export const WRITES_PER_TARGET = 2;
-
-export interface FanoutSink {
-  ctx: TargetCtx;
-  /** Byte offsets on the target where the stream goes (one per slot). */
-  offsets: number[];
-  /** Called with this sink's bytes written so far (offsets × stream bytes). */
-  onProgress?: (bytes: number) => void;
-  /**
-   * Called once this target has all the bytes and they are flushed, at its own pace (a fast target need not
-   * wait for a slow one to verify), with the digests of what it got (null when none were taken, see
-   * FanoutOptions.chunkDigests). Not called for a target that failed.
-   */
-  onDone?: (chunks: ChunkDigests | null) => Promise<void>;
-  /** Write zero chunks too on an image file (a slot rewritten in place: skipped zeros would leave old bytes). */
-  keepZeros?: boolean;
-}
-
-interface OpenSink extends FanoutSink {
-  /** O_DIRECT handle while the kernel takes it; null once it refused. */
-  direct: FileHandle | null;
-  /** Buffered handle (opened on the first refusal of O_DIRECT, or from the start). */
-  buffered: FileHandle | null;
-  sparse: boolean;
-  written: number;
-  queue: Chunk[];
-  active: number;
-  /** Set once the target fell behind and reads the source on its own (see catchUp). */
-  solo: Promise<ChunkDigests | null> | null;
-  /** The chunk it reads alone from. */
-  soloFrom: number;
-  /** When deviceGone was last asked for this target (see goneSinceLastLook). */
-  goneCheckedAt: number;
-}
 
 export interface FanoutResult {
   bytes: number;
@@ -81,69 +33,6 @@ export interface FanoutResult {
   chunks: ChunkDigests | null;
   /** sha256 of the whole stream, when asked for (`wantSha256`); else null. */
   sha256: string | null;
-}
-
-const ZERO = Buffer.alloc(CHUNK_BYTES);
-
-async function openSink(s: FanoutSink, wantDirect: boolean): Promise<OpenSink> {
-  // Only a fresh image file is known to read back zeros where nothing was written (wipe.ts creates it anew);
-  // a slot rewritten in place keeps its zeros (keepZeros), or old bytes would show through.
-  const sparse = s.ctx.target.kind === 'image-file' && !s.keepZeros;
-  if (wantDirect) {
-    // Image files too, where the filesystem takes O_DIRECT (ext4, xfs, btrfs; not tmpfs): a fresh sparse
-    // file still gets only the chunks that hold data.
-    try {
-      return { ...s, direct: await open(s.ctx.disk, constants.O_WRONLY | constants.O_DIRECT), buffered: null, sparse, written: 0, queue: [], active: 0, solo: null, soloFrom: 0, goneCheckedAt: 0 };
-    } catch {
-      /* buffered below */
-    }
-  }
-  return { ...s, direct: null, buffered: await open(s.ctx.disk, constants.O_WRONLY), sparse, written: 0, queue: [], active: 0, solo: null, soloFrom: 0, goneCheckedAt: 0 };
-}
-
-async function writeAll(fh: FileHandle, buf: Buffer, len: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < len) {
-    const { bytesWritten } = await fh.write(buf, done, len - done, position + done);
-    if (bytesWritten <= 0) throw Object.assign(new Error('the device accepted no more data'), { code: 'ENOSPC' });
-    done += bytesWritten;
-  }
-}
-
-async function bufferedHandle(s: OpenSink): Promise<FileHandle> {
-  s.buffered ??= await open(s.ctx.disk, constants.O_WRONLY);
-  return s.buffered;
-}
-
-async function writeChunk(s: OpenSink, buf: Buffer, len: number, pos: number, zero: boolean): Promise<void> {
-  if (!(s.sparse && zero)) {
-    for (const base of s.offsets) {
-      if (s.direct) {
-        try {
-          await writeAll(s.direct, buf, padForDirect(buf, len), base + pos);
-          continue;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
-          // The kernel refused O_DIRECT here: from now on this target is written buffered.
-          s.ctx.log('debug', `O_DIRECT refused on ${s.ctx.disk}; using buffered writes`);
-          const d = s.direct;
-          s.direct = null;
-          void d?.close().catch(() => undefined);
-        }
-      }
-      await writeAll(await bufferedHandle(s), buf, len, base + pos);
-    }
-  }
-  s.written += len * s.offsets.length;
-  s.onProgress?.(s.written);
-}
-
-function withStall<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const stall = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('no write finished for a minute'), { stalled: true })), ms);
-  });
-  return Promise.race([p, stall]).finally(() => clearTimeout(timer));
 }
 
 function buffers(probe: FanoutSink | undefined): { bufs: Buffer[]; direct: boolean } {
@@ -164,85 +53,6 @@ function startHasher(): ChunkHasher {
   } catch {
     return inlineHasher();
   }
-}
-
-/**
- * A target that fell behind the pool reads the stream on its own from `pos` (the chunk it needs next), with
- * two buffers of its own: one written while the other is read. It hashes what it writes, so the caller can
- * compare with the shared stream's digests (the same source read twice must give the same bytes). Returns
- * the digests of its chunks from `pos` on, or null when the target failed.
- */
-async function catchUp(s: OpenSink, src: ChunkReader, pos: number, bufs: Buffer[]): Promise<ChunkDigests | null> {
-  const hasher = await chunkHasher();
-  const mine = new ChunkDigests();
-  try {
-    let i = 0;
-    let reading: Promise<number> | null = src.read(bufs[0]!);
-    while (reading && s.ctx.alive) {
-      const len: number = await reading;
-      if (len === 0) break;
-      const buf = bufs[i % 2]!;
-      const data = buf.subarray(0, len);
-      const zero = data.compare(ZERO, 0, len) === 0;
-      mine.push(hasher.digest(data, zero), len);
-      // Wait for the shared stream's writes of earlier chunks, so at most two writes are in flight.
-      while (s.active > 0 && s.ctx.alive) await new Promise((r) => setTimeout(r, 20));
-      if (goneSinceLastLook(s)) throw new Error(removedMessage(s.ctx.phase));
-      const write = withStall(writeChunk(s, buf, len, pos, zero), STALL_MS);
-      reading = len === buf.length ? src.read(bufs[(i + 1) % 2]!) : null;
-      await write;
-      pos += len;
-      i++;
-    }
-    return s.ctx.alive ? mine : null;
-  } catch (err) {
-    s.ctx.fail(err);
-    return null;
-  } finally {
-    await src.close().catch(() => undefined);
-  }
-}
-
-/** Two write buffers of the pool's kind (O_DIRECT-aligned when the pool is) for a target catching up alone. */
-function bufferPair(sinks: FanoutSink[], direct: boolean): Buffer[] {
-  const probe = sinks.find((s) => s.ctx.target.kind === 'device') ?? sinks[0];
-  const zeroWriteAt = probe?.ctx.target.kind === 'image-file' ? probe.offsets[0] : undefined;
-  const pair = direct && probe ? [0, 1].map(() => directBuffer(probe.ctx.disk, CHUNK_BYTES, zeroWriteAt)) : [];
-  return pair.length === 2 && pair.every((b) => b) ? (pair as Buffer[]) : [plainBuffer(), plainBuffer()];
-}
-
-/**
- * The digests a target that caught up alone got: the shared stream's up to where it left, its own after. Where
- * both read a chunk they must agree, or the source changed between the two reads and the target is failed.
- */
-function mergeCaughtUp(s: OpenSink, shared: ChunkDigests, own: ChunkDigests | null, sharedEnded: boolean): ChunkDigests | null {
-  if (!own) return null;
-  const from = s.soloFrom;
-  const merged = new ChunkDigests();
-  for (let i = 0; i < from; i++) merged.push(shared.list[i]!, CHUNK_BYTES);
-  for (const [k, d] of own.list.entries()) {
-    const theirs = shared.list[from + k];
-    if (theirs && !theirs.equals(d)) {
-      const byte = (from + k) * CHUNK_BYTES;
-      s.ctx.fail(new FailureError(`the source read differently the second time at byte ${byte}: it changed while it was written`, { key: 'source-changed', byte }));
-      return null;
-    }
-    merged.push(d, Math.min(CHUNK_BYTES, own.bytes - k * CHUNK_BYTES));
-  }
-  if (sharedEnded && merged.bytes !== shared.bytes) {
-    s.ctx.fail(new Error(`the source ended after ${merged.bytes} bytes on the second read, ${shared.bytes} on the first`));
-    return null;
-  }
-  return merged;
-}
-
-/** The sink whose backlog holds the pool while another target waits idle, when it can read the source itself. */
-function laggard(open: OpenSink[], pool: ChunkPool, reader: ChunkReader): OpenSink | null {
-  if (!reader.reopen || pool.freeCount > 0) return null;
-  const shared = open.filter((s) => s.ctx.alive && !s.solo);
-  if (!shared.some((s) => s.queue.length === 0 && s.active === 0)) return null;
-  const slow = shared.reduce((a, b) => (b.queue.length > a.queue.length ? b : a));
-  return slow.queue.length >= 2 ? slow : null;
 }
 
 /** Starts queued writes on one target, up to WRITES_PER_TARGET at once; a failed target drops its queue. */
@@ -310,20 +120,11 @@ export async function fanOut(reader: ChunkReader, expectBytes: number | null, si
   let hashError: unknown = null;
   let pos = 0;
   let ended = false;
-  // A lagging target leaves the shared stream (its queued chunks go back to the pool) and catches up alone.
-  const detach = (s: OpenSink) => {
-    const from = s.queue[0]!.pos;
-    for (const c of s.queue.splice(0)) pool.done(c);
-    s.ctx.log('info', `${s.ctx.disk} fell ${Math.round((pos - from) / 2 ** 20)} MiB behind the others: it reads the source on its own from byte ${from}`);
-    const own = bufferPair(sinks, direct);
-    s.soloFrom = from / CHUNK_BYTES;
-    s.solo = reader.reopen!(from).then((src) => catchUp(s, src, from, own), (err: unknown) => (s.ctx.fail(err), null));
-  };
   // One read in flight ahead: the next chunk is read while this one is hashed and queued.
   const readNext = async (): Promise<{ index: number; len: number }> => {
     while (pool.freeCount === 0) {
       const slow = laggard(open, pool, reader);
-      if (slow) detach(slow);
+      if (slow) leaveShared(slow, pool, reader, sinks, direct, pos);
       else await Promise.race([pool.someFree(), new Promise((r) => setTimeout(r, 50))]);
     }
     const index = await pool.take();

@@ -14,6 +14,7 @@ import { withLoop } from '../tools/losetup.ts';
 import { mkfsBtrfs, mkfsExt4 } from '../tools/mkfs.ts';
 import { withMount } from '../tools/mount.ts';
 import { run } from '../tools/run.ts';
+import { limitDirty } from '../tools/writeback.ts';
 import { copyCaches, type CacheEntry } from './caches.ts';
 import { unsquash } from '../tools/squashfs.ts';
 import { PhaseMeter, squashfsContentBytes } from './btrfs-progress.ts';
@@ -106,6 +107,9 @@ export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bu
       if (!part.btrfs) return;
       const layout = part.btrfs;
       await withMount(dev, async (mnt) => {
+        // writeback from the first dirty MiB on, at the stick's pace, instead of one long sync at the end
+        const unlimited = await limitDirty(dev, undefined, { signal: ctx.signal });
+        if (unlimited) ctx.log('debug', unlimited);
         for (const sv of layout.subvolumes) await subvolumeCreate(join(mnt, sv), { signal: ctx.signal });
         if (bundle && part.role === 'system') await fillSystem(ctx, mnt, bundle, meter, bytes.system);
         if (layout.subvolumes.includes('@iios')) await storeProfile(ctx, mnt);
@@ -126,7 +130,8 @@ export async function formatPartition(ctx: TargetCtx, part: PlannedPartition, bu
         last.end();
       });
     },
-    { signal: ctx.signal },
+    // straight to the stick, not through its page cache (a second cache in a row that the kernel writes out late)
+    { signal: ctx.signal, directIo: true },
   );
   if (part.filesystem === 'ext4' || !part.btrfs) meter.end();
 }

@@ -6,6 +6,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import type { CacheRef } from '../../src-shared/job/write-job.ts';
 import { subvolumeCreate } from '../tools/btrfs.ts';
 import { cacheEntriesOf } from '../cache-walk.ts';
+import { sha256AndXxh128 } from '../cache-digests.ts';
 import { join } from 'node:path';
 import type { TargetCtx } from '../context.ts';
 import type { StartingUser } from '../../src-shared/drives/readable-by.ts';
@@ -23,6 +24,8 @@ export interface CacheEntry {
   manifestSha256: string;
   /** The files the manifest lists: verify names the ones that read back different. */
   entries: CacheFileEntry[];
+  /** Each regular file's xxHash3-128, taken in the same read as its sha256: what verify compares (cache-digests.ts). */
+  xxh128: ReadonlyMap<string, string>;
   /** built from a cache set: its id and the build's date */
   set?: string;
   builtAt?: string;
@@ -38,9 +41,15 @@ export async function describeCaches(caches: CacheRef[], access: SourceReadCheck
     const st = await lstat(c.path).catch(() => null);
     if (!st?.isDirectory()) throw new Error(`cache ${c.kind}: ${c.path} is not a directory`);
     await access.check(c.path, 'list');
+    const xxh128 = new Map<string, string>();
     const entries = await cacheEntriesOf(c.path, {
       folder: (p, st) => access.checkEntry(p, st, 'list'),
       file: (p, st) => access.checkEntry(p, st, 'read'),
+      sha256: async (p, rel, _st, sig) => {
+        const d = await sha256AndXxh128(p, sig);
+        xxh128.set(rel, d.xxh128);
+        return d.sha256;
+      },
       signal,
     });
     // the shared text, so the helper's verify and `iios verify` rebuild exactly what the stamp records
@@ -50,7 +59,7 @@ export async function describeCaches(caches: CacheRef[], access: SourceReadCheck
       throw new Error(`cache ${c.kind}: ${c.path} changed since cache set ${c.set ?? '?'} was built${c.builtAt ? ` (${c.builtAt})` : ''}: run iios caches build ${c.set ?? 'SET'} again`);
     }
     const fromSet = c.set ? { set: c.set, ...(c.builtAt ? { builtAt: c.builtAt } : {}) } : {};
-    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256, entries, ...fromSet });
+    out.push({ kind: c.kind, sourcePath: c.path, readAs: access.users[0] ?? null, ...cacheManifestSummary(entries), manifestSha256, entries, xxh128, ...fromSet });
   }
   return out;
 }

@@ -15,6 +15,7 @@ import { ToolError } from '../tools/run.ts';
 import { verityVerify } from '../tools/verity.ts';
 import { cachesPartition } from './btrfs.ts';
 import { readCacheManifests } from './verify-caches.ts';
+import type { CacheSourceDigests } from '../cache-digests.ts';
 import { verifyPayload, type PayloadExpect } from './verify-payload.ts';
 import { firstDifferenceFrom, waitForTestGate } from './verify-support.ts';
 
@@ -36,11 +37,16 @@ export interface VerifyExpect {
   slots?: Partial<Record<'a' | 'b', { rootfsBytes: number; rootfsSha256: string; rootHash: string | null }>>;
   espFiles: Record<string, string>;
   /** the caches copied into @caches, with the manifest sha256 the stamp records (none: nothing to re-hash) */
-  caches?: readonly (CacheExpect & { entries?: readonly CacheFileEntry[] })[];
+  caches?: readonly (CacheExpect & { entries?: readonly CacheFileEntry[]; xxh128?: ReadonlyMap<string, string> })[];
   /** The kiosk payload's manifest (the stamp's `payload`): each file read back from the payload partition. */
   payload?: readonly PayloadExpect[];
   /** The slot image the slots were written from: a slot that reads back wrong is compared with it to name the first differing byte. */
   rootfsPath?: string;
+}
+
+/** The caches whose source digests this job took (a stamp alone records none: then every file gets its sha256). */
+function cacheSources(want: VerifyExpect): Map<string, CacheSourceDigests> {
+  return new Map((want.caches ?? []).flatMap((c) => (c.entries && c.xxh128 ? [[c.kind, { entries: c.entries, xxh128: c.xxh128 }] as const] : [])));
 }
 
 /** The helper's way of reading a target for the shared checks. */
@@ -63,7 +69,7 @@ function helperReader(ctx: TargetCtx, want: VerifyExpect): StickReader {
         throw err;
       }
     },
-    cacheManifests: (part, kinds, onBytes) => readCacheManifests(ctx.disk, part, kinds, signal, onBytes),
+    cacheManifests: (part, kinds, onBytes) => readCacheManifests(ctx.disk, part, kinds, signal, onBytes, cacheSources(want)),
   };
 }
 

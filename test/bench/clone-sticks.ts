@@ -12,18 +12,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../../ensure-built.mjs';
 import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
+import { deviceBytes, majMin, ROOT_THROTTLE, rootThrottle, throttledBytes } from './stick-throttle.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'src-main', 'cli', 'iios.mjs');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'bench-clone');
 const SHARED = [resolve(ROOT, '..', 'shared', 'bench'), resolve(ROOT, '..', '..', 'shared', 'bench')].find((d) => existsSync(d));
 const STICKS = process.env.IIOS_BENCH_SLOW_STICKS ?? (SHARED && join(SHARED, 'slow-sticks.sh'));
-const BLKIO = '/sys/fs/cgroup/blkio';
-const CGROUPS = [`${BLKIO}/slow-sticks`, BLKIO];
-const ROOT_THROTTLE = process.env.IIOS_BENCH_ROOT_THROTTLE !== '0';
 const W = Number(process.env.IIOS_BENCH_STICK_WRITE ?? 40);
 const R = Number(process.env.IIOS_BENCH_STICK_READ ?? 120);
 const RUNS = Number(process.env.IIOS_BENCH_CLONE_RUNS ?? 3);
@@ -36,38 +34,6 @@ const CONTENT_FILE_MiB = 100;
 const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => execFileSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } }).trim();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Bytes read and written on a block device since boot (all of them, throttled or not). */
-function deviceBytes(dev: string): { read: number; written: number } {
-  const f = readFileSync(`/sys/block/${basename(dev)}/stat`, 'utf8').trim().split(/\s+/).map(Number);
-  return { read: f[2]! * 512, written: f[6]! * 512 };
-}
-
-/** Bytes the throttles saw per device ("maj:min" → read, written): slow-sticks.sh's cgroup and, when it is limited too, the root's. */
-function throttledBytes(): Map<string, { read: number; written: number }> {
-  const out = new Map<string, { read: number; written: number }>();
-  const files = (ROOT_THROTTLE ? CGROUPS : CGROUPS.slice(0, 1)).map((c) => `${c}/blkio.throttle.io_service_bytes`).filter((f) => existsSync(f));
-  const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
-  for (const line of text.split('\n')) {
-    const [mm, op, n] = line.trim().split(/\s+/);
-    if (!mm || !n || !/^\d+:\d+$/.test(mm)) continue;
-    const e = out.get(mm) ?? { read: 0, written: 0 };
-    if (op === 'Read') e.read += Number(n);
-    if (op === 'Write') e.written += Number(n);
-    out.set(mm, e);
-  }
-  return out;
-}
-
-/** Sets (or with 0 clears) the root cgroup's limits on `devs`, so writeback to them runs at stick speed too. */
-function rootThrottle(devs: string[], w: number, r: number): void {
-  for (const d of devs) {
-    writeFileSync(`${BLKIO}/blkio.throttle.write_bps_device`, `${majMin(d)} ${w * 1_000_000}`);
-    writeFileSync(`${BLKIO}/blkio.throttle.read_bps_device`, `${majMin(d)} ${r * 1_000_000}`);
-  }
-}
-
-const majMin = (dev: string) => sh('lsblk', ['-dno', 'MAJ:MIN', dev]).replace(/\s/g, '');
 
 interface Counters {
   dev: Map<string, { read: number; written: number }>;
