@@ -159,6 +159,8 @@ describe.skipIf(!isRoot)('job service with the real helper', () => {
     const final = await finished;
     expect(final.error).toBeNull();
     expect(final.status).toBe('done');
+    // a job the helper finished carries no reason why it failed (its clean exit is no failure)
+    expect(final.errorDetails ?? null).toBeNull();
     expect(final.targets[0]).toMatchObject({ status: 'done', hostname: 'class-01' });
     const kinds = new Set(notices.map((n) => n.event.kind));
     for (const k of ['phase', 'progress', 'target-done', 'done']) expect(kinds).toContain(k);

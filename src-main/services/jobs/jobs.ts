@@ -307,6 +307,8 @@ export class JobService {
   private async finish(run: Running, failure: string | null, done?: JobEvent, details?: ErrorDetails): Promise<void> {
     if (run.ended) return;
     run.ended = true;
+    // the helper's own `done`: whatever its exit says afterwards is no reason for a failure
+    const helperDone = done !== undefined;
     if (!done) {
       const why = failure ?? 'the helper ended without a result';
       const typed = run.failureDetails ?? details ?? (failure === null ? { kind: 'job-ended', why: 'no-result' } : undefined);
@@ -321,7 +323,7 @@ export class JobService {
     if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.running === run) this.running = null;
     // the helper's exit, known only now, says why when nothing typed said it before (a connection that closed did)
-    if (run.failureDetails && this.snapshot?.jobId === run.jobId) this.snapshot = { ...this.snapshot, errorDetails: this.snapshot.errorDetails ?? run.failureDetails };
+    if (!helperDone && run.failureDetails && this.snapshot?.jobId === run.jobId) this.snapshot = { ...this.snapshot, errorDetails: this.snapshot.errorDetails ?? run.failureDetails };
     this.publish(run, done);
     await run.log?.close();
     run.resolveFinished(this.snapshot!);
