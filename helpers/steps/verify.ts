@@ -102,7 +102,24 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
   }
   const total = checkBytesTotal(expect);
   if (total > 0) ctx.progress(total, total, true);
-  for (const p of ctx.plan.partitions.filter((x) => x.filesystem === 'btrfs')) {
-    await withLoop(ctx.disk, p.startBytes, p.sizeBytes, (dev) => checkReadonly(dev, { signal: ctx.signal }), { readOnly: true, signal: ctx.signal });
+  for (const p of ctx.plan.partitions.filter((x) => x.filesystem === 'btrfs')) await checkBtrfs(ctx, p.startBytes, p.sizeBytes);
+}
+
+/**
+ * `btrfs check --readonly` of one partition, through a loop of its own. Before it reads anything, the check looks
+ * whether the device is mounted by going through every Btrfs in the mount table; a loop of another target torn
+ * down in that instant answers ENODEV, and the check stops with "could not check mount status" (met with eight
+ * sticks verified at once). That says nothing of this filesystem: it is asked again on a fresh loop, twice at
+ * most; any other answer of the check stands.
+ */
+async function checkBtrfs(ctx: TargetCtx, start: number, size: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withLoop(ctx.disk, start, size, (dev) => checkReadonly(dev, { signal: ctx.signal }), { readOnly: true, signal: ctx.signal });
+      return;
+    } catch (err) {
+      if (attempt === 3 || ctx.signal.aborted || !(err instanceof ToolError) || !/could not check mount status/.test(err.stderr)) throw err;
+      ctx.log('info', `btrfs check could not read the mount table (${err.stderr.trim().split('\n').at(-1) ?? ''}); checking again`);
+    }
   }
 }
