@@ -4,6 +4,7 @@
 // form (a tool's own output, a rare internal check) travels as English `text`, said inside a translated frame.
 import * as z from 'zod';
 import { Phase } from './phases.ts';
+import { CloneRefusalSchema } from './clone-refusal.ts';
 import { StickRefusalSchema } from './stick-refusal.ts';
 
 const SAFETY_REASONS = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
@@ -45,6 +46,11 @@ const FAILURES = [
   z.object({ key: z.literal('unfinished') }),
   /** A repair, reset, payload or update job refused the stick before changing anything, for a typed reason. */
   z.object({ key: z.literal('stick-refused'), refusal: StickRefusalSchema }),
+  /**
+   * A clone job refused its source or this target before writing anything: its own typed reasons, and the drive
+   * rules' reasons for `target` (none for a source that cannot be cloned).
+   */
+  z.object({ key: z.literal('clone-refused'), refusals: z.array(CloneRefusalSchema), target: z.string(), reasons: z.array(z.enum(SAFETY_REASONS)) }),
 ] as const;
 
 export const TargetCauseSchema = z.discriminatedUnion('key', [...FAILURES]);
