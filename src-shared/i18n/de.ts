@@ -734,6 +734,9 @@ export const de: Translation = {
   'preflight.sameFile': '{path} ist dieselbe Datei wie Ziel {other}',
   'preflight.backingFile': '{path} wird als Datei hinter {dev} benutzt',
   'preflight.otherRefused': 'nicht geschrieben: ein anderes Ziel dieses Auftrags wurde abgelehnt',
+  // the app's refusals of a write target before the password prompt, typed (src-shared/errors/preflight-words.ts)
+  'preflight.bundleOutside': 'die Paket-Datei {file} verweist aus dem Paket hinaus',
+  'preflight.payloadRoom': '{path}: {problem}',
   'step.caches': 'Zwischenspeicher',
   'hint.cacheSetBuilding': 'Warten Sie, bis die Zwischenspeicher-Sammlung fertig gebaut ist.',
   'hint.cacheSetUnbuilt': 'Bauen Sie zuerst die Sammlung {set} (oder wählen Sie keine).',

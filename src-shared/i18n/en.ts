@@ -739,6 +739,9 @@ export const en = {
   'preflight.sameFile': '{path} is the same file as target {other}',
   'preflight.backingFile': '{path} is in use as the backing file of {dev}',
   'preflight.otherRefused': 'not written: another target of this job was refused',
+  // the app's refusals of a write target before the password prompt, typed (src-shared/errors/preflight-words.ts)
+  'preflight.bundleOutside': 'bundle file {file} points outside the bundle',
+  'preflight.payloadRoom': '{path}: {problem}',
   'step.caches': 'Caches',
   'hint.cacheSetBuilding': 'Wait for the cache set to finish building.',
   'hint.cacheSetUnbuilt': 'Build the cache set {set} first (or choose no cache set).',

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { Phase } from './phases.ts';
 import { CloneRefusalSchema } from './clone-refusal.ts';
+import { PreflightProblemSchema } from './preflight-problem.ts';
 import { StickRefusalSchema } from './stick-refusal.ts';
 
 const SAFETY_REASONS = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
@@ -51,6 +52,8 @@ const FAILURES = [
    * rules' reasons for `target` (none for a source that cannot be cloned).
    */
   z.object({ key: z.literal('clone-refused'), refusals: z.array(CloneRefusalSchema), target: z.string(), reasons: z.array(z.enum(SAFETY_REASONS)) }),
+  /** The app refused this write target before asking for a password (preflight.ts), each problem typed. */
+  z.object({ key: z.literal('preflight-refused'), problems: z.array(PreflightProblemSchema).min(1) }),
 ] as const;
 
 export const TargetCauseSchema = z.discriminatedUnion('key', [...FAILURES]);
