@@ -1,7 +1,7 @@
 // A clone job's refusals in the reader's language: each reason the helper types (src-shared/job/clone-refusal.ts)
 // said in German with no English left, and a real clone job that refuses its source sends the typed reason (not
 // its English sentence in a frame), so a German reader is told why in German.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -82,5 +82,31 @@ describe('a clone job that refuses its source', () => {
     const text = failureWords(ev.failure, ev.message);
     expect(text).toMatch(german);
     expect(englishIn([text]), text).toEqual([]);
+  });
+
+  it('a target too small for a raw clone, and a target that is the source: each typed with its own reason and sizes', async () => {
+    // a disk with no partition table: cloned raw, byte for byte, so a target needs all of its 4 MiB
+    const source = join(dir, 'disk.img');
+    writeFileSync(source, Buffer.alloc(4 * 1024 * 1024));
+    const events: JobEvent[] = [];
+    const targets = [
+      { id: 't1', kind: 'image-file', path: join(dir, 'small.img'), sizeBytes: 1024 * 1024, hostname: 'class-01' },
+      // the source by another spelling (the job's schema refuses the same string already)
+      { id: 't2', kind: 'image-file', path: `${dir}/./disk.img`, sizeBytes: 4 * 1024 * 1024, hostname: 'class-02' },
+    ];
+    await runCloneJob({ kind: 'clone', jobId: 'j2', sourcePath: source, targets }, (e) => events.push(e), new AbortController().signal);
+    const failed = (id: string) => {
+      const ev = events.find((e): e is TargetFailedEvent => e.kind === 'target-failed' && e.targetId === id);
+      if (!ev) throw new Error(`no target-failed event for ${id}: ${JSON.stringify(events)}`);
+      return ev;
+    };
+    expect(failed('t1').failure).toEqual({ key: 'clone-refused', target: targets[0]!.path, reasons: [], refusals: [{ reason: 'target-too-small', target: targets[0]!.path, sizeBytes: 1024 * 1024, neededBytes: 4 * 1024 * 1024, source: null }] });
+    expect(failed('t2').failure).toMatchObject({ key: 'clone-refused', refusals: [{ reason: 'target-is-source', target: targets[1]!.path }] });
+    setLocale('de');
+    for (const id of ['t1', 't2']) {
+      const text = failureWords(failed(id).failure, failed(id).message);
+      expect(englishIn([text]), text).toEqual([]);
+    }
+    expect(failureWords(failed('t1').failure, '')).toMatch(/fasst 1,0 MB, eine Rohkopie der Quelle braucht aber 4,2 MB/);
   });
 });
