@@ -12,7 +12,7 @@ import { CloneJob } from '../../src-shared/job/clone-job.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
 import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
 import { ImageProfileSchema } from '../../src-shared/profile/profile-schema.ts';
-import { forEachTarget, TargetCtx, type Emit } from '../context.ts';
+import { failureOf, forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { gatherFacts, imageFileFacts, isBlockDevice } from '../check.ts';
 import { releaseFolder, type HeldFolder } from '../image-file.ts';
@@ -27,6 +27,7 @@ import { capacityCheck } from './capacity-check.ts';
 import { cloneBtrfsPartition } from './clone-btrfs.ts';
 import { cloneEsp, cloneSlots, extractEsp, fanOutRange } from './clone-esp.ts';
 import { planClone } from './clone-plan.ts';
+import { TargetProblems } from './clone-refusals.ts';
 import { openCloneSource, type CloneSource, type IiosSource } from './clone-source.ts';
 import { partition } from './partition.ts';
 import { PAYLOAD_FAT_LABEL } from './payload.ts';
@@ -49,6 +50,12 @@ function rawPlan(diskBytes: number, neededBytes: number): PartitionPlan {
   return { profileId: 'raw', diskBytes, sectorSize: 512, alignmentBytes: 1024 * 1024, firstUsableLba: 0, lastUsableLba: Math.floor(diskBytes / 512) - 1, neededBytes, partitions: [] };
 }
 
+/** A refused target's English sentence and typed failure. */
+interface Said {
+  message: string;
+  failure: TargetFailure;
+}
+
 interface Planned {
   /** The target as it is written: a device by its kernel name, an image file in its real folder. */
   target: CloneJob['targets'][number];
@@ -57,18 +64,18 @@ interface Planned {
   folder: HeldFolder | null;
 }
 
-async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: Planned[]; refusals: Map<string, string> }> {
+async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: Planned[]; refusals: Map<string, Said> }> {
   const facts = await gatherFacts([src.path]);
-  const refusals = new Map<string, string>();
+  const refusals = new Map<string, Said>();
   const planned: Planned[] = [];
   for (const given of job.targets) {
     const file = given.kind === 'image-file' ? await imageFileFacts(given.path) : null;
     const t = file ? { ...given, path: file.path } : { ...given, path: await realpath(given.path).catch(() => given.path) };
-    const problems: string[] = [];
-    if (t.path === src.path) problems.push(`${given.path} is the clone's source; the source is never written`);
-    if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.push(`${t.path} is not a block device`);
-    if (file && !file.folderExists) problems.push(`the folder of ${given.path} does not exist; create it first`);
-    if (t.kind === 'device' && facts.loopBacking.get(t.path) === src.path) problems.push(`${t.path} is a loop over the clone's source`);
+    const problems = new TargetProblems(given.path);
+    if (t.path === src.path) problems.add(`${given.path} is the clone's source; the source is never written`, { reason: 'target-is-source', target: given.path });
+    if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.add(`${t.path} is not a block device`, { reason: 'target-not-block', target: t.path });
+    if (file && !file.folderExists) problems.add(`the folder of ${given.path} does not exist; create it first`, { reason: 'target-no-folder', target: given.path });
+    if (t.kind === 'device' && facts.loopBacking.get(t.path) === src.path) problems.add(`${t.path} is a loop over the clone's source`, { reason: 'target-loop-of-source', target: t.path });
     const probe = checkTargetSafety(t, 0, facts, { unmountIfMounted: false });
     const sizeBytes = t.kind === 'device' ? probe.sizeBytes : t.sizeBytes;
     let plan: PartitionPlan | null = null;
@@ -77,11 +84,13 @@ async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: 
       else if (sizeBytes < src.usedEnd) throw new TooSmallError('raw', sizeBytes, src.usedEnd);
       else plan = rawPlan(sizeBytes, src.usedEnd);
     } catch (err) {
-      problems.push(`${t.path}: ${(err as Error).message}${src.iios ? ` to clone "${src.iios.stamp.hostname}"` : ' to clone the source raw'}`);
+      const text = `${t.path}: ${(err as Error).message}${src.iios ? ` to clone "${src.iios.stamp.hostname}"` : ' to clone the source raw'}`;
+      const source = src.iios ? src.iios.stamp.hostname : null;
+      problems.add(text, err instanceof TooSmallError ? { reason: 'target-too-small', target: t.path, sizeBytes: err.targetBytes, neededBytes: err.neededBytes, source } : null);
     }
-    for (const p of probe.problems) problems.push(p.message);
-    if (problems.length || !plan) {
-      refusals.set(t.id, [...new Set(problems)].join('; '));
+    for (const p of probe.problems) problems.addRule(p.message, p.code);
+    if (problems.count || !plan) {
+      refusals.set(t.id, problems.said());
       if (file?.folder) releaseFolder(file.folder);
     } else planned.push({ target: t, plan, folder: file?.folder ?? null });
   }
@@ -237,11 +246,11 @@ async function cloneRaw(job: CloneJob, targets: TargetCtx[], src: CloneSource, s
 }
 
 /** `why`: the refusal's own English detail (a source that cannot be cloned), said inside a translated frame. */
-function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, string>, message: string, cancelled: boolean, why = message): TargetResult[] {
+function refuseAll(job: CloneJob, emit: Emit, perTarget: Map<string, Said>, message: string, cancelled: boolean, why: TargetFailure = { key: 'refused-text', text: message }): TargetResult[] {
   const results = job.targets.map((t) => {
     const own = perTarget.get(t.id);
-    const msg = own ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
-    const failure: TargetFailure = cancelled ? { key: 'cancelled-before' } : own ? { key: 'refused-text', text: own } : perTarget.size ? { key: 'other-refused' } : { key: 'refused-text', text: why };
+    const msg = own?.message ?? (perTarget.size ? 'not written: another target of this job was refused' : message);
+    const failure: TargetFailure = cancelled ? { key: 'cancelled-before' } : own ? own.failure : perTarget.size ? { key: 'other-refused' } : why;
     emit({ kind: 'target-failed', targetId: t.id, message: msg, cancelled, failure });
     return { targetId: t.id, ok: false, verified: false, message: msg, failure };
   });
@@ -262,14 +271,15 @@ export async function runCloneJob(rawJob: unknown, emit: Emit, signal: AbortSign
   try {
     src = await openCloneSource(job.sourcePath, signal);
   } catch (err) {
-    return refuseAll(job, emit, new Map(), `refused before writing anything: ${(err as Error).message}`, signal.aborted, (err as Error).message);
+    const text = (err as Error).message;
+    return refuseAll(job, emit, new Map(), `refused before writing anything: ${text}`, signal.aborted, failureOf(err) ?? { key: 'refused-text', text });
   }
   try {
     emit({ kind: 'log', level: 'info', message: src.iios ? `source: iios stick "${src.iios.stamp.hostname}" (${src.iios.profile.id})` : `source: not an iios stick; raw clone of ${src.usedEnd} bytes` });
     const { planned, refusals } = await planTargets(job, src);
     if (refusals.size) {
       for (const p of planned) releaseFolder(p.folder);
-      return refuseAll(job, emit, refusals, `refused before writing anything: ${[...refusals].map(([id, m]) => `${id}: ${m}`).join('; ')}`, false);
+      return refuseAll(job, emit, refusals, `refused before writing anything: ${[...refusals].map(([id, m]) => `${id}: ${m.message}`).join('; ')}`, false);
     }
     const profile = src.iios?.profile ?? RAW_PROFILE;
     const targets = planned.map((p) => new TargetCtx(p.target, p.plan, profile, emit, signal, p.folder));

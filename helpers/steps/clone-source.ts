@@ -18,6 +18,8 @@ import { run } from '../tools/run.ts';
 import { tmpdir } from 'node:os';
 import { espManifestPath, espProfilePath } from './esp-store.ts';
 import { STAMP_PATH } from './stamp.ts';
+import { FailureError } from '../context.ts';
+import { sourceRefusal } from './clone-refusals.ts';
 
 export interface SourcePartition {
   index: number;
@@ -141,18 +143,18 @@ async function readIios(loop: string, parts: SourcePartition[], opened: { devs: 
     if (!b) return null;
     const want = stamp.espFiles[fatPath];
     const got = createHash('sha256').update(b).digest('hex');
-    if (want && got !== want) throw new Error(`the stick's ESP file ${fatPath} reads with sha256 ${got}, its stamp says ${want}: it is damaged; clone the stick raw instead`);
+    if (want && got !== want) throw new FailureError(`the stick's ESP file ${fatPath} reads with sha256 ${got}, its stamp says ${want}: it is damaged; clone the stick raw instead`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-esp-damaged', file: fatPath }) });
     return b.toString('utf8');
   };
   const profileText = (await fromIios(join('profiles', `${stamp.profile}.json`))) ?? (await fromEsp(espProfilePath(stamp.profile)));
   if (!profileText) {
-    throw new Error(`the stick "${stamp.hostname}" carries no profile in @iios/profiles/ or on its ESP (written by an older iios?): write it again, or clone it raw from an image`);
+    throw new FailureError(`the stick "${stamp.hostname}" carries no profile in @iios/profiles/ or on its ESP (written by an older iios?): write it again, or clone it raw from an image`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-no-profile', hostname: stamp.hostname }) });
   }
   const profile = ImageProfileSchema.parse(JSON.parse(profileText));
   const manifests: Record<string, BundleManifest> = {};
   for (const [slot, s] of Object.entries(stamp.slots)) {
     const m = (await fromIios(join('bundles', `${s.bundle}-${s.version}`, 'manifest.json'))) ?? (await fromEsp(espManifestPath(s.bundle, s.version)));
-    if (!m) throw new Error(`slot ${slot}: the manifest of the bundle ${s.bundle} ${s.version} is neither in the stick's @iios/bundles/ nor on its ESP`);
+    if (!m) throw new FailureError(`slot ${slot}: the manifest of the bundle ${s.bundle} ${s.version} is neither in the stick's @iios/bundles/ nor on its ESP`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-no-manifest', slot, bundle: s.bundle, version: s.version }) });
     manifests[slot] = BundleManifestSchema.parse(JSON.parse(m));
   }
   return { stamp, stampSha256: createHash('sha256').update(text).digest('hex'), profile, manifests, btrfs };
@@ -161,13 +163,13 @@ async function readIios(loop: string, parts: SourcePartition[], opened: { devs: 
 /** Opens the source read-only and reads what it is. Call close() when the job is over, whatever happened. */
 export async function openCloneSource(given: string, signal: AbortSignal): Promise<CloneSource> {
   const path = await realpath(given).catch(() => {
-    throw new Error(`the source ${given} does not exist`);
+    throw new FailureError(`the source ${given} does not exist`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-missing', source: given }) });
   });
   const st = await stat(path);
-  if (!st.isBlockDevice() && !st.isFile()) throw new Error(`the source ${given} is neither a block device nor an image file`);
+  if (!st.isBlockDevice() && !st.isFile()) throw new FailureError(`the source ${given} is neither a block device nor an image file`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-not-disk', source: given }) });
   const head = Buffer.alloc(4);
   const rw = await readWriteMounts(path, st.isBlockDevice());
-  if (rw.length) throw new Error(`the source ${given} is mounted read-write at ${rw.join(', ')}: its content is changing; unmount it (or remount it read-only) first`);
+  if (rw.length) throw new FailureError(`the source ${given} is mounted read-write at ${rw.join(', ')}: its content is changing; unmount it (or remount it read-only) first`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-mounted', source: given, at: rw }) });
   const opened = { devs: [] as string[], mnts: [] as string[] };
   const close = async () => {
     for (const m of opened.mnts.reverse()) {
@@ -183,7 +185,7 @@ export async function openCloneSource(given: string, signal: AbortSignal): Promi
     const sizeBytes = Number((await run('blockdev', ['--getsize64', loop], { signal })).stdout.trim());
     const fh = await open(loop, 'r');
     await fh.read(head, 0, 4, 0).finally(() => fh.close());
-    if (head.toString('hex') === '28b52ffd') throw new Error(`the source ${given} is zstd-compressed: decompress it first (zstd -d)`);
+    if (head.toString('hex') === '28b52ffd') throw new FailureError(`the source ${given} is zstd-compressed: decompress it first (zstd -d)`, { key: 'clone-refused', ...sourceRefusal({ reason: 'source-zstd', source: given }) });
     const r = await run('sfdisk', ['--json', loop], { signal, okExitCodes: [0, 1] });
     let table: CloneSource['table'] = null;
     let sectorSize = 512;

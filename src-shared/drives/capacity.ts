@@ -15,13 +15,18 @@ export function filesystemOverhead(partBytes: number, filesystem: string | null 
   return Math.ceil(partBytes * 0.03) + 256 * KiB;
 }
 
-/** Why the payload files cannot go onto a payload partition of `partBytes` (null when they fit). */
-export function payloadProblem(partBytes: number, filesystem: string | null | undefined, fileBytes: readonly number[]): string | null {
+/** What the payload files need and the payload partition of `partBytes` holds, when they do not fit (else null). */
+export function payloadShortfall(partBytes: number, filesystem: string | null | undefined, fileBytes: readonly number[]): { needBytes: number; roomBytes: number } | null {
   // Each file takes whole 4 KiB blocks (clusters).
   const need = fileBytes.reduce((s, n) => s + Math.ceil(n / (4 * KiB)) * 4 * KiB, 0);
   const room = partBytes - filesystemOverhead(partBytes, filesystem);
-  if (need <= room) return null;
-  return t('capacity.payload', { need: formatBytes(need), room: formatBytes(Math.max(0, room)) });
+  return need <= room ? null : { needBytes: need, roomBytes: Math.max(0, room) };
+}
+
+/** Why the payload files cannot go onto a payload partition of `partBytes` (null when they fit). */
+export function payloadProblem(partBytes: number, filesystem: string | null | undefined, fileBytes: readonly number[]): string | null {
+  const short = payloadShortfall(partBytes, filesystem, fileBytes);
+  return short && t('capacity.payload', { need: formatBytes(short.needBytes), room: formatBytes(short.roomBytes) });
 }
 
 /**

@@ -6,6 +6,8 @@ import { formatBytes, formatBytesApart } from '../format/bytes.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 import type { Phase } from '../job/phases.ts';
 import type { TargetCause, TargetFailure } from '../job/target-failure.ts';
+import { cloneRefusalWords } from './clone-refusal-words.ts';
+import { preflightWords } from './preflight-words.ts';
 import { refusalWords } from './refusal-words.ts';
 import { UNSAFE } from './unsafe-words.ts';
 
@@ -68,6 +70,12 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
       return t('error.writerStopped');
     case 'stick-refused':
       return t('failure.stickRefused', { why: refusalWords(failure.refusal) });
+    case 'clone-refused': {
+      const target = failure.target;
+      return t('failure.refused', { reasons: [...failure.refusals.map(cloneRefusalWords), ...failure.reasons.map((r) => t(UNSAFE[r], { target }))].join(' ') });
+    }
+    case 'preflight-refused':
+      return failure.problems.map(preflightWords).join('; ');
     case 'update-kept-old': {
       const vars = { cause: updateCauseWords(failure.cause), slot: failure.slot.toUpperCase() };
       return failure.version === null ? t('failure.updateKeptOldSlot', vars) : t('failure.updateKeptOld', { ...vars, version: failure.version });

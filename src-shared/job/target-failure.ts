@@ -4,6 +4,8 @@
 // form (a tool's own output, a rare internal check) travels as English `text`, said inside a translated frame.
 import * as z from 'zod';
 import { Phase } from './phases.ts';
+import { CloneRefusalSchema } from './clone-refusal.ts';
+import { PreflightProblemSchema } from './preflight-problem.ts';
 import { StickRefusalSchema } from './stick-refusal.ts';
 
 const SAFETY_REASONS = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
@@ -45,6 +47,13 @@ const FAILURES = [
   z.object({ key: z.literal('unfinished') }),
   /** A repair, reset, payload or update job refused the stick before changing anything, for a typed reason. */
   z.object({ key: z.literal('stick-refused'), refusal: StickRefusalSchema }),
+  /**
+   * A clone job refused its source or this target before writing anything: its own typed reasons, and the drive
+   * rules' reasons for `target` (none for a source that cannot be cloned).
+   */
+  z.object({ key: z.literal('clone-refused'), refusals: z.array(CloneRefusalSchema), target: z.string(), reasons: z.array(z.enum(SAFETY_REASONS)) }),
+  /** The app refused this write target before asking for a password (preflight.ts), each problem typed. */
+  z.object({ key: z.literal('preflight-refused'), problems: z.array(PreflightProblemSchema).min(1) }),
 ] as const;
 
 export const TargetCauseSchema = z.discriminatedUnion('key', [...FAILURES]);

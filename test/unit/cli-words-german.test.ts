@@ -1,8 +1,9 @@
 // `iios write` and `iios bundle` in a German terminal. Their sources hold no English sentence outside the
 // catalogue (found by reading them: a new line printed or refused in English fails here), and what they print
 // (the bundle library, the summary of a bundle just made, their refusals) is said in German with no English left.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bundleListText, createdSummary } from '../../src-main/cli/bundle-words.ts';
 import { UsageError, type CommandIO } from '../../src-main/cli/command.ts';
@@ -14,24 +15,42 @@ import type { BundleManifest } from '../../src-shared/profile/bundle-manifest.ts
 import { REPO } from '../support/iios-cli.ts';
 import { englishIn } from '../support/untranslated.ts';
 
-const SPEAKING = ['src-main/cli/commands/write.ts', 'src-main/cli/write-request.ts', 'src-main/cli/commands/bundle.ts', 'src-main/cli/bundle-words.ts'];
+/** Every CLI command's source, and the files that say their lines. */
+const SPEAKING = [
+  ...readdirSync(join(REPO, 'src-main/cli/commands')).filter((f) => f.endsWith('.ts')).map((f) => `src-main/cli/commands/${f}`),
+  'src-main/cli/write-request.ts',
+  'src-main/cli/bundle-words.ts',
+];
 
-/** The text of each string literal outside comments, imports and the `usage` syntax lines (the same in every language). */
+/**
+ * The text of each string literal, read by the TypeScript parser (so a template inside a template is read whole;
+ * comments are no literals), outside imports and the `usage` syntax lines (the same in every language); a
+ * template's ${…} parts left out.
+ */
 function literals(source: string): string[] {
-  const code = source
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '')
-    .replace(/^import .*$/gm, '')
-    .replace(/usage:\s*(?:(?:'[^']*'|"[^"]*"|`[^`]*`)\s*\+?\s*)+/g, '');
-  return [...code.matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`]*)`/g)].map((m) => (m[1] ?? m[2] ?? m[3] ?? '').replace(/\$\{[^}]*\}/g, ' '));
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) return;
+    if (ts.isPropertyAssignment(node) && node.name.getText() === 'usage') return;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) out.push(node.text);
+    else if (ts.isTemplateExpression(node)) out.push([node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' '));
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, true));
+  return out;
 }
 
 afterEach(() => setLocale('en'));
 
 describe('the CLI’s words come from the catalogue', () => {
   it.each(SPEAKING)('%s prints and refuses nothing in English of its own', (file) => {
-    // two words in a row (lower case, 3+ letters): a sentence, not a key, a flag or a path
-    const prose = literals(readFileSync(join(REPO, file), 'utf8')).filter((l) => /\b[a-z]{3,} [a-z]{3,}\b/.test(l));
+    // two words in a row (lower case, 3+ letters, perhaps a value or a colon between): a sentence, not a key, a
+    // flag or a path
+    // an iios command line a message tells to run (iios offline --disable) and the program's name before a line
+    // (iios serve: …) are the same in every language
+    const prose = literals(readFileSync(join(REPO, file), 'utf8'))
+      .map((l) => l.replace(/\biios [a-z]+(?: --[a-z-]+|:)/g, ''))
+      .filter((l) => /\b[a-z]{3,}[:,;]?\s+[a-z]{3,}\b/.test(l));
     expect(prose, 'say these with t() and a key in src-shared/i18n/en.ts and de.ts').toEqual([]);
   });
 });

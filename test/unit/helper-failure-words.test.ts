@@ -61,13 +61,13 @@ const SAID: Record<string, TargetFailureKey> = {
   "the source's slot ${slot} reads with sha": 'step',
   "the stick's profile ${src.profile.id} ha": 'step',
   "the stick records no slot": 'step',
-  "the stick's ESP file ${fatPath} reads wi": 'refused-text',
-  "the stick \"${stamp.hostname}\" carries no": 'refused-text',
-  "slot ${slot}: the manifest of the bundle": 'refused-text',
-  "the source ${given} does not exist": 'refused-text',
-  "the source ${given} is neither a block d": 'refused-text',
-  "the source ${given} is mounted read-writ": 'refused-text',
-  "the source ${given} is zstd-compressed: ": 'refused-text',
+  "the stick's ESP file ${fatPath} reads wi": 'clone-refused',
+  "the stick \"${stamp.hostname}\" carries no": 'clone-refused',
+  "slot ${slot}: the manifest of the bundle": 'clone-refused',
+  "the source ${given} does not exist": 'clone-refused',
+  "the source ${given} is neither a block d": 'clone-refused',
+  "the source ${given} is mounted read-writ": 'clone-refused',
+  "the source ${given} is zstd-compressed: ": 'clone-refused',
   "partition ${want.index} (${want.name}) i": 'step',
   "partition ${want.index} (${want.name}) d": 'step',
   "the disk GUID did not come out as planne": 'step',
@@ -130,6 +130,8 @@ function helperMessages(): Map<string, Thrown> {
 
 /** The keys the helper gives a plain Error itself (context.ts describeFailure): the rest need a FailureError. */
 const FROM_PLAIN_ERRORS: readonly TargetFailureKey[] = ['step', 'refused-text', 'removed', 'cancelled', 'no-space'];
+/** The clone job's own refusals of its source: each typed, none left as English text. */
+const CLONE_JOB = ['steps/clone-run.ts', 'steps/clone-source.ts', 'steps/clone-plan.ts'];
 /** The jobs on a stick that is already there: each of their refusals is typed, none left as English text. */
 const STICK_JOBS = ['steps/stick-job.ts', 'steps/payload-run.ts', 'steps/update-run.ts', 'steps/stick-refusals.ts'];
 
@@ -157,6 +159,11 @@ describe('the helper messages that fail a target', () => {
   it('no repair, reset, payload or update refusal is left as English text in a frame', () => {
     const framed = [...helperMessages()].filter(([m, { file }]) => STICK_JOBS.includes(file) && SAID[m] === 'refused-text').map(([m, { file }]) => `${file}: ${m}`);
     expect(framed, 'give these a reason in src-shared/job/stick-refusal.ts').toEqual([]);
+  });
+
+  it('no refusal of the clone job is left as English text in a frame', () => {
+    const framed = [...helperMessages()].filter(([m, { file }]) => CLONE_JOB.includes(file) && SAID[m] === 'refused-text').map(([m, { file }]) => `${file}: ${m}`);
+    expect(framed, 'give these a reason in src-shared/job/clone-refusal.ts').toEqual([]);
   });
 });
 

@@ -21,13 +21,13 @@ export const demoCommand: Command = {
   async run({ values }, io) {
     const image = (values.out as string | undefined) ?? join(appRoot(), 'out', 'demo-stick.img');
     const timeoutS = values.timeout === undefined ? 900 : Number(values.timeout);
-    if (!(timeoutS > 0)) throw new UsageError('--timeout takes a number of seconds');
+    if (!(timeoutS > 0)) throw new UsageError(t('cli.demo.badTimeout'));
 
-    io.stdout.write('1/3 demo bundle: building or reusing it (the first build downloads Debian packages)\n');
+    io.stdout.write(`${t('cli.demo.step1')}\n`);
     const bundle = await ensureDemoBundle({ onLog: (l) => io.stderr.write(`    ${l}\n`) });
     io.stdout.write(`    ${bundle}\n`);
 
-    io.stdout.write(`2/3 writing the appliance profile onto ${image} (${formatBytes(DEMO_SIZE)}, sparse)\n`);
+    io.stdout.write(`${t('cli.demo.step2', { image, size: formatBytes(DEMO_SIZE) })}\n`);
     await mkdir(join(image, '..'), { recursive: true });
     await rm(image, { force: true });
     const api = createJobsApi();
@@ -51,23 +51,23 @@ export const demoCommand: Command = {
 
     const info = await readStick(image);
     if (!info.complete) {
-      io.stderr.write(`iios demo: ${image} is not complete after writing: ${info.stampError ?? 'stamp says incomplete'}\n`);
+      io.stderr.write(`${info.stampError ? t('cli.demo.incompleteWhy', { image, why: info.stampError }) : t('cli.demo.incomplete', { image })}\n`);
       return 1;
     }
-    io.stdout.write(`3/3 booting ${image} with OVMF in QEMU (TCG, no KVM: up to a few minutes)\n`);
+    io.stdout.write(`${t('cli.demo.step3', { image })}\n`);
     const boot = await bootUntilReady({
       disk: image,
       uefi: true,
       timeoutMs: timeoutS * 1000,
-      onSerial: values.serial ? (t) => io.stderr.write(t) : undefined,
+      onSerial: values.serial ? (text) => io.stderr.write(text) : undefined,
     });
     if (boot.readyLine) {
       io.stdout.write(`${boot.readyLine}\n`);
-      io.stdout.write(`demo: the stick booted in ${Math.round(boot.elapsedMs / 1000)} s\n`);
+      io.stdout.write(`${t('cli.demo.booted', { seconds: Math.round(boot.elapsedMs / 1000) })}\n`);
       return 0;
     }
     io.stderr.write(boot.serial.split('\n').slice(-30).join('\n') + '\n');
-    io.stderr.write(`iios demo: no IIOS-READY line${boot.failLine ? ` (${boot.failLine})` : boot.timedOut ? ` within ${timeoutS} s` : ''}\n`);
+    io.stderr.write(`${boot.failLine ? t('cli.demo.notReadyLine', { line: boot.failLine }) : boot.timedOut ? t('cli.demo.notReadyWithin', { seconds: timeoutS }) : t('cli.demo.notReady')}\n`);
     return 1;
   },
 };

@@ -10,15 +10,15 @@ import { describeSlots, type SlotView } from '../../../src-shared/stick/slot-sta
 
 export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: { slot: string; version: string } | undefined } | null = null): string {
   const out: string[] = [];
-  out.push(`${info.path}: ${info.kind === 'device' ? 'block device' : 'image file'}, ${formatBytes(info.sizeBytes)} (${info.sizeBytes} bytes)`);
+  out.push(t(info.kind === 'device' ? 'cli.inspect.device' : 'cli.inspect.imageFile', { path: info.path, size: formatBytes(info.sizeBytes), bytes: String(info.sizeBytes) }));
   if (!info.layout) {
-    out.push(info.layoutError ?? 'no partition table');
+    out.push(info.layoutError ?? t('cli.write.noTable'));
     return out.join('\n');
   }
-  out.push(`partition table: ${info.layout.label}, ${info.layout.sectorSize}-byte sectors, ${info.layout.partitions.length} partitions`);
+  out.push(t('cli.inspect.table', { label: info.layout.label, sector: String(info.layout.sectorSize), count: info.layout.partitions.length }));
   out.push(
     table([
-      ['#', 'name', 'start', 'size', 'type', 'attrs'],
+      ['#', t('cli.inspect.col.name'), t('cli.inspect.col.start'), t('cli.inspect.col.size'), t('cli.inspect.col.type'), t('cli.inspect.col.attrs')],
       ...info.layout.partitions.map((p) => [
         String(p.index),
         p.name || '-',
@@ -32,29 +32,29 @@ export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: 
   const s = info.stamp;
   if (!s && !info.esp) {
     // No IIOS-ESP: a disk image written as it is (raw profile), or a stick iios did not write at all.
-    out.push('raw image (no iios stamp)');
-    if (info.layout.partitions.some((p) => p.name === 'iios-data')) out.push('with an iios persistence partition (iios-data) behind the image');
-    out.push(`status: not checkable from the stick itself; compare it with its image: iios verify ${info.path} --image FILE`);
+    out.push(t('cli.inspect.raw'));
+    if (info.layout.partitions.some((p) => p.name === 'iios-data')) out.push(t('cli.inspect.rawPersistence'));
+    out.push(t('cli.inspect.rawStatus', { path: info.path }));
     return out.join('\n');
   }
   if (!s) {
-    out.push(`stamp: none — ${info.stampError ?? 'not a stick made by iios'}`);
-    out.push('status: NOT complete — an iios layout without a readable stamp; write this stick again');
+    out.push(info.stampError ? t('cli.inspect.noStampWhy', { why: info.stampError }) : t('cli.inspect.noStamp'));
+    out.push(t('cli.inspect.noStampStatus'));
     return out.join('\n');
   }
-  out.push(`profile: ${s.profile ?? '?'}   hostname: ${s.hostname ?? '?'}   written: ${s.createdAt ?? '?'} by ${s.tool ? `${s.tool.name} ${s.tool.version}` : '?'}`);
+  out.push(t('cli.inspect.stamp', { profile: s.profile ?? '?', hostname: s.hostname ?? '?', when: s.createdAt ?? '?', tool: s.tool ? `${s.tool.name} ${s.tool.version}` : '?' }));
   const slots = Object.entries(s.slots);
   if (slots.length) {
     const state = (name: string) => ab?.views.find((v) => v.slot === name)?.state ?? '-';
     out.push(
       table([
-        ['slot', 'bundle', 'version', 'root hash', ...(ab ? ['state'] : [])],
+        [t('cli.inspect.col.slot'), t('cli.inspect.col.bundle'), t('cli.inspect.col.version'), t('cli.inspect.col.rootHash'), ...(ab ? [t('cli.inspect.col.state')] : [])],
         ...slots.map(([name, v]) => [name, v.bundle ?? '?', v.version ?? '?', v.rootHash ? `${v.rootHash.slice(0, 16)}…` : '-', ...(ab ? [state(name)] : [])]),
       ]),
     );
   }
   if (ab) out.push(...describeSlots(ab.views, ab.update));
-  if (s.payload.length) out.push(`payload: ${s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ')}`);
+  if (s.payload.length) out.push(t('cli.inspect.payload', { list: s.payload.map((p) => `${p.path} (${formatBytes(p.sizeBytes)})`).join(', ') }));
   if (s.caches.length) {
     out.push(t('cli.inspect.cacheList', { list: s.caches.map((c) => t('cli.inspect.cacheItem', { kind: c.kind, count: c.files, size: formatBytes(c.sizeBytes) })).join(', ') }));
     out.push(
@@ -64,7 +64,7 @@ export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: 
       ]),
     );
   }
-  out.push(info.complete ? 'status: complete' : 'status: INCOMPLETE — the write did not finish; write this stick again');
+  out.push(info.complete ? t('cli.inspect.complete') : t('cli.inspect.incomplete'));
   return out.join('\n');
 }
 

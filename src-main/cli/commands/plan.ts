@@ -22,12 +22,12 @@ function sizeOption(values: Record<string, unknown>, key: string): number | unde
   const text = values[key];
   if (text === undefined) return undefined;
   const bytes = parseSizeArg(String(text));
-  if (bytes === null) throw new UsageError(`--${key}: "${String(text)}" is not a size (e.g. 16G, 7.5G, 512M)`);
+  if (bytes === null) throw new UsageError(t('cli.plan.notSize', { flag: `--${key}`, text: String(text) }));
   return bytes;
 }
 
 export function planTable(plan: PartitionPlan): string {
-  const rows = [['#', 'name', 'start LBA', 'end LBA', 'start', 'size', 'type', 'fs', 'flags']];
+  const rows = [['#', t('cli.inspect.col.name'), t('cli.plan.col.startLba'), t('cli.plan.col.endLba'), t('cli.inspect.col.start'), t('cli.inspect.col.size'), t('cli.inspect.col.type'), 'fs', t('cli.plan.col.flags')]];
   for (const p of plan.partitions) {
     rows.push([
       p.index === 0 ? '-' : String(p.index),
@@ -38,7 +38,7 @@ export function planTable(plan: PartitionPlan): string {
       formatBytes(p.sizeBytes),
       TYPE_NAMES[p.typeGuid] ?? p.typeGuid,
       p.filesystem,
-      p.readOnly ? `read-only (bit ${p.attributes.join(',')})` : '',
+      p.readOnly ? t('cli.plan.readOnly', { bits: p.attributes.join(',') }) : '',
     ]);
   }
   return table(rows);
@@ -62,13 +62,13 @@ export const planCommand: Command = {
     json: { type: 'boolean' },
   },
   async run({ values, positionals }, io) {
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${planCommand.usage}`);
+    if (positionals.length) throw new UsageError(`${t('cli.offline.unexpected', { arg: `"${positionals[0]}"` })}\n${t('cli.usageLine', { usage: planCommand.usage })}`);
     const profile = values.profile as string | undefined;
-    if (!profile) throw new UsageError(`--profile is required (classroom, appliance, kiosk, raw or a .yaml file)\nusage: ${planCommand.usage}`);
+    if (!profile) throw new UsageError(`${t('cli.write.needProfile')}\n${t('cli.usageLine', { usage: planCommand.usage })}`);
     const targetBytes = sizeOption(values, 'size');
-    if (targetBytes === undefined) throw new UsageError(`--size is required (e.g. --size 16G)\nusage: ${planCommand.usage}`);
+    if (targetBytes === undefined) throw new UsageError(`${t('cli.plan.needSize')}\n${t('cli.usageLine', { usage: planCommand.usage })}`);
     const sector = values['sector-size'] === undefined ? 512 : Number(values['sector-size']);
-    if (sector !== 512 && sector !== 4096) throw new UsageError(`--sector-size must be 512 or 4096`);
+    if (sector !== 512 && sector !== 4096) throw new UsageError(t('cli.plan.sectorSize'));
 
     const { plan, source, profile: loaded } = await computePlan({
       profile,
@@ -87,15 +87,15 @@ export const planCommand: Command = {
       return 0;
     }
     const lines = [
-      `${loaded.id} profile on ${formatBytes(plan.diskBytes)} (${groupDigits(plan.diskBytes)} bytes), ${plan.sectorSize}-byte sectors`,
-      `for ${source}`,
-      `usable LBA ${plan.firstUsableLba}..${plan.lastUsableLba}; this profile needs at least ${formatBytes(plan.neededBytes)} (${groupDigits(plan.neededBytes)} bytes)`,
+      t('cli.plan.head', { profile: loaded.id, size: formatBytes(plan.diskBytes), bytes: groupDigits(plan.diskBytes), sector: String(plan.sectorSize) }),
+      t('cli.plan.for', { source }),
+      t('cli.plan.usable', { first: String(plan.firstUsableLba), last: String(plan.lastUsableLba), need: formatBytes(plan.neededBytes), bytes: groupDigits(plan.neededBytes) }),
       '',
       planTable(plan),
     ];
     if (plan.slotRoom) lines.push('', slotRoomText(plan.slotRoom));
     for (const [i, s] of (plan.rawSteps ?? []).entries()) {
-      if (i === 0) lines.push('', 'writer steps:');
+      if (i === 0) lines.push('', t('cli.plan.steps'));
       lines.push(`  ${i + 1}. ${s.step}: ${s.description}${s.argv ? `\n     ${s.argv.join(' ')}` : ''}`);
     }
     io.stdout.write(lines.join('\n') + '\n');

@@ -16,9 +16,9 @@ export function rendererDir(): string {
 /** Why the port could not be had, naming it, and what to do. */
 function listenFailure(err: unknown, host: string, port: number): string {
   const code = (err as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return `serve: port ${port} on ${host} is already in use: stop what listens there, or choose another port with --port N (or leave --port off for a free one)`;
-  if (code === 'EACCES') return `serve: port ${port} on ${host} is reserved for root: choose a port above 1023 with --port N`;
-  return `serve: cannot listen on ${host}:${port}: ${(err as Error).message}`;
+  if (code === 'EADDRINUSE') return t('cli.serve.portInUse', { port, host });
+  if (code === 'EACCES') return t('cli.serve.portReserved', { port, host });
+  return t('cli.serve.cannotListen', { host, port, why: (err as Error).message });
 }
 
 export const serveCommand: Command = {
@@ -27,15 +27,15 @@ export const serveCommand: Command = {
   options: { port: { type: 'string' }, host: { type: 'string' } },
   async run({ values }, io) {
     const host = (values.host as string | undefined) ?? BRIDGE_HOST;
-    if (host !== BRIDGE_HOST) throw new UsageError(`--host: iios serves on ${BRIDGE_HOST} only (the bridge controls disk writes)`);
+    if (host !== BRIDGE_HOST) throw new UsageError(t('cli.serve.hostOnly', { host: BRIDGE_HOST }));
     const portText = (values.port as string | undefined) ?? '0';
     const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port: not a port number: ${portText}`);
+    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(t('cli.serve.notPort', { text: portText }));
     const staticDir = rendererDir();
     // From a checkout, a missing or stale GUI is built here (vite build); a packaged app ships it.
     if (!process.env.IIOS_RENDERER_DIR) ensureRenderer(appRoot());
     if (!existsSync(join(staticDir, 'index.html'))) {
-      throw new UsageError(`the renderer is not built (${staticDir}/index.html is missing): run \`npm run build\` first`, 1);
+      throw new UsageError(t('cli.serve.notBuilt', { dir: staticDir }), 1);
     }
     const runtime = createAppRuntime();
     let bridge: Bridge;
@@ -46,7 +46,7 @@ export const serveCommand: Command = {
         port,
         host,
         staticDir,
-        onConnectionError: (err) => io.stderr.write(`iios serve: closed a connection that sent a bad frame (${err.message})\n`),
+        onConnectionError: (err) => io.stderr.write(`iios serve: ${t('cli.serve.badFrame', { why: err.message })}\n`),
       });
     } catch (err) {
       // Nothing may keep the process alive after this (drive polling starts only once the port is ours).
@@ -54,7 +54,7 @@ export const serveCommand: Command = {
       throw new UsageError(listenFailure(err, host, port), 1);
     }
     runtime.start();
-    io.stdout.write(`iios serve: open ${bridge.url}\n`);
+    io.stdout.write(`iios serve: ${t('cli.serve.open', { url: bridge.url })}\n`);
     io.stdout.write(`iios serve: ${t('cli.serve.token')}\n`);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));

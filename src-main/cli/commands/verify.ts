@@ -18,16 +18,21 @@ export const verifyCommand: Command = {
       onCheck: (c) => {
         if (values.json) return;
         const speed = c.bytes && c.ms > 0 ? ` (${formatSpeed((c.bytes * 1000) / c.ms)})` : '';
-        io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}${speed}\n`);
+        io.stdout.write(`${c.ok ? t('cli.verify.ok') : t('cli.verify.fail')}  ${c.name}: ${c.detail}${speed}\n`);
       },
     });
     if (values.json) {
       io.stdout.write(JSON.stringify({ path, ...(image ? { image } : {}), ok: report.ok, checks: report.checks }, null, 2) + '\n');
     } else {
       const failed = report.checks.filter((c) => !c.ok).length;
-      const against = image ? ` against ${image}` : '';
-      io.stdout.write(report.ok ? `${path}: verified${against}, ${report.checks.length} checks passed\n` : `${path}: NOT OK${against}, ${failed} of ${report.checks.length} checks failed\n`);
+      io.stdout.write(`${verifyVerdict(path, image, report.ok, report.checks.length, failed)}\n`);
     }
     return report.ok ? 0 : 1;
   },
 };
+
+/** The closing line: how many checks passed or failed, and the image they were made against (if one was given). */
+export function verifyVerdict(path: string, image: string | undefined, ok: boolean, checks: number, failed: number): string {
+  if (ok) return image ? t('cli.verify.passedAgainst', { path, image, count: checks }) : t('cli.verify.passed', { path, count: checks });
+  return image ? t('cli.verify.failedAgainst', { path, image, failed, count: checks }) : t('cli.verify.failed', { path, failed, count: checks });
+}

@@ -18,7 +18,10 @@ import type { WriteJob } from '../../../src-shared/job/write-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
 import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
-import { preflight } from './preflight.ts';
+import { preflightProblems } from './preflight.ts';
+import { preflightWords } from '../../../src-shared/errors/preflight-words.ts';
+import type { PreflightProblem } from '../../../src-shared/job/preflight-problem.ts';
+import type { TargetFailure } from '../../../src-shared/job/target-failure.ts';
 
 export interface JobServiceDeps {
   /** Starts the helper with these extra arguments (`--socket <path>`), elevated as needed. */
@@ -35,7 +38,7 @@ export interface JobServiceDeps {
   /** Said at the top of every job's log, e.g. that the helper runs from a developer setup (helper-trust.ts). */
   setupNotice?: string | null;
   /** The helper's refusals checked by the app first (default: preflight.ts); problems per target id. */
-  preflight?: (job: WriteJob) => Promise<Map<string, string[]>>;
+  preflight?: (job: WriteJob) => Promise<Map<string, PreflightProblem[]>>;
 }
 
 export interface JobNotice {
@@ -133,13 +136,15 @@ export class JobService {
     let stage: 'socket' | 'launch' = 'socket';
     // What the helper would refuse is refused here, before any password prompt (write jobs: preflight.ts; a clone,
     // repair or reset job is checked by the helper against the source stick it reads).
-    const refusals = 'kind' in job ? new Map<string, string[]>() : await (this.deps.preflight ?? preflight)(job).catch(() => new Map<string, string[]>());
+    const refusals = 'kind' in job ? new Map<string, PreflightProblem[]>() : await (this.deps.preflight ?? preflightProblems)(job).catch(() => new Map<string, PreflightProblem[]>());
     if (refusals.size) {
       for (const t of targets) {
         const own = refusals.get(t.id);
-        this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.join('; ') : tr('preflight.otherRefused'), cancelled: false });
+        // typed, so that the GUI and the CLI say it in the reader's language; the message in this process's, for the log
+        const failure: TargetFailure = own ? { key: 'preflight-refused', problems: own } : { key: 'other-refused' };
+        this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.map(preflightWords).join('; ') : tr('preflight.otherRefused'), cancelled: false, failure });
       }
-      const what = [...refusals].map(([id, m]) => `${id}: ${m.join('; ')}`).join('; ');
+      const what = [...refusals].map(([id, m]) => `${id}: ${m.map(preflightWords).join('; ')}`).join('; ');
       void this.finish(run, tr('cli.refusedBefore', { reason: what }));
       return { jobId: job.jobId, finished };
     }

@@ -2,19 +2,20 @@
 // (src-shared/drives: busy, capacity, image-file-target, safety's mounted rule; the layout planner), on the
 // facts the app can read without privileges (lsblk, /sys, statfs, lstat). The helper checks everything again
 // with its own facts; this only spares the user a password typed for a job that is then refused.
-import { t as tr } from '../../../src-shared/i18n/index.ts';
 import { runTool } from '../run-tool.ts';
 import { readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { busyVerdict, loopFromSys, type LoopOver } from '../../../src-shared/drives/busy.ts';
-import { imageFileRoomProblem, payloadProblem } from '../../../src-shared/drives/capacity.ts';
+import { imageFileRoomProblem, payloadShortfall } from '../../../src-shared/drives/capacity.ts';
 import { existingImageFileProblem, imageFilePathProblem, type ExistingImageFile } from '../../../src-shared/drives/image-file-target.ts';
 import { checkImageFolder } from '../drives/image-folder.ts';
 import { parseLsblk, type LsblkDevice } from '../../../src-shared/drives/inventory.ts';
 import { allMountpoints } from '../../../src-shared/drives/safety.ts';
 import type { WriteJob } from '../../../src-shared/job/write-job.ts';
-import { planLayout, type PlanSource } from '../../../src-shared/layout/index.ts';
+import { planLayout, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
+import { preflightWords } from '../../../src-shared/errors/preflight-words.ts';
+import type { PreflightProblem } from '../../../src-shared/job/preflight-problem.ts';
 
 const read = (p: string) => {
   try {
@@ -55,10 +56,15 @@ async function existing(path: string): Promise<ExistingImageFile> {
   return { kind: 'file', sizeBytes: st.size, head: head.subarray(0, n) };
 }
 
-/** Problems per target id (empty map: nothing the app can see stands in the way). */
+/** Problems per target id, in the current language (empty map: nothing the app can see stands in the way). */
 export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  const add = (id: string, m: string) => out.set(id, [...(out.get(id) ?? []), m]);
+  return new Map([...(await preflightProblems(job))].map(([id, ps]) => [id, ps.map(preflightWords)]));
+}
+
+/** Problems per target id, typed, so that a reader says them in its own language (empty map: none). */
+export async function preflightProblems(job: WriteJob): Promise<Map<string, PreflightProblem[]>> {
+  const out = new Map<string, PreflightProblem[]>();
+  const add = (id: string, p: PreflightProblem | string) => out.set(id, [...(out.get(id) ?? []), typeof p === 'string' ? { kind: 'text', text: p } : p]);
   const devices: LsblkDevice[] = parseLsblk((await runTool('lsblk', ['--json', '-b', '-O', '--paths']).catch(() => ({ stdout: '' }))).stdout || '{"blockdevices":[]}');
   const bound = loops();
   let planSource: PlanSource | null = job.manifest ?? null;
@@ -66,7 +72,7 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
     const dir = await realpath(job.bundleDir).catch(() => job.bundleDir!);
     for (const name of Object.keys(job.manifest.files)) {
       const real = await realpath(join(dir, name)).catch(() => null);
-      if (real && !real.startsWith(dir + sep)) for (const t of job.targets) add(t.id, `bundle file ${name} points outside the bundle`);
+      if (real && !real.startsWith(dir + sep)) for (const t of job.targets) add(t.id, { kind: 'bundle-outside', file: name });
     }
   }
   if (job.imagePath) {
@@ -76,14 +82,14 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
   const seen = new Map<string, string>();
   for (const t of job.targets) {
     const real = t.kind === 'device' ? await realpath(t.path).catch(() => t.path) : join(await realpath(dirname(t.path)).catch(() => dirname(t.path)), basename(t.path));
-    if (seen.has(real)) add(t.id, t.kind === 'device' ? tr('preflight.sameDisk', { path: t.path, other: seen.get(real)! }) : tr('preflight.sameFile', { path: t.path, other: seen.get(real)! }));
+    if (seen.has(real)) add(t.id, { kind: t.kind === 'device' ? 'same-disk' : 'same-file', path: t.path, other: seen.get(real)! });
     seen.set(real, t.id);
     let size = t.sizeBytes;
     if (t.kind === 'device') {
       const dev = devices.find((d) => d.name === real);
       if (dev) size = dev.size;
       const mounts = dev ? allMountpoints(dev) : [];
-      if (mounts.length && !job.unmountIfMounted) add(t.id, tr('preflight.mounted', { path: t.path, mounts: mounts.join(', ') }));
+      if (mounts.length && !job.unmountIfMounted) add(t.id, { kind: 'mounted', path: t.path, mounts });
       for (const p of busyVerdict(real, { loops: bound, holders: holders(real), devices }, { unmountIfMounted: job.unmountIfMounted }).problems) add(t.id, p.message);
     } else {
       const named = imageFilePathProblem(real) ?? (real === t.path ? null : imageFilePathProblem(t.path));
@@ -93,13 +99,13 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
       if (!folder?.isDirectory()) add(t.id, (await checkImageFolder({ path: t.path, sizeBytes: t.sizeBytes })).problem ?? `${dirname(t.path)}: not a folder`);
       const there = existingImageFileProblem(real, await existing(real));
       if (there) add(t.id, there);
-      for (const l of bound) if (l.backing === real) add(t.id, tr('preflight.backingFile', { path: real, dev: l.dev }));
+      for (const l of bound) if (l.backing === real) add(t.id, { kind: 'backing-file', path: real, dev: l.dev });
       if (folder?.isDirectory()) {
         const fs = statfsSync(dirname(real));
         const old = await lstat(real).catch(() => null);
         const least = job.manifest ? job.manifest.rootfs.sizeBytes : ((planSource as { imageBytes?: number } | null)?.imageBytes ?? 0);
-        const room = imageFileRoomProblem(real, { freeBytes: fs.bavail * fs.bsize, reclaimableBytes: old?.isFile() ? old.blocks * 512 : 0 }, least);
-        if (room) add(t.id, room);
+        const room = { freeBytes: fs.bavail * fs.bsize, reclaimableBytes: old?.isFile() ? old.blocks * 512 : 0 };
+        if (imageFileRoomProblem(real, room, least)) add(t.id, { kind: 'image-room', path: real, haveBytes: room.freeBytes + room.reclaimableBytes, writeBytes: least });
       }
     }
     if (!planSource) continue;
@@ -108,11 +114,12 @@ export async function preflight(job: WriteJob): Promise<Map<string, string[]>> {
       const part = plan.partitions.find((p) => p.role === 'payload');
       if (part && job.payload.length) {
         const sizes = await Promise.all(job.payload.map(async (p) => (await stat(p.sourcePath).catch(() => null))?.size ?? 0));
-        const problem = payloadProblem(part.sizeBytes, part.filesystem, sizes);
-        if (problem) add(t.id, `${t.path}: ${problem}`);
+        const short = payloadShortfall(part.sizeBytes, part.filesystem, sizes);
+        if (short) add(t.id, { kind: 'payload-room', path: t.path, ...short });
       }
     } catch (err) {
-      add(t.id, `${t.path}: ${(err as Error).message}`);
+      if (err instanceof TooSmallError) add(t.id, { kind: 'too-small', path: t.path, profile: job.profile.id, sizeBytes: size, neededBytes: err.neededBytes });
+      else add(t.id, `${t.path}: ${(err as Error).message}`);
     }
   }
   return out;

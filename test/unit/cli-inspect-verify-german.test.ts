@@ -1,0 +1,84 @@
+// `iios inspect`, `verify`, `demo`, `update`, `payload`, `plan` and `serve` in a German terminal: the lines the
+// commands say themselves (a stick's layout and stamp, its status, the verdict of a verify, the demo's steps, the
+// refusals) in German with no English left; names, paths, GUIDs and hashes are data, the same in every language.
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeStick } from '../../src-main/cli/commands/inspect.ts';
+import { verifyVerdict } from '../../src-main/cli/commands/verify.ts';
+import type { StickInfo } from '../../src-main/services/stick/stick-reader.ts';
+import { en } from '../../src-shared/i18n/en.ts';
+import { setLocale, t, type MessageKey } from '../../src-shared/i18n/index.ts';
+import { englishIn } from '../support/untranslated.ts';
+
+afterEach(() => setLocale('en'));
+
+const layout = {
+  label: 'gpt',
+  sectorSize: 512,
+  partitions: [
+    { index: 1, name: 'IIOS-ESP', startLba: 2048, sizeBytes: 256 * 1024 ** 2, typeGuid: 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b', attributes: [] },
+    { index: 2, name: 'iios-data', startLba: 526336, sizeBytes: 4 * 1024 ** 3, typeGuid: '0fc63daf-8483-4772-8e79-3d69d8477de4', attributes: ['RequiredPartition'] },
+  ],
+};
+const stamp = {
+  format: 1, complete: true, hostname: 'class-01', profile: 'appliance', createdAt: '2026-12-03T10:00:00Z', tool: { name: 'iios', version: '0.9.0' }, diskBytes: 8e9, sectorSize: 512,
+  slots: { a: { bundle: 'demo-os', version: '1.2', rootHash: 'ab'.repeat(32), rootfsBytes: 1, rootfsSha256: 'cd'.repeat(32) } },
+  payload: [{ path: 'piece.html', sizeBytes: 2048, sha256: 'ef'.repeat(32) }], espFiles: {}, caches: [],
+};
+const base = { path: '/dev/sdy', kind: 'device', sizeBytes: 8e9, layoutError: null, esp: null, stampError: null, complete: false };
+const STICKS: [string, StickInfo][] = [
+  ['no partition table', { ...base, layout: null, stamp: null } as unknown as StickInfo],
+  ['a raw image with a persistence partition', { ...base, kind: 'image-file', path: '/srv/raw.img', layout, stamp: null } as unknown as StickInfo],
+  ['an iios layout with no stamp', { ...base, layout, esp: layout.partitions[0], stamp: null } as unknown as StickInfo],
+  ['a complete stick with a slot and kiosk files', { ...base, layout, esp: layout.partitions[0], stamp, complete: true } as unknown as StickInfo],
+  ['a stick whose write did not finish', { ...base, layout, esp: layout.partitions[0], stamp: { ...stamp, complete: false } } as unknown as StickInfo],
+];
+
+/** Names, GUIDs, hashes, partition labels and the commands a line tells to run are data. */
+const wordsOnly = (text: string) =>
+  text
+    .replace(/\b[0-9a-f]{8}-[0-9a-f-]{27}\b/g, '…')
+    .replace(/\b[0-9a-f]{16,}…?/g, '…')
+    .replace(/\b(IIOS-ESP|iios-data|RequiredPartition|demo-os|class-01|appliance|piece\.html|gpt|iios verify|--image)\b/g, '…');
+
+describe('`iios inspect` in a German terminal', () => {
+  it.each(STICKS)('%s: said in German with no English left', (_, info) => {
+    setLocale('de');
+    const text = describeStick(info);
+    expect(englishIn(text.split('\n').map(wordsOnly)), text).toEqual([]);
+    setLocale('en');
+    expect(describeStick(info)).not.toBe(text);
+  });
+
+  it('says the size and the status the German way', () => {
+    setLocale('de');
+    const text = describeStick(STICKS[3]![1]);
+    expect(text).toMatch(/^\/dev\/sdy: Laufwerk, 8,0 GB \(8000000000 Bytes\)$/m);
+    expect(text).toMatch(/^Zustand: vollständig$/m);
+  });
+});
+
+describe('`iios verify`’s verdict in a German terminal', () => {
+  const verdicts: [string, string | undefined, boolean, number, number][] = [
+    ['/dev/sdy', undefined, true, 7, 0],
+    ['/dev/sdy', '/srv/raw.img', true, 1, 0],
+    ['/dev/sdy', undefined, false, 7, 2],
+    ['/dev/sdy', '/srv/raw.img', false, 3, 1],
+  ];
+  it.each(verdicts)('%s against %s (ok %s, %i checks, %i failed): said in German with no English left', (...args) => {
+    setLocale('de');
+    const text = verifyVerdict(...args);
+    expect(englishIn([text]), text).toEqual([]);
+    expect(text).toMatch(args[2] ? /geprüft, \d+ Prüfung(en)? bestanden$/ : /NICHT IN ORDNUNG, \d+ von \d+ Prüfung(en)? fehlgeschlagen$/);
+  });
+});
+
+describe('`iios demo`, `update`, `payload`, `plan` and `serve` lines in a German terminal', () => {
+  const keys = Object.keys(en).filter((k) => /^cli\.(demo|update|payload|plan|serve)\./.test(k)) as MessageKey[];
+  const vars = { image: '/srv/demo-stick.img', size: '8,0 GB', seconds: 42, why: '…', line: 'Kernel panic', name: 'piece.html', flag: '--size', text: '…', bits: '60', profile: 'appliance', bytes: '8.000', sector: 512, source: '…', first: 2048, last: 999, need: '1 GB', port: 8080, host: '127.0.0.1', dir: '/srv', url: 'http://127.0.0.1:8080/' };
+  it('has the lines to check', () => expect(keys.length).toBeGreaterThan(15));
+  it.each(keys)('%s: said in German with no English left', (key) => {
+    setLocale('de');
+    const text = t(key, vars as never);
+    expect(englishIn([wordsOnly(text).replace(/--[a-z-]+/g, '…').replace(/\bIIOS-READY\b|\bOVMF\b|\bQEMU\b|\bTCG\b|\bKVM\b|\bDebian\b|`npm run build`|\bLBA\b/g, '…')]), text).toEqual([]);
+  });
+});
