@@ -7,15 +7,15 @@
 // faults, as the raw writes' chunk digests do (io/chunk-hash.ts), not against a forged stick.
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { createXXHash128 } from 'hash-wasm';
 import type { CacheFileEntry } from '../src-shared/profile/cache-manifest.ts';
 import { CHUNK_BYTES } from './io/aligned.ts';
+import { createXxh128 } from './io/chunk-hash.ts';
 import { sha256OfFile } from './source.ts';
 
 /** One read of `path`: its sha256 and xxHash3-128 (hex). */
 export async function sha256AndXxh128(path: string, signal?: AbortSignal): Promise<{ sha256: string; xxh128: string }> {
   const sha = createHash('sha256');
-  const xxh = await createXXHash128();
+  const xxh = await createXxh128();
   for await (const chunk of readChunks(path, signal)) {
     sha.update(chunk);
     xxh.update(chunk);
@@ -25,7 +25,7 @@ export async function sha256AndXxh128(path: string, signal?: AbortSignal): Promi
 
 /** xxHash3-128 (hex) of `path`. */
 export async function xxh128OfFile(path: string, signal?: AbortSignal): Promise<string> {
-  const xxh = await createXXHash128();
+  const xxh = await createXxh128();
   for await (const chunk of readChunks(path, signal)) xxh.update(chunk);
   return xxh.digest('hex');
 }

@@ -40,8 +40,13 @@ export interface ChunkHasher {
   digest(buf: Buffer, zero?: boolean): Buffer;
 }
 
+/** An xxHash3-128 hasher from the one-algorithm build: every xxHash3 of the helper is made here. */
+export function createXxh128(): Promise<IHasher> {
+  return xxhash128.createXXHash128();
+}
+
 export async function chunkHasher(): Promise<ChunkHasher> {
-  const h: IHasher = await xxhash128.createXXHash128();
+  const h: IHasher = await createXxh128();
   const zeroDigests = new Map<number, Buffer>();
   const hash = (buf: Buffer) => {
     h.init();

@@ -105,14 +105,14 @@ export class ChunkMismatch extends Error {
  */
 export async function readBackChunks(ctx: TargetCtx, offset: number, written: ChunkDigests, onBytes?: (n: number) => void): Promise<void> {
   const hasher = await workerChunkHasher();
-  let index = 0;
   try {
     await readBackEach(
       ctx,
       offset,
       written.bytes,
       async (chunk, at) => {
-        const want = written.list[index++];
+        // by position, not by count: a read-back that O_DIRECT refused part-way starts again from its first chunk
+        const want = written.list[at / CHUNK_BYTES];
         const got = await hasher.digest(chunk);
         if (!want || !got.equals(want)) {
           throw new ChunkMismatch(offset + at, chunk.length, `${CHUNK_HASH_NAME} ${got.toString('hex')}, written ${want?.toString('hex') ?? 'nothing'}`);

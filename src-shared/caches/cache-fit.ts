@@ -104,7 +104,8 @@ export function cacheFit(plan: FitPlan, caches: CacheContent): CacheFit {
   const room = cacheRoomBytes(caches, minBytes);
   const neededBytes = plan.neededBytes + room;
   if (room > headroom) return { kind: 'too-small', neededBytes };
-  return { kind: 'fits', roomBytes: headroom - room, neededBytes };
+  // what stays free in the caches partition: the spare room less what the slots took and what the caches take
+  return { kind: 'fits', roomBytes: Math.max(0, headroom - (grows ? (plan.slotRoom?.grownBytes ?? 0) : 0) - room), neededBytes };
 }
 
 /** The refusal in words, in the language iios speaks (sizes too), for the job service and the CLI (the GUI's cache step says it its own way). */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { JobService } from '../../src-main/services/jobs/jobs.ts';
+import { detailsWords } from '../../src-shared/errors/error-words.ts';
 import { failureWords } from '../../src-shared/errors/failure-words.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import { PreflightProblemSchema, type PreflightProblem } from '../../src-shared/job/preflight-problem.ts';
@@ -81,6 +82,11 @@ describe('a write job the real preflight refuses', () => {
     expect(text).toMatch(/ist dieselbe Datei wie Ziel t1/);
     expect(text).toMatch(/aber das Profil raw braucht mindestens/);
     expect(englishIn([text]), text).toEqual([]);
+    // the job's own error is typed too: said in German, no English left
+    expect(final.errorDetails).toMatchObject({ kind: 'job-refused' });
+    const jobText = detailsWords(final.errorDetails, final.error ?? '');
+    expect(jobText).toMatch(/ist dieselbe Datei wie Ziel t1/);
+    expect(englishIn([jobText]), jobText).toEqual([]);
     // the message stays in the app's language, for the log
     expect(t2.message).toMatch(/is the same file as target t1/);
   });

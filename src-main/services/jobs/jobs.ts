@@ -138,14 +138,17 @@ export class JobService {
     // repair or reset job is checked by the helper against the source stick it reads).
     const refusals = 'kind' in job ? new Map<string, PreflightProblem[]>() : await (this.deps.preflight ?? preflightProblems)(job).catch(() => new Map<string, PreflightProblem[]>());
     if (refusals.size) {
+      const failures: TargetFailure[] = [];
       for (const t of targets) {
         const own = refusals.get(t.id);
         // typed, so that the GUI and the CLI say it in the reader's language; the message in this process's, for the log
         const failure: TargetFailure = own ? { key: 'preflight-refused', problems: own } : { key: 'other-refused' };
+        if (own) failures.push(failure);
         this.publish(run, { kind: 'target-failed', targetId: t.id, message: own ? own.map(preflightWords).join('; ') : tr('preflight.otherRefused'), cancelled: false, failure });
       }
       const what = [...refusals].map(([id, m]) => `${id}: ${m.map(preflightWords).join('; ')}`).join('; ');
-      void this.finish(run, tr('cli.refusedBefore', { reason: what }));
+      // the job's own error typed too: the refused targets' failures, said in the reader's language
+      void this.finish(run, tr('cli.refusedBefore', { reason: what }), undefined, { kind: 'job-refused', failures });
       return { jobId: job.jobId, finished };
     }
     try {
