@@ -8,6 +8,10 @@ import type { SafetyCode } from '../drives/safety.ts';
 import { TargetFailureSchema } from '../job/target-failure.ts';
 
 /** One field that failed validation: "targets[0].path" and why. */
+const ElevationReason = z.enum(['no-tool', 'no-authority', 'no-agent', 'dismissed', 'not-authorized', 'needs-password', 'helper-failed']);
+/** One route's failure: why, the tool, and its own last words. */
+const ElevationPart = z.object({ reason: ElevationReason, tool: z.enum(['pkexec', 'sudo']).optional(), said: z.string().optional() });
+
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string(), said: IssueSaidSchema.optional() });
 
 const SAFETY_CODES = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
@@ -45,11 +49,13 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
   /** Elevation to root failed, and why (src-main/services/elevation/elevation-failure.ts words it). */
   z.object({
     kind: z.literal('elevation'),
-    reason: z.enum(['no-tool', 'no-authority', 'no-agent', 'dismissed', 'not-authorized', 'needs-password', 'helper-failed']),
+    reason: ElevationReason,
     /** The way iios tried (for no-tool: the one that is missing). */
     tool: z.enum(['pkexec', 'sudo']).optional(),
     /** The tool's own last words (pkexec's or sudo's, untranslated: quoted as they were said). */
     said: z.string().optional(),
+    /** When polkit could not prompt and a terminal's sudo was tried too: why each failed (both are said). */
+    both: z.object({ polkit: ElevationPart, sudo: ElevationPart }).optional(),
   }),
   /** The user or the caller stopped it. */
   z.object({ kind: z.literal('cancelled') }),

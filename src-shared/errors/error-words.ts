@@ -80,7 +80,7 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
     case 'helper-failed':
       return details.stage === 'socket' ? t('error.helperFailed.socket') : t('error.helperFailed.launch');
     case 'elevation':
-      return elevationAdvice(details);
+      return details.both ? elevationBothAdvice(details.both.polkit, details.both.sudo) : elevationAdvice(details);
     case 'cancelled':
       return t('error.cancelled');
     case 'job-refused': {

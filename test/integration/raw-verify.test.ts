@@ -66,7 +66,7 @@ describe('iios verify and inspect on raw sticks', () => {
     const ok = await iios(['verify', stick, '--image', xzImage.path]);
     expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`ok    image sha256: ${24 * MiB} bytes match the image (sha256 ${xzImage.sha256})`);
-    expect(ok.stdout).toContain(`${stick}: verified against ${xzImage.path}, 1 checks passed`);
+    expect(ok.stdout).toContain(`${stick}: verified against ${xzImage.path}, 1 check passed`);
 
     const at = 10 * MiB + 12345;
     await flipByte(stick, at);

@@ -16,9 +16,9 @@ export function rendererDir(): string {
 /** Why the port could not be had, naming it, and what to do. */
 function listenFailure(err: unknown, host: string, port: number): string {
   const code = (err as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return t('cli.serve.portInUse', { port, host });
-  if (code === 'EACCES') return t('cli.serve.portReserved', { port, host });
-  return t('cli.serve.cannotListen', { host, port, why: (err as Error).message });
+  if (code === 'EADDRINUSE') return t('cli.serve.portInUse', { port: String(port), host });
+  if (code === 'EACCES') return t('cli.serve.portReserved', { port: String(port), host });
+  return t('cli.serve.cannotListen', { host, port: String(port), why: (err as Error).message });
 }
 
 export const serveCommand: Command = {

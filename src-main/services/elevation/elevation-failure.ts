@@ -18,6 +18,8 @@ export interface ElevationFailure {
   said?: string;
   /** What happened and what to do, in the user's words. */
   message: string;
+  /** Both routes failed (polkit could not prompt, then a terminal's sudo): why each did. */
+  both?: { polkit: Pick<ElevationFailure, 'reason' | 'tool' | 'said'>; sudo: Pick<ElevationFailure, 'reason' | 'tool' | 'said'> };
 }
 
 export interface ToolExit {
@@ -101,5 +103,6 @@ export function polkitCannotPrompt(f: ElevationFailure | null | undefined): bool
 /** Both routes failed: say both, so the user sees each way out. */
 export function bothFailed(polkit: ElevationFailure, sudo: ElevationFailure): ElevationFailure {
   const reason = sudo.reason === 'no-tool' ? polkit.reason : sudo.reason;
-  return { reason, message: elevationBothAdvice(polkit, sudo) };
+  const part = (f: ElevationFailure) => ({ reason: f.reason, ...(f.tool ? { tool: f.tool } : {}), ...(f.said ? { said: f.said } : {}) });
+  return { reason, message: elevationBothAdvice(polkit, sudo), both: { polkit: part(polkit), sudo: part(sudo) } };
 }

@@ -180,6 +180,7 @@ export class JobService {
         reason: elevation?.reason ?? 'helper-failed',
         ...(elevation?.tool ? { tool: elevation.tool } : {}),
         ...(elevation?.said ? { said: elevation.said } : {}),
+        ...(elevation?.both ? { both: elevation.both } : {}),
       };
       const why = elevation
         ? elevation.message
