@@ -2,16 +2,13 @@
 // caches partition (with the size that target would need, as data), or when the profile keeps no caches; the
 // same rule (src-shared/caches/cache-fit.ts) is what the GUI's cache step shows per stick.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCacheSet } from '../../src-main/services/caches/build-cache-set.ts';
 import { prepareWriteJob, type JobRequestDeps, type RequestError } from '../../src-main/services/jobs/job-request.ts';
 import { btrfsReserveBytes, cacheContentBytes, cacheFit, cacheRoomBytes, type CacheContent } from '../../src-shared/caches/cache-fit.ts';
-import { parseCacheSet } from '../../src-shared/caches/cache-set.ts';
 import { planLayout } from '../../src-shared/layout/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { builtFilesSet, type BuiltFilesSet } from '../support/built-files-set.ts';
 import { demoManifest } from '../unit/wizard/support/fake-services.ts';
 
 const MiB = 1024 ** 2;
@@ -30,18 +27,13 @@ const applianceNeeds = planLayout(profile('appliance'), demoManifest, 8e9).neede
 /** The room `c` takes on an appliance stick: its data partition (the last) at its least, as on the smallest stick. */
 const roomOnAppliance = (c: CacheContent) => cacheRoomBytes(c, planLayout(profile('appliance'), demoManifest, applianceNeeds).partitions.at(-1)!.sizeBytes);
 
+let built: BuiltFilesSet;
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'iios-cachegui-fit-'));
-  process.env.IIOS_CACHES_DIR = join(work, 'library');
-  await mkdir(join(work, 'handouts'));
-  await writeFile(join(work, 'handouts', 'sheet.txt'), 'x'.repeat(5000));
-  setFile = join(work, 'lab.yaml');
-  const text = `format: 1\nid: lab\ntitle: Lab\ncaches:\n  files: { path: ${join(work, 'handouts')} }\n`;
-  await writeFile(setFile, text);
-  await buildCacheSet(parseCacheSet(text, setFile), { library: join(work, 'library'), baseDir: work });
+  built = await builtFilesSet('iios-cachegui-fit-', { name: 'sheet.txt', content: 'x'.repeat(5000) });
+  ({ work, setFile } = built);
 });
 afterAll(async () => {
-  if (work) await rm(work, { recursive: true, force: true });
+  await built?.cleanup();
 });
 
 describe('cache sets and the room on a stick', () => {

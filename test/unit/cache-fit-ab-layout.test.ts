@@ -3,16 +3,13 @@
 // caches (PlanOptions.caches, as the job service and the helper plan it) keeps their room for the data partition
 // before the slots grow. Here: the fit answer and the planned data partition agree, on every stick size.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCacheSet } from '../../src-main/services/caches/build-cache-set.ts';
 import { prepareWriteJob, type JobRequestDeps, type RequestError } from '../../src-main/services/jobs/job-request.ts';
 import { cacheFit, cacheRoomBytes, type CacheContent } from '../../src-shared/caches/cache-fit.ts';
-import { parseCacheSet } from '../../src-shared/caches/cache-set.ts';
 import { planLayout, type PartitionPlan } from '../../src-shared/layout/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { builtFilesSet, type BuiltFilesSet } from '../support/built-files-set.ts';
 import { demoManifest } from './wizard/support/fake-services.ts';
 
 const MiB = 1024 ** 2;
@@ -86,18 +83,13 @@ describe('the job service plans each target for its cache set', () => {
   const content: CacheContent = { bytes: 40 * MiB, files: 1 };
   const setRoom = cacheRoomBytes(content, dataMin);
 
+  let built: BuiltFilesSet;
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'iios-cachefit-ab-'));
-    await mkdir(join(work, 'handouts'));
-    await writeFile(join(work, 'handouts', 'big.bin'), Buffer.alloc(40 * MiB, 7));
-    process.env.IIOS_CACHES_DIR = join(work, 'library');
-    setFile = join(work, 'lab.yaml');
-    const text = `format: 1\nid: lab\ntitle: Lab\ncaches:\n  files: { path: ${join(work, 'handouts')} }\n`;
-    await writeFile(setFile, text);
-    await buildCacheSet(parseCacheSet(text, setFile), { library: join(work, 'library'), baseDir: work });
+    built = await builtFilesSet('iios-cachefit-ab-', { name: 'big.bin', content: Buffer.alloc(40 * MiB, 7) });
+    ({ work, setFile } = built);
   });
   afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
+    await built?.cleanup();
   });
 
   it('accepts a stick with the room and plans its data partition to hold the caches; refuses one without', async () => {

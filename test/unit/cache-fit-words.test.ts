@@ -1,18 +1,15 @@
 // The job service's refusal of a cache set (cacheFitMessage) in the language iios speaks: the sentence from the
 // catalogue, its sizes written the locale's way ("1,6 GB", "1.634.746.880 Bytes" in German).
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCacheSet } from '../../src-main/services/caches/build-cache-set.ts';
 import { prepareWriteJob, type JobRequestDeps, type RequestError } from '../../src-main/services/jobs/job-request.ts';
 import { cacheFitMessage } from '../../src-shared/caches/cache-fit.ts';
-import { parseCacheSet } from '../../src-shared/caches/cache-set.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import { planLayout } from '../../src-shared/layout/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { englishIn } from '../support/untranslated.ts';
+import { builtFilesSet, type BuiltFilesSet } from '../support/built-files-set.ts';
 import { demoManifest } from './wizard/support/fake-services.ts';
 
 afterEach(() => setLocale('en'));
@@ -51,18 +48,13 @@ describe('the job service refuses a cache set in the language iios speaks', () =
   let work: string;
   let setFile: string;
 
+  let built: BuiltFilesSet;
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'iios-cachefit-words-'));
-    await mkdir(join(work, 'handouts'));
-    await writeFile(join(work, 'handouts', 'sheet.txt'), 'x'.repeat(5000));
-    process.env.IIOS_CACHES_DIR = join(work, 'library');
-    setFile = join(work, 'lab.yaml');
-    const text = `format: 1\nid: lab\ntitle: Lab\ncaches:\n  files: { path: ${join(work, 'handouts')} }\n`;
-    await writeFile(setFile, text);
-    await buildCacheSet(parseCacheSet(text, setFile), { library: join(work, 'library'), baseDir: work });
+    built = await builtFilesSet('iios-cachefit-words-', { name: 'sheet.txt', content: 'x'.repeat(5000) });
+    ({ work, setFile } = built);
   });
   afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
+    await built?.cleanup();
   });
 
   const refusal = (p: Promise<unknown>) => p.then(() => expect.fail('not refused'), (e: unknown) => e as RequestError);
