@@ -5,7 +5,7 @@
 // their manifest (verify-payload.ts); then `btrfs check --readonly`.
 import { createHash } from 'node:crypto';
 import type { CacheFileEntry } from '../../src-shared/profile/cache-manifest.ts';
-import { checkBytesTotal, runStickChecks, type CacheExpect, type SlotExpect, type StickReader } from '../../src-shared/verify/stick-checks.ts';
+import { BTRFS_CHECK_TRIES, btrfsCheckRaced, checkBytesTotal, runStickChecks, type CacheExpect, type SlotExpect, type StickReader } from '../../src-shared/verify/stick-checks.ts';
 import { FailureError, type TargetCtx } from '../context.ts';
 import { readBackEach } from '../io/read-back.ts';
 import { checkReadonly } from '../tools/btrfs.ts';
@@ -105,20 +105,14 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
   for (const p of ctx.plan.partitions.filter((x) => x.filesystem === 'btrfs')) await checkBtrfs(ctx, p.startBytes, p.sizeBytes);
 }
 
-/**
- * `btrfs check --readonly` of one partition, through a loop of its own. Before it reads anything, the check looks
- * whether the device is mounted by going through every Btrfs in the mount table; a loop of another target torn
- * down in that instant answers ENODEV, and the check stops with "could not check mount status" (met with eight
- * sticks verified at once). That says nothing of this filesystem: it is asked again on a fresh loop, twice at
- * most; any other answer of the check stands.
- */
+/** `btrfs check --readonly` of one partition, through a loop of its own; asked again when it raced (btrfsCheckRaced). */
 async function checkBtrfs(ctx: TargetCtx, start: number, size: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await withLoop(ctx.disk, start, size, (dev) => checkReadonly(dev, { signal: ctx.signal }), { readOnly: true, signal: ctx.signal });
       return;
     } catch (err) {
-      if (attempt === 3 || ctx.signal.aborted || !(err instanceof ToolError) || !/could not check mount status/.test(err.stderr)) throw err;
+      if (attempt === BTRFS_CHECK_TRIES || ctx.signal.aborted || !(err instanceof ToolError) || !btrfsCheckRaced(err.stderr)) throw err;
       ctx.log('info', `btrfs check could not read the mount table (${err.stderr.trim().split('\n').at(-1) ?? ''}); checking again`);
     }
   }

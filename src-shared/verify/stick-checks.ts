@@ -6,6 +6,18 @@
 // the app with its own runner), since neither may import the other. Pure: no node: imports.
 import type { CacheFileEntry } from '../profile/cache-manifest.ts';
 
+/**
+ * How often `btrfs check --readonly` is run at most, and when again: before it reads anything it looks whether
+ * the device is mounted by going through every Btrfs in the mount table; a loop of another target torn down in
+ * that instant answers ENODEV and the check stops with "could not check mount status" (met with eight sticks
+ * verified at once). That says nothing of the filesystem checked, so it is asked again on a fresh loop; any
+ * other answer stands. Shared by the helper's verify and `iios verify`.
+ */
+export const BTRFS_CHECK_TRIES = 3;
+export function btrfsCheckRaced(stderr: string): boolean {
+  return /could not check mount status/.test(stderr);
+}
+
 export interface ByteRange {
   startBytes: number;
   sizeBytes: number;

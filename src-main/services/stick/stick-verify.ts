@@ -12,6 +12,7 @@ import { open } from 'node:fs/promises';
 import { compareWithImage, type ImageComparison } from './stick-image-compare.ts';
 import { partitionByName, readStick, type StickInfo, type StickPartition } from './stick-reader.ts';
 import { stampChecks } from './stick-stamp-checks.ts';
+import { BTRFS_CHECK_TRIES, btrfsCheckRaced } from '../../../src-shared/verify/stick-checks.ts';
 import { fatReadFile, tool, toolBuffer, withReadOnlyLoop } from './stick-tools.ts';
 
 export interface VerifyCheck {
@@ -142,11 +143,10 @@ async function btrfsChecks(path: string, parts: StickPartition[], check: Check, 
   for (const part of parts) {
     if (!(await hasBtrfsMagic(path, part).catch(() => false))) continue;
     await check(`btrfs ${part.name}`, async () => {
-      // "could not check mount status": the check stopped on another device of the mount table going away
-      // before it read this filesystem (helpers/steps/verify.ts says when); asked again on a fresh loop
+      // asked again on a fresh loop when it stopped at the mount table before reading this filesystem
       for (let attempt = 1; ; attempt++) {
         const r = await withReadOnlyLoop(path, part.startBytes, part.sizeBytes, (dev) => tool('btrfs', ['check', '--readonly', dev], { signal: opts.signal, okExitCodes: [0, 1] }));
-        if (r.exitCode !== 0 && attempt < 3 && /could not check mount status/.test(r.stderr)) continue;
+        if (r.exitCode !== 0 && attempt < BTRFS_CHECK_TRIES && btrfsCheckRaced(r.stderr)) continue;
         return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'btrfs check --readonly: clean' : r.stderr.trim().split('\n').slice(-2).join(' | ') };
       }
     });
