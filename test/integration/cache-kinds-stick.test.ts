@@ -12,8 +12,8 @@ import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { iios } from '../support/iios-cli.ts';
 import { btrfsSubvolumes, withBtrfs } from '../support/written-stick.ts';
 import { flatpakIn, remoteAddWithKey, makeFlatpakSource, type FlatpakSource } from '../support/cache-fixtures/flatpak.ts';
-import { makeGpgKey, retryGpgme, stopGpgAgent, type TestGpgKey } from '../support/cache-fixtures/gpg-key.ts';
-import { makeOstreeSource, OSTREE_COLLECTION, type OstreeSource } from '../support/cache-fixtures/ostree.ts';
+import { makeGpgKey, stopGpgAgent, type TestGpgKey } from '../support/cache-fixtures/gpg-key.ts';
+import { makeOstreeSource, ostreeMachineRepo, type OstreeSource } from '../support/cache-fixtures/ostree.ts';
 import { makeRpmSource, type RpmSource } from '../support/cache-fixtures/rpm.ts';
 import { curlVia, startOrigin, startSquid, type Origin, type TestSquid } from '../support/cache-fixtures/squid.ts';
 
@@ -101,8 +101,7 @@ async function flatpakInstall(root: string, app: string): Promise<string> {
 
 async function ostreePull(mnt: string, name: string, ref: string): Promise<string> {
   const repo = join(work, name);
-  await execa('ostree', ['init', `--repo=${repo}`, '--mode=bare-user']);
-  await retryGpgme(() => execa('ostree', ['remote', 'add', '--if-not-exists', `--repo=${repo}`, `--gpg-import=${key.publicKey}`, `--collection-id=${OSTREE_COLLECTION}`, 'origin', 'http://127.0.0.1:9/unreachable']));
+  await ostreeMachineRepo(repo, key, 'origin', 'http://127.0.0.1:9/unreachable');
   await execa('ostree', ['pull-local', `--repo=${repo}`, '--remote=origin', '--gpg-verify', join(mnt, '@caches/ostree'), ref]);
   return (await execa('ostree', ['cat', `--repo=${repo}`, `origin:${ref}`, '/usr/share/hello'])).stdout;
 }

@@ -11,8 +11,8 @@ import { ostreeBuilder } from '../../src-main/services/caches/kinds/ostree.ts';
 import { OSTREE_REMOTE_NAME, ostreeOffline } from '../../src-main/services/caches/offline/ostree.ts';
 import { buildKind } from '../support/cache-fixtures/build-kind.ts';
 import { snapshotDiff, snapshotFiles } from '../support/cache-fixtures/file-snapshot.ts';
-import { makeGpgKey, retryGpgme, stopGpgAgent, type TestGpgKey } from '../support/cache-fixtures/gpg-key.ts';
-import { makeOstreeSource, OSTREE_COLLECTION, type OstreeSource } from '../support/cache-fixtures/ostree.ts';
+import { addRemoteWithKey, makeGpgKey, stopGpgAgent, type TestGpgKey } from '../support/cache-fixtures/gpg-key.ts';
+import { makeOstreeSource, OSTREE_COLLECTION, ostreeMachineRepo, type OstreeSource } from '../support/cache-fixtures/ostree.ts';
 
 const STABLE = 'iios/os/x86_64/stable';
 const TESTING = 'iios/os/x86_64/testing';
@@ -36,8 +36,7 @@ const ostree = (args: string[]) => execa('ostree', args);
 /** A machine's repository that knows the remote "origin" (its key, its collection id) but cannot reach it. */
 async function machineRepo(name: string): Promise<string> {
   const repo = join(work, name);
-  await ostree(['init', `--repo=${repo}`, '--mode=bare-user']);
-  await retryGpgme(() => ostree(['remote', 'add', '--if-not-exists', `--repo=${repo}`, `--gpg-import=${key.publicKey}`, `--collection-id=${OSTREE_COLLECTION}`, 'origin', 'http://127.0.0.1:9/unreachable']));
+  await ostreeMachineRepo(repo, key, 'origin', 'http://127.0.0.1:9/unreachable');
   return repo;
 }
 
@@ -76,7 +75,12 @@ describe('ostree cache', () => {
     expect(plan.map((c) => c.path)).toEqual([join(work, 'root/etc/ostree/remotes.d/iios-offline.conf')]);
     const other = await machineRepo('other');
     await appendFile(join(other, 'config'), plan[0]!.content.split('\n').filter((l) => !l.startsWith('#')).join('\n'));
-    await retryGpgme(() => ostree(['remote', 'gpg-import', `--repo=${other}`, `--keyring=${key.publicKey}`, OSTREE_REMOTE_NAME]));
+    await addRemoteWithKey(
+      join(other, `${OSTREE_REMOTE_NAME}.trustedkeys.gpg`),
+      key,
+      () => ostree(['remote', 'gpg-import', `--repo=${other}`, `--keyring=${key.publicKey}`, OSTREE_REMOTE_NAME]),
+      () => ostree(['remote', 'gpg-import', `--repo=${other}`, `--keyring=${key.publicKey}`, OSTREE_REMOTE_NAME]),
+    );
     await ostree(['pull', `--repo=${other}`, OSTREE_REMOTE_NAME, TESTING]);
     expect(await catFile(other, `${OSTREE_REMOTE_NAME}:${TESTING}`, '/usr/share/hello')).toBe('two');
     expect(await readFile(join(other, 'config'), 'utf8')).toContain('gpg-verify=true');

@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { retryGpgme, type TestGpgKey } from './gpg-key.ts';
+import { addRemoteWithKey, type TestGpgKey } from './gpg-key.ts';
 
 export const FLATPAK_COLLECTION = 'org.example.Test';
 export const FLATPAK_RUNTIME = 'org.example.Platform';
@@ -23,9 +23,14 @@ export function flatpakIn(installation: string, args: string[]) {
   return execa('flatpak', ['--user', ...args], { env: { FLATPAK_USER_DIR: installation } });
 }
 
-/** `flatpak remote-add test URL` with the key imported (through GPGME, so retried as `retryGpgme` says). */
+/** `flatpak remote-add test URL` with the key imported (through GPGME, so checked as `addRemoteWithKey` says). */
 export async function remoteAddWithKey(installation: string, key: TestGpgKey, url: string): Promise<void> {
-  await retryGpgme(() => flatpakIn(installation, ['remote-add', '--if-not-exists', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', url]));
+  await addRemoteWithKey(
+    join(installation, 'repo', 'test.trustedkeys.gpg'),
+    key,
+    () => flatpakIn(installation, ['remote-add', '--if-not-exists', `--collection-id=${FLATPAK_COLLECTION}`, `--gpg-import=${key.publicKey}`, 'test', url]),
+    () => flatpakIn(installation, ['remote-modify', `--gpg-import=${key.publicKey}`, 'test']),
+  );
 }
 
 export async function makeFlatpakSource(dir: string, key: TestGpgKey): Promise<FlatpakSource> {

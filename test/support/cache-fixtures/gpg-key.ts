@@ -48,3 +48,22 @@ export async function retryGpgme<T>(run: () => Promise<T>): Promise<T> {
     if (attempt === 3 || !/GPGME/.test(r.message)) throw r;
   }
 }
+
+/** Whether a keyring file (a remote's `<name>.trustedkeys.gpg`) holds the key; a missing file holds nothing. */
+async function keyringHolds(keyring: string, key: TestGpgKey): Promise<boolean> {
+  const r = await execa('gpg', ['--batch', '--with-colons', '--show-keys', keyring], { env: { GNUPGHOME: key.home }, reject: false });
+  return r.exitCode === 0 && r.stdout.includes(key.fingerprint);
+}
+
+/**
+ * Adds a remote with its key (`add`, retried as `retryGpgme` says) and then makes sure the key reached the remote's
+ * keyring: under load GPGME's import has also come back with success and an empty keyring, so the first pull
+ * then fails with "public key not found". Then the key is imported again (`reimport`), up to twice.
+ */
+export async function addRemoteWithKey(keyring: string, key: TestGpgKey, add: () => Promise<unknown>, reimport: () => Promise<unknown>): Promise<void> {
+  await retryGpgme(add);
+  for (let attempt = 1; !(await keyringHolds(keyring, key)); attempt++) {
+    if (attempt === 3) throw new Error(`the key ${key.fingerprint} did not reach ${keyring} after three imports`);
+    await retryGpgme(reimport);
+  }
+}

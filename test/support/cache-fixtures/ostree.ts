@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TestGpgKey } from './gpg-key.ts';
+import { addRemoteWithKey, type TestGpgKey } from './gpg-key.ts';
 
 export const OSTREE_COLLECTION = 'org.example.Os';
 
@@ -29,4 +29,18 @@ export async function makeOstreeSource(dir: string, key: TestGpgKey): Promise<Os
     return (await execa('ostree', ['rev-parse', `--repo=${repo}`, ref])).stdout.trim();
   };
   return { repo, commit };
+}
+
+/**
+ * A machine's repository (made here, bare-user) that knows the remote `name` at `url` with the fixture's key and
+ * collection id; the key is checked into the remote's keyring as `addRemoteWithKey` says.
+ */
+export async function ostreeMachineRepo(repo: string, key: TestGpgKey, name: string, url: string): Promise<void> {
+  await execa('ostree', ['init', `--repo=${repo}`, '--mode=bare-user']);
+  await addRemoteWithKey(
+    join(repo, `${name}.trustedkeys.gpg`),
+    key,
+    () => execa('ostree', ['remote', 'add', '--if-not-exists', `--repo=${repo}`, `--gpg-import=${key.publicKey}`, `--collection-id=${OSTREE_COLLECTION}`, name, url]),
+    () => execa('ostree', ['remote', 'gpg-import', `--repo=${repo}`, `--keyring=${key.publicKey}`, name]),
+  );
 }
