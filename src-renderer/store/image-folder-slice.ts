@@ -2,6 +2,7 @@
 // folder that does not exist, is a file, is not the user's to write in, or has no room is said at the targets
 // step, and the wizard goes no further with it (stepReady), nor does the store start a flash with it.
 import { imageFilePathProblem } from '../../src-shared/drives/image-file-target.ts';
+import { imageFolderNoticeWords, imageFolderWords } from '../../src-shared/errors/rule-words.ts';
 import { errorText } from './error-text.ts';
 import type { ImageFolderSlice, SliceCreator, WizardState } from './state.ts';
 
@@ -30,7 +31,10 @@ export const createImageFolderSlice: SliceCreator<ImageFolderSlice> = (set, get,
     let entry: NonNullable<WizardState['imageFolder']>;
     try {
       const check = await api.checkImageFolder(want.path, want.sizeBytes, want.writeBytes);
-      entry = { key: want.key, status: 'done', problem: check.problem, notice: check.notice };
+      // said in the GUI's language from the typed answer; the services' own words only from one that sends none
+      const problem = check.said ? imageFolderWords(check.said) : check.problem;
+      const notice = check.noticeSaid ? imageFolderNoticeWords(check.noticeSaid) : check.notice;
+      entry = { key: want.key, status: 'done', problem, notice };
     } catch (err) {
       entry = { key: want.key, status: 'done', problem: errorText(err), notice: null };
     }

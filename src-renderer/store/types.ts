@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Drive, InvokeArgs } from '../../src-shared/contract/index.ts';
 import type { EjectKind } from '../../src-shared/drives/eject-kind.ts';
+import type { ImageFolderNotice, ImageFolderProblem } from '../../src-shared/drives/rule-problems.ts';
 import type { CacheEntry, CloneRequest, JobNotice, JobSnapshot, PayloadRequest, StartedJob, UpdateRequest, WriteRequest } from '../../src-shared/contract/domains/jobs.ts';
 import type { StickSource } from '../../src-shared/contract/domains/sticks.ts';
 import type { LibraryBundle } from '../../src-shared/contract/domains/profiles.ts';
@@ -109,7 +110,11 @@ export interface WizardApi {
   inspectSource(path: string, want: 'bundle' | 'image'): Promise<SourceView>;
   computePlan(profileId: string, source: SourceView, targetBytes: number, options?: { persistence?: boolean; caches?: CacheContent }): Promise<PlanResult>;
   /** Whether an image file of `sizeBytes` can be made at `path` (its folder: exists, writable, room for `writeBytes`). */
-  checkImageFolder(path: string, sizeBytes: number, writeBytes: number): Promise<{ problem: string | null; notice: string | null }>;
+  checkImageFolder(
+    path: string,
+    sizeBytes: number,
+    writeBytes: number,
+  ): Promise<{ problem: string | null; notice: string | null; said?: ImageFolderProblem | null; noticeSaid?: ImageFolderNotice | null }>;
   listCaches(): Promise<CacheSetView[]>;
   /** The cache sets of this computer (~/.config/iios/cache-sets/), each kind's size and last build. */
   listCacheSets(): Promise<CacheSetSummary[]>;

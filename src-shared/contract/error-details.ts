@@ -6,6 +6,7 @@ import { formatPath } from '../profile/field-path.ts';
 import { IssueSaidSchema, issueSaid } from './field-issue.ts';
 import type { SafetyCode } from '../drives/safety.ts';
 import { TargetFailureSchema } from '../job/target-failure.ts';
+import { ImageFolderProblemSchema, ImagePathProblemSchema } from '../drives/rule-problems.ts';
 
 /** One field that failed validation: "targets[0].path" and why. */
 const ElevationReason = z.enum(['no-tool', 'no-authority', 'no-agent', 'dismissed', 'not-authorized', 'needs-password', 'helper-failed']);
@@ -30,8 +31,17 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
     /** The target's path, when the error is about one target of a job. */
     target: z.string().optional(),
   }),
-  /** A target refused by the drive rules or the image-file rules (system disk, bad path, not a block device…). */
-  z.object({ kind: z.literal('unsafe-target'), target: z.string(), reason: z.enum(SAFETY_CODES) }),
+  /**
+   * A target refused by the drive rules or the image-file rules (system disk, bad path, not a block device…);
+   * an image-file rule's own reason beside it, typed, when one refused it (its words say more than the kind's).
+   */
+  z.object({
+    kind: z.literal('unsafe-target'),
+    target: z.string(),
+    reason: z.enum(SAFETY_CODES),
+    pathProblem: ImagePathProblemSchema.optional(),
+    folderProblem: ImageFolderProblemSchema.optional(),
+  }),
   /** Arguments, a request or a file (profile YAML, bundle manifest) that failed its schema, field by field. */
   z.object({ kind: z.literal('invalid'), issues: z.array(FieldIssueSchema), file: z.string().optional() }),
   /** BundleError: a bundle folder that cannot be used (missing file, wrong size or sha256 …). */

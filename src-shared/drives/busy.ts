@@ -5,6 +5,7 @@
 // prompt, the helper before writing) reads the facts — /sys/block/loopN/loop/{backing_file,offset,sizelimit},
 // /sys/block/X/holders, lsblk for the loops' mounts — and this decides.
 import type { LsblkDevice } from './inventory.ts';
+import type { BusyProblem } from './rule-problems.ts';
 
 export interface LoopOver {
   dev: string;
@@ -24,7 +25,8 @@ export interface BusyFacts {
 }
 
 export interface BusyVerdict {
-  problems: { code: 'mounted'; message: string }[];
+  /** `message`: English, for the helper's log; `said`: typed, for the reader's language (rule-words.ts). */
+  problems: { code: 'mounted'; message: string; said: BusyProblem }[];
   /** With unmounting allowed: the loops' mount points to unmount (deepest first), then the loops to detach. */
   unmount: string[];
   detach: string[];
@@ -53,11 +55,19 @@ export function busyVerdict(targetPath: string, facts: BusyFacts, opts: { unmoun
     unmount.push(...mounts);
     if (!opts.unmountIfMounted) {
       const where = mounts.length ? `, mounted at ${mounts.join(', ')}` : '';
-      problems.push({ code: 'mounted', message: `${targetPath} is in use: loop device ${l.dev} covers ${range(l)}${where}; detach it first (losetup -d ${l.dev}) or allow unmounting` });
+      problems.push({
+        code: 'mounted',
+        message: `${targetPath} is in use: loop device ${l.dev} covers ${range(l)}${where}; detach it first (losetup -d ${l.dev}) or allow unmounting`,
+        said: { reason: 'loop', target: targetPath, loop: l.dev, offset: l.offset, sizeLimit: l.sizeLimit, mounts },
+      });
     }
   }
   if (facts.holders.length) {
-    problems.push({ code: 'mounted', message: `${targetPath} is held by ${facts.holders.join(', ')} (device-mapper, RAID or swap); stop what uses it first` });
+    problems.push({
+      code: 'mounted',
+      message: `${targetPath} is held by ${facts.holders.join(', ')} (device-mapper, RAID or swap); stop what uses it first`,
+      said: { reason: 'held', target: targetPath, holders: [...facts.holders] },
+    });
   }
   const clean = opts.unmountIfMounted && problems.length === 0;
   return {

@@ -1,8 +1,10 @@
 // What an image-file target may be. The helper runs as root and deletes and recreates the file it writes, so
 // a job naming /etc/shadow or /usr/bin/ls as an "image file" would destroy it: the name and the folder are
 // checked here, and an existing file's first KiB. Pure: the helper gathers the facts (the real path of the
-// folder, lstat, the first KiB) and these rules decide; the app uses the name rule to refuse early.
-import { t } from '../i18n/index.ts';
+// folder, lstat, the first KiB) and these rules decide; the app uses the name rule to refuse early. Each rule
+// answers typed (…Rule: the reason, for another process to say in its reader's language) and in words (…Problem).
+import { imagePathWords } from '../errors/rule-words.ts';
+import type { ImagePathProblem } from './rule-problems.ts';
 
 /** An image file is named *.img or *.raw (any case): no system binary, config or key file is named so. */
 const IMAGE_NAME = /.\.(img|raw)$/i;
@@ -49,22 +51,28 @@ const inside = (path: string, folder: string) => path === folder || path.startsW
 
 /** Why `path` may not be an image-file target (a message that says what to do), or null when it may. */
 export function imageFilePathProblem(path: string): string | null {
+  const p = imageFilePathRule(path);
+  return p && imagePathWords(p);
+}
+
+/** Why `path` may not be an image-file target, typed, or null when it may. */
+export function imageFilePathRule(path: string): ImagePathProblem | null {
   const parts = path.split('/');
   if (!path.startsWith('/') || path.endsWith('/') || parts.includes('..')) {
-    return t('imageFile.notPlainPath', { path });
+    return { reason: 'not-plain', path };
   }
   // "//etc/./x.img" is /etc/x.img.
   const clean = `/${parts.filter((p) => p !== '' && p !== '.').join('/')}`;
   const name = clean.slice(clean.lastIndexOf('/') + 1);
   if (!IMAGE_NAME.test(name)) {
-    return t('imageFile.badName', { path, suggestion: `${name.replace(/\.[^.]*$/, '') || 'stick'}.img` });
+    return { reason: 'bad-name', path, suggestion: `${name.replace(/\.[^.]*$/, '') || 'stick'}.img` };
   }
   const tree = SYSTEM_TREES.find((t) => inside(clean, t));
   if (tree && !USER_PLACES_IN_SYSTEM_TREES.some((u) => inside(clean, u))) {
-    return t('imageFile.systemFolder', { path, folder: tree });
+    return { reason: 'system-folder', path, folder: tree };
   }
   const secret = parts.find((p) => SECRET_FOLDERS.has(p));
-  if (secret) return t('imageFile.secretFolder', { path, folder: secret });
+  if (secret) return { reason: 'secret-folder', path, folder: secret };
   return null;
 }
 
@@ -93,15 +101,21 @@ export function looksLikeDiskImage(head: Uint8Array): boolean {
 
 /** Why the thing already at `path` must not be replaced by an image file (what to do), or null. */
 export function existingImageFileProblem(path: string, existing: ExistingImageFile): string | null {
+  const p = existingImageFileRule(path, existing);
+  return p && imagePathWords(p);
+}
+
+/** Why the thing already at `path` must not be replaced by an image file, typed, or null. */
+export function existingImageFileRule(path: string, existing: ExistingImageFile): ImagePathProblem | null {
   switch (existing.kind) {
     case 'absent':
       return null;
     case 'symlink':
-      return t('imageFile.symlink', { path });
+      return { reason: 'symlink', path };
     case 'other':
-      return t('imageFile.notRegular', { path });
+      return { reason: 'not-regular', path };
     case 'file':
       if (existing.sizeBytes === 0 || looksLikeDiskImage(existing.head)) return null;
-      return t('imageFile.notAnImage', { path });
+      return { reason: 'not-an-image', path };
   }
 }

@@ -2,8 +2,8 @@
 // and its filesystem has room. Pure: the app gathers the facts (src-main/services/drives/image-folder.ts: stat,
 // access, statfs) and these rules word the answer, so the wizard's targets step, `iios write` and the
 // preflight before the password prompt say the same thing, with what to do.
-import { formatBytes } from '../format/bytes.ts';
-import { t } from '../i18n/index.ts';
+import { imageFolderNoticeWords, imageFolderWords } from '../errors/rule-words.ts';
+import type { ImageFolderNotice, ImageFolderProblem } from './rule-problems.ts';
 
 export interface ImageFolderFacts {
   /** The folder the image file goes into (the path's parent, as given). */
@@ -29,6 +29,9 @@ export interface ImageFolderVerdict {
   problem: string | null;
   /** Said beside a folder that can take the write but not the image at its full size (it is written sparse). */
   notice: string | null;
+  /** The problem typed, so that another process says it in its reader's language (rule-words.ts). */
+  said: ImageFolderProblem | null;
+  noticeSaid: ImageFolderNotice | null;
 }
 
 /**
@@ -37,18 +40,14 @@ export interface ImageFolderVerdict {
  * e.g. when it is booted in a virtual machine).
  */
 export function imageFolderVerdict(path: string, facts: ImageFolderFacts, sizes: { sizeBytes: number; writeBytes?: number }): ImageFolderVerdict {
+  const refuse = (code: ImageFolderCode, said: ImageFolderProblem): ImageFolderVerdict => ({ code, problem: imageFolderWords(said), notice: null, said, noticeSaid: null });
   const folder = facts.folder;
-  if (facts.kind === 'absent') {
-    const problem = facts.existingParent ? t('imageFolder.missing', { folder, parent: facts.existingParent }) : t('imageFolder.missingNoParent', { folder });
-    return { code: 'no-folder', problem, notice: null };
-  }
-  if (facts.kind === 'not-folder') return { code: 'not-folder', problem: t('imageFolder.notFolder', { folder }), notice: null };
-  if (!facts.writable) return { code: 'not-writable', problem: t('imageFolder.notWritable', { folder }), notice: null };
+  if (facts.kind === 'absent') return refuse('no-folder', { reason: 'missing', folder, parent: facts.existingParent });
+  if (facts.kind === 'not-folder') return refuse('not-folder', { reason: 'not-folder', folder });
+  if (!facts.writable) return refuse('not-writable', { reason: 'not-writable', folder });
   const have = facts.freeBytes + facts.reclaimableBytes;
   const write = sizes.writeBytes ?? 0;
-  if (write > have) {
-    return { code: 'no-room', problem: t('imageFolder.noRoom', { path, free: formatBytes(have), need: formatBytes(write) }), notice: null };
-  }
-  const notice = sizes.sizeBytes > have ? t('imageFolder.sparseRoom', { free: formatBytes(have), size: formatBytes(sizes.sizeBytes) }) : null;
-  return { code: 'ok', problem: null, notice };
+  if (write > have) return refuse('no-room', { reason: 'no-room', path, freeBytes: have, needBytes: write });
+  const noticeSaid = sizes.sizeBytes > have ? { freeBytes: have, sizeBytes: sizes.sizeBytes } : null;
+  return { code: 'ok', problem: null, notice: noticeSaid && imageFolderNoticeWords(noticeSaid), said: null, noticeSaid };
 }

@@ -8,6 +8,7 @@ import { failureWords } from './failure-words.ts';
 import { fieldIssueWords } from './field-words.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 import { UNSAFE } from './unsafe-words.ts';
+import { imageFolderWords, imagePathWords } from './rule-words.ts';
 
 export { UNSAFE };
 
@@ -69,6 +70,8 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       return details.target ? t('error.tooSmallTarget', { ...vars, target: details.target }) : t('error.tooSmall', vars);
     }
     case 'unsafe-target':
+      if (details.pathProblem) return imagePathWords(details.pathProblem);
+      if (details.folderProblem) return imageFolderWords(details.folderProblem);
       return t(UNSAFE[details.reason], { target: details.target });
     case 'bundle':
       if (details.problem === 'no-manifest' || details.problem === 'manifest') return t(BUNDLE_PLAIN[details.problem]);

@@ -3,6 +3,7 @@
 import { formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { PreflightProblem } from '../job/preflight-problem.ts';
+import { busyWords, imageFolderWords, imagePathWords } from './rule-words.ts';
 
 export function preflightWords(p: PreflightProblem): string {
   switch (p.kind) {
@@ -28,6 +29,12 @@ export function preflightWords(p: PreflightProblem): string {
       const [size, needed] = formatBytesApart(p.sizeBytes, p.neededBytes);
       return t('error.tooSmallTarget', { target: p.path, size, profile: p.profile, needed });
     }
+    case 'busy':
+      return busyWords(p.problem);
+    case 'image-path':
+      return imagePathWords(p.problem);
+    case 'image-folder':
+      return imageFolderWords(p.problem);
     case 'text':
       return p.text;
   }

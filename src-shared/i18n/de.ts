@@ -590,6 +590,12 @@ export const de: Translation = {
   'imageFolder.noRoom': 'Nicht genug Platz für {path}: sein Ordner hat {free} frei, dieses Schreiben braucht mindestens {need}. Schaffen Sie Platz oder wählen Sie einen anderen Ordner.',
   'imageFolder.sparseRoom': 'Der Ordner hat {free} frei: genug für dieses Schreiben, aber nicht für die ganzen {size}, wenn das Abbild später gefüllt wird.',
   'imageFolder.checking': 'Der Ordner der Abbild-Datei wird geprüft…',
+  'rule.busy.loop': '{target} wird benutzt: das Loop-Gerät {loop} liegt über {range}; lösen Sie es zuerst (losetup -d {loop}) oder erlauben Sie das Aushängen',
+  'rule.busy.loopMounted': '{target} wird benutzt: das Loop-Gerät {loop} liegt über {range} und ist unter {mounts} eingehängt; lösen Sie es zuerst (losetup -d {loop}) oder erlauben Sie das Aushängen',
+  'rule.busy.rangeAll': 'dem ganzen Ziel',
+  'rule.busy.rangeBytes': 'den Bytes {from}–{to} davon',
+  'rule.busy.rangeToEnd': 'den Bytes ab {from} bis zum Ende',
+  'rule.busy.held': '{target} wird von {holders} gehalten (LVM oder Verschlüsselung, RAID oder Auslagerungsspeicher); beenden Sie zuerst, was es benutzt',
   'drive.loopName': 'Loop-Gerät ({file})',
   'drive.loopNameBare': 'Loop-Gerät',
 

@@ -595,6 +595,13 @@ export const en = {
   'imageFolder.noRoom': 'Not enough space for {path}: its folder has {free} free, this write needs at least {need}. Free some space or choose another folder.',
   'imageFolder.sparseRoom': 'The folder has {free} free: enough for this write, but not for the whole {size} if the image is filled later.',
   'imageFolder.checking': "Checking the image file's folder…",
+  // a disk in use by a loop device or a kernel holder (src-shared/drives/busy.ts), said by rule-words.ts
+  'rule.busy.loop': '{target} is in use: loop device {loop} covers {range}; detach it first (losetup -d {loop}) or allow unmounting',
+  'rule.busy.loopMounted': '{target} is in use: loop device {loop} covers {range}, mounted at {mounts}; detach it first (losetup -d {loop}) or allow unmounting',
+  'rule.busy.rangeAll': 'all of it',
+  'rule.busy.rangeBytes': 'bytes {from}–{to} of it',
+  'rule.busy.rangeToEnd': 'bytes {from} to the end of it',
+  'rule.busy.held': '{target} is held by {holders} (device-mapper, RAID or swap); stop what uses it first',
   'drive.loopName': 'Loop device ({file})',
   'drive.loopNameBare': 'Loop device',
 

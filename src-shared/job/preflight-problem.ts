@@ -1,8 +1,9 @@
 // Why the app refused a write target before asking for a password (src-main/services/jobs/preflight.ts), typed:
 // the target's failure carries these, and the GUI and the CLI say them in the reader's language
-// (src-shared/errors/preflight-words.ts), not in the main process's. A problem a shared rule words itself (a busy
-// disk, an image-file path) travels as its text.
+// (src-shared/errors/preflight-words.ts), not in the main process's. A shared rule's refusal (a busy disk, an
+// image file's path or folder) travels as that rule's typed problem (src-shared/drives/rule-problems.ts).
 import * as z from 'zod';
+import { BusyProblemSchema, ImageFolderProblemSchema, ImagePathProblemSchema } from '../drives/rule-problems.ts';
 
 export const PreflightProblemSchema = z.discriminatedUnion('kind', [
   /** The disk is mounted and the job does not allow unmounting it. */
@@ -21,7 +22,13 @@ export const PreflightProblemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('payload-room'), path: z.string(), needBytes: z.number().nonnegative(), roomBytes: z.number().nonnegative() }),
   /** The target is smaller than the profile needs with this system. */
   z.object({ kind: z.literal('too-small'), path: z.string(), profile: z.string(), sizeBytes: z.number().nonnegative(), neededBytes: z.number().nonnegative() }),
-  /** Worded by a shared rule (busy.ts, image-file-target.ts, image-folder.ts), or a plan that failed otherwise. */
+  /** A loop device or a kernel holder uses the disk (busy.ts). */
+  z.object({ kind: z.literal('busy'), problem: BusyProblemSchema }),
+  /** The image file's path, or what is at it now (image-file-target.ts). */
+  z.object({ kind: z.literal('image-path'), problem: ImagePathProblemSchema }),
+  /** The image file's folder (image-folder.ts). */
+  z.object({ kind: z.literal('image-folder'), problem: ImageFolderProblemSchema }),
+  /** A plan that failed for a reason with no typed form: its text, said inside a translated frame. */
   z.object({ kind: z.literal('text'), text: z.string() }),
 ]);
 export type PreflightProblem = z.infer<typeof PreflightProblemSchema>;

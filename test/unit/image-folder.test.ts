@@ -35,7 +35,13 @@ describe('imageFolderVerdict', () => {
 
   it('a sparse image bigger than the free space: goes on, and says so', () => {
     const v = imageFolderVerdict(PATH, folder({ freeBytes: 3 * GB }), { sizeBytes: 8 * GB, writeBytes: 1 * GB });
-    expect(v).toEqual({ code: 'ok', problem: null, notice: 'The folder has 3.0 GB free: enough for this write, but not for the whole 8.0 GB if the image is filled later.' });
+    expect(v).toEqual({
+      code: 'ok',
+      problem: null,
+      notice: 'The folder has 3.0 GB free: enough for this write, but not for the whole 8.0 GB if the image is filled later.',
+      said: null,
+      noticeSaid: { freeBytes: 3 * GB, sizeBytes: 8 * GB },
+    });
   });
 
   it('speaks German when iios does', () => {

@@ -95,6 +95,6 @@ describe('prepareWriteJob', () => {
     const names = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/b', targets: [{ path: join(work, 'x.img'), sizeBytes: GB }, { path: join(work, 'y.img'), sizeBytes: GB }], namePattern: 'lab' }, d));
     expect(names.details).toMatchObject({ kind: 'invalid', issues: [{ path: 'namePattern', message: expect.stringMatching(/share one name/) }] });
     const etc = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/b', targets: [{ path: '/etc/lab.img', sizeBytes: GB }] }, d));
-    expect(etc.details).toEqual({ kind: 'unsafe-target', target: '/etc/lab.img', reason: 'bad-path' });
+    expect(etc.details).toEqual({ kind: 'unsafe-target', target: '/etc/lab.img', reason: 'bad-path', pathProblem: { reason: 'system-folder', path: '/etc/lab.img', folder: '/etc' } });
   });
 });

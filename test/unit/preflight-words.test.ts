@@ -25,6 +25,23 @@ const PROBLEMS: PreflightProblem[] = [
   { kind: 'image-room', path: '/srv/class.img', haveBytes: 1.2e9, writeBytes: 2.4e9 },
   { kind: 'payload-room', path: '/dev/sdy', needBytes: 100e6, roomBytes: 31e6 },
   { kind: 'too-small', path: '/dev/sdy', profile: 'appliance', sizeBytes: 1e9, neededBytes: 2.4e9 },
+  // the shared rules' refusals, each reason once (busy.ts, image-file-target.ts, image-folder.ts)
+  { kind: 'busy', problem: { reason: 'loop', target: '/dev/sdy', loop: '/dev/loop7', offset: 0, sizeLimit: 0, mounts: [] } },
+  { kind: 'busy', problem: { reason: 'loop', target: '/dev/sdy', loop: '/dev/loop7', offset: 1048576, sizeLimit: 0, mounts: ['/media/class-01'] } },
+  { kind: 'busy', problem: { reason: 'loop', target: '/dev/sdy', loop: '/dev/loop7', offset: 1048576, sizeLimit: 4194304, mounts: [] } },
+  { kind: 'busy', problem: { reason: 'held', target: '/dev/sdy', holders: ['dm-0', 'md127'] } },
+  { kind: 'image-path', problem: { reason: 'not-plain', path: 'class.img' } },
+  { kind: 'image-path', problem: { reason: 'bad-name', path: '/srv/class.iso', suggestion: 'class.img' } },
+  { kind: 'image-path', problem: { reason: 'system-folder', path: '/etc/class.img', folder: '/etc' } },
+  { kind: 'image-path', problem: { reason: 'secret-folder', path: '/home/ana/.ssh/class.img', folder: '.ssh' } },
+  { kind: 'image-path', problem: { reason: 'symlink', path: '/srv/class.img' } },
+  { kind: 'image-path', problem: { reason: 'not-regular', path: '/srv/class.img' } },
+  { kind: 'image-path', problem: { reason: 'not-an-image', path: '/srv/class.img' } },
+  { kind: 'image-folder', problem: { reason: 'missing', folder: '/srv/sticks', parent: '/srv' } },
+  { kind: 'image-folder', problem: { reason: 'missing', folder: '/srv/sticks', parent: null } },
+  { kind: 'image-folder', problem: { reason: 'not-folder', folder: '/srv/sticks' } },
+  { kind: 'image-folder', problem: { reason: 'not-writable', folder: '/srv/sticks' } },
+  { kind: 'image-folder', problem: { reason: 'no-room', path: '/srv/sticks/class.img', freeBytes: 50e6, needBytes: 2.4e9 } },
 ];
 
 afterEach(() => setLocale('en'));
@@ -35,7 +52,7 @@ describe('a write target the app refused before the password prompt, in the read
     expect(new Set(PROBLEMS.map((p) => p.kind))).toEqual(new Set(kinds));
   });
 
-  it.each(PROBLEMS.map((p) => [p.kind, p] as const))('%s: said in German with no English left', (_, problem) => {
+  it.each(PROBLEMS.map((p) => ['problem' in p ? `${p.kind} ${p.problem.reason}` : p.kind, p] as const))('%s: said in German with no English left', (_, problem) => {
     const failure = TargetFailureSchema.parse({ key: 'preflight-refused', problems: [problem] });
     setLocale('de');
     const text = failureWords(failure, 'refused');

@@ -9,7 +9,9 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { WriteRequestSchema, type WriteRequest } from '../../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type ErrorDetails } from '../../../src-shared/contract/error-details.ts';
-import { imageFilePathProblem } from '../../../src-shared/drives/image-file-target.ts';
+import { imageFilePathRule } from '../../../src-shared/drives/image-file-target.ts';
+import type { ImageFolderProblem, ImagePathProblem } from '../../../src-shared/drives/rule-problems.ts';
+import { imageFolderWords, imagePathWords } from '../../../src-shared/errors/rule-words.ts';
 import { getLocale } from '../../../src-shared/i18n/index.ts';
 import { checkImageFolder } from '../drives/image-folder.ts';
 import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
@@ -43,6 +45,9 @@ export class RequestError extends Error {
 
 const fieldError = (path: string, message: string) => new RequestError(message, { kind: 'invalid', issues: [{ path, message }] });
 const targetError = (target: string, message: string) => new RequestError(message, { kind: 'unsafe-target', target, reason: 'bad-path' });
+/** An image-file rule's refusal: its words for the log, its reason typed for the reader's language. */
+const pathError = (target: string, p: ImagePathProblem) => new RequestError(imagePathWords(p), { kind: 'unsafe-target', target, reason: 'bad-path', pathProblem: p });
+const folderError = (target: string, p: ImageFolderProblem) => new RequestError(imageFolderWords(p), { kind: 'unsafe-target', target, reason: 'bad-path', folderProblem: p });
 
 export interface PreparedJob {
   job: WriteJobInput;
@@ -59,8 +64,8 @@ export async function describeTarget(path: string, index: number, sizeBytes: num
   if (wrong) throw targetError(path, wrong);
   // The helper refuses the same (and more: a symlinked folder, an existing file that is no disk image); saying
   // it here spares the user a password prompt for a job that would be refused.
-  const named = imageFilePathProblem(path);
-  if (named) throw targetError(path, named);
+  const named = imageFilePathRule(path);
+  if (named) throw pathError(path, named);
   const size = sizeBytes ?? st?.size;
   if (!size) throw fieldError(`targets[${index}].sizeBytes`, `${path} does not exist yet: give its size (--size 8G) to create an image file`);
   return { kind: 'image-file' as const, sizeBytes: size, exists: !!st };
@@ -154,7 +159,7 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
       // refused here, before `iios write` asks to confirm and before anything asks for a password.
       const writeBytes = manifest ? manifest.rootfs.sizeBytes : 'imageBytes' in planSource ? planSource.imageBytes : 0;
       const folder = await checkImageFolder({ path, sizeBytes: d.sizeBytes, writeBytes });
-      if (folder.problem) throw targetError(path, folder.problem);
+      if (folder.said) throw folderError(path, folder.said);
     }
     let plan: PartitionPlan;
     try {

@@ -8,7 +8,7 @@ import { lstat, open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { busyVerdict, loopFromSys, type LoopOver } from '../../../src-shared/drives/busy.ts';
 import { imageFileRoomProblem, payloadShortfall } from '../../../src-shared/drives/capacity.ts';
-import { existingImageFileProblem, imageFilePathProblem, type ExistingImageFile } from '../../../src-shared/drives/image-file-target.ts';
+import { existingImageFileRule, imageFilePathRule, type ExistingImageFile } from '../../../src-shared/drives/image-file-target.ts';
 import { checkImageFolder } from '../drives/image-folder.ts';
 import { parseLsblk, type LsblkDevice } from '../../../src-shared/drives/inventory.ts';
 import { allMountpoints } from '../../../src-shared/drives/safety.ts';
@@ -90,15 +90,15 @@ export async function preflightProblems(job: WriteJob): Promise<Map<string, Pref
       if (dev) size = dev.size;
       const mounts = dev ? allMountpoints(dev) : [];
       if (mounts.length && !job.unmountIfMounted) add(t.id, { kind: 'mounted', path: t.path, mounts });
-      for (const p of busyVerdict(real, { loops: bound, holders: holders(real), devices }, { unmountIfMounted: job.unmountIfMounted }).problems) add(t.id, p.message);
+      for (const p of busyVerdict(real, { loops: bound, holders: holders(real), devices }, { unmountIfMounted: job.unmountIfMounted }).problems) add(t.id, { kind: 'busy', problem: p.said });
     } else {
-      const named = imageFilePathProblem(real) ?? (real === t.path ? null : imageFilePathProblem(t.path));
-      if (named) add(t.id, named);
+      const named = imageFilePathRule(real) ?? (real === t.path ? null : imageFilePathRule(t.path));
+      if (named) add(t.id, { kind: 'image-path', problem: named });
       const folder = await stat(dirname(real)).catch(() => null);
-      // Worded as the targets step words it (a folder made since the check: the helper checks again anyway).
-      if (!folder?.isDirectory()) add(t.id, (await checkImageFolder({ path: t.path, sizeBytes: t.sizeBytes })).problem ?? `${dirname(t.path)}: not a folder`);
-      const there = existingImageFileProblem(real, await existing(real));
-      if (there) add(t.id, there);
+      // The targets step's own check (a folder made since this stat: the helper checks again anyway).
+      if (!folder?.isDirectory()) add(t.id, { kind: 'image-folder', problem: (await checkImageFolder({ path: t.path, sizeBytes: t.sizeBytes })).said ?? { reason: 'not-folder', folder: dirname(t.path) } });
+      const there = existingImageFileRule(real, await existing(real));
+      if (there) add(t.id, { kind: 'image-path', problem: there });
       for (const l of bound) if (l.backing === real) add(t.id, { kind: 'backing-file', path: real, dev: l.dev });
       if (folder?.isDirectory()) {
         const fs = statfsSync(dirname(real));

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { IMAGE_FOLDER_CODES } from '../../drives/image-folder.ts';
+import { ImageFolderNoticeSchema, ImageFolderProblemSchema } from '../../drives/rule-problems.ts';
 
 export const DriveMountpoint = z.object({
   path: z.string(),
@@ -54,6 +55,9 @@ export const ImageFolderCheck = z.object({
   problem: z.string().nullable(),
   /** Said without stopping anything (room for this write, not for the image's full size). */
   notice: z.string().nullable(),
+  /** The problem and the notice typed: the GUI says them in its own language (src-shared/errors/rule-words.ts). */
+  said: ImageFolderProblemSchema.nullable().optional(),
+  noticeSaid: ImageFolderNoticeSchema.nullable().optional(),
   freeBytes: z.number().nonnegative().nullable(),
 });
 export type ImageFolderCheck = z.infer<typeof ImageFolderCheck>;

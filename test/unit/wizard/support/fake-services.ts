@@ -8,6 +8,8 @@ import type { Handlers } from '../../../../src-main/services/handlers.ts';
 import type { Drive } from '../../../../src-shared/contract/index.ts';
 import type { JobEvent } from '../../../../src-shared/job/events.ts';
 import { planLayout, TooSmallError } from '../../../../src-shared/layout/index.ts';
+import { imageFolderVerdict } from '../../../../src-shared/drives/image-folder.ts';
+import { getLocale, setLocale } from '../../../../src-shared/i18n/index.ts';
 import { parseBundleManifest, parseImageProfile, type BundleManifest, type ImageProfile } from '../../../../src-shared/profile/index.ts';
 import { applyEvent, initialSnapshot } from '../../../../src-main/services/jobs/job-state.ts';
 import { planStickJobWork, planTargetWork } from '../../../../src-shared/progress/work-plan.ts';
@@ -102,10 +104,16 @@ export function createServiceHandlers(s: FakeServices): Record<string, unknown> 
       s.drives = s.drives.map((x) => (x.id === args.id ? { ...x, mountpoints: [] } : x));
       return { unmounted };
     },
-    'drives.checkImageFolder': (args: { path: string }) => {
+    'drives.checkImageFolder': (args: { path: string; sizeBytes: number; writeBytes?: number }) => {
       const folder = args.path.slice(0, args.path.lastIndexOf('/')) || '/';
       const missing = (s.missingFolders ?? []).includes(folder);
-      return { folder, code: missing ? 'no-folder' : 'ok', problem: missing ? `The folder ${folder} does not exist.` : null, notice: null, freeBytes: missing ? null : 1e12 };
+      // the real rule's answer, worded as a main process that speaks English words it (the GUI's language may differ)
+      const gui = getLocale();
+      setLocale('en');
+      const facts = { folder, kind: missing ? 'absent' : 'folder', existingParent: null, writable: true, freeBytes: 1e12, reclaimableBytes: 0 } as const;
+      const verdict = imageFolderVerdict(args.path, facts, args);
+      setLocale(gui);
+      return { ...verdict, folder, freeBytes: missing ? null : 1e12 };
     },
     'caches.list': () => s.caches,
     'cachesets.list': () => s.cacheSets ?? [],
