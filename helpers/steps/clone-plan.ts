@@ -1,7 +1,7 @@
 // A clone is planned like a write: the profile the stick carries, laid out for the target's own size. On top of
 // the profile's minimum, every Btrfs partition must hold what the source's holds now (its used bytes and room
 // for the metadata a fresh filesystem needs); a target that is too small is refused with the size it needs.
-import { planLayout, TooSmallError, type PartitionPlan } from '../../src-shared/layout/index.ts';
+import { PlanError, planLayout, TooSmallError, type PartitionPlan } from '../../src-shared/layout/index.ts';
 import type { IiosSource } from './clone-source.ts';
 
 const MiB = 1024 * 1024;
@@ -15,7 +15,7 @@ function deficit(src: IiosSource, plan: PartitionPlan): number {
   let most = 0;
   for (const b of src.btrfs) {
     const p = plan.partitions.find((x) => x.name === b.part.name);
-    if (!p) throw new Error(`the stick's profile ${src.profile.id} has no ${b.part.name} partition`);
+    if (!p) throw new PlanError(`the stick's profile ${src.profile.id} has no ${b.part.name} partition`, { reason: 'missing-partition', profile: src.profile.id, partition: b.part.name });
     most = Math.max(most, btrfsBytesFor(b.usedBytes) - p.sizeBytes);
   }
   return most;
@@ -29,7 +29,7 @@ function deficit(src: IiosSource, plan: PartitionPlan): number {
  */
 export function planClone(src: IiosSource, targetBytes: number, sectorSize: 512 | 4096 = 512): PartitionPlan {
   const manifest = src.manifests.a ?? src.manifests.system ?? Object.values(src.manifests)[0];
-  if (!manifest) throw new Error('the stick records no slot');
+  if (!manifest) throw new PlanError('the stick records no slot', { reason: 'no-slot' });
   const atMin = planLayout(src.profile, manifest, minimumBytes(src, manifest, sectorSize), { sectorSize });
   const keep = Math.max(0, deficit(src, atMin));
   const options = { sectorSize, ...(keep > 0 ? { cacheRoomBytes: keep } : {}) };

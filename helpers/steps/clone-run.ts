@@ -10,7 +10,7 @@ import type { TargetResult } from '../../src-shared/job/events.ts';
 import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { CloneJob } from '../../src-shared/job/clone-job.ts';
 import { checkTargetSafety } from '../../src-shared/drives/safety.ts';
-import { TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
+import { PlanError, TooSmallError, type PartitionPlan, type PlannedPartition } from '../../src-shared/layout/index.ts';
 import { ImageProfileSchema } from '../../src-shared/profile/profile-schema.ts';
 import { failureOf, forEachTarget, TargetCtx, type Emit } from '../context.ts';
 import { invalidJob, refusedJobError } from '../job-errors.ts';
@@ -86,7 +86,14 @@ async function planTargets(job: CloneJob, src: CloneSource): Promise<{ planned: 
     } catch (err) {
       const text = `${t.path}: ${(err as Error).message}${src.iios ? ` to clone "${src.iios.stamp.hostname}"` : ' to clone the source raw'}`;
       const source = src.iios ? src.iios.stamp.hostname : null;
-      problems.add(text, err instanceof TooSmallError ? { reason: 'target-too-small', target: t.path, sizeBytes: err.targetBytes, neededBytes: err.neededBytes, source } : null);
+      problems.add(
+        text,
+        err instanceof TooSmallError
+          ? { reason: 'target-too-small', target: t.path, sizeBytes: err.targetBytes, neededBytes: err.neededBytes, source }
+          : err instanceof PlanError && err.problem
+            ? { reason: 'target-plan', target: t.path, problem: err.problem }
+            : null,
+      );
     }
     for (const p of probe.problems) problems.addRule(p.message, p.code);
     if (problems.count || !plan) {

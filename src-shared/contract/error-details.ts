@@ -7,6 +7,7 @@ import { IssueSaidSchema, issueSaid } from './field-issue.ts';
 import type { SafetyCode } from '../drives/safety.ts';
 import { TargetFailureSchema } from '../job/target-failure.ts';
 import { ImageFolderProblemSchema, ImagePathProblemSchema } from '../drives/rule-problems.ts';
+import { PlanProblemSchema } from '../layout/plan-problem.ts';
 
 /** One field that failed validation: "targets[0].path" and why. */
 const ElevationReason = z.enum(['no-tool', 'no-authority', 'no-agent', 'dismissed', 'not-authorized', 'needs-password', 'helper-failed']);
@@ -31,6 +32,8 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
     /** The target's path, when the error is about one target of a job. */
     target: z.string().optional(),
   }),
+  /** PlanError: a plan that cannot be made for another reason than size (`target`: the target's path, when one). */
+  z.object({ kind: z.literal('plan'), problem: PlanProblemSchema, target: z.string().optional() }),
   /**
    * A target refused by the drive rules or the image-file rules (system disk, bad path, not a block device…);
    * an image-file rule's own reason beside it, typed, when one refused it (its words say more than the kind's).

@@ -3,6 +3,7 @@
 import { formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { CloneRefusal } from '../job/clone-refusal.ts';
+import { planProblemWords } from './plan-words.ts';
 
 /** The reason as a sentence (it follows "Refused before anything was written."). */
 export function cloneRefusalWords(r: CloneRefusal): string {
@@ -29,6 +30,8 @@ export function cloneRefusalWords(r: CloneRefusal): string {
       return t('clone-refusal.target-no-folder', { target: r.target });
     case 'target-loop-of-source':
       return t('clone-refusal.target-loop-of-source', { target: r.target });
+    case 'target-plan':
+      return t('clone-refusal.target-plan', { target: r.target, problem: planProblemWords(r.problem) });
     case 'target-too-small': {
       const [size, need] = formatBytesApart(r.sizeBytes, r.neededBytes);
       return r.source === null ? t('clone-refusal.target-too-small-raw', { target: r.target, size, need }) : t('clone-refusal.target-too-small', { target: r.target, size, need, source: r.source });

@@ -9,6 +9,7 @@ import { fieldIssueWords } from './field-words.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 import { UNSAFE } from './unsafe-words.ts';
 import { imageFolderWords, imagePathWords } from './rule-words.ts';
+import { planProblemWords } from './plan-words.ts';
 
 export { UNSAFE };
 
@@ -69,6 +70,8 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       const vars = { size, needed, profile: details.profileId };
       return details.target ? t('error.tooSmallTarget', { ...vars, target: details.target }) : t('error.tooSmall', vars);
     }
+    case 'plan':
+      return details.target ? t('preflight.plan', { path: details.target, problem: planProblemWords(details.problem) }) : sentence(planProblemWords(details.problem));
     case 'unsafe-target':
       if (details.pathProblem) return imagePathWords(details.pathProblem);
       if (details.folderProblem) return imageFolderWords(details.folderProblem);

@@ -4,6 +4,7 @@ import { formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { PreflightProblem } from '../job/preflight-problem.ts';
 import { busyWords, imageFolderWords, imagePathWords } from './rule-words.ts';
+import { planProblemWords } from './plan-words.ts';
 
 export function preflightWords(p: PreflightProblem): string {
   switch (p.kind) {
@@ -35,6 +36,8 @@ export function preflightWords(p: PreflightProblem): string {
       return imagePathWords(p.problem);
     case 'image-folder':
       return imageFolderWords(p.problem);
+    case 'plan':
+      return t('preflight.plan', { path: p.path, problem: planProblemWords(p.problem) });
     case 'text':
       return p.text;
   }

@@ -3,6 +3,7 @@
 // (src-shared/errors/clone-refusal-words.ts). A reason the drive rules give (mounted, system disk…) travels
 // beside these as a drive-rule reason, the same as for a write.
 import * as z from 'zod';
+import { PlanProblemSchema } from '../layout/plan-problem.ts';
 
 export const CloneRefusalSchema = z.discriminatedUnion('reason', [
   /** The source path names nothing. */
@@ -29,6 +30,8 @@ export const CloneRefusalSchema = z.discriminatedUnion('reason', [
   z.object({ reason: z.literal('target-loop-of-source'), target: z.string() }),
   /** A target too small for the clone: the size it has and the size the clone needs (`source`: the stick's name, null for a raw clone). */
   z.object({ reason: z.literal('target-too-small'), target: z.string(), sizeBytes: z.number().nonnegative(), neededBytes: z.number().nonnegative(), source: z.string().nullable() }),
+  /** A target the clone cannot be laid out on for another reason than its size (plan-problem.ts). */
+  z.object({ reason: z.literal('target-plan'), target: z.string(), problem: PlanProblemSchema }),
 ]);
 export type CloneRefusal = z.infer<typeof CloneRefusalSchema>;
 export type CloneRefusalReason = CloneRefusal['reason'];

@@ -4,6 +4,7 @@
 // image file's path or folder) travels as that rule's typed problem (src-shared/drives/rule-problems.ts).
 import * as z from 'zod';
 import { BusyProblemSchema, ImageFolderProblemSchema, ImagePathProblemSchema } from '../drives/rule-problems.ts';
+import { PlanProblemSchema } from '../layout/plan-problem.ts';
 
 export const PreflightProblemSchema = z.discriminatedUnion('kind', [
   /** The disk is mounted and the job does not allow unmounting it. */
@@ -28,7 +29,9 @@ export const PreflightProblemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('image-path'), problem: ImagePathProblemSchema }),
   /** The image file's folder (image-folder.ts). */
   z.object({ kind: z.literal('image-folder'), problem: ImageFolderProblemSchema }),
-  /** A plan that failed for a reason with no typed form: its text, said inside a translated frame. */
+  /** The target cannot be laid out for another reason than its size (plan-problem.ts). */
+  z.object({ kind: z.literal('plan'), path: z.string(), problem: PlanProblemSchema }),
+  /** A plan that failed for a reason with no typed form (no PlanError): its text. */
   z.object({ kind: z.literal('text'), text: z.string() }),
 ]);
 export type PreflightProblem = z.infer<typeof PreflightProblemSchema>;

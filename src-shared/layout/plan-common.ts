@@ -25,7 +25,7 @@ export function uniqueGuid(role: PartitionRole | 'disk', options: PlanOptions): 
   const given = options.uuids?.[role];
   if (given !== undefined) {
     const g = given.toLowerCase();
-    if (!GUID_PATTERN.test(g)) throw new PlanError(`uuids.${role}: "${given}" is not a GUID`);
+    if (!GUID_PATTERN.test(g)) throw new PlanError(`uuids.${role}: "${given}" is not a GUID`, { reason: 'bad-value', what: 'guid', value: given });
     return g;
   }
   return options.seed === undefined ? undefined : guidFromSeed(options.seed, role);

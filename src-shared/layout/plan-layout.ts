@@ -39,14 +39,14 @@ export function partitionName(role: PartitionRole): string {
 
 export function planLayout(profile: ImageProfile, source: PlanSource, targetBytes: number, options: PlanOptions = {}): PartitionPlan {
   const sectorSize = options.sectorSize ?? 512;
-  if (!SECTOR_SIZES.includes(sectorSize)) throw new PlanError(`sector size ${String(sectorSize)} is not supported (512 or 4096)`);
-  if (!Number.isSafeInteger(targetBytes) || targetBytes < 0) throw new PlanError(`target size ${targetBytes} is not a whole number of bytes`);
+  if (!SECTOR_SIZES.includes(sectorSize)) throw new PlanError(`sector size ${String(sectorSize)} is not supported (512 or 4096)`, { reason: 'bad-value', what: 'sector-size', value: String(sectorSize) });
+  if (!Number.isSafeInteger(targetBytes) || targetBytes < 0) throw new PlanError(`target size ${targetBytes} is not a whole number of bytes`, { reason: 'bad-value', what: 'target-size', value: String(targetBytes) });
   const geo = gptGeometry(targetBytes, sectorSize);
   if (profile.mode === 'raw') {
-    if (!('imageBytes' in source)) throw new PlanError('the raw profile writes a disk image: give the image, not a bundle');
+    if (!('imageBytes' in source)) throw new PlanError('the raw profile writes a disk image: give the image, not a bundle', { reason: 'needs-image', profile: profile.id });
     return planRaw(profile, source, targetBytes, geo, options);
   }
-  if ('imageBytes' in source) throw new PlanError(`the ${profile.id} profile lays out a bundle; a disk image goes with the raw profile`);
+  if ('imageBytes' in source) throw new PlanError(`the ${profile.id} profile lays out a bundle; a disk image goes with the raw profile`, { reason: 'needs-bundle', profile: profile.id });
   const sizes = 'format' in source ? bundleSizes(source) : source;
   checkContent(profile, sizes);
 
@@ -54,7 +54,7 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
   const extents: { part: ProfilePartition; start: number; size: number; grows: boolean }[] = [];
   for (const [i, part] of profile.partitions.entries()) {
     const spec = parseSizeSpec(part.size);
-    if (!spec) throw new PlanError(`partitions[${i}].size: "${part.size}" is not a size`);
+    if (!spec) throw new PlanError(`partitions[${i}].size: "${part.size}" is not a size`, { reason: 'profile-size', field: `partitions[${i}].size`, text: part.size });
     if (spec.kind === 'grow') {
       const min = part.minSize ? resolveBytes(part.minSize, part, sizes) : ALIGNMENT_BYTES;
       const floor = filesystemOf(part, sizes.rootfsKind) === 'btrfs' ? MIN_BTRFS_BYTES : ALIGNMENT_BYTES;
@@ -68,12 +68,18 @@ export function planLayout(profile: ImageProfile, source: PlanSource, targetByte
     if (content !== undefined && size < content) {
       throw new PlanError(
         `${partitionName(part.role)} is ${formatBytes(size)} (partitions[${i}].size "${part.size}") but its content is ${groupDigits(content)} bytes`,
+        { reason: 'content-too-big', partition: partitionName(part.role), sizeBytes: size, contentBytes: content },
       );
     }
-    if (size === 0) throw new PlanError(`partitions[${i}].size: "${part.size}" is zero`);
+    if (size === 0) throw new PlanError(`partitions[${i}].size: "${part.size}" is zero`, { reason: 'profile-size', field: `partitions[${i}].size`, text: part.size });
     if (filesystemOf(part, sizes.rootfsKind) === 'btrfs' && !part.role.startsWith('root-') && size < MIN_BTRFS_BYTES) {
       const [is, min] = formatBytesApart(size, MIN_BTRFS_BYTES);
-      throw new PlanError(`${partitionName(part.role)} is ${is}, but a Btrfs partition needs at least ${min} (${groupDigits(MIN_BTRFS_BYTES)} bytes)`);
+      throw new PlanError(`${partitionName(part.role)} is ${is}, but a Btrfs partition needs at least ${min} (${groupDigits(MIN_BTRFS_BYTES)} bytes)`, {
+        reason: 'btrfs-too-small',
+        partition: partitionName(part.role),
+        sizeBytes: size,
+        minBytes: MIN_BTRFS_BYTES,
+      });
     }
     extents.push({ part, start: cursor, size, grows: false });
     cursor += size;
@@ -170,10 +176,10 @@ function roomForSlots(extents: { part: ProfilePartition; start: number; size: nu
 function checkContent(profile: ImageProfile, sizes: BundleSizes): void {
   const kinds = profile.rootfsKinds;
   if (kinds && !kinds.includes(sizes.rootfsKind)) {
-    throw new PlanError(`the ${profile.id} profile takes ${kinds.join(' or ')} root images; this bundle's is ${sizes.rootfsKind}`);
+    throw new PlanError(`the ${profile.id} profile takes ${kinds.join(' or ')} root images; this bundle's is ${sizes.rootfsKind}`, { reason: 'rootfs-kind', profile: profile.id, kinds: [...kinds], kind: sizes.rootfsKind });
   }
   if (profile.mode === 'ab' && sizes.verityBytes === null) {
-    throw new PlanError(`the ${profile.id} profile seals its slots with dm-verity; this bundle has no verity hash tree`);
+    throw new PlanError(`the ${profile.id} profile seals its slots with dm-verity; this bundle has no verity hash tree`, { reason: 'no-verity', profile: profile.id });
   }
 }
 
@@ -186,7 +192,7 @@ function checkEsp(profile: ImageProfile, sizes: BundleSizes, extents: { part: Pr
   const needed = Math.ceil(files * 1.05) + ALIGNMENT_BYTES;
   if (esp.size < needed) {
     const [is, need] = formatBytesApart(esp.size, needed);
-    throw new PlanError(`IIOS-ESP is ${is} but the boot files of ${slots} slot(s) need ${need} (${groupDigits(needed)} bytes)`);
+    throw new PlanError(`IIOS-ESP is ${is} but the boot files of ${slots} slot(s) need ${need} (${groupDigits(needed)} bytes)`, { reason: 'esp-too-small', slots, sizeBytes: esp.size, neededBytes: needed });
   }
 }
 
@@ -198,10 +204,10 @@ function contentOf(role: string, sizes: BundleSizes): number | undefined {
 
 function resolveBytes(text: string, part: ProfilePartition, sizes: BundleSizes): number {
   const spec = parseSizeSpec(text);
-  if (!spec || spec.kind === 'grow') throw new PlanError(`"${text}" is not a size for ${partitionName(part.role)}`);
+  if (!spec || spec.kind === 'grow') throw new PlanError(`"${text}" is not a size for ${partitionName(part.role)}`, { reason: 'profile-size', field: `${partitionName(part.role)}.size`, text });
   if (spec.kind === 'absolute') return spec.bytes;
   const fit = contentOf(part.role, sizes);
-  if (fit === undefined) throw new PlanError(`${partitionName(part.role)}: "${text}" is relative, but nothing is written to it`);
+  if (fit === undefined) throw new PlanError(`${partitionName(part.role)}: "${text}" is relative, but nothing is written to it`, { reason: 'profile-size', field: `${partitionName(part.role)}.size`, text });
   return resolveFit(spec, fit);
 }
 

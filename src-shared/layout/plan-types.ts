@@ -4,8 +4,9 @@ import type { BtrfsLayout } from '../profile/profile-schema.ts';
 import { formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { SectorSize } from './gpt.ts';
-import type { ErrorDetailsOf } from '../contract/error-details.ts';
+import type { ErrorDetails, ErrorDetailsOf } from '../contract/error-details.ts';
 import type { CacheContent } from '../caches/cache-fit.ts';
+import type { PlanProblem } from './plan-problem.ts';
 
 export type PartitionRole =
   | 'esp' | 'root-a' | 'verity-a' | 'root-b' | 'verity-b' | 'system' | 'payload' | 'data' | 'raw-image' | 'persistence';
@@ -112,6 +113,18 @@ export class PlanError extends Error {
   override name = 'PlanError';
   /** travels through the IPC error envelope */
   readonly code: string = 'E_PLAN';
+  constructor(
+    message: string,
+    /** The reason typed, for the reader's language (TooSmallError has its own numbers instead). */
+    readonly problem?: PlanProblem,
+  ) {
+    super(message);
+  }
+
+  /** What crosses the IPC error envelope: the reason typed, so the GUI says it in its own language. */
+  get details(): ErrorDetails | undefined {
+    return this.problem ? { kind: 'plan', problem: this.problem } : undefined;
+  }
 }
 
 /** The target is smaller than the profile needs with this content. */
@@ -127,7 +140,7 @@ export class TooSmallError extends PlanError {
   }
 
   /** What crosses the IPC error envelope: the sizes as numbers. */
-  get details(): ErrorDetailsOf<'too-small'> {
+  override get details(): ErrorDetailsOf<'too-small'> {
     return { kind: 'too-small', profileId: this.profileId, targetBytes: this.targetBytes, neededBytes: this.neededBytes };
   }
 }

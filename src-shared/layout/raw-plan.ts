@@ -24,7 +24,7 @@ export function planRaw(
 ): PartitionPlan {
   const { imageBytes } = source;
   const sectorSize = geo.sectorSize;
-  if (!Number.isSafeInteger(imageBytes) || imageBytes <= 0) throw new PlanError(`image size ${imageBytes} is not a positive number of bytes`);
+  if (!Number.isSafeInteger(imageBytes) || imageBytes <= 0) throw new PlanError(`image size ${imageBytes} is not a positive number of bytes`, { reason: 'bad-value', what: 'image-size', value: String(imageBytes) });
   const settings = profile.raw?.persistence;
   const withPersistence = options.persistence ?? settings?.enabled ?? false;
   const image: PlannedPartition = {
@@ -53,7 +53,7 @@ export function planRaw(
   const start = alignUp(imageBytes);
   const sizeSpec = parseSizeSpec(settings.size);
   const minSpec = parseSizeSpec(settings.minSize);
-  if (!sizeSpec || sizeSpec.kind === 'fit') throw new PlanError(`raw.persistence.size: "${settings.size}" must be absolute or "grow"`);
+  if (!sizeSpec || sizeSpec.kind === 'fit') throw new PlanError(`raw.persistence.size: "${settings.size}" must be absolute or "grow"`, { reason: 'profile-size', field: 'raw.persistence.size', text: settings.size });
   const grows = sizeSpec.kind === 'grow';
   const floor = settings.filesystem === 'btrfs' ? MIN_BTRFS_BYTES : ALIGNMENT_BYTES;
   const minBytes = alignUp(Math.max(grows ? (minSpec?.kind === 'absolute' ? minSpec.bytes : 0) : sizeSpec.bytes, floor));

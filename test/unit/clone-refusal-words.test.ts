@@ -12,6 +12,30 @@ import { CloneRefusalSchema, type CloneRefusal } from '../../src-shared/job/clon
 import type { JobEvent, TargetFailedEvent } from '../../src-shared/job/events.ts';
 import { TargetFailureSchema } from '../../src-shared/job/target-failure.ts';
 import { englishIn } from '../support/untranslated.ts';
+import { planClone } from '../../helpers/steps/clone-plan.ts';
+import type { IiosSource } from '../../helpers/steps/clone-source.ts';
+import { cloneRefusalWords } from '../../src-shared/errors/clone-refusal-words.ts';
+import { PlanError, PlanProblemSchema, type PlanProblem } from '../../src-shared/layout/index.ts';
+import { builtInProfiles, demoManifest } from './wizard/support/fake-services.ts';
+
+/** One plan problem of each reason (src-shared/layout/plan-problem.ts), with the names and numbers the planner sends. */
+const PLAN_PROBLEMS: PlanProblem[] = [
+  { reason: 'esp-too-small', slots: 1, sizeBytes: 64e6, neededBytes: 180e6 },
+  { reason: 'esp-too-small', slots: 2, sizeBytes: 64e6, neededBytes: 180e6 },
+  { reason: 'rootfs-kind', profile: 'appliance', kinds: ['squashfs', 'erofs'], kind: 'ext4' },
+  { reason: 'no-verity', profile: 'appliance' },
+  { reason: 'content-too-big', partition: 'iios-root-a', sizeBytes: 1e9, contentBytes: 1.4e9 },
+  { reason: 'btrfs-too-small', partition: 'iios-data', sizeBytes: 64e6, minBytes: 256e6 },
+  { reason: 'needs-image', profile: 'raw' },
+  { reason: 'needs-bundle', profile: 'appliance' },
+  { reason: 'profile-size', field: 'partitions[2].size', text: '12 parsecs' },
+  { reason: 'bad-value', what: 'sector-size', value: '1024' },
+  { reason: 'bad-value', what: 'target-size', value: '1.5' },
+  { reason: 'bad-value', what: 'image-size', value: '0' },
+  { reason: 'bad-value', what: 'guid', value: '1234-zz' },
+  { reason: 'missing-partition', profile: 'appliance', partition: 'iios-data' },
+  { reason: 'no-slot' },
+];
 
 /** One refusal of each reason, with the names and numbers the helper sends. */
 const REFUSALS: CloneRefusal[] = [
@@ -28,6 +52,8 @@ const REFUSALS: CloneRefusal[] = [
   { reason: 'target-loop-of-source', target: '/dev/loop7' },
   { reason: 'target-too-small', target: '/dev/sdz', sizeBytes: 7.8e9, neededBytes: 15.6e9, source: 'class-01' },
   { reason: 'target-too-small', target: '/dev/sdz', sizeBytes: 7.8e9, neededBytes: 15.6e9, source: null },
+  // a target the clone cannot be laid out on for another reason than its size: each reason the planner types
+  ...PLAN_PROBLEMS.map((problem): CloneRefusal => ({ reason: 'target-plan', target: '/dev/sdz', problem })),
 ];
 
 afterEach(() => setLocale('en'));
@@ -38,12 +64,18 @@ describe('a clone job’s refusal in the reader’s language', () => {
     expect(new Set(REFUSALS.map((r) => r.reason))).toEqual(new Set(reasons));
   });
 
-  it.each(REFUSALS.map((r) => [r.reason, r] as const))('%s: said in German with no English left', (_, refusal) => {
+  it('the plan problems cover every reason the planner types', () => {
+    const reasons = PlanProblemSchema.options.map((o) => o.shape.reason.value);
+    expect(new Set(PLAN_PROBLEMS.map((p) => p.reason))).toEqual(new Set(reasons));
+  });
+
+  it.each(REFUSALS.map((r) => [r.reason === 'target-plan' ? `target-plan ${r.problem.reason}` : r.reason, r] as const))('%s: said in German with no English left', (_, refusal) => {
     const failure = TargetFailureSchema.parse({ key: 'clone-refused', refusals: [refusal], target: '', reasons: [] });
     setLocale('de');
     const text = failureWords(failure, 'refused before writing anything: …');
     expect(text).toMatch(/^Abgelehnt, bevor etwas geschrieben wurde\. /);
-    expect(englishIn([text]), text).toEqual([]);
+    // a profile's field path (partitions[2].size) is data, the same in every language
+    expect(englishIn([text.replace(/\S+\.size\b/g, '…')]), text).toEqual([]);
     setLocale('en');
     expect(failureWords(failure, '')).toMatch(/^Refused before anything was written\. /);
   });
@@ -54,6 +86,31 @@ describe('a clone job’s refusal in the reader’s language', () => {
     const text = failureWords(failure, '');
     expect(text).toMatch(/fasst 7,8 GB, ein Klon von „class-01“ braucht aber 15,6 GB\..*eingehängt/);
     expect(englishIn([text]), text).toEqual([]);
+  });
+});
+
+describe('the clone planner types every failure but a size', () => {
+  const appliance = builtInProfiles().find((p) => p.id === 'appliance')!;
+  const noVerity = { ...demoManifest, verity: undefined } as unknown as typeof demoManifest;
+  const sources: [string, IiosSource, PlanProblem['reason']][] = [
+    ['a stick that records no slot', { profile: appliance, manifests: {}, btrfs: [] } as unknown as IiosSource, 'no-slot'],
+    ['content on a partition its profile lacks', { profile: appliance, manifests: { a: demoManifest }, btrfs: [{ part: { name: 'iios-home' }, usedBytes: 1 }] } as unknown as IiosSource, 'missing-partition'],
+    ['an A/B stick whose system has no verity hash tree', { profile: appliance, manifests: { a: noVerity }, btrfs: [] } as unknown as IiosSource, 'no-verity'],
+  ];
+  it.each(sources)('%s: a typed problem, said in German with no English left', (_, src, reason) => {
+    let err: unknown = null;
+    try {
+      planClone(src, 16 * 1024 ** 3);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PlanError);
+    const problem = (err as PlanError).problem;
+    expect(problem?.reason).toBe(reason);
+    setLocale('de');
+    const text = cloneRefusalWords({ reason: 'target-plan', target: '/dev/sdz', problem: problem! });
+    expect(englishIn([text]), text).toEqual([]);
+    expect(text).toMatch(/^\/dev\/sdz kann den Klon nicht aufnehmen: /);
   });
 });
 

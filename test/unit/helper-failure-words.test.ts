@@ -59,8 +59,6 @@ const SAID: Record<string, TargetFailureKey> = {
   "the source's subvolumes cannot be ordere": 'step',
   "${p.name} is ${p.sizeBytes} bytes, too s": 'step',
   "the source's slot ${slot} reads with sha": 'step',
-  "the stick's profile ${src.profile.id} ha": 'step',
-  "the stick records no slot": 'step',
   "the stick's ESP file ${fatPath} reads wi": 'clone-refused',
   "the stick \"${stamp.hostname}\" carries no": 'clone-refused',
   "slot ${slot}: the manifest of the bundle": 'clone-refused',

@@ -25,6 +25,7 @@ const PROBLEMS: PreflightProblem[] = [
   { kind: 'image-room', path: '/srv/class.img', haveBytes: 1.2e9, writeBytes: 2.4e9 },
   { kind: 'payload-room', path: '/dev/sdy', needBytes: 100e6, roomBytes: 31e6 },
   { kind: 'too-small', path: '/dev/sdy', profile: 'appliance', sizeBytes: 1e9, neededBytes: 2.4e9 },
+  { kind: 'plan', path: '/dev/sdy', problem: { reason: 'esp-too-small', slots: 2, sizeBytes: 64e6, neededBytes: 180e6 } },
   // the shared rules' refusals, each reason once (busy.ts, image-file-target.ts, image-folder.ts)
   { kind: 'busy', problem: { reason: 'loop', target: '/dev/sdy', loop: '/dev/loop7', offset: 0, sizeLimit: 0, mounts: [] } },
   { kind: 'busy', problem: { reason: 'loop', target: '/dev/sdy', loop: '/dev/loop7', offset: 1048576, sizeLimit: 0, mounts: ['/media/class-01'] } },

@@ -20,6 +20,7 @@ import { setLocale } from '../../src-shared/i18n/index.ts';
 import { WriteJob } from '../../src-shared/job/write-job.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { englishIn } from '../support/untranslated.ts';
+import { demoManifest } from './wizard/support/fake-services.ts';
 
 afterEach(() => setLocale('en'));
 
@@ -124,6 +125,16 @@ describe('the app passes the rules’ refusals on typed, whatever its own langua
     expect(problems.get('t2')).toContainEqual({ kind: 'image-folder', problem: { reason: 'missing', folder: join(dir, 'nope'), parent: dir } });
     expect(problems.get('t3')).toContainEqual({ kind: 'image-path', problem: { reason: 'not-an-image', path: notes } });
     for (const ps of problems.values()) for (const p of ps) saysGerman(() => preflightWords(p), null);
+  });
+
+  it('the real preflight: a plan the planner cannot make for another reason than size', async () => {
+    const appliance = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/appliance.yaml'), 'utf8'), 'appliance.yaml', 'appliance');
+    // a system whose kernel is too big for the profile's ESP
+    const manifest = { ...demoManifest, files: { ...demoManifest.files, [demoManifest.kernel]: { sha256: 'ab'.repeat(32), sizeBytes: 2 * 1024 ** 3 } } };
+    const job = WriteJob.parse({ jobId: 'plan', profile: appliance, bundleDir: dir, manifest, targets: [{ id: 't1', kind: 'image-file', path: join(dir, 'class.img'), sizeBytes: 8 * 1024 ** 3, hostname: 'class-01' }] });
+    const problems = (await preflightProblems(job)).get('t1') ?? [];
+    expect(problems).toContainEqual({ kind: 'plan', path: join(dir, 'class.img'), problem: expect.objectContaining({ reason: 'esp-too-small', slots: 2 }) });
+    for (const p of problems) expect(saysGerman(() => preflightWords(p), null)).toMatch(/lässt sich nicht aufteilen: die Startpartition IIOS-ESP fasst .*, aber die Startdateien von 2 Slots brauchen/);
   });
 
   it('a write request: an image file in a system folder, and the folder check the targets step asks', async () => {

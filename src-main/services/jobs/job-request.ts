@@ -17,7 +17,7 @@ import { checkImageFolder } from '../drives/image-folder.ts';
 import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { expandNames } from '../../../src-shared/job/names.ts';
 import type { WriteJobInput, WriteTarget } from '../../../src-shared/job/write-job.ts';
-import { planLayout, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
+import { planLayout, PlanError, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
 import type { PartitionPlan } from '../../../src-shared/layout/plan-types.ts';
 import type { BundleManifest, ImageProfile } from '../../../src-shared/profile/index.ts';
 
@@ -165,7 +165,8 @@ export async function prepareWriteJob(input: WriteRequest, deps: JobRequestDeps)
     try {
       plan = planLayout(profile, planSource, d.sizeBytes, { persistence: req.persistence, ...(content ? { caches: content } : {}) });
     } catch (err) {
-      const details: ErrorDetails | undefined = err instanceof TooSmallError ? { ...err.details, target: path } : undefined;
+      const details: ErrorDetails | undefined =
+        err instanceof TooSmallError ? { ...err.details, target: path } : err instanceof PlanError && err.problem ? { kind: 'plan', problem: err.problem, target: path } : undefined;
       throw new RequestError(`${path}: ${(err as Error).message}`, details);
     }
     plans.push({ targetId: targetId(i, path), path, kind: d.kind, sizeBytes: d.sizeBytes, hostname: names[i]!, exists: d.exists, plan });

@@ -13,7 +13,7 @@ import { checkImageFolder } from '../drives/image-folder.ts';
 import { parseLsblk, type LsblkDevice } from '../../../src-shared/drives/inventory.ts';
 import { allMountpoints } from '../../../src-shared/drives/safety.ts';
 import type { WriteJob } from '../../../src-shared/job/write-job.ts';
-import { planLayout, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
+import { planLayout, PlanError, TooSmallError, type PlanSource } from '../../../src-shared/layout/index.ts';
 import { preflightWords } from '../../../src-shared/errors/preflight-words.ts';
 import type { PreflightProblem } from '../../../src-shared/job/preflight-problem.ts';
 
@@ -119,6 +119,7 @@ export async function preflightProblems(job: WriteJob): Promise<Map<string, Pref
       }
     } catch (err) {
       if (err instanceof TooSmallError) add(t.id, { kind: 'too-small', path: t.path, profile: job.profile.id, sizeBytes: size, neededBytes: err.neededBytes });
+      else if (err instanceof PlanError && err.problem) add(t.id, { kind: 'plan', path: t.path, problem: err.problem });
       else add(t.id, `${t.path}: ${(err as Error).message}`);
     }
   }
