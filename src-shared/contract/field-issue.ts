@@ -3,6 +3,29 @@
 // which stays for logs; a custom rule's own sentence has no typed form and is said inside a translated frame.
 import * as z from 'zod';
 
+/**
+ * The custom rules iios words itself (refine, superRefine), each a catalogue message (field-words.ts): the rule
+ * gives its key and its names as the issue's params (ruleParams), so a German reader is not shown its English.
+ */
+export const SCHEMA_RULES = [
+  'one-source',
+  'cache-kind',
+  'duplicate-id',
+  'duplicate-target',
+  'target-is-source',
+  'profile-needs-image',
+  'profile-needs-bundle',
+  'bundle-manifest',
+  'path-or-name',
+  'payload-name',
+] as const;
+export type SchemaRule = (typeof SCHEMA_RULES)[number];
+
+/** A custom rule's params: its key and the names its message says (a target's path, an id). */
+export function ruleParams(rule: SchemaRule, vars?: Record<string, string>): { params: { rule: SchemaRule; vars?: Record<string, string> } } {
+  return { params: { rule, ...(vars ? { vars } : {}) } };
+}
+
 export const IssueSaidSchema = z.discriminatedUnion('code', [
   /** `missing`: nothing was given where a value is required. */
   z.object({ code: z.literal('invalid_type'), expected: z.string().max(40), missing: z.boolean() }),
@@ -14,7 +37,9 @@ export const IssueSaidSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('unrecognized_keys') }),
   z.object({ code: z.literal('invalid_format'), format: z.string().max(40), prefix: z.string().max(200).optional() }),
   z.object({ code: z.literal('not_multiple_of'), divisor: z.number() }),
-  /** A custom rule (refine, superRefine) or anything else: its own message, said in a frame. */
+  /** One of iios's own custom rules (SCHEMA_RULES), with the names its message says. */
+  z.object({ code: z.literal('rule'), rule: z.enum(SCHEMA_RULES), vars: z.record(z.string().max(40), z.string().max(1000)).optional() }),
+  /** A custom rule (refine, superRefine) with no key, or anything else: its own message, said in a frame. */
   z.object({ code: z.literal('custom') }),
 ]);
 export type IssueSaid = z.infer<typeof IssueSaidSchema>;
@@ -41,7 +66,18 @@ export function issueSaid(issue: z.core.$ZodIssue): IssueSaid {
     }
     case 'not_multiple_of':
       return { code: 'not_multiple_of', divisor: Number(issue.divisor) };
+    case 'custom':
+      return ruleSaid(issue.params) ?? { code: 'custom' };
     default:
       return { code: 'custom' };
   }
+}
+
+/** The typed form of a custom rule that names its key (ruleParams), or null for one that does not. */
+function ruleSaid(params: unknown): IssueSaid | null {
+  const p = params as { rule?: unknown; vars?: unknown } | undefined;
+  const rule = SCHEMA_RULES.find((r) => r === p?.rule);
+  if (!rule) return null;
+  const vars = p?.vars && typeof p.vars === 'object' ? Object.fromEntries(Object.entries(p.vars).map(([k, v]) => [k, String(v)])) : undefined;
+  return { code: 'rule', rule, ...(vars ? { vars } : {}) };
 }

@@ -2,6 +2,7 @@
 // the catalogue, naming the field by its path; a custom rule's own English sentence inside a translated frame.
 // Profiles, jobs, requests and cache sets all reach the GUI and the CLI as these issues (error-words.ts).
 import type { FieldIssue } from '../contract/error-details.ts';
+import type { SchemaRule } from '../contract/field-issue.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 
 const TYPE: Record<string, PlainKey> = {
@@ -40,7 +41,35 @@ export function fieldIssueWords(issue: Pick<FieldIssue, 'path' | 'message' | 'sa
       return said.format === 'starts_with' && said.prefix !== undefined ? t('field.startsWith', { field, prefix: said.prefix }) : t('field.format', { field });
     case 'not_multiple_of':
       return t('field.multipleOf', { field, divisor: said.divisor });
+    case 'rule':
+      return ruleWords(field, said.rule, said.vars ?? {});
     case 'custom':
       return t('field.custom', { field, message: issue.message });
+  }
+}
+
+/** One of iios's own schema rules (contract/field-issue.ts SCHEMA_RULES), naming the field. */
+function ruleWords(field: string, rule: SchemaRule, vars: Record<string, string>): string {
+  switch (rule) {
+    case 'one-source':
+      return t('field.rule.one-source', { field });
+    case 'cache-kind':
+      return t('field.rule.cache-kind', { field });
+    case 'duplicate-id':
+      return t('field.rule.duplicate-id', { field, id: vars.id ?? '?' });
+    case 'duplicate-target':
+      return t('field.rule.duplicate-target', { field, target: vars.target ?? '?' });
+    case 'target-is-source':
+      return t('field.rule.target-is-source', { field, target: vars.target ?? '?' });
+    case 'profile-needs-image':
+      return t('field.rule.profile-needs-image', { field, profile: vars.profile ?? '?' });
+    case 'profile-needs-bundle':
+      return t('field.rule.profile-needs-bundle', { field, profile: vars.profile ?? '?' });
+    case 'bundle-manifest':
+      return t('field.rule.bundle-manifest', { field });
+    case 'path-or-name':
+      return t('field.rule.path-or-name', { field });
+    case 'payload-name':
+      return t('field.rule.payload-name', { field });
   }
 }

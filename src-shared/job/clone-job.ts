@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { PayloadJob, UpdateJob } from './update-job.ts';
 import { WriteJob, WriteTarget } from './write-job.ts';
+import { ruleParams } from '../contract/field-issue.ts';
 
 const plainId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 
@@ -25,9 +26,11 @@ export const CloneJob = z
     const ids = new Set<string>();
     const paths = new Set<string>();
     job.targets.forEach((t, i) => {
-      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}` });
-      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `duplicate target ${t.path}` });
-      if (t.path === job.sourcePath) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `${t.path} is the clone's source; it is never written` });
+      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}`, ...ruleParams('duplicate-id', { id: t.id }) });
+      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `duplicate target ${t.path}`, ...ruleParams('duplicate-target', { target: t.path }) });
+      if (t.path === job.sourcePath) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `${t.path} is the clone's source; it is never written`, ...ruleParams('target-is-source', { target: t.path }) });
+      }
       ids.add(t.id);
       paths.add(t.path);
     });

@@ -3,6 +3,7 @@
 // and stick jobs and reports the same JobEvents, one target per stick.
 import * as z from 'zod';
 import { PayloadFile, WriteTarget } from './write-job.ts';
+import { ruleParams } from '../contract/field-issue.ts';
 
 const plainId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 const StickTarget = WriteTarget.omit({ hostname: true });
@@ -11,8 +12,12 @@ function distinctTargets(targets: { id: string; path: string }[], ctx: z.Refinem
   const ids = new Set<string>();
   const paths = new Set<string>(also);
   targets.forEach((t, i) => {
-    if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}` });
-    if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: also.includes(t.path) ? `${t.path} is the source; it is never written` : `duplicate target ${t.path}` });
+    if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}`, ...ruleParams('duplicate-id', { id: t.id }) });
+    if (paths.has(t.path)) {
+      const source = also.includes(t.path);
+      const message = source ? `${t.path} is the source; it is never written` : `duplicate target ${t.path}`;
+      ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message, ...ruleParams(source ? 'target-is-source' : 'duplicate-target', { target: t.path }) });
+    }
     ids.add(t.id);
     paths.add(t.path);
   });

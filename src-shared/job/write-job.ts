@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { BundleManifestSchema, type BundleManifest } from '../profile/bundle-manifest.ts';
 import { ImageProfileSchema, type ImageProfile } from '../profile/profile-schema.ts';
 import { LOCALES } from '../i18n/locale.ts';
+import { ruleParams } from '../contract/field-issue.ts';
 
 /**
  * The loaded profile (src-shared/profile), re-validated with the profile schema itself: the helper derives the layout
@@ -34,13 +35,13 @@ export type WriteTarget = z.infer<typeof WriteTarget>;
 export const PayloadFile = z.object({
   sourcePath: z.string().startsWith('/'),
   /** File name on the payload partition: one plain name, no directories. */
-  name: z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', 'payload name'),
+  name: z.string().regex(/^[^/\0]+$/).refine((n) => n !== '.' && n !== '..', { message: 'payload name', ...ruleParams('payload-name') }),
 });
 export type PayloadFile = z.infer<typeof PayloadFile>;
 
 /** An offline cache directory on this computer, copied into @caches/<kind> on the stick. */
 export const CacheRef = z.object({
-  kind: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'cache kind: lowercase letters, digits, . _ -'),
+  kind: z.string().refine((k) => /^[a-z0-9][a-z0-9._-]{0,63}$/.test(k), { message: 'cache kind: lowercase letters, digits, . _ -', ...ruleParams('cache-kind') }),
   path: z.string().startsWith('/'),
   /** A kind built from a cache set: the set's id, when it was built, and the manifest sha256 its build recorded
    * (the helper refuses a library folder that no longer matches it: changed or half-rebuilt since). */
@@ -75,19 +76,20 @@ export const WriteJob = z
   })
   .superRefine((job, ctx) => {
     if (!!job.bundleDir === !!job.imagePath) {
-      ctx.addIssue({ code: 'custom', path: ['bundleDir'], message: 'exactly one of bundleDir or imagePath' });
+      ctx.addIssue({ code: 'custom', path: ['bundleDir'], message: 'exactly one of bundleDir or imagePath', ...ruleParams('one-source') });
     }
     if (job.profile.mode === 'raw' ? !job.imagePath : !job.bundleDir) {
-      ctx.addIssue({ code: 'custom', path: ['profile'], message: `profile ${job.profile.id} needs ${job.profile.mode === 'raw' ? 'imagePath' : 'bundleDir'}` });
+      const rule = job.profile.mode === 'raw' ? 'profile-needs-image' : 'profile-needs-bundle';
+      ctx.addIssue({ code: 'custom', path: ['profile'], message: `profile ${job.profile.id} needs ${job.profile.mode === 'raw' ? 'imagePath' : 'bundleDir'}`, ...ruleParams(rule, { profile: job.profile.id }) });
     }
     if (job.bundleDir && !job.manifest) {
-      ctx.addIssue({ code: 'custom', path: ['manifest'], message: 'a bundle job carries its manifest' });
+      ctx.addIssue({ code: 'custom', path: ['manifest'], message: 'a bundle job carries its manifest', ...ruleParams('bundle-manifest') });
     }
     const ids = new Set<string>();
     const paths = new Set<string>();
     job.targets.forEach((t, i) => {
-      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}` });
-      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `duplicate target ${t.path}` });
+      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id ${t.id}`, ...ruleParams('duplicate-id', { id: t.id }) });
+      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'path'], message: `duplicate target ${t.path}`, ...ruleParams('duplicate-target', { target: t.path }) });
       ids.add(t.id);
       paths.add(t.path);
     });

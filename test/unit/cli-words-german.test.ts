@@ -55,6 +55,34 @@ describe('the CLI’s words come from the catalogue', () => {
   });
 });
 
+/** The schemas the CLI's flags and the GUI's requests are checked with: their custom rules reach a reader. */
+const RULED = [
+  ...readdirSync(join(REPO, 'src-shared/contract/domains')).filter((f) => f.endsWith('.ts')).map((f) => `src-shared/contract/domains/${f}`),
+  'src-shared/job/write-job.ts',
+  'src-shared/job/clone-job.ts',
+  'src-shared/job/update-job.ts',
+];
+
+/** Each refine() and addIssue() in a source whose call gives no rule key (ruleParams), as its text. */
+function unkeyedRules(source: string): string[] {
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ['refine', 'addIssue'].includes(node.expression.name.text)) {
+      if (!node.arguments.some((a) => a.getText().includes('ruleParams('))) out.push(node.getText().replace(/\s+/g, ' ').slice(0, 160));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, true));
+  return out;
+}
+
+describe('the schema rules the CLI’s flags meet are keyed', () => {
+  it.each(RULED)('%s: every custom rule names its catalogue key', (file) => {
+    // a rule's own English sentence would reach a German reader inside a translated frame
+    expect(unkeyedRules(readFileSync(join(REPO, file), 'utf8')), 'give it ruleParams(…) and a key in SCHEMA_RULES (contract/field-issue.ts)').toEqual([]);
+  });
+});
+
 const manifest = { name: 'lab', version: '2.1', build: { kernelRelease: '6.12.38+deb13-amd64' }, verity: { rootHash: 'ab'.repeat(32) } } as unknown as BundleManifest;
 const made: CreatedBundle = { dir: '/var/lib/iios/bundles/lab-2.1', manifest, treeBytes: 1_400_000_000, bundleBytes: 480_000_000, seconds: 93.4 };
 const library: LibraryBundle[] = [

@@ -2,6 +2,7 @@
 // reach the GUI and the CLI as field issues with a typed form (contract/field-issue.ts), and detailsWords says
 // each with the field's path, in English and in German; a custom rule's own sentence is said inside a frame.
 import { afterEach, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { CacheSetError, parseCacheSet } from '../../src-shared/caches/cache-set.ts';
 import { CloneRequestSchema } from '../../src-shared/contract/domains/jobs.ts';
 import { zodFieldIssues, type ErrorDetailsOf } from '../../src-shared/contract/error-details.ts';
@@ -58,14 +59,21 @@ describe('zod issues in the reader’s language', () => {
     expect(englishIn([wordsOf(de, d)]), de).toEqual([]);
   });
 
-  it('a custom rule (superRefine): its own sentence inside the translated frame', () => {
+  it('a custom rule of iios’s own (superRefine): said from its key, not its English sentence', () => {
     const t = { id: 't1', kind: 'device', path: '/dev/sdb', sizeBytes: 8e9, hostname: 'class-01' };
     const d = invalid(CloneJob, { kind: 'clone', jobId: 'j1', sourcePath: '/dev/sdb', targets: [t] });
+    expect(d.issues[0]!.said).toEqual({ code: 'rule', rule: 'target-is-source', vars: { target: '/dev/sdb' } });
+    setLocale('de');
+    expect(detailsWords(d, 'x')).toBe('targets[0].path: /dev/sdb ist die Quelle; sie wird nie beschrieben.');
+    setLocale('en');
+    expect(detailsWords(d, 'x')).toBe('targets[0].path: /dev/sdb is the source; it is never written.');
+  });
+
+  it('a custom rule without a key: its own sentence inside the translated frame', () => {
+    const d = invalid(z.object({ n: z.number().refine((n) => n % 2 === 0, 'an even number') }), { n: 3 });
     expect(d.issues[0]!.said).toEqual({ code: 'custom' });
     setLocale('de');
-    expect(detailsWords(d, 'x')).toBe('Feld targets[0].path: /dev/sdb is the clone\'s source; it is never written');
-    setLocale('en');
-    expect(detailsWords(d, 'x')).toBe('field targets[0].path: /dev/sdb is the clone\'s source; it is never written');
+    expect(detailsWords(d, 'x')).toBe('Feld n: an even number');
   });
 
   it('a cache-set file: the file named, each field in German', () => {

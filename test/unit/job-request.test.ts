@@ -87,7 +87,7 @@ describe('prepareWriteJob', () => {
   it('refuses what the schema refuses, and field problems only the computer sees, each with its path', async () => {
     const { d } = deps();
     const both = await refusal(prepareWriteJob({ profileId: 'raw', bundleDir: '/b', imagePath: image, targets: [{ path: join(work, 'x.img'), sizeBytes: GB }] }, d));
-    expect(both.details).toEqual({ kind: 'invalid', issues: [{ path: 'bundleDir', message: 'give either a bundle folder or a disk image (exactly one)', said: { code: 'custom' } }] });
+    expect(both.details).toEqual({ kind: 'invalid', issues: [{ path: 'bundleDir', message: 'give either a bundle folder or a disk image (exactly one)', said: { code: 'rule', rule: 'one-source' } }] });
     const noSize = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/b', targets: [{ path: join(work, 'new.img') }] }, d));
     expect(noSize.details).toEqual({ kind: 'invalid', issues: [{ path: 'targets[0].sizeBytes', message: expect.stringMatching(/give its size/) }] });
     const twice = await refusal(prepareWriteJob({ profileId: 'appliance', bundleDir: '/b', targets: [{ path: join(work, 'x.img'), sizeBytes: GB }, { path: `${work}//x.img`, sizeBytes: GB }] }, d));

@@ -142,9 +142,9 @@ describe('the write request: one schema for the wizard and `iios write`', () => 
     expect(fromCli.ok).toBe(false);
     const cliIssues: FieldIssue[] = fromCli.ok ? [] : fromCli.issues;
     expect(gui.details).toEqual({ kind: 'invalid', issues: cliIssues });
-    expect(cliIssues).toEqual([{ path: 'caches[0].kind', message: 'cache kind: lowercase letters, digits, . _ -', said: { code: 'custom' } }]);
+    expect(cliIssues).toEqual([{ path: 'caches[0].kind', message: 'cache kind: lowercase letters, digits, . _ -', said: { code: 'rule', rule: 'cache-kind' } }]);
     // The CLI says it with the flag the user typed; the store refuses to start and says why.
-    expect(fromCli.ok ? '' : fromCli.message).toBe('--cache: cache kind: lowercase letters, digits, . _ -');
+    expect(fromCli.ok ? '' : fromCli.message).toBe('--cache: a cache kind is lowercase letters, digits, ".", "_" and "-".');
     const r = await store.getState().startFlash();
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.reason).toMatch(/cache kind/);

@@ -5,6 +5,8 @@ import { t } from '../../../src-shared/i18n/index.ts';
 import { stat, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { CloneJob, type CloneJobInput } from '../../../src-shared/job/clone-job.ts';
+import { zodFieldIssues } from '../../../src-shared/contract/error-details.ts';
+import { fieldIssueWords } from '../../../src-shared/errors/field-words.ts';
 import { expandNames, NamePatternError } from '../../../src-shared/job/names.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -89,7 +91,8 @@ export const cloneCommand: Command = {
     }
     const input: CloneJobInput = { kind: 'clone', jobId: `clone-${Date.now().toString(36)}`, sourcePath, targets: jobTargets, fresh: !!values.fresh, verify: !values['no-verify'], capacityCheck: !!values['check-capacity'] };
     const checked = CloneJob.safeParse(input);
-    if (!checked.success) throw new UsageError(t('cli.refusedBefore', { reason: checked.error.issues.map((i) => i.message).join('; ') }), 1);
+    // each rule said typed in the reader's language (a target named twice, the source as a target)
+    if (!checked.success) throw new UsageError(t('cli.refusedBefore', { reason: zodFieldIssues(checked.error).map(fieldIssueWords).join(' ') }), 1);
     if (!values.yes) {
       if (!io.stdin.isTTY) throw new UsageError(t('cli.refuseNoYes'));
       if (!(await confirm(input, io, await describeSource(sourcePath)))) {

@@ -46,6 +46,7 @@ export async function prepareCloneJob(input: CloneRequest, deps: Pick<JobRequest
     capacityCheck: req.capacityCheck ?? false,
   };
   const checked = CloneJob.safeParse(job);
-  if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`);
+  // the issues typed too: the GUI says each rule (a target named twice, the source as a target) in its language
+  if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`, { kind: 'invalid', issues: zodFieldIssues(checked.error) });
   return job;
 }

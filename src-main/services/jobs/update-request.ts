@@ -34,7 +34,7 @@ export async function prepareUpdateJob(input: UpdateRequest, deps: Pick<JobReque
   for (const [i, t] of req.targets.entries()) targets.push(await stickTarget(t.path, i, deps));
   const job = { kind: 'update' as const, jobId: `update-${Date.now().toString(36)}`, source: req.source.kind === 'bundle' ? { kind: 'bundle' as const, dir: req.source.dir } : { kind: 'stick' as const, path: req.source.path }, targets };
   const checked = UpdateJob.safeParse(job);
-  if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`);
+  if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`, { kind: 'invalid', issues: zodFieldIssues(checked.error) });
   return checked.data;
 }
 
@@ -50,6 +50,6 @@ export async function preparePayloadJob(input: PayloadRequest, deps: Pick<JobReq
   }
   const job = { kind: 'payload' as const, jobId: `payload-${Date.now().toString(36)}`, target: await stickTarget(req.target.path, 0, deps), files: req.files.map((f) => ({ sourcePath: f, name: basename(f) })) };
   const checked = PayloadJob.safeParse(job);
-  if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`);
+  if (!checked.success) throw new RequestError(`refused before writing anything: ${checked.error.issues.map((i) => i.message).join('; ')}`, { kind: 'invalid', issues: zodFieldIssues(checked.error) });
   return checked.data;
 }

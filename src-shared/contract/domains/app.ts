@@ -2,6 +2,7 @@
 // desktop's native file choosers where the transport has them (Electron; never the browser bridge).
 import * as z from 'zod';
 import { invoke, noArgs } from '../define.ts';
+import { ruleParams } from '../field-issue.ts';
 
 export const AppInfo = z.object({
   name: z.literal('iios'),
@@ -26,7 +27,7 @@ const SuggestedPath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => p.startsWith('/') || !p.includes('/'), 'an absolute path or a bare file name');
+  .refine((p) => p.startsWith('/') || !p.includes('/'), { message: 'an absolute path or a bare file name', ...ruleParams('path-or-name') });
 
 export const PickPathFilter = z.strictObject({
   name: z.string().min(1).max(100),

@@ -5,6 +5,7 @@ import { TargetFailureSchema } from '../../job/target-failure.ts';
 import * as z from 'zod';
 import { event, invoke, noArgs } from '../define.ts';
 import { ErrorDetailsSchema } from '../error-details.ts';
+import { ruleParams } from '../field-issue.ts';
 import { JobEvent, Phase } from '../../job/events.ts';
 import { CacheRef, WriteTarget } from '../../job/write-job.ts';
 import { JobProgress } from '../../progress/progress-schema.ts';
@@ -37,7 +38,7 @@ export const WriteRequestSchema = z
     /** Raw profile: add the persistence partition after the image (default: the profile's own setting). */
     persistence: z.boolean().optional(),
   })
-  .refine((r) => !!r.bundleDir !== !!r.imagePath, { path: ['bundleDir'], message: 'give either a bundle folder or a disk image (exactly one)' });
+  .refine((r) => !!r.bundleDir !== !!r.imagePath, { path: ['bundleDir'], message: 'give either a bundle folder or a disk image (exactly one)', ...ruleParams('one-source') });
 export type WriteRequest = z.infer<typeof WriteRequestSchema>;
 
 /**
