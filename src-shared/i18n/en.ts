@@ -518,6 +518,11 @@ export const en = {
   'cli.inspect.rawStatus': 'status: not checkable from the stick itself; compare it with its image: iios verify {path} --image FILE',
   'cli.inspect.noStamp': 'stamp: none — not a stick made by iios',
   'cli.inspect.noStampWhy': 'stamp: none — {why}',
+  // why a stick read back has no layout or no stamp (src-shared/stick/stick-read-problem.ts)
+  'stickRead.no-esp': 'no IIOS-ESP partition: not a stick made by iios',
+  'stickRead.no-stamp': 'no stamp {file} on the ESP',
+  'stickRead.stamp-not-json': 'the stamp {file} cannot be read (not JSON)',
+  'stickRead.stamp-invalid': 'the stamp {file} is not valid: {issue}',
   'cli.inspect.noStampStatus': 'status: NOT complete — an iios layout without a readable stamp; write this stick again',
   'cli.inspect.stamp': 'profile: {profile}   hostname: {hostname}   written: {when} by {tool}',
   'cli.inspect.col.slot': 'slot',

@@ -16,6 +16,8 @@ const ENGLISH_WORDS = [
   'flash', 'flashing', 'drive', 'drives', 'file', 'files', 'folder', 'size', 'done', 'failed', 'verified', 'writing',
   'checking', 'layout', 'target', 'targets', 'left', 'unknown', 'theme', 'light', 'dark', 'eject', 'waiting',
   'options', 'review', 'step', 'steps', 'results', 'more', 'usual', 'choice', 'device',
+  // what a service or a schema says of itself in English (a stick's stamp, zod's and sfdisk's own words)
+  'stamp', 'unreadable', 'expected', 'received', 'unexpected', 'token', 'invalid', 'does', 'contain', 'recognized',
 ];
 
 const forms = (m: Message): string[] => (typeof m === 'string' ? [m] : Object.values(m).filter((v): v is string => typeof v === 'string'));

@@ -1,7 +1,13 @@
 // `iios inspect`, `verify`, `demo`, `update`, `payload`, `plan` and `serve` in a German terminal: the lines the
 // commands say themselves (a stick's layout and stamp, its status, the verdict of a verify, the demo's steps, the
 // refusals) in German with no English left; names, paths, GUIDs and hashes are data, the same in every language.
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runTool } from '../../src-main/services/run-tool.ts';
+import { readStick } from '../../src-main/services/stick/stick-reader.ts';
+import { stickReadWords } from '../../src-shared/errors/stick-read-words.ts';
 import { describeStick } from '../../src-main/cli/commands/inspect.ts';
 import { verifyVerdict } from '../../src-main/cli/commands/verify.ts';
 import type { StickInfo } from '../../src-main/services/stick/stick-reader.ts';
@@ -24,11 +30,21 @@ const stamp = {
   slots: { a: { bundle: 'demo-os', version: '1.2', rootHash: 'ab'.repeat(32), rootfsBytes: 1, rootfsSha256: 'cd'.repeat(32) } },
   payload: [{ path: 'piece.html', sizeBytes: 2048, sha256: 'ef'.repeat(32) }], espFiles: {}, caches: [],
 };
-const base = { path: '/dev/sdy', kind: 'device', sizeBytes: 8e9, layoutError: null, esp: null, stampError: null, complete: false };
+const base = { path: '/dev/sdy', kind: 'device', sizeBytes: 8e9, layoutError: null, esp: null, stampError: null, readProblem: null, complete: false };
+/** What the reader says in English beside each typed problem (as it reads a real stick): never shown to a German reader. */
+const unreadable = {
+  stamp: null,
+  stampError: 'unreadable stamp: [{"expected":"boolean","code":"invalid_type","path":["complete"]',
+  readProblem: { reason: 'stamp-invalid', file: '/iios/stick.json', issue: { path: 'complete', message: 'Invalid input: expected boolean, received string', said: { code: 'invalid_type', expected: 'boolean', missing: false } } },
+};
 const STICKS: [string, StickInfo][] = [
   ['no partition table', { ...base, layout: null, stamp: null } as unknown as StickInfo],
   ['a raw image with a persistence partition', { ...base, kind: 'image-file', path: '/srv/raw.img', layout, stamp: null } as unknown as StickInfo],
   ['an iios layout with no stamp', { ...base, layout, esp: layout.partitions[0], stamp: null } as unknown as StickInfo],
+  ['no partition table, as the reader says it', { ...base, layout: null, stamp: null, layoutError: 'no partition table: sfdisk: /dev/sdy: does not contain a recognized partition table', readProblem: { reason: 'no-table' } } as unknown as StickInfo],
+  ['an iios layout whose stamp file is missing', { ...base, layout, esp: layout.partitions[0], stamp: null, stampError: 'no stamp /iios/stick.json on the ESP: Command failed', readProblem: { reason: 'no-stamp', file: '/iios/stick.json' } } as unknown as StickInfo],
+  ['an iios layout whose stamp is not JSON', { ...base, layout, esp: layout.partitions[0], stamp: null, stampError: 'unreadable stamp: Unexpected token', readProblem: { reason: 'stamp-not-json', file: '/iios/stick.json' } } as unknown as StickInfo],
+  ['an iios layout whose stamp is not a stamp', { ...base, layout, esp: layout.partitions[0], ...unreadable } as unknown as StickInfo],
   ['a complete stick with a slot and kiosk files', { ...base, layout, esp: layout.partitions[0], stamp, complete: true } as unknown as StickInfo],
   ['a stick whose write did not finish', { ...base, layout, esp: layout.partitions[0], stamp: { ...stamp, complete: false } } as unknown as StickInfo],
 ];
@@ -51,9 +67,32 @@ describe('`iios inspect` in a German terminal', () => {
 
   it('says the size and the status the German way', () => {
     setLocale('de');
-    const text = describeStick(STICKS[3]![1]);
+    const text = describeStick(STICKS.find(([name]) => name.startsWith('a complete stick'))![1]);
     expect(text).toMatch(/^\/dev\/sdy: Laufwerk, 8,0 GB \(8000000000 Bytes\)$/m);
     expect(text).toMatch(/^Zustand: vollständig$/m);
+  });
+});
+
+describe('the stick reader types why it found no layout or no stamp', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iios-inspect-german-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a blank image and a GPT without IIOS-ESP: typed, said in German by inspect', async () => {
+    const blank = join(dir, 'blank.img');
+    writeFileSync(blank, Buffer.alloc(8 * 1024 * 1024));
+    const foreign = join(dir, 'foreign.img');
+    writeFileSync(foreign, Buffer.alloc(8 * 1024 * 1024));
+    await runTool('sfdisk', ['--quiet', foreign], { input: 'label: gpt\nsize=4MiB, type=L, name=home\n' });
+    const infos = [await readStick(blank), await readStick(foreign)];
+    expect(infos.map((i) => i.readProblem)).toEqual([{ reason: 'no-table' }, { reason: 'no-esp' }]);
+    // the English stays beside it, for --json and the logs
+    expect(infos[0]!.layoutError).toMatch(/^no partition table: /);
+    setLocale('de');
+    for (const info of infos) {
+      const text = describeStick(info);
+      expect(englishIn(text.split('\n').map(wordsOnly)), text).toEqual([]);
+    }
+    expect(stickReadWords(infos[1]!.readProblem!)).toBe('keine IIOS-ESP-Partition: kein von iios geschriebener Stick');
   });
 });
 

@@ -11,6 +11,7 @@ import { createJobsApi } from '../../services/jobs/jobs-runtime.ts';
 import { bootUntilReady } from '../../services/stick/qemu-boot.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
+import { stickReadWords } from '../../../src-shared/errors/stick-read-words.ts';
 
 const DEMO_SIZE = 8 * 1024 ** 3;
 
@@ -51,7 +52,7 @@ export const demoCommand: Command = {
 
     const info = await readStick(image);
     if (!info.complete) {
-      io.stderr.write(`${info.stampError ? t('cli.demo.incompleteWhy', { image, why: info.stampError }) : t('cli.demo.incomplete', { image })}\n`);
+      io.stderr.write(`${info.readProblem ? t('cli.demo.incompleteWhy', { image, why: stickReadWords(info.readProblem) }) : t('cli.demo.incomplete', { image })}\n`);
       return 1;
     }
     io.stdout.write(`${t('cli.demo.step3', { image })}\n`);

@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { t } from '../../../src-shared/i18n/index.ts';
 import { UsageError } from '../command.ts';
 import { table } from '../format.ts';
+import { stickReadWords } from '../../../src-shared/errors/stick-read-words.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { readStick, type StickInfo } from '../../services/stick/stick-reader.ts';
 import { repairReasons } from '../../services/stick/stick-repair-check.ts';
@@ -12,7 +13,7 @@ export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: 
   const out: string[] = [];
   out.push(t(info.kind === 'device' ? 'cli.inspect.device' : 'cli.inspect.imageFile', { path: info.path, size: formatBytes(info.sizeBytes), bytes: String(info.sizeBytes) }));
   if (!info.layout) {
-    out.push(info.layoutError ?? t('cli.write.noTable'));
+    out.push(info.readProblem ? stickReadWords(info.readProblem) : t('cli.write.noTable'));
     return out.join('\n');
   }
   out.push(t('cli.inspect.table', { label: info.layout.label, sector: String(info.layout.sectorSize), count: info.layout.partitions.length }));
@@ -38,7 +39,7 @@ export function describeStick(info: StickInfo, ab: { views: SlotView[]; update: 
     return out.join('\n');
   }
   if (!s) {
-    out.push(info.stampError ? t('cli.inspect.noStampWhy', { why: info.stampError }) : t('cli.inspect.noStamp'));
+    out.push(info.readProblem ? t('cli.inspect.noStampWhy', { why: stickReadWords(info.readProblem) }) : t('cli.inspect.noStamp'));
     out.push(t('cli.inspect.noStampStatus'));
     return out.join('\n');
   }

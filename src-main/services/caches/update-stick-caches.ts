@@ -20,6 +20,7 @@ import { t } from '../../../src-shared/i18n/index.ts';
 import { cacheContentBytes, type CacheContent } from '../../../src-shared/caches/cache-fit.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { filesUnder } from './folder-bytes.ts';
+import { stickReadWords } from '../../../src-shared/errors/stick-read-words.ts';
 
 type Ref = CacheRef;
 
@@ -45,7 +46,7 @@ export interface StickCachesPlan {
 export async function planStickCachesUpdate(stick: string, setArg: string): Promise<StickCachesPlan> {
   const refs = await cacheSetRefs(setArg);
   const info = await readStick(stick);
-  if (!info.stamp || !info.esp || !info.layout) throw new Error(t('cachesUpdate.notIios', { stick, why: info.stampError ?? info.layoutError ?? t('cachesUpdate.noStamp') }));
+  if (!info.stamp || !info.esp || !info.layout) throw new Error(t('cachesUpdate.notIios', { stick, why: info.readProblem ? stickReadWords(info.readProblem) : t('cachesUpdate.noStamp') }));
   if (!info.complete) throw new Error(t('cachesUpdate.incomplete', { stick }));
   const part = partitionByName(info.layout, 'iios-data') ?? partitionByName(info.layout, 'iios-system');
   if (!part) throw new Error(t('cachesUpdate.noPartition', { stick }));

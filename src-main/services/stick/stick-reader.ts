@@ -5,6 +5,8 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as z from 'zod';
 import { fatReadFile, tool } from './stick-tools.ts';
+import { zodFieldIssues } from '../../../src-shared/contract/error-details.ts';
+import type { StickReadProblem } from '../../../src-shared/stick/stick-read-problem.ts';
 
 export const STAMP_PATH = '/iios/stick.json';
 
@@ -64,6 +66,8 @@ export interface StickInfo {
   esp: StickPartition | null;
   stamp: StickStamp | null;
   stampError: string | null;
+  /** Why there is no layout or no stamp, typed (layoutError and stampError say it in English, for --json and logs). */
+  readProblem: StickReadProblem | null;
   /** Made by iios, and the stamp says the write finished. */
   complete: boolean;
 }
@@ -157,17 +161,19 @@ export function partitionByName(layout: StickLayout | null, name: string): Stick
 /** Reads the layout and the stamp. Never throws for a stick that is blank, foreign or half-written. */
 export async function readStick(path: string, opts: { signal?: AbortSignal } = {}): Promise<StickInfo> {
   const { kind, sizeBytes } = await targetSize(path);
-  const info: StickInfo = { path, kind, sizeBytes, layout: null, layoutError: null, esp: null, stamp: null, stampError: null, complete: false };
+  const info: StickInfo = { path, kind, sizeBytes, layout: null, layoutError: null, esp: null, stamp: null, stampError: null, readProblem: null, complete: false };
   try {
     const { stdout } = await tool('sfdisk', ['--json', path], opts);
     info.layout = parseSfdiskJson(stdout);
   } catch (err) {
     info.layoutError = `no partition table: ${(err as Error).message}`;
+    info.readProblem = { reason: 'no-table' };
     return info;
   }
   info.esp = partitionByName(info.layout, 'IIOS-ESP');
   if (!info.esp) {
     info.stampError = 'no IIOS-ESP partition: not a stick made by iios';
+    info.readProblem = { reason: 'no-esp' };
     return info;
   }
   let raw: Buffer;
@@ -175,14 +181,24 @@ export async function readStick(path: string, opts: { signal?: AbortSignal } = {
     raw = await fatReadFile(path, info.esp.startBytes, STAMP_PATH, opts);
   } catch (err) {
     info.stampError = `no stamp ${STAMP_PATH} on the ESP: ${(err as Error).message}`;
+    info.readProblem = { reason: 'no-stamp', file: STAMP_PATH };
     return info;
   }
+  let json: unknown;
   try {
-    info.stamp = StickStamp.parse(JSON.parse(raw.toString('utf8')));
+    json = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     info.stampError = `unreadable stamp: ${(err as Error).message.split('\n')[0]}`;
+    info.readProblem = { reason: 'stamp-not-json', file: STAMP_PATH };
     return info;
   }
+  const parsed = StickStamp.safeParse(json);
+  if (!parsed.success) {
+    info.stampError = `unreadable stamp: ${parsed.error.message.split('\n')[0]}`;
+    info.readProblem = { reason: 'stamp-invalid', file: STAMP_PATH, issue: zodFieldIssues(parsed.error)[0]! };
+    return info;
+  }
+  info.stamp = parsed.data;
   info.complete = info.stamp.complete === true;
   return info;
 }
