@@ -569,6 +569,12 @@ export const en = {
   'cli.plan.for': 'for {source}',
   'cli.plan.usable': 'usable LBA {first}..{last}; this profile needs at least {need} ({bytes} bytes)',
   'cli.plan.steps': 'writer steps:',
+  // what a plan was computed for (src-shared/layout/plan-source.ts), said in `iios plan`'s "for …" line
+  'planSource.imageBytes': 'a disk image of {bytes} bytes',
+  'planSource.image': 'the disk image {path} ({bytes} bytes uncompressed)',
+  'planSource.bundle': 'the bundle {dir} ({name} {version})',
+  'planSource.nominal': 'a nominal squashfs root of {bytes} bytes',
+  'planSource.demo': 'the demo bundle {dir} ({name} {version})',
   'cli.serve.portInUse': 'serve: port {port} on {host} is already in use: stop what listens there, or choose another port with --port N (or leave --port off for a free one)',
   'cli.serve.portReserved': 'serve: port {port} on {host} is reserved for root: choose a port above 1023 with --port N',
   'cli.serve.cannotListen': 'serve: cannot listen on {host}:{port}: {why}',

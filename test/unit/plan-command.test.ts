@@ -5,9 +5,41 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { planCommand } from '../../src-main/cli/commands/plan.ts';
 import type { CommandIO } from '../../src-main/cli/command.ts';
+import { planSourceWords } from '../../src-shared/format/plan-source-words.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
+import { PlanSourceSaidSchema, type PlanSourceSaid } from '../../src-shared/layout/plan-source.ts';
+import { englishIn } from '../support/untranslated.ts';
+
+afterEach(() => setLocale('en'));
+
+/** One source of each kind, with the paths, names and numbers the services send. */
+const SOURCES: PlanSourceSaid[] = [
+  { kind: 'image-bytes', bytes: 4_000_000_000 },
+  { kind: 'image', path: '/srv/lab.img.xz', bytes: 4_000_000_000 },
+  { kind: 'bundle', dir: '/srv/bundles/lab-2.1', name: 'lab', version: '2.1' },
+  { kind: 'nominal', bytes: 300_000_000 },
+  { kind: 'demo', dir: '/opt/iios/demo', name: 'iios-demo', version: '2026.11.1' },
+];
+
+describe('what `iios plan` computed for, in a German terminal', () => {
+  it('the table covers every kind', () => expect(new Set(SOURCES.map((s) => s.kind))).toEqual(new Set(PlanSourceSaidSchema.options.map((o) => o.shape.kind.value))));
+
+  it.each(SOURCES.map((s) => [s.kind, s] as const))('%s: said in German with no English left', (_, source) => {
+    setLocale('de');
+    const text = planSourceWords(source);
+    expect(englishIn([text.replace(/\b(lab|iios-demo)\b/g, '…')]), text).toEqual([]);
+  });
+
+  it('the "for …" line of a real plan', async () => {
+    setLocale('de');
+    const { code, out } = await run({ profile: 'appliance', 'rootfs-size': '300000000', size: '16G' });
+    expect(code).toBe(0);
+    expect(out.split('\n')[1]).toBe('für ein angenommenes squashfs-Root von 300.000.000 Bytes');
+  });
+});
 
 async function run(args: Record<string, unknown>): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
@@ -24,7 +56,7 @@ describe('iios plan', () => {
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines[0]).toBe('appliance profile on 17.2 GB (17,179,869,184 bytes), 512-byte sectors');
-    expect(lines[1]).toBe('for nominal squashfs root of 300000000 bytes');
+    expect(lines[1]).toBe('for a nominal squashfs root of 300,000,000 bytes');
     // 2259 MiB + 33 sectors of backup GPT
     expect(lines[2]).toBe('usable LBA 34..33554398; this profile needs at least 2.4 GB (2,368,750,080 bytes)');
     const rows = lines.filter((l) => /^\d\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));

@@ -7,6 +7,7 @@ import { formatBytes, groupDigits } from '../../../src-shared/format/bytes.ts';
 import { TYPE_GUIDS, type PartitionPlan } from '../../../src-shared/layout/index.ts';
 import { computePlan, planSummary } from '../../services/sources/plans.ts';
 import { slotRoomText } from '../../../src-shared/layout/slot-room-text.ts';
+import { planSourceWords } from '../../../src-shared/format/plan-source-words.ts';
 
 const TYPE_NAMES: Record<string, string> = {
   [TYPE_GUIDS.esp]: 'esp',
@@ -70,7 +71,7 @@ export const planCommand: Command = {
     const sector = values['sector-size'] === undefined ? 512 : Number(values['sector-size']);
     if (sector !== 512 && sector !== 4096) throw new UsageError(t('cli.plan.sectorSize'));
 
-    const { plan, source, profile: loaded } = await computePlan({
+    const { plan, sourceSaid, profile: loaded } = await computePlan({
       profile,
       targetBytes,
       sectorSize: sector,
@@ -88,7 +89,7 @@ export const planCommand: Command = {
     }
     const lines = [
       t('cli.plan.head', { profile: loaded.id, size: formatBytes(plan.diskBytes), bytes: groupDigits(plan.diskBytes), sector: String(plan.sectorSize) }),
-      t('cli.plan.for', { source }),
+      t('cli.plan.for', { source: planSourceWords(sourceSaid) }),
       t('cli.plan.usable', { first: String(plan.firstUsableLba), last: String(plan.lastUsableLba), need: formatBytes(plan.neededBytes), bytes: groupDigits(plan.neededBytes) }),
       '',
       planTable(plan),

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { PlanComputeArgs } from '../../../src-shared/contract/domains/profiles.ts';
 import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource } from '../../../src-shared/layout/index.ts';
 import type { ImageProfile } from '../../../src-shared/profile/index.ts';
+import type { PlanSourceSaid } from '../../../src-shared/layout/plan-source.ts';
 import { defaultBundleDir, readBundleManifest } from './bundles.ts';
 import { inspectImage } from './images.ts';
 import { loadProfile } from './profiles.ts';
@@ -16,8 +17,10 @@ export type PlanRequest = z.output<typeof PlanComputeArgs>;
 
 export interface PlanResult {
   profile: ImageProfile;
-  /** what the plan was computed for, in words ("bundle /x (iios-demo 2026.11.1)", "nominal 300 MB root") */
+  /** what the plan was computed for, in English words ("bundle /x (iios-demo 2026.11.1)"), for logs and older readers */
   source: string;
+  /** the same typed, for the reader's language (src-shared/format/plan-source-words.ts) */
+  sourceSaid: PlanSourceSaid;
   plan: PartitionPlan;
 }
 
@@ -27,45 +30,50 @@ export class PlanInputError extends Error {
   readonly code = 'E_PLAN_INPUT';
 }
 
-async function resolveSource(profile: ImageProfile, req: PlanRequest): Promise<{ source: PlanSource; text: string }> {
+async function resolveSource(profile: ImageProfile, req: PlanRequest): Promise<{ source: PlanSource; text: string; said: PlanSourceSaid }> {
   if (profile.mode === 'raw') {
-    if (req.imageBytes !== undefined) return { source: { imageBytes: req.imageBytes }, text: `image of ${req.imageBytes} bytes` };
+    if (req.imageBytes !== undefined) return { source: { imageBytes: req.imageBytes }, text: `image of ${req.imageBytes} bytes`, said: { kind: 'image-bytes', bytes: req.imageBytes } };
     if (!req.imagePath) throw new PlanInputError('the raw profile needs a disk image: give --image FILE (or --image-size)');
     const info = await inspectImage(req.imagePath);
     if (info.uncompressedBytes === null) {
       throw new PlanInputError(`${req.imagePath}: the uncompressed size of a ${info.compression} image is not known without decompressing it; give --image-size`);
     }
-    return { source: { imageBytes: info.uncompressedBytes }, text: `image ${req.imagePath} (${info.uncompressedBytes} bytes uncompressed)` };
+    return {
+      source: { imageBytes: info.uncompressedBytes },
+      text: `image ${req.imagePath} (${info.uncompressedBytes} bytes uncompressed)`,
+      said: { kind: 'image', path: req.imagePath, bytes: info.uncompressedBytes },
+    };
   }
   if (req.bundleDir) {
     const m = await readBundleManifest(req.bundleDir);
-    return { source: m, text: `bundle ${req.bundleDir} (${m.name} ${m.version})` };
+    return { source: m, text: `bundle ${req.bundleDir} (${m.name} ${m.version})`, said: { kind: 'bundle', dir: req.bundleDir, name: m.name, version: m.version } };
   }
   if (req.rootfsSizeBytes !== undefined) {
     const rootfsBytes = req.rootfsSizeBytes;
     return {
       source: { rootfsKind: 'squashfs', rootfsBytes, verityBytes: verityHashBytes(rootfsBytes) },
       text: `nominal squashfs root of ${rootfsBytes} bytes`,
+      said: { kind: 'nominal', bytes: rootfsBytes },
     };
   }
   const demo = defaultBundleDir();
   if (demo) {
     const m = await readBundleManifest(demo);
-    return { source: m, text: `demo bundle ${demo} (${m.name} ${m.version})` };
+    return { source: m, text: `demo bundle ${demo} (${m.name} ${m.version})`, said: { kind: 'demo', dir: demo, name: m.name, version: m.version } };
   }
   throw new PlanInputError('no bundle: give --bundle DIR or --rootfs-size SIZE (or build the demo bundle: npm run build:demo)');
 }
 
 export async function computePlan(req: PlanRequest): Promise<PlanResult> {
   const profile = await loadProfile(req.profile);
-  const { source, text } = await resolveSource(profile, req);
+  const { source, text, said } = await resolveSource(profile, req);
   const plan = planLayout(profile, source, req.targetBytes, {
     sectorSize: req.sectorSize ?? 512,
     ...(req.persistence !== undefined ? { persistence: req.persistence } : {}),
     ...(req.caches ? { caches: req.caches } : {}),
     ...(req.seed !== undefined ? { seed: req.seed } : {}),
   });
-  return { profile, source: text, plan };
+  return { profile, source: text, sourceSaid: said, plan };
 }
 
 /** The `--json` / GUI summary of a plan (issue 3): exactly these keys. */

@@ -9,6 +9,7 @@ import { defaultBundleDir, loadBundle } from './bundles.ts';
 import { inspectImage, type ImageInfo } from './images.ts';
 import { computePlan } from './plans.ts';
 import { listProfiles } from './profiles.ts';
+import type { PlanSourceSaid } from '../../../src-shared/layout/plan-source.ts';
 
 export interface ProfilesApi {
   list(): Promise<ImageProfile[]>;
@@ -17,7 +18,7 @@ export interface ProfilesApi {
   library(): Promise<LibraryBundle[]>;
   inspectBundle(dir: string, verify: boolean): Promise<BundleInfo>;
   inspectImage(path: string): Promise<ImageInfo>;
-  computePlan(args: z.output<typeof PlanComputeArgs>): Promise<{ plan: PartitionPlan; source: string }>;
+  computePlan(args: z.output<typeof PlanComputeArgs>): Promise<{ plan: PartitionPlan; source: string; sourceSaid: PlanSourceSaid }>;
 }
 
 async function bundleInfo(dir: string, verify: boolean): Promise<BundleInfo> {
@@ -36,8 +37,8 @@ export function createProfilesApi(): ProfilesApi {
     inspectBundle: (dir, verify) => bundleInfo(dir, verify),
     inspectImage: (path) => inspectImage(path),
     async computePlan(args) {
-      const { plan, source } = await computePlan(args);
-      return { plan, source };
+      const { plan, source, sourceSaid } = await computePlan(args);
+      return { plan, source, sourceSaid };
     },
   };
 }

@@ -5,6 +5,7 @@ import { invoke, noArgs } from '../define.ts';
 import { BundleManifestSchema } from '../../profile/bundle-manifest.ts';
 import { ImageProfileSchema } from '../../profile/profile-schema.ts';
 import { PartitionPlanSchema } from '../../layout/plan-schema.ts';
+import { PlanSourceSaidSchema } from '../../layout/plan-source.ts';
 
 export const BundleInfo = z.object({
   dir: z.string(),
@@ -70,7 +71,8 @@ export const profilesInvoke = {
   /** A raw disk image: compression by magic bytes, partition table / ISO 9660, uncompressed size when cheap. */
   'images.inspect': invoke(z.strictObject({ path: z.string().startsWith('/') }), ImageInfoSchema),
   /** The exact plan; a too-small target fails with code E_TOO_SMALL and the needed size in the message. */
-  'plan.compute': invoke(PlanComputeArgs, z.object({ plan: PartitionPlanSchema, source: z.string() })),
+  /** `source`: what it was computed for in English words; `sourceSaid`: the same typed, for the reader's language. */
+  'plan.compute': invoke(PlanComputeArgs, z.object({ plan: PartitionPlanSchema, source: z.string(), sourceSaid: PlanSourceSaidSchema.optional() })),
 };
 
 export const profilesEvents = {};
