@@ -4,6 +4,7 @@ import { formatBytes } from '../../src-shared/format/bytes.ts';
 import { t } from '../../src-shared/i18n/index.ts';
 import type { LibraryBundle } from '../services/bundles/bundle-library.ts';
 import type { CreatedBundle } from '../services/bundles/create-bundle.ts';
+import type { BundleLog } from '../services/bundles/bundle-log.ts';
 import { table } from './format.ts';
 
 const WHERE = { library: 'cli.bundle.where.library', demo: 'cli.bundle.where.demo', stick: 'cli.bundle.where.stick' } as const;
@@ -27,4 +28,40 @@ export function createdSummary(made: CreatedBundle, name: string, version: strin
     kernel: String(made.manifest.build?.kernelRelease ?? '?'),
     hash: made.manifest.verity?.rootHash ?? '?',
   })}`;
+}
+
+/** A progress line of making a bundle (services/bundles/bundle-log.ts), in the terminal's language. */
+export function bundleLogWords(l: BundleLog): string {
+  switch (l.key) {
+    case 'debian-cached':
+      return t('bundleLog.debianCached', { suite: l.suite, root: l.root });
+    case 'debian-mmdebstrap':
+      return t('bundleLog.debianMmdebstrap', { suite: l.suite, packages: l.packages.join(',') });
+    case 'copying':
+      return t('bundleLog.copying', { path: l.path });
+    case 'fetching':
+      return t('bundleLog.fetching', { ref: l.ref });
+    case 'layer':
+      return t('bundleLog.layer', { n: l.n, count: l.count, digest: l.digest, size: formatBytes(l.bytes) });
+    case 'devices-skipped':
+      return t('bundleLog.devicesSkipped', { count: l.count });
+    case 'aufs-ignored':
+      return t('bundleLog.aufsIgnored', { path: l.path });
+    case 'device-skipped':
+      return t('bundleLog.deviceSkipped', { path: l.path });
+    case 'entry-skipped':
+      return t('bundleLog.entrySkipped', { path: l.path, type: l.type });
+    case 'kernel':
+      return t('bundleLog.kernel', { release: l.release });
+    case 'additions':
+      return t('bundleLog.additions', { added: l.added.join(' ') });
+    case 'no-systemd':
+      return t('bundleLog.noSystemd');
+    case 'initramfs':
+      return t('bundleLog.initramfs');
+    case 'modules-missing':
+      return t('bundleLog.modulesMissing', { release: l.release, modules: l.modules.join(' ') });
+    case 'root-image':
+      return t('bundleLog.rootImage', { kind: l.kind });
+  }
 }

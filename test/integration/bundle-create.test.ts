@@ -15,6 +15,7 @@ import { readModulesList } from '../../src-main/services/bundles/initramfs.ts';
 import { BundleError, loadBundle } from '../../src-main/services/sources/bundles.ts';
 import { resourcesDir } from '../../src-main/services/app/app-info.ts';
 import { readFile } from 'node:fs/promises';
+import type { BundleLog } from '../../src-main/services/bundles/bundle-log.ts';
 
 const isRoot = process.getuid?.() === 0;
 const RELEASE = '6.1.0-99-amd64';
@@ -106,10 +107,10 @@ describe.skipIf(!isRoot)('iios bundle create', () => {
     await execa('skopeo', ['copy', '--quiet', `oci:${layout}:t`, `docker-archive:${dockerArchive}:iios/tiny:1`]);
 
     const fromDir = await createBundle({ source: parseBundleSource(`dir:${tree}`), name: 'tiny', version: '1', out: join(work, 'b-dir') });
-    const ociLog: string[] = [];
+    const ociLog: BundleLog[] = [];
     const fromOci = await createBundle({ source: parseBundleSource(`oci-archive:${archive}:t`), name: 'tiny', version: '1', out: join(work, 'b-oci'), log: (l) => ociLog.push(l) });
     const fromDocker = await createBundle({ source: parseBundleSource(`docker-archive:${dockerArchive}`), name: 'tiny', version: '1', out: join(work, 'b-docker') });
-    expect(ociLog.filter((l) => /^layer \d\/2 /.test(l))).toHaveLength(2);
+    expect(ociLog.filter((l) => l.key === 'layer' && l.count === 2)).toHaveLength(2);
     const a = await rootListing(join(fromDir.dir, 'root.squashfs'));
     const b = await rootListing(join(fromOci.dir, 'root.squashfs'));
     expect(await rootListing(join(fromDocker.dir, 'root.squashfs'))).toEqual(a);

@@ -1,11 +1,14 @@
 // `iios write` and `iios bundle` in a German terminal. Their sources hold no English sentence outside the
 // catalogue (found by reading them: a new line printed or refused in English fails here), and what they print
 // (the bundle library, the summary of a bundle just made, their refusals) is said in German with no English left.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bundleListText, createdSummary } from '../../src-main/cli/bundle-words.ts';
+import { bundleListText, bundleLogWords, createdSummary } from '../../src-main/cli/bundle-words.ts';
+import type { BundleLog } from '../../src-main/services/bundles/bundle-log.ts';
+import { stageSource } from '../../src-main/services/bundles/source-tree.ts';
 import { UsageError, type CommandIO } from '../../src-main/cli/command.ts';
 import { bundleCommand } from '../../src-main/cli/commands/bundle.ts';
 import type { LibraryBundle } from '../../src-main/services/bundles/bundle-library.ts';
@@ -102,6 +105,49 @@ describe('`iios bundle` in a German terminal', () => {
     for (const text of texts) expect(englishIn(text.split('\n').map(wordsOnly)), text).toEqual([]);
     setLocale('en');
     expect(createdSummary(made, 'lab', '2.1')).toBe(`${made.dir}\nlab 2.1: a bundle of 480 MB from a tree of 1.4 GB in 93 s (kernel 6.12.38+deb13-amd64, root hash ${'ab'.repeat(32)})`);
+  });
+
+  // one line of each kind making a bundle logs (a Record: a new kind without a line here does not compile)
+  const LOG: Record<BundleLog['key'], BundleLog> = {
+    'debian-cached': { key: 'debian-cached', suite: 'trixie', root: '/home/ana/.cache/iios/debian/trixie-1/root' },
+    'debian-mmdebstrap': { key: 'debian-mmdebstrap', suite: 'trixie', packages: ['linux-image-amd64', 'systemd'] },
+    copying: { key: 'copying', path: '/srv/root' },
+    fetching: { key: 'fetching', ref: 'docker://debian:trixie' },
+    layer: { key: 'layer', n: 1, count: 2, digest: 'sha256:0123456789ab', bytes: 31_000_000 },
+    'devices-skipped': { key: 'devices-skipped', count: 3 },
+    'aufs-ignored': { key: 'aufs-ignored', path: 'etc/.wh..wh.aufs' },
+    'device-skipped': { key: 'device-skipped', path: 'dev/null' },
+    'entry-skipped': { key: 'entry-skipped', path: 'x', type: 'S' },
+    kernel: { key: 'kernel', release: '6.12.38+deb13-amd64' },
+    additions: { key: 'additions', added: ['iios-ready.service', 'iios-grow.service'] },
+    'no-systemd': { key: 'no-systemd' },
+    initramfs: { key: 'initramfs' },
+    'modules-missing': { key: 'modules-missing', release: '6.12.38+deb13-amd64', modules: ['virtio_blk'] },
+    'root-image': { key: 'root-image', kind: 'squashfs' },
+  };
+  /** Suites, packages, refs, units, kernels and module names are data. */
+  const logData = (text: string) => wordsOnly(text).replace(/\b(trixie|mmdebstrap|minbase|skopeo|aufs|tar|systemd|initramfs|docker:[^\s)]+|sha256:\w+|[\w.-]+\.service|[\w.+-]+-amd64|virtio_blk|linux-image-amd64)\b/g, '…');
+  it.each(Object.entries(LOG))('a bundle’s progress line %s: said in German with no English left', (_, line) => {
+    setLocale('de');
+    const text = bundleLogWords(line);
+    expect(englishIn([logData(text)]), text).toEqual([]);
+    setLocale('en');
+    expect(bundleLogWords(line)).not.toBe(text);
+  });
+
+  it('the lines a real bundle source logs as it is staged are typed, said in German', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'iios-bundle-log-'));
+    try {
+      mkdirSync(join(work, 'tree', 'etc'), { recursive: true });
+      writeFileSync(join(work, 'tree', 'etc', 'hostname'), 'lab\n');
+      const lines: BundleLog[] = [];
+      await stageSource({ kind: 'dir', path: join(work, 'tree') }, join(work, 'stage'), join(work, 'work'), (l) => lines.push(l));
+      expect(lines).toEqual([{ key: 'copying', path: join(work, 'tree') }]);
+      setLocale('de');
+      for (const l of lines) expect(englishIn([logData(bundleLogWords(l))])).toEqual([]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   const io = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as CommandIO;

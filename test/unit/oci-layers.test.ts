@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayerError } from '../../src-main/services/bundles/oci-image.ts';
 import { LayerApplier, entryPath } from '../../src-main/services/bundles/oci-layer-applier.ts';
 import { unpackOciImage } from '../../src-main/services/bundles/oci-layers.ts';
+import type { BundleLog } from '../../src-main/services/bundles/bundle-log.ts';
 import { tarOf, writeOciLayout, type Compression, type FakeEntry } from '../support/oci-fixture.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -261,10 +262,10 @@ describe('OCI image layouts', () => {
     const layout = join(work, `layout-${compression}`);
     await writeOciLayout(layout, twoLayers.map(tarOf), 'img', compression);
     const root = join(work, `unpacked-${compression}`);
-    const lines: string[] = [];
+    const lines: BundleLog[] = [];
     await unpackOciImage(layout, 'img', root, { log: (l) => lines.push(l) });
     expect((await readdir(join(root, 'etc'))).sort()).toEqual(['b', 'c']);
-    expect(lines.filter((l) => l.startsWith('layer '))).toHaveLength(2);
+    expect(lines.filter((l) => l.key === 'layer').map((l) => l.key === 'layer' && `${l.n}/${l.count}`)).toEqual(['1/2', '2/2']);
   });
 
   it('refuses a layer that does not match its digest, and one whose content does not match its diff_id', async () => {

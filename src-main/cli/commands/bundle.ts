@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { t } from '../../../src-shared/i18n/index.ts';
-import { bundleListText, createdSummary } from '../bundle-words.ts';
+import { bundleListText, bundleLogWords, createdSummary } from '../bundle-words.ts';
 import { createBundle } from '../../services/bundles/create-bundle.ts';
 import { parseBundleSource, SourceSpecError } from '../../services/bundles/bundle-source.ts';
 import { bundleLibraryDir, listLibrary } from '../../services/bundles/bundle-library.ts';
@@ -59,7 +59,7 @@ export const bundleCommand: Command = {
         rootfs,
         ...(values.cmdline !== undefined ? { cmdline: values.cmdline as string } : {}),
         ...(values.kernel !== undefined ? { kernel: values.kernel as string } : {}),
-        log: (l) => io.stderr.write(`  ${l}\n`),
+        log: (l) => io.stderr.write(`  ${bundleLogWords(l)}\n`),
       });
       io.stdout.write(`${createdSummary(made, name, version)}\n`);
       return 0;

@@ -14,6 +14,7 @@ import { findKernel } from './kernel-discovery.ts';
 import { resolveInRoot } from './path-in-root.ts';
 import { makeRootImage, makeVerity, sha256File, type RootImageKind } from './root-image.ts';
 import { stageSource } from './source-tree.ts';
+import type { BundleLogger } from './bundle-log.ts';
 
 export const DEFAULT_CMDLINE = 'console=tty0 console=ttyS0,115200';
 
@@ -25,7 +26,8 @@ export interface CreateBundleOptions {
   rootfs?: RootImageKind;
   cmdline?: string;
   kernel?: string;
-  log?: (line: string) => void;
+  /** What is being done, typed (the CLI says it in the reader's language). */
+  log?: BundleLogger;
   signal?: AbortSignal;
 }
 
@@ -65,21 +67,21 @@ export async function createBundle(o: CreateBundleOptions): Promise<CreatedBundl
   try {
     await stageSource(o.source, stage, work, log, o.signal);
     const kernel = await findKernel(stage, o.kernel);
-    log(`kernel ${kernel.release}`);
+    log({ key: 'kernel', release: kernel.release });
     const tree = await treeBytes(stage);
     let additions: string[] = [];
     if (await hasSystemd(stage)) {
       additions = await addIiosToSystemd(stage, o.version);
-      log(`added to the system: ${additions.join(' ')}`);
+      log({ key: 'additions', added: additions });
     } else {
-      log('no systemd in the system: its own /sbin/init runs after the iios initramfs (nothing added)');
+      log({ key: 'no-systemd' });
     }
     await copyFile(kernel.image, join(partial, 'vmlinuz'));
-    log('initramfs');
+    log({ key: 'initramfs' });
     const ird = await buildInitramfs(kernel, kind, join(partial, 'initrd.img'), o.signal);
-    if (ird.missing.length) log(`modules neither in ${kernel.release} nor built in (skipped): ${ird.missing.join(' ')}`);
+    if (ird.missing.length) log({ key: 'modules-missing', release: kernel.release, modules: ird.missing });
     const rootFile = `root.${kind}`;
-    log(`root image (${kind})`);
+    log({ key: 'root-image', kind });
     await makeRootImage(stage, kind, join(partial, rootFile), o.signal);
     const verity = await makeVerity(join(partial, rootFile), join(partial, 'root.verity'), o.signal);
     const boot = await findBootloader(stage);

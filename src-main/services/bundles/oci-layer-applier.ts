@@ -17,11 +17,13 @@ export function entryPath(name: string): string {
   return parts.join('/');
 }
 
+import type { BundleLog, BundleLogger } from './bundle-log.ts';
+
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
 
 export interface ApplyOptions {
-  log?: (line: string) => void;
+  log?: BundleLogger;
   signal?: AbortSignal;
 }
 
@@ -70,7 +72,7 @@ export class LayerApplier {
     private readonly opts: ApplyOptions = {},
   ) {}
 
-  private log(line: string): void {
+  private log(line: BundleLog): void {
     this.opts.log?.(line);
   }
 
@@ -147,7 +149,7 @@ export class LayerApplier {
       const dir = await this.parentOf(rel, false);
       if (!dir) return;
       if (base === OPAQUE) await this.prune(dir);
-      else if (base.startsWith(`${WHITEOUT}${WHITEOUT}`)) this.log(`ignored ${rel} (aufs metadata)`);
+      else if (base.startsWith(`${WHITEOUT}${WHITEOUT}`)) this.log({ key: 'aufs-ignored', path: rel });
       else {
         const victim = base.slice(WHITEOUT.length);
         if (victim === '.' || victim === '..') throw new LayerError(`"${e.path}": whiteout of ${victim}`);
@@ -216,7 +218,7 @@ export class LayerApplier {
         );
         if (!made) {
           this.skipped++;
-          this.log(`skipped device node ${rel} (not allowed here)`);
+          this.log({ key: 'device-skipped', path: rel });
           return;
         }
         await this.owner(p, e);
@@ -225,7 +227,7 @@ export class LayerApplier {
         break;
       }
       default:
-        this.log(`skipped ${rel}: tar entry type '${e.type}'`);
+        this.log({ key: 'entry-skipped', path: rel, type: String(e.type) });
         return;
     }
     this.upper.add(p);

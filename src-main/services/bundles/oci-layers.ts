@@ -78,9 +78,9 @@ export async function unpackOciImage(layout: string, ref: string | undefined, ro
   await mkdir(root, { recursive: true, mode: 0o755 });
   const applier = new LayerApplier(root, opts);
   for (const [i, layer] of layers.entries()) {
-    opts.log?.(`layer ${i + 1}/${layers.length} ${layer.digest.slice(0, 19)} (${layer.size} bytes)`);
+    opts.log?.({ key: 'layer', n: i + 1, count: layers.length, digest: layer.digest.slice(0, 19), bytes: layer.size });
     await applyLayerBlob(applier, layout, layer, opts.signal);
   }
   const { skippedDevices } = await applier.finish();
-  if (skippedDevices) opts.log?.(`${skippedDevices} device nodes skipped`);
+  if (skippedDevices) opts.log?.({ key: 'devices-skipped', count: skippedDevices });
 }

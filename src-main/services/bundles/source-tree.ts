@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { runTool } from '../run-tool.ts';
 import type { BundleSource } from './bundle-source.ts';
 import { unpackOciImage } from './oci-layers.ts';
+import type { BundleLogger } from './bundle-log.ts';
 
 /** What a Debian source always gets: a kernel and systemd as init, with udev and kmod for its hardware. */
 export const DEBIAN_BASE_PACKAGES = ['linux-image-amd64', 'systemd', 'systemd-sysv', 'udev', 'kmod'];
@@ -31,18 +32,18 @@ async function isDir(path: string): Promise<boolean> {
 }
 
 /** The cached mmdebstrap tree of suite + packages, built on first use. */
-export async function debianTree(suite: string, packages: readonly string[], log: (l: string) => void, signal?: AbortSignal): Promise<string> {
+export async function debianTree(suite: string, packages: readonly string[], log: BundleLogger, signal?: AbortSignal): Promise<string> {
   const dir = join(debianCacheRoot(), `${suite}-${debianCacheKey(suite, packages)}`);
   const root = join(dir, 'root');
   if (await isDir(root)) {
-    log(`debian:${suite}: cached tree ${root}`);
+    log({ key: 'debian-cached', suite, root });
     return root;
   }
   await mkdir(dir, { recursive: true });
   const partial = join(dir, 'root.partial');
   await rm(partial, { recursive: true, force: true });
   const all = debianPackages(packages);
-  log(`debian:${suite}: mmdebstrap (minbase + ${all.join(',')}); downloads from Debian's archive`);
+  log({ key: 'debian-mmdebstrap', suite, packages: all });
   const args = [
     '--mode=root', '--variant=minbase', `--include=${all.join(',')}`,
     '--dpkgopt=path-exclude=/usr/share/doc/*', '--dpkgopt=path-exclude=/usr/share/man/*', '--dpkgopt=path-exclude=/usr/share/locale/*',
@@ -63,17 +64,17 @@ export async function copyTree(from: string, to: string, signal?: AbortSignal): 
 }
 
 /** Fills `stage` (absent) with the source's tree; `work` is a scratch folder for downloads. */
-export async function stageSource(src: BundleSource, stage: string, work: string, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
+export async function stageSource(src: BundleSource, stage: string, work: string, log: BundleLogger, signal?: AbortSignal): Promise<void> {
   const opts = signal ? { signal } : {};
   if (src.kind === 'dir') {
     if (!(await isDir(src.path))) throw new Error(`dir:${src.path} is not a directory: give the root of a system tree`);
-    log(`copying ${src.path}`);
+    log({ key: 'copying', path: src.path });
     await copyTree(src.path, stage, signal);
   } else if (src.kind === 'debian') {
     await copyTree(await debianTree(src.suite, src.packages, log, signal), stage, signal);
   } else {
     const layout = join(work, 'oci');
-    log(`skopeo copy ${src.ref}`);
+    log({ key: 'fetching', ref: src.ref });
     await runTool('skopeo', ['copy', '--quiet', src.ref, `oci:${layout}:iios-source`], opts);
     await unpackOciImage(layout, 'iios-source', stage, { log, ...opts });
     await rm(layout, { recursive: true, force: true });
