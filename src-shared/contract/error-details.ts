@@ -32,6 +32,8 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
     /** The target's path, when the error is about one target of a job. */
     target: z.string().optional(),
   }),
+  /** PlanInputError: `iios plan` or plan.compute was not told what to plan for (`path`, `compression`: an image whose size is unknown). */
+  z.object({ kind: z.literal('plan-input'), reason: z.enum(['raw-needs-image', 'size-unknown', 'no-bundle']), path: z.string().optional(), compression: z.string().optional() }),
   /** PlanError: a plan that cannot be made for another reason than size (`target`: the target's path, when one). */
   z.object({ kind: z.literal('plan'), problem: PlanProblemSchema, target: z.string().optional() }),
   /**

@@ -70,6 +70,9 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       const vars = { size, needed, profile: details.profileId };
       return details.target ? t('error.tooSmallTarget', { ...vars, target: details.target }) : t('error.tooSmall', vars);
     }
+    case 'plan-input':
+      if (details.reason === 'size-unknown') return t('planInput.size-unknown', { path: details.path ?? '?', compression: details.compression ?? '?' });
+      return t(details.reason === 'no-bundle' ? 'planInput.no-bundle' : 'planInput.raw-needs-image');
     case 'plan':
       return details.target ? t('preflight.plan', { path: details.target, problem: planProblemWords(details.problem) }) : sentence(planProblemWords(details.problem));
     case 'unsafe-target':

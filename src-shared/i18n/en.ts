@@ -585,6 +585,10 @@ export const en = {
   'cli.plan.for': 'for {source}',
   'cli.plan.usable': 'usable LBA {first}..{last}; this profile needs at least {need} ({bytes} bytes)',
   'cli.plan.steps': 'writer steps:',
+  // `iios plan` not told what to plan for (PlanInputError), said by error-words.ts
+  'planInput.raw-needs-image': 'the raw profile needs a disk image: give --image FILE (or --image-size)',
+  'planInput.size-unknown': '{path}: the uncompressed size of a {compression} image is not known without decompressing it; give --image-size',
+  'planInput.no-bundle': 'no bundle: give --bundle DIR or --rootfs-size SIZE (or build the demo bundle: npm run build:demo)',
   // what a plan was computed for (src-shared/layout/plan-source.ts), said in `iios plan`'s "for …" line
   'planSource.imageBytes': 'a disk image of {bytes} bytes',
   'planSource.image': 'the disk image {path} ({bytes} bytes uncompressed)',

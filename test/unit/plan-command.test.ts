@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planCommand } from '../../src-main/cli/commands/plan.ts';
 import type { CommandIO } from '../../src-main/cli/command.ts';
 import { planSourceWords } from '../../src-shared/format/plan-source-words.ts';
+import { errorWords } from '../../src-shared/errors/error-words.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
 import { PlanSourceSaidSchema, type PlanSourceSaid } from '../../src-shared/layout/plan-source.ts';
 import { englishIn } from '../support/untranslated.ts';
@@ -31,6 +32,18 @@ describe('what `iios plan` computed for, in a German terminal', () => {
     setLocale('de');
     const text = planSourceWords(source);
     expect(englishIn([text.replace(/\b(lab|iios-demo)\b/g, '…')]), text).toEqual([]);
+  });
+
+  it('a plan not told what to plan for: typed, said in German', async () => {
+    setLocale('de');
+    const err = await run({ profile: 'raw', size: '16G' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ details: { kind: 'plan-input', reason: 'raw-needs-image' } });
+    const text = errorWords(err);
+    expect(text).toBe('das Profil raw braucht ein Laufwerksabbild: geben Sie --image DATEI an (oder --image-size)');
+    expect(englishIn([text.replace(/--[a-z-]+/g, '…')]), text).toEqual([]);
   });
 
   it('the "for …" line of a real plan', async () => {

@@ -5,6 +5,8 @@ import type { PlanComputeArgs } from '../../../src-shared/contract/domains/profi
 import { planLayout, verityHashBytes, type PartitionPlan, type PlanSource } from '../../../src-shared/layout/index.ts';
 import type { ImageProfile } from '../../../src-shared/profile/index.ts';
 import type { PlanSourceSaid } from '../../../src-shared/layout/plan-source.ts';
+import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+import { translate } from '../../../src-shared/i18n/index.ts';
 import { defaultBundleDir, readBundleManifest } from './bundles.ts';
 import { inspectImage } from './images.ts';
 import { loadProfile } from './profiles.ts';
@@ -24,19 +26,26 @@ export interface PlanResult {
   plan: PartitionPlan;
 }
 
-/** A request that cannot be planned for lack of input (not a too-small target). */
+/** A request that cannot be planned for lack of input (not a too-small target); its reason typed, worded in English. */
 export class PlanInputError extends Error {
   override name = 'PlanInputError';
   readonly code = 'E_PLAN_INPUT';
+  constructor(readonly details: ErrorDetailsOf<'plan-input'>) {
+    super(
+      details.reason === 'size-unknown'
+        ? translate('en', 'planInput.size-unknown', { path: details.path ?? '?', compression: details.compression ?? '?' })
+        : translate('en', `planInput.${details.reason}`),
+    );
+  }
 }
 
 async function resolveSource(profile: ImageProfile, req: PlanRequest): Promise<{ source: PlanSource; text: string; said: PlanSourceSaid }> {
   if (profile.mode === 'raw') {
     if (req.imageBytes !== undefined) return { source: { imageBytes: req.imageBytes }, text: `image of ${req.imageBytes} bytes`, said: { kind: 'image-bytes', bytes: req.imageBytes } };
-    if (!req.imagePath) throw new PlanInputError('the raw profile needs a disk image: give --image FILE (or --image-size)');
+    if (!req.imagePath) throw new PlanInputError({ kind: 'plan-input', reason: 'raw-needs-image' });
     const info = await inspectImage(req.imagePath);
     if (info.uncompressedBytes === null) {
-      throw new PlanInputError(`${req.imagePath}: the uncompressed size of a ${info.compression} image is not known without decompressing it; give --image-size`);
+      throw new PlanInputError({ kind: 'plan-input', reason: 'size-unknown', path: req.imagePath, compression: String(info.compression) });
     }
     return {
       source: { imageBytes: info.uncompressedBytes },
@@ -61,7 +70,7 @@ async function resolveSource(profile: ImageProfile, req: PlanRequest): Promise<{
     const m = await readBundleManifest(demo);
     return { source: m, text: `demo bundle ${demo} (${m.name} ${m.version})`, said: { kind: 'demo', dir: demo, name: m.name, version: m.version } };
   }
-  throw new PlanInputError('no bundle: give --bundle DIR or --rootfs-size SIZE (or build the demo bundle: npm run build:demo)');
+  throw new PlanInputError({ kind: 'plan-input', reason: 'no-bundle' });
 }
 
 export async function computePlan(req: PlanRequest): Promise<PlanResult> {
