@@ -585,6 +585,11 @@ export const en = {
   'cli.plan.for': 'for {source}',
   'cli.plan.usable': 'usable LBA {first}..{last}; this profile needs at least {need} ({bytes} bytes)',
   'cli.plan.steps': 'writer steps:',
+  // a raw plan's writer steps (src-shared/layout/raw-plan.ts), said by iios plan
+  'planStep.writeImage': 'write the image from byte 0 as it is ({bytes} bytes); its own partition table comes with it',
+  'planStep.relocateGpt': "move the image's backup GPT to the end of the target and extend its usable range (skip for an MBR-only image)",
+  'planStep.addPartition': 'add iios-data at LBA {first}..{last} as the first free entry (MBR-only image: sfdisk --append <disk> with "start={first}, size={sectors}, type=83")',
+  'planStep.mkfs': 'format iios-data as {fs}',
   // `iios plan` not told what to plan for (PlanInputError), said by error-words.ts
   'planInput.raw-needs-image': 'the raw profile needs a disk image: give --image FILE (or --image-size)',
   'planInput.size-unknown': '{path}: the uncompressed size of a {compression} image is not known without decompressing it; give --image-size',

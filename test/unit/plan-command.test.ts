@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planCommand } from '../../src-main/cli/commands/plan.ts';
+import { planCommand, rawStepWords } from '../../src-main/cli/commands/plan.ts';
+import { computePlan } from '../../src-main/services/sources/plans.ts';
 import type { CommandIO } from '../../src-main/cli/command.ts';
 import { planSourceWords } from '../../src-shared/format/plan-source-words.ts';
 import { errorWords } from '../../src-shared/errors/error-words.ts';
@@ -44,6 +45,21 @@ describe('what `iios plan` computed for, in a German terminal', () => {
     const text = errorWords(err);
     expect(text).toBe('das Profil raw braucht ein Laufwerksabbild: geben Sie --image DATEI an (oder --image-size)');
     expect(englishIn([text.replace(/--[a-z-]+/g, '…')]), text).toEqual([]);
+  });
+
+  it('a raw plan’s writer steps: the plan’s own English in English, German with no English left in German', async () => {
+    const raw = await run({ profile: 'raw', 'image-size': '4000000000', size: '16G', persistence: true });
+    expect(raw.code).toBe(0);
+    const plan = (await computePlan({ profile: 'raw', imageBytes: 4_000_000_000, targetBytes: 16 * 1024 ** 3, persistence: true })).plan;
+    expect(plan.rawSteps).toHaveLength(4);
+    for (const s of plan.rawSteps!) expect(rawStepWords(s, plan)).toBe(s.description);
+    setLocale('de');
+    const lines = (await run({ profile: 'raw', 'image-size': '4000000000', size: '16G', persistence: true })).out.split('\n');
+    const steps = lines.filter((l) => /^ {2}\d\. /.test(l)).map((l) => l.replace(/^ {2}\d\. [a-z-]+: /, ''));
+    expect(steps).toHaveLength(4);
+    // partition names, filesystems and the sfdisk line a step quotes are data
+    const data = (l: string) => l.replace(/sfdisk --append .*\)$/, '…)').replace(/\b(iios-data|btrfs|ext4|GPT|MBR|LBA)\b/g, '…');
+    expect(englishIn(steps.map(data)), steps.join('\n')).toEqual([]);
   });
 
   it('the "for …" line of a real plan', async () => {

@@ -4,7 +4,7 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseSizeArg, table } from '../format.ts';
 import { formatBytes, groupDigits } from '../../../src-shared/format/bytes.ts';
-import { TYPE_GUIDS, type PartitionPlan } from '../../../src-shared/layout/index.ts';
+import { TYPE_GUIDS, type PartitionPlan, type RawPlanStep } from '../../../src-shared/layout/index.ts';
 import { computePlan, planSummary } from '../../services/sources/plans.ts';
 import { slotRoomText } from '../../../src-shared/layout/slot-room-text.ts';
 import { planSourceWords } from '../../../src-shared/format/plan-source-words.ts';
@@ -25,6 +25,26 @@ function sizeOption(values: Record<string, unknown>, key: string): number | unde
   const bytes = parseSizeArg(String(text));
   if (bytes === null) throw new UsageError(t('cli.plan.notSize', { flag: `--${key}`, text: String(text) }));
   return bytes;
+}
+
+/**
+ * A raw plan's writer step in the reader's words, from its kind and the plan's own numbers (the step's English
+ * description stays in --json).
+ */
+export function rawStepWords(s: RawPlanStep, plan: PartitionPlan): string {
+  const image = plan.partitions.find((p) => p.role === 'raw-image');
+  const data = plan.partitions.find((p) => p.role === 'persistence');
+  switch (s.step) {
+    case 'write-image':
+      return t('planStep.writeImage', { bytes: String(image?.sizeBytes ?? 0) });
+    case 'relocate-gpt':
+      return t('planStep.relocateGpt');
+    case 'add-partition':
+      if (!data) return s.description;
+      return t('planStep.addPartition', { first: String(data.startLba), last: String(data.startLba + data.sizeLba - 1), sectors: String(data.sizeLba) });
+    case 'mkfs':
+      return t('planStep.mkfs', { fs: data?.filesystem ?? '?' });
+  }
 }
 
 export function planTable(plan: PartitionPlan): string {
@@ -97,7 +117,7 @@ export const planCommand: Command = {
     if (plan.slotRoom) lines.push('', slotRoomText(plan.slotRoom));
     for (const [i, s] of (plan.rawSteps ?? []).entries()) {
       if (i === 0) lines.push('', t('cli.plan.steps'));
-      lines.push(`  ${i + 1}. ${s.step}: ${s.description}${s.argv ? `\n     ${s.argv.join(' ')}` : ''}`);
+      lines.push(`  ${i + 1}. ${s.step}: ${rawStepWords(s, plan)}${s.argv ? `\n     ${s.argv.join(' ')}` : ''}`);
     }
     io.stdout.write(lines.join('\n') + '\n');
     return 0;
