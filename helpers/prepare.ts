@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TargetFailure } from '../src-shared/job/target-failure.ts';
 import type { WriteJob, WriteTarget } from '../src-shared/job/write-job.ts';
-import { existingImageFileProblem, imageFilePathProblem } from '../src-shared/drives/image-file-target.ts';
+import { existingImageFileRule, imageFilePathRule } from '../src-shared/drives/image-file-target.ts';
+import { imagePathWords } from '../src-shared/errors/rule-words.ts';
+import type { PreflightProblem } from '../src-shared/job/preflight-problem.ts';
 import { checkTargetSafety, type SafetyProblem } from '../src-shared/drives/safety.ts';
-import { planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
+import { PlanError, planLayout, TooSmallError, type PartitionPlan, type PlanSource } from '../src-shared/layout/index.ts';
 import { busyFacts, gatherFacts, imageFileFacts, isBlockDevice, upFrontProblems } from './check.ts';
 import { busyVerdict } from '../src-shared/drives/busy.ts';
 import { releaseFolder, type HeldFolder } from './image-file.ts';
@@ -122,11 +124,14 @@ async function prepareJob(
     if (t.kind === 'device' && !(await isBlockDevice(t.path))) problems.push({ code: 'not-found', message: `${t.path} is not a block device` });
     if (file) {
       // The given name too: its own .. or system folder is refused even when its real folder would pass.
-      const named = t.path === given.path ? null : imageFilePathProblem(given.path);
-      if (named) problems.push({ code: 'bad-path', message: named });
-      if (!file.folderExists) problems.push({ code: 'bad-path', message: `the folder ${dirname(given.path)} does not exist; create it first or choose another folder` });
-      const there = existingImageFileProblem(t.path, file.existing);
-      if (there) problems.push({ code: 'bad-path', message: there });
+      const named = t.path === given.path ? null : imageFilePathRule(given.path);
+      if (named) problems.push({ code: 'bad-path', message: imagePathWords(named), said: { kind: 'image-path', problem: named } });
+      if (!file.folderExists) {
+        const folder = dirname(given.path);
+        problems.push({ code: 'bad-path', message: `the folder ${folder} does not exist; create it first or choose another folder`, said: { kind: 'image-folder', problem: { reason: 'missing', folder, parent: null } } });
+      }
+      const there = existingImageFileRule(t.path, file.existing);
+      if (there) problems.push({ code: 'bad-path', message: imagePathWords(there), said: { kind: 'image-path', problem: there } });
       if (job.sectorSize === 4096) problems.push({ code: 'bad-path', message: 'image files are written with 512-byte sectors' });
     }
     // First the size the safety rules see (devices: lsblk), then the plan for exactly that size.
@@ -138,12 +143,15 @@ async function prepareJob(
       plan = planLayout(job.profile, planSource, sizeBytes, { sectorSize: sectorSize === 4096 ? 4096 : 512, persistence: job.persistence, ...(caches.length ? { caches: cacheContent } : {}) });
     } catch (err) {
       if (err instanceof TooSmallError) problems.push({ code: 'too-small', message: `${t.path}: ${err.message}` });
-      else if (!problems.length && !probe.problems.length) problems.push({ code: 'bad-path', message: `${t.path}: ${(err as Error).message}` });
+      else if (!problems.length && !probe.problems.length) {
+        const said: PreflightProblem | undefined = err instanceof PlanError && err.problem ? { kind: 'plan', path: given.path, problem: err.problem } : undefined;
+        problems.push({ code: 'bad-path', message: `${t.path}: ${(err as Error).message}`, ...(said ? { said } : {}) });
+      }
     }
     const verdict = checkTargetSafety(t, plan?.neededBytes ?? 0, facts, { unmountIfMounted: job.unmountIfMounted });
     // Loops over a device target and the kernel's holders of it (an image file's loops: checkTargetSafety).
     const busy = t.kind === 'device' ? busyVerdict(t.path, busyFacts(t, facts.devices), { unmountIfMounted: job.unmountIfMounted }) : { problems: [], unmount: [], detach: [] };
-    verdict.problems.push(...busy.problems);
+    verdict.problems.push(...busy.problems.map((p) => ({ code: p.code, message: p.message, said: { kind: 'busy' as const, problem: p.said } })));
     // The plan's too-small and the verdict's say the same; two bad-path problems are two different things.
     for (const p of verdict.problems) if (!problems.some((q) => q.code === p.code && (p.code !== 'bad-path' || q.message === p.message))) problems.push(p);
     if (!problems.length && plan) {
@@ -152,7 +160,7 @@ async function prepareJob(
     }
     if (problems.length || !plan) {
       refusals.set(t.id, problems.map((p) => p.message).join('; ') || 'no layout');
-      typed.set(t.id, problems.length ? { key: 'refused', target: given.path, reasons: [...new Set(problems.map((p) => p.code))] } : { key: 'refused-text', text: 'no layout' });
+      typed.set(t.id, problems.length ? refusedFailure(given.path, problems) : { key: 'refused-text', text: 'no layout' });
       continue;
     }
     targets.push({ target: t, plan, unmount: [...busy.unmount, ...verdict.unmount], detach: busy.detach, folder: file?.folder ?? null });
@@ -162,6 +170,18 @@ async function prepareJob(
     throw new RefusedError(refusals, `refused before writing anything: ${what}`, typed);
   }
   return { source, payload, caches, targets, gone };
+}
+
+/**
+ * A refused target's typed failure: every reason's kind, the problems a shared rule typed, and the reasons whose
+ * every problem is typed (said by those problems alone, not by the kind's general sentence too).
+ */
+function refusedFailure(target: string, problems: SafetyProblem[]): TargetFailure {
+  const reasons = [...new Set(problems.map((p) => p.code))];
+  const said = problems.flatMap((p) => (p.said ? [p.said] : []));
+  if (!said.length) return { key: 'refused', target, reasons };
+  const typedReasons = reasons.filter((r) => problems.every((p) => p.code !== r || p.said));
+  return { key: 'refused', target, reasons, said, typedReasons };
 }
 
 /** A device the app saw that the kernel no longer has, or has with no medium (size 0): a stick pulled, a loop detached. */

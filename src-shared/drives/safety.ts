@@ -2,7 +2,9 @@
 // the disk holding the image source, never read-only, never too small, never mounted unless the job allows
 // unmounting; an image file only by an image file's name, outside the system's folders (image-file-target.ts).
 // Pure: the helper gathers the facts (lsblk, losetup, findmnt) and this decides.
-import { imageFilePathProblem } from './image-file-target.ts';
+import { imageFilePathRule } from './image-file-target.ts';
+import { imagePathWords } from '../errors/rule-words.ts';
+import type { PreflightProblem } from '../job/preflight-problem.ts';
 import { SYSTEM_MOUNTPOINTS, type LsblkDevice } from './inventory.ts';
 import { formatBytesApart, groupDigits } from '../format/bytes.ts';
 
@@ -31,6 +33,8 @@ export type SafetyCode = 'not-found' | 'not-whole-disk' | 'system' | 'source' | 
 export interface SafetyProblem {
   code: SafetyCode;
   message: string;
+  /** The problem typed, when a shared rule gives it one (a path rule, a busy disk, a plan): the reader says it. */
+  said?: PreflightProblem;
 }
 
 export interface SafetyVerdict {
@@ -87,8 +91,8 @@ export function checkTargetSafety(
 function checkImageFile(target: TargetForCheck, requiredBytes: number, facts: SafetyFacts): SafetyVerdict {
   const problems: SafetyProblem[] = [];
   // The name and the folder (system trees refused); the helper passes the path with its folder resolved.
-  const pathProblem = imageFilePathProblem(target.path);
-  if (pathProblem) problems.push({ code: 'bad-path', message: pathProblem });
+  const pathProblem = imageFilePathRule(target.path);
+  if (pathProblem) problems.push({ code: 'bad-path', message: imagePathWords(pathProblem), said: { kind: 'image-path', problem: pathProblem } });
   if (facts.sourcePaths.some((s) => isInside(target.path, s) || isInside(s, target.path))) {
     problems.push({ code: 'source', message: `${target.path} is (or is inside) the image source` });
   }

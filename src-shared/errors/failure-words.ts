@@ -58,8 +58,10 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
       return failure.byte === null ? t('failure.slotDiffers', { slot: failure.slot.toUpperCase() }) : t('failure.slotDiffersAt', { slot: failure.slot.toUpperCase(), byte: failure.byte });
     case 'source-changed':
       return t('failure.sourceChanged', { byte: failure.byte });
-    case 'refused':
-      return t('failure.refused', { reasons: failure.reasons.map((r) => t(UNSAFE[r], { target: failure.target })).join(' ') });
+    case 'refused': {
+      const general = failure.reasons.filter((r) => !failure.typedReasons?.includes(r)).map((r) => t(UNSAFE[r], { target: failure.target }));
+      return t('failure.refused', { reasons: [...(failure.said ?? []).map((p) => sentence(preflightWords(p))), ...general].join(' ') });
+    }
     case 'other-refused':
       return t('failure.otherRefused');
     case 'refused-text':
@@ -91,4 +93,10 @@ function updateCauseWords(cause: TargetCause): string {
   if (cause.key === 'removed') return t('failure.update.removed', { phase: phaseWords(cause.phase) });
   if (cause.key === 'cancelled') return t('failure.update.cancelled', { phase: phaseWords(cause.phase) });
   return failureWords(cause, '').replace(/[.;:]$/, '');
+}
+
+/** "x is inside /etc, a system folder; …" -> "X is inside /etc, a system folder; ….": a problem as a sentence of its own. */
+function sentence(words: string): string {
+  const s = words.charAt(0).toUpperCase() + words.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
 }

@@ -35,8 +35,18 @@ const FAILURES = [
   z.object({ key: z.literal('slot-differs'), slot: z.string().max(8), byte: z.number().nonnegative().nullable() }),
   /** The source changed while it was written (its second read differs at `byte`). */
   z.object({ key: z.literal('source-changed'), byte: z.number().nonnegative() }),
-  /** Refused by the drive rules before anything was written, each reason with its kind. */
-  z.object({ key: z.literal('refused'), target: z.string(), reasons: z.array(z.enum(SAFETY_REASONS)).min(1) }),
+  /**
+   * Refused by the drive rules before anything was written, each reason with its kind; `said`: the problems a shared
+   * rule typed (a path rule, a busy disk, a plan), and `typedReasons` the reasons whose every problem is among them
+   * (said by them alone, not by the kind's general sentence too).
+   */
+  z.object({
+    key: z.literal('refused'),
+    target: z.string(),
+    reasons: z.array(z.enum(SAFETY_REASONS)).min(1),
+    said: z.array(PreflightProblemSchema).optional(),
+    typedReasons: z.array(z.enum(SAFETY_REASONS)).optional(),
+  }),
   /** Not written because another target of the same job was refused. */
   z.object({ key: z.literal('other-refused') }),
   /** Refused before anything was written, for a reason with no typed form: its English text. */

@@ -14,6 +14,8 @@ import { existingImageFileRule, imageFilePathRule } from '../../src-shared/drive
 import { imageFolderVerdict, type ImageFolderFacts } from '../../src-shared/drives/image-folder.ts';
 import type { LsblkDevice } from '../../src-shared/drives/inventory.ts';
 import { errorWords } from '../../src-shared/errors/error-words.ts';
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
+import { prepare, RefusedError } from '../../helpers/prepare.ts';
 import { preflightWords } from '../../src-shared/errors/preflight-words.ts';
 import { busyWords, imageFolderNoticeWords, imageFolderWords, imagePathWords } from '../../src-shared/errors/rule-words.ts';
 import { setLocale } from '../../src-shared/i18n/index.ts';
@@ -154,3 +156,40 @@ describe('the app passes the rules’ refusals on typed, whatever its own langua
     saysGerman(() => imageFolderWords(check.said!), check.problem);
   });
 });
+
+describe('the helper’s own refusal of an image-file target carries the rule’s problem typed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iios-rule-words-helper-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a system folder, a missing folder and a file that is no disk image: said in German, each with its reason', async () => {
+    const image = join(dir, 'system.img');
+    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+    const notes = join(dir, 'notes.img');
+    writeFileSync(notes, 'the lesson plan for Monday\n');
+    const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
+    const big = 64 * 1024 * 1024;
+    const job = WriteJob.parse({
+      jobId: 'helper-rules',
+      profile: raw,
+      imagePath: image,
+      targets: [
+        { id: 't1', kind: 'image-file', path: '/etc/iios-class.img', sizeBytes: big, hostname: 'class-01' },
+        { id: 't2', kind: 'image-file', path: join(dir, 'nope', 'class.img'), sizeBytes: big, hostname: 'class-02' },
+        { id: 't3', kind: 'image-file', path: notes, sizeBytes: big, hostname: 'class-03' },
+      ],
+    });
+    const err = await prepare(job, () => {}, new AbortController().signal).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RefusedError);
+    const failures = (err as RefusedError).perTargetFailure;
+    expect(failures.get('t1')).toMatchObject({ key: 'refused', said: [{ kind: 'image-path', problem: { reason: 'system-folder', folder: '/etc' } }], typedReasons: ['bad-path'] });
+    expect(failures.get('t2')).toMatchObject({ key: 'refused', said: [{ kind: 'image-folder', problem: { reason: 'missing', folder: join(dir, 'nope') } }] });
+    expect(failures.get('t3')).toMatchObject({ key: 'refused', said: [{ kind: 'image-path', problem: { reason: 'not-an-image', path: notes } }] });
+    const german = [...failures.values()].map((f) => saysGerman(() => failureWords(f, ''), null));
+    expect(german[0]).toMatch(/liegt in \/etc, einem Systemordner/);
+    expect(german[2]).toMatch(/sieht nicht wie ein Abbild aus/);
+  });
+});
+
