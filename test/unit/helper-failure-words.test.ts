@@ -47,7 +47,7 @@ const SAID: Record<string, TargetFailureKey> = {
   "${tool} could not decompress ${path}: ${": 'step',
   "the first chunk must be read whole": 'step',
   "the held-back head cannot be read again": 'step',
-  "the image\\": 'step',
+  "the image's first MiB (its partition tab": 'read-back',
   "the image changed while it was written (": 'step',
   "still in use after unmounting: ${[...bus": 'step',
   "the stamp did not read back as complete": 'step',
