@@ -61,6 +61,8 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
       return t('failure.verifyFailed', { checks: failure.checks.map(checkWords).join('; ') });
     case 'slot-differs':
       return failure.byte === null ? t('failure.slotDiffers', { slot: failure.slot.toUpperCase() }) : t('failure.slotDiffersAt', { slot: failure.slot.toUpperCase(), byte: failure.byte });
+    case 'source-slot-damaged':
+      return t('failure.sourceSlotDamaged', { slot: failure.slot.toUpperCase() });
     case 'source-changed':
       return t('failure.sourceChanged', { byte: failure.byte });
     case 'refused':
@@ -95,5 +97,7 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
 function updateCauseWords(cause: TargetCause): string {
   if (cause.key === 'removed') return t('failure.update.removed', { phase: phaseWords(cause.phase) });
   if (cause.key === 'cancelled') return t('failure.update.cancelled', { phase: phaseWords(cause.phase) });
+  // the checks alone: the frame says what to do (the stick still boots its old system, it need not be written again)
+  if (cause.key === 'verify-failed') return cause.checks.map(checkWords).join('; ');
   return failureWords(cause, '').replace(/[.;:]$/, '');
 }

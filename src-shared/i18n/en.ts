@@ -575,6 +575,7 @@ export const en = {
   'verify.line': '{check}: {said}',
   'failure.verifyFailed': 'the stick does not read back as written: {checks}. Write it again, or use another stick',
   'failure.readBackAt': 'the stick reads back differently from what was written, in the {size} at byte {byte}, first at its byte {first} ({phase}); it may be failing: write it again, or use another stick',
+  'failure.sourceSlotDamaged': 'slot {slot} of the source stick does not read as its stamp records: its system is damaged; repair the source first (iios repair), then clone it',
   'cli.demo.badTimeout': '--timeout takes a number of seconds',
   'cli.demo.step1': '1/3 demo bundle: building or reusing it (the first build downloads Debian packages)',
   'cli.demo.step2': '2/3 writing the appliance profile onto {image} ({size}, sparse)',

@@ -43,6 +43,8 @@ const FAILURES = [
   z.object({ key: z.literal('slot-differs'), slot: z.string().max(8), byte: z.number().nonnegative().nullable() }),
   /** The verify checks that failed (other than a slot that reads back wrong: slot-differs), each typed. */
   z.object({ key: z.literal('verify-failed'), checks: z.array(CheckResultSchema).min(1) }),
+  /** A clone's source slot read with another sha256 than its stamp records: the source is damaged. */
+  z.object({ key: z.literal('source-slot-damaged'), slot: z.string().max(8) }),
   /** The source changed while it was written (its second read differs at `byte`). */
   z.object({ key: z.literal('source-changed'), byte: z.number().nonnegative() }),
   /** Refused by the drive rules before anything was written, each reason with its kind. */
