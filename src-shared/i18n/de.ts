@@ -570,7 +570,7 @@ export const de: Translation = {
   'verify.line': '{check}: {said}',
   'failure.verifyFailed': 'der Stick liest sich nicht so zurück, wie er geschrieben wurde: {checks}. Schreiben Sie ihn neu oder nehmen Sie einen anderen',
   'failure.readBackAt': 'der Stick liest sich anders zurück als geschrieben, in den {size} ab Byte {byte}, zuerst bei Byte {first} ({phase}); vielleicht ist er defekt: schreiben Sie ihn neu oder nehmen Sie einen anderen Stick',
-  'failure.sourceSlotDamaged': 'Slot {slot} des Quell-Sticks liest sich nicht so, wie sein Stempel es festhält: sein System ist beschädigt; reparieren Sie zuerst die Quelle (iios repair) und klonen Sie sie dann',
+  'failure.sourceSlotDamaged': 'der Quell-Stick ist beschädigt: sein Slot {slot} liest sich anders, als sein Stempel festhält; reparieren Sie zuerst die Quelle (iios repair) und klonen Sie sie dann',
   'cli.demo.badTimeout': '--timeout nimmt eine Zahl von Sekunden',
   'cli.demo.step1': '1/3 Demo-Paket: wird gebaut oder wiederverwendet (der erste Bau lädt Debian-Pakete herunter)',
   'cli.demo.step2': '2/3 das Appliance-Profil wird auf {image} geschrieben ({size}, dünn belegt)',
