@@ -131,10 +131,10 @@ describe('iios verify and inspect on raw sticks', () => {
     expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`bytes match the image (sha256 ${img.sha256})`);
     await flipByte(stick, 5 * MiB);
-    expect((await iios(['verify', stick, '--image', img.path])).stdout).toContain(`1 byte differs, the first at byte ${5 * MiB}`);
+    expect((await iios(['verify', stick, '--image', img.path])).stdout).toContain(`1 byte differs, the first at byte ${grouped(5 * MiB)}`);
     await execa('truncate', ['-s', String(20 * MiB), stick]);
     const short = await iios(['verify', stick, '--image', img.path]);
     expect(short.exitCode).toBe(1);
-    expect(short.stdout).toContain(`FAIL  image sha256: the stick ends at byte ${20 * MiB}, before the image's ${24 * MiB} bytes`);
+    expect(short.stdout).toContain(`FAIL  image sha256: the stick ends at byte ${grouped(20 * MiB)}, before the image's ${grouped(24 * MiB)} bytes`);
   });
 });
