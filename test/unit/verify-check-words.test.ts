@@ -276,7 +276,7 @@ function literalAround(text: string, at: number): string {
 }
 
 /** Each `detail:` of a check outcome in `text` that has no typed finding beside it. */
-export function englishOnlyOutcomes(text: string): string[] {
+function englishOnlyOutcomes(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\bdetail:/g)) {
     const literal = literalAround(text, m.index);
