@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { WriteJob } from '../src-shared/job/write-job.ts';
-import { deviceGone, forEachTarget, type TargetCtx } from './context.ts';
+import { deviceGone, FailureError, forEachTarget, type TargetCtx } from './context.ts';
 import { CHUNK_BYTES } from './io/aligned.ts';
 import { chunkHasher, type ChunkDigests, type ChunkHasher } from './io/chunk-hash.ts';
 import { fanOut } from './io/fanout.ts';
@@ -108,7 +108,10 @@ async function writeHead(t: TargetCtx, head: Buffer): Promise<void> {
     await fh.datasync();
     const back = Buffer.alloc(head.length);
     await fh.read(back, 0, head.length, 0);
-    if (!back.equals(head)) throw new Error('the image\'s first MiB (its partition table) reads back differently');
+    if (!back.equals(head)) {
+      const first = back.findIndex((b, i) => b !== head[i]);
+      throw new FailureError("the image's first MiB (its partition table) reads back differently", { key: 'read-back', phase: t.phase, byte: 0, chunkBytes: head.length, first });
+    }
   } finally {
     await fh.close();
   }

@@ -93,9 +93,11 @@ export class ChunkMismatch extends Error {
     readonly byte: number,
     readonly chunkBytes: number,
     detail: string,
+    /** The chunk's first differing byte of the disk, when the image was at hand to compare. */
+    first?: number,
   ) {
     super(`the ${chunkBytes}-byte chunk at byte ${byte} reads back differently from what was written (${detail})`);
-    this.failure = { key: 'read-back', phase: 'verify', byte, chunkBytes };
+    this.failure = { key: 'read-back', phase: 'verify', byte, chunkBytes, ...(first === undefined ? {} : { first }) };
   }
 }
 
@@ -167,7 +169,10 @@ export async function readBackAgainst(ctx: TargetCtx, offset: number, source: st
         // the image shrank since it was written: the source changed, and the stick holds what it was before
         if (got < want.length) throw new FailureError(`the image ended at byte ${at + got} when it was read again to compare, ${length} bytes were written`, { key: 'source-changed', byte: at + got });
         mask?.(want, at);
-        if (!want.equals(chunk)) throw new ChunkMismatch(offset + at, chunk.length, `its byte ${offset + at + firstDifference(want, chunk)} differs from the image's`);
+        if (!want.equals(chunk)) {
+          const first = offset + at + firstDifference(want, chunk);
+          throw new ChunkMismatch(offset + at, chunk.length, `its byte ${first} differs from the image's`, first);
+        }
       },
       onBytes,
     );

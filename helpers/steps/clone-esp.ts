@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
-import type { TargetCtx } from '../context.ts';
+import { FailureError, type TargetCtx } from '../context.ts';
 import { fanOut, type FanoutSink } from '../io/fanout.ts';
 import type { ChunkReader } from '../io/reader.ts';
 import { run } from '../tools/run.ts';
@@ -98,7 +98,7 @@ export async function cloneSlots(targets: TargetCtx[], src: CloneSource, iios: I
     // The stamp names the slot's sha256: taken once, as the slot is read for every target.
     const sha = await fanOutRange(targets, src, root.startBytes, stamp.rootfsBytes, `root-${slot}`, signal, true);
     if (sha && sha !== stamp.rootfsSha256) {
-      for (const t of targets) t.fail(new Error(`the source's slot ${slot} reads with sha256 ${sha}, its stamp says ${stamp.rootfsSha256}: repair the source first (iios repair)`));
+      for (const t of targets) t.fail(new FailureError(`the source's slot ${slot} reads with sha256 ${sha}, its stamp says ${stamp.rootfsSha256}: repair the source first (iios repair)`, { key: 'source-slot-damaged', slot }));
       return;
     }
     const verity = src.partitions.find((p) => p.name === `iios-verity-${slot}`);

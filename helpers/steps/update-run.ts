@@ -19,6 +19,7 @@ import type { StickStamp } from '../../src-shared/job/stick-stamp.ts';
 import { UpdateJob } from '../../src-shared/job/update-job.ts';
 import type { WriteJob } from '../../src-shared/job/write-job.ts';
 import type { BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
+import type { CheckSaid } from '../../src-shared/verify/check-said.ts';
 import { FailureError, TargetCtx, type Emit } from '../context.ts';
 import { invalidJob, refusedJobError } from '../job-errors.ts';
 import { fanOut, type FanoutSink } from '../io/fanout.ts';
@@ -214,9 +215,18 @@ async function verifySlot(s: Stick, m: BundleManifest): Promise<void> {
     withLoop(s.t.disk, verity.startBytes, verity.sizeBytes, (h) => verityVerify(d, h, m.verity!.rootHash, { signal: s.t.signal }), { readOnly: true, signal: s.t.signal }),
     { readOnly: true, signal: s.t.signal },
   );
-  if (r.exitCode !== 0) throw new Error(`slot ${x} does not verify after the update: ${r.stderr.trim() || `veritysetup exit ${r.exitCode}`}`);
+  if (r.exitCode !== 0) {
+    const why = r.stderr.trim() || `veritysetup exit ${r.exitCode}`;
+    const said: CheckSaid = { key: 'verity-fails', slot: x, rootHash: m.verity!.rootHash.slice(0, 12), why };
+    throw new FailureError(`slot ${x} does not verify after the update: ${why}`, { key: 'verify-failed', checks: [{ id: { check: 'slot-verity', slot: x }, ok: false, said }] });
+  }
   for (const [fat, name] of [[`/iios/${x}/vmlinuz`, m.kernel], [`/iios/${x}/initrd.img`, m.initrd]] as const) {
-    if (sha(await fatRead(s.esp, fat, { signal: s.t.signal })) !== m.files[name]!.sha256) throw new Error(`${fat} on the ESP does not read back as written`);
+    const got = sha(await fatRead(s.esp, fat, { signal: s.t.signal }));
+    const want = m.files[name]!.sha256;
+    if (got !== want) {
+      const said: CheckSaid = { key: 'esp-differs', problems: [{ path: fat, got: { sha256: got }, want: { sha256: want } }] };
+      throw new FailureError(`${fat} on the ESP does not read back as written`, { key: 'verify-failed', checks: [{ id: { check: 'esp-files' }, ok: false, said }] });
+    }
   }
   s.t.verified = true;
 }

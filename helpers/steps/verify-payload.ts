@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedPartition } from '../../src-shared/layout/index.ts';
-import type { CheckOutcome } from '../../src-shared/verify/stick-checks.ts';
+import type { FileProblem } from '../../src-shared/verify/check-said.ts';
+import { checkThrew, type CheckOutcome } from '../../src-shared/verify/stick-checks.ts';
 import type { TargetCtx } from '../context.ts';
 import { withLoop } from '../tools/losetup.ts';
 import { withMount } from '../tools/mount.ts';
@@ -73,27 +74,41 @@ export async function readPayload(ctx: TargetCtx, part: PlannedPartition, paths:
   return out;
 }
 
-/** The verdict on the payload, worded like the shared stick checks. */
+/** The verdict on the payload, worded and typed like the shared stick checks. */
 export function judgePayload(want: readonly PayloadExpect[], got: Map<string, PayloadReadBack | null>): CheckOutcome {
-  const bad: string[] = [];
+  const bad: FileProblem[] = [];
   for (const w of want) {
     const g = got.get(w.path) ?? null;
-    if (!g) bad.push(`payload file ${w.path} is missing`);
-    else if (g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) {
-      bad.push(`payload file ${w.path} reads back with sha256 ${g.sha256} (${g.sizeBytes} bytes), expected ${w.sha256} (${w.sizeBytes} bytes)`);
-    }
+    if (!g || g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) bad.push({ path: w.path, got: g, want: { sha256: w.sha256, sizeBytes: w.sizeBytes } });
   }
-  return { name: 'payload', ok: bad.length === 0, detail: bad.length ? bad.join('; ') : `${want.length} payload files match` };
+  const english = bad.map((p) =>
+    p.got === null
+      ? `payload file ${p.path} is missing`
+      : `payload file ${p.path} reads back with sha256 ${p.got.sha256} (${p.got.sizeBytes} bytes), expected ${p.want.sha256} (${p.want.sizeBytes} bytes)`,
+  );
+  const [first, ...more] = bad;
+  return {
+    ...PAYLOAD,
+    ok: bad.length === 0,
+    said: first ? { key: 'payload-differs', problems: [first, ...more] } : { key: 'payload-match', files: want.length },
+    detail: english.length ? english.join('; ') : `${want.length} payload files match`,
+  };
 }
+
+const PAYLOAD = { id: { check: 'payload' }, name: 'payload' } as const;
 
 /** Reads the payload back against its manifest; a read that fails is a failed check, named. */
 export async function verifyPayload(ctx: TargetCtx, want: readonly PayloadExpect[]): Promise<CheckOutcome> {
   const part = ctx.part('payload');
-  if (!part) return want.length ? { name: 'payload', ok: false, detail: 'payload: the plan has no payload partition for the payload to verify' } : { name: 'payload', ok: true, detail: 'no payload' };
+  if (!part) {
+    return want.length
+      ? { ...PAYLOAD, ok: false, said: { key: 'no-payload-partition' }, detail: 'payload: the plan has no payload partition for the payload to verify' }
+      : { ...PAYLOAD, ok: true, said: { key: 'no-payload' }, detail: 'no payload' };
+  }
   try {
     return judgePayload(want, await readPayload(ctx, part, want.map((w) => w.path)));
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    return { name: 'payload', ok: false, detail: `payload: ${err instanceof Error ? err.message : String(err)}` };
+    return checkThrew(PAYLOAD.id, PAYLOAD.name, err);
   }
 }

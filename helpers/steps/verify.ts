@@ -98,7 +98,8 @@ export async function verifyTarget(ctx: TargetCtx, want: VerifyExpect): Promise<
     const message = failed.map((c) => c.detail).join('; ');
     // a slot that reads back wrong is what the reader needs to know (its verity check fails with it)
     const slot = failed.find((c) => c.slotDiffers)?.slotDiffers;
-    throw slot ? new FailureError(message, { key: 'slot-differs', slot: slot.slot, byte: slot.byte }) : new Error(message);
+    const [first, ...more] = failed.map((c) => ({ id: c.id, ok: c.ok, said: c.said }));
+    throw new FailureError(message, slot ? { key: 'slot-differs', slot: slot.slot, byte: slot.byte } : { key: 'verify-failed', checks: [first!, ...more] });
   }
   const total = checkBytesTotal(expect);
   if (total > 0) ctx.progress(total, total, true);

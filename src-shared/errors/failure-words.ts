@@ -10,6 +10,7 @@ import { cloneRefusalWords } from './clone-refusal-words.ts';
 import { preflightWords } from './preflight-words.ts';
 import { refusalWords } from './refusal-words.ts';
 import { UNSAFE } from './unsafe-words.ts';
+import { checkWords } from '../verify/check-words.ts';
 
 const PHASE_KEY: Record<Phase, PlainKey> = {
   check: 'phase.check',
@@ -52,10 +53,16 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
     }
     case 'no-space':
       return t('failure.noSpace', { phase: phaseWords(failure.phase) });
-    case 'read-back':
-      return t('failure.readBack', { phase: phaseWords(failure.phase), byte: failure.byte, size: formatBytes(failure.chunkBytes) });
+    case 'read-back': {
+      const vars = { phase: phaseWords(failure.phase), byte: failure.byte, size: formatBytes(failure.chunkBytes) };
+      return failure.first === undefined ? t('failure.readBack', vars) : t('failure.readBackAt', { ...vars, first: failure.first });
+    }
+    case 'verify-failed':
+      return t('failure.verifyFailed', { checks: failure.checks.map(checkWords).join('; ') });
     case 'slot-differs':
       return failure.byte === null ? t('failure.slotDiffers', { slot: failure.slot.toUpperCase() }) : t('failure.slotDiffersAt', { slot: failure.slot.toUpperCase(), byte: failure.byte });
+    case 'source-slot-damaged':
+      return t('failure.sourceSlotDamaged', { slot: failure.slot.toUpperCase() });
     case 'source-changed':
       return t('failure.sourceChanged', { byte: failure.byte });
     case 'refused': {
@@ -92,6 +99,8 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
 function updateCauseWords(cause: TargetCause): string {
   if (cause.key === 'removed') return t('failure.update.removed', { phase: phaseWords(cause.phase) });
   if (cause.key === 'cancelled') return t('failure.update.cancelled', { phase: phaseWords(cause.phase) });
+  // the checks alone: the frame says what to do (the stick still boots its old system, it need not be written again)
+  if (cause.key === 'verify-failed') return cause.checks.map(checkWords).join('; ');
   return failureWords(cause, '').replace(/[.;:]$/, '');
 }
 

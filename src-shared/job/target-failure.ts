@@ -7,6 +7,7 @@ import { Phase } from './phases.ts';
 import { CloneRefusalSchema } from './clone-refusal.ts';
 import { PreflightProblemSchema } from './preflight-problem.ts';
 import { StickRefusalSchema } from './stick-refusal.ts';
+import { CheckResultSchema } from '../verify/check-said.ts';
 
 const SAFETY_REASONS = ['not-found', 'not-whole-disk', 'system', 'source', 'read-only', 'too-small', 'mounted', 'bad-path'] as const;
 
@@ -30,9 +31,20 @@ const FAILURES = [
   /** An image-file target whose folder's filesystem is full. */
   z.object({ key: z.literal('no-space'), phase: Phase }),
   /** The read-back found a chunk that differs from what was written. */
-  z.object({ key: z.literal('read-back'), phase: Phase, byte: z.number().nonnegative(), chunkBytes: z.number().nonnegative() }),
+  z.object({
+    key: z.literal('read-back'),
+    phase: Phase,
+    byte: z.number().nonnegative(),
+    chunkBytes: z.number().nonnegative(),
+    /** The chunk's first differing byte of the disk, when the image was at hand to compare. */
+    first: z.number().nonnegative().optional(),
+  }),
   /** A slot reads back with another sha256 than its image; `byte`: the first differing byte of the disk, when found. */
   z.object({ key: z.literal('slot-differs'), slot: z.string().max(8), byte: z.number().nonnegative().nullable() }),
+  /** The verify checks that failed (other than a slot that reads back wrong: slot-differs), each typed. */
+  z.object({ key: z.literal('verify-failed'), checks: z.array(CheckResultSchema).min(1) }),
+  /** A clone's source slot read with another sha256 than its stamp records: the source is damaged. */
+  z.object({ key: z.literal('source-slot-damaged'), slot: z.string().max(8) }),
   /** The source changed while it was written (its second read differs at `byte`). */
   z.object({ key: z.literal('source-changed'), byte: z.number().nonnegative() }),
   /**

@@ -5,6 +5,7 @@
 // the wording live here; each side passes in how it reads (the helper with O_DIRECT and its tool runner,
 // the app with its own runner), since neither may import the other. Pure: no node: imports.
 import type { CacheFileEntry } from '../profile/cache-manifest.ts';
+import type { CacheFileDiff, CacheProblem, CheckId, CheckSaid, FileProblem } from './check-said.ts';
 
 /**
  * How often `btrfs check --readonly` is run at most, and when again: before it reads anything it looks whether
@@ -77,6 +78,10 @@ export interface StickReader {
 }
 
 export interface CheckOutcome {
+  /** The check and what it found, typed: what the reader is told, in their language (check-words.ts). */
+  id: CheckId;
+  said: CheckSaid;
+  /** The same in English, for logs and `--json`. */
   name: string;
   ok: boolean;
   detail: string;
@@ -98,58 +103,127 @@ export const checkBytesTotal = (e: StickExpect): number =>
 
 export function judgeSlotSha256(s: SlotExpect, got: string, firstDiff: number | null): CheckOutcome {
   const name = `slot ${s.slot} sha256`;
-  if (got === s.sha256) return { name, ok: true, detail: `${s.bytes} bytes match`, bytes: s.bytes };
-  const where = firstDiff === null ? '' : `; the first differing byte is ${firstDiff} of the slot (byte ${s.root.startBytes + firstDiff} of the disk)`;
-  return { name, ok: false, detail: `slot ${s.slot} reads back with sha256 ${got}, expected ${s.sha256}${where}`, bytes: s.bytes, slotDiffers: { slot: s.slot, byte: firstDiff === null ? null : s.root.startBytes + firstDiff } };
+  const id: CheckId = { check: 'slot-sha256', slot: s.slot };
+  if (got === s.sha256) return { id, name, ok: true, said: { key: 'slot-match', bytes: s.bytes }, detail: `${s.bytes} bytes match`, bytes: s.bytes };
+  const diskByte = firstDiff === null ? null : s.root.startBytes + firstDiff;
+  const where = firstDiff === null ? '' : `; the first differing byte is ${firstDiff} of the slot (byte ${diskByte} of the disk)`;
+  return {
+    id,
+    name,
+    ok: false,
+    said: { key: 'slot-differs', slot: s.slot, got, want: s.sha256 ?? '', byte: firstDiff, diskByte },
+    detail: `slot ${s.slot} reads back with sha256 ${got}, expected ${s.sha256}${where}`,
+    bytes: s.bytes,
+    slotDiffers: { slot: s.slot, byte: diskByte },
+  };
 }
 
 export function judgeVerity(s: SlotExpect, rootHash: string, exitCode: number, stderr: string): CheckOutcome {
   const name = `slot ${s.slot} verity`;
-  if (exitCode === 0) return { name, ok: true, detail: `root hash ${rootHash.slice(0, 12)}… verified` };
+  const id: CheckId = { check: 'slot-verity', slot: s.slot };
+  const short = rootHash.slice(0, 12);
+  if (exitCode === 0) return { id, name, ok: true, said: { key: 'verity-ok', rootHash: short }, detail: `root hash ${short}… verified` };
   const why = stderr.trim().split('\n').filter(Boolean).join(' ') || `exit ${exitCode}`;
-  return { name, ok: false, detail: `slot ${s.slot} does not verify against iios-verity-${s.slot} with root hash ${rootHash.slice(0, 12)}…: veritysetup verify: ${why}` };
+  return { id, name, ok: false, said: { key: 'verity-fails', slot: s.slot, rootHash: short, why }, detail: `slot ${s.slot} does not verify against iios-verity-${s.slot} with root hash ${short}…: veritysetup verify: ${why}` };
 }
 
 export function judgeEspFiles(results: readonly { path: string; want: string; got: string | null }[]): CheckOutcome {
-  const bad = results.flatMap((r) =>
-    r.got === null ? [`ESP file ${r.path} is missing`] : r.got !== r.want ? [`ESP file ${r.path} reads back with sha256 ${r.got}, expected ${r.want}`] : [],
-  );
-  return { name: 'esp files', ok: bad.length === 0, detail: bad.length ? bad.join('; ') : `${results.length} files match` };
+  const bad: FileProblem[] = results.flatMap((r) => (r.got === r.want ? [] : [{ path: r.path, got: r.got === null ? null : { sha256: r.got }, want: { sha256: r.want } }]));
+  const english = bad.map((p) => (p.got === null ? `ESP file ${p.path} is missing` : `ESP file ${p.path} reads back with sha256 ${p.got.sha256}, expected ${p.want.sha256}`));
+  const [first, ...more] = bad;
+  return {
+    id: { check: 'esp-files' },
+    name: 'esp files',
+    ok: bad.length === 0,
+    said: first ? { key: 'esp-differs', problems: [first, ...more] } : { key: 'esp-match', files: results.length },
+    detail: english.length ? english.join('; ') : `${results.length} files match`,
+  };
 }
 
 /** The files of a cache that differ from what the writer described: changed, missing or not written by it. */
-export function cacheFileDifferences(want: readonly CacheFileEntry[], got: readonly CacheFileEntry[]): string[] {
+export function cacheFileDiffs(want: readonly CacheFileEntry[], got: readonly CacheFileEntry[]): CacheFileDiff[] {
   const have = new Map(got.map((e) => [e.path, e]));
-  const out: string[] = [];
+  const out: CacheFileDiff[] = [];
   for (const w of want) {
     const g = have.get(w.path);
     have.delete(w.path);
-    if (!g) out.push(`${w.path} is missing`);
+    if (!g) out.push({ how: 'missing', path: w.path });
     else if (w.linkTarget !== undefined || g.linkTarget !== undefined) {
-      if (g.linkTarget !== w.linkTarget) out.push(`${w.path} reads back as ${g.linkTarget === undefined ? 'a file' : `a link to ${g.linkTarget}`}, expected a link to ${w.linkTarget ?? '(a file)'}`);
-    } else if (g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) out.push(`${w.path} reads back with sha256 ${g.sha256} (${g.sizeBytes} bytes), expected ${w.sha256} (${w.sizeBytes} bytes)`);
+      if (g.linkTarget !== w.linkTarget) out.push({ how: 'link', path: w.path, got: g.linkTarget ?? null, want: w.linkTarget ?? null });
+    } else if (g.sha256 !== w.sha256 || g.sizeBytes !== w.sizeBytes) {
+      out.push({ how: 'content', path: w.path, got: { sha256: g.sha256, sizeBytes: g.sizeBytes }, want: { sha256: w.sha256, sizeBytes: w.sizeBytes } });
+    }
   }
-  for (const extra of have.keys()) out.push(`${extra} was not written`);
+  for (const extra of have.keys()) out.push({ how: 'extra', path: extra });
   return out;
 }
 
+/** One differing cache file in English (logs, `--json`). */
+export function cacheFileDiffEnglish(d: CacheFileDiff): string {
+  switch (d.how) {
+    case 'missing':
+      return `${d.path} is missing`;
+    case 'extra':
+      return `${d.path} was not written`;
+    case 'link':
+      return `${d.path} reads back as ${d.got === null ? 'a file' : `a link to ${d.got}`}, expected a link to ${d.want ?? '(a file)'}`;
+    case 'content':
+      return `${d.path} reads back with sha256 ${d.got.sha256} (${d.got.sizeBytes} bytes), expected ${d.want.sha256} (${d.want.sizeBytes} bytes)`;
+  }
+}
+
+/** The same in English sentences. */
+export function cacheFileDifferences(want: readonly CacheFileEntry[], got: readonly CacheFileEntry[]): string[] {
+  return cacheFileDiffs(want, got).map(cacheFileDiffEnglish);
+}
+
+function cacheProblemEnglish(p: CacheProblem): string {
+  switch (p.problem) {
+    case 'missing':
+      return `${p.kind}: @caches/${p.kind} is missing`;
+    case 'not-subvolume':
+      return `${p.kind}: @caches/${p.kind} is not a subvolume of its own`;
+    case 'differs':
+      return (
+        `${p.kind}: reads back as ${p.got.files} files / ${p.got.sizeBytes} bytes with manifest sha256 ${p.got.sha256}, expected ${p.want.files} / ${p.want.sizeBytes} with ${p.want.sha256}` +
+        (p.files.length ? ` (${p.files.map(cacheFileDiffEnglish).join(', ')})` : '')
+      );
+  }
+}
+
 export function judgeCaches(list: readonly CacheExpect[], got: Map<string, CacheReadBack | null>): CheckOutcome {
-  const bad: string[] = [];
+  const bad: CacheProblem[] = [];
   for (const c of list) {
     const g = got.get(c.kind) ?? null;
     if (!g) {
-      bad.push(`${c.kind}: @caches/${c.kind} is missing`);
+      bad.push({ problem: 'missing', kind: c.kind });
       continue;
     }
-    if (c.set !== undefined && g.subvolume === false) bad.push(`${c.kind}: @caches/${c.kind} is not a subvolume of its own`);
+    if (c.set !== undefined && g.subvolume === false) bad.push({ problem: 'not-subvolume', kind: c.kind });
     if (g.sha256 === c.manifestSha256) continue;
-    const files = c.entries ? cacheFileDifferences(c.entries, g.entries) : [];
-    bad.push(
-      `${c.kind}: reads back as ${g.files} files / ${g.sizeBytes} bytes with manifest sha256 ${g.sha256}, expected ${c.files} / ${c.sizeBytes} with ${c.manifestSha256}` +
-        (files.length ? ` (${files.join(', ')})` : ''),
-    );
+    bad.push({
+      problem: 'differs',
+      kind: c.kind,
+      got: { files: g.files, sizeBytes: g.sizeBytes, sha256: g.sha256 },
+      want: { files: c.files, sizeBytes: c.sizeBytes, sha256: c.manifestSha256 },
+      files: c.entries ? cacheFileDiffs(c.entries, g.entries) : [],
+    });
   }
-  return { name: 'caches', ok: bad.length === 0, detail: bad.length ? `cache ${bad.join('; ')}` : `${list.map((c) => c.kind).join(', ')}: manifests match` };
+  const kinds = list.map((c) => c.kind);
+  const [first, ...more] = bad;
+  return {
+    id: { check: 'caches' },
+    name: 'caches',
+    ok: bad.length === 0,
+    said: first ? { key: 'caches-differ', problems: [first, ...more] } : { key: 'caches-match', kinds },
+    detail: bad.length ? `cache ${bad.map(cacheProblemEnglish).join('; ')}` : `${kinds.join(', ')}: manifests match`,
+  };
+}
+
+/** A check whose reading threw: the error as it was thrown (a tool's or the system's words). */
+export function checkThrew(id: CheckId, name: string, err: unknown): CheckOutcome {
+  const text = err instanceof Error ? err.message : String(err);
+  return { id, name, ok: false, said: { key: 'error', text }, detail: `${name}: ${text}` };
 }
 
 /** Runs every check that applies, in order; a failing check does not stop the others. */
@@ -157,24 +231,28 @@ export async function runStickChecks(expect: StickExpect, reader: StickReader, o
   const out: CheckOutcome[] = [];
   const total = checkBytesTotal(expect);
   let base = 0;
-  const outcome = async (name: string, fn: () => Promise<CheckOutcome>): Promise<CheckOutcome> => {
+  const outcome = async (id: CheckId, name: string, fn: () => Promise<CheckOutcome>): Promise<CheckOutcome> => {
     try {
       return await fn();
     } catch (err) {
       if (opts.aborted?.()) throw err;
-      return { name, ok: false, detail: `${name}: ${err instanceof Error ? err.message : String(err)}` };
+      return checkThrew(id, name, err);
     }
   };
   const record = (c: CheckOutcome) => {
     out.push(c);
     opts.onCheck?.(c);
   };
-  const check = async (name: string, fn: () => Promise<CheckOutcome>) => record(await outcome(name, fn));
+  const check = async (id: CheckId, name: string, fn: () => Promise<CheckOutcome>) => record(await outcome(id, name, fn));
   for (const s of expect.slots) {
     const sha = s.sha256;
     if (sha && s.bytes > 0) {
-      await check(`slot ${s.slot} sha256`, async () => {
-        if (s.bytes > s.root.sizeBytes) return { name: `slot ${s.slot} sha256`, ok: false, detail: `slot ${s.slot}: the image (${s.bytes} B) is larger than its partition` };
+      const id: CheckId = { check: 'slot-sha256', slot: s.slot };
+      await check(id, `slot ${s.slot} sha256`, async () => {
+        if (s.bytes > s.root.sizeBytes) {
+          const said: CheckSaid = { key: 'slot-too-big', slot: s.slot, bytes: s.bytes, partBytes: s.root.sizeBytes };
+          return { id, name: `slot ${s.slot} sha256`, ok: false, said, detail: `slot ${s.slot}: the image (${s.bytes} B) is larger than its partition` };
+        }
         const got = await reader.sha256Range(s.root.startBytes, s.bytes, (d) => opts.onBytes?.(base + d, total));
         const diff = got !== sha && reader.firstDifference ? await reader.firstDifference(s.root.startBytes, s.bytes) : null;
         return judgeSlotSha256(s, got, diff);
@@ -184,7 +262,7 @@ export async function runStickChecks(expect: StickExpect, reader: StickReader, o
     const verity = s.verity;
     const rootHash = s.rootHash;
     if (verity && rootHash) {
-      await check(`slot ${s.slot} verity`, async () => {
+      await check({ check: 'slot-verity', slot: s.slot }, `slot ${s.slot} verity`, async () => {
         const r = await reader.verity(s.root, verity, rootHash);
         return judgeVerity(s, rootHash, r.exitCode, r.stderr);
       });
@@ -198,7 +276,7 @@ export async function runStickChecks(expect: StickExpect, reader: StickReader, o
   const espFiles = esp ? Object.entries(esp.files) : [];
   if (esp && espFiles.length) {
     both.push(
-      outcome('esp files', async () => {
+      outcome({ check: 'esp-files' }, 'esp files', async () => {
         const results = [];
         for (const [path, want] of espFiles) results.push({ path, want, got: await reader.espFileSha256(esp.startBytes, path) });
         return judgeEspFiles(results);
@@ -208,7 +286,7 @@ export async function runStickChecks(expect: StickExpect, reader: StickReader, o
   const caches = expect.caches;
   if (caches && caches.list.length) {
     both.push(
-      outcome('caches', async () => {
+      outcome({ check: 'caches' }, 'caches', async () => {
         const got = await reader.cacheManifests(caches.part, caches.list.map((c) => c.kind), (n) => {
           base += n;
           opts.onBytes?.(Math.min(base, total), total);

@@ -85,7 +85,7 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
     expect(second.ready, second.serial.slice(-3000)).toMatchObject({ slot: 'a', verity: 'ok', boots: '2', hostname: 'class-01' });
     // the counter lives in the data partition's @state, and the write was still complete after two boots
     expect(await withBtrfs(img, 'iios-data', async (mnt) => (await readFile(join(mnt, '@state/boot-count'), 'utf8')).trim())).toBe('2');
-    expect((await iios(['verify', img])).stdout).toMatch(/slot a verity: root hash .* verified/);
+    expect((await iios(['verify', img])).stdout).toMatch(/slot A verity: root hash .* verified/);
   });
 
   it('classroom keeps what one boot wrote (and a file put there from the host) for the next boot; its reset entries go back to the factory snapshot', async () => {
@@ -160,7 +160,7 @@ describe.skipIf(!isRoot)('sticks written by iios boot through OVMF and systemd-b
     await flipByteInSlot(img, 'a');
     const verify = await iios(['verify', img]);
     expect(verify.exitCode).toBe(1);
-    expect(verify.stdout).toMatch(/FAIL\s+slot a sha256/);
+    expect(verify.stdout).toMatch(/FAIL\s+slot A sha256/);
 
     const fallback = await boot(img, 'fallback-b');
     expect(fallback.failLine).toBeNull();

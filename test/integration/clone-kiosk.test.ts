@@ -251,6 +251,8 @@ describe.skipIf(!isRoot)('clone: kiosk (verity root and a payload partition)', (
       expect(faulted, r.stderr).toEqual(['x']);
       expect(r.results?.[0], r.stderr).toMatchObject({ ok: false, verified: false });
       expect(r.failed('x')?.message).toMatch(/^verify failed: payload file \/piece\.html reads back with sha256 [0-9a-f]{64} \(50 bytes\), expected [0-9a-f]{64} \(50 bytes\)$/);
+      // typed for the reader's language: the payload check, the file and both its sha256 and sizes
+      expect(r.failed('x')?.failure).toMatchObject({ key: 'verify-failed', checks: [{ id: { check: 'payload' }, ok: false, said: { key: 'payload-differs', problems: [{ path: '/piece.html', got: { sizeBytes: 50 }, want: { sizeBytes: 50 } }] } }] });
       expect(await sha256(source)).toBe(sourceSha);
     } finally {
       await rm(out, { force: true });
@@ -267,6 +269,8 @@ describe.skipIf(!isRoot)('clone: kiosk (verity root and a payload partition)', (
       expect(faulted, r.stderr).toEqual(['w']);
       expect(r.results?.[0], r.stderr).toMatchObject({ ok: false, verified: false });
       expect(r.failed('w')?.message).toMatch(/^verify failed: payload file \/piece\.html reads back with sha256 [0-9a-f]{64} \(50 bytes\), expected [0-9a-f]{64} \(50 bytes\)$/);
+      // typed for the reader's language: the payload check, the file and both its sha256 and sizes
+      expect(r.failed('w')?.failure).toMatchObject({ key: 'verify-failed', checks: [{ id: { check: 'payload' }, ok: false, said: { key: 'payload-differs', problems: [{ path: '/piece.html', got: { sizeBytes: 50 }, want: { sizeBytes: 50 } }] } }] });
     } finally {
       await rm(out, { force: true });
     }

@@ -1,14 +1,18 @@
 // `iios verify` meets the faults it exists for: an appliance stick written by the helper onto a loop device and
 // an image file verifies; then one byte at a time is changed (slot a, slot a's hash tree, an ESP file, a cache
 // file) and verify must fail exactly the check that covers it, naming what mismatched; changing the byte back
-// makes the stick verify again. One fault also goes through the `iios verify` command: exit 1, the FAIL line.
+// makes the stick verify again. One fault also goes through the `iios verify` command: exit 1, the FAIL line,
+// in English and in a German terminal (each check said from its typed finding, no English left).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStick } from '../../src-main/services/stick/stick-verify.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { checkWords } from '../../src-shared/verify/check-words.ts';
+import { englishIn } from '../support/untranslated.ts';
 import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
 import { iios } from '../support/iios-cli.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
@@ -27,6 +31,14 @@ const failing: Record<string, string[]> = {
   'an ESP file byte': ['esp files'],
   'a cache file byte': ['caches'],
 };
+
+/** Hashes, the tools' command lines and their own output (veritysetup's verdict) are data in every language. */
+const dataOut = (text: string) =>
+  text
+    .replace(/\b[0-9a-f]{12,}…?/g, '…')
+    .replace(/veritysetup verify: .*$/, 'veritysetup verify: …')
+    .replace(/btrfs check --readonly|sgdisk -v|\(\d[\d.,]* [kMG]?B\/s\)/g, '…')
+    .replace(/\b(iios-data|iios-system|IIOS-ESP|appliance|verify-0\d|apt)\b/g, '…');
 
 let bundle: TestBundle;
 let work: string;
@@ -67,6 +79,16 @@ describe('iios verify catches one changed byte', () => {
           const bad = report.checks.filter((c) => !c.ok);
           expect(bad.map((c) => c.name), name).toEqual(failing[name]);
           expect(bad[0]!.detail, name).toMatch(await message(disk, 'app'));
+          // and each failed check said in German from its typed finding (veritysetup's own words are data)
+          setLocale('de');
+          try {
+            for (const c of bad) {
+              const text = checkWords(c);
+              expect(englishIn([dataOut(text)]), text).toEqual([]);
+            }
+          } finally {
+            setLocale('en');
+          }
           if (name === 'a slot byte') {
             // veritysetup names the 4 KiB data block the byte is in
             expect(bad[1]!.detail).toContain(`Verification failed at position ${Math.floor(SLOT_OFFSET / 4096) * 4096}.`);
@@ -88,6 +110,11 @@ describe('iios verify catches one changed byte', () => {
       expect(r.exitCode, r.stderr).toBe(1);
       expect(r.stdout).toMatch(/^FAIL {2}esp files: ESP file \/loader\/loader\.conf reads back with sha256 [0-9a-f]{64}, expected [0-9a-f]{64}$/m);
       expect(r.stdout).toMatch(/NOT OK, 1 of \d+ checks failed/);
+      const de = await iios(['verify', disk], { env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'de_DE.UTF-8' } });
+      expect(de.exitCode, de.stderr).toBe(1);
+      expect(de.stdout).toMatch(/^FEHL {2}ESP-Dateien: ESP-Datei \/loader\/loader\.conf liest sich mit SHA-256 [0-9a-f]{64} zurück, erwartet war [0-9a-f]{64}$/m);
+      const lines = de.stdout.trim().split('\n');
+      expect(englishIn(lines.map(dataOut)), de.stdout).toEqual([]);
     } finally {
       await fault(disk, work);
     }

@@ -4,6 +4,9 @@
 // both; when a target's `verify` phase starts, the test flips one byte of it (IIOS_TEST_VERIFY_GATE holds the
 // read-back until then). Each target must fail naming the 4 MiB chunk that holds the byte, and get no partition
 // table (a raw stick's first MiB goes on only after its verify).
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
+import type { TargetFailure } from '../../src-shared/job/target-failure.ts';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +82,7 @@ async function withFlip(job: (targets: object[]) => object, at: number, sizeByte
       },
     });
     expect(flipped.sort(), r.stderr).toEqual(['file', 'loop']);
-    const out: Record<string, { message: string | undefined; failure: unknown; tableless: boolean }> = {};
+    const out: Record<string, { message: string | undefined; failure: TargetFailure | undefined; tableless: boolean }> = {};
     for (const id of ['loop', 'file']) {
       expect(r.results?.find((x) => x.targetId === id), r.stderr).toMatchObject({ ok: false, verified: false });
       out[id] = { message: r.failed(id)?.message, failure: r.failed(id)?.failure, tableless: await firstMiBIsZero(disks[id]!) };
@@ -110,7 +113,14 @@ describe('raw read-back names the chunk of a byte flipped between writing and ve
     for (const id of ['loop', 'file']) {
       expect(out[id]!.message).toBe(`verify failed: the 4194304-byte chunk at byte 8388608 reads back differently from what was written (its byte ${at} differs from the image's)`);
       expect(out[id]!.tableless).toBe(true);
-      expect(out[id]!.failure).toEqual({ key: 'read-back', phase: 'verify', byte: 8388608, chunkBytes: 4194304 });
+      // the flipped byte itself, typed: the reader is told it in their language, not only the chunk
+      expect(out[id]!.failure).toEqual({ key: 'read-back', phase: 'verify', byte: 8388608, chunkBytes: 4194304, first: at });
+      setLocale('de');
+      try {
+        expect(failureWords(out[id]!.failure, '')).toContain(`zuerst bei Byte ${at.toLocaleString('de')}`);
+      } finally {
+        setLocale('en');
+      }
     }
   }, 300_000);
 

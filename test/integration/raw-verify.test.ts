@@ -14,6 +14,8 @@ import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
 import { runHelper } from '../support/run-helper.ts';
 
 const MiB = 1024 * 1024;
+/** A number as the English terminal writes it ("25,165,824"). */
+const grouped = (n: number) => n.toLocaleString('en');
 const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
 
 let xzImage: RawImage;
@@ -65,7 +67,8 @@ describe('iios verify and inspect on raw sticks', () => {
 
     const ok = await iios(['verify', stick, '--image', xzImage.path]);
     expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toContain(`ok    image sha256: ${24 * MiB} bytes match the image (sha256 ${xzImage.sha256})`);
+    // the terminal's line says its numbers the reader's way (--json keeps the plain figures)
+    expect(ok.stdout).toContain(`ok    image sha256: ${grouped(24 * MiB)} bytes match the image (sha256 ${xzImage.sha256})`);
     expect(ok.stdout).toContain(`${stick}: verified against ${xzImage.path}, 1 check passed`);
 
     const at = 10 * MiB + 12345;
@@ -85,7 +88,7 @@ describe('iios verify and inspect on raw sticks', () => {
 
     const ok = await iios(['verify', loop.dev, '--image', xzImage.plainPath]);
     expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`ok    image sha256: ${24 * MiB} bytes match the image \\(sha256 ${xzImage.sha256}\\) except its partition table, which iios extended with iios-data: \\d+ bytes of the first 17408 differ; the image's own entries and boot code are unchanged`));
+    expect(ok.stdout).toMatch(new RegExp(`ok    image sha256: ${grouped(24 * MiB)} bytes match the image \\(sha256 ${xzImage.sha256}\\) except its partition table, which iios extended with iios-data: \\d+ bytes of the first 17\\.4 kB differ; the image's own entries and boot code are unchanged`));
     expect(ok.stdout).toContain('ok    gpt: sgdisk -v: no problems');
     expect(ok.stdout).toContain('ok    ext4 iios-data: e2fsck -fn: clean');
     expect((await iios(['inspect', loop.dev])).stdout).toContain('with an iios persistence partition (iios-data) behind the image');
@@ -101,7 +104,7 @@ describe('iios verify and inspect on raw sticks', () => {
     await flipByte(loop.dev, 24 * MiB - 1);
     const last = await iios(['verify', loop.dev, '--image', xzImage.plainPath]);
     expect(last.exitCode).toBe(1);
-    expect(last.stdout).toMatch(new RegExp(`FAIL  image sha256: differs from the image: 1 byte differs, the first at byte ${24 * MiB - 1}`));
+    expect(last.stdout).toMatch(new RegExp(`FAIL  image sha256: differs from the image: 1 byte differs, the first at byte ${grouped(24 * MiB - 1)}`));
   });
 
   it('an MBR image plus persistence: its other MBR entry may be new, its own may not change', async () => {
@@ -111,7 +114,7 @@ describe('iios verify and inspect on raw sticks', () => {
     await helperWrites(img.path, stick, 'image-file', 400 * MiB, true);
     const ok = await iios(['verify', stick, '--image', img.path]);
     expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/ok {4}image sha256: .* except its partition table, which iios extended with partition 2: \d+ bytes of the first 512 differ/);
+    expect(ok.stdout).toMatch(/ok {4}image sha256: .* except its partition table, which iios extended with partition 2: \d+ bytes of the first 512 B differ/);
     await flipByte(stick, 446 + 8); // the image's own first entry: its start sector
     const bad = await iios(['verify', stick, '--image', img.path]);
     expect(bad.exitCode).toBe(1);
@@ -128,10 +131,10 @@ describe('iios verify and inspect on raw sticks', () => {
     expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`bytes match the image (sha256 ${img.sha256})`);
     await flipByte(stick, 5 * MiB);
-    expect((await iios(['verify', stick, '--image', img.path])).stdout).toContain(`1 byte differs, the first at byte ${5 * MiB}`);
+    expect((await iios(['verify', stick, '--image', img.path])).stdout).toContain(`1 byte differs, the first at byte ${grouped(5 * MiB)}`);
     await execa('truncate', ['-s', String(20 * MiB), stick]);
     const short = await iios(['verify', stick, '--image', img.path]);
     expect(short.exitCode).toBe(1);
-    expect(short.stdout).toContain(`FAIL  image sha256: the stick ends at byte ${20 * MiB}, before the image's ${24 * MiB} bytes`);
+    expect(short.stdout).toContain(`FAIL  image sha256: the stick ends at byte ${grouped(20 * MiB)}, before the image's ${grouped(24 * MiB)} bytes`);
   });
 });

@@ -2,13 +2,18 @@
 // ESP, caches) onto a loop device and an image file; when a target's `verify` phase event arrives, the test
 // changes one byte of it — in slot a, in slot a's hash tree, in an ESP file, in a cache file — and only then
 // lets verify read (IIOS_TEST_VERIFY_GATE: the helper waits for the test's gate file after that event). Each
-// target must then fail with a message naming what mismatched (and, for a slot, where).
+// target must then fail with a message naming what mismatched (and, for a slot, where), and with its failure
+// typed: a slot as slot-differs, every other check as verify-failed with its typed finding, said in German with
+// no English left (veritysetup's own verdict is data).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
 import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { englishIn } from '../support/untranslated.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
 import { runHelper } from '../support/run-helper.ts';
@@ -68,6 +73,16 @@ describe("the helper's verify catches a stick changed between writing and verify
         for (const id of ['loop', 'file']) {
           expect(r.results?.find((x) => x.targetId === id), r.stderr).toMatchObject({ ok: false, verified: false });
           expect(r.failed(id)?.message).toMatch(new RegExp(`^verify failed: ${(await message(disks[id]!, 'helper')).source.slice(1)}`));
+          const failure = r.failed(id)?.failure;
+          expect(failure?.key, name).toBe(name === 'a slot byte' ? 'slot-differs' : 'verify-failed');
+          setLocale('de');
+          try {
+            const text = failureWords(failure, '');
+            const data = text.replace(/\b[0-9a-f]{12,}…?/g, '…').replace(/veritysetup verify: [^;]*/, 'veritysetup verify: …').replace(/\bapt\b/g, '…');
+            expect(englishIn([data]), text).toEqual([]);
+          } finally {
+            setLocale('en');
+          }
         }
       } finally {
         await loop?.cleanup();

@@ -9,7 +9,10 @@ import { runTool } from '../../src-main/services/run-tool.ts';
 import { readStick } from '../../src-main/services/stick/stick-reader.ts';
 import { stickReadWords } from '../../src-shared/errors/stick-read-words.ts';
 import { describeStick } from '../../src-main/cli/commands/inspect.ts';
-import { verifyVerdict } from '../../src-main/cli/commands/verify.ts';
+import { verifyLine, verifyVerdict } from '../../src-main/cli/commands/verify.ts';
+import type { ImageComparison } from '../../src-main/services/stick/stick-image-compare.ts';
+import { judgeImage } from '../../src-main/services/stick/stick-verify.ts';
+import { judgeCaches, judgeEspFiles, judgeSlotSha256 } from '../../src-shared/verify/stick-checks.ts';
 import type { StickInfo } from '../../src-main/services/stick/stick-reader.ts';
 import { en } from '../../src-shared/i18n/en.ts';
 import { setLocale, t, type MessageKey } from '../../src-shared/i18n/index.ts';
@@ -108,6 +111,44 @@ describe('`iios verify`’s verdict in a German terminal', () => {
     const text = verifyVerdict(...args);
     expect(englishIn([text]), text).toEqual([]);
     expect(text).toMatch(args[2] ? /geprüft, \d+ Prüfung(en)? bestanden$/ : /NICHT IN ORDNUNG, \d+ von \d+ Prüfung(en)? fehlgeschlagen$/);
+  });
+});
+
+describe('`iios verify`’s check lines in a German terminal', () => {
+  const H = 'ab'.repeat(32);
+  const same: ImageComparison = {
+    imageBytes: 25_165_824, imageSha256: H, stickSha256: H, region: { kind: 'gpt', end: 17_408, entriesAt: 1024, entrySize: 128, entryCount: 128 },
+    differingBytes: 0, differingPastTable: 0, firstDiff: null, firstDiffPastTable: null, stickEndsAt: null, tableProblems: [],
+  };
+  const persistence = layout.partitions[1] as never;
+  const slot = { slot: 'a', root: { startBytes: 1_048_576, sizeBytes: 512 * 1_048_576 }, verity: null, bytes: 25_165_824, sha256: H, rootHash: null };
+  const CHECKS: [string, { ok: boolean; id: never; said: never }][] = (
+    [
+      ['a raw stick that matches its image', { id: { check: 'image-sha256' }, ...judgeImage(same, null) }],
+      ['a raw stick whose table iios extended', { id: { check: 'image-sha256' }, ...judgeImage({ ...same, differingBytes: 196, firstDiff: 450 }, persistence) }],
+      ['a raw stick that differs past its table', { id: { check: 'image-sha256' }, ...judgeImage({ ...same, stickSha256: 'cd'.repeat(32), differingBytes: 3, differingPastTable: 1, firstDiff: 450, firstDiffPastTable: 2_097_152 }, persistence) }],
+      ['a raw stick whose own table entry changed', { id: { check: 'image-sha256' }, ...judgeImage({ ...same, stickSha256: 'cd'.repeat(32), differingBytes: 16, firstDiff: 1080, tableProblems: [{ what: 'gpt-entry', index: 1 }] }, persistence) }],
+      ['a raw stick shorter than its image', { id: { check: 'image-sha256' }, ...judgeImage({ ...same, stickEndsAt: 8_388_608 }, null) }],
+      ['a slot that matches', judgeSlotSha256(slot, H, null)],
+      ['a slot that differs', judgeSlotSha256(slot, 'cd'.repeat(32), 12_345)],
+      ['the ESP files', judgeEspFiles([{ path: '/loader/loader.conf', want: H, got: H }])],
+      ['a missing cache', judgeCaches([{ kind: 'apt', files: 2, sizeBytes: 20, manifestSha256: H }], new Map([['apt', null]]))],
+    ] as [string, unknown][]
+  ).map(([n, c]) => [n, c as { ok: boolean; id: never; said: never }]);
+
+  it.each(CHECKS)('%s: said in German with no English left', (_, c) => {
+    setLocale('de');
+    const text = verifyLine(c);
+    expect(text).toMatch(c.ok ? /^gut {3}/ : /^FEHL {2}/);
+    expect(englishIn([wordsOnly(text)]), text).toEqual([]);
+    setLocale('en');
+    expect(verifyLine(c)).not.toBe(text);
+  });
+
+  it('says the numbers the German way', () => {
+    setLocale('de');
+    expect(verifyLine(CHECKS[0]![1])).toBe(`gut   Abbild (SHA-256): 25.165.824 Bytes stimmen mit dem Abbild überein (SHA-256 ${H})`);
+    expect(verifyLine(CHECKS[6]![1])).toMatch(/das erste abweichende Byte ist Byte 12\.345 des Slots \(Byte 1\.060\.921 des Datenträgers\)$/);
   });
 });
 

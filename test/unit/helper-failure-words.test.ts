@@ -22,6 +22,7 @@ import { planStickJobWork } from '../../src-shared/progress/work-plan.ts';
 import type { PartitionPlan } from '../../src-shared/layout/index.ts';
 import type { ImageProfile } from '../../src-shared/profile/image-profile.ts';
 import { englishIn } from '../support/untranslated.ts';
+import { judgeCaches, judgeEspFiles } from '../../src-shared/verify/stick-checks.ts';
 
 const HELPERS = resolve(import.meta.dirname, '../../helpers');
 
@@ -47,7 +48,7 @@ const SAID: Record<string, TargetFailureKey> = {
   "${tool} could not decompress ${path}: ${": 'step',
   "the first chunk must be read whole": 'step',
   "the held-back head cannot be read again": 'step',
-  "the image\\": 'step',
+  "the image's first MiB (its partition tab": 'read-back',
   "the image changed while it was written (": 'step',
   "still in use after unmounting: ${[...bus": 'step',
   "the stamp did not read back as complete": 'step',
@@ -58,7 +59,7 @@ const SAID: Record<string, TargetFailureKey> = {
   "cache ${c.kind}: ${c.path} changed since": 'step',
   "the source's subvolumes cannot be ordere": 'step',
   "${p.name} is ${p.sizeBytes} bytes, too s": 'step',
-  "the source's slot ${slot} reads with sha": 'step',
+  "the source's slot ${slot} reads with sha": 'source-slot-damaged',
   "the stick's ESP file ${fatPath} reads wi": 'clone-refused',
   "the stick \"${stamp.hostname}\" carries no": 'clone-refused',
   "slot ${slot}: the manifest of the bundle": 'clone-refused',
@@ -90,8 +91,8 @@ const SAID: Record<string, TargetFailureKey> = {
   "its ${stamp.profile} profile has no A/B ": 'stick-refused',
   "the bundle ${m.name} ${m.version} has no": 'stick-refused',
   "the bundle ${m.name} ${m.version} needs ": 'stick-refused',
-  "slot ${x} does not verify after the upda": 'step',
-  "${fat} on the ESP does not read back as ": 'step',
+  "slot ${x} does not verify after the upda": 'verify-failed',
+  "${fat} on the ESP does not read back as ": 'verify-failed',
   "the test gate ${gate} did not open": 'step',
   "the plan has no partition with @caches f": 'step',
   "${ctx.target.path}: its folder was not c": 'step',
@@ -165,6 +166,16 @@ describe('the helper messages that fail a target', () => {
   });
 });
 
+/** What the helper's verify throws when checks other than a slot's fail (helpers/steps/verify.ts), from the shared judges. */
+function verifyFailed(): FailureError {
+  const failed = [
+    judgeEspFiles([{ path: '/loader/loader.conf', want: 'ab'.repeat(32), got: null }]),
+    judgeCaches([{ kind: 'apt', files: 2, sizeBytes: 20, manifestSha256: 'cd'.repeat(32) }], new Map([['apt', null]])),
+  ];
+  const [first, ...more] = failed.map((c) => ({ id: c.id, ok: c.ok, said: c.said }));
+  return new FailureError(failed.map((c) => c.detail).join('; '), { key: 'verify-failed', checks: [first!, ...more] });
+}
+
 function failedTarget(kind: 'device' | 'image-file' = 'image-file') {
   const events: JobEvent[] = [];
   const path = kind === 'device' ? '/dev/iios-no-such-disk' : '/tmp/iios-words-none/class.img';
@@ -186,6 +197,9 @@ describe('a failed target in the reader’s language', () => {
     ['a write that never finished', () => failedTarget()('slots', Object.assign(new Error('no write finished for a minute'), { stalled: true })), 'removed', /abgezogen/],
     ['an image file whose folder is full', () => failedTarget()('btrfs', Object.assign(new Error('write failed'), { code: 'ENOSPC' })), 'no-space', /Ordner der Abbild-Datei ist voll/],
     ['the source changing under the write', () => failedTarget()('slots', new FailureError('the source read differently the second time at byte 1048576: it changed while it was written', { key: 'source-changed', byte: 1_048_576 })), 'source-changed', /ab Byte 1\.048\.576/],
+    ['a raw read-back chunk that names its first differing byte', () => failedTarget()('verify', new ChunkMismatch(8_388_608, 4_194_304, "its byte 8400000 differs from the image's", 8_400_000)), 'read-back', /zuerst bei Byte 8\.400\.000/],
+    ['a clone whose source slot reads damaged', () => failedTarget()('slots', new FailureError("the source's slot b reads with sha256 …", { key: 'source-slot-damaged', slot: 'b' })), 'source-slot-damaged', /sein Slot B liest sich anders/],
+    ['verify checks that failed (the ESP files and the caches)', () => failedTarget()('verify', verifyFailed()), 'verify-failed', /ESP-Dateien: ESP-Datei \/loader\/loader\.conf fehlt; Caches: Cache apt: @caches\/apt fehlt\. Schreiben Sie ihn neu/],
   ];
   it.each(cases)('%s: typed by the helper, said in German with no English left', (_, make, key, german) => {
     const ev = make();
@@ -281,6 +295,15 @@ describe('an A/B update that stops before its new slot boots, in the reader’s 
     ['a stick pulled while the new slot is written', (u) => u.fail('slots', new Error('device gone')), 'removed'],
     ['a cancel while the new slot is written', (u) => (u.cancel(), u.fail('slots', new Error('cancelled'))), 'cancelled'],
     ['the new slot failing its verity check', (u) => u.fail('verify', new Error('slot b does not verify after the update: verification failed')), 'step'],
+    [
+      'the new slot failing its verity check, typed as the update throws it',
+      (u) =>
+        u.fail(
+          'verify',
+          new FailureError('slot b does not verify after the update: TOOL-OUTPUT', { key: 'verify-failed', checks: [{ id: { check: 'slot-verity', slot: 'b' }, ok: false, said: { key: 'verity-fails', slot: 'b', rootHash: 'ab'.repeat(6), why: 'TOOL-OUTPUT' } }] }),
+        ),
+      'verify-failed',
+    ],
   ];
   it.each(cases)('%s: says the stick was not changed and still starts its old system, in German with no English left', (_, make, cause) => {
     const ev = make(updateTarget(cause === 'removed' ? 'device' : 'image-file'));
@@ -291,7 +314,7 @@ describe('an A/B update that stops before its new slot boots, in the reader’s 
     const text = failureWords(ev.failure, ev.message);
     expect(text).toMatch(/Der Stick wurde nicht verändert: er startet weiterhin 1\.2 aus Slot A\. Stecken Sie ihn wieder ein/);
     // a step's own English detail is the helper's words inside the German frame
-    const ours = ev.failure?.key === 'update-kept-old' && ev.failure.cause.key === 'step' ? text.replace(ev.failure.cause.text, '…') : text;
+    const ours = (ev.failure?.key === 'update-kept-old' && ev.failure.cause.key === 'step' ? text.replace(ev.failure.cause.text, '…') : text).replace(/TOOL-OUTPUT|\b[0-9a-f]{12}…/g, '…');
     expect(englishIn([ours]), text).toEqual([]);
     // never "nothing on it is usable" nor "incomplete": it is neither
     expect(text).not.toMatch(/unbrauchbar|nichts darauf ist brauchbar|unvollständig/);

@@ -1,7 +1,8 @@
 import type { Command } from '../command.ts';
 import { t } from '../../../src-shared/i18n/index.ts';
 import { UsageError } from '../command.ts';
-import { verifyStick } from '../../services/stick/stick-verify.ts';
+import { verifyStick, type VerifyCheck } from '../../services/stick/stick-verify.ts';
+import { checkWords } from '../../../src-shared/verify/check-words.ts';
 import { formatSpeed } from '../../../src-shared/progress/speed.ts';
 
 export const verifyCommand: Command = {
@@ -18,7 +19,7 @@ export const verifyCommand: Command = {
       onCheck: (c) => {
         if (values.json) return;
         const speed = c.bytes && c.ms > 0 ? ` (${formatSpeed((c.bytes * 1000) / c.ms)})` : '';
-        io.stdout.write(`${c.ok ? t('cli.verify.ok') : t('cli.verify.fail')}  ${c.name}: ${c.detail}${speed}\n`);
+        io.stdout.write(`${verifyLine(c)}${speed}\n`);
       },
     });
     if (values.json) {
@@ -30,6 +31,11 @@ export const verifyCommand: Command = {
     return report.ok ? 0 : 1;
   },
 };
+
+/** One check as it is known: "ok    caches: apt: manifests match", in the reader's language. */
+export function verifyLine(c: Pick<VerifyCheck, 'ok' | 'id' | 'said'>): string {
+  return `${c.ok ? t('cli.verify.ok') : t('cli.verify.fail')}  ${checkWords(c)}`;
+}
 
 /** The closing line: how many checks passed or failed, and the image they were made against (if one was given). */
 export function verifyVerdict(path: string, image: string | undefined, ok: boolean, checks: number, failed: number): string {

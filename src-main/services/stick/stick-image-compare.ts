@@ -7,6 +7,7 @@
 // own partition table (GPT: `sgdisk -e` rewrites the protective MBR, the primary header and the entry array;
 // MBR: `sfdisk --append` fills a free slot). Those sectors then differ from the image; the caller accepts that
 // only when every other byte matches and the image's own entries (and boot code) are unchanged.
+import type { TableProblem } from '../../../src-shared/verify/check-said.ts';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -44,26 +45,42 @@ export function tableRegion(head: Buffer): TableRegion {
 
 /** What in the table region must not have changed: the boot code, the image's MBR entries (a GPT's 0xEE
  *  protective entry may grow with the disk) and every non-empty GPT entry of the image. */
-export function keptTableProblems(image: Buffer, stick: Buffer, region: TableRegion): string[] {
-  if (region.kind === null) return ['the image has no partition table, yet its first bytes differ'];
+export function keptTableProblems(image: Buffer, stick: Buffer, region: TableRegion): TableProblem[] {
+  if (region.kind === null) return [{ what: 'no-table' }];
   const same = (at: number, len: number) => image.subarray(at, at + len).equals(stick.subarray(at, at + len));
-  const problems: string[] = [];
-  if (!same(0, 446)) problems.push('the boot code of the first sector differs');
-  if (!same(510, 2)) problems.push('the MBR signature differs');
+  const problems: TableProblem[] = [];
+  if (!same(0, 446)) problems.push({ what: 'boot-code' });
+  if (!same(510, 2)) problems.push({ what: 'mbr-signature' });
   for (let i = 0; i < 4; i++) {
     const at = 446 + 16 * i;
     const type = image[at + 4];
-    if (type !== 0 && type !== 0xee && !same(at, 16)) problems.push(`MBR entry ${i + 1} differs`);
+    if (type !== 0 && type !== 0xee && !same(at, 16)) problems.push({ what: 'mbr-entry', index: i + 1 });
   }
   if (region.kind === 'gpt') {
     for (let i = 0; i < region.entryCount; i++) {
       const at = region.entriesAt + i * region.entrySize;
       if (at + region.entrySize > image.length) break;
       if (image.subarray(at, at + 16).every((b) => b === 0)) continue; // an empty entry: iios may have used it
-      if (!same(at, region.entrySize)) problems.push(`GPT entry ${i + 1} differs`);
+      if (!same(at, region.entrySize)) problems.push({ what: 'gpt-entry', index: i + 1 });
     }
   }
   return problems;
+}
+
+/** One of them in English (logs, `--json`). */
+export function tableProblemEnglish(p: TableProblem): string {
+  switch (p.what) {
+    case 'no-table':
+      return 'the image has no partition table, yet its first bytes differ';
+    case 'boot-code':
+      return 'the boot code of the first sector differs';
+    case 'mbr-signature':
+      return 'the MBR signature differs';
+    case 'mbr-entry':
+      return `MBR entry ${p.index} differs`;
+    case 'gpt-entry':
+      return `GPT entry ${p.index} differs`;
+  }
 }
 
 export interface ImageComparison {
@@ -80,7 +97,7 @@ export interface ImageComparison {
   firstDiffPastTable: number | null;
   /** the stick ended at this byte, before the image did */
   stickEndsAt: number | null;
-  tableProblems: string[];
+  tableProblems: TableProblem[];
 }
 
 /** The decompressed bytes of the image, as chunks (the system tool for compressed images). */

@@ -88,7 +88,7 @@ export async function stampChecks(
 ): Promise<void> {
   const expect = stampExpect(layout, esp, stamp);
   if (expect.caches && expect.caches.part.sizeBytes === 0) {
-    onCheck({ name: 'caches', ok: false, detail: 'no iios-data or iios-system partition to hold @caches', ms: 0 });
+    onCheck({ id: { check: 'caches' }, name: 'caches', ok: false, said: { key: 'no-cache-partition' }, detail: 'no iios-data or iios-system partition to hold @caches', ms: 0 });
     expect.caches = null;
   }
   let t0 = performance.now();

@@ -9,13 +9,18 @@
 // the on-stick format puts the stamp on IIOS-ESP and every reader looks there; one place, not two.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { compareWithImage, type ImageComparison } from './stick-image-compare.ts';
+import { compareWithImage, tableProblemEnglish, type ImageComparison } from './stick-image-compare.ts';
 import { partitionByName, readStick, type StickInfo, type StickPartition } from './stick-reader.ts';
 import { stampChecks } from './stick-stamp-checks.ts';
-import { BTRFS_CHECK_TRIES, btrfsCheckRaced } from '../../../src-shared/verify/stick-checks.ts';
+import { BTRFS_CHECK_TRIES, btrfsCheckRaced, checkThrew } from '../../../src-shared/verify/stick-checks.ts';
+import type { CheckId, CheckSaid, FileProblem } from '../../../src-shared/verify/check-said.ts';
 import { fatReadFile, tool, toolBuffer, withReadOnlyLoop } from './stick-tools.ts';
 
 export interface VerifyCheck {
+  /** The check and what it found, typed: what the CLI says in the reader's language (src-shared/verify/check-words.ts). */
+  id: CheckId;
+  said: CheckSaid;
+  /** The same in English (`--json`, logs). */
   name: string;
   ok: boolean;
   detail: string;
@@ -55,10 +60,31 @@ const hasBtrfsMagic = async (path: string, part: StickPartition) => (await readA
 /** ext2/3/4: 0xEF53 at byte 56 of the superblock, which starts 1024 bytes in. */
 const hasExt4Magic = async (path: string, part: StickPartition) => (await readAt(path, part.startBytes + 1024 + 56, 2)).readUInt16LE(0) === 0xef53;
 
-type Check = (name: string, fn: () => Promise<{ ok: boolean; detail: string; bytes?: number }>) => Promise<void>;
+/** What a check found: typed, and in English. */
+interface Found {
+  ok: boolean;
+  said: CheckSaid;
+  detail: string;
+  bytes?: number;
+}
+
+type Check = (id: CheckId, name: string, fn: () => Promise<Found>) => Promise<void>;
 
 export function noStampMessage(path: string): string {
   return `no iios stamp on ${path}: a raw image carries none; verify it against its image with --image FILE`;
+}
+
+/** The stamp check: complete, incomplete, unreadable, or none at all (a raw image, to verify with --image). */
+function stampFound(path: string, info: StickInfo): Found {
+  const stamp = info.stamp;
+  if (stamp) {
+    return info.complete
+      ? { ok: true, said: { key: 'stamp-complete', profile: stamp.profile ?? null, hostname: stamp.hostname ?? null }, detail: `complete (${stamp.profile ?? '?'}, ${stamp.hostname ?? '?'})` }
+      : { ok: false, said: { key: 'stamp-incomplete' }, detail: 'the stamp says the write did not finish' };
+  }
+  if (!info.esp) return { ok: false, said: { key: 'no-stamp-raw', path }, detail: noStampMessage(path) };
+  const why = info.stampError ?? 'no stamp';
+  return { ok: false, said: { key: 'stamp-unreadable', why }, detail: why };
 }
 
 /** Runs every check that applies; a failing check does not stop the others. */
@@ -67,14 +93,15 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
   // A stick written a moment ago must answer from the medium, not from the page cache.
   if (info.kind === 'device') await tool('blockdev', ['--flushbufs', path]).catch(() => undefined);
   const checks: VerifyCheck[] = [];
-  const check: Check = async (name, fn) => {
+  const check: Check = async (id, name, fn) => {
     const t0 = performance.now();
     let c: VerifyCheck;
     try {
-      c = { name, ...(await fn()), ms: performance.now() - t0 };
+      c = { id, name, ...(await fn()), ms: performance.now() - t0 };
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      c = { name, ok: false, detail: (err as Error).message, ms: performance.now() - t0 };
+      // the English as it was (the error alone); the typed form says which check could not read
+      c = { ...checkThrew(id, name, err), detail: (err as Error).message, ms: performance.now() - t0 };
     }
     checks.push(c);
     opts.onCheck?.(c);
@@ -85,11 +112,7 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
     return { path, ok: checks.length > 0 && checks.every((c) => c.ok), info, checks };
   }
 
-  await check('stamp', async () =>
-    info.stamp
-      ? { ok: info.complete, detail: info.complete ? `complete (${info.stamp.profile ?? '?'}, ${info.stamp.hostname ?? '?'})` : 'the stamp says the write did not finish' }
-      : { ok: false, detail: info.esp ? (info.stampError ?? 'no stamp') : noStampMessage(path) },
-  );
+  await check({ check: 'stamp' }, 'stamp', async () => stampFound(path, info));
   if (!info.layout || !info.stamp) return { path, ok: false, info, checks };
 
   await gptCheck(path, check, opts);
@@ -103,15 +126,17 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
 
   const payloadPart = partitionByName(info.layout, 'iios-payload');
   if (payloadPart && stamp.payload.length) {
-    await check('payload', async () => {
-      const bad: string[] = [];
+    await check({ check: 'payload' }, 'payload', async () => {
+      const bad: FileProblem[] = [];
       const readAll = async (read: (file: string) => Promise<Buffer>) => {
         for (const p of stamp.payload) {
+          const want = { sha256: p.sha256, sizeBytes: p.sizeBytes };
           try {
-            const got = createHash('sha256').update(await read(p.path)).digest('hex');
-            if (got !== p.sha256) bad.push(`${p.path} differs`);
+            const bytes = await read(p.path);
+            const got = { sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length };
+            if (got.sha256 !== p.sha256) bad.push({ path: p.path, got, want });
           } catch {
-            bad.push(`${p.path} missing`);
+            bad.push({ path: p.path, got: null, want });
           }
         }
       };
@@ -122,7 +147,12 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
       } else {
         await readAll((file) => fatReadFile(path, payloadPart.startBytes, file, { signal: opts.signal }));
       }
-      return { ok: bad.length === 0, detail: bad.length ? bad.join(', ') : `${stamp.payload.length} files match` };
+      const [first, ...more] = bad;
+      return {
+        ok: bad.length === 0,
+        said: first ? { key: 'payload-differs', problems: [first, ...more] } : { key: 'payload-match', files: stamp.payload.length },
+        detail: bad.length ? bad.map((b) => `${b.path} ${b.got ? 'differs' : 'missing'}`).join(', ') : `${stamp.payload.length} files match`,
+      };
     });
   }
 
@@ -132,47 +162,61 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
 }
 
 async function gptCheck(path: string, check: Check, opts: VerifyOptions): Promise<void> {
-  await check('gpt', async () => {
+  await check({ check: 'gpt' }, 'gpt', async () => {
     const { stdout } = await tool('sgdisk', ['-v', path], { signal: opts.signal, okExitCodes: [0, 1, 2] });
-    const ok = /No problems found/i.test(stdout);
-    return { ok, detail: ok ? 'sgdisk -v: no problems' : stdout.trim().split('\n').slice(0, 4).join(' | ') };
+    if (/No problems found/i.test(stdout)) return { ok: true, said: { key: 'gpt-ok' }, detail: 'sgdisk -v: no problems' };
+    const output = stdout.trim().split('\n').slice(0, 4).join(' | ');
+    return { ok: false, said: { key: 'gpt-problems', output }, detail: output };
   });
 }
 
 async function btrfsChecks(path: string, parts: StickPartition[], check: Check, opts: VerifyOptions): Promise<void> {
   for (const part of parts) {
     if (!(await hasBtrfsMagic(path, part).catch(() => false))) continue;
-    await check(`btrfs ${part.name}`, async () => {
+    await check({ check: 'btrfs', partition: part.name }, `btrfs ${part.name}`, async () => {
       // asked again on a fresh loop when it stopped at the mount table before reading this filesystem
       for (let attempt = 1; ; attempt++) {
         const r = await withReadOnlyLoop(path, part.startBytes, part.sizeBytes, (dev) => tool('btrfs', ['check', '--readonly', dev], { signal: opts.signal, okExitCodes: [0, 1] }));
         if (r.exitCode !== 0 && attempt < BTRFS_CHECK_TRIES && btrfsCheckRaced(r.stderr)) continue;
-        return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'btrfs check --readonly: clean' : r.stderr.trim().split('\n').slice(-2).join(' | ') };
+        if (r.exitCode === 0) return { ok: true, said: { key: 'fs-clean', tool: 'btrfs' }, detail: 'btrfs check --readonly: clean' };
+        const output = r.stderr.trim().split('\n').slice(-2).join(' | ');
+        return { ok: false, said: { key: 'fs-problems', tool: 'btrfs', output }, detail: output };
       }
     });
   }
 }
 
 /** The verdict on a raw stick compared with its image (see stick-image-compare.ts for the table exception). */
-export function judgeImage(c: ImageComparison, persistence: StickPartition | null): { ok: boolean; detail: string; bytes: number } {
+export function judgeImage(c: ImageComparison, persistence: StickPartition | null): Found & { bytes: number } {
   const bytes = c.imageBytes;
+  const sums = { stickSha256: c.stickSha256, imageSha256: c.imageSha256 };
   const shas = `sha256 ${c.stickSha256} ≠ image ${c.imageSha256}`;
-  if (c.stickEndsAt !== null) return { ok: false, detail: `the stick ends at byte ${c.stickEndsAt}, before the image's ${bytes} bytes`, bytes };
-  if (c.differingBytes === 0) return { ok: true, detail: `${bytes} bytes match the image (sha256 ${c.imageSha256})`, bytes };
+  if (c.stickEndsAt !== null) return { ok: false, said: { key: 'image-short', endsAt: c.stickEndsAt, bytes }, detail: `the stick ends at byte ${c.stickEndsAt}, before the image's ${bytes} bytes`, bytes };
+  if (c.differingBytes === 0) return { ok: true, said: { key: 'image-match', bytes, sha256: c.imageSha256 }, detail: `${bytes} bytes match the image (sha256 ${c.imageSha256})`, bytes };
   const count = (n: number) => (n === 1 ? '1 byte differs' : `${n} bytes differ`);
   if (c.firstDiffPastTable !== null) {
     const inTable = c.differingBytes - c.differingPastTable;
     const also = inTable > 0 ? ` (and ${inTable} in its partition table)` : '';
-    return { ok: false, detail: `differs from the image: ${count(c.differingPastTable)}, the first at byte ${c.firstDiffPastTable}${also}; ${shas}`, bytes };
+    const said: CheckSaid = { key: 'image-differs', differing: c.differingPastTable, first: c.firstDiffPastTable, inTable, ...sums };
+    return { ok: false, said, detail: `differs from the image: ${count(c.differingPastTable)}, the first at byte ${c.firstDiffPastTable}${also}; ${shas}`, bytes };
   }
   const where = `${count(c.differingBytes)}, the first at byte ${c.firstDiff}`;
-  if (!persistence) return { ok: false, detail: `differs from the image in its partition table: ${where}; ${shas}`, bytes };
-  if (c.tableProblems.length) return { ok: false, detail: `the image's own partition table was changed (${c.tableProblems.join(', ')}); ${shas}`, bytes };
+  if (!persistence) {
+    const said: CheckSaid = { key: 'image-table-differs', differing: c.differingBytes, first: c.firstDiff ?? 0, ...sums };
+    return { ok: false, said, detail: `differs from the image in its partition table: ${where}; ${shas}`, bytes };
+  }
+  const [problem, ...problems] = c.tableProblems;
+  if (problem) {
+    const said: CheckSaid = { key: 'image-table-changed', problems: [problem, ...problems], ...sums };
+    return { ok: false, said, detail: `the image's own partition table was changed (${c.tableProblems.map(tableProblemEnglish).join(', ')}); ${shas}`, bytes };
+  }
+  const partition = persistence.name || `partition ${persistence.index}`;
   return {
     ok: true,
+    said: { key: 'image-match-extended', bytes, sha256: c.imageSha256, partition, differing: c.differingBytes, regionBytes: c.region.end },
     detail:
       `${bytes} bytes match the image (sha256 ${c.imageSha256}) except its partition table, which iios extended with ` +
-      `${persistence.name || `partition ${persistence.index}`}: ${c.differingBytes} bytes of the first ${c.region.end} differ; ` +
+      `${partition}: ${c.differingBytes} bytes of the first ${c.region.end} differ; ` +
       `the image's own entries and boot code are unchanged`,
     bytes,
   };
@@ -181,7 +225,7 @@ export function judgeImage(c: ImageComparison, persistence: StickPartition | nul
 /** A raw stick against its image: the bytes, then the table and filesystem of a persistence partition. */
 async function imageChecks(path: string, info: StickInfo, image: string, check: Check, opts: VerifyOptions): Promise<void> {
   const found: { persistence: StickPartition | null } = { persistence: null };
-  await check('image sha256', async () => {
+  await check({ check: 'image-sha256' }, 'image sha256', async () => {
     const c = await compareWithImage(path, image, { signal: opts.signal, onBytes: (d, t) => opts.onProgress?.('image sha256', d, t) });
     // A partition that starts behind the image was added by iios (the raw profile's persistence partition).
     found.persistence = info.layout?.partitions.find((p) => p.startBytes >= c.imageBytes) ?? null;
@@ -192,10 +236,13 @@ async function imageChecks(path: string, info: StickInfo, image: string, check: 
   if (info.layout.label === 'gpt') await gptCheck(path, check, opts);
   await btrfsChecks(path, [persistence], check, opts);
   if (await hasExt4Magic(path, persistence).catch(() => false)) {
-    await check(`ext4 ${persistence.name || `partition ${persistence.index}`}`, async () =>
-      withReadOnlyLoop(path, persistence.startBytes, persistence.sizeBytes, async (dev) => {
+    const partition = persistence.name || `partition ${persistence.index}`;
+    await check({ check: 'ext4', partition }, `ext4 ${partition}`, async () =>
+      withReadOnlyLoop(path, persistence.startBytes, persistence.sizeBytes, async (dev): Promise<Found> => {
         const r = await tool('e2fsck', ['-f', '-n', dev], { signal: opts.signal, okExitCodes: [0, 1, 2, 4, 8] });
-        return { ok: r.exitCode === 0, detail: r.exitCode === 0 ? 'e2fsck -fn: clean' : (r.stdout + r.stderr).trim().split('\n').slice(-2).join(' | ') };
+        if (r.exitCode === 0) return { ok: true, said: { key: 'fs-clean', tool: 'e2fsck' }, detail: 'e2fsck -fn: clean' };
+        const output = (r.stdout + r.stderr).trim().split('\n').slice(-2).join(' | ');
+        return { ok: false, said: { key: 'fs-problems', tool: 'e2fsck', output }, detail: output };
       }),
     );
   }
