@@ -14,21 +14,12 @@ import type { PartitionPlan } from '../src-shared/layout/index.ts';
 import { profileSlots, type ImageProfile } from '../src-shared/profile/profile-schema.ts';
 import { run } from './tools/run.ts';
 import { holdersFromSys, loopsFromSys } from './sys-block.ts';
-
-async function mountSource(path: string): Promise<string | null> {
-  try {
-    const { stdout } = await run('findmnt', ['-n', '-o', 'SOURCE', '-T', path]);
-    // Btrfs shows "/dev/sdb2[/@home]".
-    return stdout.trim().replace(/\[.*\]$/, '') || null;
-  } catch {
-    return null;
-  }
-}
+import { mountSourceOf } from './mount-source.ts';
 
 /** Top-level disks under `path`, through loop devices (a file on a filesystem on a loop over a file on a disk…). */
 export async function disksHolding(path: string, devices: LsblkDevice[], loops: Map<string, string>, depth = 0): Promise<string[]> {
   if (depth > 8) return [];
-  const src = await mountSource(path);
+  const src = mountSourceOf(path);
   if (!src || !src.startsWith('/dev/')) return [];
   const dev = await realpath(src).catch(() => src);
   const top = topLevelDisk(devices, dev) ?? topLevelDisk(devices, src);
@@ -44,7 +35,7 @@ export async function gatherFacts(sourcePaths: string[]): Promise<SafetyFacts> {
   ]);
   const devices = parseLsblk(lsblkOut.stdout);
   const loopBacking = parseLosetup(loopOut.stdout);
-  // Every path at once (a findmnt each): the same disks, in the same order, in the time of the slowest.
+  // Every path at once: the same disks, in the same order.
   const disksUnder = async (paths: string[]) => [...new Set((await Promise.all(paths.map((p) => disksHolding(p, devices, loopBacking)))).flat())];
   const [extraSystemDisks, sourceDisks] = await Promise.all([disksUnder(['/', '/boot', '/usr']), disksUnder(sourcePaths)]);
   return { devices, loopBacking, extraSystemDisks, sourceDisks, sourcePaths };

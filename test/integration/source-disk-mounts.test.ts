@@ -1,0 +1,101 @@
+// The disk that holds the image is never a target, found through the mount table the helper reads itself
+// (helpers/mount-source.ts): the image on a filesystem mounted from the target, through a bind mount, and one
+// loop further (the image on a filesystem in a file on the target's filesystem). Unmounting is allowed in each
+// job, so only the source rule stands in the way; the target's bytes are compared before and after.
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { sha256File } from '../support/make-bundle.ts';
+import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
+import { runHelper } from '../support/run-helper.ts';
+import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
+import { mountSourceOf } from '../../helpers/mount-source.ts';
+
+const MiB = 1024 * 1024;
+const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
+
+let work: string;
+let image: RawImage;
+let outer: TestLoop;
+let inner: TestLoop | null = null;
+const mounted: string[] = [];
+
+async function mountAt(what: string[], name: string): Promise<string> {
+  const dir = join(work, name);
+  await mkdir(dir);
+  await execa('mount', [...what, dir]);
+  mounted.unshift(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'iios-source-mounts-'));
+  image = await makeRawImage({ mib: 8 });
+  outer = await makeLoop(96 * MiB);
+  await execa('mkfs.ext4', ['-q', '-F', outer.dev]);
+});
+afterAll(async () => {
+  // the inner filesystem and its loop first: they hold the outer filesystem busy
+  const innerDir = mounted.find((d) => d.endsWith('/inner'));
+  if (innerDir) await execa('umount', [innerDir], { reject: false });
+  await inner?.cleanup();
+  for (const dir of mounted.filter((d) => d !== innerDir)) await execa('umount', [dir], { reject: false });
+  await outer?.cleanup();
+  await image?.cleanup();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const rawJob = (imagePath: string, target: string) => ({
+  jobId: 'source-mounts',
+  profile: raw,
+  imagePath,
+  persistence: false,
+  unmountIfMounted: true,
+  targets: [{ id: 't1', kind: 'device', path: target, sizeBytes: 96 * MiB, hostname: 'raw-01' }],
+});
+
+async function expectSourceRefused(imagePath: string, target: TestLoop): Promise<void> {
+  const before = await sha256File(target.file);
+  const r = await runHelper(rawJob(imagePath, target.dev));
+  expect(r.failed('t1')?.message, r.stderr).toMatch(new RegExp(`${target.dev} holds the image being written; choose another target`));
+  expect(r.phases('t1')).toEqual(['check']);
+  expect(await sha256File(target.file)).toBe(before);
+}
+
+describe('the disk holding the image, found in the mount table', () => {
+  it('names the device a path is mounted from as findmnt does', async () => {
+    const dir = await mountAt([outer.dev], 'plain');
+    const root = (await execa('findmnt', ['-n', '-o', 'SOURCE', '-T', '/'])).stdout.trim().replace(/\[.*\]$/, '');
+    expect(mountSourceOf(dir)).toBe(outer.dev);
+    expect(mountSourceOf('/')).toBe(root);
+    expect(mountSourceOf(join(work, 'no-such-file'))).toBeNull();
+  });
+
+  it('refuses the target whose mounted filesystem holds the image', async () => {
+    const dir = mounted.find((d) => d.endsWith('/plain'))!;
+    await copyFile(image.path, join(dir, 'disk.img'));
+    await expectSourceRefused(join(dir, 'disk.img'), outer);
+  });
+
+  it('refuses it when the image is reached through a bind mount elsewhere', async () => {
+    const dir = mounted.find((d) => d.endsWith('/plain'))!;
+    const bound = await mountAt(['--bind', dir], 'bound');
+    await expectSourceRefused(join(bound, 'disk.img'), outer);
+  });
+
+  it('refuses it one loop further: the image on a filesystem in a file on the target', async () => {
+    const dir = mounted.find((d) => d.endsWith('/plain'))!;
+    const file = join(dir, 'inner.img');
+    await execa('truncate', ['-s', `${40 * MiB}`, file]);
+    const dev = (await execa('losetup', ['-f', '--show', file])).stdout.trim();
+    inner = { dev, file, cleanup: async () => void (await execa('losetup', ['-d', dev], { reject: false })) };
+    await execa('mkfs.ext4', ['-q', '-F', dev]);
+    const innerDir = await mountAt([dev], 'inner');
+    await copyFile(image.path, join(innerDir, 'disk.img'));
+    await expectSourceRefused(join(innerDir, 'disk.img'), outer);
+  });
+});
