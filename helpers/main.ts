@@ -126,6 +126,9 @@ export async function main(argv: string[]): Promise<number> {
   socket.on('error', () => undefined);
 
   send({ type: 'hello', pid: process.pid });
+  // The runner of write jobs (the usual kind) loads while the job is on its way: an app that started this
+  // helper ahead of its job (as root, jobs.ts prelaunch) is still checking the request meanwhile.
+  void import('./run-job.ts').catch(() => undefined);
   try {
     const job = await jobArrived;
     if (job === null || cancel.signal.aborted) return 1;

@@ -43,6 +43,18 @@ export class JobsApi {
     return this.startPrepared(await this.prepare(req));
   }
 
+  /**
+   * Starts the helper ahead of the job while the request is still checked: only where starting it asks nobody
+   * for a password (the caller runs as root); the next start() takes it, discardPrelaunched() closes it unused.
+   */
+  prelaunch(): Promise<void> {
+    return this.service.isBusy() ? Promise.resolve() : this.service.prelaunch();
+  }
+
+  discardPrelaunched(): Promise<void> {
+    return this.service.discardPrelaunched();
+  }
+
   /** Checks the bundle and plans every target, without starting anything (the CLI asks before it starts). */
   prepare(req: WriteRequest): Promise<PreparedJob> {
     return prepareWriteJob(req, this.requestDeps);
