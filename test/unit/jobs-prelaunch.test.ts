@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../src-main/services/app/app-info.ts';
 import { defaultElevationDeps, helperCommand, startHelper, type HelperProcess } from '../../src-main/services/elevation/elevation.ts';
 import { JobService, type JobServiceDeps } from '../../src-main/services/jobs/jobs.ts';
+import { takeEarlyHelper } from '../../src-main/services/jobs/early-helper.ts';
+import { startEarlyHelper } from '../../src-main/cli/early-helper.mjs';
 import { loadProfile } from '../../src-main/services/sources/profiles.ts';
 import type { WriteJobInput } from '../../src-shared/job/write-job.ts';
 import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
@@ -96,6 +98,23 @@ describe.skipIf(!isRoot)('a helper started ahead of its job', () => {
     expect(existsSync(target)).toBe(false);
     expect(existsSync(dirs[0]!)).toBe(false);
     expect(svc.isBusy()).toBe(false);
+  }, 60_000);
+
+  it('takes one the CLI started before its socket was open (early-helper.mjs): it waits for the socket, then runs the job', async () => {
+    const { svc, launched } = service();
+    startEarlyHelper(appRoot(), join(appRoot(), 'dist', 'helper', 'main.js'));
+    const early = takeEarlyHelper()!;
+    expect(early).not.toBeNull();
+    // its socket opens only now, well after the helper started
+    await new Promise((r) => setTimeout(r, 400));
+    await svc.prelaunch(early);
+    const target = join(work, 'early.img');
+    const final = await (await svc.start(await job('early', target))).finished;
+    expect(final.error).toBeNull();
+    expect(final.targets[0]).toMatchObject({ status: 'done' });
+    expect(launched).toHaveLength(0);
+    expect((await early.helper.exited).code).toBe(0);
+    expect(existsSync(early.dir)).toBe(false);
   }, 60_000);
 
   it('closes an unused one (discardPrelaunched); the next job starts its own helper', async () => {

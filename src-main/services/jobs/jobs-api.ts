@@ -10,6 +10,7 @@ import type { EventSink } from '../events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
 import { JobBusyError, type JobNotice, type JobService } from './jobs.ts';
+import { takeEarlyHelper } from './early-helper.ts';
 
 /** The contract's started job (what jobs.start answers), plus what only this process can hold. */
 export interface RunningJob extends StartedJob {
@@ -48,7 +49,8 @@ export class JobsApi {
    * for a password (the caller runs as root); the next start() takes it, discardPrelaunched() closes it unused.
    */
   prelaunch(): Promise<void> {
-    return this.service.isBusy() ? Promise.resolve() : this.service.prelaunch();
+    // the one the CLI started before its bundle loaded (src-main/cli/early-helper.mjs), where it did
+    return this.service.prelaunch(takeEarlyHelper());
   }
 
   discardPrelaunched(): Promise<void> {

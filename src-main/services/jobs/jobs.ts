@@ -16,6 +16,7 @@ import { planStickJobWork, planTargetWork } from '../../../src-shared/progress/w
 import { HelperJob, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
 import type { WriteJob } from '../../../src-shared/job/write-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
+import type { EarlyHelper } from './early-helper.ts';
 import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 import { preflightProblems } from './preflight.ts';
@@ -184,16 +185,30 @@ export class JobService {
    * request, and gets the job from start(). A job the app refuses never reaches it; it is closed then, or by
    * discardPrelaunched(). Failing here is no error: start() starts a helper of its own.
    */
-  async prelaunch(): Promise<void> {
-    if (this.running || this.warm) return;
+  async prelaunch(early: EarlyHelper | null = null): Promise<void> {
+    if (this.running || this.warm) return void (early && (await this.closeEarly(early)));
     const run = newRun();
     this.warm = run;
     try {
-      await this.openSocket(run);
-      this.launch(run);
+      if (early) {
+        // started already (src-main/cli/early-helper.mjs): its socket opens in the folder it was given
+        run.dir = early.dir;
+        run.helper = early.helper;
+        await this.listen(run);
+        this.watch(run, early.helper);
+      } else {
+        await this.openSocket(run);
+        this.launch(run);
+      }
     } catch {
       await this.dropWarm(run);
     }
+  }
+
+  private async closeEarly(early: EarlyHelper): Promise<void> {
+    early.helper.kill();
+    await early.helper.exited;
+    await rm(early.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** Closes a helper started by prelaunch() that no job took (the app refused the request, or gave up). */
@@ -217,6 +232,11 @@ export class JobService {
   /** The private folder and the socket the helper connects to. */
   private async openSocket(run: Running): Promise<void> {
     run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
+    await this.listen(run);
+  }
+
+  /** The socket in the run's folder, which must be private. */
+  private async listen(run: Running): Promise<void> {
     if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
     run.server.on('connection', (s) => this.onConnection(run, s));
     await new Promise<void>((resolve, reject) => {
@@ -229,6 +249,10 @@ export class JobService {
   private launch(run: Running): void {
     const helper = this.deps.launchHelper(['--socket', join(run.dir, 'helper.sock')]);
     run.helper = helper;
+    this.watch(run, helper);
+  }
+
+  private watch(run: Running, helper: HelperProcess): void {
     helper.exited.then((exit) => {
       // A helper started ahead that ends before any job took it: nothing to report, start() starts another.
       if (!run.started) return void this.dropWarm(run);
