@@ -1,11 +1,11 @@
-// The facts the drive safety rules need, gathered from the system: lsblk, losetup, and the disks that hold
+// The facts the drive safety rules need, gathered from the system: lsblk, the loops in /sys, and the disks that hold
 // the running system and the image source (following loop devices to their backing files' disks); for an
 // image-file target, its real folder and what is at its path now.
 import { realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { BusyFacts } from '../src-shared/drives/busy.ts';
 import type { ExistingImageFile } from '../src-shared/drives/image-file-target.ts';
-import { parseLosetup, parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
+import { parseLsblk, type LsblkDevice } from '../src-shared/drives/inventory.ts';
 import { topLevelDisk, type SafetyFacts } from '../src-shared/drives/safety.ts';
 import { existingIn, holdFolder, roomIn, stageImage, type HeldFolder } from './image-file.ts';
 import type { Source } from './source.ts';
@@ -14,21 +14,12 @@ import type { PartitionPlan } from '../src-shared/layout/index.ts';
 import { profileSlots, type ImageProfile } from '../src-shared/profile/profile-schema.ts';
 import { run } from './tools/run.ts';
 import { holdersFromSys, loopsFromSys } from './sys-block.ts';
-
-async function mountSource(path: string): Promise<string | null> {
-  try {
-    const { stdout } = await run('findmnt', ['-n', '-o', 'SOURCE', '-T', path]);
-    // Btrfs shows "/dev/sdb2[/@home]".
-    return stdout.trim().replace(/\[.*\]$/, '') || null;
-  } catch {
-    return null;
-  }
-}
+import { mountSourceOf } from './mount-source.ts';
 
 /** Top-level disks under `path`, through loop devices (a file on a filesystem on a loop over a file on a disk…). */
 export async function disksHolding(path: string, devices: LsblkDevice[], loops: Map<string, string>, depth = 0): Promise<string[]> {
   if (depth > 8) return [];
-  const src = await mountSource(path);
+  const src = mountSourceOf(path);
   if (!src || !src.startsWith('/dev/')) return [];
   const dev = await realpath(src).catch(() => src);
   const top = topLevelDisk(devices, dev) ?? topLevelDisk(devices, src);
@@ -38,13 +29,10 @@ export async function disksHolding(path: string, devices: LsblkDevice[], loops: 
 }
 
 export async function gatherFacts(sourcePaths: string[]): Promise<SafetyFacts> {
-  const [lsblkOut, loopOut] = await Promise.all([
-    run('lsblk', ['--json', '-b', '-O', '--paths']),
-    run('losetup', ['--list', '--json']).catch(() => ({ stdout: '' })),
-  ]);
-  const devices = parseLsblk(lsblkOut.stdout);
-  const loopBacking = parseLosetup(loopOut.stdout);
-  // Every path at once (a findmnt each): the same disks, in the same order, in the time of the slowest.
+  const devices = parseLsblk((await run('lsblk', ['--json', '-b', '-O', '--paths'])).stdout);
+  // Each bound loop's backing file, from /sys as `losetup --list` reads it (without a process of its own).
+  const loopBacking = new Map(loopsFromSys().map((l) => [l.dev, l.backing]));
+  // Every path at once: the same disks, in the same order.
   const disksUnder = async (paths: string[]) => [...new Set((await Promise.all(paths.map((p) => disksHolding(p, devices, loopBacking)))).flat())];
   const [extraSystemDisks, sourceDisks] = await Promise.all([disksUnder(['/', '/boot', '/usr']), disksUnder(sourcePaths)]);
   return { devices, loopBacking, extraSystemDisks, sourceDisks, sourcePaths };

@@ -35,6 +35,30 @@ function writeProof(socketPath: string, nonce: string): void {
   closeSync(openSync(join(dir, `proof-${nonce}`), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o400));
 }
 
+/** How long a socket that is not there yet is waited for (see connectWhenOpen). */
+const SOCKET_WAIT_MS = 5_000;
+
+/**
+ * Connects to the app's socket. A CLI that starts its helper before its own code has loaded (as root,
+ * src-main/cli/early-helper.mjs) opens the socket moments after the helper starts: a socket not there yet, or
+ * not yet listening, is tried again for up to SOCKET_WAIT_MS, unless the helper is told to stop.
+ */
+async function connectWhenOpen(path: string, signal: AbortSignal): Promise<Socket> {
+  const until = Date.now() + SOCKET_WAIT_MS;
+  for (;;) {
+    try {
+      return await new Promise<Socket>((resolve, reject) => {
+        const s = connect(path, () => resolve(s));
+        s.once('error', reject);
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() > until || signal.aborted) throw err;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
 type JobRunner = (job: unknown, emit: (e: JobEvent) => void, signal: AbortSignal) => Promise<{ ok: boolean }[]>;
 
 /** The runner of one kind of job, loaded when that job arrives: the helper compiles only the code its job needs. */
@@ -74,10 +98,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let socket: Socket;
   try {
-    socket = await new Promise((resolve, reject) => {
-      const s = connect(path, () => resolve(s));
-      s.once('error', reject);
-    });
+    socket = await connectWhenOpen(path, cancel.signal);
   } catch (err) {
     removeIfUnmounted(workDir);
     throw err;
@@ -126,6 +147,9 @@ export async function main(argv: string[]): Promise<number> {
   socket.on('error', () => undefined);
 
   send({ type: 'hello', pid: process.pid });
+  // The runner of write jobs (the usual kind) loads while the job is on its way: an app that started this
+  // helper ahead of its job (as root, jobs.ts prelaunch) is still checking the request meanwhile.
+  void import('./run-job.ts').catch(() => undefined);
   try {
     const job = await jobArrived;
     if (job === null || cancel.signal.aborted) return 1;

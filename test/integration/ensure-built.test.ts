@@ -110,6 +110,8 @@ describe('a packaged app (no sources, no build script)', () => {
       await cp(join(copy, 'package.json'), join(app, 'package.json'));
       await cp(join(copy, 'ensure-built.mjs'), join(app, 'ensure-built.mjs'));
       await cp(join(copy, 'src-main', 'cli', 'iios.mjs'), join(app, 'src-main', 'cli', 'iios.mjs'));
+      // the entry's plain-JavaScript companion: the helper `iios write --yes` starts before the bundle loads
+      await cp(join(copy, 'src-main', 'cli', 'early-helper.mjs'), join(app, 'src-main', 'cli', 'early-helper.mjs'));
       await cp(join(copy, 'dist', 'cli'), join(app, 'dist', 'cli'), { recursive: true });
       await cp(join(copy, 'dist', 'helper'), join(app, 'dist', 'helper'), { recursive: true });
       await symlink(join(REPO, 'node_modules'), join(app, 'node_modules')); // the packaged app ships its runtime modules

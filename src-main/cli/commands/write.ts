@@ -78,9 +78,10 @@ export const writeCommand: Command = {
     const json = !!values.json;
     const out = humanOut(io, json);
     let shownPct = -1;
+    const elevation = defaultElevationDeps();
     const api = createJobsApi({
       // When polkit cannot prompt, sudo asks in this terminal (or, with --yes and no terminal, `sudo -n` never waits).
-      elevation: { ...defaultElevationDeps(), terminalSudo: { terminal: io.stdin.isTTY === true } },
+      elevation: { ...elevation, terminalSudo: { terminal: io.stdin.isTTY === true } },
       onBundleProgress: (done, total) => {
         const pct = Math.floor((done * 100) / Math.max(1, total));
         if (!out.isTTY || pct === shownPct) return;
@@ -88,17 +89,24 @@ export const writeCommand: Command = {
         out.write(`\r${t('cli.write.checkingBundle', { percent: pct })}${pct >= 100 ? '\n' : ''}`);
       },
     });
-    let prepared: PreparedJob;
+    // As root with --yes nothing waits between here and the job (no password, no question): the helper starts
+    // now and loads while the request is checked, instead of after it. It gets no job unless the checks pass.
+    if (values.yes && elevation.isRoot()) await api.prelaunch();
     try {
-      prepared = await api.prepare(request);
-    } catch (err) {
-      throw new UsageError(t('cli.refusedBefore', { reason: cliErrorText(err) }), 1);
+      let prepared: PreparedJob;
+      try {
+        prepared = await api.prepare(request);
+      } catch (err) {
+        throw new UsageError(t('cli.refusedBefore', { reason: cliErrorText(err) }), 1);
+      }
+      if (!values.yes && !(await confirm(prepared, io, request.profileId, out))) {
+        out.write(`${t('cli.nothingWritten')}\n`);
+        return 1;
+      }
+      return await runJob(api, prepared, io, json);
+    } finally {
+      await api.discardPrelaunched();
     }
-    if (!values.yes && !(await confirm(prepared, io, request.profileId, out))) {
-      out.write(`${t('cli.nothingWritten')}\n`);
-      return 1;
-    }
-    return runJob(api, prepared, io, json);
   },
 };
 

@@ -10,6 +10,7 @@ import type { EventSink } from '../events.ts';
 import { prepareWriteJob, type JobRequestDeps, type PreparedJob } from './job-request.ts';
 import type { JobSnapshot } from './job-state.ts';
 import { JobBusyError, type JobNotice, type JobService } from './jobs.ts';
+import { takeEarlyHelper } from './early-helper.ts';
 
 /** The contract's started job (what jobs.start answers), plus what only this process can hold. */
 export interface RunningJob extends StartedJob {
@@ -41,6 +42,19 @@ export class JobsApi {
   async start(req: WriteRequest): Promise<RunningJob> {
     if (this.service.isBusy()) throw new JobBusyError(this.service.current()?.jobId ?? '?');
     return this.startPrepared(await this.prepare(req));
+  }
+
+  /**
+   * Starts the helper ahead of the job while the request is still checked: only where starting it asks nobody
+   * for a password (the caller runs as root); the next start() takes it, discardPrelaunched() closes it unused.
+   */
+  prelaunch(): Promise<void> {
+    // the one the CLI started before its bundle loaded (src-main/cli/early-helper.mjs), where it did
+    return this.service.prelaunch(takeEarlyHelper());
+  }
+
+  discardPrelaunched(): Promise<void> {
+    return this.service.discardPrelaunched();
   }
 
   /** Checks the bundle and plans every target, without starting anything (the CLI asks before it starts). */

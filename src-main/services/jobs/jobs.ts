@@ -16,6 +16,7 @@ import { planStickJobWork, planTargetWork } from '../../../src-shared/progress/w
 import { HelperJob, type HelperJobInput } from '../../../src-shared/job/clone-job.ts';
 import type { WriteJob } from '../../../src-shared/job/write-job.ts';
 import type { HelperProcess } from '../elevation/elevation.ts';
+import type { EarlyHelper } from './early-helper.ts';
 import { JobLog } from './job-log.ts';
 import { applyEvent, initialSnapshot, syntheticDone, type JobSnapshot } from './job-state.ts';
 import { preflightProblems } from './preflight.ts';
@@ -67,6 +68,17 @@ export class HelperStartError extends Error {
 
 interface Running {
   jobId: string;
+  /**
+   * Set once start() took this run: a run made by prelaunch() has its helper started before the job is known,
+   * and until then a helper that fails or exits only drops it (start() then starts another).
+   */
+  started: boolean;
+  /** The job, once the app's own checks passed: sent to the helper as soon as both are there. */
+  job: HelperJob | null;
+  /** Whether the job went to the helper. */
+  jobSent: boolean;
+  /** Connections not yet proven to be the root helper (closed when the run ends). */
+  conns: Set<Socket>;
   dir: string;
   server: Server;
   socket: Socket | null;
@@ -85,6 +97,8 @@ interface Running {
 
 export class JobService {
   private running: Running | null = null;
+  /** A helper started ahead of its job (prelaunch), not yet taken by start(). */
+  private warm: Running | null = null;
   private snapshot: JobSnapshot | null = null;
   private readonly listeners = new Set<(n: JobNotice) => void>();
 
@@ -111,24 +125,14 @@ export class JobService {
   async start(input: HelperJobInput): Promise<{ jobId: string; finished: Promise<JobSnapshot> }> {
     if (this.running) throw new JobBusyError(this.running.jobId);
     const job = HelperJob.parse(input);
-    let resolveFinished!: (s: JobSnapshot) => void;
-    const finished = new Promise<JobSnapshot>((r) => (resolveFinished = r));
-    const server = createServer();
+    // A helper started ahead (prelaunch) is taken as it is; else one is started below, once the checks pass.
+    const warm = this.warm;
+    this.warm = null;
+    const run = warm ?? newRun();
+    run.jobId = job.jobId;
+    run.started = true;
+    const finished = run.finished;
     // Claim the slot before the first await, so two starts at once cannot both pass the check above.
-    const run: Running = {
-      jobId: job.jobId,
-      dir: '',
-      server,
-      socket: null,
-      helper: null,
-      timers: [],
-      cancelRequested: false,
-      cancelMessage: 'cancelled; the target is incomplete',
-      ended: false,
-      log: null,
-      finished,
-      resolveFinished,
-    };
     this.running = run;
     const targets = 'targets' in job ? job.targets.map((t) => ({ ...t, hostname: 'hostname' in t ? t.hostname : '' })) : [{ ...job.target, hostname: '' }];
     const plan = !('kind' in job) ? planTargetWork(job) : planStickJobWork(job.kind, 'verify' in job ? job.verify : true, job.kind === 'clone' && job.capacityCheck);
@@ -157,22 +161,101 @@ export class JobService {
         if (this.deps.setupNotice) run.log.note(`iios: ${this.deps.setupNotice}`);
         this.snapshot = { ...this.snapshot, logPath: run.log.path };
       }
-      run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
-      if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
-      const socketPath = join(run.dir, 'helper.sock');
-      server.on('connection', (s) => this.onConnection(run, s, job));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(socketPath, () => resolve());
-      });
-      stage = 'launch';
-      run.helper = this.deps.launchHelper(['--socket', socketPath]);
+      if (!warm) {
+        await this.openSocket(run);
+        stage = 'launch';
+        this.launch(run);
+      }
     } catch (err) {
       const failure = new HelperStartError(stage, err instanceof Error ? err : new Error(String(err)));
       await this.finish(run, failure.message, undefined, failure.details);
       throw failure;
     }
-    run.helper.exited.then((exit) => {
+    // Cancelled (or the helper gone) while the checks ran: the job never goes out.
+    if (!run.ended && !run.cancelRequested) {
+      run.job = job;
+      if (run.socket) this.sendJob(run, run.socket);
+    }
+    return { jobId: job.jobId, finished };
+  }
+
+  /**
+   * Starts the helper before its job is known, for an app that can start it without asking anyone for a
+   * password (it runs as root): the helper loads and proves itself while the app still reads and checks the
+   * request, and gets the job from start(). A job the app refuses never reaches it; it is closed then, or by
+   * discardPrelaunched(). Failing here is no error: start() starts a helper of its own.
+   */
+  async prelaunch(early: EarlyHelper | null = null): Promise<void> {
+    if (this.running || this.warm) return void (early && (await this.closeEarly(early)));
+    const run = newRun();
+    this.warm = run;
+    try {
+      if (early) {
+        // started already (src-main/cli/early-helper.mjs): its socket opens in the folder it was given
+        run.dir = early.dir;
+        run.helper = early.helper;
+        await this.listen(run);
+        this.watch(run, early.helper);
+      } else {
+        await this.openSocket(run);
+        this.launch(run);
+      }
+    } catch {
+      await this.dropWarm(run);
+    }
+  }
+
+  private async closeEarly(early: EarlyHelper): Promise<void> {
+    early.helper.kill();
+    await early.helper.exited;
+    await rm(early.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** Closes a helper started by prelaunch() that no job took (the app refused the request, or gave up). */
+  async discardPrelaunched(): Promise<void> {
+    if (this.warm) await this.dropWarm(this.warm);
+  }
+
+  private async dropWarm(run: Running): Promise<void> {
+    if (this.warm === run) this.warm = null;
+    if (run.ended || run.started) return;
+    run.ended = true;
+    for (const t of run.timers) clearTimeout(t);
+    for (const c of run.conns) c.destroy();
+    run.socket?.destroy();
+    run.server.close();
+    run.helper?.kill();
+    if (run.helper) await Promise.race([run.helper.exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
+    if (run.dir) await rm(run.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** The private folder and the socket the helper connects to. */
+  private async openSocket(run: Running): Promise<void> {
+    run.dir = await mkdtemp(join(this.deps.tmpRoot ?? tmpdir(), 'iios-job-'));
+    await this.listen(run);
+  }
+
+  /** The socket in the run's folder, which must be private. */
+  private async listen(run: Running): Promise<void> {
+    if (((await stat(run.dir)).mode & 0o077) !== 0) throw new Error(`socket directory ${run.dir} is not private`);
+    run.server.on('connection', (s) => this.onConnection(run, s));
+    await new Promise<void>((resolve, reject) => {
+      run.server.once('error', reject);
+      run.server.listen(join(run.dir, 'helper.sock'), () => resolve());
+    });
+  }
+
+  /** Starts the helper on the run's socket and watches it: its exit, and whether it connects in time. */
+  private launch(run: Running): void {
+    const helper = this.deps.launchHelper(['--socket', join(run.dir, 'helper.sock')]);
+    run.helper = helper;
+    this.watch(run, helper);
+  }
+
+  private watch(run: Running, helper: HelperProcess): void {
+    helper.exited.then((exit) => {
+      // A helper started ahead that ends before any job took it: nothing to report, start() starts another.
+      if (!run.started) return void this.dropWarm(run);
       // Before the helper connected, a failure is the elevation tool's (elevation-failure.ts words it).
       const elevation = run.socket ? undefined : exit.elevation;
       run.failureDetails = {
@@ -195,15 +278,15 @@ export class JobService {
       // (its `done` came first, the usual end): the timer would only hold the process 200 ms after every job.
       if (!run.ended) setTimeout(() => void this.finish(run, why), 200);
     });
-    run.timers.push(
-      setTimeout(() => {
-        if (!run.socket) {
-          run.helper?.kill();
-          void this.finish(run, 'the helper did not connect in time', undefined, { kind: 'job-ended', why: 'no-connect' });
-        }
-      }, this.deps.helloTimeoutMs ?? 300_000),
-    );
-    return { jobId: job.jobId, finished };
+    const hello = setTimeout(() => {
+      if (run.socket) return;
+      if (!run.started) return void this.dropWarm(run);
+      run.helper?.kill();
+      void this.finish(run, 'the helper did not connect in time', undefined, { kind: 'job-ended', why: 'no-connect' });
+    }, this.deps.helloTimeoutMs ?? 300_000);
+    // A helper started ahead keeps no app alive that gives up before it starts a job.
+    if (!run.started) hello.unref();
+    run.timers.push(hello);
   }
 
   /** Asks the running job to stop; true when there was one. Targets are left visibly incomplete. */
@@ -234,11 +317,12 @@ export class JobService {
     }
   }
 
-  private onConnection(run: Running, socket: Socket, job: HelperJob): void {
+  private onConnection(run: Running, socket: Socket): void {
     if (run.socket || run.ended) {
       socket.destroy();
       return;
     }
+    run.conns.add(socket);
     socket.setEncoding('utf8');
     let authed = false;
     let nonce: string | null = null;
@@ -256,7 +340,8 @@ export class JobService {
         void provedRoot(proof).then((ok) => {
           if (!ok || run.socket || run.ended || socket.destroyed) return void socket.destroy();
           authed = true;
-          this.accept(run, socket, job);
+          run.conns.delete(socket);
+          this.accept(run, socket);
         });
         return;
       }
@@ -272,20 +357,34 @@ export class JobService {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      run.conns.delete(socket);
+      if (run.socket === socket && !run.started) return void this.dropWarm(run);
       if (run.socket === socket) void this.finish(run, 'the connection to the helper closed before the job finished', undefined, { kind: 'job-ended', why: 'connection-closed' });
     });
   }
 
-  /** The connection proved it is the root helper: it gets the job, and nobody else may connect now. */
-  private accept(run: Running, socket: Socket, job: HelperJob): void {
+  /**
+   * The connection proved it is the root helper: nobody else may connect now, and it gets the job once the
+   * app's checks passed (at once, unless it was started ahead of them). Pinged from now on either way.
+   */
+  private accept(run: Running, socket: Socket): void {
     run.socket = socket;
     run.server.close();
     if (run.cancelRequested) {
       socket.end();
       return;
     }
-    socket.write(encodeLine({ type: 'job', job }));
-    run.timers.push(setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS));
+    const ping = setInterval(() => socket.writable && socket.write(encodeLine({ type: 'ping' })), this.deps.pingIntervalMs ?? PING_INTERVAL_MS);
+    // A helper started ahead keeps no app alive that gives up before it starts a job.
+    if (!run.started) ping.unref();
+    run.timers.push(ping);
+    if (run.job) this.sendJob(run, socket);
+  }
+
+  private sendJob(run: Running, socket: Socket): void {
+    if (run.jobSent) return;
+    run.jobSent = true;
+    socket.write(encodeLine({ type: 'job', job: run.job }));
   }
 
   private emit(run: Running, event: JobEvent): void {
@@ -325,6 +424,7 @@ export class JobService {
       done = syntheticDone(this.snapshot!, run.cancelRequested ? run.cancelMessage : why, run.cancelRequested);
     }
     for (const t of run.timers) clearTimeout(t);
+    for (const c of run.conns) c.destroy();
     run.socket?.end();
     run.server.close();
     // Let the helper finish its own cleanup (unmounts, loop devices) before the job counts as over.
@@ -337,6 +437,29 @@ export class JobService {
     await run.log?.close();
     run.resolveFinished(this.snapshot!);
   }
+}
+
+function newRun(): Running {
+  let resolveFinished!: (s: JobSnapshot) => void;
+  const finished = new Promise<JobSnapshot>((r) => (resolveFinished = r));
+  return {
+    jobId: '',
+    started: false,
+    job: null,
+    jobSent: false,
+    conns: new Set(),
+    dir: '',
+    server: createServer(),
+    socket: null,
+    helper: null,
+    timers: [],
+    cancelRequested: false,
+    cancelMessage: 'cancelled; the target is incomplete',
+    ended: false,
+    log: null,
+    finished,
+    resolveFinished,
+  };
 }
 
 /** A regular file (not a link) owned by root: only a root process can have created it in the app's folder. */
