@@ -34,11 +34,25 @@ WORK="$CACHE/work"
 source "$HERE/recipe.env"
 [ -z "$VERSION_OVERRIDE" ] || BUNDLE_VERSION="$VERSION_OVERRIDE"
 
-log() { echo "iios demo-os: $*" >&2; }
-die() { echo "iios demo-os: error: $*" >&2; exit 1; }
+# say KEY ENGLISH [FIELD…]: a progress line. Run by iios (IIOS_DEMO_EVENTS=1) it is a typed line, "@iios-demo"
+# KEY FIELD… separated by tabs, that the app says in its reader's language (src-shared/errors/demo-build-words.ts
+# holds the same sentences); run by hand, the English. die KEY ENGLISH [FIELD…]: the same for the reason a build
+# stops ("@iios-demo-fail"), then exit 1. Anything else on stderr is the tools' own output.
+typed() { local IFS=$'\t'; echo "$*" >&2; }
+say() {
+  local key=$1 english=$2
+  shift 2
+  if [ "${IIOS_DEMO_EVENTS:-}" = 1 ]; then typed @iios-demo "$key" "$@"; else echo "iios demo-os: $english" >&2; fi
+}
+die() {
+  local key=$1 english=$2
+  shift 2
+  if [ "${IIOS_DEMO_EVENTS:-}" = 1 ]; then typed @iios-demo-fail "$key" "$@"; else echo "iios demo-os: error: $english" >&2; fi
+  exit 1
+}
 
 for tool in apt-get apt-cache dpkg-deb mksquashfs veritysetup cpio sha256sum; do
-  command -v "$tool" >/dev/null || die "missing host tool: $tool (run test/support/host-deps.sh)"
+  command -v "$tool" >/dev/null || die missing-tool "missing host tool: $tool (run test/support/host-deps.sh)" "$tool"
 done
 
 mkdir -p "$DEBS" "$CACHE"
@@ -55,7 +69,7 @@ APT=()
 host_suite="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
 if [ "${IIOS_DEMO_PRIVATE_APT:-0}" = 1 ] || { [ "$host_suite" != "$DEBIAN_SUITE" ] && [ "${IIOS_DEMO_PRIVATE_APT:-}" != 0 ]; }; then
   keyring="${IIOS_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
-  [ -f "$keyring" ] || die "this host is not Debian $DEBIAN_SUITE: install debian-archive-keyring so the demo OS can come from Debian's archive"
+  [ -f "$keyring" ] || die no-keyring "this host is not Debian $DEBIAN_SUITE: install debian-archive-keyring so the demo OS can come from Debian's archive" "$DEBIAN_SUITE"
   A="$CACHE/apt"
   mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/etc/preferences.d" "$A/etc/sources.list.d"
   : >>"$A/status"
@@ -66,7 +80,7 @@ if [ "${IIOS_DEMO_PRIVATE_APT:-0}" = 1 ] || { [ "$host_suite" != "$DEBIAN_SUITE"
        -o "Dir::State::Lists=$A/lists" -o "Dir::State::status=$A/status" -o "Dir::Cache=$A/cache"
        -o "APT::Architecture=amd64" -o "APT::Architectures=amd64" -o "Acquire::Languages=none")
   [ "$(id -u)" -ne 0 ] || APT+=(-o APT::Sandbox::User=root)
-  log "host is ${host_suite:-unknown}, not $DEBIAN_SUITE: using Debian's archive through a private apt state ($A)"
+  say private-apt "host is ${host_suite:-unknown}, not $DEBIAN_SUITE: using Debian's archive through a private apt state ($A)" "${host_suite:-unknown}" "$DEBIAN_SUITE" "$A"
 fi
 apt_lists_fresh=0
 # Private lists are refreshed at most once a run and only when something must be fetched (cached debs need none).
@@ -74,8 +88,8 @@ apt_ready() {
   [ ${#APT[@]} -gt 0 ] && [ "$apt_lists_fresh" = 0 ] || return 0
   apt_lists_fresh=1
   if [ -z "$(find "$A/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-    log "updating the private package lists for $DEBIAN_SUITE"
-    apt-get -q "${APT[@]}" update >&2 || die "cannot reach Debian's archive for $DEBIAN_SUITE"
+    say apt-update "updating the private package lists for $DEBIAN_SUITE" "$DEBIAN_SUITE"
+    apt-get -q "${APT[@]}" update >&2 || die no-archive "cannot reach Debian's archive for $DEBIAN_SUITE" "$DEBIAN_SUITE"
   fi
 }
 
@@ -117,25 +131,25 @@ download() { # name version
 fetch() { # name version
   local name="$1" version="$2" f cand
   if f="$(cached_deb "$name" "$version")"; then echo "$f"; return 0; fi
-  log "downloading $name=$version"
+  say downloading "downloading $name=$version" "$name" "$version"
   if download "$name" "$version" && f="$(cached_deb "$name" "$version")"; then echo "$f"; return 0; fi
-  [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die "$name=$version is not available (update recipe.env)"
+  [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die pin-gone "$name=$version is not available (update recipe.env)" "$name" "$version"
   cand="$(candidate_version "$name")"
-  [ -n "$cand" ] && [ "$cand" != "(none)" ] || die "$name is not available from apt (apt-get update?)"
-  log "WARNING: $name=$version is no longer available; using $cand (update recipe.env)"
+  [ -n "$cand" ] && [ "$cand" != "(none)" ] || die no-package "$name is not available from apt (apt-get update?)" "$name"
+  say pin-replaced "WARNING: $name=$version is no longer available; using $cand (update recipe.env)" "$name" "$version" "$name $cand"
   if f="$(cached_deb "$name" "$cand")"; then echo "$f"; return 0; fi
-  download "$name" "$cand" && f="$(cached_deb "$name" "$cand")" || die "cannot download $name=$cand"
+  download "$name" "$cand" && f="$(cached_deb "$name" "$cand")" || die download-failed "cannot download $name=$cand" "$name" "$cand"
   echo "$f"
 }
 
 kernel_pkg="$KERNEL_PACKAGE" kernel_ver="$KERNEL_PACKAGE_VERSION"
 if ! cached_deb "$kernel_pkg" "$kernel_ver" >/dev/null && [ -z "$(candidate_version "$kernel_pkg" | grep -v '(none)')" ]; then
   # The pinned ABI is gone from the archive: follow the metapackage to the current one.
-  [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die "$kernel_pkg is not available (update recipe.env)"
+  [ "${IIOS_DEMO_STRICT_PINS:-0}" = 1 ] && die pin-gone "$kernel_pkg is not available (update recipe.env)" "$kernel_pkg" "$kernel_ver"
   kernel_pkg="$(apt-cache "${APT[@]}" depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')"
-  [ -n "$kernel_pkg" ] || die "cannot resolve $KERNEL_META"
+  [ -n "$kernel_pkg" ] || die no-package "cannot resolve $KERNEL_META" "$KERNEL_META"
   kernel_ver="$(candidate_version "$kernel_pkg")"
-  log "WARNING: $KERNEL_PACKAGE is gone; using $kernel_pkg=$kernel_ver (update recipe.env)"
+  say pin-replaced "WARNING: $KERNEL_PACKAGE is gone; using $kernel_pkg=$kernel_ver (update recipe.env)" "$KERNEL_PACKAGE" "$KERNEL_PACKAGE_VERSION" "$kernel_pkg $kernel_ver"
 fi
 
 deb="$(fetch "$kernel_pkg" "$kernel_ver")" || exit 1
@@ -165,12 +179,12 @@ bundle_complete() {
 }
 
 if bundle_complete; then
-  log "bundle is up to date ($inputs_hash)"
+  say up-to-date "bundle is up to date ($inputs_hash)" "$inputs_hash"
   echo "$OUT" >&3
   exit 0
 fi
 
-log "building bundle (inputs $inputs_hash)"
+say building "building bundle (inputs $inputs_hash)" "$inputs_hash"
 rm -rf "$WORK"
 mkdir -p "$WORK/pkgs"
 trap 'rm -rf "$WORK"' EXIT
@@ -179,11 +193,11 @@ for f in "${deb_files[@]}"; do
 done
 P="$WORK/pkgs"
 BB="$P/bin/busybox"
-[ -x "$BB" ] || die "busybox-static did not unpack to /bin/busybox"
+[ -x "$BB" ] || die broken-package "busybox-static did not unpack to /bin/busybox" busybox-static
 
 KVER="$(basename "$(find "$P/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n1)")"
-[ -f "$P/boot/vmlinuz-$KVER" ] || die "no kernel image for $KVER"
-log "kernel $KVER"
+[ -f "$P/boot/vmlinuz-$KVER" ] || die no-kernel "no kernel image for $KVER" "$KVER"
+say kernel "kernel $KVER" "$KVER"
 
 # Deterministic timestamps for squashfs and cpio.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1700000000}"
@@ -208,7 +222,7 @@ add_module_file() {
 }
 for m in $(grep -v '^#' "$INITRAMFS/modules.list"); do
   rel="$(module_path "$m")"
-  [ -n "$rel" ] || die "kernel module $m not found in $KVER (built in? check resources/initramfs/modules.list)"
+  [ -n "$rel" ] || die no-module "kernel module $m not found in $KVER (built in? check resources/initramfs/modules.list)" "$m" "$KVER"
   add_module_file "$rel"
 done
 printf '%s\n' "${!want[@]}" | LC_ALL=C sort | bash "$INITRAMFS/assemble.sh" "$P" "$MD" "$WORK/initrd.img"
@@ -238,8 +252,8 @@ salt="$(sha256sum "$WORK/root.squashfs" | cut -d' ' -f1)"
 veritysetup format --data-block-size=4096 --hash-block-size=4096 --hash=sha256 --salt="$salt" \
   "$WORK/root.squashfs" "$WORK/root.verity" >"$WORK/verity.txt"
 root_hash="$(awk '/^Root hash:/ { print $3 }' "$WORK/verity.txt")"
-[[ "$root_hash" =~ ^[0-9a-f]{64}$ ]] || die "veritysetup format gave no root hash"
-veritysetup verify "$WORK/root.squashfs" "$WORK/root.verity" "$root_hash" || die "fresh verity tree does not verify"
+[[ "$root_hash" =~ ^[0-9a-f]{64}$ ]] || die verity-failed "veritysetup format gave no root hash"
+veritysetup verify "$WORK/root.squashfs" "$WORK/root.verity" "$root_hash" || die verity-failed "fresh verity tree does not verify"
 
 # --- 5. bundle ---------------------------------------------------------------------------------------------------
 
@@ -261,7 +275,7 @@ for f in vmlinuz initrd.img root.squashfs root.verity systemd-bootx64.efi; do
   files_json+="    \"$f\": { \"sha256\": \"$(sha_of "$STAGE/$f")\", \"sizeBytes\": $(size_of "$STAGE/$f") }"
   total=$((total + $(size_of "$STAGE/$f")))
 done
-[ "$total" -le "$MAX_BUNDLE_BYTES" ] || die "bundle is $total bytes, over the $MAX_BUNDLE_BYTES budget"
+[ "$total" -le "$MAX_BUNDLE_BYTES" ] || die over-budget "bundle is $total bytes, over the $MAX_BUNDLE_BYTES budget" "$total" "$MAX_BUNDLE_BYTES"
 
 cat >"$STAGE/manifest.json" <<EOF
 {
@@ -297,5 +311,5 @@ echo "$inputs_hash" >"$STAGE/.inputs-sha256"
 
 rm -rf "$OUT"
 mv "$STAGE" "$OUT"
-log "bundle ready: $total bytes in $OUT (root hash $root_hash)"
+say ready "bundle ready: $total bytes in $OUT (root hash $root_hash)" "$total" "$OUT" "$root_hash"
 echo "$OUT" >&3

@@ -1,6 +1,7 @@
 // The typed data of an error, as it crosses a process boundary inside the error envelope. A thrown error that
 // has a `details` property of one of these kinds keeps it across IPC, the bridge and JSON, so the other side reads
 // numbers and paths, not a message parsed back with a regex. One kind per typed error the services throw.
+import { DemoBuildStopSchema } from '../demo/demo-build-line.ts';
 import * as z from 'zod';
 import { formatPath } from '../profile/field-path.ts';
 import { IssueSaidSchema, issueSaid } from './field-issue.ts';
@@ -81,6 +82,18 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
    * result, or it stopped on an error of its own (`text`: the helper's English words, said inside a frame).
    */
   z.object({ kind: z.literal('job-ended'), why: z.enum(['connection-closed', 'no-connect', 'no-result', 'helper-error']), text: z.string().optional() }),
+  /**
+   * The demo OS could not be built (services/sources/demo-bundle.ts): the script stopped (`stop`, its typed reason,
+   * when it gave one; `exitCode`; `output`, the tools' last lines, theirs and untranslated), was cancelled, or
+   * printed no bundle folder.
+   */
+  z.object({
+    kind: z.literal('demo-build'),
+    why: z.enum(['stopped', 'cancelled', 'no-dir']),
+    stop: DemoBuildStopSchema.optional(),
+    exitCode: z.number().optional(),
+    output: z.string().optional(),
+  }),
 ]);
 export type ErrorDetails = z.infer<typeof ErrorDetailsSchema>;
 export type ErrorDetailsOf<K extends ErrorDetails['kind']> = Extract<ErrorDetails, { kind: K }>;

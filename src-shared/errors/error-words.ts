@@ -10,6 +10,7 @@ import { t, type PlainKey } from '../i18n/index.ts';
 import { UNSAFE } from './unsafe-words.ts';
 import { imageFolderWords, imagePathWords } from './rule-words.ts';
 import { planProblemWords } from './plan-words.ts';
+import { demoBuildErrorWords } from './demo-build-words.ts';
 
 export { UNSAFE };
 
@@ -105,6 +106,8 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       const words = details.issues.map(fieldIssueWords).join(' ');
       return details.file ? `${details.file}: ${words}` : words;
     }
+    case 'demo-build':
+      return demoBuildErrorWords(details);
   }
 }
 

@@ -1,6 +1,6 @@
 // The demo OS bundle built from Debian packages: manifest valid and true to the files, the root verifies
 // under dm-verity (and a damaged copy does not), the initramfs carries what the boot contract needs,
-// the bundle stays under 40 MB, and a second build is a cache hit.
+// the bundle stays under 40 MB, and a second build is a cache hit (said as a typed line when iios runs it).
 import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoBundle } from '../../src-main/services/sources/demo-bundle.ts';
 import { appRoot } from '../../src-main/services/app/app-info.ts';
 import { parseBundleManifest, type BundleManifest } from '../../src-shared/profile/bundle-manifest.ts';
+import type { DemoBuildLine } from '../../src-shared/demo/demo-build-line.ts';
+import { demoBuildLineWords } from '../../src-shared/errors/demo-build-words.ts';
 
 const MB40 = 40 * 1024 * 1024;
 
@@ -113,5 +115,12 @@ describe('demo OS bundle', () => {
     expect(again.stdout.trim().split('\n').pop()).toBe(dir);
     expect(again.stderr).toContain('up to date');
     expect((await stat(join(dir, 'vmlinuz'))).mtimeMs).toBe(before);
+  });
+
+  it('run by iios, the build says its progress as typed lines: a cache hit is one up-to-date line', async () => {
+    const lines: DemoBuildLine[] = [];
+    expect(await ensureDemoBundle({ onLine: (l) => lines.push(l) })).toBe(dir);
+    expect(lines).toEqual([{ key: 'up-to-date', hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(demoBuildLineWords(lines[0]!)).toBe('the demo OS is up to date');
   });
 });

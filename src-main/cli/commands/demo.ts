@@ -12,6 +12,7 @@ import { bootUntilReady } from '../../services/stick/qemu-boot.ts';
 import { readStick } from '../../services/stick/stick-reader.ts';
 import { formatBytes } from '../../../src-shared/format/bytes.ts';
 import { stickReadWords } from '../../../src-shared/errors/stick-read-words.ts';
+import { demoBuildLineWords } from '../../../src-shared/errors/demo-build-words.ts';
 
 const DEMO_SIZE = 8 * 1024 ** 3;
 
@@ -25,7 +26,7 @@ export const demoCommand: Command = {
     if (!(timeoutS > 0)) throw new UsageError(t('cli.demo.badTimeout'));
 
     io.stdout.write(`${t('cli.demo.step1')}\n`);
-    const bundle = await ensureDemoBundle({ onLog: (l) => io.stderr.write(`    ${l}\n`) });
+    const bundle = await ensureDemoBundle({ onLine: (l) => io.stderr.write(`    ${demoBuildLineWords(l)}\n`) });
     io.stdout.write(`    ${bundle}\n`);
 
     io.stdout.write(`${t('cli.demo.step2', { image, size: formatBytes(DEMO_SIZE) })}\n`);
