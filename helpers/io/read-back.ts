@@ -50,7 +50,11 @@ async function readBack(ctx: TargetCtx, offset: number, length: number, tryDirec
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    if (got < want) throw Object.assign(new Error(`read back ended early at byte ${offset + at + got}`), { code: 'EIO' });
+    // EIO: on a device the stick is gone (context.ts says so); an image file was cut short by someone meanwhile
+    if (got < want) {
+      const byte = offset + at + got;
+      throw Object.assign(new FailureError(`read back ended early at byte ${byte}`, { key: 'read-short', phase: ctx.phase, byte }), { code: 'EIO' });
+    }
     return want;
   };
   let pending: Promise<number> | null = null;

@@ -57,6 +57,8 @@ export function failureWords(failure: TargetFailure | null | undefined, message:
       const vars = { phase: phaseWords(failure.phase), byte: failure.byte, size: formatBytes(failure.chunkBytes) };
       return failure.first === undefined ? t('failure.readBack', vars) : t('failure.readBackAt', { ...vars, first: failure.first });
     }
+    case 'read-short':
+      return t('failure.readShort', { phase: phaseWords(failure.phase), byte: failure.byte });
     case 'verify-failed':
       return t('failure.verifyFailed', { checks: failure.checks.map(checkWords).join('; ') });
     case 'slot-differs':

@@ -235,6 +235,7 @@ export const de: Translation = {
   'failure.cancelled': 'abgebrochen ({phase}); der Stick ist unvollständig',
   'failure.cancelledBefore': 'abgebrochen, bevor etwas geschrieben wurde',
   'failure.noSpace': 'der Ordner der Abbild-Datei ist voll ({phase}); schaffen Sie Platz oder wählen Sie einen anderen Ordner und schreiben Sie sie neu',
+  'failure.readShort': 'die Abbild-Datei ist beim Zurücklesen kürzer als das Geschriebene: sie endet bei Byte {byte} ({phase}); etwas hat sie inzwischen verändert: schreiben Sie sie erneut',
   'failure.readBack': 'der Stick liest sich anders zurück als geschrieben, in den {size} ab Byte {byte} ({phase}); vielleicht ist er defekt: schreiben Sie ihn neu oder nehmen Sie einen anderen Stick',
   'failure.slotDiffers': 'System-Slot {slot} liest sich anders zurück als geschrieben; schreiben Sie den Stick neu oder nehmen Sie einen anderen',
   'failure.slotDiffersAt': 'System-Slot {slot} liest sich anders zurück als geschrieben, zuerst bei Byte {byte} des Sticks; schreiben Sie ihn neu oder nehmen Sie einen anderen',

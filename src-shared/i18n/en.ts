@@ -240,6 +240,7 @@ export const en = {
   'failure.cancelled': 'cancelled ({phase}); the stick is incomplete',
   'failure.cancelledBefore': 'cancelled before anything was written',
   'failure.noSpace': "the image file's folder is full ({phase}); free some space or choose another folder, then write it again",
+  'failure.readShort': 'the image file reads back shorter than what was written: it ends at byte {byte} ({phase}); something changed it meanwhile: write it again',
   'failure.readBack': 'the stick reads back differently from what was written, in the {size} at byte {byte} ({phase}); it may be failing: write it again, or use another stick',
   'failure.slotDiffers': 'system slot {slot} reads back differently from what was written; write the stick again, or use another stick',
   'failure.slotDiffersAt': 'system slot {slot} reads back differently from what was written, first at byte {byte} of the stick; write it again, or use another stick',

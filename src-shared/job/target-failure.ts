@@ -39,6 +39,8 @@ const FAILURES = [
     /** The chunk's first differing byte of the disk, when the image was at hand to compare. */
     first: z.number().nonnegative().optional(),
   }),
+  /** An image-file target read back shorter than what was written (`byte`: where it ended): changed meanwhile. */
+  z.object({ key: z.literal('read-short'), phase: Phase, byte: z.number().nonnegative() }),
   /** A slot reads back with another sha256 than its image; `byte`: the first differing byte of the disk, when found. */
   z.object({ key: z.literal('slot-differs'), slot: z.string().max(8), byte: z.number().nonnegative().nullable() }),
   /** The verify checks that failed (other than a slot that reads back wrong: slot-differs), each typed. */

@@ -44,7 +44,7 @@ const SAID: Record<string, TargetFailureKey> = {
   "threadHasher needs shared buffers": 'step',
   "chunk hash worker: ${m.error}": 'step',
   "no chunk digests to verify against": 'step',
-  "read back ended early at byte ${offset +": 'step',
+  "read back ended early at byte ${byte}": 'read-short',
   "${tool} could not decompress ${path}: ${": 'step',
   "the first chunk must be read whole": 'step',
   "the held-back head cannot be read again": 'step',

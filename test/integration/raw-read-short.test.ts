@@ -1,0 +1,72 @@
+// An image-file target cut short between writing and verifying (someone truncated it) fails its verify typed:
+// where it ended, said in the reader's language, not a framed English sentence; and it gets no partition table.
+import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureWords } from '../../src-shared/errors/failure-words.ts';
+import { setLocale } from '../../src-shared/i18n/index.ts';
+import { parseImageProfile } from '../../src-shared/profile/image-profile.ts';
+import { makeRawImage, type RawImage } from '../support/make-raw-image.ts';
+import { runHelper } from '../support/run-helper.ts';
+import { englishIn } from '../support/untranslated.ts';
+
+const MiB = 1024 * 1024;
+const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
+
+let image: RawImage;
+let work: string;
+beforeAll(async () => {
+  image = await makeRawImage({ mib: 24, compress: 'xz' });
+  work = await mkdtemp(join(tmpdir(), 'iios-rawshort-'));
+});
+afterAll(async () => {
+  await image?.cleanup();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('an image-file target cut short before its verify', () => {
+  it('fails typed with the byte where it ended, in German with no English left, and gets no table', async () => {
+    const gate = await mkdtemp(join(tmpdir(), 'iios-gate-'));
+    const img = join(work, 'target.img');
+    try {
+      const r = await runHelper(
+        { jobId: 'raw-short', profile: raw, imagePath: image.plainPath, persistence: false, targets: [{ id: 'file', kind: 'image-file', path: img, sizeBytes: 64 * MiB, hostname: 'short-01' }] },
+        {
+          env: { IIOS_TEST_VERIFY_GATE: gate },
+          onEvent: async (e) => {
+            if (e.kind !== 'phase' || e.phase !== 'verify') return;
+            try {
+              await truncate(img, 10 * MiB);
+            } finally {
+              await writeFile(join(gate, e.targetId), '');
+            }
+          },
+        },
+      );
+      expect(r.results?.find((x) => x.targetId === 'file'), r.stderr).toMatchObject({ ok: false, verified: false });
+      const failure = r.failed('file')?.failure;
+      expect(failure).toEqual({ key: 'read-short', phase: 'verify', byte: 10 * MiB });
+      const fh = await open(img, 'r');
+      try {
+        const head = Buffer.alloc(MiB);
+        await fh.read(head, 0, MiB, 0);
+        expect(head.every((b) => b === 0)).toBe(true);
+      } finally {
+        await fh.close();
+      }
+      setLocale('de');
+      try {
+        const de = failureWords(failure!, '');
+        expect(de).toContain((10 * MiB).toLocaleString('de'));
+        expect(englishIn([de]), de).toEqual([]);
+      } finally {
+        setLocale('en');
+      }
+    } finally {
+      await rm(img, { force: true });
+      await rm(gate, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
