@@ -1,6 +1,7 @@
 // An image-file target cut short between writing and verifying (someone truncated it) fails its verify typed:
 // where it ended, said in the reader's language, not a framed English sentence; and it gets no partition table.
-import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
+// The same for the image itself cut short before the target is compared with it: the source changed.
+import { copyFile, mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,35 @@ describe('an image-file target cut short before its verify', () => {
       }
     } finally {
       await rm(img, { force: true });
+      await rm(gate, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('the image itself cut short before the compare: the source changed, named at the byte where it ended', async () => {
+    const gate = await mkdtemp(join(tmpdir(), 'iios-gate-'));
+    const img = join(work, 'target2.img');
+    const source = join(work, 'source.img');
+    await copyFile(image.plainPath, source);
+    try {
+      const r = await runHelper(
+        { jobId: 'raw-source-short', profile: raw, imagePath: source, persistence: false, targets: [{ id: 'file', kind: 'image-file', path: img, sizeBytes: 64 * MiB, hostname: 'short-02' }] },
+        {
+          env: { IIOS_TEST_VERIFY_GATE: gate },
+          onEvent: async (e) => {
+            if (e.kind !== 'phase' || e.phase !== 'verify') return;
+            try {
+              await truncate(source, 14 * MiB + 512);
+            } finally {
+              await writeFile(join(gate, e.targetId), '');
+            }
+          },
+        },
+      );
+      expect(r.results?.find((x) => x.targetId === 'file'), r.stderr).toMatchObject({ ok: false, verified: false });
+      expect(r.failed('file')?.failure).toEqual({ key: 'source-changed', byte: 14 * MiB + 512 });
+    } finally {
+      await rm(img, { force: true });
+      await rm(source, { force: true });
       await rm(gate, { recursive: true, force: true });
     }
   }, 300_000);
