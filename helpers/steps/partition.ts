@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { PartitionPlan } from '../../src-shared/layout/index.ts';
 import type { TargetCtx } from '../context.ts';
 import type { RunOptions } from '../tools/run.ts';
-import { gptSummary, partitionInfo, verifyGpt, writeGpt, type GptPartitionInfo, type GptPartitionSpec, type GptTableSpec } from '../tools/sgdisk.ts';
+import { partitionInfo, readGptBack, writeGpt, type GptPartitionInfo, type GptPartitionSpec, type GptTableSpec } from '../tools/sgdisk.ts';
 
 /** The table to write for a plan: its GUIDs where it has them, fresh random ones where it does not. */
 export function plannedGptTable(plan: PartitionPlan, newGuid: () => string = randomUUID): GptTableSpec {
@@ -51,12 +51,16 @@ export function gptMismatches(want: GptPartitionSpec, got: GptPartitionInfo): st
   return out;
 }
 
-/** Reads one partition back with `sgdisk -i` and throws, naming the fields, unless it is exactly the spec. */
-export async function checkPartition(disk: string, want: GptPartitionSpec, opts: RunOptions = {}): Promise<void> {
-  const got = await partitionInfo(disk, want.index, opts);
+/** Throws, naming the fields, unless the partition read back (null: missing) is exactly the spec. */
+function checkReadBack(want: GptPartitionSpec, got: GptPartitionInfo | null): void {
   if (!got) throw new Error(`partition ${want.index} (${want.name}) is missing from the table`);
   const bad = gptMismatches(want, got);
   if (bad.length) throw new Error(`partition ${want.index} (${want.name}) did not come out as planned: ${bad.join('; ')}`);
+}
+
+/** Reads one partition back with `sgdisk -i` and throws, naming the fields, unless it is exactly the spec. */
+export async function checkPartition(disk: string, want: GptPartitionSpec, opts: RunOptions = {}): Promise<void> {
+  checkReadBack(want, await partitionInfo(disk, want.index, opts));
 }
 
 export async function partition(ctx: TargetCtx): Promise<void> {
@@ -64,11 +68,12 @@ export async function partition(ctx: TargetCtx): Promise<void> {
   const opts = { signal: ctx.signal };
   const table = plannedGptTable(ctx.plan);
   await writeGpt(ctx.disk, table, opts);
-  await verifyGpt(ctx.disk, opts);
-  const summary = await gptSummary(ctx.disk, opts);
+  // verified, summed up and every partition read back in one sgdisk run
+  const back = await readGptBack(ctx.disk, table.partitions.map((p) => p.index), opts);
+  const summary = back.summary;
   if (summary.diskGuid !== table.diskGuid) throw new Error(`the disk GUID did not come out as planned: planned ${table.diskGuid}, found ${summary.diskGuid}`);
   const extra = summary.partitions.filter((s) => !table.partitions.some((p) => p.index === s.index));
   if (extra.length) throw new Error(`the table holds partitions that were not planned: ${extra.map((e) => e.index).join(', ')}`);
-  for (const p of table.partitions) await checkPartition(ctx.disk, p, opts);
+  for (const p of table.partitions) checkReadBack(p, back.partitions.get(p.index) ?? null);
   ctx.log('debug', `GPT written and read back: disk GUID ${table.diskGuid}, ${table.partitions.length} partitions`);
 }

@@ -1,5 +1,7 @@
 // sgdisk: write a GPT from the plan (disk GUID, unique partition GUIDs, attribute bits included), verify it,
-// read it back (`sgdisk -p` for the disk GUID and the numbers in use, `sgdisk -i N` for one partition).
+// read it back (`sgdisk -p` for the disk GUID and the numbers in use, `sgdisk -i N` for one partition; all of
+// them in one run with readGptBack).
+import { gptProblems } from '../../src-shared/verify/gpt-verdict.ts';
 import { run, type RunOptions } from './run.ts';
 
 export interface GptPartitionSpec {
@@ -48,10 +50,11 @@ export async function addPartitionsAfterImage(disk: string, parts: readonly GptP
   await run('sgdisk', [...parts.flatMap(partitionArgs), disk], opts);
 }
 
-/** `sgdisk -v`: throws unless it reports "No problems found". */
+/** `sgdisk -v`: throws unless it finds the table whole (gptProblems: both headers and entry arrays intact). */
 export async function verifyGpt(disk: string, opts: RunOptions = {}): Promise<string> {
-  const { stdout } = await run('sgdisk', ['-v', disk], opts);
-  if (!/No problems found/.test(stdout)) throw new Error(`sgdisk -v found problems on ${disk}: ${stdout.trim()}`);
+  const { stdout, stderr } = await run('sgdisk', ['-v', disk], opts);
+  const problems = gptProblems(stdout, stderr);
+  if (problems !== null) throw new Error(`sgdisk -v found problems on ${disk}: ${problems}`);
   return stdout;
 }
 
@@ -110,4 +113,29 @@ export function firstFreeNumber(summary: GptSummary): number {
   let n = 1;
   while (used.has(n)) n++;
   return n;
+}
+
+/** A whole table read back in one sgdisk run: verified, its summary, and each asked partition (null: missing). */
+export interface GptReadBack {
+  summary: GptSummary;
+  partitions: Map<number, GptPartitionInfo | null>;
+}
+
+/**
+ * Parses `sgdisk -v -p -i A -i B … disk`: sgdisk answers the options in order, so the verify report, the
+ * summary, then one block per `-i` ("Partition GUID code: …" or "Partition #N does not exist.").
+ */
+export function parseGptReadBack(text: string, stderr: string, indices: readonly number[], disk = 'the disk'): GptReadBack {
+  const problems = gptProblems(text.split(/^Disk .*sectors/m)[0] ?? '', stderr);
+  if (problems !== null) throw new Error(`sgdisk -v found problems on ${disk}: ${problems}`);
+  const blocks = text.split(/^(?=Partition GUID code:|Partition #\d+ does not exist)/m);
+  const head = blocks.shift() ?? '';
+  if (blocks.length !== indices.length) throw new Error(`sgdisk gave ${blocks.length} partition reports for ${indices.length} partitions asked on ${disk}`);
+  return { summary: parseGptSummary(head), partitions: new Map(indices.map((index, i) => [index, parsePartitionInfo(blocks[i]!)])) };
+}
+
+/** `sgdisk -v -p -i …` in one run (each a separate run before: a process and a read of the table each). */
+export async function readGptBack(disk: string, indices: readonly number[], opts: RunOptions = {}): Promise<GptReadBack> {
+  const { stdout, stderr } = await run('sgdisk', ['-v', '-p', ...indices.flatMap((i) => ['-i', String(i)]), disk], opts);
+  return parseGptReadBack(stdout, stderr, indices, disk);
 }

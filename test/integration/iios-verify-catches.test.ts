@@ -1,7 +1,7 @@
 // `iios verify` meets the faults it exists for: an appliance stick written by the helper onto a loop device and
 // an image file verifies; then one byte at a time is changed (slot a, slot a's hash tree, an ESP file, a cache
 // file) and verify must fail exactly the check that covers it, naming what mismatched; changing the byte back
-// makes the stick verify again. One fault also goes through the `iios verify` command: exit 1, the FAIL line,
+// makes the stick verify again; so does a damaged backup GPT header, which sgdisk -v alone lets pass. One fault also goes through the `iios verify` command: exit 1, the FAIL line,
 // in English and in a German terminal (each check said from its typed finding, no English left).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
 import { iios } from '../support/iios-cli.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { runHelper } from '../support/run-helper.ts';
-import { makeAptCache, SLOT_OFFSET, stickFaults } from '../support/stick-faults.ts';
+import { flipByte, makeAptCache, SLOT_OFFSET, stickFaults } from '../support/stick-faults.ts';
 
 const MiB = 1024 * 1024;
 // room for the apt cache by the fit rule (cache-fit.ts) beside slots of their least size
@@ -100,6 +100,22 @@ describe('iios verify catches one changed byte', () => {
       expect((await verifyStick(disk)).checks.filter((c) => !c.ok)).toEqual([]);
     }, 300_000);
   }
+
+  it("a damaged backup GPT header at the stick's end fails the gpt check (sgdisk still prints \"No problems found\")", async () => {
+    const disk = disks.file!;
+    // a byte of the backup header's own CRC (offset 16 of the disk's last sector)
+    const at = SIZE - 512 + 16;
+    await flipByte(disk, at);
+    try {
+      const report = await verifyStick(disk);
+      const bad = report.checks.filter((c) => !c.ok);
+      expect(bad.map((c) => c.name)).toEqual(['gpt']);
+      expect(bad[0]!.detail).toMatch(/corrupt GPT|Backup header: ERROR|CRCs don't match/);
+    } finally {
+      await flipByte(disk, at);
+    }
+    expect((await verifyStick(disk)).checks.filter((c) => !c.ok)).toEqual([]);
+  }, 120_000);
 
   it('the command: exit 1 and a FAIL line naming the ESP file', async () => {
     const disk = disks.file!;

@@ -13,7 +13,7 @@ import { validateBundleManifest, type BundleManifest } from '../../src-shared/pr
 import { loadProfile } from '../../src-main/services/sources/profiles.ts';
 import { planSummary } from '../../src-main/services/sources/plans.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
-import { addPartitionsAfterImage, firstFreeNumber, gptSummary, writeGpt } from '../../helpers/tools/sgdisk.ts';
+import { addPartitionsAfterImage, firstFreeNumber, gptSummary, partitionInfo, readGptBack, verifyGpt, writeGpt } from '../../helpers/tools/sgdisk.ts';
 import { checkPartition, plannedGptTable } from '../../helpers/steps/partition.ts';
 
 const GiB = 1024 ** 3;
@@ -170,6 +170,31 @@ describe('GUIDs and the read-back of the writer', () => {
         await checkPartition(disk, p);
       }
       expect((await readBack(disk)).id.toLowerCase()).toBe(tables[1]!.diskGuid);
+    } finally {
+      await rm(disk, { force: true });
+    }
+  });
+
+  it('one sgdisk run reads the whole table back as the runs one by one do; a missing partition is null; a damaged backup table fails', async () => {
+    const diskBytes = 8_000_000_000;
+    const plan = planLayout(await loadProfile('appliance'), manifest, diskBytes, { sectorSize: 512, seed: 'one-run' });
+    const table = plannedGptTable(plan);
+    const indices = table.partitions.map((p) => p.index);
+    const disk = join(work, 'one-run.img');
+    await execa('truncate', ['-s', String(diskBytes), disk]);
+    try {
+      await writeGpt(disk, table);
+      const missing = Math.max(...indices) + 1;
+      const back = await readGptBack(disk, [...indices, missing]);
+      expect(back.summary).toEqual(await gptSummary(disk));
+      expect(back.summary.diskGuid).toBe(table.diskGuid);
+      for (const i of indices) expect(back.partitions.get(i)).toEqual(await partitionInfo(disk, i));
+      expect(back.partitions.get(missing)).toBeNull();
+      // the backup header (the disk's last sector) zeroed: sgdisk -v still prints "No problems found" (it rebuilt it
+      // in memory), but says "corrupt GPT" and "Backup header: ERROR": both read-backs must fail
+      await execa('dd', ['if=/dev/zero', `of=${disk}`, 'bs=512', `seek=${diskBytes / 512 - 1}`, 'count=1', 'conv=notrunc', 'status=none']);
+      await expect(readGptBack(disk, indices)).rejects.toThrow(/^sgdisk -v found problems on .*one-run\.img: .*(corrupt GPT|Backup header: ERROR)/);
+      await expect(verifyGpt(disk)).rejects.toThrow(/corrupt GPT|Backup header: ERROR/);
     } finally {
       await rm(disk, { force: true });
     }

@@ -7,6 +7,7 @@
 // Why the raw profile's persistence partition holds no stamp either: it could (iios formats it, so an
 // /iios/stick.json there with the image's size and sha256 would let `iios verify` work without --image), but
 // the on-stick format puts the stamp on IIOS-ESP and every reader looks there; one place, not two.
+import { gptProblems } from '../../../src-shared/verify/gpt-verdict.ts';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { compareWithImage, tableProblemEnglish, type ImageComparison } from './stick-image-compare.ts';
@@ -163,9 +164,9 @@ export async function verifyStick(path: string, opts: VerifyOptions = {}): Promi
 
 async function gptCheck(path: string, check: Check, opts: VerifyOptions): Promise<void> {
   await check({ check: 'gpt' }, 'gpt', async () => {
-    const { stdout } = await tool('sgdisk', ['-v', path], { signal: opts.signal, okExitCodes: [0, 1, 2] });
-    if (/No problems found/i.test(stdout)) return { ok: true, said: { key: 'gpt-ok' }, detail: 'sgdisk -v: no problems' };
-    const output = stdout.trim().split('\n').slice(0, 4).join(' | ');
+    const { stdout, stderr } = await tool('sgdisk', ['-v', path], { signal: opts.signal, okExitCodes: [0, 1, 2] });
+    const output = gptProblems(stdout, stderr);
+    if (output === null) return { ok: true, said: { key: 'gpt-ok' }, detail: 'sgdisk -v: no problems' };
     return { ok: false, said: { key: 'gpt-problems', output }, detail: output };
   });
 }
