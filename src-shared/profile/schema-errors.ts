@@ -116,7 +116,7 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
     } else if (issue.code === 'invalid_union') {
       // report the first alternative's reasons: unions here are "one form or the other" and the first is the usual one
       const first = issue.errors[0] ?? [];
-      if (first.length === 0) out.push({ path: formatPath(issue.path), message: issue.message });
+      if (first.length === 0) out.push({ path: formatPath(issue.path), message: issue.message, said: issueSaid(issue) });
       for (const sub of first) out.push({ path: formatPath([...issue.path, ...sub.path]), message: sub.message, said: issueSaid(sub) });
     } else {
       out.push({ path: formatPath(issue.path), message: issue.message, said: issueSaid(issue) });
