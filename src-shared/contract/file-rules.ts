@@ -57,6 +57,7 @@ export const FILE_RULES = [
   // a cache set
   'cache-set-id',
   'no-cache',
+  'unknown-cache-set',
 ] as const;
 export type FileRule = (typeof FILE_RULES)[number];
 

@@ -120,5 +120,7 @@ export function fileRuleWords(field: string, rule: FileRule, vars: Record<string
       return t('file.rule.cache-set-id', { field, value: v('value') });
     case 'no-cache':
       return t('file.rule.no-cache', { field, kinds: v('kinds') });
+    case 'unknown-cache-set':
+      return vars.ids ? t('file.rule.unknown-cache-set', { dir: v('dir'), ids: vars.ids }) : t('file.rule.unknown-cache-set-none', { dir: v('dir') });
   }
 }

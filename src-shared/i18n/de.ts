@@ -396,6 +396,8 @@ export const de: Translation = {
   'file.rule.size-differs': '{field}: {size} weicht von der Größe ab, die files für „{name}“ nennt ({listed}).',
   'file.rule.cache-set-id': '{field}: {value} ist keine Kennung eines Cache-Satzes (Kleinbuchstaben, Ziffern, „.“, „_“ und „-“, am Anfang ein Buchstabe oder eine Ziffer).',
   'file.rule.no-cache': '{field} nennt keinen Cache: geben Sie mindestens eine dieser Arten an: {kinds}.',
+  'file.rule.unknown-cache-set': 'Einen solchen Cache-Satz gibt es nicht: geben Sie den Pfad einer Cache-Satz-Datei (YAML) an oder die Kennung eines Satzes in {dir} (dort: {ids}).',
+  'file.rule.unknown-cache-set-none': 'Einen solchen Cache-Satz gibt es nicht: geben Sie den Pfad einer Cache-Satz-Datei (YAML) an oder die Kennung eines Satzes in {dir} (dort ist noch keiner).',
   'error.bundle.manifest-issues': 'Die manifest.json des Pakets ist nicht brauchbar: {issues}',
   'state.pending': 'wartet',
   'state.writing': 'schreibt',

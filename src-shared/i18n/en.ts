@@ -403,6 +403,8 @@ export const en = {
   'file.rule.size-differs': '{field}: {size} differs from the size files lists for "{name}" ({listed}).',
   'file.rule.cache-set-id': '{field}: {value} is not a cache set id (lowercase letters, digits, ".", "_" and "-", starting with a letter or digit).',
   'file.rule.no-cache': '{field} names no cache: give at least one of {kinds}.',
+  'file.rule.unknown-cache-set': 'There is no such cache set: give the path of a cache-set YAML file, or the id of a set in {dir} (there: {ids}).',
+  'file.rule.unknown-cache-set-none': 'There is no such cache set: give the path of a cache-set YAML file, or the id of a set in {dir} (none there yet).',
   'error.bundle.manifest-issues': 'The bundle’s manifest.json cannot be used: {issues}',
   'state.pending': 'waiting',
   'state.writing': 'writing',

@@ -18,6 +18,11 @@ export function fileIssue(path: string, message: string, rule: FileRule, vars?: 
   return { path, message, said: { code: 'rule', rule, ...(vars ? { vars } : {}) } };
 }
 
+/** The system's reason a file could not be read: its own words for logs, its code (EACCES, ELOOP…) typed. */
+export function unreadableIssue(err: { message: string; code?: string | undefined }): FieldIssue {
+  return fileIssue('', err.message, 'unreadable', err.code ? { code: err.code } : undefined);
+}
+
 /** The YAML parser's complaints as issues (its own words in the English message; line and column typed). */
 export function yamlSyntaxIssues(errors: readonly { message: string; linePos?: readonly { line: number; col: number }[] | undefined }[]): FieldIssue[] {
   return errors.map((e) => {

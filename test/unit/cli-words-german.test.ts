@@ -96,12 +96,13 @@ const FILE_READERS = [
   'src-shared/profile/schema-errors.ts',
   'src-shared/caches/cache-set.ts',
   'src-main/services/sources/profiles.ts',
+  'src-main/services/caches/load-cache-set.ts',
 ];
 
 /**
  * What in a file reader would refuse a file in English only: a refine() or addIssue() without ruleParams, a
- * regex() (its error is a sentence, no rule), and an issue written as an object with a `message` but neither a
- * `rule` (profile-rules.ts), a `said` (a field issue) nor a spread ruleParams(…) (a zod issue).
+ * regex() (its error is a sentence, no rule), a plain `new Error(…)`, and an issue written as an object with a
+ * `message` but neither a `rule` (profile-rules.ts), a `said` (a field issue) nor a spread ruleParams(…) (a zod issue).
  */
 function untypedRefusals(source: string): string[] {
   const out = unkeyedRules(source);
@@ -109,6 +110,8 @@ function untypedRefusals(source: string): string[] {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'regex') {
       out.push(node.getText().replace(/\s+/g, ' ').slice(0, 160));
     }
+    // a plain Error carries no details: only its English message reaches the reader
+    if (ts.isNewExpression(node) && node.expression.getText() === 'Error') out.push(node.getText().replace(/\s+/g, ' ').slice(0, 160));
     if (ts.isObjectLiteralExpression(node)) {
       const names = node.properties.map((p) => (p.name && ts.isIdentifier(p.name) ? p.name.text : ''));
       const keyed = names.includes('rule') || names.includes('said') || node.properties.some((p) => ts.isSpreadAssignment(p) && p.expression.getText().includes('ruleParams('));

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { loadCacheSet } from '../../src-main/services/caches/load-cache-set.ts';
 import { readBundleManifest } from '../../src-main/services/sources/bundles.ts';
 import { loadProfile, loadProfileFile } from '../../src-main/services/sources/profiles.ts';
 import { parseCacheSet } from '../../src-shared/caches/cache-set.ts';
-import type { FieldIssue } from '../../src-shared/contract/error-details.ts';
+import { detailsOf, type ErrorDetailsOf, type FieldIssue } from '../../src-shared/contract/error-details.ts';
 import { FILE_RULES, type FileRule } from '../../src-shared/contract/file-rules.ts';
 import { errorWords } from '../../src-shared/errors/error-words.ts';
 import { fieldIssueWords } from '../../src-shared/errors/field-words.ts';
@@ -32,13 +33,15 @@ type Loose = Record<string, any>;
 /** A built-in profile as the YAML reader gives it, to be broken in one place. */
 const profileObject = (id: string): Loose => parse(readFileSync(join(PROFILES, `${id}.yaml`), 'utf8')) as Loose;
 
-/** The issues a file was refused with (the file parsed must fail). */
+/** The issues a file was refused with (the file parsed must fail), as its error's details carry them. */
 async function refusal(read: () => unknown): Promise<FieldIssue[]> {
   try {
     await read();
   } catch (err) {
-    expect(err).toBeInstanceOf(SchemaError);
-    return (err as SchemaError).issues;
+    const details = detailsOf(err);
+    expect(details?.kind, String(err)).toBe('invalid');
+    if (err instanceof SchemaError) expect(details).toEqual(err.details);
+    return (details as ErrorDetailsOf<'invalid'>).issues;
   }
   throw new Error('the file was accepted');
 }
@@ -131,6 +134,12 @@ const BROKEN: [FileRule, string, () => unknown][] = [
   ['size-differs', 'a root image of another size', brokenManifest((m) => (m.rootfs.sizeBytes = 1000))],
   ['cache-set-id', 'a cache set id with a space', cacheSet('format: 1\nid: Lab 1\ntitle: Lab\ncaches:\n  squid:\n    urls: [http://deb.debian.org/]\n')],
   ['no-cache', 'a cache set without caches', cacheSet('format: 1\nid: lab\ntitle: Lab\ncaches: {}\n')],
+  ['unknown-cache-set', 'a name no kept set has', () => {
+    mkdirSync(join(dir, 'sets'), { recursive: true });
+    writeFileSync(join(dir, 'sets', 'class.yaml'), 'format: 1\nid: class\ntitle: Class\ncaches:\n  squid:\n    urls: [http://deb.debian.org/]\n');
+    return loadCacheSet('nope', dir, join(dir, 'sets'));
+  }],
+  ['unknown-cache-set', 'a name, and no set kept yet', () => loadCacheSet('nope', dir, join(dir, 'no-sets'))],
 ];
 
 /**
@@ -174,6 +183,18 @@ describe('where a malformed file is shown', () => {
     setLocale('de');
     const text = errorWords(err);
     expect(text).toContain('ein Profil im Modus writable braucht eine Partition „system“.');
+    expect(englishIn([wordsOnly(text)]), text).toEqual([]);
+  });
+
+  it('`iios caches` with a name no set has: the English message as it was, the German said from its rule', async () => {
+    const sets = join(dir, 'kept-sets');
+    mkdirSync(sets, { recursive: true });
+    writeFileSync(join(sets, 'class.yaml'), 'format: 1\nid: class\ntitle: Class\ncaches:\n  squid:\n    urls: [http://deb.debian.org/]\n');
+    const err = await loadCacheSet('nope', dir, sets).then(() => null, (e: unknown) => e);
+    expect((err as Error).message).toBe(`no cache set nope: give the path of a cache-set YAML file, or the id of a set in ${sets} (there: class)`);
+    setLocale('de');
+    const text = errorWords(err);
+    expect(text).toBe(`nope: Einen solchen Cache-Satz gibt es nicht: geben Sie den Pfad einer Cache-Satz-Datei (YAML) an oder die Kennung eines Satzes in ${sets} (dort: class).`);
     expect(englishIn([wordsOnly(text)]), text).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileKindOf, wrongFileKind } from '../../../src-shared/format/file-kind.ts';
-import { ProfileError, fileIssue, parseImageProfile, type ImageProfile } from '../../../src-shared/profile/index.ts';
+import { ProfileError, fileIssue, parseImageProfile, unreadableIssue, type ImageProfile } from '../../../src-shared/profile/index.ts';
 import { appRoot, resourcesDir } from '../app/app-info.ts';
 
 /** The order the GUI shows them in; other built-in files follow alphabetically. */
@@ -38,11 +38,6 @@ export async function builtInProfileIds(dir = builtInProfilesDir()): Promise<str
  * has iios read, and quote back, a file that is no profile (/etc/shadow). */
 const PROFILE_FILE = /\.ya?ml$/i;
 
-/** The system's reason a file could not be read: its own words for logs, its code (EACCES, EISDIR…) typed. */
-function unreadable(err: NodeJS.ErrnoException) {
-  return fileIssue('', err.message, 'unreadable', err.code ? { code: err.code } : undefined);
-}
-
 /** Reads and validates one profile file; `expectId` makes the id match the file name. */
 export async function loadProfileFile(path: string, expectId?: string): Promise<ImageProfile> {
   const shown = displayPath(path);
@@ -51,7 +46,7 @@ export async function loadProfileFile(path: string, expectId?: string): Promise<
     throw new ProfileError(shown, [fileIssue('', message, 'not-yaml-file', { example: 'appliance' })]);
   }
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new ProfileError(shown, [err.code === 'ENOENT' ? fileIssue('', 'no such file', 'no-such-file') : unreadable(err)]);
+    throw new ProfileError(shown, [err.code === 'ENOENT' ? fileIssue('', 'no such file', 'no-such-file') : unreadableIssue(err)]);
   });
   // a FIFO would block the read forever, a device would be read without end
   const wrong = wrongFileKind('it', st);
@@ -60,7 +55,7 @@ export async function loadProfileFile(path: string, expectId?: string): Promise<
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ProfileError(shown, [unreadable(err as NodeJS.ErrnoException)]);
+    throw new ProfileError(shown, [unreadableIssue(err as NodeJS.ErrnoException)]);
   }
   return parseImageProfile(text, shown, expectId);
 }
