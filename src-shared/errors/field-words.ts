@@ -44,7 +44,7 @@ export function fieldIssueWords(issue: Pick<FieldIssue, 'path' | 'message' | 'sa
       return t('field.multipleOf', { field, divisor: said.divisor });
     case 'rule': {
       const schemaRule = SCHEMA_RULES.find((r) => r === said.rule);
-      return schemaRule ? ruleWords(field, schemaRule, said.vars ?? {}) : fileRuleWords(field, said.rule as Exclude<typeof said.rule, SchemaRule>, said.vars ?? {});
+      return schemaRule ? ruleWords(field, schemaRule, said.vars ?? {}) : fileRuleWords(issue.path, said.rule as Exclude<typeof said.rule, SchemaRule>, said.vars ?? {});
     }
     case 'custom':
       return t('field.custom', { field, message: issue.message });

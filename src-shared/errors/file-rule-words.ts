@@ -15,8 +15,12 @@ const KIND: Record<FileKind, PlainKey> = {
   other: 'file.kind.other',
 };
 
-/** One file rule's issue as a sentence; `vars` are what the rule gave (a missing one shows as "?"). */
-export function fileRuleWords(field: string, rule: FileRule, vars: Record<string, string>): string {
+/**
+ * One file rule's issue as a sentence; `path` is the field's ("" for the whole file), `vars` are what the rule
+ * gave (a missing one shows as "?").
+ */
+export function fileRuleWords(path: string, rule: FileRule, vars: Record<string, string>): string {
+  const field = path || t('field.top');
   const v = (name: string) => vars[name] ?? '?';
   switch (rule) {
     case 'not-yaml-file':
@@ -40,7 +44,7 @@ export function fileRuleWords(field: string, rule: FileRule, vars: Record<string
     case 'json-object':
       return t('file.rule.json-object');
     case 'keys-not-shown':
-      return t('file.rule.keys-not-shown', { field, count: Number(v('count')) });
+      return path ? t('file.rule.keys-not-shown', { field, count: Number(v('count')) }) : t('file.rule.keys-not-shown-top', { count: Number(v('count')) });
     case 'id-not-file-name':
       return t('file.rule.id-not-file-name', { field, id: v('id'), expected: v('expected') });
     case 'profile-id':

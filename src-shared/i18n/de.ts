@@ -354,6 +354,10 @@ export const de: Translation = {
     one: '{field}: {count} Schlüssel ist kein Feldname (nicht gezeigt).',
     other: '{field}: {count} Schlüssel sind keine Feldnamen (nicht gezeigt).',
   },
+  'file.rule.keys-not-shown-top': {
+    one: 'Die Datei hat {count} Schlüssel, der kein Feldname ist (nicht gezeigt).',
+    other: 'Die Datei hat {count} Schlüssel, die keine Feldnamen sind (nicht gezeigt).',
+  },
   'file.rule.id-not-file-name': '{field}: „{id}“ passt nicht zum Dateinamen (erwartet: „{expected}“).',
   'file.rule.profile-id': '{field}: {value} ist keine Profil-Kennung (Kleinbuchstaben, Ziffern und Bindestriche).',
   'file.rule.single-line': '{field} muss eine einzige Zeile sein.',

@@ -361,6 +361,10 @@ export const en = {
     one: '{field}: {count} key is not a field name (not shown).',
     other: '{field}: {count} keys are not field names (not shown).',
   },
+  'file.rule.keys-not-shown-top': {
+    one: 'The file has {count} key that is not a field name (not shown).',
+    other: 'The file has {count} keys that are not field names (not shown).',
+  },
   'file.rule.id-not-file-name': '{field}: "{id}" does not match the file name (expected "{expected}").',
   'file.rule.profile-id': '{field}: {value} is not a profile id (lowercase letters, digits and dashes).',
   'file.rule.single-line': '{field} must be a single line.',

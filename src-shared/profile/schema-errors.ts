@@ -118,6 +118,9 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
         const message = `${others} key${others === 1 ? '' : 's'} that ${others === 1 ? 'is' : 'are'} not a field name (not shown)`;
         out.push(fileIssue(formatPath(issue.path), message, 'keys-not-shown', { count: String(others) }));
       }
+    } else if (issue.code === 'invalid_key') {
+      // a record's key that failed its own schema (a bundle's files["../x"]): the key's reasons, on the key's path
+      for (const sub of issue.issues) out.push({ path: formatPath(issue.path), message: sub.message, said: issueSaid(sub) });
     } else if (issue.code === 'invalid_union') {
       // report the first alternative's reasons: unions here are "one form or the other" and the first is the usual one
       const first = issue.errors[0] ?? [];
