@@ -2,7 +2,9 @@
 // once, for the CLI, the GUI and the builders; errors name the file, the field and the reason, as profiles do.
 import { parseDocument } from 'yaml';
 import * as z from 'zod';
-import { fieldIssues, issueMessage, SchemaError, type FieldIssue } from '../profile/schema-errors.ts';
+import { ruleParams } from '../contract/field-issue.ts';
+import { fieldIssues, fileIssue, issueMessage, SchemaError, yamlSyntaxIssues } from '../profile/schema-errors.ts';
+import { ruledText } from '../profile/ruled-text.ts';
 
 /** Every kind a cache set can name; each becomes its own Btrfs subvolume `@caches/<kind>` on a stick. */
 export const CACHE_KINDS = ['apt', 'oci', 'flatpak', 'ostree', 'rpm', 'squid', 'brew', 'files'] as const;
@@ -35,7 +37,7 @@ export const FilesCacheSchema = z.strictObject({ path: nonEmpty });
 
 export const CacheSetSchema = z.strictObject({
   format: z.literal(1),
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit'),
+  id: ruledText((s) => /^[a-z0-9][a-z0-9._-]*$/.test(s), 'cache-set-id', () => 'lowercase letters, digits, ".", "_" and "-", starting with a letter or digit'),
   title: nonEmpty,
   description: z.string().optional(),
   caches: z
@@ -49,7 +51,10 @@ export const CacheSetSchema = z.strictObject({
       brew: BrewCacheSchema.optional(),
       files: FilesCacheSchema.optional(),
     })
-    .refine((c) => Object.values(c).some((v) => v !== undefined), 'names no cache: give at least one of ' + CACHE_KINDS.join(', ')),
+    .refine((c) => Object.values(c).some((v) => v !== undefined), {
+      error: 'names no cache: give at least one of ' + CACHE_KINDS.join(', '),
+      ...ruleParams('no-cache', { kinds: CACHE_KINDS.join(', ') }),
+    }),
 });
 export type CacheSet = z.infer<typeof CacheSetSchema>;
 /** The part of a cache set that one kind's builder reads. */
@@ -70,16 +75,11 @@ export function validateCacheSet(value: unknown, file = 'cache set'): CacheSet {
 /** Parses cache-set YAML text; `file` names it in messages. */
 export function parseCacheSet(text: string, file: string): CacheSet {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: FieldIssue[] = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return { path: pos ? `line ${pos.line}, column ${pos.col}` : '', message: `not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
-    });
-    throw new CacheSetError(file, issues);
-  }
+  if (doc.errors.length > 0) throw new CacheSetError(file, yamlSyntaxIssues(doc.errors));
   const value: unknown = doc.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CacheSetError(file, [{ path: '', message: 'expected a YAML mapping with format, id, title, caches' }]);
+    const fields = 'format, id, title, caches';
+    throw new CacheSetError(file, [fileIssue('', `expected a YAML mapping with ${fields}`, 'yaml-mapping', { fields })]);
   }
   return validateCacheSet(value, file);
 }

@@ -57,6 +57,8 @@ export const ErrorDetailsSchema = z.discriminatedUnion('kind', [
     file: z.string().optional(),
     expected: z.string().optional(),
     actual: z.string().optional(),
+    /** A manifest.json that failed its schema: each field's problem, typed (problem 'manifest'). */
+    issues: z.array(FieldIssueSchema).optional(),
   }),
   /** JobBusyError: another job runs; its id. */
   z.object({ kind: z.literal('busy'), jobId: z.string() }),

@@ -1,7 +1,8 @@
 // What a field failed, typed from zod's issue (its code and numbers, no sentence), so the GUI and the CLI can say
 // it in the reader's language (src-shared/errors/field-words.ts). Kept beside the English message of the issue,
-// which stays for logs; a custom rule's own sentence has no typed form and is said inside a translated frame.
+// which stays for logs; a custom rule without a key is said inside a translated frame.
 import * as z from 'zod';
+import { FILE_RULES, type FileRule } from './file-rules.ts';
 
 /**
  * The custom rules iios words itself (refine, superRefine), each a catalogue message (field-words.ts): the rule
@@ -21,8 +22,12 @@ export const SCHEMA_RULES = [
 ] as const;
 export type SchemaRule = (typeof SCHEMA_RULES)[number];
 
+/** Every rule an issue can name: the requests' and jobs' (SCHEMA_RULES) and the files' (file-rules.ts). */
+const ALL_RULES = [...SCHEMA_RULES, ...FILE_RULES] as const;
+export type AnyRule = SchemaRule | FileRule;
+
 /** A custom rule's params: its key and the names its message says (a target's path, an id). */
-export function ruleParams(rule: SchemaRule, vars?: Record<string, string>): { params: { rule: SchemaRule; vars?: Record<string, string> } } {
+export function ruleParams(rule: AnyRule, vars?: Record<string, string>): { params: { rule: AnyRule; vars?: Record<string, string> } } {
   return { params: { rule, ...(vars ? { vars } : {}) } };
 }
 
@@ -37,8 +42,8 @@ export const IssueSaidSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('unrecognized_keys') }),
   z.object({ code: z.literal('invalid_format'), format: z.string().max(40), prefix: z.string().max(200).optional() }),
   z.object({ code: z.literal('not_multiple_of'), divisor: z.number() }),
-  /** One of iios's own custom rules (SCHEMA_RULES), with the names its message says. */
-  z.object({ code: z.literal('rule'), rule: z.enum(SCHEMA_RULES), vars: z.record(z.string().max(40), z.string().max(1000)).optional() }),
+  /** One of iios's own custom rules (SCHEMA_RULES, FILE_RULES), with the names its message says. */
+  z.object({ code: z.literal('rule'), rule: z.enum(ALL_RULES), vars: z.record(z.string().max(40), z.string().max(1000)).optional() }),
   /** A custom rule (refine, superRefine) with no key, or anything else: its own message, said in a frame. */
   z.object({ code: z.literal('custom') }),
 ]);
@@ -76,7 +81,7 @@ export function issueSaid(issue: z.core.$ZodIssue): IssueSaid {
 /** The typed form of a custom rule that names its key (ruleParams), or null for one that does not. */
 function ruleSaid(params: unknown): IssueSaid | null {
   const p = params as { rule?: unknown; vars?: unknown } | undefined;
-  const rule = SCHEMA_RULES.find((r) => r === p?.rule);
+  const rule = ALL_RULES.find((r) => r === p?.rule);
   if (!rule) return null;
   const vars = p?.vars && typeof p.vars === 'object' ? Object.fromEntries(Object.entries(p.vars).map(([k, v]) => [k, String(v)])) : undefined;
   return { code: 'rule', rule, ...(vars ? { vars } : {}) };

@@ -81,6 +81,10 @@ export function detailsWords(details: ErrorDetails | null | undefined, message: 
       if (details.folderProblem) return imageFolderWords(details.folderProblem);
       return t(UNSAFE[details.reason], { target: details.target });
     case 'bundle':
+      // a manifest refused by its schema: each field's problem, when every one is typed
+      if (details.problem === 'manifest' && details.issues?.length && details.issues.every((i) => i.said)) {
+        return t('error.bundle.manifest-issues', { issues: details.issues.map(fieldIssueWords).join(' ') });
+      }
       if (details.problem === 'no-manifest' || details.problem === 'manifest') return t(BUNDLE_PLAIN[details.problem]);
       if (details.problem === 'missing-file') return t('error.bundle.missing-file', { file: details.file ?? '?' });
       if (details.problem === 'wrong-size') return t('error.bundle.wrong-size', { file: details.file ?? '?', actual: Number(details.actual), expected: Number(details.expected) });

@@ -2,7 +2,8 @@
 // the catalogue, naming the field by its path; a custom rule's own English sentence inside a translated frame.
 // Profiles, jobs, requests and cache sets all reach the GUI and the CLI as these issues (error-words.ts).
 import type { FieldIssue } from '../contract/error-details.ts';
-import type { SchemaRule } from '../contract/field-issue.ts';
+import { SCHEMA_RULES, type SchemaRule } from '../contract/field-issue.ts';
+import { fileRuleWords } from './file-rule-words.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 
 const TYPE: Record<string, PlainKey> = {
@@ -41,8 +42,10 @@ export function fieldIssueWords(issue: Pick<FieldIssue, 'path' | 'message' | 'sa
       return said.format === 'starts_with' && said.prefix !== undefined ? t('field.startsWith', { field, prefix: said.prefix }) : t('field.format', { field });
     case 'not_multiple_of':
       return t('field.multipleOf', { field, divisor: said.divisor });
-    case 'rule':
-      return ruleWords(field, said.rule, said.vars ?? {});
+    case 'rule': {
+      const schemaRule = SCHEMA_RULES.find((r) => r === said.rule);
+      return schemaRule ? ruleWords(field, schemaRule, said.vars ?? {}) : fileRuleWords(issue.path, said.rule as Exclude<typeof said.rule, SchemaRule>, said.vars ?? {});
+    }
     case 'custom':
       return t('field.custom', { field, message: issue.message });
   }

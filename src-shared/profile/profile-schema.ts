@@ -4,8 +4,11 @@
 import * as z from 'zod';
 import { ROOTFS_KINDS } from './bundle-manifest.ts';
 import { ProfileError, fieldIssues, issueMessage } from './schema-errors.ts';
-import { parseSizeSpec, sizeProblem } from './size-spec.ts';
+import { decimalUnits, parseSizeSpec, sizeProblem } from './size-spec.ts';
 import { checkProfileRules } from './profile-rules.ts';
+import { ruleParams } from '../contract/field-issue.ts';
+import { quoted } from '../contract/file-rules.ts';
+import { ruledText } from './ruled-text.ts';
 
 /** Partition roles a profile may declare (raw-image and persistence belong to the raw mode). */
 export const PROFILE_ROLES = ['esp', 'root-a', 'verity-a', 'root-b', 'verity-b', 'system', 'payload', 'data'] as const;
@@ -16,18 +19,23 @@ export type ProfileMode = (typeof PROFILE_MODES)[number];
 
 const sizeText = z
   .string({ error: (iss) => sizeProblem(String(iss.input)) })
-  .refine((s) => parseSizeSpec(s) !== null, { error: (iss) => sizeProblem(String(iss.input)) });
+  .superRefine((s, ctx) => {
+    if (parseSizeSpec(s) !== null) return;
+    ctx.addIssue({ code: 'custom', message: sizeProblem(s), input: s, ...ruleParams(decimalUnits(s) ? 'size-decimal' : 'size-text', { value: quoted(s) }) });
+  });
 
 /** "@", "@home", "@caches" — one level, as created with `btrfs subvolume create <mnt>/<name>`. */
-const subvolumeName = z
-  .string()
-  .regex(/^@[A-Za-z0-9._-]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a subvolume name (use @, @home, @caches…)` });
+const subvolumeName = ruledText(
+  (s) => /^@[A-Za-z0-9._-]*$/.test(s),
+  'subvolume-name',
+  (s) => `${JSON.stringify(s)} is not a subvolume name (use @, @home, @caches…)`,
+);
 
-const snapshotPath = z
-  .string()
-  .regex(/^@[A-Za-z0-9._-]*\/[A-Za-z0-9._-]+$/, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not a snapshot path (use @snapshots/factory)`,
-  });
+const snapshotPath = ruledText(
+  (s) => /^@[A-Za-z0-9._-]*\/[A-Za-z0-9._-]+$/.test(s),
+  'snapshot-path',
+  (s) => `${JSON.stringify(s)} is not a snapshot path (use @snapshots/factory)`,
+);
 
 export const BtrfsLayoutSchema = z.strictObject({
   /** top-level subvolumes to create, in this order */
@@ -77,16 +85,14 @@ export type RawOptions = z.infer<typeof RawOptionsSchema>;
 export const ImageProfileSchema = z
   .strictObject({
     format: z.literal(1),
-    id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, {
-      error: (iss) => `${JSON.stringify(iss.input)} is not a profile id (lowercase letters, digits and dashes)`,
-    }),
+    id: ruledText((s) => /^[a-z][a-z0-9-]{0,31}$/.test(s), 'profile-id', (s) => `${JSON.stringify(s)} is not a profile id (lowercase letters, digits and dashes)`),
     title: z.string().min(1).max(40),
     /** one line, shown by the GUI next to the title */
     description: z
       .string()
       .min(1)
       .max(200)
-      .refine((s) => !/[\r\n]/.test(s.trim()), { error: 'must be a single line' }),
+      .refine((s) => !/[\r\n]/.test(s.trim()), { error: 'must be a single line', ...ruleParams('single-line') }),
     mode: z.enum(PROFILE_MODES),
     /** root image kinds this profile accepts from a bundle (default: all) */
     rootfsKinds: z.array(z.enum(ROOTFS_KINDS)).min(1).optional(),
@@ -95,7 +101,7 @@ export const ImageProfileSchema = z
   })
   .superRefine((profile, ctx) => {
     for (const issue of checkProfileRules(profile)) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: undefined });
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: undefined, ...ruleParams(issue.rule, issue.vars) });
     }
   });
 export type ImageProfile = z.infer<typeof ImageProfileSchema>;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ErrorDetailsOf } from '../contract/error-details.ts';
 import { formatPath } from './field-path.ts';
 import { issueSaid, type IssueSaid } from '../contract/field-issue.ts';
+import type { FileRule } from '../contract/file-rules.ts';
 
 export interface FieldIssue {
   /** e.g. "partitions[2].size"; empty for the whole document */
@@ -10,6 +11,25 @@ export interface FieldIssue {
   message: string;
   /** What failed, typed, for the reader's language (contract/field-issue.ts). */
   said?: IssueSaid;
+}
+
+/** An issue of a file's own rule: its English message, and its rule and values for the reader's language. */
+export function fileIssue(path: string, message: string, rule: FileRule, vars?: Record<string, string>): FieldIssue {
+  return { path, message, said: { code: 'rule', rule, ...(vars ? { vars } : {}) } };
+}
+
+/** The system's reason a file could not be read: its own words for logs, its code (EACCES, ELOOP…) typed. */
+export function unreadableIssue(err: { message: string; code?: string | undefined }): FieldIssue {
+  return fileIssue('', err.message, 'unreadable', err.code ? { code: err.code } : undefined);
+}
+
+/** The YAML parser's complaints as issues (its own words in the English message; line and column typed). */
+export function yamlSyntaxIssues(errors: readonly { message: string; linePos?: readonly { line: number; col: number }[] | undefined }[]): FieldIssue[] {
+  return errors.map((e) => {
+    const pos = e.linePos?.[0];
+    const message = `not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    return fileIssue(pos ? `line ${pos.line}, column ${pos.col}` : '', message, 'not-yaml', pos ? { line: String(pos.line), column: String(pos.col) } : undefined);
+  });
 }
 
 /** A file (profile YAML, bundle manifest) that does not satisfy its schema. */
@@ -95,12 +115,16 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
       for (const key of named) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field', said: { code: 'unrecognized_keys' } });
       const others = issue.keys.length - named.length;
       if (others > 0) {
-        out.push({ path: formatPath(issue.path), message: `${others} key${others === 1 ? '' : 's'} that ${others === 1 ? 'is' : 'are'} not a field name (not shown)` });
+        const message = `${others} key${others === 1 ? '' : 's'} that ${others === 1 ? 'is' : 'are'} not a field name (not shown)`;
+        out.push(fileIssue(formatPath(issue.path), message, 'keys-not-shown', { count: String(others) }));
       }
+    } else if (issue.code === 'invalid_key') {
+      // a record's key that failed its own schema (a bundle's files["../x"]): the key's reasons, on the key's path
+      for (const sub of issue.issues) out.push({ path: formatPath(issue.path), message: sub.message, said: issueSaid(sub) });
     } else if (issue.code === 'invalid_union') {
       // report the first alternative's reasons: unions here are "one form or the other" and the first is the usual one
       const first = issue.errors[0] ?? [];
-      if (first.length === 0) out.push({ path: formatPath(issue.path), message: issue.message });
+      if (first.length === 0) out.push({ path: formatPath(issue.path), message: issue.message, said: issueSaid(issue) });
       for (const sub of first) out.push({ path: formatPath([...issue.path, ...sub.path]), message: sub.message, said: issueSaid(sub) });
     } else {
       out.push({ path: formatPath(issue.path), message: issue.message, said: issueSaid(issue) });

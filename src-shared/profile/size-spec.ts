@@ -55,9 +55,14 @@ export function parseSizeSpec(text: string): SizeSpec | null {
   return bytes === null ? null : { kind: 'absolute', bytes };
 }
 
+/** "4GB", "512 mb": a size in decimal units, which a partition never takes (binary ones are meant, or not). */
+export function decimalUnits(text: string): boolean {
+  return /^\s*\d+(\.\d+)?\s*(k|m|g|t)b\s*$/i.test(text);
+}
+
 /** Why a text is not a size, for messages: decimal units get a hint towards binary ones. */
 export function sizeProblem(text: string): string {
-  if (/^\s*\d+(\.\d+)?\s*(k|m|g|t)b\s*$/i.test(text)) {
+  if (decimalUnits(text)) {
     return `${JSON.stringify(text)} is not a size: decimal units are ambiguous for partitions (${SIZE_HINT})`;
   }
   return `${JSON.stringify(text)} is not a size (${SIZE_HINT})`;

@@ -86,6 +86,51 @@ describe('the schema rules the CLI’s flags meet are keyed', () => {
   });
 });
 
+/** The files iios reads (profiles, bundle manifests, cache sets) and their readers: each refusal names its rule. */
+const FILE_READERS = [
+  'src-shared/profile/profile-rules.ts',
+  'src-shared/profile/profile-schema.ts',
+  'src-shared/profile/image-profile.ts',
+  'src-shared/profile/bundle-manifest.ts',
+  'src-shared/profile/ruled-text.ts',
+  'src-shared/profile/schema-errors.ts',
+  'src-shared/caches/cache-set.ts',
+  'src-main/services/sources/profiles.ts',
+  'src-main/services/caches/load-cache-set.ts',
+];
+
+/**
+ * What in a file reader would refuse a file in English only: a refine() or addIssue() without ruleParams, a
+ * regex() (its error is a sentence, no rule), a plain `new Error(…)`, and an issue written as an object with a
+ * `message` but neither a `rule` (profile-rules.ts), a `said` (a field issue) nor a spread ruleParams(…) (a zod issue).
+ */
+function untypedRefusals(source: string): string[] {
+  const out = unkeyedRules(source);
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'regex') {
+      out.push(node.getText().replace(/\s+/g, ' ').slice(0, 160));
+    }
+    // a plain Error carries no details: only its English message reaches the reader
+    if (ts.isNewExpression(node) && node.expression.getText() === 'Error') out.push(node.getText().replace(/\s+/g, ' ').slice(0, 160));
+    if (ts.isObjectLiteralExpression(node)) {
+      const names = node.properties.map((p) => (p.name && ts.isIdentifier(p.name) ? p.name.text : ''));
+      const keyed = names.includes('rule') || names.includes('said') || node.properties.some((p) => ts.isSpreadAssignment(p) && p.expression.getText().includes('ruleParams('));
+      if (names.includes('message') && !keyed) out.push(node.getText().replace(/\s+/g, ' ').slice(0, 160));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, true));
+  return out;
+}
+
+describe('a malformed file is refused with a typed rule', () => {
+  it.each(FILE_READERS)('%s: every refusal names its rule', (file) => {
+    // a refusal with only its English sentence would reach a German reader as English (or inside a frame)
+    const hint = 'give it a rule in FILE_RULES (contract/file-rules.ts): fileIssue(…), ruleParams(…) or ruledText(…), and its words in errors/file-rule-words.ts';
+    expect(untypedRefusals(readFileSync(join(REPO, file), 'utf8')), hint).toEqual([]);
+  });
+});
+
 const manifest = { name: 'lab', version: '2.1', build: { kernelRelease: '6.12.38+deb13-amd64' }, verity: { rootHash: 'ab'.repeat(32) } } as unknown as BundleManifest;
 const made: CreatedBundle = { dir: '/var/lib/iios/bundles/lab-2.1', manifest, treeBytes: 1_400_000_000, bundleBytes: 480_000_000, seconds: 93.4 };
 const library: LibraryBundle[] = [

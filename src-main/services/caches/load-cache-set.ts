@@ -2,7 +2,9 @@
 // (a file `<id>.yaml`, or any set file there whose `id` is that).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseCacheSet, type CacheSet } from '../../../src-shared/caches/cache-set.ts';
+import { CacheSetError, parseCacheSet, type CacheSet } from '../../../src-shared/caches/cache-set.ts';
+import type { ErrorDetailsOf } from '../../../src-shared/contract/error-details.ts';
+import { fileIssue, unreadableIssue } from '../../../src-shared/profile/schema-errors.ts';
 import { cacheSetsDir } from './library-paths.ts';
 
 export interface LoadedCacheSet {
@@ -12,8 +14,22 @@ export interface LoadedCacheSet {
   baseDir: string;
 }
 
+/** A name that is neither a cache-set file nor the id of a kept set: said typed (the message stays as it was). */
+export class UnknownCacheSetError extends Error {
+  override name = 'UnknownCacheSetError';
+  readonly details: ErrorDetailsOf<'invalid'>;
+  constructor(name: string, dir: string, ids: string[]) {
+    super(`no cache set ${name}: give the path of a cache-set YAML file, or the id of a set in ${dir}${ids.length ? ` (there: ${ids.join(', ')})` : ' (none there yet)'}`);
+    const vars = { dir, ...(ids.length ? { ids: ids.join(', ') } : {}) };
+    this.details = { kind: 'invalid', file: name, issues: [fileIssue('', this.message, 'unknown-cache-set', vars)] };
+  }
+}
+
 async function load(file: string): Promise<LoadedCacheSet> {
-  const set = parseCacheSet(await readFile(file, 'utf8'), file);
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new CacheSetError(file, [unreadableIssue(err)]);
+  });
+  const set = parseCacheSet(text, file);
   return { set, file, baseDir: dirname(file) };
 }
 
@@ -38,6 +54,5 @@ export async function loadCacheSet(nameOrPath: string, cwd = process.cwd(), dir 
   const known = await listCacheSets(dir);
   const byId = known.find((k) => k.set.id === nameOrPath);
   if (byId) return byId;
-  const ids = known.map((k) => k.set.id);
-  throw new Error(`no cache set ${nameOrPath}: give the path of a cache-set YAML file, or the id of a set in ${dir}${ids.length ? ` (there: ${ids.join(', ')})` : ' (none there yet)'}`);
+  throw new UnknownCacheSetError(nameOrPath, dir, known.map((k) => k.set.id));
 }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
 import { ManifestError, parseBundleManifest, type BundleManifest } from '../../../src-shared/profile/index.ts';
 import { appRoot } from '../app/app-info.ts';
-import type { ErrorDetails } from '../../../src-shared/contract/error-details.ts';
+import type { ErrorDetails, FieldIssue } from '../../../src-shared/contract/error-details.ts';
 
 export { inspectImage, type ImageInfo } from './images.ts';
 
@@ -23,6 +23,8 @@ export class BundleError extends Error {
     readonly file?: string,
     readonly expected?: string,
     readonly actual?: string,
+    /** a manifest that failed its schema: why, field by field (said in the reader's language) */
+    readonly issues?: FieldIssue[],
   ) {
     super(message);
   }
@@ -36,6 +38,7 @@ export class BundleError extends Error {
       ...(this.file !== undefined ? { file: this.file } : {}),
       ...(this.expected !== undefined ? { expected: this.expected } : {}),
       ...(this.actual !== undefined ? { actual: this.actual } : {}),
+      ...(this.issues !== undefined ? { issues: this.issues } : {}),
     };
   }
 }
@@ -83,7 +86,7 @@ export async function readBundleManifest(dir: string): Promise<BundleManifest> {
   try {
     return parseBundleManifest(text, file);
   } catch (err) {
-    if (err instanceof ManifestError) throw new BundleError('manifest', err.message, 'manifest.json');
+    if (err instanceof ManifestError) throw new BundleError('manifest', err.message, 'manifest.json', undefined, undefined, err.issues);
     throw err;
   }
 }

@@ -1,8 +1,8 @@
 // Image profiles on disk: the built-in ones in resources/profiles/<id>.yaml, or a profile file given by path.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { wrongFileKind } from '../../../src-shared/format/file-kind.ts';
-import { ProfileError, parseImageProfile, type ImageProfile } from '../../../src-shared/profile/index.ts';
+import { fileKindOf, wrongFileKind } from '../../../src-shared/format/file-kind.ts';
+import { ProfileError, fileIssue, parseImageProfile, unreadableIssue, type ImageProfile } from '../../../src-shared/profile/index.ts';
 import { appRoot, resourcesDir } from '../app/app-info.ts';
 
 /** The order the GUI shows them in; other built-in files follow alphabetically. */
@@ -42,19 +42,20 @@ const PROFILE_FILE = /\.ya?ml$/i;
 export async function loadProfileFile(path: string, expectId?: string): Promise<ImageProfile> {
   const shown = displayPath(path);
   if (!PROFILE_FILE.test(path)) {
-    throw new ProfileError(shown, [{ path: '', message: 'not read: a profile is a .yaml or .yml file (or give a built-in profile id, e.g. appliance)' }]);
+    const message = 'not read: a profile is a .yaml or .yml file (or give a built-in profile id, e.g. appliance)';
+    throw new ProfileError(shown, [fileIssue('', message, 'not-yaml-file', { example: 'appliance' })]);
   }
   const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new ProfileError(shown, [{ path: '', message: err.code === 'ENOENT' ? 'no such file' : err.message }]);
+    throw new ProfileError(shown, [err.code === 'ENOENT' ? fileIssue('', 'no such file', 'no-such-file') : unreadableIssue(err)]);
   });
   // a FIFO would block the read forever, a device would be read without end
   const wrong = wrongFileKind('it', st);
-  if (wrong) throw new ProfileError(shown, [{ path: '', message: wrong }]);
+  if (wrong) throw new ProfileError(shown, [fileIssue('', wrong, 'wrong-file-kind', { kind: fileKindOf(st) })]);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ProfileError(shown, [{ path: '', message: (err as Error).message }]);
+    throw new ProfileError(shown, [unreadableIssue(err as NodeJS.ErrnoException)]);
   }
   return parseImageProfile(text, shown, expectId);
 }
@@ -67,9 +68,8 @@ export async function loadProfile(idOrPath: string, dir = builtInProfilesDir()):
   if (looksLikePath(idOrPath)) return loadProfileFile(resolve(idOrPath));
   const ids = await builtInProfileIds(dir);
   if (!ids.includes(idOrPath)) {
-    throw new ProfileError(idOrPath, [
-      { path: '', message: `no such profile (built-in: ${ids.join(', ')}; or give a .yaml file)` },
-    ]);
+    const message = `no such profile (built-in: ${ids.join(', ')}; or give a .yaml file)`;
+    throw new ProfileError(idOrPath, [fileIssue('', message, 'unknown-profile', { ids: ids.join(', ') })]);
   }
   return loadProfileFile(join(dir, `${idOrPath}.yaml`), idOrPath);
 }
