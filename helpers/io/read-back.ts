@@ -154,43 +154,22 @@ function firstDifference(a: Buffer, b: Buffer): number {
  */
 export async function readBackAgainst(ctx: TargetCtx, offset: number, source: string, length: number, mask?: (chunk: Buffer, at: number) => void, onBytes?: (n: number) => void): Promise<void> {
   const src = await open(source, 'r');
-  // The image's chunk is read one ahead, so that it is read while the target's same chunk is (both at once, not
-  // one after the other). Buffers by position: up to READ_BUFFERS - 1 checks in flight, one read ahead, one spare.
-  const ring = Array.from({ length: READ_BUFFERS + 1 }, () => Buffer.allocUnsafe(CHUNK_BYTES));
-  const ahead = new Map<number, Promise<{ want: Buffer; got: number }>>();
-  const readSource = (at: number): Promise<{ want: Buffer; got: number }> => {
-    let p = ahead.get(at);
-    if (!p) {
-      const want = ring[(at / CHUNK_BYTES) % ring.length]!.subarray(0, Math.min(CHUNK_BYTES, length - at));
-      p = (async () => {
-        let got = 0;
-        while (got < want.length) {
-          const { bytesRead } = await src.read(want, got, want.length - got, at + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
-        }
-        return { want, got };
-      })();
-      p.catch(() => undefined); // awaited (and thrown) by the check of its chunk
-      ahead.set(at, p);
-    }
-    return p;
-  };
+  // One per check in flight (readBackEach runs up to READ_BUFFERS - 1 at once, in order).
+  const mine = Array.from({ length: READ_BUFFERS }, () => Buffer.allocUnsafe(CHUNK_BYTES));
+  let index = 0;
   try {
     await readBackEach(
       ctx,
       offset,
       length,
       async (chunk, at) => {
-        // a read-back started again (O_DIRECT refused part-way) reads from the start: reads ahead of the first pass go
-        if (at === 0 && ahead.size) {
-          await Promise.all([...ahead.values()].map((p) => p.catch(() => undefined)));
-          ahead.clear();
+        const want = mine[index++ % READ_BUFFERS]!.subarray(0, chunk.length);
+        let got = 0;
+        while (got < want.length) {
+          const { bytesRead } = await src.read(want, got, want.length - got, at + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
         }
-        const mine = readSource(at);
-        if (at + chunk.length < length) readSource(at + chunk.length);
-        const { want, got } = await mine;
-        ahead.delete(at);
         // the image shrank since it was written: the source changed, and the stick holds what it was before
         if (got < want.length) throw new FailureError(`the image ended at byte ${at + got} when it was read again to compare, ${length} bytes were written`, { key: 'source-changed', byte: at + got });
         mask?.(want, at);
@@ -202,7 +181,6 @@ export async function readBackAgainst(ctx: TargetCtx, offset: number, source: st
       onBytes,
     );
   } finally {
-    await Promise.all([...ahead.values()].map((p) => p.catch(() => undefined)));
     await src.close();
   }
 }
