@@ -4,6 +4,7 @@
 // stick checks (stick-checks.ts), the helper's payload check, and `iios verify`'s own checks; carried in the
 // helper's `verify-failed` failure (src-shared/job/target-failure.ts).
 import * as z from 'zod';
+import { StickReadProblemSchema } from '../stick/stick-read-problem.ts';
 
 const Slot = z.string().max(8);
 const Bytes = z.number().nonnegative();
@@ -92,7 +93,8 @@ export const CheckSaidSchema = z.discriminatedUnion('key', [
   z.object({ key: z.literal('stamp-complete'), profile: z.string().nullable(), hostname: z.string().nullable() }),
   z.object({ key: z.literal('stamp-incomplete') }),
   /** No stamp on an ESP that is there; `why`: what the reader met, in its own (English) words. */
-  z.object({ key: z.literal('stamp-unreadable'), why: z.string() }),
+  /** `why`: the reader's English; `problem`: the same typed, when the reader knew it (said instead of `why`). */
+  z.object({ key: z.literal('stamp-unreadable'), why: z.string(), problem: StickReadProblemSchema.optional() }),
   /** No IIOS-ESP at all: a raw image, to verify against its image. */
   z.object({ key: z.literal('no-stamp-raw'), path: z.string() }),
   z.object({ key: z.literal('gpt-ok') }),

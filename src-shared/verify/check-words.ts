@@ -2,6 +2,7 @@
 // catalogue, numbers grouped and sizes written the reader's way. Hashes, paths, partition and cache names are
 // data, the same in every language; a tool's own output (veritysetup's, sgdisk's, btrfs check's) and a read's
 // error are said as the tool said them, inside a translated frame.
+import { stickReadWords } from '../errors/stick-read-words.ts';
 import { formatBytes, formatBytesApart } from '../format/bytes.ts';
 import { t } from '../i18n/index.ts';
 import type { CacheFileDiff, CacheProblem, CheckId, CheckResult, CheckSaid, FileProblem, TableProblem } from './check-said.ts';
@@ -133,7 +134,7 @@ export function checkSaidWords(said: CheckSaid): string {
     case 'stamp-incomplete':
       return t('verify.said.stampIncomplete');
     case 'stamp-unreadable':
-      return t('verify.said.stampUnreadable', { why: said.why });
+      return t('verify.said.stampUnreadable', { why: said.problem ? stickReadWords(said.problem) : said.why });
     case 'no-stamp-raw':
       return t('verify.said.noStampRaw', { path: said.path });
     case 'gpt-ok':

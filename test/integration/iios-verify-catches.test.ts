@@ -3,7 +3,8 @@
 // file) and verify must fail exactly the check that covers it, naming what mismatched; changing the byte back
 // makes the stick verify again; so does a damaged backup GPT header, which sgdisk -v alone lets pass. One fault also goes through the `iios verify` command: exit 1, the FAIL line,
 // in English and in a German terminal (each check said from its typed finding, no English left).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { makeLoop, type TestLoop } from '../support/helper-checks.ts';
 import { iios } from '../support/iios-cli.ts';
 import { makeBundle, type TestBundle } from '../support/make-bundle.ts';
 import { runHelper } from '../support/run-helper.ts';
-import { flipByte, makeAptCache, SLOT_OFFSET, stickFaults } from '../support/stick-faults.ts';
+import { espImage, flipByte, makeAptCache, mtoolsEnv, SLOT_OFFSET, stickFaults } from '../support/stick-faults.ts';
 
 const MiB = 1024 * 1024;
 // room for the apt cache by the fit rule (cache-fit.ts) beside slots of their least size
@@ -113,6 +114,32 @@ describe('iios verify catches one changed byte', () => {
       expect(bad[0]!.detail).toMatch(/corrupt GPT|Backup header: ERROR|CRCs don't match/);
     } finally {
       await flipByte(disk, at);
+    }
+    expect((await verifyStick(disk)).checks.filter((c) => !c.ok)).toEqual([]);
+  }, 120_000);
+
+  it('a stamp that is no JSON fails the stamp check, said in German from its typed reason', async () => {
+    const disk = disks.file!;
+    const esp = await espImage(disk);
+    const stamp = (await execa('mtype', ['-i', esp, '::/iios/stick.json'], { env: mtoolsEnv, stripFinalNewline: false })).stdout;
+    const broken = join(work, 'stick-broken.json');
+    const kept = join(work, 'stick-kept.json');
+    await writeFile(kept, stamp);
+    await writeFile(broken, '{ not json');
+    await execa('mcopy', ['-o', '-i', esp, broken, '::/iios/stick.json'], { env: mtoolsEnv });
+    try {
+      const bad = (await verifyStick(disk)).checks.filter((c) => !c.ok);
+      const check = bad.find((c) => c.name === 'stamp');
+      expect(check?.said).toMatchObject({ key: 'stamp-unreadable', problem: { reason: 'stamp-not-json', file: '/iios/stick.json' } });
+      setLocale('de');
+      try {
+        const text = checkWords(check!);
+        expect(englishIn([dataOut(text)]), text).toEqual([]);
+      } finally {
+        setLocale('en');
+      }
+    } finally {
+      await execa('mcopy', ['-o', '-i', esp, kept, '::/iios/stick.json'], { env: mtoolsEnv });
     }
     expect((await verifyStick(disk)).checks.filter((c) => !c.ok)).toEqual([]);
   }, 120_000);

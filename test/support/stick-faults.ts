@@ -7,7 +7,12 @@ import { execa } from 'execa';
 import { bytesOf, partByName, readGpt, withMountedPart } from './helper-checks.ts';
 
 const MiB = 1024 * 1024;
-const mtoolsEnv = { MTOOLS_SKIP_CHECK: '1' };
+export const mtoolsEnv = { MTOOLS_SKIP_CHECK: '1' };
+
+/** The stick's ESP as mtools names it: `disk@@offset`. */
+export async function espImage(disk: string): Promise<string> {
+  return `${disk}@@${bytesOf(partByName((await readGpt(disk)).parts, 'IIOS-ESP')).offset}`;
+}
 
 /** The apt cache the tests' sticks carry: two files, 3 MiB + 17 bytes. */
 export async function makeAptCache(work: string): Promise<string> {

@@ -70,6 +70,7 @@ const SAID: CheckSaid[] = [
   { key: 'stamp-complete', profile: 'appliance', hostname: 'class-01' },
   { key: 'stamp-incomplete' },
   { key: 'stamp-unreadable', why: TOOL },
+  { key: 'stamp-unreadable', why: 'the stamp is not JSON', problem: { reason: 'stamp-not-json', file: '/iios/stamp.json' } },
   { key: 'no-stamp-raw', path: '/dev/sdy' },
   { key: 'gpt-ok' },
   { key: 'gpt-problems', output: TOOL },

@@ -85,7 +85,7 @@ function stampFound(path: string, info: StickInfo): Found {
   }
   if (!info.esp) return { ok: false, said: { key: 'no-stamp-raw', path }, detail: noStampMessage(path) };
   const why = info.stampError ?? 'no stamp';
-  return { ok: false, said: { key: 'stamp-unreadable', why }, detail: why };
+  return { ok: false, said: { key: 'stamp-unreadable', why, ...(info.readProblem ? { problem: info.readProblem } : {}) }, detail: why };
 }
 
 /** Runs every check that applies; a failing check does not stop the others. */
