@@ -21,14 +21,15 @@ let user: ThrowawayUser;
 let install = '';
 
 /**
- * What a package installs: the built bundles, the CLI entry, resources, package.json and the one native module the
- * bundles leave out (drivelist, with what it loads); no sources, no build script.
+ * What a package installs: the built bundles, the CLI entry (iios.mjs and the early-helper.mjs it imports),
+ * resources, package.json and the one native module the bundles leave out (drivelist, with what it loads); no
+ * sources, no build script.
  */
 async function makeInstall(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'iios-installed-'));
   await chmod(dir, 0o755);
   const modules = ['drivelist', 'bindings', 'file-uri-to-path', 'debug', 'ms'].map((m) => `node_modules/${m}`);
-  for (const part of ['package.json', 'ensure-built.mjs', 'src-main/cli/iios.mjs', 'dist/cli', 'dist/helper', 'resources/profiles', ...modules]) {
+  for (const part of ['package.json', 'ensure-built.mjs', 'src-main/cli/iios.mjs', 'src-main/cli/early-helper.mjs', 'dist/cli', 'dist/helper', 'resources/profiles', ...modules]) {
     await mkdir(join(dir, part, '..'), { recursive: true });
     await cp(join(REPO, part), join(dir, part), { recursive: true });
   }
