@@ -100,27 +100,36 @@ describe('the rules hand out their refusals typed', () => {
   });
 });
 
+/**
+ * A raw write job whose three image-file targets the rules refuse: one in a system folder, one in a folder that
+ * does not exist, one over a file that is no disk image (`notes`).
+ */
+function threeRefusedTargets(dir: string, jobId: string) {
+  const image = join(dir, 'system.img');
+  writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
+  const notes = join(dir, 'notes.img');
+  writeFileSync(notes, 'the lesson plan for Monday\n');
+  const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
+  const big = 64 * 1024 * 1024;
+  const job = WriteJob.parse({
+    jobId,
+    profile: raw,
+    imagePath: image,
+    targets: [
+      { id: 't1', kind: 'image-file', path: '/etc/iios-class.img', sizeBytes: big, hostname: 'class-01' },
+      { id: 't2', kind: 'image-file', path: join(dir, 'nope', 'class.img'), sizeBytes: big, hostname: 'class-02' },
+      { id: 't3', kind: 'image-file', path: notes, sizeBytes: big, hostname: 'class-03' },
+    ],
+  });
+  return { job, notes };
+}
+
 describe('the app passes the rules’ refusals on typed, whatever its own language', () => {
   const dir = mkdtempSync(join(tmpdir(), 'iios-rule-words-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the real preflight: a system folder, a missing folder and a file that is no disk image', async () => {
-    const image = join(dir, 'system.img');
-    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
-    const notes = join(dir, 'notes.img');
-    writeFileSync(notes, 'the lesson plan for Monday\n');
-    const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
-    const big = 64 * 1024 * 1024;
-    const job = WriteJob.parse({
-      jobId: 'rules',
-      profile: raw,
-      imagePath: image,
-      targets: [
-        { id: 't1', kind: 'image-file', path: '/etc/iios-class.img', sizeBytes: big, hostname: 'class-01' },
-        { id: 't2', kind: 'image-file', path: join(dir, 'nope', 'class.img'), sizeBytes: big, hostname: 'class-02' },
-        { id: 't3', kind: 'image-file', path: notes, sizeBytes: big, hostname: 'class-03' },
-      ],
-    });
+    const { job, notes } = threeRefusedTargets(dir, 'rules');
     // the app's own language is English
     const problems = await preflightProblems(job);
     expect(problems.get('t1')).toContainEqual({ kind: 'image-path', problem: { reason: 'system-folder', path: '/etc/iios-class.img', folder: '/etc' } });
@@ -162,22 +171,7 @@ describe('the helper’s own refusal of an image-file target carries the rule’
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a system folder, a missing folder and a file that is no disk image: said in German, each with its reason', async () => {
-    const image = join(dir, 'system.img');
-    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024));
-    const notes = join(dir, 'notes.img');
-    writeFileSync(notes, 'the lesson plan for Monday\n');
-    const raw = parseImageProfile(readFileSync(join(import.meta.dirname, '../../resources/profiles/raw.yaml'), 'utf8'), 'raw.yaml', 'raw');
-    const big = 64 * 1024 * 1024;
-    const job = WriteJob.parse({
-      jobId: 'helper-rules',
-      profile: raw,
-      imagePath: image,
-      targets: [
-        { id: 't1', kind: 'image-file', path: '/etc/iios-class.img', sizeBytes: big, hostname: 'class-01' },
-        { id: 't2', kind: 'image-file', path: join(dir, 'nope', 'class.img'), sizeBytes: big, hostname: 'class-02' },
-        { id: 't3', kind: 'image-file', path: notes, sizeBytes: big, hostname: 'class-03' },
-      ],
-    });
+    const { job, notes } = threeRefusedTargets(dir, 'helper-rules');
     const err = await prepare(job, () => {}, new AbortController().signal).then(
       () => null,
       (e: unknown) => e,
