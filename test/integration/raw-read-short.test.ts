@@ -27,27 +27,36 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+/** A raw write of `imagePath` onto the image file `img`, with `atVerify` done when its verify starts; its typed failure. */
+async function writeCutAtVerify(jobId: string, imagePath: string, img: string, atVerify: () => Promise<void>) {
+  const gate = await mkdtemp(join(tmpdir(), 'iios-gate-'));
+  try {
+    const r = await runHelper(
+      { jobId, profile: raw, imagePath, persistence: false, targets: [{ id: 'file', kind: 'image-file', path: img, sizeBytes: 64 * MiB, hostname: jobId }] },
+      {
+        env: { IIOS_TEST_VERIFY_GATE: gate },
+        onEvent: async (e) => {
+          if (e.kind !== 'phase' || e.phase !== 'verify') return;
+          try {
+            await atVerify();
+          } finally {
+            await writeFile(join(gate, e.targetId), '');
+          }
+        },
+      },
+    );
+    expect(r.results?.find((x) => x.targetId === 'file'), r.stderr).toMatchObject({ ok: false, verified: false });
+    return r.failed('file')?.failure;
+  } finally {
+    await rm(gate, { recursive: true, force: true });
+  }
+}
+
 describe('an image-file target cut short before its verify', () => {
   it('fails typed with the byte where it ended, in German with no English left, and gets no table', async () => {
-    const gate = await mkdtemp(join(tmpdir(), 'iios-gate-'));
     const img = join(work, 'target.img');
     try {
-      const r = await runHelper(
-        { jobId: 'raw-short', profile: raw, imagePath: image.plainPath, persistence: false, targets: [{ id: 'file', kind: 'image-file', path: img, sizeBytes: 64 * MiB, hostname: 'short-01' }] },
-        {
-          env: { IIOS_TEST_VERIFY_GATE: gate },
-          onEvent: async (e) => {
-            if (e.kind !== 'phase' || e.phase !== 'verify') return;
-            try {
-              await truncate(img, 10 * MiB);
-            } finally {
-              await writeFile(join(gate, e.targetId), '');
-            }
-          },
-        },
-      );
-      expect(r.results?.find((x) => x.targetId === 'file'), r.stderr).toMatchObject({ ok: false, verified: false });
-      const failure = r.failed('file')?.failure;
+      const failure = await writeCutAtVerify('short-01', image.plainPath, img, () => truncate(img, 10 * MiB));
       expect(failure).toEqual({ key: 'read-short', phase: 'verify', byte: 10 * MiB });
       const fh = await open(img, 'r');
       try {
@@ -67,36 +76,19 @@ describe('an image-file target cut short before its verify', () => {
       }
     } finally {
       await rm(img, { force: true });
-      await rm(gate, { recursive: true, force: true });
     }
   }, 300_000);
 
   it('the image itself cut short before the compare: the source changed, named at the byte where it ended', async () => {
-    const gate = await mkdtemp(join(tmpdir(), 'iios-gate-'));
     const img = join(work, 'target2.img');
     const source = join(work, 'source.img');
     await copyFile(image.plainPath, source);
     try {
-      const r = await runHelper(
-        { jobId: 'raw-source-short', profile: raw, imagePath: source, persistence: false, targets: [{ id: 'file', kind: 'image-file', path: img, sizeBytes: 64 * MiB, hostname: 'short-02' }] },
-        {
-          env: { IIOS_TEST_VERIFY_GATE: gate },
-          onEvent: async (e) => {
-            if (e.kind !== 'phase' || e.phase !== 'verify') return;
-            try {
-              await truncate(source, 14 * MiB + 512);
-            } finally {
-              await writeFile(join(gate, e.targetId), '');
-            }
-          },
-        },
-      );
-      expect(r.results?.find((x) => x.targetId === 'file'), r.stderr).toMatchObject({ ok: false, verified: false });
-      expect(r.failed('file')?.failure).toEqual({ key: 'source-changed', byte: 14 * MiB + 512 });
+      const failure = await writeCutAtVerify('short-02', source, img, () => truncate(source, 14 * MiB + 512));
+      expect(failure).toEqual({ key: 'source-changed', byte: 14 * MiB + 512 });
     } finally {
       await rm(img, { force: true });
       await rm(source, { force: true });
-      await rm(gate, { recursive: true, force: true });
     }
   }, 300_000);
 });
