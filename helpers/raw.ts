@@ -18,7 +18,7 @@ import { capacityCheck } from './steps/capacity-check.ts';
 import { wipe } from './steps/wipe.ts';
 import { reportDone } from './target-results.ts';
 import { appendMbrPartition } from './tools/sfdisk.ts';
-import { addPartitionsAfterImage, firstFreeNumber, gptSummary, verifyGpt } from './tools/sgdisk.ts';
+import { addPartitionsAfterImage, firstFreeNumber, gptSummary } from './tools/sgdisk.ts';
 
 async function hasGpt(ctx: TargetCtx): Promise<boolean> {
   const fh = await open(ctx.disk, 'r');
@@ -41,7 +41,7 @@ async function addPersistence(ctx: TargetCtx): Promise<void> {
     const index = firstFreeNumber(await gptSummary(ctx.disk, opts));
     const spec = { index, name: part.name, typeGuid: part.typeGuid, startLba: part.startLba, sizeLba: part.sizeLba, attributes: part.attributes, uniqueGuid: part.uniqueGuid ?? randomUUID() };
     await addPartitionsAfterImage(ctx.disk, [spec], opts);
-    await verifyGpt(ctx.disk, opts);
+    // the table verified and the new partition read back, in one sgdisk run
     await checkPartition(ctx.disk, spec, opts);
   } else {
     await appendMbrPartition(ctx.disk, { startLba: part.startLba, sizeLba: part.sizeLba, type: '83' }, opts);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { PartitionPlan } from '../../src-shared/layout/index.ts';
 import type { TargetCtx } from '../context.ts';
 import type { RunOptions } from '../tools/run.ts';
-import { partitionInfo, readGptBack, writeGpt, type GptPartitionInfo, type GptPartitionSpec, type GptTableSpec } from '../tools/sgdisk.ts';
+import { readGptBack, writeGpt, type GptPartitionInfo, type GptPartitionSpec, type GptTableSpec } from '../tools/sgdisk.ts';
 
 /** The table to write for a plan: its GUIDs where it has them, fresh random ones where it does not. */
 export function plannedGptTable(plan: PartitionPlan, newGuid: () => string = randomUUID): GptTableSpec {
@@ -58,9 +58,12 @@ function checkReadBack(want: GptPartitionSpec, got: GptPartitionInfo | null): vo
   if (bad.length) throw new Error(`partition ${want.index} (${want.name}) did not come out as planned: ${bad.join('; ')}`);
 }
 
-/** Reads one partition back with `sgdisk -i` and throws, naming the fields, unless it is exactly the spec. */
+/**
+ * Verifies the table and reads one partition back, in one sgdisk run (readGptBack), and throws, naming the fields,
+ * unless it is exactly the spec.
+ */
 export async function checkPartition(disk: string, want: GptPartitionSpec, opts: RunOptions = {}): Promise<void> {
-  checkReadBack(want, await partitionInfo(disk, want.index, opts));
+  checkReadBack(want, (await readGptBack(disk, [want.index], opts)).partitions.get(want.index) ?? null);
 }
 
 export async function partition(ctx: TargetCtx): Promise<void> {
